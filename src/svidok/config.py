@@ -1,0 +1,45 @@
+"""Settings of an installation, read from the environment (prefix ``SVIDOK_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """One typed object for every setting; environment variables override defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="SVIDOK_", extra="ignore")
+
+    data_dir: Path = Path("svidok-data")
+    #: SQLAlchemy URL; defaults to an SQLite file in the data directory.
+    database_url: str | None = None
+    #: Evidence store location; defaults to ``<data_dir>/evidence``.
+    evidence_dir: Path | None = None
+    #: Extra vocabulary folders whose YAML files extend or override the shipped ones.
+    vocab_dirs: list[Path] = []
+    #: Field-encryption key file (32 random bytes, base64); or the key itself in SVIDOK_FIELD_KEY.
+    key_file: Path | None = None
+    field_key: str | None = None
+    #: Optional tile layer URL template for maps; the map works without it.
+    tile_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_request_bytes: int = 1_000_000
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'svidok.db').resolve()}"
+
+    @property
+    def resolved_evidence_dir(self) -> Path:
+        return self.evidence_dir or self.data_dir / "evidence"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
