@@ -1,0 +1,282 @@
+"""Person names across scripts: search keys, derived forms, patronymics.
+
+A person is documented by Ukrainian, Russian, Crimean Tatar and English-language
+sources, so one name reaches Svidok as "Олександр", "Александр", "Oleksandr" or
+"Alexander". Two things are derived here:
+
+* ``search_keys`` / ``name_key``: one lowercase ASCII key per name token, equal for
+  spellings of the same name in any of those scripts (used for search and blocking);
+* ``name_forms``: the forms a reader expects to see (official Ukrainian Latin, the
+  Russian spelling, the common English form, Crimean Tatar Latin and Cyrillic).
+
+Transliteration comes from ``translitua`` (KMU 2010, Russian passport tables) and the
+Ukrainian -> Russian name dictionary from ``names-translator``; the English forms and
+the Crimean Tatar alphabet are Svidok's own data files under ``data/names/``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from svidok.domain.names_scripts import (
+    APOSTROPHES,
+    crh_cyrillic_to_latin,
+    crh_latin_to_cyrillic,
+    has_cyrillic,
+    looks_crimean_tatar,
+    looks_russian,
+    looks_ukrainian,
+    read_names_data,
+    skeleton,
+)
+
+__all__ = [
+    "NameParts",
+    "is_given_name",
+    "is_patronymic",
+    "name_forms",
+    "name_key",
+    "name_tokens",
+    "search_keys",
+    "split_full_name",
+]
+
+_TOKEN_RE = re.compile(r"[^\W\d_]+(?:[%s][^\W\d_]+)*" % re.escape(APOSTROPHES))
+_WORD_RE = re.compile(r"[^\W\d_]+(?:[-%s][^\W\d_]+)*" % re.escape(APOSTROPHES))
+# Patronymic endings as skeletons, so one list serves Cyrillic and Latin:
+# -ович/-евич/-ovych, -івна/-ivna, -овна, -ична; Crimean Tatar oğlu/qızı.
+_PATRONYMIC_ENDINGS = ("ovich", "evich", "ivna", "ovna", "evna", "ichna", "oglu", "kizi")
+
+
+def _clean(text: str) -> str:
+    # Stress marks (Олекса́ндр) are common in transcribed testimony; NFC merges й, ї.
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).replace("\u0301", ""))
+
+
+def name_tokens(text: str) -> list[str]:
+    """Name tokens of ``text``: runs of letters (apostrophes inside kept); hyphens split."""
+    return _TOKEN_RE.findall(_clean(text)) if text else []
+
+
+@cache
+def _generated_aliases() -> tuple[dict[str, str], frozenset[str]]:
+    """(alias -> canonical, canonical keys that a Ukrainian spelling differs from)."""
+    aliases: dict[str, str] = {}
+    russian_forms: set[str] = set()
+    for line in read_names_data("given_name_aliases.tsv").splitlines():
+        if line and not line.startswith("#"):
+            alias, canonical, pass_no = line.split("\t")
+            aliases[alias] = canonical
+            if pass_no == "1":
+                russian_forms.add(canonical)
+    return aliases, frozenset(russian_forms)
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    aliases = dict(_generated_aliases()[0])
+    for uk, en, variants in _english_rows():
+        target = aliases.get(skeleton(uk), skeleton(uk))
+        for form in [en, *variants]:
+            if (v := skeleton(form)) and v != target:
+                aliases[v] = target  # curated English forms override generated ones
+    return aliases
+
+
+@cache
+def _english_rows() -> list[tuple[str, str, list[str]]]:
+    rows = []
+    for line in read_names_data("en_given_names.tsv").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        uk, en, *rest = line.split("\t")
+        variants = [v.strip() for v in (rest[0] if rest else "").split(",") if v.strip()]
+        rows.append((uk, en, variants))
+    return rows
+
+
+@cache
+def _english_by_key() -> dict[str, str]:
+    return {name_key(uk): en for uk, en, _ in _english_rows()}
+
+
+@cache
+def _given_keys() -> frozenset[str]:
+    lines = read_names_data("given_name_keys.txt").splitlines()
+    return frozenset(k for k in lines if k and not k.startswith("#")) | frozenset(
+        name_key(uk) for uk, _, _ in _english_rows()
+    )
+
+
+@lru_cache(maxsize=1 << 20)
+def name_key(token: str) -> str:
+    """Canonical key of one name token ("" for a token without letters).
+
+    "Oleksandr", "Олександр", "Александр", "Alexander" -> "aleksandr";
+    "Григорій", "Hryhorii", "Grigoriy" -> "grigori"; "Шевченко", "Schewtschenko" ->
+    "shevchenko". The key of a given name or patronymic is its Russian-form skeleton.
+    """
+    sk = skeleton(_clean(token))
+    return _aliases().get(sk, sk)
+
+
+def search_keys(text: str) -> list[str]:
+    """One key per name token of ``text``, in order (tokens without letters skipped)."""
+    return [k for k in map(name_key, name_tokens(text)) if k]
+
+
+def is_patronymic(token: str) -> bool:
+    """True for Олександрович, Oleksandrivna, Сергеевич, Ибраим oğlu-style tokens."""
+    sk = skeleton(_clean(token))
+    return any(sk.endswith(e) and len(sk) > len(e) + 1 for e in _PATRONYMIC_ENDINGS[:6]) or (
+        sk in _PATRONYMIC_ENDINGS[6:]
+    )
+
+
+def is_given_name(token: str) -> bool:
+    """True when the token is a given name known to the name dictionaries."""
+    return name_key(token) in _given_keys()
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A full name split into family name, given name(s) and patronymic (None if absent)."""
+
+    family: str | None
+    given: str | None
+    patronymic: str | None
+
+
+def split_full_name(text: str) -> NameParts:
+    """Split "Прізвище Ім'я По батькові", "Ім'я По батькові Прізвище", "Given Family"
+    or "Family, Given Patronymic" into parts.
+
+    The order is read from the patronymic's position and, failing that, from which
+    word is a known given name; a word that cannot be placed goes to ``family``.
+    """
+    text = _clean(text or "").strip()
+    if "," in text:
+        family, _, rest = text.partition(",")
+        words = _WORD_RE.findall(rest)
+        patr = words[-1] if len(words) > 1 and is_patronymic(words[-1]) else None
+        given_words = words[:-1] if patr else words
+        return NameParts(family.strip() or None, " ".join(given_words) or None, patr)
+    words = _WORD_RE.findall(text)
+    n = len(words)
+    if n == 0:
+        return NameParts(None, None, None)
+    if n == 1:
+        w = words[0]
+        return NameParts(None, w, None) if is_given_name(w) else NameParts(w, None, None)
+    patr_at = [i for i, w in enumerate(words) if is_patronymic(w)]
+    if n >= 3 and patr_at and patr_at[-1] == n - 1 and not is_given_name(words[0]):
+        return NameParts(words[0], " ".join(words[1:-1]), words[-1])
+    if patr_at and patr_at[0] == 1:
+        return NameParts(" ".join(words[2:]) or None, words[0], words[1])
+    if n >= 3 and patr_at and patr_at[-1] == n - 1:
+        return NameParts(words[0], " ".join(words[1:-1]), words[-1])
+    first_given, last_given = is_given_name(words[0]), is_given_name(words[-1])
+    if first_given and not last_given:
+        return NameParts(" ".join(words[1:]), words[0], None)
+    if last_given and not first_given:
+        return NameParts(words[0], " ".join(words[1:]), None)
+    # Both or neither known: Cyrillic records put the family name first, Latin ones last.
+    if has_cyrillic(text):
+        return NameParts(words[0], " ".join(words[1:]), None)
+    return NameParts(words[-1], " ".join(words[:-1]), None)
+
+
+def _russian_word(word: str, category: str | None) -> str:
+    from names_translator._text import normalize_key
+    from names_translator.dicts import default_dicts
+
+    pieces = []
+    for piece in word.split("-"):  # double-barrelled names are looked up part by part
+        found = default_dicts().lookup_key(normalize_key(piece), category, 1) if piece else []
+        pieces.append(found[0] if found else piece)
+    return "-".join(pieces)
+
+
+def _to_russian(name: str) -> str:
+    parts = split_full_name(name)
+    roles = {}
+    for part, category in ((parts.family, "last"), (parts.given, "first"), (parts.patronymic, "patronymic")):
+        for w in _WORD_RE.findall(part or ""):
+            roles[w] = category
+    return _WORD_RE.sub(lambda m: _russian_word(m.group(0), roles.get(m.group(0))), _clean(name))
+
+
+def _reads_russian(text: str) -> bool:
+    """Whether Cyrillic ``text`` is spelled the Russian way.
+
+    Letters decide when they can (ы э ё ъ vs і ї є ґ); otherwise the given name
+    does: Николай or Григорий is not how a Ukrainian given name is spelled.
+    """
+    if looks_russian(text):
+        return True
+    if looks_ukrainian(text):
+        return False
+    given = split_full_name(text).given
+    if not given:
+        return False
+    word = _WORD_RE.findall(given)[0]
+    key = name_key(word)
+    # Russian when the word is already the Russian form of a Ukrainian name
+    # (Николай for Микола); a name spelled alike in both (Тарас) counts as Ukrainian.
+    return skeleton(_clean(word)) == key and key in _generated_aliases()[1]
+
+
+def _english(name: str, latin_of) -> str | None:
+    known = False
+
+    def word(m: re.Match) -> str:
+        nonlocal known
+        en = _english_by_key().get(name_key(m.group(0)))
+        if en:
+            known = True
+            return en
+        return latin_of(m.group(0))
+
+    out = _TOKEN_RE.sub(word, _clean(name))
+    return out if known else None
+
+
+def name_forms(name: str, *, crimean_tatar: bool | None = None) -> dict[str, str]:
+    """Derived forms of a full name; only the forms that apply are present.
+
+    Keys: ``as_recorded`` always; ``uk_latin`` (KMU 2010, the official Ukrainian
+    romanisation) for Ukrainian Cyrillic; ``ru_cyrillic`` and ``ru_latin`` (Russian
+    passport romanisation) for Cyrillic; ``en`` when a token has a common English
+    form; ``crh_latin`` and ``crh_cyrillic`` for Crimean Tatar names (detected from
+    the letters, or forced with ``crimean_tatar=True``).
+    """
+    from translitua import RussianInternationalPassport, UkrainianKMU, translit
+
+    forms = {"as_recorded": name}
+    text = _clean(name).strip()
+    if not text:
+        return forms
+    cyrillic = has_cyrillic(text)
+    crh = looks_crimean_tatar(text) if crimean_tatar is None else crimean_tatar
+    if crh:
+        if cyrillic:
+            forms["crh_cyrillic"], forms["crh_latin"] = text, crh_cyrillic_to_latin(text)
+        else:
+            forms["crh_latin"], forms["crh_cyrillic"] = text, crh_latin_to_cyrillic(text)
+    if cyrillic:
+        if _reads_russian(text):
+            russian, en = text, None  # English forms here are of Ukrainian names
+        else:
+            forms["uk_latin"] = translit(text, UkrainianKMU)
+            russian = _to_russian(text)
+            en = _english(text, lambda w: translit(w, UkrainianKMU))
+        forms["ru_cyrillic"] = russian
+        forms["ru_latin"] = translit(russian, RussianInternationalPassport)
+    else:
+        en = _english(text, lambda w: w)
+    if en and en != forms.get("uk_latin") and en != text:
+        forms["en"] = en
+    return forms

@@ -1,0 +1,119 @@
+"""Names across scripts: what a researcher searching for a person relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from svidok.domain.names import (
+    NameParts,
+    is_patronymic,
+    name_forms,
+    name_key,
+    search_keys,
+    split_full_name,
+)
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Oleksandr", "Олександр", "Александр", "Aleksandr", "Alexander", "Oleksander", "Olexandr"],
+        ["Григорій", "Григорий", "Hryhorii", "Grigoriy", "Hryhoriy", "Grigorij", "Gregory"],
+        ["Шевченко", "Shevchenko", "Schewtschenko", "Ševčenko", "SHEVCHENKO"],
+        ["Микола", "Николай", "Mykola", "Nikolay", "Nikolai"],
+        ["Юрій", "Юрий", "Yurii", "Yuriy", "Jurij", "Iurii"],
+        ["Олександрович", "Александрович", "Oleksandrovych", "Aleksandrovich"],
+        ["Іванівна", "Ивановна", "Ivanivna", "Ivanovna"],
+        ["Лісовий", "Лисовой", "Lisovyi", "Lisovoy", "Lisovyy"],
+        ["Щербань", "Shcherban", "Scherban", "Ščerbanʹ"],
+        ["Дар'я", "Дарья", "Daria", "Darya", "Dariia"],
+        ["Reşat", "Решат", "Reshat"],
+        ["Qırımlı", "Къырымлы"],
+        ["Сергієнко", "Сергиенко", "Serhiienko", "Sergiyenko"],
+    ],
+)
+def test_spellings_of_one_name_share_a_key(spellings):
+    keys = {name_key(s) for s in spellings}
+    assert len(keys) == 1, dict(zip(spellings, map(name_key, spellings)))
+    (key,) = keys
+    assert key.isascii() and key.islower() and key.isalpha()
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Олександр", "Олексій"), ("Іван", "Іванна"), ("Шевченко", "Шевчук"), ("Марія", "Марина")],
+)
+def test_different_names_keep_different_keys(a, b):
+    assert name_key(a) != name_key(b)
+
+
+def test_search_keys_one_key_per_token_in_order():
+    assert search_keys("Шевченко Олександр Григорович") == search_keys(
+        "Shevchenko Aleksandr Grigorievich"
+    )
+    assert len(search_keys("Коваль-Петренко Дар'я")) == 3
+    assert search_keys("") == [] and search_keys("1972, ?") == []
+    # stress marks in transcribed testimony do not change the key
+    assert search_keys("Олекса́ндр") == search_keys("Олександр")
+
+
+def test_kmu_2010_official_latin_and_russian_forms():
+    forms = name_forms("Шевченко Олександр Григорович")
+    assert forms["as_recorded"] == "Шевченко Олександр Григорович"
+    assert forms["uk_latin"] == "Shevchenko Oleksandr Hryhorovych"
+    assert forms["ru_cyrillic"] == "Шевченко Александр Григорьевич"
+    assert forms["ru_latin"].startswith("Shevchenko Aleksandr Grigor")
+    assert forms["en"] == "Shevchenko Alexander Hryhorovych"
+    # KMU 2010 word-initial rules: Є -> Ye, Ю -> Yu, Й -> Y; inside a word ie/iu/i
+    assert name_forms("Євген Юрій")["uk_latin"] == "Yevhen Yurii"
+    assert "crh_latin" not in forms
+
+
+def test_russian_spelling_gets_no_ukrainian_romanisation():
+    forms = name_forms("Иванов Николай Петрович")
+    assert forms["ru_latin"] == "Ivanov Nikolay Petrovich"
+    assert "uk_latin" not in forms
+
+
+def test_crimean_tatar_forms_both_ways():
+    latin = name_forms("Reşat Qırımlı")
+    assert latin["crh_cyrillic"] == "Решат Къырымлы"
+    cyr = name_forms("Решат Къырымлы")
+    assert cyr["crh_latin"] == "Reşat Qırımlı"
+    forced = name_forms("Мустафа Джемилев", crimean_tatar=True)
+    assert forced["crh_latin"] == "Mustafa Cemilev"
+
+
+def test_latin_only_name_gets_english_form():
+    forms = name_forms("Oleksandr Shevchenko")
+    assert forms == {"as_recorded": "Oleksandr Shevchenko", "en": "Alexander Shevchenko"}
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Шевченко Олександр Григорович", NameParts("Шевченко", "Олександр", "Григорович")),
+        ("Олександр Григорович Шевченко", NameParts("Шевченко", "Олександр", "Григорович")),
+        ("Ковальчук, Олена Іванівна", NameParts("Ковальчук", "Олена", "Іванівна")),
+        ("Oleksandr Shevchenko", NameParts("Shevchenko", "Oleksandr", None)),
+        ("Shevchenko Oleksandr", NameParts("Shevchenko", "Oleksandr", None)),
+        ("Дар'я Коваль-Петренко", NameParts("Коваль-Петренко", "Дар'я", None)),
+        ("Олена Іванівна", NameParts(None, "Олена", "Іванівна")),
+        ("Шевченко", NameParts("Шевченко", None, None)),
+        ("", NameParts(None, None, None)),
+    ],
+)
+def test_split_full_name(text, parts):
+    assert split_full_name(text) == parts
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("Олександрович", True), ("Oleksandrivna", True), ("Сергеевич", True),
+        ("Іллівна", True), ("oğlu", True), ("Шевченко", False), ("Olena", False),
+        ("Ович", False),
+    ],
+)
+def test_is_patronymic(token, expected):
+    assert is_patronymic(token) is expected
