@@ -136,6 +136,10 @@ def is_patronymic(token: str) -> bool:
     )
 
 
+def _feminine_patronymic(token: str) -> bool:
+    return skeleton(_clean(token)).endswith(("ivna", "ovna", "evna", "ichna", "kizi"))
+
+
 def is_given_name(token: str) -> bool:
     """True when the token is a given name known to the name dictionaries."""
     return name_key(token) in _given_keys()
@@ -171,7 +175,9 @@ def split_full_name(text: str) -> NameParts:
     if n == 1:
         w = words[0]
         return NameParts(None, w, None) if is_given_name(w) else NameParts(w, None, None)
-    patr_at = [i for i, w in enumerate(words) if is_patronymic(w)]
+    # -ович/-евич are also common family names (Дашкевич), so with only two words
+    # just the feminine endings, which no family name has, mark a patronymic.
+    patr_at = [i for i, w in enumerate(words) if is_patronymic(w) and (n > 2 or _feminine_patronymic(w))]
     if n >= 3 and patr_at and patr_at[-1] == n - 1 and not is_given_name(words[0]):
         return NameParts(words[0], " ".join(words[1:-1]), words[-1])
     if patr_at and patr_at[0] == 1:

@@ -1,0 +1,49 @@
+"""The SQL engine Splink runs on: DuckDB in-process by default, Spark at scale.
+
+Select with ``LinkageConfig(backend=...)``, the ``--backend`` option of ``svidok
+link`` or the environment variable ``SVIDOK_LINKAGE_BACKEND`` (``duckdb`` or
+``spark``). Spark needs ``pyspark`` installed and a Java runtime; the session is
+taken from ``SparkSession.builder.getOrCreate()``, so ``spark-submit`` or the
+``SPARK_*`` environment decide where it runs.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+BACKENDS = ("duckdb", "spark")
+
+
+class BackendError(RuntimeError):
+    """The requested engine is unknown or not installed."""
+
+
+def default_backend() -> str:
+    return os.environ.get("SVIDOK_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
+
+
+def make_db_api(backend: str | None = None, *, spark_session: Any = None, threads: int | None = None):
+    """A Splink database API for the backend."""
+    backend = (backend or default_backend()).lower()
+    if backend == "duckdb":
+        import duckdb
+        from splink import DuckDBAPI
+
+        con = duckdb.connect(":memory:")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        # Spill to disk instead of failing when a large blocking pass exceeds memory.
+        con.execute("SET preserve_insertion_order = false")
+        return DuckDBAPI(connection=con)
+    if backend == "spark":
+        try:
+            from pyspark.sql import SparkSession
+            from splink import SparkAPI
+        except ImportError as e:
+            raise BackendError(
+                "the spark backend needs pyspark: `uv add pyspark` (and a Java runtime)"
+            ) from e
+        spark = spark_session or SparkSession.builder.appName("svidok-linkage").getOrCreate()
+        return SparkAPI(spark_session=spark)
+    raise BackendError(f"unknown linkage backend {backend!r}; choose one of {', '.join(BACKENDS)}")

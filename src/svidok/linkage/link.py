@@ -1,0 +1,217 @@
+"""Find the records of one person within and across sources.
+
+``link_records`` takes person records, trains the model on them (no labelled data
+needed), scores candidate pairs and groups records into clusters, one per person.
+Decisions that reviewers have already taken (accepted / rejected pairs) are fed in
+as ``labels``: accepted pairs refine the model and are always linked, rejected ones
+are never linked directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from splink import Linker, block_on
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+from svidok.linkage import model
+from svidok.linkage.backends import make_db_api
+from svidok.linkage.records import RowIssue, prepare
+
+_FEATURES = ("unique_id", "source", "family_key", "given_key", "patronymic_key", "name_concat",
+             "birth_year", "birth_month", "birth_day", "birth_date_key", "place_key", "sex",
+             "facility_key", "custody_from")
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    """A reviewer's decision on two records: the same person or not."""
+
+    record_id_l: str
+    record_id_r: str
+    is_match: bool
+
+
+@dataclass
+class LinkageConfig:
+    #: Pairs at or above this probability join records into one cluster.
+    threshold: float = 0.9
+    #: Pairs from this probability are returned (for a review queue), not only clustered ones.
+    review_threshold: float = 0.5
+    #: "duckdb" (default, in-process) or "spark"; None reads SVIDOK_LINKAGE_BACKEND.
+    backend: str | None = None
+    spark_session: Any = None
+    threads: int | None = None
+    #: Random pairs sampled to estimate u (how often fields agree by chance).
+    u_max_pairs: float = 3e6
+    #: Cap on pairs per expectation-maximisation pass (None: all blocked pairs).
+    em_max_pairs: float | None = 2e6
+    #: Share of true matches the deterministic rule is assumed to find (for the prior).
+    #: Lowest m probability of any level, so that no single disagreement is a veto.
+    m_floor: float = 0.01
+    seed: int = 1
+
+
+@dataclass
+class LinkageResult:
+    #: record_id, cluster_id, match_probability (highest link inside its cluster; NaN alone).
+    clusters: pd.DataFrame
+    #: record_id_l, record_id_r, match_probability, match_weight, decided ("" / accepted / rejected).
+    pairs: pd.DataFrame
+    issues: list[RowIssue]
+    #: The trained Splink model as a settings dict (save as JSON to audit or reuse).
+    model: dict = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def link_records(
+    records: pd.DataFrame | Iterable[Mapping[str, object]],
+    *,
+    labels: Iterable[LabelledPair] = (),
+    config: LinkageConfig | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LinkageResult:
+    """Cluster person records; see the module docstring. Raises CsvError for unusable input."""
+    config = config or LinkageConfig()
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    say("deriving name keys and dates")
+    features, issues = prepare(records)
+    lap("prepare")
+    labels = list(labels)
+    usable = features[features["usable"]]
+    cols = [c for c in _FEATURES if c in usable.columns]
+    present = {c for c in cols if usable[c].notna().any()}
+    empty_pairs = pd.DataFrame(columns=["record_id_l", "record_id_r", "match_probability",
+                                        "match_weight", "decided"])
+    if len(usable) < 2:
+        clusters = _assemble(features, pd.DataFrame(columns=["unique_id", "cluster_id"]), empty_pairs, config)
+        return LinkageResult(clusters, empty_pairs, issues, {}, timings)
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    db_api = make_db_api(config.backend, spark_session=config.spark_session, threads=config.threads)
+    sdf = db_api.register(usable[cols].reset_index(drop=True), table_name="svidok_person_records")
+    linker = Linker(sdf, model.settings(present), log_level=None)
+
+    say("estimating parameters from the data")
+    _train(linker, present, config)
+    decided = {(min(p.record_id_l, p.record_id_r), max(p.record_id_l, p.record_id_r)): p.is_match
+               for p in labels}
+    accepted = [k for k, v in decided.items() if v]
+    if accepted:
+        labels_df = pd.DataFrame(accepted, columns=["unique_id_l", "unique_id_r"])
+        labels_df["source_dataset_l"] = labels_df["source_dataset_r"] = sdf.dataset_display_name
+        try:
+            linker.training.estimate_m_from_pairwise_labels(
+                db_api.register(labels_df, table_name="svidok_accepted_pairs"))
+        except Exception as e:  # noqa: BLE001 - too few labels must not stop linkage
+            logging.getLogger(__name__).warning("labelled pairs not used for training: %s", e)
+    trained = _with_floor(linker.misc.save_model_to_json(), config.m_floor)
+    linker = Linker(sdf, trained, log_level=None)
+    lap("train")
+
+    say("scoring candidate pairs")
+    predictions = linker.inference.predict(threshold_match_probability=config.review_threshold)
+    pairs = predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_probability",
+                                               "match_weight"]]
+    lap("predict")
+    pairs = _apply_decisions(pairs, decided)
+
+    say("clustering")
+    edges = pairs[pairs["match_probability"] >= config.threshold][["unique_id_l", "unique_id_r",
+                                                                   "match_probability"]]
+    nodes = usable[["unique_id"]].reset_index(drop=True)
+    clustered = cluster_pairwise_predictions_at_threshold(
+        nodes, edges.reset_index(drop=True), db_api, node_id_column_name="unique_id",
+        threshold_match_probability=config.threshold,
+    ).as_pandas_dataframe()[["unique_id", "cluster_id"]]
+    lap("cluster")
+    pairs = pairs.rename(columns={"unique_id_l": "record_id_l", "unique_id_r": "record_id_r"})
+    return LinkageResult(_assemble(features, clustered, pairs, config), pairs, issues, trained, timings)
+
+
+def _train(linker: Linker, present: set[str], config: LinkageConfig) -> None:
+    log = logging.getLogger(__name__)
+    linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
+    rules = model.em_blocking_rules(present)
+    # The pass blocking on names goes last and derives the prior (share of pairs that
+    # match) from all passes, reversing what each pass's blocking rule implies.
+    for i, rule in enumerate(rules):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=config.em_max_pairs, estimate_without_term_frequencies=True,
+                populate_probability_two_random_records_match_from_trained_values=(i == len(rules) - 1))
+        except Exception as e:  # noqa: BLE001 - a block with no pairs teaches nothing
+            log.warning("EM pass on %s skipped: %s", rule, e)
+
+
+def _with_floor(trained: dict, floor: float) -> dict:
+    """The trained model with every m probability at least ``floor``.
+
+    Synthetic and small training sets never show some errors (a wrong sex, a
+    place of residence instead of birth); an m of 1e-12 would turn one such field
+    into a veto. A floor keeps disagreement strong evidence, never proof.
+    """
+    for comparison in trained.get("comparisons", []):
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for lv in levels:
+            if lv.get("m_probability") is not None and lv["m_probability"] < floor:
+                lv["m_probability"] = floor
+        total = sum(lv.get("m_probability") or 0 for lv in levels)
+        for lv in levels:
+            if lv.get("m_probability") is not None and total:
+                lv["m_probability"] /= total
+    return trained
+
+
+def _apply_decisions(pairs: pd.DataFrame, decided: dict[tuple[str, str], bool]) -> pd.DataFrame:
+    pairs = pairs.copy()
+    lo = pairs[["unique_id_l", "unique_id_r"]].min(axis=1)
+    hi = pairs[["unique_id_l", "unique_id_r"]].max(axis=1)
+    pairs["unique_id_l"], pairs["unique_id_r"] = lo, hi
+    pairs["decided"] = ""
+    if not decided:
+        return pairs.reset_index(drop=True)
+    key = list(zip(pairs["unique_id_l"], pairs["unique_id_r"]))
+    verdict = pd.Series([decided.get(k) for k in key], index=pairs.index, dtype="object")
+    pairs.loc[verdict.eq(True), ["match_probability", "decided"]] = [1.0, "accepted"]
+    pairs.loc[verdict.eq(False), ["match_probability", "decided"]] = [0.0, "rejected"]
+    seen = set(key)
+    extra = [(a, b, 1.0, float("inf"), "accepted") for (a, b), v in decided.items() if v and (a, b) not in seen]
+    if extra:
+        pairs = pd.concat([pairs, pd.DataFrame(extra, columns=pairs.columns)], ignore_index=True)
+    return pairs.reset_index(drop=True)
+
+
+def _assemble(features: pd.DataFrame, clustered: pd.DataFrame, pairs: pd.DataFrame,
+              config: LinkageConfig) -> pd.DataFrame:
+    """One row per input record, in input order; unusable records stand alone."""
+    out = features[["unique_id"]].merge(clustered, on="unique_id", how="left")
+    out["cluster_id"] = out["cluster_id"].fillna(out["unique_id"]).astype(str)
+    strong = pairs[pairs["match_probability"] >= config.threshold]
+    if len(strong):
+        cid = dict(zip(out["unique_id"], out["cluster_id"]))
+        l_col, r_col = ("unique_id_l", "unique_id_r") if "unique_id_l" in strong else ("record_id_l", "record_id_r")
+        both = pd.concat([
+            pd.DataFrame({"unique_id": strong[l_col], "other": strong[r_col], "p": strong["match_probability"]}),
+            pd.DataFrame({"unique_id": strong[r_col], "other": strong[l_col], "p": strong["match_probability"]}),
+        ])
+        both = both[both["unique_id"].map(cid) == both["other"].map(cid)]
+        best = both.groupby("unique_id")["p"].max()
+        out["match_probability"] = out["unique_id"].map(best)
+    else:
+        out["match_probability"] = float("nan")
+    return out.rename(columns={"unique_id": "record_id"})[["record_id", "cluster_id", "match_probability"]]

@@ -1,0 +1,125 @@
+"""The Fellegi-Sunter model for person records, built with Splink.
+
+Comparisons and blocking rules are declared once here from the columns the data
+has; the engine (DuckDB in-process, or Spark) comes from :mod:`svidok.linkage.backends`.
+Parameters are estimated from the data itself (u by random sampling, m by
+expectation maximisation); labelled pairs, when given, refine m and override the
+model's verdict on those pairs.
+"""
+
+from __future__ import annotations
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+
+
+def _null(*cols: str) -> cll.CustomLevel:
+    cond = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in cols)
+    return cll.CustomLevel(cond, "missing").configure(is_null_level=True)
+
+
+def name_comparison() -> cl.CustomComparison:
+    """Family and given name together, so that swapped names are one level."""
+    f, g = "family_key", "given_key"
+    return cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.And(cll.NullLevel(f), cll.NullLevel(g)),
+            cll.ExactMatchLevel("name_concat").configure(tf_adjustment_column="name_concat"),
+            cll.ColumnsReversedLevel(f, g, symmetrical=True).configure(label_for_charts="swapped"),
+            cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)),
+            cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)),
+            cll.And(cll.JaroWinklerLevel(f, 0.88), cll.JaroWinklerLevel(g, 0.85)),
+            cll.ExactMatchLevel(f).configure(label_for_charts="family only"),
+            cll.ExactMatchLevel(g).configure(label_for_charts="given only"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def birth_comparison() -> cl.CustomComparison:
+    """Partial birth dates: full date, year and month, day/month swapped, year, +-1, +-3."""
+    y, m, d = "birth_year", "birth_month", "birth_day"
+    return cl.CustomComparison(
+        output_column_name="birth",
+        comparison_levels=[
+            _null(y),
+            cll.CustomLevel("birth_date_key_l = birth_date_key_r", "same date"),
+            cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {m}_r", "same year and month"),
+            cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {d}_r AND {d}_l = {m}_r", "day/month swapped"),
+            cll.CustomLevel(f"{y}_l = {y}_r AND ({m}_l IS NULL OR {m}_r IS NULL)", "same year, less precise"),
+            cll.CustomLevel(f"{y}_l = {y}_r", "same year, other month"),
+            cll.CustomLevel(f"abs({y}_l - {y}_r) <= 1", "within a year"),
+            cll.CustomLevel(f"abs({y}_l - {y}_r) <= 3", "within 3 years"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def comparisons(columns: set[str]) -> list:
+    """Comparisons for the optional features the data actually has."""
+    out = [name_comparison(), birth_comparison()]
+    out.append(cl.CustomComparison(
+        output_column_name="patronymic",
+        comparison_levels=[
+            cll.NullLevel("patronymic_key"),
+            cll.ExactMatchLevel("patronymic_key"),
+            cll.JaroWinklerLevel("patronymic_key", 0.9),
+            cll.ElseLevel(),
+        ],
+    ))
+    if "place_key" in columns:
+        out.append(cl.JaroWinklerAtThresholds("place_key", [0.95, 0.85]).configure(
+            term_frequency_adjustments=True))
+    if "sex" in columns:
+        out.append(cl.ExactMatch("sex"))
+    if "facility_key" in columns:
+        out.append(cl.ExactMatch("facility_key"))
+    if "custody_from" in columns:
+        out.append(cl.AbsoluteDateDifferenceAtThresholds(
+            "custody_from", input_is_string=False, metrics=["day", "day"], thresholds=[7, 90]))
+    return out
+
+
+def blocking_rules(columns: set[str]) -> list:
+    """Which pairs are compared at all. Each rule survives a different kind of error:
+    a typo in one name, swapped names, a missing or wrong birth date."""
+    rules = [
+        block_on("family_key", "given_key"),
+        CustomRule("l.family_key = r.given_key AND l.given_key = r.family_key"),
+        block_on("family_key", "birth_year"),
+        block_on("given_key", "birth_date_key"),
+        block_on("given_key", "patronymic_key", "birth_year"),
+    ]
+    if "place_key" in columns:
+        rules += [block_on("given_key", "place_key"), block_on("family_key", "place_key")]
+    if "facility_key" in columns:
+        rules.append(block_on("given_key", "facility_key"))
+    return rules
+
+
+def settings(columns: set[str], *, prior: float = 1e-5) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(columns),
+        blocking_rules_to_generate_predictions=blocking_rules(columns),
+        probability_two_random_records_match=prior,
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        additional_columns_to_retain=["source"],
+        max_iterations=20,
+    )
+
+
+def em_blocking_rules(columns: set[str]) -> list:
+    """Training blocks: one that fixes the name (to learn the other fields) and
+    one that does not use the name (to learn how names vary)."""
+    rules = [block_on("family_key", "given_key")]
+    if "place_key" in columns:
+        rules.append(block_on("birth_year", "birth_month", "place_key"))
+    else:
+        rules.append(block_on("birth_date_key"))
+    return rules

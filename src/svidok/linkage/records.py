@@ -1,0 +1,268 @@
+"""Person records for linkage: reading, checking and deriving the compared features.
+
+A person record is one source's account of one person. The required columns are
+``record_id``, ``source`` and ``name``; the optional ones are listed in
+:data:`OPTIONAL_COLUMNS`. Problems with a single row never stop the run: they are
+collected as :class:`RowIssue` objects, and a row whose name is unusable is kept
+out of the comparisons but still reported and still given a cluster of its own.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from svidok.domain.names import name_key, name_tokens, split_full_name
+
+REQUIRED_COLUMNS = ("record_id", "source", "name")
+OPTIONAL_COLUMNS = {
+    "birth_date": "date of birth: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY",
+    "place": "place of birth or residence (any script)",
+    "sex": "m/f (also male/female, ч/ж, м/ж)",
+    "age": "age in whole years, when the birth date is unknown",
+    "age_date": "date on which that age was reported (e.g. the incident date)",
+    "family_name": "family name, when the source records it apart from 'name'",
+    "given_name": "given name(s), likewise",
+    "patronymic": "patronymic, likewise",
+    "facility": "custody facility where the person was held",
+    "custody_from": "first known date in custody",
+}
+EARLIEST_BIRTH_YEAR = 1880
+
+_DATE_RES = (
+    (re.compile(r"^(\d{4})$"), ("y",)),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), ("y", "m")),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$"), ("d", "m", "y")),
+    (re.compile(r"^(\d{1,2})[./](\d{4})$"), ("m", "y")),
+)
+_SEX = {"m": "m", "male": "m", "ч": "m", "м": "m", "чол": "m", "f": "f", "female": "f",
+        "ж": "f", "жін": "f", "w": "f"}
+
+
+class CsvError(ValueError):
+    """The whole file cannot be used (encoding, columns, structure); says why."""
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """One problem in one row. ``excluded`` rows are not compared with others."""
+
+    row: int  # 1-based data row (the header is row 0)
+    record_id: str
+    field: str
+    message: str
+    excluded: bool = False
+
+
+def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
+    """(year, month, day) of a possibly partial date; ValueError says what is wrong."""
+    text = text.strip()
+    for pattern, order in _DATE_RES:
+        m = pattern.match(text)
+        if m:
+            parts = dict(zip(order, map(int, m.groups())))
+            y, mo, d = parts["y"], parts.get("m"), parts.get("d")
+            if mo is not None and not 1 <= mo <= 12:
+                raise ValueError(f"month {mo} does not exist")
+            if d is not None and not 1 <= d <= calendar.monthrange(y, mo)[1]:
+                raise ValueError(f"day {d} does not exist in {calendar.month_name[mo]} {y}")
+            return y, mo, d
+    raise ValueError("not a date (expected YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY)")
+
+
+def decode_csv_bytes(data: bytes, encoding: str | None = None) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1251 Cyrillic.
+
+    Windows-1251 decodes any byte string, so it is accepted only when the result
+    reads as Cyrillic text; anything else is an error that names the offset.
+    """
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as e:
+            raise CsvError(f"cannot read the file as {encoding}: {e}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        utf8_error = e
+    text = data.decode("cp1251", errors="replace")
+    non_ascii = [c for c in text if ord(c) > 127]
+    cyrillic = sum(1 for c in non_ascii if "\u0400" <= c <= "\u04ff")
+    if non_ascii and cyrillic / len(non_ascii) >= 0.9:
+        return text
+    raise CsvError(
+        f"the file is not UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
+        "and does not read as Windows-1251 Cyrillic either; save it as UTF-8 or pass --encoding"
+    )
+
+
+def read_person_csv(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a person-records CSV as strings; CsvError for a file that cannot be used."""
+    data = Path(path).read_bytes()
+    text = decode_csv_bytes(data, encoding)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except pd.errors.EmptyDataError:
+        raise CsvError("the file is empty (no header row)") from None
+    except pd.errors.ParserError as e:
+        raise CsvError(f"the file is not a well-formed CSV: {e}") from None
+    return check_columns(df)
+
+
+def check_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Normalise column names and fail if a required column is missing."""
+    df = df.rename(columns=lambda c: str(c).strip().lower())
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise CsvError(
+            f"missing required column(s): {', '.join(missing)}; "
+            f"found: {', '.join(map(str, df.columns)) or 'none'}"
+        )
+    return df
+
+
+def records_frame(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.DataFrame:
+    """A DataFrame of string cells ("" for missing) from a DataFrame or dicts."""
+    df = records.copy() if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    df = check_columns(df)
+    for c in df.columns:
+        df[c] = df[c].astype("object").where(df[c].notna(), "").astype(str).str.strip()
+    return df
+
+
+@lru_cache(maxsize=1 << 18)
+def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple[str, str, str]:
+    if not (family or given or patronymic):
+        parts = split_full_name(name)
+        family, given, patronymic = parts.family or "", parts.given or "", parts.patronymic or ""
+
+    def keys(text: str) -> str:
+        return " ".join(k for k in map(name_key, name_tokens(text)) if k)
+
+    return keys(family), keys(given), keys(patronymic)
+
+
+@lru_cache(maxsize=1 << 16)
+def _place_key(place: str) -> str:
+    return " ".join(k for k in map(name_key, name_tokens(place)) if k)
+
+
+def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.DataFrame, list[RowIssue]]:
+    """Derived features for every record, and the issues found on the way.
+
+    Columns: unique_id, source, family_key, given_key, patronymic_key, name_concat,
+    birth_year/month/day, birth_date_key, place_key, sex, facility_key,
+    custody_from, usable (False when the name has no letters).
+    """
+    df = records_frame(records)
+    issues: list[RowIssue] = []
+    ids = df["record_id"]
+    dup = ids[ids.duplicated(keep=False) | (ids == "")]
+    if len(dup):
+        rows = ", ".join(str(i + 1) for i in dup.index[:10])
+        raise CsvError(f"record_id must be present and unique; problem rows: {rows}"
+                       + (" ..." if len(dup) > 10 else ""))
+    col = {c: (df[c].tolist() if c in df.columns else None) for c in OPTIONAL_COLUMNS}
+    n = len(df)
+    empty = [""] * n
+    out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day")}
+    fam, giv, pat, usable = [], [], [], []
+    names = df["name"].tolist()
+    this_year = date.today().year
+    for i in range(n):
+        rid = ids.iat[i]
+        f, g, p = _name_features(names[i], (col["family_name"] or empty)[i],
+                                 (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i])
+        ok = bool(f or g or p)
+        if not ok:
+            issues.append(RowIssue(i + 1, rid, "name", f"no usable name in {names[i]!r}; "
+                                   "the record is kept apart, not compared", excluded=True))
+        fam.append(f), giv.append(g), pat.append(p), usable.append(ok)
+        birth = (col["birth_date"] or empty)[i]
+        y = mo = d = None
+        if birth:
+            try:
+                y, mo, d = parse_partial_date(birth)
+                if not EARLIEST_BIRTH_YEAR <= y <= this_year:
+                    raise ValueError(f"year {y} is outside {EARLIEST_BIRTH_YEAR}-{this_year}")
+            except ValueError as e:
+                y = mo = d = None
+                issues.append(RowIssue(i + 1, rid, "birth_date", f"{birth!r}: {e}; treated as unknown"))
+        age = (col["age"] or empty)[i]
+        if y is None and age:
+            y = _birth_year_from_age(age, (col["age_date"] or empty)[i], i, rid, issues)
+        out["birth_year"][i], out["birth_month"][i], out["birth_day"][i] = y, mo, d
+    frame = pd.DataFrame({
+        "unique_id": ids.values,
+        "source": df["source"].values,
+        "family_key": fam, "given_key": giv, "patronymic_key": pat,
+        **{k: pd.array(v, dtype="Int64") for k, v in out.items()},
+        "usable": usable,
+    })
+    frame["name_concat"] = frame["given_key"] + "|" + frame["family_key"]
+    full = frame["birth_day"].notna()
+    frame["birth_date_key"] = None
+    frame.loc[full, "birth_date_key"] = (
+        frame.loc[full, "birth_year"].astype(str) + "-"
+        + frame.loc[full, "birth_month"].astype(str).str.zfill(2) + "-"
+        + frame.loc[full, "birth_day"].astype(str).str.zfill(2)
+    )
+    if col["place"] is not None:
+        frame["place_key"] = [_place_key(p) if p else "" for p in col["place"]]
+    if col["sex"] is not None:
+        frame["sex"] = [_sex(s, i, ids.iat[i], issues) for i, s in enumerate(col["sex"])]
+    if col["facility"] is not None:
+        frame["facility_key"] = [_place_key(p) if p else "" for p in col["facility"]]
+    if col["custody_from"] is not None:
+        frame["custody_from"] = [_full_date(v, i, ids.iat[i], "custody_from", issues)
+                                 for i, v in enumerate(col["custody_from"])]
+        frame["custody_from"] = pd.to_datetime(frame["custody_from"])
+    for c in ("family_key", "given_key", "patronymic_key", "place_key", "facility_key", "name_concat"):
+        if c in frame:
+            frame[c] = frame[c].replace({"": None, "|": None})
+    return frame, issues
+
+
+def _birth_year_from_age(age: str, when: str, i: int, rid: str, issues: list[RowIssue]) -> int | None:
+    try:
+        years = int(age)
+        if not 0 <= years <= 120:
+            raise ValueError(f"age {years} is outside 0-120")
+        if not when:
+            raise ValueError("age_date is missing, so the birth year cannot be estimated")
+        year = parse_partial_date(when)[0] - years  # within a year of the truth
+        if year < EARLIEST_BIRTH_YEAR:
+            raise ValueError(f"gives birth year {year}")
+        return year
+    except ValueError as e:
+        issues.append(RowIssue(i + 1, rid, "age", f"{age!r}: {e}; ignored"))
+        return None
+
+
+def _sex(value: str, i: int, rid: str, issues: list[RowIssue]) -> str | None:
+    if not value:
+        return None
+    s = _SEX.get(value.strip().lower().rstrip("."))
+    if s is None:
+        issues.append(RowIssue(i + 1, rid, "sex", f"{value!r} is not m/f; treated as unknown"))
+    return s
+
+
+def _full_date(value: str, i: int, rid: str, field: str, issues: list[RowIssue]) -> str | None:
+    if not value:
+        return None
+    try:
+        y, m, d = parse_partial_date(value)
+    except ValueError as e:
+        issues.append(RowIssue(i + 1, rid, field, f"{value!r}: {e}; treated as unknown"))
+        return None
+    return f"{y:04d}-{m or 1:02d}-{d or 1:02d}"  # month/year precision: first day
