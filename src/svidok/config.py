@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     #: Evidence store location; defaults to ``<data_dir>/evidence``.
     evidence_dir: Path | None = None
+    #: A folder with places.csv (and occupation.csv) replacing the shipped gazetteer.
+    gazetteer_dir: Path | None = None
     #: Extra vocabulary folders whose YAML files extend or override the shipped ones.
     vocab_dirs: list[Path] = []
     #: Field-encryption key file (32 random bytes, base64); or the key itself in SVIDOK_FIELD_KEY.

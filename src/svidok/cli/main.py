@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import typer
 
+from . import admin, dump, records
+
 app = typer.Typer(
     name="svidok",
     help="Svidok: document violations, keep evidence verifiable, turn records into figures.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+app.command("init")(admin.init)
+app.command("demo")(admin.demo_cmd)
+app.command("serve")(admin.serve)
+app.command("search")(admin.search)
+app.command("export")(dump.export)
+app.command("import")(dump.import_)
+app.add_typer(records.incident_app, name="incident")
+app.add_typer(records.person_app, name="person")
+app.add_typer(admin.vocab_app, name="vocab")
+app.add_typer(admin.user_app, name="user")
+from svidok.cli import link as _link; app.command("link")(_link.link)  # noqa: E402,E702
 
 
 def main() -> None:  # pragma: no cover - entry point

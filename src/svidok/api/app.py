@@ -1,0 +1,56 @@
+"""The FastAPI application: the JSON API under /api/v1 (and the web pages, when mounted)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+import svidok
+from svidok.app import Svidok
+
+from . import problems
+from .limits import BodySizeLimit
+from .routes import incidents, persons, records, reference
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(svidok_app: Svidok | None = None) -> FastAPI:
+    """Build the ASGI app around one :class:`Svidok` (the CLI and the tests do the same)."""
+    core = svidok_app or Svidok()
+    api = FastAPI(
+        title="Svidok API",
+        version=svidok.__version__,
+        description="Document violations, keep evidence verifiable, turn records into figures. "
+        "Authenticate with `Authorization: Bearer <token>` (`svidok user token NAME`).",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    api.state.svidok = core
+    problems.install(api)
+    v1 = APIRouter(prefix=API_PREFIX)
+    for module in (incidents, persons, records, reference):
+        v1.include_router(module.router)
+    api.include_router(v1)
+    for extra in _extensions():
+        extra(api, core)
+    api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes,
+                       exempt_prefixes=(f"{API_PREFIX}/evidence",))
+    return api
+
+
+def _extensions():  # noqa: ANN202
+    """Other areas (web pages, evidence, stats…) register themselves here when present."""
+    from importlib import import_module
+
+    out = []
+    for name in ("svidok.web.mount", "svidok.api.routes.evidence", "svidok.api.routes.stats",
+                 "svidok.api.routes.custody", "svidok.api.routes.linkage", "svidok.api.routes.advocacy"):
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        out.append(module.install)
+    return out

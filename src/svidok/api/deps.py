@@ -1,0 +1,28 @@
+"""Request dependencies: the application object and the actor behind the request."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from svidok.app import Svidok
+from svidok.services import accounts
+from svidok.services.actors import Actor
+
+
+def get_app(request: Request) -> Svidok:
+    return request.app.state.svidok
+
+
+def current_actor(request: Request) -> Actor:
+    """From ``Authorization: Bearer <token>``, or the signed-in web session."""
+    app: Svidok = request.app.state.svidok
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        actor = accounts.actor_for_token(app, auth[7:].strip())
+        if actor is None:
+            raise HTTPException(401, "invalid or revoked API token", headers={"WWW-Authenticate": "Bearer"})
+        return actor
+    session_actor = getattr(request.state, "actor", None)
+    if session_actor is not None:
+        return session_actor
+    raise HTTPException(401, "sign in or send an API token", headers={"WWW-Authenticate": "Bearer"})

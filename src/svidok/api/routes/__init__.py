@@ -1,0 +1,1 @@
+"""API routes grouped by resource; each is parse → call one service → return."""

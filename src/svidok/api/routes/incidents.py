@@ -1,0 +1,56 @@
+"""/api/v1/incidents"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from svidok.api.deps import current_actor, get_app
+from svidok.schemas.filters import IncidentFilter
+from svidok.schemas.records import DeleteIn, IncidentIn, IncidentUpdate
+from svidok.services import incident_queries, incidents
+
+router = APIRouter(prefix="/incidents", tags=["incidents"])
+
+
+@router.get("")
+def list_incidents(
+    f: Annotated[IncidentFilter, Query()],
+    cursor: str | None = Query(None, max_length=200),
+    limit: int = Query(50, ge=1, le=500),
+    app=Depends(get_app), actor=Depends(current_actor),  # noqa: ANN001
+) -> dict:
+    """Incidents newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
+    return incident_queries.listing(app, actor, f, cursor, limit)
+
+
+@router.get("/count")
+def count_incidents(f: Annotated[IncidentFilter, Query()], app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return {"count": incident_queries.count(app, actor, f)}
+
+
+@router.post("", status_code=201)
+def create_incident(data: IncidentIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return incidents.create(app, actor, data)
+
+
+@router.get("/{incident_id}")
+def get_incident(incident_id: int, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return incidents.get(app, actor, incident_id)
+
+
+@router.patch("/{incident_id}")
+def update_incident(incident_id: int, data: IncidentUpdate, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return incidents.update(app, actor, incident_id, data)
+
+
+@router.post("/{incident_id}/withdraw", status_code=204)
+def withdraw_incident(incident_id: int, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
+    """Soft deletion: the incident stays in the history with the reason."""
+    incidents.remove(app, actor, incident_id, data.reason, data.version)
+
+
+@router.get("/{incident_id}/history")
+def incident_history(incident_id: int, app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+    return incidents.history_of(app, actor, incident_id)

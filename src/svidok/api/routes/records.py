@@ -1,0 +1,59 @@
+"""/api/v1/{organisations,cases,custody-episodes,displacements,hazard-areas,interventions}"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+
+from svidok.api.deps import current_actor, get_app
+from svidok.schemas import others
+from svidok.schemas.records import DeleteIn
+from svidok.services import records
+
+router = APIRouter()
+
+PATHS = {
+    "organisations": ("organisation", others.OrganisationIn),
+    "cases": ("case", others.CaseIn),
+    "custody-episodes": ("custody_episode", others.CustodyEpisodeIn),
+    "displacements": ("displacement", others.DisplacementIn),
+    "hazard-areas": ("hazard_area", others.HazardAreaIn),
+    "interventions": ("intervention", others.InterventionIn),
+}
+
+
+def _register(path: str, entity: str, schema: type) -> None:
+    update_schema = type(f"{schema.__name__[:-2]}Update", (schema,), {
+        "__annotations__": {"version": int}, "version": Field(ge=1, description="the version you read"),
+    })
+
+    def list_(cursor: int | None = Query(None, ge=1), limit: int = Query(50, ge=1, le=500),
+              person_id: int | None = Query(None, ge=1),
+              app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+        items, nxt = records.listing(app, actor, entity, cursor, limit, person_id)
+        return {"items": items, "next_cursor": str(nxt) if nxt else None}
+
+    def create(data: schema, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # type: ignore[valid-type]  # noqa: ANN001
+        return records.create(app, actor, entity, data)
+
+    def get(ident: int, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+        return records.get(app, actor, entity, ident)
+
+    def update(ident: int, data: update_schema, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # type: ignore[valid-type]  # noqa: ANN001
+        payload = schema(**data.model_dump(exclude={"version"}))
+        return records.update(app, actor, entity, ident, payload, data.version)
+
+    def withdraw(ident: int, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
+        records.remove(app, actor, entity, ident, data.reason)
+
+    tag = [path]
+    router.add_api_route(f"/{path}", list_, methods=["GET"], tags=tag, name=f"list_{entity}")
+    router.add_api_route(f"/{path}", create, methods=["POST"], status_code=201, tags=tag, name=f"create_{entity}")
+    router.add_api_route(f"/{path}/{{ident}}", get, methods=["GET"], tags=tag, name=f"get_{entity}")
+    router.add_api_route(f"/{path}/{{ident}}", update, methods=["PUT"], tags=tag, name=f"update_{entity}")
+    router.add_api_route(f"/{path}/{{ident}}/withdraw", withdraw, methods=["POST"], status_code=204, tags=tag,
+                         name=f"withdraw_{entity}")
+
+
+for _path, (_entity, _schema) in PATHS.items():
+    _register(_path, _entity, _schema)

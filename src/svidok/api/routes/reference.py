@@ -1,0 +1,38 @@
+"""/api/v1/places, /api/v1/vocab, /api/v1/search"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from svidok.api.deps import current_actor, get_app
+from svidok.services import reference, search
+
+router = APIRouter(tags=["reference"])
+
+
+@router.get("/places")
+def find_places(q: str = Query(min_length=1, max_length=200), limit: int = Query(20, ge=1, le=200),
+                app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+    return reference.find_places(app, q, limit)
+
+
+@router.get("/places/{place_id}")
+def get_place(place_id: int, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return reference.place(app, place_id)
+
+
+@router.get("/vocab")
+def vocabularies(app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return {"vocabularies": app.vocab.names()}
+
+
+@router.get("/vocab/{name}")
+def vocabulary(name: str, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return reference.vocabulary(app, name)
+
+
+@router.get("/search")
+def search_all(q: str = Query(min_length=1, max_length=200), limit: int = Query(20, ge=1, le=100),
+               app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """Incidents (title and narrative) and persons (names), across scripts."""
+    return search.everything(app, actor, q, limit)

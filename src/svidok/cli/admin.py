@@ -1,0 +1,124 @@
+"""``svidok init``, ``demo``, ``serve``, ``search``, ``vocab``, ``user``."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from svidok.services import accounts, demo, search as search_service
+
+from .common import cli_actor, console, print_json, run
+
+user_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
+vocab_app = typer.Typer(help="Vocabularies (violation types, legal provisions, …).", no_args_is_help=True)
+
+
+def init() -> None:
+    """Create or upgrade the database in the data directory, load the gazetteer, create keys."""
+    def go(app):  # noqa: ANN001, ANN202
+        out = app.init()
+        console.print(f"Database ready: {app.db.url}")
+        console.print(f"Places added: {out['places_added']}; new field key: {out['field_key_created']}")
+    run(go)
+
+
+def _load_demo(app, size: int, seed: int) -> None:  # noqa: ANN001
+    with Progress(TextColumn("Loading synthetic demo data"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console) as bar:
+        task = bar.add_task("demo", total=size)
+        out = demo.load(app, size=size, seed=seed, progress=lambda n: bar.advance(task, n))
+    console.print(out.get("note") or f"Loaded {out['loaded']} synthetic incidents.")
+
+
+def demo_cmd(
+    size: int = typer.Option(2000, "--size", min=1, help="How many synthetic incidents to generate"),
+    seed: int = typer.Option(2022, help="Random seed (the same seed gives the same data)"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app and API afterwards"),
+    host: str = typer.Option(None), port: int = typer.Option(None),
+) -> None:
+    """Create an SQLite database in the data directory (SVIDOK_DATA_DIR, default ./svidok-data),
+    load synthetic demo data if it is empty, and serve the web app and API on http://127.0.0.1:8000."""
+    def go(app):  # noqa: ANN001, ANN202
+        _load_demo(app, size, seed)
+        console.print(f"Demo sign-in: [bold]admin[/bold] / [bold]{demo.DEMO_PASSWORD}[/bold] "
+                      f"(also investigator, analyst, viewer with the same password)")
+        return app
+
+    run(go)
+    if serve:
+        _serve(host, port)
+
+
+def _serve(host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from svidok.api.app import create_app
+    from svidok.cli.common import make_app
+
+    app = make_app()
+    app.init()
+    h, p = host or app.settings.host, port or app.settings.port
+    console.print(f"Svidok is running on [bold]http://{h}:{p}/[/bold]  (API: http://{h}:{p}/api/v1/docs)")
+    uvicorn.run(create_app(app), host=h, port=p, log_level="warning")
+
+
+def serve(host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
+    """Serve the web app and the API."""
+    _serve(host, port)
+
+
+def search(text: str, limit: int = typer.Option(20, min=1, max=100), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Search incidents and persons in any script (Oleksandr finds Олександр and Александр)."""
+    def go(app):  # noqa: ANN001, ANN202
+        out = search_service.everything(app, cli_actor(), text, limit)
+        if as_json:
+            print_json(out)
+            return
+        t = Table("kind", "id", "text", "date")
+        for p in out["persons"]:
+            t.add_row("person", str(p["id"]), p["full_name"], p["birth_date"] or "")
+        for i in out["incidents"]:
+            t.add_row("incident", str(i["id"]), i["title"], i["date_start"])
+        console.print(t)
+    run(go)
+
+
+@vocab_app.command("list")
+def vocab_list(name: str = typer.Argument(None, help="A vocabulary; without it, all their names"),
+               lang: str = typer.Option("en", help="en or uk")) -> None:
+    """List vocabularies, or the terms of one."""
+    def go(app):  # noqa: ANN001, ANN202
+        if not name:
+            for n in app.vocab.names():
+                console.print(f"{n} ({len(app.vocab[n].terms)} terms)")
+            return
+        t = Table("code", "label", "more")
+        for term in app.vocab[name].terms.values():
+            t.add_row(term.code, term.label(lang), ", ".join(f"{k}={v}" for k, v in term.extra.items()))
+        console.print(t)
+    run(go)
+
+
+@user_app.command("add")
+def user_add(username: str, role: str = typer.Option(..., help="administrator, investigator, analyst or viewer"),
+             password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True)) -> None:
+    """Create a user (administrators only; the CLI runs as one)."""
+    run(lambda app: console.print(accounts.create_user(app, cli_actor(), username, password, role)))
+
+
+@user_app.command("token")
+def user_token(username: str, name: str = typer.Option("script", help="What the token is for")) -> None:
+    """Create an API token for a user; it is printed once."""
+    run(lambda app: console.print(accounts.create_token(app, cli_actor(), username, name)))
+
+
+@user_app.command("grant")
+def user_grant(username: str, case_id: int, level: str = typer.Option("confidential")) -> None:
+    """Grant a user access to a case up to a confidentiality level."""
+    run(lambda app: accounts.grant_case(app, cli_actor(), username, case_id, level))
+
+
+@user_app.command("list")
+def user_list() -> None:
+    run(lambda app: print_json(accounts.list_users(app)))

@@ -1,0 +1,52 @@
+"""``svidok export`` and ``svidok import`` of a whole database (JSON Lines)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import typer
+
+from svidok.services import dump
+
+from .common import cli_actor, console, run
+
+
+def export(file: Path = typer.Argument(..., help="Where to write the JSON Lines dump ('-' for standard output)")) -> None:
+    """Export the whole database, losslessly, as JSON Lines."""
+    def go(app):  # noqa: ANN001, ANN202
+        app.init()
+        if str(file) == "-":
+            import sys
+
+            dump.export(app, sys.stdout)
+            return
+        tmp = file.with_suffix(file.suffix + ".part")
+        with tmp.open("w", encoding="utf-8") as out:
+            n = dump.export(app, out, progress=lambda t, k: console.print(f"  {t}: {k} rows") if k else None)
+        tmp.replace(file)
+        console.print(f"Exported {n} rows to {file}")
+    run(go)
+
+
+def import_(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A dump written by `svidok export`"),
+    mapping: Path = typer.Option(None, help="A mapping file: import a spreadsheet (CSV/XLSX) instead of a dump"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --mapping: validate and report, write nothing"),
+) -> None:
+    """Import a whole-database dump into an empty database (all or nothing), or, with
+    --mapping, a spreadsheet."""
+    if mapping is not None:
+        from svidok.cli import spreadsheet  # issue 7: spreadsheet import
+
+        spreadsheet.import_spreadsheet(file, mapping, dry_run)
+        return
+
+    def go(app):  # noqa: ANN001, ANN202
+        sha = hashlib.sha256(file.read_bytes()).hexdigest()
+        with file.open(encoding="utf-8-sig") as fh:
+            counts = dump.import_lines(app, cli_actor(), fh)
+        app.init()
+        dump.record_import(app, cli_actor(), sha, counts)
+        console.print(f"Imported {sum(counts.values())} rows from {file}")
+    run(go)

@@ -1,0 +1,31 @@
+"""Field types reused by every input schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from svidok.domain import dates
+
+
+def _partial_date(value: str) -> str:
+    try:
+        return dates.parse(value).to_iso()
+    except dates.DateError as exc:
+        raise ValueError(str(exc)) from None
+
+
+PartialDateText = Annotated[str, Field(max_length=40, examples=["2022-03-05", "2022-03", "~2022-04-05"]), AfterValidator(_partial_date)]
+Code = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
+ShortText = Annotated[str, Field(max_length=300)]
+LongText = Annotated[str, Field(max_length=100_000)]
+PlaceRef = Annotated[str | int, Field(description="place id, official code (KATOTTG) or exact name")]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

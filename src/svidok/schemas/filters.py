@@ -1,0 +1,23 @@
+"""Filters for listing incidents (the same in the API, the web list, exports and counts)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .common import Code, PartialDateText, PlaceRef, Strict
+
+
+class IncidentFilter(Strict):
+    date_from: PartialDateText | None = Field(None, description="incidents that may have happened on or after this date")
+    date_to: PartialDateText | None = Field(None, description="… on or before this date (a year-only date overlaps every day of it)")
+    place: PlaceRef | None = Field(None, description="a place and everything inside it")
+    violation_type: Code | None = None
+    family: Code | None = Field(None, description="violation family, e.g. attacks_on_civilians")
+    provision: Code | None = Field(None, description="acts whose type may qualify under it, or explicitly qualified")
+    means: Code | None = None
+    characteristic: Code | None = Field(None, description="a victim characteristic, e.g. child, older_person")
+    victim_status: Code | None = Field(None, description="civilian, prisoner_of_war, combatant, unknown")
+    harm: Code | None = None
+    verification_status: Code | None = None
+    case_id: int | None = Field(None, ge=1)
+    q: str | None = Field(None, max_length=200, description="full-text search, across scripts")

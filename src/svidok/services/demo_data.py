@@ -1,0 +1,310 @@
+"""Deterministic synthetic demo data (every record is marked ``synthetic``).
+
+Names come from Faker's ``uk_UA`` lists with their Latin and Russian spellings; places
+are real places of the gazetteer; dates run from 2014 (Crimea, Donbas) and mostly from
+24 Feb 2022; victims' ages are skewed the way monitoring reports describe (older people
+and children present). The generator yields batches of plain rows with ids assigned
+up front, so the bulk loader can insert them without round trips.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from faker.providers.person.uk_UA import Provider as UkNames
+from sqlalchemy import func, select
+
+from svidok.domain import names, people
+from svidok.domain.vocab import Vocabularies
+from svidok.storage.models import CustodyEpisode, Displacement, HazardArea, Incident, Person, Place, Source
+
+from .demo_scenarios import FACILITY_OUTCOMES, FRONTLINE_PREFIXES, HOST_COUNTRIES, OCCUPIED_PREFIXES, SCENARIOS
+
+FULL_INVASION = date(2022, 2, 24)
+TABLES = ("persons", "person_names", "person_name_keys", "sources", "incidents", "acts", "victims",
+          "qualifications", "perpetrators", "incident_sources", "custody_episodes", "proofs_of_life",
+          "displacements", "hazard_areas", "hazard_casualties")
+
+
+@dataclass
+class Batch:
+    rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    incidents: int = 0
+
+
+class IdCounter:
+    def __init__(self, start: dict[str, int]):
+        self.next = dict(start)
+
+    def __call__(self, table: str) -> int:
+        value = self.next.get(table, 1)
+        self.next[table] = value + 1
+        return value
+
+
+class DemoGenerator:
+    """Generates ``size`` incidents in batches; the same seed gives the same data."""
+
+    def __init__(self, vocab: Vocabularies, places: list[tuple], facilities: list[tuple], start_ids: dict[str, int],
+                 seed: int = 2022, today: date | None = None):
+        self.vocab = vocab
+        self.rnd = random.Random(seed)
+        self.ids = IdCounter(start_ids)
+        self.today = today or date(2026, 10, 31)
+        self.now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+        ua = [p for p in places if p[2] == "UA"]
+        self.places = ua
+        self.occupied = [p for p in ua if p[1].startswith(OCCUPIED_PREFIXES)] or ua
+        self.frontline = [p for p in ua if p[1].startswith(FRONTLINE_PREFIXES)] or ua
+        self.facilities = facilities or ua
+        self.scenarios = list(SCENARIOS)
+        self.weights = [s.weight for s in SCENARIOS]
+        self.male = [n for n in UkNames.first_names_male if len(n) > 2]
+        self.female = [n for n in UkNames.first_names_female if len(n) > 2]
+        self.last = [n for n in UkNames.last_names if len(n) > 2]
+        self.patr_m = list(UkNames.middle_names_male)
+        self.patr_f = list(UkNames.middle_names_female)
+        self.outcomes = [o for o, _ in FACILITY_OUTCOMES]
+        self.outcome_w = [w for _, w in FACILITY_OUTCOMES]
+        self._forms: dict[str, dict[str, str]] = {}
+
+    # -- small pieces -------------------------------------------------------------
+    def _record(self, **extra) -> dict:  # noqa: ANN003
+        return {"version": 1, "created_at": self.now, "updated_at": self.now, "created_by": "demo",
+                "synthetic": True, "deleted_at": None, "deleted_reason": None, "import_source": None,
+                "source_key": None, **extra}
+
+    def _date(self, occupied: bool) -> tuple[str, date, date]:
+        r = self.rnd.random()
+        if r < 0.08 or (occupied and r < 0.15):
+            start, end = date(2014, 2, 20), date(2022, 2, 23)
+        else:
+            start, end = FULL_INVASION, self.today
+        d = start + timedelta(days=self.rnd.randrange((end - start).days + 1))
+        p = self.rnd.random()
+        if p < 0.75:
+            return d.isoformat(), d, d
+        if p < 0.90:
+            lo = d.replace(day=1)
+            hi = (lo + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            return lo.isoformat()[:7], lo, hi
+        if p < 0.95:
+            return f"~{d.isoformat()}", d - timedelta(days=7), d + timedelta(days=7)
+        return str(d.year), date(d.year, 1, 1), date(d.year, 12, 31)
+
+    def _age(self, child: bool) -> int:
+        if child:
+            return self.rnd.randrange(0, 18)
+        r = self.rnd.random()
+        if r < 0.09:
+            return self.rnd.randrange(0, 18)
+        if r < 0.55:
+            return self.rnd.randrange(18, 60)
+        return min(100, 60 + int(self.rnd.expovariate(1 / 11)))
+
+    def _forms_of(self, full: str) -> dict[str, str]:
+        forms = self._forms.get(full)
+        if forms is None:
+            forms = self._forms[full] = names.name_forms(full)
+        return forms
+
+    def _person(self, b: Batch, incident_day: date, child: bool, status: str) -> tuple[int, dict]:
+        sex = "male" if (status == "prisoner_of_war" or self.rnd.random() < 0.55) else "female"
+        given = self.rnd.choice(self.male if sex == "male" else self.female)
+        family = self.rnd.choice(self.last)
+        patr = self.rnd.choice(self.patr_m if sex == "male" else self.patr_f)
+        if sex == "female" and family.endswith(("ський", "цький")):
+            family = family[:-2] + "а"
+        age = self._age(child) if status != "prisoner_of_war" else self.rnd.randrange(19, 56)
+        full = f"{family} {given} {patr}"
+        pid = self.ids("persons")
+        birth_year = incident_day.year - age - (1 if self.rnd.random() < 0.5 else 0)
+        r = self.rnd.random()
+        if r < 0.6:
+            bd = date(birth_year, self.rnd.randrange(1, 13), self.rnd.randrange(1, 29))
+            birth, lo, hi = bd.isoformat(), bd, bd
+        elif r < 0.85:
+            birth, lo, hi = str(birth_year), date(birth_year, 1, 1), date(birth_year, 12, 31)
+        else:
+            birth, lo, hi = None, None, None
+        chars = people.characteristics_at_age([], age)
+        if self.rnd.random() < 0.02:
+            chars.append("journalist")
+        if self.rnd.random() < 0.03:
+            chars.append("person_with_disability")
+        b.rows["persons"].append(self._record(
+            id=pid, confidentiality="restricted", case_id=None, full_name=full, family_name=family, given_name=given,
+            patronymic=patr, sex=sex, birth_date=birth, birth_lo=lo, birth_hi=hi,
+            age_band=None if birth else people.age_band(self.vocab, age), status=status,
+            life_status="unknown", characteristics=people.pack(chars), residence_place_id=None, address_enc=None,
+            contact_enc=None, notes=None, merged_into_id=None))
+        recorded = [(full, "Cyrl", "uk")]
+        if self.rnd.random() < 0.3:
+            forms = self._forms_of(f"{given} {family}")
+            alt = forms.get("ru_cyrillic") if self.rnd.random() < 0.5 else forms.get("uk_latin")
+            if alt:
+                recorded.append((alt, "Cyrl" if alt[0] >= "\u0400" else "Latn", "ru" if alt[0] >= "\u0400" else None))
+        keys: set[str] = set()
+        for text, script, lang in recorded:
+            b.rows["person_names"].append({"id": self.ids("person_names"), "person_id": pid, "name": text,
+                                           "script": script, "lang": lang, "kind": "as_recorded"})
+            keys.update(names.search_keys(text))
+        for k in keys:
+            b.rows["person_name_keys"].append({"id": self.ids("person_name_keys"), "person_id": pid, "key": k})
+        return pid, {"sex": sex, "age": age, "chars": chars}
+
+    # -- incidents -------------------------------------------------------------------
+    def batches(self, size: int, batch_size: int = 5000) -> Iterator[Batch]:
+        done = 0
+        while done < size:
+            b = Batch()
+            n = min(batch_size, size - done)
+            for _ in range(n):
+                self._incident(b)
+            b.incidents = n
+            done += n
+            yield b
+
+    def _incident(self, b: Batch) -> None:
+        rnd = self.rnd
+        sc = rnd.choices(self.scenarios, self.weights)[0]
+        pool = self.occupied if sc.occupied else (self.frontline if rnd.random() < 0.8 else self.places)
+        place = rnd.choice(pool)
+        pid_, code, _, name_en, name_uk, lat, lon = place
+        text, lo, hi = self._date(sc.occupied)
+        iid = self.ids("incidents")
+        title = sc.title_en.format(place=name_en)
+        narrative = (f"Synthetic record. {title} on {text}. Witnesses describe the event; "
+                     f"the documenter recorded victims and sources.")
+        b.rows["incidents"].append(self._record(
+            id=iid, confidentiality=rnd.choices(("public", "restricted", "confidential"), (30, 60, 10))[0], case_id=None,
+            title=title, narrative=narrative, narrative_i18n={"uk": sc.title_uk.format(place=name_uk)},
+            date_start=text, date_end=None, date_lo=lo, date_hi=hi, place_id=pid_,
+            lat=round(lat + rnd.uniform(-0.05, 0.05), 5) if lat is not None else None,
+            lon=round(lon + rnd.uniform(-0.05, 0.05), 5) if lon is not None else None,
+            location_precision="settlement",
+            verification_status=rnd.choices(("unverified", "partially_verified", "verified"), (40, 35, 25))[0],
+            search_text=" ".join(dict.fromkeys(names.search_keys(title) + names.search_keys(name_uk)))))
+        src = self.ids("sources")
+        b.rows["sources"].append(self._record(
+            id=src, confidentiality="confidential", case_id=None,
+            kind=rnd.choice(("witness", "victim", "relative", "media", "open_source_post", "hotline")),
+            description="Synthetic source", pseudonym=f"SRC-{src:06d}", reliability=rnd.choice("ABCDEF"),
+            credibility=rnd.choice("123456"), identity_protected=True, identity_enc=None, contact_enc=None, url=None,
+            consent_contact=rnd.random() < 0.7, consent_share_prosecutors=rnd.random() < 0.5,
+            consent_publish=rnd.random() < 0.2, risk=None))
+        b.rows["incident_sources"].append({"incident_id": iid, "source_id": src, "note": None})
+        acts = [sc.violation_type] + ([sc.second_act] if sc.second_act and rnd.random() < 0.4 else [])
+        day = lo
+        for k, vt in enumerate(acts):
+            aid = self.ids("acts")
+            means = rnd.choice(sc.means)
+            b.rows["acts"].append(self._record(id=aid, incident_id=iid, violation_type=vt, means=means,
+                                               description=None, date_start=None))
+            if k == 0 and rnd.random() < 0.3:
+                provisions = self.vocab["violation_types"].terms[vt].extra.get("provisions") or []
+                if provisions:
+                    b.rows["qualifications"].append({"id": self.ids("qualifications"), "act_id": aid,
+                                                     "provision": rnd.choice(provisions), "note": None})
+            b.rows["perpetrators"].append({"id": self.ids("perpetrators"), "act_id": aid, "organisation_id": None,
+                                           "person_id": None, "description": "Russian armed forces (unit unknown)",
+                                           "mode": "direct_perpetrator"})
+            if k > 0:
+                continue
+            self._victims(b, sc, aid, day, iid, place)
+
+    def _victims(self, b: Batch, sc, aid: int, day: date, iid: int, place: tuple) -> None:  # noqa: ANN001
+        rnd = self.rnd
+        n_persons = 1 if sc.custody else rnd.choice((0, 1, 1, 2, 3))
+        for _ in range(n_persons):
+            person_id, p = self._person(b, day, sc.child_victims, sc.victim_status)
+            b.rows["victims"].append({
+                "id": self.ids("victims"), "act_id": aid, "person_id": person_id, "count": 1, "group_description": None,
+                "harm": sc.harm, "status": sc.victim_status, "sex": p["sex"], "age": p["age"],
+                "age_band": people.age_band(self.vocab, p["age"]), "characteristics": people.pack(p["chars"])})
+            if sc.custody:
+                self._custody(b, person_id, day, sc)
+            if sc.displacement:
+                self._displacement(b, person_id, day, place)
+        if not sc.custody and rnd.random() < 0.35:
+            b.rows["victims"].append({
+                "id": self.ids("victims"), "act_id": aid, "person_id": None, "count": rnd.randrange(2, 15),
+                "group_description": "residents (names not yet known)", "harm": sc.harm, "status": sc.victim_status,
+                "sex": "unknown", "age": None, "age_band": None,
+                "characteristics": people.pack(["child"]) if sc.child_victims else "|"})
+        if sc.hazard and rnd.random() < 0.5:
+            hid = self.ids("hazard_areas")
+            b.rows["hazard_areas"].append(self._record(
+                id=hid, confidentiality="public", case_id=None, name=f"Contaminated area near {place[3]}",
+                place_id=place[0], lat=(place[5] or 48.5) + rnd.uniform(-0.1, 0.1), lon=(place[6] or 35) + rnd.uniform(-0.1, 0.1),
+                geometry=None, contamination="cluster_submunition" if "cluster" in sc.violation_type else rnd.choice(("ap_mine", "at_mine", "uxo")),
+                status=rnd.choices(("suspected", "confirmed", "cleared"), (50, 35, 15))[0],
+                date_reported=day.isoformat(), date_cleared=None, notes=None))
+            b.rows["hazard_casualties"].append({"hazard_id": hid, "incident_id": iid})
+
+    def _custody(self, b: Batch, person_id: int, day: date, sc) -> None:  # noqa: ANN001
+        rnd = self.rnd
+        eid = self.ids("custody_episodes")
+        outcome = rnd.choices(self.outcomes, self.outcome_w)[0]
+        ended = None if outcome in ("in_custody", "unknown") else day + timedelta(days=rnd.randrange(20, 900))
+        if ended and ended > self.today:
+            ended, outcome = None, "in_custody"
+        acknowledged = None if rnd.random() < 0.3 else rnd.random() < (0.2 if sc.violation_type == "enforced_disappearance" else 0.6)
+        pols = []
+        if rnd.random() < 0.6:
+            d = day
+            for _ in range(rnd.randrange(1, 4)):
+                d = d + timedelta(days=rnd.randrange(30, 300))
+                if d > (ended or self.today):
+                    break
+                pols.append(d)
+        facility = rnd.choice(self.facilities)
+        b.rows["custody_episodes"].append(self._record(
+            id=eid, confidentiality="confidential", case_id=None, person_id=person_id,
+            authority=rnd.choice(("armed_forces_rf", "fsb", "penitentiary_service_rf", "occupation_administration")),
+            authority_org_id=None, facility_place_id=facility[0], transferred_from_id=None, date_from=day.isoformat(),
+            date_from_lo=day, date_to=ended.isoformat() if ended else None, date_to_hi=ended, acknowledged=acknowledged,
+            monitor_access=rnd.random() < 0.1, incommunicado=acknowledged is False or rnd.random() < 0.3,
+            charges="'extremism' (synthetic)" if sc.violation_type == "denial_of_fair_trial" else None,
+            court="occupation 'court' (synthetic)" if sc.violation_type == "denial_of_fair_trial" else None,
+            sentence=None, fair_trial_concerns=None, forced_labour=sc.violation_type == "forced_labour",
+            outcome=outcome, last_proof_of_life=max(pols) if pols else None, notes=None))
+        for d in pols:
+            b.rows["proofs_of_life"].append({"id": self.ids("proofs_of_life"), "episode_id": eid,
+                                             "kind": rnd.choice(("letter", "phone_call", "video", "released_detainee_testimony")),
+                                             "date": d.isoformat(), "date_lo": d, "date_hi": d, "note": None})
+
+    def _displacement(self, b: Batch, person_id: int, day: date, place: tuple) -> None:
+        country, status = self.rnd.choice(HOST_COUNTRIES)
+        b.rows["displacements"].append(self._record(
+            id=self.ids("displacements"), confidentiality="restricted", case_id=None, person_id=person_id,
+            group_count=1, kind="deported" if country == "RU" else "refugee", from_place_id=place[0], to_place_id=None,
+            to_country=country, date=day.isoformat(), date_lo=day, date_hi=day, protection_status=status, notes=None))
+
+
+def generator_for(app, session, seed: int = 2022) -> DemoGenerator:  # noqa: ANN001
+    """A generator whose ids continue after what the database already holds."""
+    places = session.execute(
+        select(Place.id, Place.code, Place.country, Place.name_en, Place.name_uk, Place.lat, Place.lon)
+        .where(Place.level.in_(("raion", "hromada", "settlement")))
+        .order_by(Place.id)
+    ).all()
+    if not places:
+        places = session.execute(select(Place.id, Place.code, Place.country, Place.name_en, Place.name_uk,
+                                        Place.lat, Place.lon).where(Place.level == "oblast").order_by(Place.id)).all()
+    facilities = session.execute(select(Place.id, Place.code, Place.country, Place.name_en, Place.name_uk, Place.lat,
+                                        Place.lon).where(Place.level == "facility").order_by(Place.id)).all()
+    start = {}
+    for table, model in (("incidents", Incident), ("persons", Person), ("sources", Source),
+                         ("custody_episodes", CustodyEpisode), ("displacements", Displacement),
+                         ("hazard_areas", HazardArea)):
+        start[table] = (session.scalar(select(func.max(model.id))) or 0) + 1
+    from svidok.storage.models import Act, PersonName, PersonNameKey, Perpetrator, ProofOfLife, Qualification, Victim
+    for table, model in (("acts", Act), ("victims", Victim), ("person_names", PersonName),
+                         ("person_name_keys", PersonNameKey), ("perpetrators", Perpetrator),
+                         ("qualifications", Qualification), ("proofs_of_life", ProofOfLife)):
+        start[table] = (session.scalar(select(func.max(model.id))) or 0) + 1
+    return DemoGenerator(app.vocab, [tuple(p) for p in places], [tuple(f) for f in facilities], start, seed)

@@ -1,0 +1,152 @@
+"""Listing and counting incidents by filter (the SQL of the incident list lives here)."""
+
+from __future__ import annotations
+
+import base64
+
+from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from svidok.domain import dates, names
+from svidok.schemas.filters import IncidentFilter
+from svidok.storage.models import Act, Incident, Place, Qualification, Victim
+
+from . import access, places
+from .actors import Actor
+from .errors import FieldError, ValidationFailed
+from .validation import Checker
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"i:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, value = raw.split(":", 1)
+        if kind != "i":
+            raise ValueError
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed(FieldError("cursor", "not a cursor this server gave out")) from None
+
+
+def check_filter(app, session: Session, f: IncidentFilter) -> None:  # noqa: ANN001
+    c = Checker(app.vocab, session)
+    c.term("violation_types", f.violation_type, "violation_type")
+    c.term("legal_provisions", f.provision, "provision")
+    c.term("means", f.means, "means")
+    c.term("victim_characteristics", f.characteristic, "characteristic")
+    c.term("person_status", f.victim_status, "victim_status")
+    c.term("harms", f.harm, "harm")
+    c.term("verification_status", f.verification_status, "verification_status")
+    if f.family and f.family not in app.vocab.families():
+        c.add("family", f"unknown violation family {f.family!r} (known: {', '.join(sorted(app.vocab.families()))})")
+    c.order(f.date_from, f.date_to, "date_to")
+    if f.place is not None:
+        try:
+            places.resolve(session, f.place)
+        except ValidationFailed as exc:
+            c.errors.extend(exc.errors)
+    c.raise_if_any()
+
+
+def conditions(app, session: Session, actor: Actor, f: IncidentFilter) -> list:  # noqa: ANN001
+    """WHERE clauses for a filter, including need-to-know."""
+    conds = [access.visibility_clause(Incident, actor)]
+    if f.date_from:
+        conds.append(Incident.date_hi >= dates.parse(f.date_from).lo)
+    if f.date_to:
+        conds.append(Incident.date_lo <= dates.parse(f.date_to).hi)
+    if f.place is not None:
+        conds.append(places.descendants_clause(session, Incident.place_id, f.place))
+    if f.verification_status:
+        conds.append(Incident.verification_status == f.verification_status)
+    if f.case_id:
+        conds.append(Incident.case_id == f.case_id)
+    act_conds = []
+    if f.violation_type:
+        act_conds.append(Act.violation_type == f.violation_type)
+    if f.family:
+        act_conds.append(Act.violation_type.in_(app.vocab.families()[f.family]))
+    if f.means:
+        act_conds.append(Act.means == f.means)
+    if f.provision:
+        act_conds.append(
+            or_(
+                Act.violation_type.in_(app.vocab.violation_types_for_provision(f.provision)),
+                exists().where(Qualification.act_id == Act.id, Qualification.provision == f.provision),
+            )
+        )
+    victim_conds = []
+    if f.characteristic:
+        victim_conds.append(Victim.characteristics.like(f"%|{f.characteristic}|%"))
+    if f.victim_status:
+        victim_conds.append(Victim.status == f.victim_status)
+    if f.harm:
+        victim_conds.append(Victim.harm == f.harm)
+    if victim_conds:
+        act_conds.append(exists().where(Victim.act_id == Act.id, *victim_conds))
+    if act_conds:
+        conds.append(exists().where(Act.incident_id == Incident.id, Act.deleted_at.is_(None), *act_conds))
+    if f.q:
+        conds.append(text_match(session, f.q))
+    return conds
+
+
+def text_match(session: Session, q: str):  # noqa: ANN201
+    keys = list(dict.fromkeys(names.search_keys(q)))
+    if not keys:
+        raise ValidationFailed(FieldError("q", "nothing to search for"))
+    if session.get_bind().dialect.name == "sqlite":
+        # Prefix match: "Kharkiv" also finds "Kharkivskyi raion".
+        match = " ".join(f'"{k}"*' for k in keys)
+        return Incident.id.in_(text("SELECT rowid FROM incident_fts WHERE incident_fts MATCH :m").bindparams(m=match))
+    query = " & ".join(f"{k}:*" for k in keys)
+    return func.to_tsvector("simple", func.coalesce(Incident.search_text, "")).op("@@")(func.to_tsquery("simple", query))
+
+
+def listing(app, actor: Actor, f: IncidentFilter, cursor: str | None = None, limit: int = 50) -> dict:  # noqa: ANN001
+    """One page of incidents, newest first, with an opaque cursor to the next page."""
+    after = decode_cursor(cursor)
+    with app.db.session() as s:
+        check_filter(app, s, f)
+        q = select(
+            Incident.id, Incident.title, Incident.date_start, Incident.date_end, Incident.place_id,
+            Incident.lat, Incident.lon, Incident.verification_status, Incident.confidentiality,
+        ).where(*conditions(app, s, actor, f))
+        if after is not None:
+            q = q.where(Incident.id < after)
+        rows = s.execute(q.order_by(Incident.id.desc()).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        place_ids = {r.place_id for r in rows if r.place_id}
+        names_by_id = dict(s.execute(select(Place.id, Place.name_en).where(Place.id.in_(place_ids))).all()) if place_ids else {}
+        act_rows = s.execute(
+            select(Act.incident_id, Act.violation_type).where(Act.incident_id.in_([r.id for r in rows]))
+        ).all() if rows else []
+        types: dict[int, list[str]] = {}
+        for inc_id, vt in act_rows:
+            types.setdefault(inc_id, []).append(vt)
+        items = [
+            {
+                "id": r.id, "title": r.title, "date_start": r.date_start, "date_end": r.date_end,
+                "place_id": r.place_id, "place": names_by_id.get(r.place_id), "lat": r.lat, "lon": r.lon,
+                "verification_status": r.verification_status, "confidentiality": r.confidentiality,
+                "violation_types": sorted(set(types.get(r.id, []))),
+            }
+            for r in rows
+        ]
+        return {"items": items, "next_cursor": encode_cursor(rows[-1].id) if more else None}
+
+
+def count(app, actor: Actor, f: IncidentFilter) -> int:  # noqa: ANN001
+    """How many incidents match — only among those the actor may see."""
+    with app.db.session() as s:
+        check_filter(app, s, f)
+        return s.scalar(select(func.count()).select_from(Incident).where(*conditions(app, s, actor, f))) or 0
+
+

@@ -1,0 +1,225 @@
+"""Persons: create, read, change, list; names across scripts and their search keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from svidok.domain import dates, names, people
+from svidok.schemas.records import PersonIn, PersonUpdate
+from svidok.storage.models import (
+    Act, CustodyEpisode, Incident, Person, PersonName, PersonNameKey, Victim,
+)
+
+from . import access, history, ledger, places
+from .actors import Actor
+from .errors import Conflict
+from .validation import Checker
+
+ENTITY = "person"
+
+
+def script_of(text: str) -> str:
+    """ISO 15924 code of the name's script: Cyrillic if it has any Cyrillic letter."""
+    return "Cyrl" if any("\u0400" <= ch <= "\u04ff" for ch in text) else "Latn"
+
+
+def check(app, session: Session, data: PersonIn | PersonUpdate, prefix: str = "") -> Checker:  # noqa: ANN001
+    c = Checker(app.vocab, session)
+    p = prefix
+    c.term("sex", data.sex, f"{p}sex")
+    c.term("person_status", data.status, f"{p}status")
+    c.term("life_status", data.life_status, f"{p}life_status")
+    c.term("age_bands", data.age_band, f"{p}age_band")
+    c.term("confidentiality", data.confidentiality, f"{p}confidentiality")
+    c.terms("victim_characteristics", data.characteristics, f"{p}characteristics")
+    if data.birth_date:
+        c.not_future(data.birth_date, f"{p}birth_date")
+        if dates.parse(data.birth_date).exact_hi.year < 1900:
+            c.add(f"{p}birth_date", f"{data.birth_date} is before 1900")
+    if data.residence_place is not None:
+        try:
+            places.resolve(session, data.residence_place, f"{p}residence_place")
+        except Exception as exc:  # noqa: BLE001
+            c.errors.extend(getattr(exc, "errors", []))
+    return c
+
+
+def name_keys(full_name: str, other_names: list[str]) -> set[str]:
+    keys: set[str] = set()
+    for n in [full_name, *other_names]:
+        keys.update(names.search_keys(n))
+    return keys
+
+
+def _apply(app, session: Session, person: Person, data: PersonIn | PersonUpdate, fields: set[str]) -> None:  # noqa: ANN001
+    simple = ("full_name", "family_name", "given_name", "patronymic", "sex", "age_band", "status",
+              "life_status", "notes", "confidentiality", "case_id")
+    for f in simple:
+        if f in fields:
+            setattr(person, f, getattr(data, f))
+    if "birth_date" in fields:
+        bd = dates.parse_optional(data.birth_date)
+        person.birth_date = bd.to_iso() if bd else None
+        person.birth_lo, person.birth_hi = (bd.lo, bd.hi) if bd else (None, None)
+    if "characteristics" in fields:
+        person.characteristics = people.pack(data.characteristics)
+    if "residence_place" in fields:
+        place = places.resolve(session, data.residence_place, "residence_place")
+        person.residence_place_id = place.id if place else None
+    if "address" in fields:
+        person.address_enc = app.keyring.encrypt(data.address, f"persons.address:{person.id}")
+    if "contact" in fields:
+        person.contact_enc = app.keyring.encrypt(data.contact, f"persons.contact:{person.id}")
+
+
+def _write_names(session: Session, person: Person, data: PersonIn | PersonUpdate) -> None:
+    session.execute(delete(PersonName).where(PersonName.person_id == person.id))
+    session.execute(delete(PersonNameKey).where(PersonNameKey.person_id == person.id))
+    recorded = [person.full_name, *[n.name for n in data.other_names]]
+    for i, n in enumerate(data.other_names):
+        session.add(PersonName(person_id=person.id, name=n.name, script=n.script or script_of(n.name), lang=n.lang))
+    session.add(PersonName(person_id=person.id, name=person.full_name, script=script_of(person.full_name)))
+    for key in name_keys(recorded[0], recorded[1:]):
+        session.add(PersonNameKey(person_id=person.id, key=key))
+
+
+def create_in(app, session: Session, actor: Actor, data: PersonIn, prefix: str = "") -> Person:  # noqa: ANN001
+    """Create inside the caller's transaction (used by incidents for inline victims)."""
+    check(app, session, data, prefix).raise_if_any()
+    person = Person(full_name=data.full_name, created_by=actor.username)
+    session.add(person)
+    session.flush()
+    _apply(app, session, person, data, set(PersonIn.model_fields))
+    _write_names(session, person, data)
+    session.flush()
+    history.record(session, actor, ENTITY, person, "create", None)
+    return person
+
+
+def create(app, actor: Actor, data: PersonIn) -> dict:  # noqa: ANN001
+    access.require_writer(actor)
+    with app.db.session() as s:
+        person = create_in(app, s, actor, data)
+        return to_dict(app, s, person, actor)
+
+
+def update(app, actor: Actor, person_id: int, data: PersonUpdate) -> dict:  # noqa: ANN001
+    access.require_writer(actor)
+    with app.db.session() as s:
+        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        if person.version != data.version:
+            raise Conflict(f"person {person_id} was changed by someone else (you read version {data.version}, it is now {person.version}); reload and save again")
+        check(app, s, data).raise_if_any()
+        before = history.snapshot(person)
+        fields = data.model_fields_set - {"version"}
+        _apply(app, s, person, data, fields)
+        if fields & {"full_name", "other_names"}:
+            _write_names(s, person, data if "other_names" in fields else data.model_copy(update={"other_names": []}))
+        person.version += 1
+        person.updated_at = func.now()
+        s.flush()
+        s.refresh(person)
+        history.record(s, actor, ENTITY, person, "update", before)
+        return to_dict(app, s, person, actor)
+
+
+def get(app, actor: Actor, person_id: int) -> dict:  # noqa: ANN001
+    with app.db.session() as s:
+        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        out = to_dict(app, s, person, actor, protected=True)
+        inc_rows = s.execute(
+            select(Incident.id, Incident.title, Incident.date_start, Victim.harm, Act.violation_type)
+            .join(Act, Act.incident_id == Incident.id)
+            .join(Victim, Victim.act_id == Act.id)
+            .where(Victim.person_id == person_id, access.visibility_clause(Incident, actor))
+            .order_by(Incident.date_lo)
+        ).all()
+        out["incidents"] = [
+            {"id": r[0], "title": r[1], "date_start": r[2], "harm": r[3], "violation_type": r[4]} for r in inc_rows
+        ]
+        eps = s.scalars(
+            select(CustodyEpisode)
+            .where(CustodyEpisode.person_id == person_id, access.visibility_clause(CustodyEpisode, actor))
+            .order_by(CustodyEpisode.date_from_lo)
+        ).all()
+        out["custody_episodes"] = [history.snapshot(e) for e in eps]
+        return out
+
+
+def to_dict(app, session: Session, person: Person, actor: Actor, protected: bool = False) -> dict:  # noqa: ANN001
+    out = history.snapshot(person)
+    for f in ("address_enc", "contact_enc"):
+        out.pop(f, None)
+    out["characteristics"] = people.unpack(person.characteristics)
+    out["names"] = [{"name": n.name, "script": n.script, "lang": n.lang} for n in person.names]
+    out["name_forms"] = names.name_forms(person.full_name)
+    if protected:
+        out["has_address"] = person.address_enc is not None
+        out["has_contact"] = person.contact_enc is not None
+    return out
+
+
+def read_protected(app, actor: Actor, person_id: int, purpose: str) -> dict:  # noqa: ANN001
+    """Decrypt the address and contact; only for cleared roles, and every read goes to the ledger."""
+    from .errors import Forbidden
+
+    with app.db.session() as s:
+        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        if not actor.can_read_protected:
+            raise Forbidden("your role may not read protected fields")
+        out = {
+            "address": app.keyring.decrypt(person.address_enc, f"persons.address:{person.id}"),
+            "contact": app.keyring.decrypt(person.contact_enc, f"persons.contact:{person.id}"),
+        }
+        ledger.append(s, actor.username, "protected.read", ENTITY, person.id, {"fields": ["address", "contact"], "purpose": purpose})
+        return out
+
+
+def search(app, actor: Actor, text: str, limit: int = 20) -> list[dict]:  # noqa: ANN001
+    """Persons whose names match every name in ``text``, across scripts."""
+    keys = list(dict.fromkeys(names.search_keys(text)))
+    if not keys:
+        return []
+    with app.db.session() as s:
+        q = select(Person.id)
+        for k in keys:
+            q = q.where(Person.id.in_(select(PersonNameKey.person_id).where(PersonNameKey.key == k)))
+        q = q.where(access.visibility_clause(Person, actor), Person.merged_into_id.is_(None)).order_by(Person.id).limit(limit)
+        ids = list(s.scalars(q))
+        rows = s.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id)).all() if ids else []
+        return [
+            {"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex, "status": p.status}
+            for p in rows
+        ]
+
+
+def listing(app, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:  # noqa: ANN001
+    with app.db.session() as s:
+        q = select(Person).where(access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
+        if after:
+            q = q.where(Person.id < after)
+        rows = s.scalars(q.order_by(Person.id.desc()).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [
+            {"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex,
+             "status": p.status, "life_status": p.life_status, "characteristics": people.unpack(p.characteristics)}
+            for p in rows
+        ]
+        return items, (rows[-1].id if more else None)
+
+
+def remove(app, actor: Actor, person_id: int, reason: str) -> None:  # noqa: ANN001
+    access.require_writer(actor)
+    with app.db.session() as s:
+        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        before = history.snapshot(person)
+        person.deleted_at = func.now()
+        person.deleted_reason = reason
+        person.version += 1
+        s.flush()
+        s.refresh(person)
+        history.record(s, actor, ENTITY, person, "delete", before, reason=reason)
+
+

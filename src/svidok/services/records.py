@@ -1,0 +1,263 @@
+"""Create, read, list and change the simpler records: organisations, cases, custody
+episodes, displacements, hazard areas and interventions (one generic use case each)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from svidok.domain import dates
+from svidok.schemas import others
+from svidok.storage.models import (
+    Case, CustodyEpisode, Displacement, HazardArea, Intervention, InterventionStatus, Organisation,
+    Person, ProofOfLife, Recommendation,
+)
+
+from . import access, history, places
+from .actors import Actor
+from .errors import Conflict, NotFound, ValidationFailed
+from .validation import Checker
+
+
+@dataclass(frozen=True)
+class Kind:
+    entity: str
+    model: type
+    schema: type[BaseModel]
+    prepare: Callable[[Any, Session, Any, Checker], dict]
+    children: Callable[[Session, Any, Any], None] | None = None
+    describe: Callable[[Session, Any], dict] | None = None
+
+
+def _place(s: Session, c: Checker, ref: Any, field: str) -> int | None:
+    if ref is None:
+        return None
+    try:
+        return places.resolve(s, ref, field).id  # type: ignore[union-attr]
+    except ValidationFailed as exc:
+        c.errors.extend(exc.errors)
+        return None
+
+
+def _conf(c: Checker, d: Any) -> None:
+    c.term("confidentiality", d.confidentiality, "confidentiality")
+    c.exists(Case, d.case_id, "case_id", "case")
+
+
+def _organisation(app, s, d: others.OrganisationIn, c: Checker) -> dict:  # noqa: ANN001
+    c.exists(Organisation, d.parent_id, "parent_id", "organisation")
+    return d.model_dump()
+
+
+def _case(app, s, d: others.CaseIn, c: Checker) -> dict:  # noqa: ANN001
+    return d.model_dump()
+
+
+def _custody(app, s, d: others.CustodyEpisodeIn, c: Checker) -> dict:  # noqa: ANN001
+    c.exists(Person, d.person_id, "person_id", "person")
+    c.term("detaining_authorities", d.authority, "authority")
+    c.term("detention_outcomes", d.outcome, "outcome")
+    c.exists(Organisation, d.authority_org_id, "authority_org_id", "organisation")
+    c.exists(CustodyEpisode, d.transferred_from_id, "transferred_from_id", "custody episode")
+    c.not_future(d.date_from, "date_from")
+    c.not_future(d.date_to, "date_to")
+    c.order(d.date_from, d.date_to, "date_to")
+    for i, p in enumerate(d.proofs_of_life):
+        c.term("proof_of_life_kinds", p.kind, f"proofs_of_life[{i}].kind")
+        c.not_future(p.date, f"proofs_of_life[{i}].date")
+    _conf(c, d)
+    values = d.model_dump(exclude={"facility", "proofs_of_life"})
+    values["facility_place_id"] = _place(s, c, d.facility, "facility")
+    values["date_from_lo"] = dates.parse(d.date_from).lo
+    values["date_to_hi"] = dates.parse(d.date_to).hi if d.date_to else None
+    pol = [dates.parse(p.date).hi for p in d.proofs_of_life]
+    values["last_proof_of_life"] = max(pol) if pol else None
+    return values
+
+
+def _custody_children(s: Session, obj: CustodyEpisode, d: others.CustodyEpisodeIn) -> None:
+    s.execute(delete(ProofOfLife).where(ProofOfLife.episode_id == obj.id))
+    for p in d.proofs_of_life:
+        pd = dates.parse(p.date)
+        s.add(ProofOfLife(episode_id=obj.id, kind=p.kind, date=pd.to_iso(), date_lo=pd.lo, date_hi=pd.hi, note=p.note))
+
+
+def _displacement(app, s, d: others.DisplacementIn, c: Checker) -> dict:  # noqa: ANN001
+    c.exists(Person, d.person_id, "person_id", "person")
+    c.term("displacement_kinds", d.kind, "kind")
+    c.term("protection_statuses", d.protection_status, "protection_status")
+    c.not_future(d.date, "date")
+    _conf(c, d)
+    values = d.model_dump(exclude={"from_place", "to_place"})
+    values["from_place_id"] = _place(s, c, d.from_place, "from_place")
+    values["to_place_id"] = _place(s, c, d.to_place, "to_place")
+    pd = dates.parse(d.date)
+    values["date_lo"], values["date_hi"] = pd.lo, pd.hi
+    return values
+
+
+def _hazard(app, s, d: others.HazardAreaIn, c: Checker) -> dict:  # noqa: ANN001
+    c.term("contamination_types", d.contamination, "contamination")
+    c.term("hazard_statuses", d.status, "status")
+    if d.geometry is not None and d.geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        c.add("geometry", "must be a GeoJSON Polygon or MultiPolygon")
+    _conf(c, d)
+    values = d.model_dump(exclude={"place"})
+    values["place_id"] = _place(s, c, d.place, "place")
+    return values
+
+
+def _intervention(app, s, d: others.InterventionIn, c: Checker) -> dict:  # noqa: ANN001
+    c.term("intervention_statuses", d.status, "status")
+    for i, r in enumerate(d.recommendations):
+        c.term("intervention_themes", r.theme, f"recommendations[{i}].theme")
+    _conf(c, d)
+    values = d.model_dump(exclude={"recommendations"})
+    values["date"] = dates.parse(d.date).exact_lo
+    return values
+
+
+def _intervention_children(s: Session, obj: Intervention, d: others.InterventionIn) -> None:
+    s.execute(delete(Recommendation).where(Recommendation.intervention_id == obj.id))
+    for r in d.recommendations:
+        s.add(Recommendation(intervention_id=obj.id, theme=r.theme, text=r.text, support=r.support))
+    last = s.scalar(select(InterventionStatus.status).where(InterventionStatus.intervention_id == obj.id)
+                    .order_by(InterventionStatus.id.desc()).limit(1))
+    if last != obj.status:
+        s.add(InterventionStatus(intervention_id=obj.id, status=obj.status))
+
+
+def _describe_custody(s: Session, obj: CustodyEpisode) -> dict:
+    pols = s.scalars(select(ProofOfLife).where(ProofOfLife.episode_id == obj.id).order_by(ProofOfLife.date_lo))
+    return {"proofs_of_life": [{"kind": p.kind, "date": p.date, "note": p.note} for p in pols]}
+
+
+def _describe_intervention(s: Session, obj: Intervention) -> dict:
+    recs = s.scalars(select(Recommendation).where(Recommendation.intervention_id == obj.id).order_by(Recommendation.id))
+    hist = s.scalars(select(InterventionStatus).where(InterventionStatus.intervention_id == obj.id).order_by(InterventionStatus.id))
+    return {
+        "recommendations": [{"theme": r.theme, "text": r.text, "support": r.support} for r in recs],
+        "status_history": [{"status": h.status, "at": h.at.isoformat(), "note": h.note} for h in hist],
+    }
+
+
+KINDS: dict[str, Kind] = {
+    "organisation": Kind("organisation", Organisation, others.OrganisationIn, _organisation),
+    "case": Kind("case", Case, others.CaseIn, _case),
+    "custody_episode": Kind("custody_episode", CustodyEpisode, others.CustodyEpisodeIn, _custody,
+                            _custody_children, _describe_custody),
+    "displacement": Kind("displacement", Displacement, others.DisplacementIn, _displacement),
+    "hazard_area": Kind("hazard_area", HazardArea, others.HazardAreaIn, _hazard),
+    "intervention": Kind("intervention", Intervention, others.InterventionIn, _intervention,
+                         _intervention_children, _describe_intervention),
+}
+
+
+def _visible(model, actor: Actor):  # noqa: ANN001, ANN201
+    if hasattr(model, "confidentiality"):
+        return access.visibility_clause(model, actor)
+    return model.deleted_at.is_(None)
+
+
+def _require(s: Session, kind: Kind, actor: Actor, ident: int):  # noqa: ANN202
+    obj = s.get(kind.model, ident)
+    label = f"{kind.entity.replace('_', ' ')} {ident}"
+    if obj is None or (obj.deleted_at is not None and not actor.is_admin):
+        raise NotFound(f"{label} not found")
+    if hasattr(obj, "confidentiality"):
+        access.require_visible(obj, actor, label)
+    return obj
+
+
+def to_dict(s: Session, kind: Kind, obj: Any) -> dict:
+    out = history.snapshot(obj)
+    if kind.describe:
+        out.update(kind.describe(s, obj))
+    return out
+
+
+def create(app, actor: Actor, entity: str, data: BaseModel) -> dict:  # noqa: ANN001
+    kind = KINDS[entity]
+    access.require_writer(actor)
+    with app.db.session() as s:
+        c = Checker(app.vocab, s)
+        values = kind.prepare(app, s, data, c)
+        c.raise_if_any()
+        if entity == "case" and s.scalar(select(Case.id).where(Case.code == data.code)):  # type: ignore[attr-defined]
+            raise Conflict(f"case {data.code!r} exists")  # type: ignore[attr-defined]
+        obj = kind.model(**values, created_by=actor.username)
+        s.add(obj)
+        s.flush()
+        if kind.children:
+            kind.children(s, obj, data)
+        s.flush()
+        s.refresh(obj)
+        history.record(s, actor, entity, obj, "create", None, after=to_dict(s, kind, obj))
+        return to_dict(s, kind, obj)
+
+
+def update(app, actor: Actor, entity: str, ident: int, data: BaseModel, version: int) -> dict:  # noqa: ANN001
+    """Replace a record's content; ``version`` must be the one the caller read."""
+    kind = KINDS[entity]
+    access.require_writer(actor)
+    with app.db.session() as s:
+        obj = _require(s, kind, actor, ident)
+        if obj.version != version:
+            raise Conflict(f"{entity} {ident} was changed by someone else (you read version {version}, it is now {obj.version}); reload and save again")
+        before = to_dict(s, kind, obj)
+        c = Checker(app.vocab, s)
+        values = kind.prepare(app, s, data, c)
+        c.raise_if_any()
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.version += 1
+        obj.updated_at = func.now()
+        if kind.children:
+            kind.children(s, obj, data)
+        s.flush()
+        s.refresh(obj)
+        history.record(s, actor, entity, obj, "update", before, after=to_dict(s, kind, obj))
+        return to_dict(s, kind, obj)
+
+
+def get(app, actor: Actor, entity: str, ident: int) -> dict:  # noqa: ANN001
+    kind = KINDS[entity]
+    with app.db.session() as s:
+        return to_dict(s, kind, _require(s, kind, actor, ident))
+
+
+def listing(app, actor: Actor, entity: str, after: int | None = None, limit: int = 50,  # noqa: ANN001
+            person_id: int | None = None) -> tuple[list[dict], int | None]:
+    kind = KINDS[entity]
+    m = kind.model
+    with app.db.session() as s:
+        q = select(m).where(_visible(m, actor))
+        if person_id is not None and hasattr(m, "person_id"):
+            q = q.where(m.person_id == person_id)
+        if after:
+            q = q.where(m.id < after)
+        rows = s.scalars(q.order_by(m.id.desc()).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [to_dict(s, kind, r) for r in rows], (rows[-1].id if more else None)
+
+
+def remove(app, actor: Actor, entity: str, ident: int, reason: str) -> None:  # noqa: ANN001
+    kind = KINDS[entity]
+    access.require_writer(actor)
+    with app.db.session() as s:
+        obj = _require(s, kind, actor, ident)
+        before = history.snapshot(obj)
+        obj.deleted_at = func.now()
+        obj.deleted_reason = reason
+        obj.version += 1
+        s.flush()
+        s.refresh(obj)
+        history.record(s, actor, entity, obj, "delete", before, reason=reason)
+
+

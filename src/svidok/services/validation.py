@@ -1,0 +1,64 @@
+"""Checks that need the vocabularies or the database (Pydantic checks the shapes first)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from svidok.domain import dates
+from svidok.domain.vocab import Vocabularies
+
+from .errors import FieldError, ValidationFailed
+
+
+def from_pydantic(exc: ValidationError, prefix: str = "") -> ValidationFailed:
+    """Pydantic's errors as field errors with dotted paths ("acts[0].victims[1].harm")."""
+    out = []
+    for err in exc.errors():
+        path = prefix
+        for part in err["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        reason = err["msg"].removeprefix("Value error, ")
+        out.append(FieldError(path or "body", reason))
+    return ValidationFailed(out)
+
+
+class Checker:
+    """Collects every problem of one input before anything is written."""
+
+    def __init__(self, vocab: Vocabularies, session: Session):
+        self.vocab = vocab
+        self.session = session
+        self.errors: list[FieldError] = []
+
+    def term(self, vocabulary: str, code: str | None, field: str) -> None:
+        if code is not None and code not in self.vocab[vocabulary]:
+            known = sorted(self.vocab[vocabulary].terms)
+            hint = ", ".join(known[:10]) + (" …" if len(known) > 10 else "")
+            self.errors.append(FieldError(field, f"unknown {vocabulary} term {code!r} (known: {hint})"))
+
+    def terms(self, vocabulary: str, codes: list[str], field: str) -> None:
+        for i, code in enumerate(codes):
+            self.term(vocabulary, code, f"{field}[{i}]")
+
+    def exists(self, model, ident: int | None, field: str, what: str) -> None:  # noqa: ANN001
+        if ident is not None and self.session.scalar(select(model.id).where(model.id == ident)) is None:
+            self.errors.append(FieldError(field, f"{what} {ident} does not exist"))
+
+    def not_future(self, text: str | None, field: str) -> None:
+        if text and dates.parse(text).exact_lo > date.today():
+            self.errors.append(FieldError(field, f"{text} is in the future"))
+
+    def order(self, start: str | None, end: str | None, field: str) -> None:
+        if start and end and dates.parse(end).hi < dates.parse(start).lo:
+            self.errors.append(FieldError(field, f"ends ({end}) before it starts ({start})"))
+
+    def add(self, field: str, reason: str) -> None:
+        self.errors.append(FieldError(field, reason))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

@@ -1,0 +1,22 @@
+"""SQLAlchemy models of the data model in DESIGN.md (one module per area)."""
+
+from .accounts import ApiToken, CaseGrant, User
+from .advocacy import Intervention, InterventionStatus, Recommendation
+from .audit import ImportRun, LedgerEntry, RecordVersion, TreeHead
+from .base import Base, utcnow
+from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
+from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
+from .incidents import Act, Incident, IncidentSource, Perpetrator, Qualification, Victim
+from .organisations import Case, Organisation
+from .persons import Person, PersonName, PersonNameKey
+from .places import Place, PlaceOccupation
+from .sources import Source
+
+__all__ = [
+    "Act", "ApiToken", "Base", "Case", "CaseGrant", "CustodyEpisode", "CustodyEvent", "Displacement",
+    "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentSource",
+    "Intervention", "InterventionStatus", "LedgerEntry", "Organisation", "Perpetrator", "Person",
+    "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
+    "Recommendation", "RecordVersion", "Source", "TreeHead", "User", "VerificationAssessment",
+    "Victim", "utcnow",
+]

@@ -1,0 +1,153 @@
+"""Recording, changing and finding incidents, as a documenter and an analyst would."""
+
+import pytest
+from sqlalchemy import func, select
+
+from svidok.schemas.filters import IncidentFilter
+from svidok.schemas.records import IncidentIn, IncidentUpdate
+from svidok.services import incident_queries, incidents
+from svidok.services.actors import SYSTEM
+from svidok.services.errors import Conflict, ValidationFailed
+from svidok.storage.models import Incident, LedgerEntry, Victim
+from tests import fixtures as fx
+
+
+def _count(app, model) -> int:
+    with app.db.session() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_incident_with_acts_victims_and_qualifications_reads_back(app):
+    p = fx.person(app, birth_date="1950-05-01")
+    out = fx.incident(app, acts=[{
+        "violation_type": "killing_of_civilians", "means": "artillery", "qualifications": ["rs_8_2_b_i"],
+        "victims": [{"person_id": p["id"], "harm": "killed", "status": "civilian"},
+                    {"harm": "injured", "count": 4, "status": "civilian", "characteristics": ["child"]}],
+        "perpetrators": [{"description": "artillery unit (unknown)", "mode": "direct_perpetrator"}],
+    }])
+    got = incidents.get(app, SYSTEM, out["id"])
+    act = got["acts"][0]
+    assert act["qualifications"] == ["rs_8_2_b_i"]
+    assert "rs_8_2_a_i" in act["may_qualify_under"]
+    named, group = act["victims"]
+    assert named["person_name"] == "Шевченко Олександр Петрович"
+    assert named["age"] == 71 and "older_person" in named["characteristics"]
+    assert group["count"] == 4 and group["characteristics"] == ["child"]
+    assert got["place"]["code"] == fx.KHARKIV_OBLAST
+
+
+def test_invalid_input_names_every_field_and_writes_nothing(app):
+    before = (_count(app, Incident), _count(app, LedgerEntry))
+    data = IncidentIn.model_validate({
+        "title": "x", "date_start": "2022-03-05", "date_end": "2022-03-01", "place": "Atlantis",
+        "acts": [{"violation_type": "jaywalking", "victims": [{"harm": "killed", "person_id": 99999}]}],
+    })
+    with pytest.raises(ValidationFailed) as exc:
+        incidents.create(app, SYSTEM, data)
+    fields = {e.field for e in exc.value.errors}
+    assert fields == {"date_end", "place", "acts[0].violation_type", "acts[0].victims[0].person_id"}
+    assert "Atlantis" in str(exc.value)
+    assert (_count(app, Incident), _count(app, LedgerEntry)) == before
+
+
+def test_impossible_date_is_refused_by_the_schema():
+    with pytest.raises(Exception) as exc:
+        IncidentIn.model_validate({"title": "x", "date_start": "2022-02-30"})
+    assert "day 30 does not exist" in str(exc.value)
+
+
+def test_edit_is_versioned_and_a_stale_save_is_refused(app):
+    inc = fx.incident(app)
+    incidents.update(app, SYSTEM, inc["id"], IncidentUpdate(version=1, title="Strike on a school"))
+    with pytest.raises(Conflict, match="changed by someone else"):
+        incidents.update(app, SYSTEM, inc["id"], IncidentUpdate(version=1, title="lost update"))
+    history = incidents.history_of(app, SYSTEM, inc["id"])
+    assert [h["op"] for h in history] == ["create", "update"]
+    assert history[1]["changes"]["title"] == {"before": "Strike on a residential building", "after": "Strike on a school"}
+    assert incidents.get(app, SYSTEM, inc["id"])["title"] == "Strike on a school"
+
+
+def test_withdrawal_keeps_the_record_with_its_reason(app):
+    inc = fx.incident(app)
+    incidents.remove(app, SYSTEM, inc["id"], "duplicate of an earlier report")
+    with app.db.session() as s:
+        row = s.get(Incident, inc["id"])
+        assert row.deleted_reason == "duplicate of an earlier report"
+    f = IncidentFilter()
+    assert inc["id"] not in [i["id"] for i in incident_queries.listing(app, fx.user(app, "investigator"), f)["items"]]
+    assert incidents.history_of(app, SYSTEM, inc["id"])[-1]["op"] == "delete"
+
+
+def test_a_year_only_date_overlaps_every_day_of_that_year(app):
+    year = fx.incident(app, date_start="2022")
+    march = fx.incident(app, date_start="2022-03")
+    other = fx.incident(app, date_start="2023-01-10")
+    got = {i["id"] for i in incident_queries.listing(app, SYSTEM, IncidentFilter(date_from="2022-12-31", date_to="2022-12-31"))["items"]}
+    assert got == {year["id"]}
+    got = {i["id"] for i in incident_queries.listing(app, SYSTEM, IncidentFilter(date_from="2022-03-15", date_to="2022-03-15"))["items"]}
+    assert got == {year["id"], march["id"]}
+    assert other["id"] not in got
+
+
+def test_filtering_by_an_oblast_includes_places_inside_it(app):
+    raion = _raion_of(app, fx.KHARKIV_OBLAST)
+    inside = fx.incident(app, place=raion)
+    outside = fx.incident(app, place=fx.CRIMEA)
+    got = {i["id"] for i in incident_queries.listing(app, SYSTEM, IncidentFilter(place=fx.KHARKIV_OBLAST))["items"]}
+    assert inside["id"] in got and outside["id"] not in got
+
+
+def _raion_of(app, oblast_code: str) -> str:
+    from svidok.storage.models import Place
+
+    with app.db.session() as s:
+        oblast = s.scalar(select(Place).where(Place.code == oblast_code))
+        return s.scalar(select(Place.code).where(Place.parent_id == oblast.id).limit(1))
+
+
+def test_provision_finds_acts_that_may_qualify_or_were_qualified(app):
+    mines = fx.incident(app, acts=[{"violation_type": "use_of_anti_personnel_mines", "victims": [{"harm": "injured"}]}])
+    killing = fx.incident(app)
+    explicit = fx.incident(app, acts=[{"violation_type": "pillage", "qualifications": ["rs_8_2_a_i"]}])
+    got = {i["id"] for i in incident_queries.listing(app, SYSTEM, IncidentFilter(provision="rs_8_2_a_i"))["items"]}
+    assert killing["id"] in got and explicit["id"] in got and mines["id"] not in got
+
+
+def test_victim_characteristic_and_status_filters(app):
+    child = fx.incident(app, acts=[{"violation_type": "injury_of_civilians",
+                                    "victims": [{"harm": "injured", "age": 9, "status": "civilian"}]}])
+    pow_ = fx.incident(app, acts=[{"violation_type": "torture_of_prisoners_of_war",
+                                   "victims": [{"harm": "ill_treated", "status": "prisoner_of_war", "age": 30}]}])
+    got = {i["id"] for i in incident_queries.listing(app, SYSTEM, IncidentFilter(characteristic="child"))["items"]}
+    assert got == {child["id"]}
+    got = {i["id"] for i in incident_queries.listing(app, SYSTEM, IncidentFilter(victim_status="prisoner_of_war"))["items"]}
+    assert got == {pow_["id"]}
+    with app.db.session() as s:
+        assert s.scalar(select(Victim.age_band).where(Victim.age == 9)) == "5-9"
+
+
+def test_cursor_pagination_visits_every_incident_once(app):
+    made = {fx.incident(app, title=f"incident {i}")["id"] for i in range(7)}
+    seen, cursor = [], None
+    while True:
+        page = incident_queries.listing(app, SYSTEM, IncidentFilter(), cursor, 3)
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen, reverse=True) == seen and set(seen) == made
+
+
+def test_unknown_filter_terms_are_errors_not_empty_results(app):
+    with pytest.raises(ValidationFailed) as exc:
+        incident_queries.listing(app, SYSTEM, IncidentFilter(violation_type="jaywalking", place="Atlantis"))
+    assert {e.field for e in exc.value.errors} == {"violation_type", "place"}
+
+
+def test_full_text_search_across_scripts(app):
+    a = fx.incident(app, title="Обстріл Харкова", narrative="Загинув Олександр")
+    b = fx.incident(app, title="Shelling of Odesa", narrative="Oleksandr was injured")
+    c = fx.incident(app, title="Unrelated", narrative="Nothing here")
+    got = {i["id"] for i in incident_queries.listing(app, SYSTEM, IncidentFilter(q="Александр"))["items"]}
+    assert got == {a["id"], b["id"]}
+    assert c["id"] not in got
