@@ -13,7 +13,7 @@ Inputs (see src/svidok/data/gazetteer/SOURCES.md for where each comes from):
 - tools/gazetteer_sources/occupation.csv: occupation periods, referring to places by a
   KATOTTG code or its short prefix (UA14 = oblast, UA1408 = raion, UA1408003 = hromada).
 
-Outputs: src/svidok/data/gazetteer/{places,occupation}.csv and
+Outputs: src/svidok/data/gazetteer/{places,settlements,occupation}.csv and
 src/svidok/data/boundaries/ua_oblasts.geojson. The build is deterministic.
 """
 
@@ -41,9 +41,10 @@ HEADER = ["code", "parent_code", "level", "country", "name_uk", "name_en", "lat"
 ISO_TO_KATOTTG = {"UA-43": "UA01", "UA-40": "UA85", "UA-30": "UA80", "UA-09": "UA44", "UA-77": "UA73"}
 
 # Codifier category -> our level. O oblast/ARC, K city with special status, P raion,
-# H hromada, M city. Villages (C), settlements (X) and city districts (B) are left out to keep
-# the file small; see docs/gazetteer.md.
+# H hromada, M city go to places.csv; villages (C) and settlements (X) to settlements.csv,
+# which is ~10 times larger and loaded only on request; city districts (B) are left out.
 LEVELS = {"O": "oblast", "K": "oblast", "P": "raion", "H": "hromada", "M": "settlement"}
+MINOR_SETTLEMENTS = {"C", "X"}
 
 
 def fail(message: str) -> None:
@@ -148,10 +149,16 @@ def main() -> None:
     args = ap.parse_args()
 
     places: dict[str, dict] = {}
+    minor: list[dict] = []
     places["UA"] = {"code": "UA", "parent_code": "", "level": "country", "country": "UA",
                     "name_uk": "Україна", "name_en": "Ukraine", "lat": "", "lon": ""}
     for row in read_kodifikator(args.kodifikator):
         level = LEVELS.get(row["category"])
+        if row["category"] in MINOR_SETTLEMENTS:
+            minor.append({"code": row["code"], "parent_code": row["parent_code"], "level": "settlement",
+                          "country": "UA", "name_uk": row["name"], "name_en": translit(row["name"]),
+                          "lat": "", "lon": ""})
+            continue
         if level is None:
             continue
         uk, en = display_names(row["category"], row["name"])
@@ -204,6 +211,14 @@ def main() -> None:
         w.writeheader()
         w.writerows(places.values())  # insertion order: every parent precedes its children
 
+    for p in minor:
+        if p["parent_code"] not in places:
+            fail(f"settlement {p['code']} {p['name_uk']}: parent {p['parent_code']} not in places.csv")
+    with (GAZ / "settlements.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, HEADER, lineterminator="\n")
+        w.writeheader()
+        w.writerows(minor)
+
     with (SOURCES / "occupation.csv").open(encoding="utf-8") as fh:
         occupation = [{"code": resolve_ref(r["ref"], places), **{k: r[k] for k in ("status", "since", "until", "note")}}
                       for r in csv.DictReader(fh)]
@@ -218,7 +233,7 @@ def main() -> None:
     levels: dict[str, int] = {}
     for p in places.values():
         levels[p["level"]] = levels.get(p["level"], 0) + 1
-    print(f"places.csv: {len(places)} places {levels}; occupation.csv: {len(occupation)} periods; "
+    print(f"places.csv: {len(places)} places {levels}; settlements.csv: {len(minor)}; occupation.csv: {len(occupation)} periods; "
           f"{out.name}: {out.stat().st_size / 1e6:.2f} MB")
 
 

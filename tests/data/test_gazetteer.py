@@ -183,3 +183,16 @@ def test_loads_into_the_database_and_answers_occupation_questions(tmp_path: Path
         assert place_service.oblast_of(session, olenivka).name_en == "Donetska oblast"
         yalta = session.scalar(select(Place).where(Place.name_uk == "Ялтинський район"))
         assert place_service.occupation_status(session, yalta, date(2015, 1, 1)).status == "occupied"
+
+
+def test_settlements_file_extends_places(places: dict[str, dict]) -> None:
+    rows = _read(DATA / "gazetteer" / "settlements.csv")
+    assert len(rows) > 25_000  # villages and settlements of the codifier
+    codes = [r["code"] for r in rows]
+    assert len(set(codes)) == len(codes) and not set(codes) & set(places)
+    for r in rows:
+        assert places[r["parent_code"]]["level"] in ("hromada", "oblast"), r["code"]
+        assert r["level"] == "settlement" and r["country"] == "UA"
+        assert r["name_en"] == translit(r["name_uk"]) and r["name_en"].isascii(), r["code"]
+    yahidne = [r for r in rows if r["name_uk"] == "Ягідне" and r["parent_code"] == "UA74100110000030364"]
+    assert len(yahidne) == 1, "Yahidne (Chernihiv oblast) is in Ivanivska hromada"
