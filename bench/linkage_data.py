@@ -82,7 +82,7 @@ def generate(records: int, seed: int = 7, typo_rate: float = 0.08, swap_rate: fl
     P = PersonProvider
     cities = list(AddressProvider.city_names)
     counts_p = np.array([0.35, 0.30, 0.22, 0.13])
-    n_persons = int(records / float((counts_p * np.arange(1, 5)).sum())) + 1
+    n_persons = int(1.05 * records / float((counts_p * np.arange(1, 5)).sum())) + 1
     per_person = nrng.choice(np.arange(1, 5), size=n_persons, p=counts_p)
     rows: list[tuple] = []
     rid = 0

@@ -119,7 +119,7 @@ def name_key(token: str) -> str:
     "Григорій", "Hryhorii", "Grigoriy" -> "grigori"; "Шевченко", "Schewtschenko" ->
     "shevchenko". The key of a given name or patronymic is its Russian-form skeleton.
     """
-    sk = skeleton(_clean(token))
+    sk = _token_skeleton(token)
     return _aliases().get(sk, sk)
 
 
@@ -128,16 +128,21 @@ def search_keys(text: str) -> list[str]:
     return [k for k in map(name_key, name_tokens(text)) if k]
 
 
+@lru_cache(maxsize=1 << 20)
+def _token_skeleton(token: str) -> str:
+    return skeleton(_clean(token))
+
+
 def is_patronymic(token: str) -> bool:
     """True for Олександрович, Oleksandrivna, Сергеевич, Ибраим oğlu-style tokens."""
-    sk = skeleton(_clean(token))
+    sk = _token_skeleton(token)
     return any(sk.endswith(e) and len(sk) > len(e) + 1 for e in _PATRONYMIC_ENDINGS[:6]) or (
         sk in _PATRONYMIC_ENDINGS[6:]
     )
 
 
 def _feminine_patronymic(token: str) -> bool:
-    return skeleton(_clean(token)).endswith(("ivna", "ovna", "evna", "ichna", "kizi"))
+    return _token_skeleton(token).endswith(("ivna", "ovna", "evna", "ichna", "kizi"))
 
 
 def is_given_name(token: str) -> bool:

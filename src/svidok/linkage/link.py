@@ -9,10 +9,12 @@ are never linked directly.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -52,6 +54,9 @@ class LinkageConfig:
     #: Cap on pairs per expectation-maximisation pass (None: all blocked pairs).
     em_max_pairs: float | None = 2e6
     #: Share of true matches the deterministic rule is assumed to find (for the prior).
+    #: Below this many usable records the shipped default model is used instead of
+    #: parameters estimated from the data (too few pairs to estimate from).
+    min_records_to_train: int = 1000
     #: Lowest m probability of any level, so that no single disagreement is a veto.
     m_floor: float = 0.01
     seed: int = 1
@@ -106,8 +111,13 @@ def link_records(
     sdf = db_api.register(usable[cols].reset_index(drop=True), table_name="svidok_person_records")
     linker = Linker(sdf, model.settings(present), log_level=None)
 
-    say("estimating parameters from the data")
-    _train(linker, present, config)
+    if len(usable) >= config.min_records_to_train:
+        say("estimating parameters from the data")
+        _train(linker, present, config)
+        trained = _with_floor(linker.misc.save_model_to_json(), config.m_floor)
+    else:
+        say("too few records to train on: using the shipped default model")
+        trained = _from_default(linker.misc.save_model_to_json(), len(usable))
     decided = {(min(p.record_id_l, p.record_id_r), max(p.record_id_l, p.record_id_r)): p.is_match
                for p in labels}
     accepted = [k for k, v in decided.items() if v]
@@ -119,7 +129,6 @@ def link_records(
                 db_api.register(labels_df, table_name="svidok_accepted_pairs"))
         except Exception as e:  # noqa: BLE001 - too few labels must not stop linkage
             logging.getLogger(__name__).warning("labelled pairs not used for training: %s", e)
-    trained = _with_floor(linker.misc.save_model_to_json(), config.m_floor)
     linker = Linker(sdf, trained, log_level=None)
     lap("train")
 
@@ -159,7 +168,7 @@ def _train(linker: Linker, present: set[str], config: LinkageConfig) -> None:
 
 
 def _with_floor(trained: dict, floor: float) -> dict:
-    """The trained model with every m probability at least ``floor``.
+    """The trained model with every m probability at least ``floor`` (and every u set).
 
     Synthetic and small training sets never show some errors (a wrong sex, a
     place of residence instead of birth); an m of 1e-12 would turn one such field
@@ -170,11 +179,42 @@ def _with_floor(trained: dict, floor: float) -> dict:
         for lv in levels:
             if lv.get("m_probability") is not None and lv["m_probability"] < floor:
                 lv["m_probability"] = floor
+        # A level never seen among random pairs (swapped names) has no u estimate;
+        # it is at least as rare as the rarest level that was seen.
+        seen_u = [lv["u_probability"] for lv in levels if lv.get("u_probability")]
+        for lv in levels:
+            if not lv.get("u_probability") and seen_u:
+                lv["u_probability"] = min(seen_u)
         total = sum(lv.get("m_probability") or 0 for lv in levels)
         for lv in levels:
             if lv.get("m_probability") is not None and total:
                 lv["m_probability"] /= total
     return trained
+
+
+DEFAULT_MODEL = Path(__file__).with_name("default_model.json")
+
+
+def _from_default(untrained: dict, n_records: int) -> dict:
+    """``untrained`` settings with m and u copied from the shipped default model.
+
+    The default model was trained on synthetic records (bench/linkage_train_default.py).
+    Its prior is rescaled: matches grow with the number of records, pairs with its square.
+    """
+    default = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    by_name = {c["output_column_name"]: c for c in default["comparisons"]}
+    for comparison in untrained["comparisons"]:
+        source = by_name.get(comparison["output_column_name"])
+        if source is None:
+            continue
+        for level, trained_level in zip(comparison["comparison_levels"], source["comparison_levels"]):
+            for k in ("m_probability", "u_probability"):
+                if k in trained_level:
+                    level[k] = trained_level[k]
+    n_train = default.get("svidok_trained_on_records", n_records)
+    prior = default["probability_two_random_records_match"] * (n_train - 1) / max(n_records - 1, 1)
+    untrained["probability_two_random_records_match"] = min(prior, 0.5)
+    return untrained
 
 
 def _apply_decisions(pairs: pd.DataFrame, decided: dict[tuple[str, str], bool]) -> pd.DataFrame:

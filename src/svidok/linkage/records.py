@@ -178,8 +178,9 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     fam, giv, pat, usable = [], [], [], []
     names = df["name"].tolist()
     this_year = date.today().year
+    id_list = ids.tolist()
     for i in range(n):
-        rid = ids.iat[i]
+        rid = id_list[i]
         f, g, p = _name_features(names[i], (col["family_name"] or empty)[i],
                                  (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i])
         ok = bool(f or g or p)
@@ -219,11 +220,11 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     if col["place"] is not None:
         frame["place_key"] = [_place_key(p) if p else "" for p in col["place"]]
     if col["sex"] is not None:
-        frame["sex"] = [_sex(s, i, ids.iat[i], issues) for i, s in enumerate(col["sex"])]
+        frame["sex"] = [_sex(s, i, id_list[i], issues) for i, s in enumerate(col["sex"])]
     if col["facility"] is not None:
         frame["facility_key"] = [_place_key(p) if p else "" for p in col["facility"]]
     if col["custody_from"] is not None:
-        frame["custody_from"] = [_full_date(v, i, ids.iat[i], "custody_from", issues)
+        frame["custody_from"] = [_full_date(v, i, id_list[i], "custody_from", issues)
                                  for i, v in enumerate(col["custody_from"])]
         frame["custody_from"] = pd.to_datetime(frame["custody_from"])
     for c in ("family_key", "given_key", "patronymic_key", "place_key", "facility_key", "name_concat"):
