@@ -1,0 +1,286 @@
+"""Detainees, prisoners of war and the disappeared: status derived from custody
+episodes, enforced-disappearance flags with their facts, and the monitoring view.
+
+A person's custody status is never typed by hand: it follows from the episodes of
+the person (and of every record merged into the same person). An episode that a
+later episode continues (``transferred_from_id``) is superseded by the transfer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from svidok.domain import people
+from svidok.storage.models import CustodyEpisode, Person, Place, PlaceOccupation
+
+from . import access, merges, places
+from .actors import Actor
+from .errors import FieldError, ValidationFailed
+
+#: Derived statuses, most urgent first.
+STATUSES = ("disappeared", "held", "died_in_custody", "unknown", "exchanged", "returned_home", "released",
+            "escaped", "never_detained")
+_ENDED = {"released": "released", "exchanged": "exchanged", "returned_home": "returned_home",
+          "died_in_custody": "died_in_custody", "escaped": "escaped"}
+#: Outcomes under which the person may still be deprived of liberty.
+OPEN_OUTCOMES = ("in_custody", "unknown")
+MONITOR_ORDERS = ("longest_without_proof", "newest")
+
+
+@dataclass(frozen=True)
+class Episode:
+    """What status derivation needs of one episode (pure data, no session)."""
+
+    id: int
+    date_from_lo: date
+    date_to_hi: date | None
+    outcome: str
+    acknowledged: bool | None
+    incommunicado: bool | None
+    monitor_access: bool | None
+    facility_place_id: int | None
+    transferred_from_id: int | None
+    last_proof_of_life: date | None
+
+    @classmethod
+    def of(cls, e: CustodyEpisode) -> Episode:
+        return cls(e.id, e.date_from_lo, e.date_to_hi, e.outcome, e.acknowledged, e.incommunicado,
+                   e.monitor_access, e.facility_place_id, e.transferred_from_id, e.last_proof_of_life)
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == "in_custody" or (self.outcome == "unknown" and self.date_to_hi is None)
+
+
+def current_episodes(episodes: list[Episode]) -> list[Episode]:
+    """Episodes no transfer continues, oldest first."""
+    superseded = {e.transferred_from_id for e in episodes if e.transferred_from_id}
+    return sorted((e for e in episodes if e.id not in superseded), key=lambda e: (e.date_from_lo, e.id))
+
+
+def disappearance_facts(e: Episode) -> list[str]:
+    """Why an episode is a possible enforced disappearance ([] when it is not).
+
+    The definition (ICPPED art. 2): deprivation of liberty, followed by a refusal to
+    acknowledge it or by concealment of the person's fate or whereabouts.
+    """
+    if not e.is_open:
+        return []
+    denied = e.acknowledged is False
+    concealed = e.facility_place_id is None and e.incommunicado is True
+    if not (denied or concealed):
+        return []
+    facts = [f"deprived of liberty since {e.date_from_lo.isoformat()} (episode {e.id})"]
+    if denied:
+        facts.append("the detaining power refuses to acknowledge the detention or conceals it")
+    if e.facility_place_id is None:
+        facts.append("place of detention unknown")
+    if e.incommunicado:
+        facts.append("held incommunicado")
+    if e.monitor_access is not True:
+        facts.append("no known access by independent monitors")
+    facts.append(f"last proof of life {e.last_proof_of_life.isoformat()}" if e.last_proof_of_life
+                 else "no proof of life since detention")
+    return facts
+
+
+def derive_status(episodes: list[Episode]) -> tuple[str, Episode | None]:
+    """The person's status and the episode it rests on (see :data:`STATUSES`)."""
+    current = current_episodes(episodes)
+    if not current:
+        return "never_detained", None
+    open_eps = [e for e in current if e.outcome == "in_custody"]
+    for e in open_eps:
+        if disappearance_facts(e):
+            return "disappeared", e
+    if open_eps:
+        return "held", open_eps[-1]
+    last = max(current, key=lambda e: (e.date_to_hi or e.date_from_lo, e.id))
+    if last.outcome in _ENDED:
+        return _ENDED[last.outcome], last
+    return ("disappeared" if disappearance_facts(last) else "unknown"), last
+
+
+def marks(person: Person, today: date) -> list[str]:
+    """``child`` / ``older_person`` today, from the birth date or the recorded characteristics."""
+    out = [c for c in people.unpack(person.characteristics) if c in ("child", "older_person")]
+    if person.birth_lo and person.birth_hi:
+        youngest = today.year - person.birth_hi.year - ((today.month, today.day) < (person.birth_hi.month, person.birth_hi.day))
+        oldest = today.year - person.birth_lo.year - ((today.month, today.day) < (person.birth_lo.month, person.birth_lo.day))
+        if oldest <= people.CHILD_MAX_AGE and "child" not in out:
+            out.append("child")
+        if youngest >= people.OLDER_MIN_AGE and "older_person" not in out:
+            out.append("older_person")
+        if youngest > people.CHILD_MAX_AGE and "child" in out:
+            out.remove("child")  # a child when documented, an adult now
+    return out
+
+
+def _facility(s: Session, place_id: int | None, on: date) -> dict | None:
+    if place_id is None:
+        return None
+    place = places.get(s, place_id)
+    occ = places.occupation_status(s, place, on)
+    return {"id": place.id, "code": place.code, "name_en": place.name_en, "name_uk": place.name_uk,
+            "country": place.country, "occupied_on_detention": occ is not None and occ.status == "occupied"}
+
+
+def person_status(app, actor: Actor, person_id: int, today: date | None = None) -> dict:  # noqa: ANN001
+    """Derived custody status of a person (and every record merged with it), with the facts."""
+    today = today or date.today()
+    with app.db.session() as s:
+        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        ids = merges.cluster_ids(s, merges.root_of(s, person.id))
+        rows = s.scalars(select(CustodyEpisode).where(
+            CustodyEpisode.person_id.in_(ids), access.visibility_clause(CustodyEpisode, actor))
+            .order_by(CustodyEpisode.date_from_lo, CustodyEpisode.id)).all()
+        eps = [Episode.of(e) for e in rows]
+        status, basis = derive_status(eps)
+        pols = [e.last_proof_of_life for e in eps if e.last_proof_of_life]
+        last_pol = max(pols) if pols else None
+        since = basis.date_from_lo if basis and status in ("held", "disappeared") else None
+        out = {
+            "person_id": person.id, "cluster_person_ids": sorted(ids), "full_name": person.full_name,
+            "status": status, "status_episode_id": basis.id if basis else None, "held_since": since,
+            "last_proof_of_life": last_pol,
+            "days_without_proof_of_life": (today - (last_pol or since)).days if since else None,
+            "marks": marks(person, today),
+            "enforced_disappearance": {"flag": status == "disappeared",
+                                       "facts": disappearance_facts(basis) if basis else []},
+            "episodes": [],
+        }
+        for e in rows:
+            out["episodes"].append({
+                "id": e.id, "person_id": e.person_id, "authority": e.authority, "date_from": e.date_from,
+                "date_to": e.date_to, "outcome": e.outcome, "acknowledged": e.acknowledged,
+                "monitor_access": e.monitor_access, "incommunicado": e.incommunicado,
+                "transferred_from_id": e.transferred_from_id, "charges": e.charges, "court": e.court,
+                "sentence": e.sentence, "fair_trial_concerns": e.fair_trial_concerns,
+                "forced_labour": e.forced_labour, "last_proof_of_life": e.last_proof_of_life,
+                "facility": _facility(s, e.facility_place_id, e.date_from_lo),
+                "proofs_of_life": [{"kind": p.kind, "date": p.date, "note": p.note} for p in e.proofs_of_life],
+            })
+        return out
+
+
+# -- the monitoring view ----------------------------------------------------------------
+
+def _open_clause(ep):  # noqa: ANN001, ANN202
+    successor = aliased(CustodyEpisode)
+    return and_(
+        or_(ep.outcome == "in_custody", and_(ep.outcome == "unknown", ep.date_to.is_(None))),
+        ~exists().where(successor.transferred_from_id == ep.id, successor.deleted_at.is_(None)),
+    )
+
+
+def _occupied_clause(facility, on):  # noqa: ANN001, ANN202
+    """The facility lies in a place occupied on the day ``on`` (a column)."""
+    region = aliased(Place)
+    return exists().where(
+        PlaceOccupation.place_id == region.id, PlaceOccupation.status == "occupied",
+        facility.path.startswith(region.path, autoescape=False),
+        PlaceOccupation.since <= on, or_(PlaceOccupation.until.is_(None), PlaceOccupation.until >= on))
+
+
+def _mark_clause(mark: str, today: date):  # noqa: ANN202
+    if mark == "child":
+        cut = today.replace(year=today.year - people.CHILD_MAX_AGE - 1)
+        return or_(Person.birth_lo > cut, and_(Person.birth_lo.is_(None), Person.characteristics.like("%|child|%")))
+    cut = today.replace(year=today.year - people.OLDER_MIN_AGE)
+    return or_(Person.birth_hi <= cut, and_(Person.birth_hi.is_(None), Person.characteristics.like("%|older_person|%")))
+
+
+def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool = False,  # noqa: ANN001, PLR0913
+            no_monitor_access: bool = False, in_russia: bool = False, in_occupied: bool = False,
+            disappeared: bool = False, mark: str | None = None, today: date | None = None,
+            limit: int = 50, after: str | None = None, with_total: bool = True) -> dict:
+    """People deprived of liberty now, longest without proof of life first.
+
+    Filters combine with AND: ``days`` (no proof of life for more than N days — counting
+    from detention when there never was one), ``incommunicado``, ``no_monitor_access``
+    (access denied or never known), ``in_russia`` (facility in the Russian Federation:
+    transferred out of Ukraine), ``in_occupied`` (facility in territory occupied on the
+    detention date), ``disappeared`` (possible enforced disappearance), ``mark``
+    (``child`` / ``older_person``). ``after`` is the ``next_cursor`` of the previous page.
+    """
+    today = today or date.today()
+    errors = []
+    if days is not None and days < 0:
+        errors.append(FieldError("days", "must be 0 or more"))
+    if mark is not None and mark not in ("child", "older_person"):
+        errors.append(FieldError("mark", f"{mark!r} is not one of child, older_person"))
+    if not 1 <= limit <= 1000:
+        errors.append(FieldError("limit", "must be between 1 and 1000"))
+    cursor = None
+    if after:
+        try:
+            d, i = after.split("_")
+            cursor = (date.fromisoformat(d), int(i))
+        except ValueError:
+            errors.append(FieldError("after", f"{after!r} is not a cursor from a previous page"))
+    if errors:
+        raise ValidationFailed(errors)
+    ep = CustodyEpisode
+    fac = aliased(Place)
+    basis = func.coalesce(ep.last_proof_of_life, ep.date_from_lo)
+    cond = [_open_clause(ep), access.visibility_clause(ep, actor), access.visibility_clause(Person, actor)]
+    if days is not None:
+        cond.append(basis < today - timedelta(days=days))
+    if incommunicado:
+        cond.append(ep.incommunicado.is_(True))
+    if no_monitor_access:
+        cond.append(or_(ep.monitor_access.is_(False), ep.monitor_access.is_(None)))
+    if in_russia:
+        cond.append(fac.country == "RU")
+    if in_occupied:
+        cond.append(_occupied_clause(fac, ep.date_from_lo))
+    if disappeared:
+        cond.append(or_(ep.acknowledged.is_(False), and_(ep.facility_place_id.is_(None), ep.incommunicado.is_(True))))
+    if mark:
+        cond.append(_mark_clause(mark, today))
+
+    def base(q):  # noqa: ANN001, ANN202
+        return q.join(Person, Person.id == ep.person_id).outerjoin(fac, fac.id == ep.facility_place_id).where(*cond)
+
+    page = base(select(ep, Person, fac.code, fac.name_en, fac.country, basis.label("basis")))
+    if cursor:
+        page = page.where(or_(basis > cursor[0], and_(basis == cursor[0], ep.id > cursor[1])))
+    with app.db.session() as s:
+        rows = s.execute(page.order_by(basis, ep.id).limit(limit + 1)).all()
+        total = s.scalar(base(select(func.count()).select_from(ep))) if with_total else None
+        items = []
+        for e, p, code, name_en, country, b in rows[:limit]:
+            view = Episode.of(e)
+            items.append({
+                "episode_id": e.id, "person_id": p.id, "merged_into_id": p.merged_into_id, "full_name": p.full_name,
+                "sex": p.sex, "birth_date": p.birth_date, "person_status": p.status, "marks": marks(p, today),
+                "authority": e.authority, "held_since": e.date_from_lo, "facility_code": code,
+                "facility": name_en, "held_in_russia": country == "RU",
+                "acknowledged": e.acknowledged, "incommunicado": e.incommunicado, "monitor_access": e.monitor_access,
+                "last_proof_of_life": e.last_proof_of_life, "days_without_proof_of_life": (today - b).days,
+                "possible_enforced_disappearance": bool(disappearance_facts(view)),
+                "facts": disappearance_facts(view),
+            })
+        nxt = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            nxt = f"{last[-1].isoformat()}_{last[0].id}"
+        return {"items": items, "total": total, "next_cursor": nxt, "today": today}
+
+
+def status_counts(app, actor: Actor) -> dict[str, int]:  # noqa: ANN001
+    """Open episodes by kind: held, possibly disappeared, held in Russia (the dashboard's figures)."""
+    ep = CustodyEpisode
+    fac = aliased(Place)
+    disappeared = or_(ep.acknowledged.is_(False), and_(ep.facility_place_id.is_(None), ep.incommunicado.is_(True)))
+    q = (select(func.count(), func.sum(case((disappeared, 1), else_=0)),
+                func.sum(case((fac.country == "RU", 1), else_=0)))
+         .select_from(ep).join(Person, Person.id == ep.person_id).outerjoin(fac, fac.id == ep.facility_place_id)
+         .where(_open_clause(ep), access.visibility_clause(ep, actor), access.visibility_clause(Person, actor)))
+    with app.db.session() as s:
+        n, dis, ru = s.execute(q).one()
+    return {"deprived_of_liberty": n or 0, "possible_enforced_disappearance": int(dis or 0), "held_in_russia": int(ru or 0)}

@@ -1,0 +1,81 @@
+"""Linkage of person records in the database: runs, scored candidate pairs with the
+evidence for and against, reviewers' decisions, and reversible merges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+from .custody import CustodyEpisode
+
+# Status views ask "is this episode continued by a transfer?" for every open episode;
+# without an index on the back-reference that is a full scan per row.
+Index("ix_custody_episodes_transferred_from_id", CustodyEpisode.__table__.c.transferred_from_id)
+
+
+class LinkageRun(Base):
+    """One pass of record linkage over the persons in the database."""
+
+    __tablename__ = "linkage_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    #: threshold, review_threshold, labels fed back, backend ...
+    params: Mapped[dict | None] = mapped_column()
+    #: persons compared, pairs scored, pairs new / updated / already decided, issues.
+    counts: Mapped[dict | None] = mapped_column()
+    #: The trained Splink model (settings with m and u), so a run can be audited.
+    model: Mapped[dict | None] = mapped_column()
+
+
+class LinkagePair(Base):
+    """Two person records that may be the same person (``person_id_l`` < ``person_id_r``)."""
+
+    __tablename__ = "linkage_pairs"
+    __table_args__ = (
+        UniqueConstraint("person_id_l", "person_id_r", name="uq_linkage_pairs_persons"),
+        Index("ix_linkage_pairs_queue", "status", "match_probability"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id_l: Mapped[int] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    person_id_r: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True, nullable=False)
+    #: The last run that scored the pair.
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("linkage_runs.id"))
+    match_probability: Mapped[float] = mapped_column(Float, nullable=False)
+    match_weight: Mapped[float | None] = mapped_column(Float)
+    #: {"for": [...], "against": [...], "missing": [...]}: what agrees and what does not.
+    evidence: Mapped[dict | None] = mapped_column()
+    #: pending / accepted / rejected
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class PersonMerge(Base):
+    """A reversible link of one person's cluster into another's.
+
+    Nothing in either person record changes except ``merged_into_id`` of the merged
+    root; undoing the merge puts back ``previous_merged_into_id``.
+    """
+
+    __tablename__ = "person_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("linkage_pairs.id"), index=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True, nullable=False)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True, nullable=False)
+    previous_merged_into_id: Mapped[int | None] = mapped_column(Integer)
+    merged_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undo_reason: Mapped[str | None] = mapped_column(Text)
