@@ -7,6 +7,7 @@ from .base import Base, utcnow
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
 from .incidents import Act, Incident, IncidentSource, Perpetrator, Qualification, Victim
+from .linkage import LinkagePair, LinkageRun, PersonMerge  # noqa: F401  (person linkage, reversible merges)
 from .organisations import Case, Organisation
 from .persons import Person, PersonName, PersonNameKey
 from .places import Place, PlaceOccupation
