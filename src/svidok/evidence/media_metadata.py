@@ -247,7 +247,8 @@ def _pdf_metadata(path: Path) -> dict[str, Any]:
             return out
         out["pages"] = len(reader.pages)
         info = reader.metadata or {}
-        doc = {k.lstrip("/").lower(): str(v) for k, v in info.items() if isinstance(k, str) and v is not None}
+        doc = {k.lstrip("/").lower(): str(v).replace("\x00", "") for k, v in info.items()
+               if isinstance(k, str) and v is not None}
         if doc:
             out["document"] = doc
         chunks, total = [], 0
@@ -257,7 +258,7 @@ def _pdf_metadata(path: Path) -> dict[str, Any]:
             except Exception as exc:  # pypdf raises many types on odd pages; keep going
                 out["problems"].append(f"page {i + 1}: text not extracted ({exc})")
                 continue
-            chunks.append(text)
+            chunks.append(text.replace("\x00", ""))  # PostgreSQL JSON cannot hold NUL
             total += len(text)
             if total >= MAX_PDF_TEXT_CHARS:
                 out["problems"].append(f"text cut at {MAX_PDF_TEXT_CHARS} characters (page {i + 1})")

@@ -1,0 +1,189 @@
+"""Commands for the evidence vault: evidence, seal, verify, bundle, key.
+
+``register(app)`` adds them all to the main ``svidok`` command.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import typer
+
+from svidok.services import evidence, evidence_bundles, integrity
+from svidok.services.errors import FieldError, ValidationFailed
+
+from .common import cli_actor, console, err_console, print_json, run
+
+evidence_app = typer.Typer(help="Evidence files: add, show, download, custody, assessments, proofs.", no_args_is_help=True)
+bundle_app = typer.Typer(help="Case bundles for a prosecutor: create and verify offline.", no_args_is_help=True)
+key_app = typer.Typer(help="The installation's signing key (Ed25519).", no_args_is_help=True)
+
+
+def _when(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(FieldError("acquired_at", f"{text!r} is not an ISO date/time such as 2022-03-09T14:20")) from None
+
+
+@evidence_app.command("add")
+def add(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    incident: int = typer.Option(None, help="Incident the item documents"),
+    source: int = typer.Option(None, help="Source that supplied it"),
+    case: int = typer.Option(None, help="Case it belongs to (need-to-know)"),
+    confidentiality: str = typer.Option("restricted"),
+    acquired_by: str = typer.Option(None, help="Who collected it"),
+    acquired_at: str = typer.Option(None, help="When it was collected (ISO 8601)"),
+    method: str = typer.Option(None, help="How: camera, screen_capture, download, handed_over, …"),
+    device: str = typer.Option(None, help="Device it was collected with"),
+    url: str = typer.Option(None, help="Where it was found online"),
+    person: str = typer.Option(None, help="Person who handed it over (pseudonym)"),
+    sha256: str = typer.Option(None, help="Declared SHA-256: the upload is refused if it differs"),
+    purpose: str = typer.Option(None, help="Why it is collected"),
+) -> None:
+    """Store a file in the vault with its acquisition record; print its metadata and look-alikes."""
+    def go(app):  # noqa: ANN001, ANN202
+        fields = {"incident_id": incident, "source_id": source, "case_id": case, "confidentiality": confidentiality,
+                  "acquired_by": acquired_by, "acquired_at": _when(acquired_at), "acquisition_method": method,
+                  "acquisition_device": device, "acquisition_url": url, "acquisition_person": person}
+        with open(file, "rb", buffering=0) as fh:
+            out = evidence.ingest(app, cli_actor(), fh, original_name=file.name, expected_sha256=sha256,
+                                  purpose=purpose, **{k: v for k, v in fields.items() if v is not None})
+        console.print(f"[green]Evidence {out['id']} stored[/green]: {out['sha256']} ({out['media_type']}, {out['size']} bytes)")
+        for p in (out.get("extracted") or {}).get("problems", []):
+            console.print(f"  [yellow]note:[/yellow] {p}")
+        if out["same_file_as"]:
+            console.print(f"  identical file already recorded as evidence {', '.join(map(str, out['same_file_as']))}")
+        for hit in out["similar"]:
+            console.print(f"  looks like evidence {hit['evidence_id']} (perceptual distance {hit['distance']})")
+    run(go)
+
+
+@evidence_app.command("show")
+def show(evidence_id: int, purpose: str = typer.Option(None, help="Why you look (recorded)")) -> None:
+    """Print an item with metadata, custody events and assessments (the access is recorded)."""
+    run(lambda app: print_json(evidence.get(app, cli_actor(), evidence_id, purpose)))
+
+
+@evidence_app.command("get")
+def get(evidence_id: int, output: Path = typer.Option(..., "-o", "--output"),
+        purpose: str = typer.Option(..., help="Why you download it (recorded)")) -> None:
+    """Copy the original file out of the vault (the download is recorded)."""
+    def go(app):  # noqa: ANN001, ANN202
+        fh, info = evidence.open_file(app, cli_actor(), evidence_id, purpose)
+        with fh, open(output, "wb") as out:
+            shutil.copyfileobj(fh, out, 4 << 20)
+        console.print(f"{output}: {info['size']} bytes, sha256 {info['sha256']}")
+    run(go)
+
+
+@evidence_app.command("transfer")
+def transfer(evidence_id: int, purpose: str = typer.Option(..., help="To whom and why")) -> None:
+    """Record a hand-over of an item in its chain of custody."""
+    run(lambda app: print_json(evidence.transfer(app, cli_actor(), evidence_id, purpose)))
+
+
+@evidence_app.command("assess")
+def assess(evidence_id: int, kind: str = typer.Option(..., help="verification_methods term, e.g. geolocation"),
+           method: str = typer.Option(..., help="What was done"), result: str = typer.Option(..., help="What was found"),
+           confidence: str = typer.Option(..., help="low, medium or high")) -> None:
+    """Record a verification assessment of an item."""
+    run(lambda app: print_json(evidence.assess(app, cli_actor(), evidence_id, kind=kind, method=method,
+                                               result=result, confidence=confidence)))
+
+
+@evidence_app.command("proof")
+def proof(evidence_id: int) -> None:
+    """Inclusion proof: the item's acquisition is in the latest signed tree head (JSON)."""
+    run(lambda app: print_json(evidence.inclusion_proof(app, cli_actor(), evidence_id)))
+
+
+def seal() -> None:
+    """Seal the ledger: sign a Merkle tree head over every entry so far."""
+    def go(app):  # noqa: ANN001, ANN202
+        head = evidence.seal(app)
+        state = "new tree head" if head["new"] else "already sealed"
+        console.print(f"{state}: {head['tree_size']} entries, root {head['root_hash']}, key {head['key_id']}")
+    run(go)
+
+
+def verify(skip_files: bool = typer.Option(False, help="Only check that files exist, do not re-hash them"),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Re-read records, ledger, tree heads and evidence files; name everything that no longer matches."""
+    def go(app):  # noqa: ANN001, ANN202
+        report = integrity.verify(app, check_files=not skip_files,
+                                  progress=None if as_json else lambda m: err_console.print(f"checking {m} …"))
+        if as_json:
+            print_json(report.as_dict())
+        else:
+            console.print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in report.counts.items()))
+            for w in report.warnings:
+                console.print(f"[yellow]WARN[/yellow]  {w}")
+            for p in report.problems:
+                console.print(f"[red]FAIL[/red]  {p}")
+            console.print("[green]everything matches[/green]" if report.ok else
+                          f"[red]{len(report.problems)} problem(s)[/red]")
+        if not report.ok:
+            raise typer.Exit(1)
+    run(go)
+
+
+@bundle_app.command("create")
+def bundle_create(
+    output: Path = typer.Option(..., "-o", "--output", help="The bundle file (.tar)"),
+    incident: list[int] = typer.Option([], help="Incident whose evidence goes in (repeatable)"),
+    case: int = typer.Option(None, help="Case whose evidence goes in"),
+    evidence_id: list[int] = typer.Option([], "--evidence", help="Evidence item (repeatable)"),
+    purpose: str = typer.Option(..., help="For whom and why (recorded as an export in each item's custody)"),
+) -> None:
+    """Write a self-contained, signed bundle of the selected evidence for offline verification."""
+    def go(app):  # noqa: ANN001, ANN202
+        out = evidence_bundles.create(app, cli_actor(), output, incident_ids=incident, case_id=case,
+                                      evidence_ids=evidence_id, purpose=purpose)
+        console.print(f"[green]{out['path']}[/green]: {out['items']} item(s), {out['bytes']} bytes of evidence; "
+                      f"tree head {out['tree_size']} entries, key id {out['key_id']}")
+    run(go)
+
+
+@bundle_app.command("verify")
+def bundle_verify(bundle: Path = typer.Argument(..., exists=True, dir_okay=False),
+                  public_key: Path = typer.Option(None, exists=True, dir_okay=False,
+                                                  help="The sender's public key (PEM), obtained separately")) -> None:
+    """Check a bundle offline: archive, signatures, file hashes, inclusion proofs."""
+    report = evidence_bundles.verify(bundle, public_key.read_bytes() if public_key else None)
+    console.print(report.text(), markup=False, highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@key_app.command("show")
+def key_show() -> None:
+    """Print the public key (PEM) and its key id, to publish through a separate channel."""
+    def go(app):  # noqa: ANN001, ANN202
+        k = evidence.public_key(app)
+        console.print(f"key id: {k['key_id']}")
+        console.print(k["public_key_pem"], markup=False, highlight=False)
+    run(go)
+
+
+@key_app.command("export")
+def key_export(output: Path = typer.Option(..., "-o", "--output")) -> None:
+    """Write the public key (PEM) to a file, for recipients of bundles."""
+    def go(app):  # noqa: ANN001, ANN202
+        k = evidence.public_key(app)
+        output.write_text(k["public_key_pem"])
+        console.print(f"{output}: key id {k['key_id']}")
+    run(go)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(evidence_app, name="evidence")
+    app.add_typer(bundle_app, name="bundle")
+    app.add_typer(key_app, name="key")
+    app.command("seal")(seal)
+    app.command("verify")(verify)

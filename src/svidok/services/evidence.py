@@ -1,0 +1,277 @@
+"""Evidence items: ingest into the vault, chain of custody, sealing the ledger, inclusion proofs.
+
+Every custody event (acquisition, transfer, access, download, export, verification) is a
+row *and* a ledger entry whose content is ``custody_content(event)``; that content names
+the file's SHA-256, which is what ties a file to a signed tree head in a case bundle.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from svidok.evidence.media_metadata import extract_metadata
+from svidok.evidence.merkle import MerkleTree, verify_inclusion
+from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
+from svidok.evidence.signing import (
+    SignedTreeHead, key_id, load_or_create_key, public_key_pem, sign_tree_head,
+)
+from svidok.evidence.store import EvidenceStore, EvidenceStoreError, StoredBlob
+from svidok.storage.models import (
+    Case, CustodyEvent, EvidenceItem, Incident, LedgerEntry, Source, TreeHead, VerificationAssessment,
+)
+
+from . import access, history, ledger
+from .actors import Actor
+from .errors import FieldError, ValidationFailed
+from .validation import Checker
+
+ENTITY = "evidence_item"
+CUSTODY_ENTITY = "custody_event"
+CUSTODY_ACTIONS = ("acquisition", "transfer", "access", "download", "export", "verification")
+ACQUISITION_FIELDS = ("acquired_by", "acquired_at", "acquisition_method", "acquisition_device",
+                      "acquisition_url", "acquisition_person")
+CONFIDENCE = ("low", "medium", "high")
+
+
+def evidence_store(app) -> EvidenceStore:  # noqa: ANN001
+    return EvidenceStore(app.settings.resolved_evidence_dir)
+
+
+def installation_key(app):  # noqa: ANN001, ANN201
+    return load_or_create_key(app.settings.data_dir)
+
+
+def public_key(app) -> dict:  # noqa: ANN001
+    key = installation_key(app)
+    return {"key_id": key_id(key), "public_key_pem": public_key_pem(key).decode("ascii")}
+
+
+def utc_text(value: datetime) -> str:
+    """One spelling of a time for hashing, whatever the database gives back (SQLite drops the zone)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def custody_content(ev: CustodyEvent) -> dict[str, Any]:
+    """What a custody event's ledger entry hashes (rebuilt the same way by verify and bundles)."""
+    return {"custody_event_id": ev.id, "evidence_id": ev.evidence_id, "action": ev.action, "actor": ev.actor,
+            "at": utc_text(ev.at), "purpose": ev.purpose, "sha256": ev.sha256_seen}
+
+
+def add_custody(s: Session, actor: Actor, item: EvidenceItem, action: str, purpose: str | None,
+                sha256_seen: str | None = None) -> CustodyEvent:
+    if action not in CUSTODY_ACTIONS:
+        raise ValidationFailed(FieldError("action", f"unknown custody action {action!r} (known: {', '.join(CUSTODY_ACTIONS)})"))
+    ev = CustodyEvent(evidence_id=item.id, at=datetime.now(UTC), actor=actor.username, action=action,
+                      purpose=purpose, sha256_seen=sha256_seen or item.sha256)
+    s.add(ev)
+    s.flush()
+    ledger.append(s, actor.username, f"custody.{action}", CUSTODY_ENTITY, ev.id, custody_content(ev))
+    return ev
+
+
+def _check(app, s: Session, fields: dict[str, Any]) -> Checker:  # noqa: ANN001
+    c = Checker(app.vocab, s)
+    c.term("confidentiality", fields.get("confidentiality"), "confidentiality")
+    c.exists(Incident, fields.get("incident_id"), "incident_id", "incident")
+    c.exists(Source, fields.get("source_id"), "source_id", "source")
+    c.exists(Case, fields.get("case_id"), "case_id", "case")
+    unknown = set(fields) - set(ACQUISITION_FIELDS) - {"confidentiality", "incident_id", "source_id", "case_id"}
+    for name in sorted(unknown):
+        c.add(name, "not a field of an evidence item")
+    return c
+
+
+def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = None,  # noqa: ANN001
+           media_type: str | None = None, expected_sha256: str | None = None, expected_size: int | None = None,
+           purpose: str | None = None, **fields: Any) -> dict:
+    """Store a file, extract its metadata, create the item and its acquisition custody event.
+
+    ``fields``: incident_id, source_id, case_id, confidentiality and the acquisition fields
+    (acquired_by, acquired_at, acquisition_method, _device, _url, _person). Input is checked
+    before a byte is stored; a failed upload leaves neither a file nor a record.
+    """
+    access.require_writer(actor)
+    fields.setdefault("confidentiality", "restricted")
+    with app.db.session() as s:
+        _check(app, s, fields).raise_if_any()
+    store = evidence_store(app)
+    try:
+        blob = store.put_stream(fileobj, expected_sha256=expected_sha256, expected_size=expected_size,
+                                media_type=media_type, original_name=original_name)
+    except EvidenceStoreError as exc:
+        raise ValidationFailed(FieldError("file", str(exc))) from None
+    try:
+        return _record(app, actor, blob, original_name, purpose, fields)
+    except BaseException:
+        if blob.created:  # no record points to the new file: take it out again
+            _discard(app, store, blob)
+        raise
+
+
+def _discard(app, store: EvidenceStore, blob: StoredBlob) -> None:  # noqa: ANN001
+    with app.db.session() as s:
+        if s.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == blob.sha256).limit(1)) is None:
+            blob.path.unlink(missing_ok=True)
+
+
+def _record(app, actor: Actor, blob: StoredBlob, original_name, purpose, fields) -> dict:  # noqa: ANN001
+    meta = extract_metadata(blob.path, blob.media_type)
+    try:
+        ph = phash(blob.path) if blob.media_type.startswith("image/") else None
+    except NotAnImageError as exc:
+        ph = None
+        meta.setdefault("problems", []).append(str(exc))
+    with app.db.session() as s:
+        item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
+                            original_name=original_name, extracted=meta, phash=ph, created_by=actor.username,
+                            **fields)
+        s.add(item)
+        s.flush()
+        history.record(s, actor, ENTITY, item, "create", None)
+        add_custody(s, actor, item, "acquisition", purpose)
+        same = s.scalars(select(EvidenceItem.id).where(EvidenceItem.sha256 == blob.sha256,
+                                                       EvidenceItem.id != item.id)).all()
+        out = view(s, item)
+        out["stored_new_file"] = blob.created
+        out["same_file_as"] = list(same)
+        out["similar"] = _similar(s, actor, item) if ph else []
+        return out
+
+
+def _similar(s: Session, actor: Actor, item: EvidenceItem, max_distance: int = 8) -> list[dict]:
+    rows = s.execute(select(EvidenceItem.id, EvidenceItem.phash).where(
+        EvidenceItem.phash.is_not(None), EvidenceItem.id != item.id, access.visibility_clause(EvidenceItem, actor)))
+    return [{"evidence_id": k, "distance": d} for k, d in find_similar(item.phash, rows, max_distance)]
+
+
+def view(s: Session, item: EvidenceItem) -> dict:
+    out = history.snapshot(item)
+    out["custody_events"] = [
+        {**custody_content(ev), "id": ev.id}
+        for ev in s.scalars(select(CustodyEvent).where(CustodyEvent.evidence_id == item.id).order_by(CustodyEvent.id))
+    ]
+    out["assessments"] = [
+        {k: v for k, v in history.snapshot(a).items() if k != "evidence_id"}
+        for a in s.scalars(select(VerificationAssessment).where(VerificationAssessment.evidence_id == item.id)
+                           .order_by(VerificationAssessment.id))
+    ]
+    return out
+
+
+def _require(s: Session, actor: Actor, evidence_id: int) -> EvidenceItem:
+    return access.require_visible(s.get(EvidenceItem, evidence_id), actor, f"evidence item {evidence_id}")
+
+
+def get(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:  # noqa: ANN001
+    """The item, its custody and assessments; reading it is itself a custody event (access)."""
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        add_custody(s, actor, item, "access", purpose)
+        out = view(s, item)
+        out["similar"] = _similar(s, actor, item) if item.phash else []
+        return out
+
+
+def open_file(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> tuple[BinaryIO, dict]:  # noqa: ANN001
+    """Stream the original for download; the download is a custody event."""
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        add_custody(s, actor, item, "download", purpose)
+        info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type,
+                "original_name": item.original_name}
+    return evidence_store(app).open(info["sha256"]), info
+
+
+def transfer(app, actor: Actor, evidence_id: int, purpose: str, action: str = "transfer") -> dict:  # noqa: ANN001
+    """Record a hand-over (or another custody action) of an item."""
+    access.require_writer(actor)
+    if not purpose or not purpose.strip():
+        raise ValidationFailed(FieldError("purpose", "say why the item changes hands"))
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        ev = add_custody(s, actor, item, action, purpose)
+        return {**custody_content(ev), "id": ev.id}
+
+
+def assess(app, actor: Actor, evidence_id: int, *, kind: str, method: str, result: str,  # noqa: ANN001
+           confidence: str) -> dict:
+    """A verification assessment (geolocation, chronolocation, …), recorded and ledgered."""
+    access.require_writer(actor)
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        c = Checker(app.vocab, s)
+        c.term("verification_methods", kind, "kind")
+        if confidence not in CONFIDENCE:
+            c.add("confidence", f"must be one of {', '.join(CONFIDENCE)}, not {confidence!r}")
+        for name, value in (("method", method), ("result", result)):
+            if not value or not value.strip():
+                c.add(name, "must not be empty")
+        c.raise_if_any()
+        a = VerificationAssessment(evidence_id=item.id, kind=kind, method=method, result=result,
+                                   confidence=confidence, assessed_by=actor.username)
+        s.add(a)
+        s.flush()
+        history.record(s, actor, "verification_assessment", a, "create", None)
+        add_custody(s, actor, item, "verification", f"{kind}: {result}"[:500])
+        return history.snapshot(a)
+
+
+# --- sealing and proofs ---------------------------------------------------------------
+
+
+def ledger_tree(s: Session, tree_size: int | None = None) -> MerkleTree:
+    q = select(LedgerEntry.entry_hash).order_by(LedgerEntry.seq)
+    if tree_size is not None:
+        q = q.limit(tree_size)
+    return MerkleTree(bytes.fromhex(h) for h in s.scalars(q))
+
+
+def head_of(row: TreeHead) -> SignedTreeHead:
+    return SignedTreeHead(row.tree_size, row.root_hash, row.at, row.key_id, row.signature)
+
+
+def seal(app) -> dict:  # noqa: ANN001
+    """Sign a tree head over the whole ledger (no new head when nothing was added)."""
+    key = installation_key(app)
+    with app.db.session() as s:
+        last = s.scalar(select(TreeHead).order_by(TreeHead.id.desc()).limit(1))
+        tree = ledger_tree(s)
+        if last is not None and last.tree_size == tree.size and last.key_id == key_id(key):
+            return {**head_of(last).to_dict(), "id": last.id, "new": False}
+        sth = sign_tree_head(key, tree.size, tree.root())
+        row = TreeHead(tree_size=sth.tree_size, root_hash=sth.root_hash, at=sth.timestamp, key_id=sth.key_id,
+                       signature=sth.signature)
+        s.add(row)
+        s.flush()
+        return {**sth.to_dict(), "id": row.id, "new": True}
+
+
+def inclusion_proof(app, actor: Actor, evidence_id: int) -> dict:  # noqa: ANN001
+    """Proof that the item's acquisition entry is in the latest signed tree head (sealing if needed)."""
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        ev = s.scalar(select(CustodyEvent).where(CustodyEvent.evidence_id == item.id,
+                                                 CustodyEvent.action == "acquisition").order_by(CustodyEvent.id))
+        entry = s.scalar(select(LedgerEntry).where(LedgerEntry.entity == CUSTODY_ENTITY,
+                                                   LedgerEntry.record_id == str(ev.id)))
+        head = s.scalar(select(TreeHead).order_by(TreeHead.id.desc()).limit(1))
+    if head is None or head.tree_size < entry.seq:
+        seal(app)
+        with app.db.session() as s:
+            head = s.scalar(select(TreeHead).order_by(TreeHead.id.desc()).limit(1))
+    with app.db.session() as s:
+        tree = ledger_tree(s, head.tree_size)
+    proof = tree.inclusion_proof(entry.seq - 1, head.tree_size)
+    ok = verify_inclusion(bytes.fromhex(entry.entry_hash), entry.seq - 1, head.tree_size, proof,
+                          bytes.fromhex(head.root_hash))
+    fields = {k: getattr(entry, k) for k in ("seq", "at", "actor", "action", "entity", "record_id",
+                                            "content_hash", "prev_hash", "entry_hash")}
+    return {"evidence_id": evidence_id, "sha256": item.sha256, "leaf_index": entry.seq - 1, "entry": fields,
+            "content": custody_content(ev), "inclusion_proof": [p.hex() for p in proof],
+            "tree_head": head_of(head).to_dict(), "verified": ok}

@@ -1,0 +1,129 @@
+"""Case bundles for a prosecutor: select items, record the export, seal, write the archive.
+
+The export is first recorded (one ``export`` custody event per item, in the ledger) and
+the ledger sealed, so the bundle's own tree head already contains the export; then the
+archive is written outside the transaction, re-hashing every file on the way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from svidok.evidence.bundle_format import BundleItem, LedgerRecord, write_bundle
+from svidok.evidence.bundle_verify import Report, verify_bundle
+from svidok.evidence.ledger_check import ROW_FIELDS
+from svidok.storage.models import (
+    Act, CustodyEvent, EvidenceItem, Incident, LedgerEntry, TreeHead, VerificationAssessment,
+)
+
+from . import access, history
+from .actors import Actor
+from .errors import FieldError, ValidationFailed
+from .evidence import (
+    ACQUISITION_FIELDS, CUSTODY_ENTITY, add_custody, custody_content, evidence_store, head_of,
+    installation_key, ledger_tree, seal,
+)
+
+
+def select_items(s: Session, actor: Actor, incident_ids=(), case_id=None, evidence_ids=()) -> list[EvidenceItem]:  # noqa: ANN001
+    if not (incident_ids or case_id or evidence_ids):
+        raise ValidationFailed(FieldError("selection", "name at least one incident, case or evidence item"))
+    q = select(EvidenceItem).where(access.visibility_clause(EvidenceItem, actor))
+    conds = []
+    if incident_ids:
+        conds.append(EvidenceItem.incident_id.in_(incident_ids))
+    if evidence_ids:
+        conds.append(EvidenceItem.id.in_(evidence_ids))
+    if case_id is not None:
+        in_case = select(Incident.id).where(Incident.case_id == case_id).scalar_subquery()
+        conds.append((EvidenceItem.case_id == case_id) | EvidenceItem.incident_id.in_(in_case))
+    items = s.scalars(q.where(or_(*conds)).order_by(EvidenceItem.id)).all()
+    if not items:
+        raise ValidationFailed(FieldError("selection", "no evidence items you may see match the selection"))
+    return list(items)
+
+
+def _incident_context(s: Session, actor: Actor, incident_ids: set[int]) -> tuple[list[dict], dict[int, list[dict]]]:
+    incidents, quals = [], {}
+    for inc in s.scalars(select(Incident).where(Incident.id.in_(incident_ids)).order_by(Incident.id)
+                         .options(selectinload(Incident.acts).selectinload(Act.qualifications))):
+        if not access.can_see(inc, actor):
+            continue
+        acts = [{"violation_type": a.violation_type, "means": a.means, "date_start": a.date_start,
+                 "qualifications": [q.provision for q in a.qualifications]} for a in inc.acts]
+        incidents.append({"id": inc.id, "title": inc.title, "date_start": inc.date_start, "date_end": inc.date_end,
+                          "place_id": inc.place_id, "lat": inc.lat, "lon": inc.lon,
+                          "verification_status": inc.verification_status, "acts": acts})
+        quals[inc.id] = [{"act_violation_type": a.violation_type, "provision": q.provision, "note": q.note}
+                         for a in inc.acts for q in a.qualifications]
+    return incidents, quals
+
+
+def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id: int | None = None,  # noqa: ANN001
+           evidence_ids=(), purpose: str) -> dict:
+    """Write a bundle of the selection to ``out_path``; returns what was written."""
+    access.require_writer(actor)
+    if not purpose or not purpose.strip():
+        raise ValidationFailed(FieldError("purpose", "say for whom and why the bundle is made"))
+    store = evidence_store(app)
+    with app.db.session() as s:
+        items = select_items(s, actor, tuple(incident_ids), case_id, tuple(evidence_ids))
+        for it in items:  # cheap checks before anything is recorded
+            path = store.path_for(it.sha256)
+            if not path.is_file() or path.stat().st_size != it.size:
+                raise ValidationFailed(FieldError(f"evidence {it.id}", f"stored file {it.sha256} is missing or has "
+                                                  "the wrong size; run `svidok verify`"))
+        for it in items:
+            add_custody(s, actor, it, "export", f"bundle {Path(out_path).name}: {purpose}")
+    head = seal(app)
+    key = installation_key(app)
+    with app.db.session() as s:
+        head_row = s.get(TreeHead, head["id"])
+        tree = ledger_tree(s, head_row.tree_size)
+        items = s.scalars(select(EvidenceItem).where(EvidenceItem.id.in_([i.id for i in items]))
+                          .order_by(EvidenceItem.id)).all()
+        incidents, quals = _incident_context(s, actor, {i.incident_id for i in items if i.incident_id})
+        bundle_items = [_bundle_item(s, store, it, quals.get(it.incident_id, []), head_row.tree_size)
+                        for it in items]
+    summary = write_bundle(
+        out_path, bundle_items, tree, head_of(head_row), key, created_by=actor.username,
+        selection={"incident_ids": sorted(incident_ids), "case_id": case_id, "evidence_ids": sorted(evidence_ids),
+                   "purpose": purpose},
+        context={"incidents": incidents},
+    )
+    return {"path": str(summary.path), "items": summary.items, "files": summary.files, "bytes": summary.bytes,
+            "manifest_sha256": summary.manifest_sha256, "tree_size": summary.tree_size,
+            "root_hash": summary.root_hash, "key_id": head_row.key_id}
+
+
+def _bundle_item(s: Session, store, it: EvidenceItem, qualifications: list[dict], tree_size: int) -> BundleItem:  # noqa: ANN001
+    by_id = {str(ev.id): ev for ev in s.scalars(select(CustodyEvent).where(CustodyEvent.evidence_id == it.id))}
+    # Only events sealed by the bundle's tree head: later ones (someone opened the item
+    # meanwhile) belong to the next seal.
+    entries = s.scalars(select(LedgerEntry).where(LedgerEntry.entity == CUSTODY_ENTITY,
+                                                  LedgerEntry.record_id.in_(list(by_id)),
+                                                  LedgerEntry.seq <= tree_size)
+                        .order_by(LedgerEntry.seq)).all()
+    events = [by_id[e.record_id] for e in entries]
+    records = [LedgerRecord(e.seq - 1, {f: getattr(e, f) for f in ROW_FIELDS}, custody_content(by_id[e.record_id]))
+               for e in entries]
+    assessments = [{k: v for k, v in history.snapshot(a).items() if k != "evidence_id"}
+                   for a in s.scalars(select(VerificationAssessment).where(VerificationAssessment.evidence_id == it.id)
+                                      .order_by(VerificationAssessment.id))]
+    acquisition = {f: getattr(it, f) for f in ACQUISITION_FIELDS}
+    if acquisition["acquired_at"] is not None:
+        acquisition["acquired_at"] = acquisition["acquired_at"].isoformat()
+    return BundleItem(
+        record_id=f"evidence/{it.id}", sha256=it.sha256, size=it.size, media_type=it.media_type,
+        source=store.path_for(it.sha256), original_name=it.original_name, acquisition=acquisition,
+        metadata=it.extracted or {}, perceptual_hash=it.phash,
+        custody_events=[custody_content(ev) for ev in events], assessments=assessments,
+        qualifications=qualifications, ledger=records,
+    )
+
+
+def verify(path: Path | str, public_key_pem: bytes | None) -> Report:
+    return verify_bundle(path, public_key_pem)
+
