@@ -27,7 +27,7 @@ from svidok.linkage.records import RowIssue, prepare
 
 _FEATURES = ("unique_id", "source", "family_key", "given_key", "patronymic_key", "name_concat",
              "birth_year", "birth_month", "birth_day", "birth_date_key", "place_key", "sex",
-             "facility_key", "custody_from")
+             "facility_key", "custody_from", "document_id")
 
 
 @dataclass(frozen=True)

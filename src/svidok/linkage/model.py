@@ -77,6 +77,8 @@ def comparisons(columns: set[str]) -> list:
         out.append(cl.ExactMatch("sex"))
     if "facility_key" in columns:
         out.append(cl.ExactMatch("facility_key"))
+    if "document_id" in columns:
+        out.append(cl.LevenshteinAtThresholds("document_id", [1, 2]))
     if "custody_from" in columns:
         out.append(cl.AbsoluteDateDifferenceAtThresholds(
             "custody_from", input_is_string=False, metrics=["day", "day"], thresholds=[7, 90]))
@@ -97,6 +99,8 @@ def blocking_rules(columns: set[str]) -> list:
         rules += [block_on("given_key", "place_key"), block_on("family_key", "place_key")]
     if "facility_key" in columns:
         rules.append(block_on("given_key", "facility_key"))
+    if "document_id" in columns:
+        rules.append(block_on("document_id"))
     return rules
 
 

@@ -34,6 +34,7 @@ OPTIONAL_COLUMNS = {
     "patronymic": "patronymic, likewise",
     "facility": "custody facility where the person was held",
     "custody_from": "first known date in custody",
+    "document_id": "number of an identity document or tax number (spaces and dashes ignored)",
 }
 EARLIEST_BIRTH_YEAR = 1880
 
@@ -161,7 +162,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
 
     Columns: unique_id, source, family_key, given_key, patronymic_key, name_concat,
     birth_year/month/day, birth_date_key, place_key, sex, facility_key,
-    custody_from, usable (False when the name has no letters).
+    custody_from, document_id, usable (False when the name has no letters).
     """
     df = records_frame(records)
     issues: list[RowIssue] = []
@@ -223,6 +224,8 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         frame["sex"] = [_sex(s, i, id_list[i], issues) for i, s in enumerate(col["sex"])]
     if col["facility"] is not None:
         frame["facility_key"] = [_place_key(p) if p else "" for p in col["facility"]]
+    if col["document_id"] is not None:
+        frame["document_id"] = [re.sub(r"[\s\-./]", "", d).upper() or None for d in col["document_id"]]
     if col["custody_from"] is not None:
         frame["custody_from"] = [_full_date(v, i, id_list[i], "custody_from", issues)
                                  for i, v in enumerate(col["custody_from"])]
