@@ -29,7 +29,7 @@ from pathlib import Path
 import openpyxl
 from translitua import translit
 
-from geo_simplify import centroid, contains, polygons_of, simplify_ring
+from geo_simplify import centroid, contains, polygons_of, ring_area, simplify_ring
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = Path(__file__).resolve().parent / "gazetteer_sources"
@@ -110,13 +110,15 @@ def build_boundaries(admin1: Path, first_level: dict[str, dict], tolerance: floa
             rings = [simplify_ring([tuple(p) for p in ring], tolerance) for ring in polygon]
             if rings[0] is None:
                 continue  # an islet smaller than the tolerance
+            # RFC 7946 right-hand rule: exterior ring counter-clockwise, holes clockwise.
+            rings = [r if r is None or (ring_area(r) > 0) == (k == 0) else r[::-1] for k, r in enumerate(rings)]
             polygons.append([[[round(x, 4), round(y, 4)] for x, y in r] for r in rings if r is not None])
         geometry = ({"type": "Polygon", "coordinates": polygons[0]} if len(polygons) == 1
                     else {"type": "MultiPolygon", "coordinates": polygons})
         label = (float(f["properties"]["longitude"]), float(f["properties"]["latitude"]))
         features.append({"type": "Feature",
                          "properties": {"code": place["code"], "name_en": place["name_en"],
-                                        "name_uk": place["name_uk"]},
+                                        "name_uk": place["name_uk"], "iso_3166_2": iso},
                          "geometry": geometry, "_label": label})
     if len(features) != 27:
         fail(f"{admin1}: expected 27 first-level units of Ukraine, found {len(features)}")

@@ -133,6 +133,19 @@ def test_boundaries_match_the_gazetteer(places: dict[str, dict], boundaries: dic
         assert _contains(f["geometry"], float(p["lon"]), float(p["lat"])), f"{p['name_en']}: point outside"
 
 
+def test_boundaries_are_valid_geojson_polygons(boundaries: dict) -> None:
+    assert boundaries["type"] == "FeatureCollection"
+    for f in boundaries["features"]:
+        g = f["geometry"]
+        assert g["type"] in ("Polygon", "MultiPolygon")
+        for polygon in g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]:
+            for k, ring in enumerate(polygon):
+                assert len(ring) >= 4 and ring[0] == ring[-1], f"{f['properties']['code']}: ring not closed"
+                area2 = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:]))
+                # RFC 7946: exterior rings counter-clockwise, holes clockwise.
+                assert (area2 > 0) == (k == 0), f"{f['properties']['code']}: ring {k} has the wrong orientation"
+
+
 def test_raion_centroids_fall_in_their_oblast(places: dict[str, dict], boundaries: dict) -> None:
     shapes = {f["properties"]["code"]: f["geometry"] for f in boundaries["features"]}
     outside = [
