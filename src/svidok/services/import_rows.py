@@ -1,0 +1,265 @@
+"""One batch of checked spreadsheet rows -> table rows, inserted in the caller's transaction.
+
+Rows sharing an incident key form one incident; each row is one act (with its victim,
+person, perpetrator and qualifications), the granularity of the events-and-acts model.
+Source keys make a batch idempotent: an incident, person or source whose
+``(import_source, source_key)`` is already stored is reused, and a row whose act
+(``acts.source_key`` = the row key) is already stored adds nothing.
+Ids are reserved up front (a PostgreSQL sequence or SQLite's max id), so the whole batch
+goes in with one multi-row insert per table (the bulk path of ``services.bulk``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.orm import Session
+
+from svidok.domain import names, people
+from svidok.interop.convert import ParsedRow
+from svidok.storage.models import Act, Base, Incident, IncidentSource, Person, Source
+
+from . import bulk
+from .actors import Actor
+from .demo_data import Batch
+from .incidents import _incident_age, search_text
+from .persons import script_of
+
+_CHUNK = 900  # stays under SQLite's bound-parameter limit on old builds
+
+
+@dataclass
+class Group:
+    """The rows of one incident (adjacent in the file)."""
+
+    key: str
+    rows: list[ParsedRow] = field(default_factory=list)
+
+
+@dataclass
+class BatchCounts:
+    rows_new: int = 0
+    rows_existing: int = 0
+    incidents: int = 0
+    acts: int = 0
+    persons: int = 0
+    sources: int = 0
+
+    def add(self, other: BatchCounts) -> None:
+        for k, v in vars(other).items():
+            setattr(self, k, getattr(self, k) + v)
+
+
+def existing_keys(s: Session, model, import_source: str, keys: Iterable[str]) -> dict[str, int]:  # noqa: ANN001
+    """source_key -> id of the records this import already stored."""
+    keys = list(dict.fromkeys(keys))
+    out: dict[str, int] = {}
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i:i + _CHUNK]
+        out.update(s.execute(select(model.source_key, model.id).where(
+            model.import_source == import_source, model.source_key.in_(chunk))).all())
+    return out
+
+
+def existing_act_keys(s: Session, import_source: str, incident_ids: list[int]) -> set[str]:
+    out: set[str] = set()
+    for i in range(0, len(incident_ids), _CHUNK):
+        out.update(s.scalars(select(Act.source_key).where(
+            Act.incident_id.in_(incident_ids[i:i + _CHUNK]), Act.import_source == import_source)))
+    return out
+
+
+class IdBlock:
+    """Ids reserved for one batch, per table."""
+
+    def __init__(self, s: Session, needs: dict[str, int]):
+        self.ids: dict[str, Iterable[int]] = {}
+        tables = Base.metadata.tables
+        pg = s.get_bind().dialect.name == "postgresql"
+        for name, n in needs.items():
+            if n <= 0:
+                continue
+            if pg:
+                seq = f"pg_get_serial_sequence('{name}', 'id')"
+                # Keep the sequence ahead of rows that were inserted with explicit ids.
+                s.execute(text(f"SELECT setval({seq}, GREATEST((SELECT COALESCE(max(id), 0) FROM {name}), "
+                               f"(SELECT last_value FROM {name}_id_seq)))"))
+                got = s.scalars(text(f"SELECT nextval({seq}) FROM generate_series(1, :n)"), {"n": n}).all()
+                self.ids[name] = iter(got)
+            else:
+                start = (s.scalar(select(func.max(tables[name].c.id))) or 0) + 1
+                self.ids[name] = iter(range(start, start + n))
+
+    def __call__(self, table: str) -> int:
+        return next(self.ids[table])  # type: ignore[call-overload]
+
+
+class BatchWriter:
+    """Builds and inserts one batch; ``dry`` only counts what would be added."""
+
+    def __init__(self, app, actor: Actor, import_source: str, synthetic: bool = False):  # noqa: ANN001
+        self.app = app
+        self.actor = actor
+        self.source = import_source
+        self.synthetic = synthetic
+        self.now = datetime.now(timezone.utc)
+
+    def _record(self, key: str | None, **extra) -> dict:  # noqa: ANN003
+        return {"version": 1, "created_at": self.now, "updated_at": self.now, "created_by": self.actor.username,
+                "synthetic": self.synthetic, "deleted_at": None, "deleted_reason": None,
+                "import_source": self.source, "source_key": key, **extra}
+
+    def write(self, s: Session, groups: list[Group], dry: bool = False) -> BatchCounts:
+        c = BatchCounts()
+        inc_ids = existing_keys(s, Incident, self.source, (g.key for g in groups))
+        done_rows = existing_act_keys(s, self.source, list(inc_ids.values())) if inc_ids else set()
+        todo: list[tuple[Group, list[ParsedRow]]] = []
+        for g in groups:
+            rows = g.rows
+            if g.key in inc_ids:
+                # Without acts the incident is the whole record; with acts, rows whose act is stored are done.
+                rows = [r for r in rows if r.row_key not in done_rows] if "act" in rows[0].parts else []
+            c.rows_existing += len(g.rows) - len(rows)
+            if rows:
+                todo.append((g, rows))
+        all_rows = [r for _, rows in todo for r in rows]
+        c.rows_new = len(all_rows)
+        person_ids = existing_keys(s, Person, self.source, (r.person_key for r in all_rows if r.person_key))
+        source_ids = existing_keys(s, Source, self.source, (r.source_key for r in all_rows if r.source_key))
+        new_persons = {r.person_key: r for r in all_rows if r.person_key and r.person_key not in person_ids}
+        new_sources = {r.source_key: r for r in all_rows if r.source_key and r.source_key not in source_ids}
+        new_incidents = [g for g, _ in todo if g.key not in inc_ids]
+        has_act = bool(all_rows) and "act" in all_rows[0].parts
+        c.incidents, c.persons, c.sources = len(new_incidents), len(new_persons), len(new_sources)
+        c.acts = len(all_rows) if has_act else 0
+        if dry or not all_rows:
+            return c
+        name_keys = {k: sorted({*names.search_keys(r.parts["person"]["full_name"])}) for k, r in new_persons.items()}
+        needs = {"incidents": c.incidents, "persons": c.persons, "sources": c.sources, "person_names": c.persons,
+                 "person_name_keys": sum(len(v) for v in name_keys.values()), "acts": c.acts,
+                 "victims": sum(1 for r in all_rows if "victim" in r.parts),
+                 "perpetrators": sum(1 for r in all_rows if r.parts.get("act", {}).get("perpetrator")),
+                 "qualifications": sum(len(r.parts.get("act", {}).get("qualifications", [])) for r in all_rows)}
+        ids = IdBlock(s, needs)
+        b = Batch()
+        for key, r in new_persons.items():
+            person_ids[key] = self._person(b, ids, key, r, name_keys[key])
+        for key, r in new_sources.items():
+            source_ids[key] = self._source(b, ids, key, r)
+        links: set[tuple[int, int]] = set()
+        for g, rows in todo:
+            iid = inc_ids.get(g.key)
+            if iid is None:
+                iid = inc_ids[g.key] = self._incident(b, ids, g.key, rows[0])
+                first_new = True
+            else:
+                first_new = False
+            day = next(x for x in b.rows["incidents"] if x["id"] == iid)["date_lo"] if first_new else None
+            for r in rows:
+                if r.source_key and (first_new or r.source_key in new_sources):
+                    links.add((iid, source_ids[r.source_key]))
+                if has_act:
+                    self._act(b, ids, iid, r, person_ids.get(r.person_key) if r.person_key else None,
+                              new_persons.get(r.person_key) if r.person_key else None, day)
+        b.rows["incident_sources"] = [{"incident_id": i, "source_id": sid, "note": None} for i, sid in sorted(links)]
+        bulk.insert_batch(s, b)
+        return c
+
+    # -- rows of each table ----------------------------------------------------------
+    def _incident(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow) -> int:
+        from svidok.domain import dates
+
+        inc = r.parts["incident"]
+        start = dates.parse(inc["date_start"])
+        end = dates.parse(inc["date_end"]) if inc.get("date_end") else None
+        place = inc.get("place")
+        lat, lon, precision = inc.get("lat"), inc.get("lon"), inc.get("location_precision")
+        if place and lat is None and place[1] is not None:
+            lat, lon, precision = place[1], place[2], precision or place[3]
+        i18n = {"uk": inc["narrative_uk"]} if inc.get("narrative_uk") else None
+        iid = ids("incidents")
+        b.rows["incidents"].append(self._record(
+            key, id=iid, confidentiality=inc.get("confidentiality", "restricted"), case_id=None,
+            title=inc["title"], narrative=inc.get("narrative"), narrative_i18n=i18n,
+            date_start=start.to_iso(), date_end=end.to_iso() if end else None, date_lo=start.lo,
+            date_hi=(end or start).hi, place_id=place[0] if place else None, lat=lat, lon=lon,
+            location_precision=precision, verification_status=inc.get("verification_status", "unverified"),
+            search_text=search_text(inc["title"], inc.get("narrative"), i18n)))
+        b.incidents += 1
+        return iid
+
+    def _person(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow, keys: list[str]) -> int:
+        from svidok.domain import dates
+
+        p = r.parts["person"]
+        pid = ids("persons")
+        bd = dates.parse(p["birth_date"]) if p.get("birth_date") else None
+        place = p.get("residence_place")
+        ring = self.app.keyring
+        b.rows["persons"].append(self._record(
+            key, id=pid, confidentiality=p.get("confidentiality", "restricted"), case_id=None,
+            full_name=p["full_name"], family_name=p.get("family_name"), given_name=p.get("given_name"),
+            patronymic=p.get("patronymic"), sex=p.get("sex", "unknown"), birth_date=bd.to_iso() if bd else None,
+            birth_lo=bd.lo if bd else None, birth_hi=bd.hi if bd else None, age_band=None,
+            status=p.get("status", "unknown"), life_status=p.get("life_status", "unknown"),
+            characteristics=people.pack(p.get("characteristics", [])), residence_place_id=place[0] if place else None,
+            address_enc=ring.encrypt(p.get("address"), f"persons.address:{pid}"),
+            contact_enc=ring.encrypt(p.get("contact"), f"persons.contact:{pid}"),
+            notes=p.get("notes"), merged_into_id=None))
+        b.rows["person_names"].append({"id": ids("person_names"), "person_id": pid, "name": p["full_name"],
+                                       "script": script_of(p["full_name"]), "lang": None, "kind": "as_recorded"})
+        for k in keys:
+            b.rows["person_name_keys"].append({"id": ids("person_name_keys"), "person_id": pid, "key": k})
+        return pid
+
+    def _source(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow) -> int:
+        src = r.parts["source"]
+        sid = ids("sources")
+        ring = self.app.keyring
+        b.rows["sources"].append(self._record(
+            key, id=sid, confidentiality=src.get("confidentiality", "confidential"), case_id=None,
+            kind=src["kind"], description=src.get("description"),
+            pseudonym=src.get("pseudonym") or "SRC-" + secrets.token_hex(3).upper(),
+            reliability=src.get("reliability", "F"), credibility=src.get("credibility", "6"), identity_protected=True,
+            identity_enc=ring.encrypt(src.get("identity"), f"sources.identity:{sid}"),
+            contact_enc=ring.encrypt(src.get("contact"), f"sources.contact:{sid}"), url=src.get("url"),
+            consent_contact=src.get("consent_contact", False),
+            consent_share_prosecutors=src.get("consent_share_prosecutors", False),
+            consent_publish=src.get("consent_publish", False), risk=src.get("risk")))
+        return sid
+
+    def _act(self, b: Batch, ids: IdBlock, iid: int, r: ParsedRow, person_id: int | None,
+             new_person: ParsedRow | None, day) -> None:  # noqa: ANN001
+        a = r.parts["act"]
+        aid = ids("acts")
+        b.rows["acts"].append(self._record(r.row_key, id=aid, incident_id=iid, violation_type=a["violation_type"],
+                                           means=a.get("means"), description=a.get("description"),
+                                           date_start=a.get("date_start")))
+        for code in a.get("qualifications", []):
+            b.rows["qualifications"].append({"id": ids("qualifications"), "act_id": aid, "provision": code, "note": None})
+        if a.get("perpetrator"):
+            b.rows["perpetrators"].append({"id": ids("perpetrators"), "act_id": aid, "organisation_id": None,
+                                           "person_id": None, "description": a["perpetrator"],
+                                           "mode": a.get("perpetrator_mode", "unknown")})
+        v = r.parts.get("victim")
+        if v is None:
+            return
+        person = (r.parts.get("person") or {}) if person_id else {}
+        sex = v.get("sex") or person.get("sex") or "unknown"
+        age = v.get("age")
+        if age is None and person.get("birth_date") and day is not None:
+            age = _incident_age(person["birth_date"], day)
+        chars = people.characteristics_at_age([*v.get("characteristics", []), *person.get("characteristics", [])], age)
+        b.rows["victims"].append({
+            "id": ids("victims"), "act_id": aid, "person_id": person_id, "count": 1 if person_id else v.get("count", 1),
+            "group_description": v.get("group_description"), "harm": v["harm"],
+            "status": v.get("status") or person.get("status") or "unknown", "sex": sex, "age": age,
+            "age_band": people.age_band(self.app.vocab, age), "characteristics": people.pack(chars)})
+
+
+def table(name: str) -> Table:
+    return Base.metadata.tables[name]

@@ -1,0 +1,226 @@
+"""Spreadsheet imports: validate every row, then write whole batches, resumably.
+
+``run(app, actor, path, mapping, dry_run=True)`` reads and checks the whole file and
+reports each bad row with the reason, writing nothing. Without ``dry_run`` the good
+rows go in one transaction per batch; each batch commits with its ledger entry and the
+import run's progress (``ImportRun``), so a process killed at any moment leaves whole
+batches only. Running the same file again resumes an unfinished run, and source keys
+(``import_source`` + ``source_key``) make rows already stored add nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from svidok.domain.ledger import content_hash
+from svidok.interop import mapping as mapping_mod
+from svidok.interop.convert import ParsedRow, Problem, RowConverter
+from svidok.interop.tables import Table, TableError, read_table
+from svidok.storage.models import ImportRun
+
+from . import access, ledger, places
+from .actors import Actor
+from .errors import FieldError, ValidationFailed
+from .import_rows import BatchCounts, BatchWriter, Group
+
+MAX_PROBLEMS = 100_000
+_PLACE_PREFIXES = ("м. ", "м.", "с. ", "с.", "смт ", "смт. ", "селище ", "місто ", "city of ")
+
+
+@dataclass
+class ImportReport:
+    file: str
+    sha256: str
+    mapping: str
+    dry_run: bool
+    rows_read: int = 0
+    rows_bad: int = 0
+    counts: BatchCounts = field(default_factory=BatchCounts)
+    problems: list[Problem] = field(default_factory=list)
+    problems_not_listed: int = 0
+    notes: list[str] = field(default_factory=list)
+    run_id: int | None = None
+    resumed_after_batches: int = 0
+    batches: int = 0
+
+    @property
+    def rows_ok(self) -> int:
+        return self.rows_read - self.rows_bad
+
+    def problem(self, p: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(p)
+        else:
+            self.problems_not_listed += 1
+
+    def to_dict(self) -> dict:
+        out = {k: v for k, v in asdict(self).items() if k not in ("problems", "counts")}
+        out.update(rows_ok=self.rows_ok, counts=asdict(self.counts),
+                   problems=[asdict(p) for p in self.problems])
+        return out
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def place_lookup(app) -> Callable[[str], tuple]:  # noqa: ANN001
+    """``places.resolve`` by name or code, also without a "м."/"с." prefix; one query per distinct value."""
+
+    def lookup(ref: str) -> tuple:
+        candidates = [ref] + [ref[len(p):].strip() for p in _PLACE_PREFIXES if ref.lower().startswith(p)]
+        with app.db.session() as s:
+            for c in candidates:
+                try:
+                    place = places.resolve(s, c)
+                except ValidationFailed:
+                    continue
+                if place is not None:
+                    return place.id, place.lat, place.lon, place.level
+        raise ValueError(f"unknown place {ref!r} (give a gazetteer code, or the exact English or Ukrainian name)")
+
+    return lookup
+
+
+def open_file(app, path: Path, mapping: mapping_mod.Mapping) -> tuple[Table, RowConverter]:  # noqa: ANN001
+    """The table and the compiled mapping; ValidationFailed naming every mapping problem."""
+    try:
+        table = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet, mapping.header_row)
+    except (TableError, OSError) as exc:
+        raise ValidationFailed(FieldError("file", str(exc))) from None
+    problems = mapping.check(table.header)
+    if problems:
+        raise ValidationFailed([FieldError("mapping", p) for p in problems])
+    return table, RowConverter(mapping, table.header, app.vocab, place_lookup(app))
+
+
+def checked_rows(table: Table, conv: RowConverter, report: ImportReport) -> Iterator[ParsedRow]:
+    """Good rows; bad ones (and duplicate row keys) go to the report with their reasons."""
+    seen: dict[str, int] = {}
+    keyed = bool(conv.mapping.keys.row)
+    try:
+        for number, raw in table.rows:
+            report.rows_read += 1
+            row, problems = conv.convert(number, raw)
+            if row is not None and keyed:
+                first = seen.setdefault(row.row_key, number)
+                if first != number:
+                    problems = [Problem(number, "keys.row", f"duplicate row key {row.row_key!r} (first used on row {first})",
+                                        column=conv.mapping.keys.row[0], value=row.row_key)]
+                    row = None
+            if row is None:
+                report.rows_bad += 1
+                for p in problems:
+                    report.problem(p)
+                continue
+            row.notes = table.row_notes.get(number, [])
+            yield row
+    except TableError as exc:
+        # The rest of the file cannot be read (e.g. a byte that is not in the encoding): say where, keep what was read.
+        report.problem(Problem(report.rows_read + 1, "file", str(exc)))
+        report.rows_bad += 1
+
+
+def batches(rows: Iterator[ParsedRow], size: int) -> Iterator[list[Group]]:
+    """Groups of rows by incident key, cut into batches of about ``size`` rows between incidents."""
+    groups: dict[str, Group] = {}
+    n = 0
+    last = None
+    for row in rows:
+        if n >= size and row.incident_key != last:
+            yield list(groups.values())
+            groups, n = {}, 0
+        g = groups.get(row.incident_key)
+        if g is None:
+            g = groups[row.incident_key] = Group(row.incident_key)
+        g.rows.append(row)
+        n += 1
+        last = row.incident_key
+    if groups:
+        yield list(groups.values())
+
+
+def _find_run(app, name: str, sha: str) -> ImportRun | None:  # noqa: ANN001
+    with app.db.session() as s:
+        return s.scalar(select(ImportRun).where(ImportRun.name == name, ImportRun.file_sha256 == sha,
+                                                ImportRun.status == "running").order_by(ImportRun.id.desc()).limit(1))
+
+
+def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_run: bool = False,  # noqa: ANN001
+        progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Validate (and unless ``dry_run`` write) a spreadsheet; see the module docstring."""
+    path = Path(path)
+    if not dry_run:
+        access.require_writer(actor)
+    sha = file_sha256(path)
+    table, conv = open_file(app, path, mapping)
+    report = ImportReport(path.name, sha, mapping.name, dry_run, notes=list(table.notes))
+    if table.encoding:
+        report.notes.append(f"read as {table.encoding}, separator {table.delimiter!r}")
+    writer = BatchWriter(app, actor, mapping.name, mapping.synthetic)
+    mapping_dump = mapping.model_dump(mode="json", exclude_defaults=True)
+    run_name = f"import:{mapping.name}"
+    run_id, skip = None, 0
+    if not dry_run:
+        old = _find_run(app, run_name, sha)
+        with app.db.session() as s:
+            if old is not None and old.mapping == mapping_dump:
+                run_id, skip = old.id, (old.counts or {}).get("batches", 0)
+                for k, v in ((old.counts or {}).get("added") or {}).items():
+                    setattr(report.counts, k, v)
+            else:
+                r = ImportRun(name=run_name, file_sha256=sha, mapping=mapping_dump, actor=actor.username,
+                              counts={"batches": 0}, status="running", notes=f"file {path.name}")
+                s.add(r)
+                s.flush()
+                run_id = r.id
+                ledger.append(s, actor.username, "import.start", "import_run", run_id,
+                              {"file_sha256": sha, "mapping": content_hash(mapping_dump), "file": path.name})
+        report.run_id, report.resumed_after_batches = run_id, skip
+    for i, groups in enumerate(batches(checked_rows(table, conv, report), mapping.batch_size)):
+        n_rows = sum(len(g.rows) for g in groups)
+        report.batches = i + 1
+        if i < skip:  # committed by the interrupted run
+            if progress:
+                progress(n_rows)
+            continue
+        with app.db.session() as s:
+            got = writer.write(s, groups, dry=dry_run)
+            if not dry_run:
+                report.counts.add(got)
+                ledger.append(s, actor.username, "import.batch", "import_run", run_id, {
+                    "batch": i, "first_key": groups[0].key, "last_key": groups[-1].key, "counts": asdict(got)})
+                s.execute(update(ImportRun).where(ImportRun.id == run_id).values(
+                    counts={"batches": i + 1, "added": asdict(report.counts)}))
+        if dry_run:
+            report.counts.add(got)
+        if progress:
+            progress(n_rows)
+    if not dry_run:
+        summary = {"batches": report.batches, "added": asdict(report.counts), "rows_read": report.rows_read,
+                   "rows_bad": report.rows_bad, "problems": len(report.problems) + report.problems_not_listed}
+        with app.db.session() as s:
+            s.execute(update(ImportRun).where(ImportRun.id == run_id).values(
+                counts=summary, status="finished", finished_at=datetime.now(timezone.utc)))
+            ledger.append(s, actor.username, "import.finish", "import_run", run_id,
+                          {"file_sha256": sha, "mapping": content_hash(mapping_dump), "counts": summary})
+    return report
+
+
+def run_file(app, actor: Actor, path: Path | str, mapping_path: Path | str, dry_run: bool = False,  # noqa: ANN001
+             progress: Callable[[int], None] | None = None) -> ImportReport:
+    try:
+        mapping = mapping_mod.load(mapping_path)
+    except mapping_mod.MappingError as exc:
+        raise ValidationFailed(FieldError("mapping", str(exc))) from None
+    return run(app, actor, path, mapping, dry_run, progress)
