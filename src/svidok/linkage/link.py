@@ -9,6 +9,7 @@ are never linked directly.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import time
@@ -57,6 +58,9 @@ class LinkageConfig:
     #: Below this many usable records the shipped default model is used instead of
     #: parameters estimated from the data (too few pairs to estimate from).
     min_records_to_train: int = 1000
+    #: Reviewed pairs count as much as this many pairs' worth of data when their
+    #: m estimate is blended into the model's.
+    label_weight_pairs: int = 200
     #: Lowest m probability of any level, so that no single disagreement is a veto.
     m_floor: float = 0.01
     seed: int = 1
@@ -122,13 +126,7 @@ def link_records(
                for p in labels}
     accepted = [k for k, v in decided.items() if v]
     if accepted:
-        labels_df = pd.DataFrame(accepted, columns=["unique_id_l", "unique_id_r"])
-        labels_df["source_dataset_l"] = labels_df["source_dataset_r"] = sdf.dataset_display_name
-        try:
-            linker.training.estimate_m_from_pairwise_labels(
-                db_api.register(labels_df, table_name="svidok_accepted_pairs"))
-        except Exception as e:  # noqa: BLE001 - too few labels must not stop linkage
-            logging.getLogger(__name__).warning("labelled pairs not used for training: %s", e)
+        trained = _refine_with_labels(sdf, db_api, trained, accepted, config)
     linker = Linker(sdf, trained, log_level=None)
     lap("train")
 
@@ -190,6 +188,32 @@ def _with_floor(trained: dict, floor: float) -> dict:
             if lv.get("m_probability") is not None and total:
                 lv["m_probability"] /= total
     return trained
+
+
+def _refine_with_labels(sdf, db_api, trained: dict, accepted: list[tuple[str, str]],
+                        config: LinkageConfig) -> dict:
+    """Blend m estimated from accepted pairs into the model.
+
+    A handful of reviewed pairs must not replace what the whole data set says, so
+    the label estimate weighs n / (n + config.label_weight_pairs) for n pairs.
+    """
+    labels_df = pd.DataFrame(accepted, columns=["unique_id_l", "unique_id_r"])
+    labels_df["source_dataset_l"] = labels_df["source_dataset_r"] = sdf.dataset_display_name
+    try:
+        linker = Linker(sdf, copy.deepcopy(trained), log_level=None)
+        linker.training.estimate_m_from_pairwise_labels(
+            db_api.register(labels_df, table_name=f"svidok_accepted_pairs_{len(accepted)}"))
+        from_labels = linker.misc.save_model_to_json()
+    except Exception as e:  # noqa: BLE001 - labels that match no record must not stop linkage
+        logging.getLogger(__name__).warning("reviewed pairs not used to refine the model: %s", e)
+        return trained
+    w = len(accepted) / (len(accepted) + config.label_weight_pairs)
+    for comp, comp_l in zip(trained["comparisons"], from_labels["comparisons"]):
+        for level, level_l in zip(comp["comparison_levels"], comp_l["comparison_levels"]):
+            m, m_l = level.get("m_probability"), level_l.get("m_probability")
+            if m is not None and m_l is not None:
+                level["m_probability"] = (1 - w) * m + w * m_l
+    return _with_floor(trained, config.m_floor)
 
 
 DEFAULT_MODEL = Path(__file__).with_name("default_model.json")
