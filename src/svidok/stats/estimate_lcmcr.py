@@ -3,9 +3,11 @@
 Defaults are those of the R package LCMCR (checked against its source, version 0.4.x):
 ``a_alpha = b_alpha = 0.25`` (Gamma prior on the Dirichlet-process concentration), Beta(1, 1)
 priors on the list inclusion probabilities, the improper prior p(N) proportional to 1/N, and the
-``lcmCR_PostSampl`` schedule of 10,000 burn-in sweeps then 1,000 draws thinned by 10. The
-truncation is K* = 10 latent classes, as in LCMCR's documented example (the ``lcmCR`` function
-itself defaults to K = 5). Several independently seeded chains give R-hat and effective
+schedule of LCMCR's documented example (``?lcmCR``): K* = 10 latent classes, 10,000 burn-in
+sweeps, then 1,000 draws thinned by 100. (The functions' own defaults differ: ``lcmCR`` has
+K = 5 and ``lcmCR_PostSampl`` thins by 10; both are arguments here.) Each chain starts as
+LCMCR's does: list probabilities at their observed marginal frequencies, four large classes,
+alpha = 0.3 / K*, and 500 warm-up sweeps with alpha held fixed. Several independently seeded chains give R-hat and effective
 sample sizes; the same seed always gives the same draws.
 """
 
@@ -61,7 +63,7 @@ def lcmcr_draws(
     b_alpha: float = 0.25,
     burnin: int = 10_000,
     samples: int = 1_000,
-    thinning: int = 10,
+    thinning: int = 100,
     chains: int = 4,
     seed: int = 1,
 ) -> np.ndarray:
@@ -89,7 +91,7 @@ def estimate_lcmcr(
     b_alpha: float = 0.25,
     burnin: int = 10_000,
     samples: int = 1_000,
-    thinning: int = 10,
+    thinning: int = 100,
     chains: int = 4,
     seed: int = 1,
     level: float = 0.95,

@@ -45,8 +45,11 @@ def _log_sum(a, b):
 
 
 @njit(cache=True)
-def _multinomial(n, probs, out):
-    """Multinomial(n, probs / sum(probs)) into ``out`` by conditional binomials."""
+def _multinomial(n, probs, out, order):
+    """Multinomial(n, probs / sum(probs)) into ``out``, exactly, by conditional binomials.
+
+    Classes are visited from the most to the least probable so the count left runs out
+    early; the last few people are then drawn one by one (cheaper than more binomials)."""
     k_max = probs.shape[0]
     for k in range(k_max):
         out[k] = 0
@@ -55,19 +58,29 @@ def _multinomial(n, probs, out):
     total = 0.0
     for k in range(k_max):
         total += probs[k]
-    if n == 1:  # one person: a single categorical draw is cheaper
-        u = np.random.random() * total
-        acc = 0.0
-        for k in range(k_max):
-            acc += probs[k]
-            if u < acc:
-                out[k] = 1
-                return
-        out[k_max - 1] = 1
-        return
+        # insertion sort of class indices by decreasing probability
+        i = k
+        while i > 0 and probs[order[i - 1]] < probs[k]:
+            order[i] = order[i - 1]
+            i -= 1
+        order[i] = k
     remaining = n
     rest = total
-    for k in range(k_max - 1):
+    for r in range(k_max):
+        k = order[r]
+        if remaining <= 3 or r == k_max - 1:
+            # the people left are iid categorical over the classes not yet visited
+            for _ in range(remaining):
+                u = np.random.random() * rest
+                acc = 0.0
+                chosen = order[k_max - 1]
+                for rr in range(r, k_max):
+                    acc += probs[order[rr]]
+                    if u < acc:
+                        chosen = order[rr]
+                        break
+                out[chosen] += 1
+            return
         p = probs[k] / rest if rest > 0.0 else 1.0
         if p >= 1.0:
             out[k] = remaining
@@ -78,11 +91,10 @@ def _multinomial(n, probs, out):
         if remaining == 0:
             return
         rest -= probs[k]
-    out[k_max - 1] = remaining
 
 
 @njit(cache=True)
-def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, update_alpha, probs, aux1, aux0):
+def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, update_alpha, probs, aux1, aux0, order):
     """One Gibbs sweep; ``state`` holds [n0, alpha, prob_zero, k_star]."""
     m_cells, n_lists = cells.shape
     k_max = nu.shape[0]
@@ -93,7 +105,7 @@ def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, upd
             for j in range(n_lists):
                 p *= lam[j, k] if cells[m, j] == 1 else 1.0 - lam[j, k]
             probs[k] = p
-        _multinomial(freq[m], probs, cz[m])
+        _multinomial(freq[m], probs, cz[m], order)
     # 2. lambdas (the unobserved people count as "not on list")
     for j in range(n_lists):
         for k in range(k_max):
@@ -111,7 +123,10 @@ def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, upd
                     aux0[j, k] += c
     for j in range(n_lists):
         for k in range(k_max):
-            lam[j, k] = np.random.beta(1.0 + aux1[j, k], 1.0 + aux0[j, k])
+            if aux1[j, k] == 0 and aux0[j, k] == 0:  # empty class: Beta(1, 1) is uniform
+                lam[j, k] = np.random.random()
+            else:
+                lam[j, k] = np.random.beta(1.0 + aux1[j, k], 1.0 + aux0[j, k])
     # 3. stick-breaking weights
     n0 = int(state[0])
     alpha = state[1]
@@ -148,7 +163,7 @@ def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, upd
     rate = np.random.gamma(float(n), pz / (1.0 - pz)) if pz > 0.0 else 0.0
     n0 = np.random.poisson(rate) if rate > 0.0 else 0
     # 5. classes of the unobserved people
-    _multinomial(n0, probs, c0)
+    _multinomial(n0, probs, c0, order)
     # 6. concentration parameter
     if update_alpha:
         alpha = np.random.gamma(a_alpha + k_max - 1.0, 1.0 / (b_alpha - log_nu[k_max - 1]))
@@ -190,16 +205,17 @@ def run_chain(cells, freq, k_max, a_alpha, b_alpha, burnin, n_samples, thinning,
     c0 = np.zeros(k_max, dtype=np.int64)
     state = np.array([0.0, 0.3 / k_max, 0.0, 0.0])
     probs = np.empty(k_max)
+    order = np.zeros(k_max, dtype=np.int64)
     aux1 = np.zeros((n_lists, k_max), dtype=np.int64)
     aux0 = np.zeros((n_lists, k_max), dtype=np.int64)
     for _ in range(500):  # warm-up with alpha held fixed, as in LCMCR
-        _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, False, probs, aux1, aux0)
+        _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, False, probs, aux1, aux0, order)
     for _ in range(burnin):
-        _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, True, probs, aux1, aux0)
+        _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, True, probs, aux1, aux0, order)
     out = np.empty((n_samples, 4))
     for s in range(n_samples):
         for _ in range(thinning):
-            _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, True, probs, aux1, aux0)
+            _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, True, probs, aux1, aux0, order)
         out[s, 0] = n + state[0]
         out[s, 1] = state[1]
         out[s, 2] = state[2]

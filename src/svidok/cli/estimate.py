@@ -1,0 +1,146 @@
+"""``svidok estimate``: how many victims are not yet documented (multiple systems estimation)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import typer
+
+from svidok.stats.counts_table import CountsError, CountsTable, read_counts_csv, stratified_tables
+from svidok.stats.estimate_strata import METHODS, MIN_RECORDS, check_table, estimate_by_stratum, json_safe, run_method
+
+
+def _fmt(v: float | None) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if math.isinf(v):
+        return "unbounded"
+    return f"{v:,.0f}"
+
+
+def _options(method: str, criterion: str, max_order: int | None, seed: int, chains: int, samples: int,
+             burnin: int, thinning: int, classes: int) -> dict:
+    if method == "loglinear":
+        return {"criterion": criterion, "max_order": max_order}
+    return {"seed": seed, "chains": chains, "samples": samples, "burnin": burnin, "thinning": thinning,
+            "k_max": classes}
+
+
+def _print_result(d: dict) -> None:
+    w = sys.stdout.write
+    w(f"documented (observed): {d['observed']:,} on {len(d['lists'])} lists ({', '.join(d['lists'])})\n")
+    if d["method"] == "loglinear":
+        w(f"model ({d['criterion'].upper()} best of {d['n_models']:,}): {d['model']}\n")
+        w(f"estimate: {_fmt(d['estimate'])}   95% profile-likelihood interval: {_fmt(d['lower'])} – {_fmt(d['upper'])}"
+          f"   (s.e. {_fmt(d['stderr'])})\n")
+        w("\n  rank  model                                   estimate    deviance  df      AIC      BIC\n")
+        for i, m in enumerate(d["ranking"][:10], start=1):
+            w(f"  {i:>4}  {m['label'][:38]:<38} {_fmt(m['estimate']):>10} {m['deviance']:>10.2f} {m['df']:>3}"
+              f" {m['aic']:>8.1f} {m['bic']:>8.1f}\n")
+    else:
+        w(f"posterior median: {_fmt(d['median'])}   95% credible interval: {_fmt(d['lower'])} – {_fmt(d['upper'])}"
+          f"   (mean {_fmt(d['mean'])})\n")
+        w(f"diagnostics: R-hat {d['rhat']:.3f}, ESS bulk {d['ess_bulk']:.0f}, ESS tail {d['ess_tail']:.0f} "
+          f"({d['chains']} chains x {d['draws_per_chain']} draws, seed {d['seed']})\n")
+        s = d["settings"]
+        w(f"model: latent classes K*={s['K']}, alpha ~ Gamma({s['a_alpha']}, {s['b_alpha']}), lambda ~ {s['lambda_prior']}, "
+          f"burn-in {s['burnin']}, thinning {s['thinning']}\n")
+    for msg in d["warnings"]:
+        w(f"warning: {msg}\n")
+
+
+def _fail(msg: str) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(2)
+
+
+def estimate(
+    counts: Path | None = typer.Argument(None, help="CSV: one 0/1 column per list and a 'count' column."),
+    method: str = typer.Option("loglinear", "--method", "-m", help="loglinear or lcmcr."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    from_db: bool = typer.Option(False, "--from-db", help="Use the linked victim records in the database."),
+    stratify: str = typer.Option("none", help="With --from-db: none, oblast, year, month, sex, age_group, harm."),
+    harm: list[str] = typer.Option([], help="With --from-db: only victims with this harm (repeatable)."),
+    min_records: int = typer.Option(MIN_RECORDS, help="Strata with fewer documented people are not estimated."),
+    criterion: str = typer.Option("aic", help="loglinear: model choice by aic or bic."),
+    max_order: int | None = typer.Option(None, help="loglinear: highest interaction order searched."),
+    seed: int = typer.Option(1, help="lcmcr: random seed (same seed, same result)."),
+    chains: int = typer.Option(4, help="lcmcr: independent chains (for R-hat)."),
+    samples: int = typer.Option(1000, help="lcmcr: draws kept per chain."),
+    burnin: int = typer.Option(10000, help="lcmcr: sweeps discarded first."),
+    thinning: int = typer.Option(100, help="lcmcr: sweeps per kept draw."),
+    classes: int = typer.Option(10, "--classes", help="lcmcr: maximum number of latent classes K*."),
+    chart: Path | None = typer.Option(None, help="Also draw documented vs estimated (PNG or SVG)."),
+) -> None:
+    """Estimate the total number of victims, documented or not, from overlapping lists."""
+    if method not in METHODS:
+        _fail(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
+    if criterion not in ("aic", "bic"):
+        _fail(f"--criterion must be aic or bic, not {criterion!r}")
+    opts = _options(method, criterion, max_order, seed, chains, samples, burnin, thinning, classes)
+    if from_db == (counts is not None):
+        _fail("give either a counts file or --from-db")
+    if from_db:
+        _estimate_db(method, stratify, harm, min_records, opts, as_json, chart)
+        return
+    try:
+        table: CountsTable = read_counts_csv(counts)
+        table, warnings = check_table(table, method, min_records=1)
+        if table.observed < min_records:
+            warnings.append(f"only {table.observed} documented people: treat the estimate with great caution")
+        result = run_method(table, method, **opts)
+    except (CountsError, ValueError) as exc:
+        _fail(str(exc))
+    d = result.to_dict()
+    d["warnings"] = warnings + d["warnings"]
+    if chart:
+        from svidok.stats.charts import estimate_chart, save_chart
+
+        save_chart(estimate_chart([{"stratum": counts.name, **d}]), chart)
+    if as_json:
+        sys.stdout.write(json.dumps(json_safe(d), ensure_ascii=False) + "\n")
+    else:
+        _print_result(d)
+
+
+def _estimate_db(method: str, stratify: str, harms: list[str], min_records: int, opts: dict, as_json: bool,
+                 chart: Path | None) -> None:
+    from svidok.app import Svidok
+    from svidok.stats.db_queries import STRATA, victim_people_by_stratum
+
+    if stratify not in STRATA:
+        _fail(f"--stratify must be one of {', '.join(STRATA)}, not {stratify!r}")
+    app = Svidok()
+    try:
+        with app.db.session() as session:
+            people = victim_people_by_stratum(session, stratify, harms or None)
+    finally:
+        app.close()
+    if not people:
+        _fail("no linked victim records in the database (is it initialised and are victims linked to persons?)")
+    try:
+        results = estimate_by_stratum(stratified_tables(people), method, min_records, **opts)
+    except (CountsError, ValueError) as exc:
+        _fail(str(exc))
+    rows = [r.to_dict() for r in results]
+    if chart:
+        from svidok.stats.charts import estimate_chart, save_chart
+
+        save_chart(estimate_chart(rows), chart)
+    if as_json:
+        out = {"method": method, "stratify": stratify, "harm": harms, "strata": rows}
+        sys.stdout.write(json.dumps(json_safe(out), ensure_ascii=False) + "\n")
+        return
+    for r in rows:
+        typer.echo(f"\n== {stratify}: {r['stratum']} ==")
+        if r["estimate"] is None:
+            typer.echo(f"documented: {r['observed']:,}")
+            for msg in r["warnings"]:
+                typer.echo(f"warning: {msg}")
+        else:
+            d = dict(r["detail"])
+            d["warnings"] = r["warnings"]
+            _print_result(d)

@@ -1,0 +1,105 @@
+"""Read-only queries that turn the records into inputs for the statistics (one module, as DESIGN asks).
+
+For multiple systems estimation a *list* is the dataset a person record came from
+(``import_source``; records typed in directly form the list ``direct entry``) and a *person*
+is a linkage cluster: records merged into one another (``merged_into_id``) are one person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from svidok.storage.models.incidents import Act, Incident, Victim
+from svidok.storage.models.persons import Person
+from svidok.storage.models.places import Place
+
+from .age_bands import age_group
+
+DIRECT_ENTRY = "direct entry"
+STRATA = ("none", "oblast", "year", "month", "sex", "age_group", "harm")
+
+
+def _roots(session: Session) -> dict[int, int]:
+    """person id -> id of the cluster it is merged into (following chains)."""
+    parent = dict(session.execute(select(Person.id, Person.merged_into_id)).all())
+    root: dict[int, int] = {}
+    for pid in parent:
+        path = []
+        cur = pid
+        while parent.get(cur) is not None and cur not in root and len(path) < 10_000:
+            path.append(cur)
+            cur = parent[cur]
+        top = root.get(cur, cur)
+        for p in path:
+            root[p] = top
+        root[pid] = top
+    return root
+
+
+def _oblast_names(session: Session) -> dict[int, str]:
+    """place id -> English name of its oblast (or the place itself above oblast level)."""
+    rows = session.execute(select(Place.id, Place.parent_id, Place.level, Place.name_en)).all()
+    by_id = {r.id: r for r in rows}
+    out: dict[int, str] = {}
+    for r in rows:
+        cur = r
+        while cur is not None and cur.level not in ("oblast", "country"):
+            cur = by_id.get(cur.parent_id)
+        out[r.id] = cur.name_en if cur is not None and cur.level == "oblast" else "unknown"
+    return out
+
+
+def victim_people_by_stratum(
+    session: Session, stratify: str = "none", harms: Iterable[str] | None = None
+) -> list[tuple[str, frozenset[str]]]:
+    """(stratum, lists documenting the person) for each linked victim, ready for ``stratified_tables``.
+
+    The stratum of a person is taken from their earliest victim record (incident date, place,
+    recorded sex, age and harm). Deleted records are ignored."""
+    if stratify not in STRATA:
+        raise ValueError(f"stratify must be one of {', '.join(STRATA)}, not {stratify!r}")
+    q = (
+        select(
+            Person.id, Person.import_source, Incident.date_lo, Incident.place_id,
+            Victim.sex, Victim.age, Victim.age_band, Victim.harm,
+        )
+        .join(Victim, Victim.person_id == Person.id)
+        .join(Act, Act.id == Victim.act_id)
+        .join(Incident, Incident.id == Act.incident_id)
+        .where(Person.deleted_at.is_(None), Act.deleted_at.is_(None), Incident.deleted_at.is_(None))
+    )
+    harm_list = list(harms) if harms else []
+    if harm_list:
+        q = q.where(Victim.harm.in_(harm_list))
+    rows = session.execute(q).all()
+    roots = _roots(session)
+    oblasts = _oblast_names(session) if stratify == "oblast" else {}
+    lists: dict[int, set[str]] = {}
+    first: dict[int, tuple[date, str]] = {}
+    for r in rows:
+        person = roots.get(r.id, r.id)
+        lists.setdefault(person, set()).add(r.import_source or DIRECT_ENTRY)
+        key = _stratum(stratify, r, oblasts)
+        if person not in first or r.date_lo < first[person][0]:
+            first[person] = (r.date_lo, key)
+    return [(first[p][1], frozenset(s)) for p, s in lists.items()]
+
+
+def _stratum(stratify: str, r, oblasts: dict[int, str]) -> str:  # noqa: ANN001 - a result row
+    if stratify == "none":
+        return "all"
+    if stratify == "oblast":
+        return oblasts.get(r.place_id, "unknown") if r.place_id is not None else "unknown"
+    if stratify == "year":
+        return str(r.date_lo.year)
+    if stratify == "month":
+        return r.date_lo.strftime("%Y-%m")
+    if stratify == "sex":
+        return r.sex or "unknown"
+    if stratify == "harm":
+        return r.harm
+    return age_group(r.age, r.age_band)

@@ -1,0 +1,126 @@
+"""Estimates per stratum (place, period, victim group), refusing strata the data cannot support.
+
+The database side only has to produce, per stratum, the set of lists (sources, datasets) that
+document each linked person: ``stratified_tables`` turns those into capture-pattern tables and
+``estimate_by_stratum`` estimates each one, with a plain warning where it cannot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .counts_table import CountsError, CountsTable, stratified_tables
+from .estimate_lcmcr import estimate_lcmcr
+from .estimate_loglinear import estimate_loglinear
+
+#: Below this many documented people a stratum is not estimated: the models then say more
+#: about their assumptions than about the data.
+MIN_RECORDS = 20
+METHODS = ("loglinear", "lcmcr")
+
+
+def min_lists(method: str) -> int:
+    return 3 if method == "lcmcr" else 2
+
+
+def check_table(table: CountsTable, method: str, min_records: int = MIN_RECORDS) -> tuple[CountsTable, list[str]]:
+    """Drop lists empty here; raise ``CountsError`` if the table cannot support an estimate.
+
+    Returns the (possibly reduced) table and warnings."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    warnings: list[str] = []
+    with_records = [name for name, n in table.list_totals().items() if n > 0]
+    if len(with_records) < min_lists(method):
+        raise CountsError(
+            f"too few lists with records: {len(with_records)} (need {min_lists(method)} for {method})"
+        )
+    reduced, dropped = table.drop_empty_lists()
+    if dropped:
+        warnings.append(f"left out list(s) with nobody documented here: {', '.join(dropped)}")
+    if reduced.observed < min_records:
+        raise CountsError(f"too few records: {reduced.observed} documented people (need {min_records})")
+    pats = reduced.patterns()
+    if reduced.cells[pats.sum(axis=1) >= 2].sum() == 0:
+        raise CountsError(
+            "no person is on more than one list: without overlaps the lists say nothing about "
+            "who is missing, so no estimate is possible"
+        )
+    if reduced.n_lists == 2:
+        warnings.append("two lists only: the estimate assumes the lists are independent, which cannot be checked")
+    return reduced, warnings
+
+
+def run_method(table: CountsTable, method: str, **options: Any):
+    if method == "loglinear":
+        return estimate_loglinear(table, **options)
+    return estimate_lcmcr(table, **options)
+
+
+@dataclass
+class StratumEstimate:
+    stratum: Hashable
+    observed: int
+    lists: list[str]
+    result: dict | None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = {"stratum": self.stratum, "observed": self.observed, "lists": self.lists}
+        if self.result is not None:
+            d.update({k: self.result[k] for k in ("estimate", "lower", "upper")})
+            if "median" in self.result:
+                d["median"] = self.result["median"]
+            d["detail"] = self.result
+        else:
+            d.update({"estimate": None, "lower": None, "upper": None})
+        d["warnings"] = self.warnings
+        return d
+
+
+def estimate_by_stratum(
+    tables: Mapping[Hashable, CountsTable],
+    method: str = "loglinear",
+    min_records: int = MIN_RECORDS,
+    **options: Any,
+) -> list[StratumEstimate]:
+    """Estimate each stratum; strata that cannot be estimated get ``result=None`` and the reason."""
+    out = []
+    for stratum in sorted(tables, key=lambda s: (s is None, str(s))):
+        table = tables[stratum]
+        try:
+            reduced, warnings = check_table(table, method, min_records)
+        except CountsError as exc:
+            out.append(StratumEstimate(stratum, table.observed, list(table.lists), None, [f"not estimated: {exc}"]))
+            continue
+        result = run_method(reduced, method, **options)
+        out.append(
+            StratumEstimate(stratum, table.observed, list(reduced.lists), result.to_dict(), warnings + result.warnings)
+        )
+    return out
+
+
+def estimate_people(
+    people: Iterable[tuple[Hashable, Iterable[str]]],
+    method: str = "loglinear",
+    min_records: int = MIN_RECORDS,
+    **options: Any,
+) -> list[StratumEstimate]:
+    """From (stratum, lists documenting one person) pairs straight to per-stratum estimates."""
+    return estimate_by_stratum(stratified_tables(people), method, min_records, **options)
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and infinity are not JSON: unbounded or undefined figures become ``null``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return json_safe(value.item())
+    return value

@@ -1,0 +1,112 @@
+"""Estimates by stratum from linked victim records in the database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from svidok.cli.main import app as cli
+from svidok.config import get_settings
+from svidok.schemas.records import IncidentIn
+from svidok.services import incidents, merges
+from svidok.services.actors import SYSTEM
+from svidok.stats.counts_table import stratified_tables
+from svidok.stats.db_queries import DIRECT_ENTRY, victim_people_by_stratum
+from svidok.stats.estimate_strata import estimate_by_stratum, estimate_people
+from svidok.storage.models import Person
+
+from ..fixtures import CRIMEA, KHARKIV_OBLAST
+
+
+def test_strata_without_enough_data_are_refused_with_the_reason() -> None:
+    rng = np.random.default_rng(0)
+    people = []
+    for _ in range(400):  # a well-documented stratum
+        lists = {f"L{j}" for j in range(3) if rng.random() < 0.4}
+        if lists:
+            people.append(("Kharkiv", lists))
+    people += [("Sumy", {"L0"}), ("Sumy", {"L1", "L0"})]  # two people: too few
+    people += [("Kherson", {"L0"})] * 30 + [("Kherson", {"L1"})] * 30  # no overlap
+    people += [("Chernihiv", {"L0", "L1"})] * 25 + [("Chernihiv", {"L0"})] * 10  # L2 empty there
+    out = {r.stratum: r for r in estimate_people(people)}
+    assert out["Kharkiv"].result is not None and out["Kharkiv"].result["lower"] <= out["Kharkiv"].result["upper"]
+    assert out["Sumy"].result is None and "too few records: 2" in out["Sumy"].warnings[0]
+    assert out["Kherson"].result is None and "no person is on more than one list" in out["Kherson"].warnings[0]
+    assert out["Chernihiv"].result is not None
+    assert any("L2" in w for w in out["Chernihiv"].warnings) and out["Chernihiv"].lists == ["L0", "L1"]
+    lc = {r.stratum: r for r in estimate_by_stratum(stratified_tables(people), "lcmcr", samples=50, burnin=50,
+                                                    thinning=2)}
+    assert lc["Chernihiv"].result is None and "need 3 for lcmcr" in lc["Chernihiv"].warnings[0]
+
+
+def _victims(n: int, sex: str) -> list[dict]:
+    return [{"harm": "killed", "status": "civilian", "sex": sex, "age": 70,
+             "person": {"full_name": f"Синтетичний {sex} {i}", "sex": sex, "status": "civilian"}} for i in range(n)]
+
+
+def _list_incident(app, place: str, list_name: str, n: int) -> list[int]:  # noqa: ANN001
+    inc = incidents.create(app, SYSTEM, IncidentIn.model_validate({
+        "title": f"Synthetic strike ({list_name})", "date_start": "2022-04-01", "place": place,
+        "acts": [{"violation_type": "killing_of_civilians", "means": "missile", "victims": _victims(n, "female")}],
+    }))
+    ids = [v["person_id"] for v in inc["acts"][0]["victims"]]
+    with app.db.session() as s:  # what an import of that list would have recorded
+        s.execute(update(Person).where(Person.id.in_(ids)).values(import_source=list_name))
+    return ids
+
+
+def test_linked_victims_become_capture_patterns_per_oblast(app) -> None:  # noqa: ANN001
+    a = _list_incident(app, KHARKIV_OBLAST, "list A", 30)
+    b = _list_incident(app, KHARKIV_OBLAST, "list B", 20)
+    c = _list_incident(app, CRIMEA, "list A", 5)
+    for x, y in zip(a[:10], b[:10], strict=True):  # linkage found 10 people on both lists
+        merges.merge(app, SYSTEM, x, y)
+    with app.db.session() as s:
+        people = victim_people_by_stratum(s, "oblast")
+        total = victim_people_by_stratum(s)
+    assert len(total) == 30 + 20 - 10 + 5
+    tables = stratified_tables(people)
+    kh = next(t for k, t in tables.items() if "Kharkiv" in k)
+    assert kh.observed == 40
+    assert dict(kh.rows()) == {(1, 0): 20, (0, 1): 10, (1, 1): 10}
+    cr = next(t for k, t in tables.items() if "Krym" in k or "Crimea" in k)
+    assert cr.observed == 5
+    assert DIRECT_ENTRY not in kh.lists
+
+
+def test_cli_from_db_stratified_json(tmp_path, monkeypatch, sqlite_app) -> None:  # noqa: ANN001
+    a = _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 40)
+    b = _list_incident(sqlite_app, KHARKIV_OBLAST, "list B", 30)
+    _list_incident(sqlite_app, CRIMEA, "list A", 3)
+    for x, y in zip(a[:12], b[:12], strict=True):
+        merges.merge(sqlite_app, SYSTEM, x, y)
+    monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SVIDOK_FIELD_KEY", sqlite_app.settings.field_key)
+    get_settings.cache_clear()
+    try:
+        res = CliRunner().invoke(cli, ["estimate", "--from-db", "--stratify", "oblast", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    strata = {s["stratum"]: s for s in d["strata"]}
+    kharkiv = next(s for k, s in strata.items() if "Kharkiv" in k)
+    assert kharkiv["observed"] == 58
+    assert round(kharkiv["estimate"]) == round(40 * 30 / 12)  # two lists: Lincoln-Petersen
+    crimea = next(s for k, s in strata.items() if "Kharkiv" not in k)
+    assert crimea["estimate"] is None and any("too few" in w for w in crimea["warnings"])
+
+
+@pytest.mark.parametrize("stratify", ["year", "month", "sex", "age_group", "harm", "none"])
+def test_every_stratification_runs(sqlite_app, stratify: str) -> None:  # noqa: ANN001
+    _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 3)
+    with sqlite_app.db.session() as s:
+        people = victim_people_by_stratum(s, stratify)
+    keys = {k for k, _ in people}
+    expected = {"year": {"2022"}, "month": {"2022-04"}, "sex": {"female"}, "age_group": {"older"},
+                "harm": {"killed"}, "none": {"all"}}[stratify]
+    assert keys == expected
