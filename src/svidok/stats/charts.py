@@ -38,7 +38,8 @@ def population_pyramid(
     ticks = alt.Chart(data).transform_filter("datum.what == 'population'").mark_tick(
         color="black", thickness=2, size=14
     ).encode(x=x, y=y, tooltip=["band:N", "sex:N", "count:Q"])
-    return (bars + ticks).properties(title=title, width=420, height=300)
+    subtitle = "bars: documented victims; black ticks: population"
+    return (bars + ticks).properties(title=alt.TitleParams(title, subtitle=subtitle), width=420, height=300)
 
 
 def time_series(points: Iterable[tuple[str, int]], title: str = "Documented victims over time") -> alt.Chart:
@@ -68,7 +69,9 @@ def estimate_chart(strata: Iterable[Mapping], title: str = "Documented and estim
     point = est.mark_point(color="black", filled=True).encode(
         x="estimate:Q", y=y, tooltip=["stratum:N", alt.Tooltip("estimate:Q", format=",.0f"),
                                       alt.Tooltip("lower:Q", format=",.0f"), alt.Tooltip("upper:Q", format=",.0f")])
-    return (bars + rule + point).properties(title=title, width=480, height=max(60, 28 * len(rows)))
+    subtitle = "grey: documented; dot and line: estimate and 95% interval (none where not estimable)"
+    return (bars + rule + point).properties(title=alt.TitleParams(title, subtitle=subtitle), width=480,
+                                            height=max(60, 28 * len(rows)))
 
 
 def save_chart(chart: alt.Chart, path: str | Path, scale: float = 2.0) -> Path:
