@@ -1,0 +1,94 @@
+"""Templates (Jinja2 with the i18n extension), page helpers and the web's own errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from svidok.services.actors import Actor
+
+from . import i18n
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.globals["LANGUAGES"] = i18n.LANGUAGES
+env.globals["FAMILIES"] = i18n.FAMILIES
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies when nobody is signed in (answered with a redirect)."""
+
+
+class PageError(Exception):
+    """A refusal or failure shown to the user as a page (never a stack trace)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def lang_of(request: Request) -> str:
+    return getattr(request.state, "lang", i18n.DEFAULT)
+
+
+def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    i18n.current.set(lang)  # rendering happens in this thread: the callables read it
+    core = request.app.state.svidok
+    session = getattr(request.state, "web_session", None)
+    actor: Actor | None = getattr(request.state, "actor", None)
+
+    def label(vocabulary: str, code: str | None) -> str:
+        return core.vocab.label(vocabulary, code, lang)
+
+    def terms(vocabulary: str) -> list[tuple[str, str]]:
+        return [(t.code, t.label(lang)) for t in core.vocab[vocabulary].terms.values()]
+
+    def url_with(**changes: Any) -> str:
+        params = {k: v for k, v in request.query_params.items() if k not in changes}
+        params.update({k: v for k, v in changes.items() if v not in (None, "")})
+        return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
+
+    ctx.setdefault("values", {})
+    ctx.setdefault("errors", {})
+    html = env.get_template(name).render(
+        request=request, actor=actor, lang=lang, csrf=session.csrf if session is not None else "",
+        label=label, terms=terms, url_with=url_with, tile_url=core.settings.tile_url,
+        flash=_pop_flash(session), **ctx,
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Cache-Control"] = "no-store"  # pages may hold protected data
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _pop_flash(session) -> str | None:  # noqa: ANN001
+    if session is None or "f" not in session:
+        return None
+    session.changed = True
+    return session.pop("f")
+
+
+def redirect(request: Request, url: str, flash: str | None = None) -> RedirectResponse:
+    """303 to ``url``; ``flash`` is shown once on the next page (kept in the session, not the URL)."""
+    session = getattr(request.state, "web_session", None)
+    if flash and session is not None:
+        session["f"] = flash
+        session.changed = True
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,34 @@
+// Small helpers, no build step: "/" focuses search, place suggestions, upload size check.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+      var q = document.getElementById("top-q");
+      if (q) { e.preventDefault(); q.focus(); }
+    }
+  });
+  // Place fields suggest gazetteer entries (name or KATOTTG code) from the API as you type.
+  var timer = null;
+  document.querySelectorAll("input[data-places]").forEach(function (input) {
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) return;
+      timer = setTimeout(function () {
+        fetch("/api/v1/places?limit=15&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (places) {
+            var list = document.getElementById(input.getAttribute("list"));
+            if (!list) return;
+            list.innerHTML = "";
+            places.forEach(function (p) {
+              var o = document.createElement("option");
+              o.value = p.code;
+              o.label = (document.documentElement.lang === "uk" ? p.name_uk : p.name_en) + " (" + p.level + ")";
+              list.appendChild(o);
+            });
+          });
+      }, 200);
+    });
+  });
+})();

@@ -1,0 +1,59 @@
+"""Administration: users (the web side of ``svidok user add``) and case grants."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from svidok.services import accounts
+from svidok.services.actors import LEVELS, ROLES
+from svidok.services.errors import Conflict, FieldError, NotFound, ValidationFailed
+
+from ..deps import administrator, csrf_checked
+from ..i18n import _
+from ..render import redirect, render
+from .common import call, errors_by_field, form_dict, text
+
+router = APIRouter()
+
+
+async def _page(request: Request, status: int = 200, **extra):  # noqa: ANN202
+    users = await call(accounts.list_users, request.app.state.svidok)
+    return render(request, "admin/users.html", status=status, users=users, roles=ROLES, levels=LEVELS,
+                  **{"values": {}, "errors": {}, **extra})
+
+
+@router.get("/admin/users")
+async def users(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    return await _page(request)
+
+
+@router.post("/admin/users", dependencies=[Depends(csrf_checked)])
+async def add_user(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    form = await form_dict(request)
+    username = text(form.get("username")) or ""
+    try:
+        if form.get("password") != form.get("password_again"):
+            raise ValidationFailed(FieldError("password_again", "the two passwords differ"))
+        await call(accounts.create_user, request.app.state.svidok, actor, username, str(form.get("password") or ""),
+                   text(form.get("role")) or "", text(form.get("display_name")))
+    except ValidationFailed as exc:
+        return await _page(request, 422, values=form, errors=errors_by_field(exc))
+    except Conflict as exc:
+        return await _page(request, 409, values=form, errors={"username": str(exc)})
+    return redirect(request, "/admin/users", _("User %(name)s created.") % {"name": username})
+
+
+@router.post("/admin/grants", dependencies=[Depends(csrf_checked)])
+async def grant(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    form = await form_dict(request)
+    case_id = text(form.get("case_id"))
+    try:
+        if not (case_id or "").isdigit():
+            raise ValidationFailed(FieldError("case_id", "a case number"))
+        await call(accounts.grant_case, request.app.state.svidok, actor, text(form.get("grant_username")) or "",
+                   int(case_id), text(form.get("level")) or "confidential")
+    except ValidationFailed as exc:
+        return await _page(request, 422, grant_values=form, grant_errors=errors_by_field(exc))
+    except NotFound as exc:
+        return await _page(request, 404, grant_values=form, grant_errors={"grant_username": str(exc)})
+    return redirect(request, "/admin/users", _("Case access granted."))

@@ -1,0 +1,71 @@
+"""Shared by the page modules: run a service off the event loop, read forms, map errors to fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from svidok.services.errors import FieldError, ValidationFailed
+
+call = run_in_threadpool
+
+
+def field_path(loc: tuple) -> str:
+    """('acts', 0, 'victims', 1, 'harm') -> 'acts[0].victims[1].harm' (the services' own naming)."""
+    path = ""
+    for p in loc:
+        if p in ("body", "query"):
+            continue
+        path += f"[{p}]" if isinstance(p, int) else (f".{p}" if path else str(p))
+    return path
+
+
+def parse(schema: type[BaseModel], data: dict) -> BaseModel:
+    """Validate a form with the API's schema; errors come out as the services' ValidationFailed."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed([
+            FieldError(field_path(tuple(e["loc"])) or "form", e["msg"].removeprefix("Value error, "))
+            for e in exc.errors()
+        ]) from None
+
+
+def errors_by_field(exc: ValidationFailed) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for e in exc.errors:
+        out.setdefault(e.field, e.reason)
+    return out
+
+
+async def form_dict(request: Request) -> dict[str, Any]:
+    """Form fields as a dict; repeated names become lists; the CSRF token is dropped."""
+    form = await request.form()
+    out: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        values = form.getlist(key)
+        out[key] = values if len(values) > 1 else values[0]
+    return out
+
+
+def text(value: Any) -> str | None:
+    """An empty form field means "not given"."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def listed(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    values = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip() for x in str(v).split(",") if x.strip())
+    return out

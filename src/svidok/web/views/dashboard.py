@@ -1,0 +1,24 @@
+"""The dashboard: recent incidents and counts by violation family, month and oblast."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from svidok.schemas.filters import IncidentFilter
+from svidok.services import dashboard, incident_queries
+
+from ..deps import signed_in
+from ..render import render
+from .common import call
+
+router = APIRouter()
+
+
+@router.get("/")
+async def home(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    core = request.app.state.svidok
+    figures = await call(dashboard.summary, core, actor)
+    recent = await call(incident_queries.listing, core, actor, IncidentFilter(), None, 10)
+    months = figures["by_month"][-24:]
+    return render(request, "dashboard.html", figures=figures, recent=recent["items"], months=months,
+                  month_max=max((n for _, n in months), default=0))

@@ -1,0 +1,138 @@
+"""Incident list (filters of the API, with a map), incident page, create and edit forms."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from svidok.schemas.filters import IncidentFilter
+from svidok.schemas.records import IncidentIn, IncidentUpdate, SourceIn
+from svidok.services import incident_queries, incidents, sources
+from svidok.services.errors import Conflict, Forbidden, ValidationFailed
+
+from ..deps import csrf_checked, signed_in, writer
+from ..i18n import _
+from ..incident_form import IncidentForm, layout, values_of
+from ..render import redirect, render
+from .common import call, errors_by_field, form_dict, parse, text
+
+router = APIRouter()
+FILTERS = tuple(IncidentFilter.model_fields)
+
+
+def read_filter(request: Request) -> tuple[IncidentFilter, dict, dict]:
+    """The filter from the query string; (filter, raw values, errors by field)."""
+    raw = {k: v for k, v in request.query_params.items() if k in FILTERS and v.strip()}
+    try:
+        return parse(IncidentFilter, raw), raw, {}
+    except ValidationFailed as exc:
+        return IncidentFilter(), raw, errors_by_field(exc)
+
+
+@router.get("/incidents")
+async def incident_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    core = request.app.state.svidok
+    f, raw, errors = read_filter(request)
+    page = {"items": [], "next_cursor": None}
+    if not errors:
+        try:
+            page = await call(incident_queries.listing, core, actor, f, request.query_params.get("cursor"), 50)
+        except ValidationFailed as exc:
+            errors = errors_by_field(exc)
+    return render(request, "incidents/list.html", page=page, filters=raw, errors=errors,
+                  families=sorted(core.vocab.families()))
+
+
+async def _show(request: Request, actor, incident_id: int, status: int = 200, **extra):  # noqa: ANN001, ANN202
+    core = request.app.state.svidok
+    incident = await call(incidents.get, core, actor, incident_id)
+    history = await call(incidents.history_of, core, actor, incident_id)
+    return render(request, "incidents/show.html", status=status, incident=incident, history=list(reversed(history)), **extra)
+
+
+@router.get("/incidents/new")
+async def new_incident(request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+    values = {"verification_status": "unverified", "confidentiality": "restricted"}
+    return render(request, "incidents/form.html", values=values, errors={}, layout=layout(values), incident=None)
+
+
+@router.post("/incidents/new", dependencies=[Depends(csrf_checked)])
+async def create_incident(request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+    core = request.app.state.svidok
+    form = await form_dict(request)
+    parsed = None
+    try:
+        parsed = IncidentForm(form)
+        created = await call(incidents.create, core, actor, parse(IncidentIn, parsed.data))
+    except ValidationFailed as exc:
+        exc = parsed.remap(exc) if parsed else exc
+        return render(request, "incidents/form.html", status=422, values=form, errors=errors_by_field(exc),
+                      layout=layout(form), incident=None, message=_("The incident was not saved: correct the fields marked below."))
+    return redirect(request, f"/incidents/{created['id']}", _("Incident saved."))
+
+
+@router.get("/incidents/{incident_id}")
+async def show_incident(incident_id: int, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    return await _show(request, actor, incident_id)
+
+
+@router.get("/incidents/{incident_id}/edit")
+async def edit_incident(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+    incident = await call(incidents.get, request.app.state.svidok, actor, incident_id)
+    values = values_of(incident)
+    return render(request, "incidents/form.html", values=values, errors={}, layout=layout(values), incident=incident)
+
+
+@router.post("/incidents/{incident_id}/edit", dependencies=[Depends(csrf_checked)])
+async def update_incident(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+    core = request.app.state.svidok
+    form = await form_dict(request)
+    incident = await call(incidents.get, core, actor, incident_id)
+    parsed = None
+    try:
+        parsed = IncidentForm(form, for_update=True)
+        await call(incidents.update, core, actor, incident_id, parse(IncidentUpdate, parsed.data))
+    except ValidationFailed as exc:
+        exc = parsed.remap(exc) if parsed else exc
+        return render(request, "incidents/form.html", status=422, values=form, errors=errors_by_field(exc),
+                      layout=layout(form), incident=incident,
+                      message=_("Your changes were not saved: correct the fields marked below."))
+    except Conflict:
+        return render(request, "incidents/form.html", status=409, values=form, errors={}, layout=layout(form),
+                      incident=incident, message=_(
+                          "Someone else saved this incident after you opened it, so your changes were not saved. "
+                          "Open the incident again to see their version, then make your change again."))
+    return redirect(request, f"/incidents/{incident_id}", _("Changes saved."))
+
+
+@router.post("/incidents/{incident_id}/sources", dependencies=[Depends(csrf_checked)])
+async def add_source(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+    """Record a source (witness, media…) and attach it to the incident."""
+    core = request.app.state.svidok
+    form = await form_dict(request)
+    data = {k: text(form.get(k)) for k in ("kind", "description", "identity", "contact", "reliability",
+                                             "credibility", "confidentiality")}
+    data = {k: v for k, v in data.items() if v is not None}
+    data["identity_protected"] = True
+    try:
+        incident = await call(incidents.get, core, actor, incident_id)
+        src = await call(sources.create, core, actor, parse(SourceIn, data))
+        update = IncidentUpdate(version=incident["version"], source_ids=[*incident["source_ids"], src["id"]])
+        await call(incidents.update, core, actor, incident_id, update)
+    except ValidationFailed as exc:
+        return await _show(request, actor, incident_id, source_errors=errors_by_field(exc), source_values=form)
+    return redirect(request, f"/incidents/{incident_id}#sources", _("Source added."))
+
+
+@router.post("/incidents/{incident_id}/sources/{source_id}/identity", dependencies=[Depends(csrf_checked)])
+async def reveal_source(incident_id: int, source_id: int, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    """Show a protected identity to a cleared role; the read is written to the ledger."""
+    core = request.app.state.svidok
+    form = await form_dict(request)
+    purpose = text(form.get("purpose"))
+    if not purpose or len(purpose) < 3:
+        return await _show(request, actor, incident_id, reveal_error={source_id: _("Say why you need the identity (at least 3 characters); it is logged.")})
+    try:
+        revealed = await call(sources.reveal, core, actor, source_id, purpose)
+    except Forbidden:
+        return await _show(request, actor, incident_id, status=403, reveal_error={source_id: _("Your role may not read source identities; you see the pseudonym.")})
+    return await _show(request, actor, incident_id, revealed={source_id: revealed})

@@ -1,0 +1,26 @@
+"""Search incidents and persons in any script."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from svidok.services import search
+from svidok.services.errors import ValidationFailed
+
+from ..deps import signed_in
+from ..render import render
+from .common import call
+
+router = APIRouter()
+
+
+@router.get("/search")
+async def search_page(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    q = (request.query_params.get("q") or "").strip()[:200]
+    results, error = None, None
+    if q:
+        try:
+            results = await call(search.everything, request.app.state.svidok, actor, q, 50)
+        except ValidationFailed as exc:
+            error = exc.errors[0].reason
+    return render(request, "search.html", q=q, results=results, error=error)
