@@ -14,7 +14,7 @@ from svidok.schemas.records import ActIn, IncidentIn
 from svidok.services import evidence, evidence_bundles, incidents, integrity
 from svidok.services.actors import Actor
 from svidok.services.errors import ValidationFailed
-from svidok.storage.models import CustodyEvent, EvidenceItem, Incident, LedgerEntry, TreeHead
+from svidok.storage.models import CustodyEvent, EvidenceItem, Incident, LedgerEntry, RecordVersion, TreeHead
 
 from .conftest import jpeg_bytes, minimal_pdf, synthetic_photo
 
@@ -120,6 +120,16 @@ def test_verify_is_clean_then_names_each_kind_of_damage(app):
     assert any(p.startswith(f"evidence item {b['id']}, file {b['sha256']}: content changed") for p in problems)
     assert f"incident {inc}: title changed outside Svidok (differs from version 1)" in problems
     assert f"custody event {ev_id} (evidence {a['id']}, acquisition): differs from what the ledger recorded" in problems
+
+
+def test_verify_names_an_edited_history(app):
+    inc = new_incident(app)
+    with app.db.session() as s:
+        v = s.scalar(select(RecordVersion).where(RecordVersion.entity == "incident", RecordVersion.record_id == inc))
+        s.execute(update(RecordVersion).where(RecordVersion.id == v.id).values(after={**v.after, "title": "Other"}))
+    problems = integrity.verify(app).problems
+    assert any(p.startswith(f"incident {inc} version 1 (create,") and p.endswith("differs from what the ledger "
+               "recorded (history edited)") for p in problems), problems
 
 
 def test_verify_names_a_removed_ledger_entry_and_a_forged_head(app):

@@ -154,7 +154,7 @@ def write_bundle(
     total = 0
     try:
         with open(tmp, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tf:
+            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT, copybufsize=_CHUNK) as tf:
                 for name, data in head:
                     tf.addfile(_info(name, len(data), mtime), io.BytesIO(data))
                 for name, item in sorted(files.items()):

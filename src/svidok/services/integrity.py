@@ -106,33 +106,54 @@ def _norm(value):  # noqa: ANN001, ANN202
 
 
 def _records(s, report: IntegrityReport) -> None:  # noqa: ANN001
-    hashes: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for entity, record_id, ch in s.execute(select(LedgerEntry.entity, LedgerEntry.record_id, LedgerEntry.content_hash)):
-        hashes[(entity, record_id)].add(ch)
-    latest: dict[tuple[str, int], RecordVersion] = {}
+    """Versions must be in the ledger; current rows must equal their latest version.
+
+    Memory grows with the number of versions, not of ledger entries: the ledger is
+    streamed once and crosses off the versions it backs.
+    """
+    expected: dict[tuple[str, str, str], str] = {}
+    latest: dict[tuple[str, int], int] = {}
+    cols = (RecordVersion.id, RecordVersion.entity, RecordVersion.record_id, RecordVersion.version,
+            RecordVersion.op, RecordVersion.at, RecordVersion.after, RecordVersion.reason)
     n = 0
-    for v in s.scalars(select(RecordVersion).order_by(RecordVersion.id).execution_options(yield_per=5_000)):
+    for vid, entity, rid, version, op, at, after, reason in s.execute(
+            select(*cols).order_by(RecordVersion.id).execution_options(yield_per=5_000)):
         n += 1
-        if content_hash({"after": v.after, "reason": v.reason}) not in hashes.get((v.entity, str(v.record_id)), ()):
-            report.problems.append(f"{v.entity} {v.record_id} version {v.version} ({v.op}, {v.at:%Y-%m-%d %H:%M}): "
-                                   "differs from what the ledger recorded (history edited)")
-        latest[(v.entity, v.record_id)] = v
+        key = (entity, str(rid), content_hash({"after": after, "reason": reason}))
+        expected[key] = f"{entity} {rid} version {version} ({op}, {at:%Y-%m-%d %H:%M})"
+        latest[(entity, rid)] = vid
     report.counts["record_versions"] = n
+    for key in s.execute(select(LedgerEntry.entity, LedgerEntry.record_id, LedgerEntry.content_hash)
+                         .execution_options(yield_per=50_000)):
+        expected.pop(tuple(key), None)
+    report.problems += [f"{label}: differs from what the ledger recorded (history edited)"
+                        for label in expected.values()]
     models = _models_by_entity()
-    for (entity, record_id), v in latest.items():
-        model = models.get(entity)
-        if model is None or v.after is None:
-            continue
-        obj = s.get(model, record_id)
-        if obj is None:
-            report.problems.append(f"{entity} {record_id}: record is gone from the database (its history remains)")
-            continue
+    by_entity: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for (entity, rid), vid in latest.items():
+        if entity in models:
+            by_entity[entity].append((rid, vid))
+    for entity, pairs in by_entity.items():
+        model = models[entity]
         columns = {a.key for a in sa_inspect(model).mapper.column_attrs} - _IGNORED_COLUMNS
-        now = history.snapshot(obj)
-        changed = sorted(k for k in columns if k in v.after and _norm(now.get(k)) != _norm(v.after[k]))
-        if changed:
-            report.problems.append(f"{entity} {record_id}: {', '.join(changed)} changed outside Svidok "
-                                   f"(differs from version {v.version})")
+        for i in range(0, len(pairs), 500):
+            batch = dict(pairs[i : i + 500])
+            objs = {o.id: o for o in s.scalars(select(model).where(model.id.in_(batch)))}
+            versions = {v.id: v for v in s.scalars(select(RecordVersion).where(RecordVersion.id.in_(batch.values())))}
+            for rid, vid in batch.items():
+                v = versions[vid]
+                if v.after is None:
+                    continue
+                obj = objs.get(rid)
+                if obj is None:
+                    report.problems.append(f"{entity} {rid}: record is gone from the database (its history remains)")
+                    continue
+                now = history.snapshot(obj)
+                changed = sorted(k for k in columns if k in v.after and _norm(now.get(k)) != _norm(v.after[k]))
+                if changed:
+                    report.problems.append(f"{entity} {rid}: {', '.join(changed)} changed outside Svidok "
+                                           f"(differs from version {v.version})")
+            s.expunge_all()  # keep memory flat on large databases
     report.counts["records"] = len(latest)
 
 
