@@ -1,0 +1,105 @@
+"""HTML to PDF with Playwright driving the system's Chromium (no network, fonts from the system).
+
+Two passes: the first PDF tells on which page each heading landed (from the PDF outline
+Chromium writes), the second prints those page numbers in the table of contents.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from svidok.services.errors import ServiceError
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+HEADER = ('<div style="font-family:\'DejaVu Sans\';font-size:7pt;color:#777;width:100%;margin:0 18mm 0 20mm;'
+          'display:flex;justify-content:space-between"><span>{title}</span><span>{edition}</span></div>')
+FOOTER = ('<div style="font-family:\'DejaVu Sans\';font-size:7.5pt;color:#555;width:100%;text-align:center">'
+          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
+class PdfUnavailable(ServiceError):
+    status = 503
+    title = "PDF rendering unavailable"
+
+
+def chromium_path() -> str:
+    env = os.environ.get("SVIDOK_CHROMIUM")
+    for p in ([env] if env else []) + list(CANDIDATES):
+        if p and Path(p).is_file():
+            return p
+    found = shutil.which("chromium")
+    if found:
+        return found
+    raise PdfUnavailable("no Chromium found: install it (apt-get install -y chromium) or set SVIDOK_CHROMIUM")
+
+
+def heading_pages(pdf: bytes) -> list[tuple[str, int]]:
+    """(title, 1-based page) of every entry of the PDF outline, in document order."""
+    reader = PdfReader(io.BytesIO(pdf))
+    out: list[tuple[str, int]] = []
+
+    def walk(items: list) -> None:
+        for it in items:
+            if isinstance(it, list):
+                walk(it)
+            else:
+                out.append((str(it.title), reader.get_destination_page_number(it) + 1))
+    walk(reader.outline)
+    return out
+
+
+def html_to_pdf(html: str | Callable[[dict[str, int]], str], title: str, edition_label: str,
+                headings: list[tuple[int, str, str]] | None = None) -> bytes:
+    """Print ``html`` to an A4 PDF with running header and page numbers.
+
+    ``html`` may be a function of {heading id: page}: it is then printed twice, the second time
+    with the pages the first pass found (for the table of contents)."""
+    from html import escape
+
+    from playwright.sync_api import sync_playwright
+
+    header = HEADER.format(title=escape(title), edition=escape(edition_label))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page()
+            # Nothing may be fetched: everything a brief needs is inline.
+            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:"))
+                       else route.continue_())
+
+            def once(doc: str) -> bytes:
+                page.set_content(doc, wait_until="load")
+                return page.pdf(format="A4", print_background=True, display_header_footer=True, header_template=header,
+                                footer_template=FOOTER, prefer_css_page_size=True, outline=True, tagged=True,
+                                margin={"top": "22mm", "bottom": "20mm", "left": "20mm", "right": "18mm"})
+
+            if not callable(html):
+                return once(html)
+            first = once(html({}))
+            pages = _match_pages(heading_pages(first), headings or [])
+            return once(html(pages))
+        finally:
+            browser.close()
+
+
+def _match_pages(outline: list[tuple[str, int]], headings: list[tuple[int, str, str]]) -> dict[str, int]:
+    """Heading ids -> pages, walking the outline and the headings in the same order."""
+    pages: dict[str, int] = {}
+    i = 0
+    wanted = [(hid, text) for _, hid, text in headings] + [("annex", "Annex")]
+    for hid, text in wanted:
+        for j in range(i, len(outline)):
+            if outline[j][0].strip().startswith(text.strip()[:40]):
+                pages[hid] = outline[j][1]
+                i = j + 1
+                break
+    return pages

@@ -1,0 +1,559 @@
+"""The named queries a brief's figures are made of (all report SQL lives here).
+
+Every query takes the session, the actor and keyword arguments (filter fields and query
+parameters), honours need-to-know (``access.visibility_clause``) and returns a
+:class:`Result`: the value, how many records it rests on, and which table it reads.
+Breakdowns group in SQL by raw columns and bucket in Python (months, oblasts, age bands)
+so that the same code runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import distinct, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from svidok.domain import dates
+from svidok.schemas.filters import IncidentFilter
+from svidok.services import access, incident_queries, places
+from svidok.services.actors import Actor
+from svidok.services.errors import FieldError, ValidationFailed
+from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
+from svidok.storage.models import (
+    Act, CustodyEpisode, Displacement, HazardArea, Incident, Intervention, Person, Place, Qualification, Recommendation,
+    Victim,
+)
+from svidok.storage.models.custody import HazardCasualty
+
+INCIDENT_FILTER = set(IncidentFilter.model_fields)
+#: Victim-level arguments: they select victims, not just the incidents that have such victims.
+VICTIM_LEVEL = {"harm", "characteristic", "victim_status"}
+
+
+class QueryError(ValueError):
+    """A query was asked for with arguments it cannot take (the engine adds the template line)."""
+
+
+@dataclass
+class Result:
+    kind: str  # number | breakdown | points | rows | comparison | estimate
+    value: Any
+    records: int  # how many records (incidents, episodes, …) the figure rests on
+    entity: str  # the table the records are in, for the data date and the annex
+    unit: str
+    #: For record listings: confidentiality of each listed record (the public edition checks it).
+    levels: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    entity: str
+    description: str
+    args: frozenset[str]
+    fn: Callable[..., Result]
+
+
+REGISTRY: dict[str, Query] = {}
+
+
+def query(name: str, entity: str, args: set[str] | frozenset[str]):  # noqa: ANN201
+    def deco(fn: Callable[..., Result]) -> Callable[..., Result]:
+        REGISTRY[name] = Query(name, entity, (fn.__doc__ or "").strip().splitlines()[0], frozenset(args), fn)
+        return fn
+    return deco
+
+
+def run(app, session: Session, actor: Actor, name: str, **kwargs: Any) -> Result:  # noqa: ANN001
+    """Run a registered query; unknown names or arguments raise :class:`QueryError`."""
+    q = REGISTRY.get(name)
+    if q is None:
+        raise QueryError(f"unknown query {name!r} (known: {', '.join(sorted(REGISTRY))})")
+    unknown = set(kwargs) - q.args
+    if unknown:
+        raise QueryError(f"query {name!r} takes no argument {', '.join(sorted(map(repr, unknown)))} "
+                         f"(it takes: {', '.join(sorted(q.args))})")
+    return q.fn(app, session, actor, **kwargs)
+
+
+# -- shared pieces ------------------------------------------------------------------------
+def _as_list(v: Any) -> list:
+    return [] if v is None else list(v) if isinstance(v, list | tuple | set) else [v]
+
+
+def _incident_conditions(app, s: Session, actor: Actor, kwargs: dict) -> list:  # noqa: ANN001
+    fields = {k: v for k, v in kwargs.items() if k in INCIDENT_FILTER and k not in VICTIM_LEVEL and v is not None}
+    try:
+        f = IncidentFilter.model_validate(fields)
+    except ValidationError as exc:
+        raise ValidationFailed([FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]) from None
+    incident_queries.check_filter(app, s, f)
+    return incident_queries.conditions(app, s, actor, f)
+
+
+def _victim_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
+    conds = []
+    harms = _as_list(kwargs.get("harm"))
+    for h in harms:
+        if h not in app.vocab["harms"]:
+            raise ValidationFailed(FieldError("harm", f"unknown harm {h!r}"))
+    if harms:
+        conds.append(Victim.harm.in_(harms))
+    if kwargs.get("characteristic"):
+        app.vocab.check("victim_characteristics", kwargs["characteristic"])
+        conds.append(Victim.characteristics.like(f"%|{kwargs['characteristic']}|%"))
+    if kwargs.get("victim_status"):
+        conds.append(Victim.status == kwargs["victim_status"])
+    return conds
+
+
+ACT_LEVEL = {"violation_type", "family", "means", "provision"}
+
+
+def _act_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
+    """Act-level arguments applied to the victim's own act (not to any act of the incident)."""
+    conds = []
+    if kwargs.get("violation_type"):
+        conds.append(Act.violation_type == app.vocab.check("violation_types", kwargs["violation_type"]))
+    if kwargs.get("family"):
+        fam = app.vocab.families()
+        if kwargs["family"] not in fam:
+            raise ValidationFailed(FieldError("family", f"unknown violation family {kwargs['family']!r} (known: {', '.join(sorted(fam))})"))
+        conds.append(Act.violation_type.in_(fam[kwargs["family"]]))
+    if kwargs.get("means"):
+        conds.append(Act.means == app.vocab.check("means", kwargs["means"]))
+    if kwargs.get("provision"):
+        prov = app.vocab.check("legal_provisions", kwargs["provision"])
+        conds.append(or_(Act.violation_type.in_(app.vocab.violation_types_for_provision(prov)),
+                         exists().where(Qualification.act_id == Act.id, Qualification.provision == prov)))
+    return conds
+
+
+def _victim_base(app, s: Session, actor: Actor, kwargs: dict, *cols):  # noqa: ANN001, ANN002, ANN202
+    incident_level = {k: v for k, v in kwargs.items() if k not in ACT_LEVEL}
+    return (
+        select(*cols).select_from(Victim).join(Act, Act.id == Victim.act_id).join(Incident, Incident.id == Act.incident_id)
+        .where(Act.deleted_at.is_(None), *_incident_conditions(app, s, actor, incident_level),
+               *_act_conditions(app, kwargs), *_victim_conditions(app, kwargs))
+    )
+
+
+def oblast_of(s: Session) -> dict[int, tuple[str, str, str]]:
+    """place id -> (code, English name, Ukrainian name) of its oblast-level unit."""
+    rows = s.execute(select(Place.id, Place.parent_id, Place.level, Place.code, Place.name_en, Place.name_uk)).all()
+    by_id = {r.id: r for r in rows}
+    out = {}
+    for r in rows:
+        cur = r
+        while cur is not None and cur.level not in ("oblast", "country"):
+            cur = by_id.get(cur.parent_id)
+        if cur is not None and cur.level == "oblast":
+            out[r.id] = (cur.code, cur.name_en, cur.name_uk)
+    return out
+
+
+def _bucket(s: Session, by: str, key: Any, app, lang: str = "en") -> tuple[str, str]:  # noqa: ANN001
+    """(sort key, label) of a raw grouping value for a breakdown."""
+    if key is None:
+        return ("~", "unknown")
+    if by == "month":
+        return (key.strftime("%Y-%m"),) * 2
+    if by == "year":
+        return (str(key.year),) * 2
+    return (str(key), str(key))
+
+
+_VOCAB_OF = {"sex": "sex", "harm": "harms", "status": "person_status", "means": "means",
+             "violation_type": "violation_types", "outcome": "detention_outcomes", "authority": "detaining_authorities",
+             "kind": "displacement_kinds", "protection_status": "protection_statuses",
+             "contamination": "contamination_types", "hazard_status": "hazard_statuses"}
+
+
+def _label(app, by: str, code: str) -> str:  # noqa: ANN001
+    vocab = _VOCAB_OF.get(by)
+    if vocab and code not in ("unknown", None):
+        try:
+            return app.vocab.label(vocab, code)
+        except Exception:  # noqa: BLE001 - a code outside the vocabulary keeps its code as label
+            return code
+    return code
+
+
+def _group(app, s: Session, rows, by: str) -> list[tuple[str, str, int]]:  # noqa: ANN001
+    """Rows of (raw key, n) -> [(key, label, n)] bucketed by ``by`` and ordered."""
+    acc: dict[str, int] = {}
+    if by == "oblast":
+        obl = oblast_of(s)
+        for k, n in rows:
+            key = obl.get(k, ("unknown", "unknown", "unknown"))[1] if k is not None else "unknown"
+            acc[key] = acc.get(key, 0) + int(n or 0)
+    elif by in ("age_band", "age_group"):
+        bands = parse_bands(VOCAB_BANDS)
+        for (age, band), n in rows:
+            key = (band_of(age, bands, band) or "unknown") if by == "age_band" else age_group(age, band)
+            acc[key] = acc.get(key, 0) + int(n or 0)
+    else:
+        for k, n in rows:
+            key = _bucket(s, by, k, app)[0]
+            acc[key] = acc.get(key, 0) + int(n or 0)
+    if by == "age_band":
+        order = [b.code for b in parse_bands(VOCAB_BANDS)] + ["unknown"]
+        keys = [k for k in order if k in acc]
+    elif by == "age_group":
+        keys = [k for k in ("child", "adult", "older", "unknown") if k in acc]
+    elif by in ("month", "year"):
+        keys = _periods(sorted(k for k in acc if k != "unknown"), by) + (["unknown"] if "unknown" in acc else [])
+    else:
+        keys = sorted(acc, key=lambda k: (k == "unknown", -acc[k], k))
+    return [(k, _label(app, by, k), acc.get(k, 0)) for k in keys]
+
+
+def _periods(keys: list[str], by: str) -> list[str]:
+    """Every month (or year) from the first to the last: a period with nothing documented is a 0, not a gap."""
+    if not keys:
+        return []
+    if by == "year":
+        return [str(y) for y in range(int(keys[0]), int(keys[-1]) + 1)]
+    (y, m), (y1, m1) = map(int, keys[0].split("-")), map(int, keys[-1].split("-"))
+    out = []
+    while (y, m) <= (y1, m1):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+VICTIM_BY = {"sex": Victim.sex, "harm": Victim.harm, "status": Victim.status, "means": Act.means,
+             "violation_type": Act.violation_type, "oblast": Incident.place_id, "month": Incident.date_lo,
+             "year": Incident.date_lo}
+
+
+# -- incidents and victims ----------------------------------------------------------------
+@query("incidents", "incident", INCIDENT_FILTER)
+def incidents(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+    """Number of incidents matching the filter."""
+    n = s.scalar(select(func.count()).select_from(Incident).where(*_incident_conditions(app, s, actor, kw))) or 0
+    return Result("number", n, n, "incident", "incidents")
+
+
+@query("victims", "incident", INCIDENT_FILTER)
+def victims(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+    """Number of victims (persons and counted groups) of acts in the matching incidents."""
+    row = s.execute(_victim_base(app, s, actor, kw, func.coalesce(func.sum(Victim.count), 0),
+                                 func.count(distinct(Incident.id)))).one()
+    return Result("number", int(row[0]), int(row[1]), "incident", "victims")
+
+
+@query("victims_by", "incident", INCIDENT_FILTER | {"by"})
+def victims_by(app, s: Session, actor: Actor, by: str = "sex", **kw: Any) -> Result:  # noqa: ANN001
+    """Victims broken down by sex, age_band, age_group, oblast, month, year, means, violation_type, harm or status."""
+    if by in ("age_band", "age_group"):
+        cols = (Victim.age, Victim.age_band)
+    elif by in VICTIM_BY:
+        cols = (VICTIM_BY[by],)
+    else:
+        raise QueryError(f"victims_by: by={by!r} is not one of {', '.join([*VICTIM_BY, 'age_band', 'age_group'])}")
+    rows = s.execute(_victim_base(app, s, actor, kw, *cols, func.sum(Victim.count)).group_by(*cols)).all()
+    n_inc = s.scalar(_victim_base(app, s, actor, kw, func.count(distinct(Incident.id)))) or 0
+    raw = [((r[0], r[1]) if len(cols) == 2 else r[0], r[-1]) for r in rows]
+    return Result("breakdown", _group(app, s, raw, by), n_inc, "incident", "victims")
+
+
+@query("incidents_by", "incident", INCIDENT_FILTER | {"by"})
+def incidents_by(app, s: Session, actor: Actor, by: str = "oblast", **kw: Any) -> Result:  # noqa: ANN001
+    """Incidents broken down by oblast, month, year or verification_status."""
+    col = {"oblast": Incident.place_id, "month": Incident.date_lo, "year": Incident.date_lo,
+           "verification_status": Incident.verification_status}.get(by)
+    if col is None:
+        raise QueryError(f"incidents_by: by={by!r} is not one of oblast, month, year, verification_status")
+    rows = s.execute(select(col, func.count()).where(*_incident_conditions(app, s, actor, kw)).group_by(col)).all()
+    groups = _group(app, s, rows, by)
+    return Result("breakdown", groups, sum(g[2] for g in groups), "incident", "incidents")
+
+
+@query("incident_points", "incident", INCIDENT_FILTER | {"grid"})
+def incident_points(app, s: Session, actor: Actor, grid: float = 0.1, **kw: Any) -> Result:  # noqa: ANN001
+    """Incidents on a grid of ``grid`` degrees (lat, lon, incidents), at their own coordinates or
+    else at their place's (a place without coordinates is drawn at the nearest enclosing one that has them)."""
+    conds = _incident_conditions(app, s, actor, kw)
+    cell_lat, cell_lon = func.round(Incident.lat / grid), func.round(Incident.lon / grid)
+    own = s.execute(select(cell_lat, cell_lon, func.count()).where(Incident.lat.is_not(None), Incident.lon.is_not(None), *conds)
+                    .group_by(cell_lat, cell_lon)).all()
+    acc: dict[tuple[float, float], int] = {(round(float(a) * grid, 6), round(float(b) * grid, 6)): int(n) for a, b, n in own}
+    by_place = s.execute(select(Incident.place_id, func.count()).where(Incident.lat.is_(None), *conds)
+                         .group_by(Incident.place_id)).all()
+    coords = place_coordinates(s)
+    for pid, n in by_place:
+        c = coords.get(pid)
+        if c is None:
+            continue  # no place or no coordinates anywhere above it: it cannot be drawn (the legend counts only drawn ones)
+        key = (round(round(c[0] / grid) * grid, 6), round(round(c[1] / grid) * grid, 6))
+        acc[key] = acc.get(key, 0) + int(n)
+    pts = [(a, b, n) for (a, b), n in acc.items()]
+    return Result("points", pts, sum(p[2] for p in pts), "incident", "incidents")
+
+
+def place_coordinates(s: Session) -> dict[int, tuple[float, float]]:
+    """place id -> (lat, lon) of the place or of the nearest enclosing place with coordinates."""
+    rows = {r.id: r for r in s.execute(select(Place.id, Place.parent_id, Place.lat, Place.lon))}
+    out: dict[int, tuple[float, float]] = {}
+    for pid, r in rows.items():
+        cur, hops = r, 0
+        while cur is not None and (cur.lat is None or cur.lon is None) and hops < 20:
+            cur, hops = rows.get(cur.parent_id), hops + 1
+        if cur is not None and cur.lat is not None and cur.lon is not None:
+            out[pid] = (cur.lat, cur.lon)
+    return out
+
+
+@query("incidents_by_oblast_map", "incident", INCIDENT_FILTER)
+def incidents_by_oblast_map(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+    """Incidents per oblast keyed by the oblast's code (for maps that must not show exact places)."""
+    rows = s.execute(select(Incident.place_id, func.count()).where(*_incident_conditions(app, s, actor, kw))
+                     .group_by(Incident.place_id)).all()
+    obl = oblast_of(s)
+    acc: dict[str, int] = {}
+    for pid, n in rows:
+        code = obl.get(pid, ("unknown",))[0] if pid is not None else "unknown"
+        acc[code] = acc.get(code, 0) + n
+    return Result("breakdown", [(k, k, v) for k, v in sorted(acc.items())], sum(acc.values()), "incident", "incidents")
+
+
+@query("hazards_by_oblast_map", "hazard_area", {"place", "contamination", "hazard_status"})
+def hazards_by_oblast_map(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+    """Hazard areas per oblast keyed by the oblast's code (for maps that must not show exact places)."""
+    rows = s.execute(select(HazardArea.place_id, func.count()).where(*_hazard_conditions(app, s, actor, kw))
+                     .group_by(HazardArea.place_id)).all()
+    obl = oblast_of(s)
+    acc: dict[str, int] = {}
+    for pid, n in rows:
+        code = obl.get(pid, ("unknown",))[0] if pid is not None else "unknown"
+        acc[code] = acc.get(code, 0) + n
+    return Result("breakdown", [(k, k, v) for k, v in sorted(acc.items())], sum(acc.values()), "hazard_area", "areas")
+
+
+@query("incident_list", "incident", INCIDENT_FILTER | {"limit", "only_public"})
+def incident_list(app, s: Session, actor: Actor, limit: int = 20, only_public: bool = False, **kw: Any) -> Result:  # noqa: ANN001
+    """The matching incidents, newest first: id, date, oblast, title (a record listing)."""
+    conds = _incident_conditions(app, s, actor, kw)
+    if only_public:
+        conds.append(Incident.confidentiality == "public")
+    rows = s.execute(select(Incident.id, Incident.date_start, Incident.place_id, Incident.title, Incident.confidentiality)
+                     .where(*conds).order_by(Incident.date_lo.desc(), Incident.id.desc()).limit(limit)).all()
+    total = s.scalar(select(func.count()).select_from(Incident).where(*conds)) or 0
+    obl = oblast_of(s)
+    out = [(r.id, r.date_start, obl.get(r.place_id, ("", "—"))[1], r.title) for r in rows]
+    return Result("rows", out, total, "incident", "incidents", levels=[r.confidentiality for r in rows])
+
+
+# -- deprivation of liberty ---------------------------------------------------------------
+CUSTODY_ARGS = {"date_from", "date_to", "place", "person_status", "outcome", "authority", "acknowledged",
+                "monitor_access", "incommunicado", "forced_labour", "no_proof_of_life_days", "as_of"}
+
+
+def _custody_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noqa: ANN001
+    conds = [access.visibility_clause(CustodyEpisode, actor)]
+    if kw.get("date_from"):
+        conds.append(func.coalesce(CustodyEpisode.date_to_hi, date(9999, 12, 31)) >= dates.parse(kw["date_from"]).lo)
+    if kw.get("date_to"):
+        conds.append(CustodyEpisode.date_from_lo <= dates.parse(kw["date_to"]).hi)
+    if kw.get("place"):
+        conds.append(places.descendants_clause(s, CustodyEpisode.facility_place_id, kw["place"]))
+    for name in ("outcome", "authority"):
+        values = _as_list(kw.get(name))
+        vocab = _VOCAB_OF[name]
+        for v in values:
+            app.vocab.check(vocab, v)
+        if values:
+            conds.append(getattr(CustodyEpisode, name).in_(values))
+    for flag in ("acknowledged", "monitor_access", "incommunicado", "forced_labour"):
+        if kw.get(flag) is not None:
+            conds.append(getattr(CustodyEpisode, flag).is_(bool(kw[flag])))
+    if kw.get("person_status"):
+        app.vocab.check("person_status", kw["person_status"])
+        conds.append(CustodyEpisode.person_id.in_(select(Person.id).where(Person.status == kw["person_status"])))
+    if kw.get("no_proof_of_life_days") is not None:
+        as_of = dates.parse(kw["as_of"]).hi if kw.get("as_of") else date.today()
+        cutoff = date.fromordinal(as_of.toordinal() - int(kw["no_proof_of_life_days"]))
+        conds.append(CustodyEpisode.outcome.in_(("in_custody", "unknown")))
+        conds.append((CustodyEpisode.last_proof_of_life.is_(None)) | (CustodyEpisode.last_proof_of_life < cutoff))
+    return conds
+
+
+@query("custody", "custody_episode", CUSTODY_ARGS)
+def custody(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+    """Custody episodes (one person held by one authority) matching the filter."""
+    n = s.scalar(select(func.count()).select_from(CustodyEpisode).where(*_custody_conditions(app, s, actor, kw))) or 0
+    return Result("number", n, n, "custody_episode", "episodes")
+
+
+@query("custody_people", "custody_episode", CUSTODY_ARGS)
+def custody_people(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+    """Distinct persons with a matching custody episode."""
+    conds = _custody_conditions(app, s, actor, kw)
+    n = s.scalar(select(func.count(distinct(CustodyEpisode.person_id))).where(*conds)) or 0
+    eps = s.scalar(select(func.count()).select_from(CustodyEpisode).where(*conds)) or 0
+    return Result("number", n, eps, "custody_episode", "people")
+
+
+@query("custody_by", "custody_episode", CUSTODY_ARGS | {"by"})
+def custody_by(app, s: Session, actor: Actor, by: str = "outcome", **kw: Any) -> Result:  # noqa: ANN001
+    """Custody episodes broken down by outcome, authority, oblast (of the facility), person_status or year."""
+    cols = {"outcome": CustodyEpisode.outcome, "authority": CustodyEpisode.authority,
+            "oblast": CustodyEpisode.facility_place_id, "year": CustodyEpisode.date_from_lo, "person_status": Person.status}
+    col = cols.get(by)
+    if col is None:
+        raise QueryError(f"custody_by: by={by!r} is not one of {', '.join(cols)}")
+    q = select(col, func.count()).select_from(CustodyEpisode)
+    if by == "person_status":
+        q = q.join(Person, Person.id == CustodyEpisode.person_id)
+    rows = s.execute(q.where(*_custody_conditions(app, s, actor, kw)).group_by(col)).all()
+    groups = _group(app, s, rows, "status" if by == "person_status" else by)
+    return Result("breakdown", groups, sum(g[2] for g in groups), "custody_episode", "episodes")
+
+
+# -- displacement -------------------------------------------------------------------------
+DISPLACEMENT_ARGS = {"date_from", "date_to", "place", "kind", "protection_status", "to_country"}
+
+
+def _displacement_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noqa: ANN001
+    conds = [access.visibility_clause(Displacement, actor)]
+    if kw.get("date_from"):
+        conds.append(Displacement.date_hi >= dates.parse(kw["date_from"]).lo)
+    if kw.get("date_to"):
+        conds.append(Displacement.date_lo <= dates.parse(kw["date_to"]).hi)
+    if kw.get("place"):
+        conds.append(places.descendants_clause(s, Displacement.from_place_id, kw["place"]))
+    for name in ("kind", "protection_status"):
+        values = _as_list(kw.get(name))
+        for v in values:
+            app.vocab.check(_VOCAB_OF[name], v)
+        if values:
+            conds.append(getattr(Displacement, name).in_(values))
+    if kw.get("to_country"):
+        conds.append(Displacement.to_country.in_(_as_list(kw["to_country"])))
+    return conds
+
+
+@query("displaced", "displacement", DISPLACEMENT_ARGS)
+def displaced(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+    """People displaced, deported or transferred (persons and counted groups)."""
+    conds = _displacement_conditions(app, s, actor, kw)
+    n, recs = s.execute(select(func.coalesce(func.sum(Displacement.group_count), 0), func.count()).where(*conds)).one()
+    return Result("number", int(n), int(recs), "displacement", "people")
+
+
+@query("displaced_by", "displacement", DISPLACEMENT_ARGS | {"by"})
+def displaced_by(app, s: Session, actor: Actor, by: str = "kind", **kw: Any) -> Result:  # noqa: ANN001
+    """Displaced people broken down by kind, protection_status, to_country, oblast (of origin) or year."""
+    cols = {"kind": Displacement.kind, "protection_status": Displacement.protection_status,
+            "to_country": Displacement.to_country, "oblast": Displacement.from_place_id, "year": Displacement.date_lo}
+    col = cols.get(by)
+    if col is None:
+        raise QueryError(f"displaced_by: by={by!r} is not one of {', '.join(cols)}")
+    conds = _displacement_conditions(app, s, actor, kw)
+    rows = s.execute(select(col, func.sum(Displacement.group_count)).where(*conds).group_by(col)).all()
+    recs = s.scalar(select(func.count()).select_from(Displacement).where(*conds)) or 0
+    return Result("breakdown", _group(app, s, rows, by), recs, "displacement", "people")
+
+
+# -- mines and explosive remnants ---------------------------------------------------------
+HAZARD_ARGS = {"place", "contamination", "hazard_status"}
+
+
+def _hazard_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noqa: ANN001
+    conds = [access.visibility_clause(HazardArea, actor)]
+    if kw.get("place"):
+        conds.append(places.descendants_clause(s, HazardArea.place_id, kw["place"]))
+    for name, col in (("contamination", HazardArea.contamination), ("hazard_status", HazardArea.status)):
+        values = _as_list(kw.get(name))
+        for v in values:
+            app.vocab.check(_VOCAB_OF[name], v)
+        if values:
+            conds.append(col.in_(values))
+    return conds
+
+
+@query("hazard_areas", "hazard_area", HAZARD_ARGS)
+def hazard_areas(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+    """Hazard areas (suspected, confirmed or cleared contamination)."""
+    n = s.scalar(select(func.count()).select_from(HazardArea).where(*_hazard_conditions(app, s, actor, kw))) or 0
+    return Result("number", n, n, "hazard_area", "areas")
+
+
+@query("hazard_by", "hazard_area", HAZARD_ARGS | {"by"})
+def hazard_by(app, s: Session, actor: Actor, by: str = "contamination", **kw: Any) -> Result:  # noqa: ANN001
+    """Hazard areas broken down by contamination, hazard_status or oblast."""
+    col = {"contamination": HazardArea.contamination, "hazard_status": HazardArea.status, "oblast": HazardArea.place_id}.get(by)
+    if col is None:
+        raise QueryError(f"hazard_by: by={by!r} is not one of contamination, hazard_status, oblast")
+    rows = s.execute(select(col, func.count()).where(*_hazard_conditions(app, s, actor, kw)).group_by(col)).all()
+    groups = _group(app, s, rows, by)
+    return Result("breakdown", groups, sum(g[2] for g in groups), "hazard_area", "areas")
+
+
+@query("hazard_points", "hazard_area", HAZARD_ARGS | {"grid"})
+def hazard_points(app, s: Session, actor: Actor, grid: float = 0.1, **kw: Any) -> Result:  # noqa: ANN001
+    """Hazard areas gathered on a grid of ``grid`` degrees (lat, lon, areas)."""
+    cell_lat, cell_lon = func.round(HazardArea.lat / grid), func.round(HazardArea.lon / grid)
+    rows = s.execute(select(cell_lat, cell_lon, func.count()).where(*_hazard_conditions(app, s, actor, kw))
+                     .group_by(cell_lat, cell_lon)).all()
+    pts = [(float(a) * grid, float(b) * grid, int(n)) for a, b, n in rows]
+    return Result("points", pts, sum(p[2] for p in pts), "hazard_area", "areas")
+
+
+@query("hazard_casualties", "hazard_area", HAZARD_ARGS | {"harm"})
+def hazard_casualties(app, s: Session, actor: Actor, harm: Any = ("killed", "injured"), **kw: Any) -> Result:  # noqa: ANN001
+    """Victims of incidents linked to the matching hazard areas (default: killed and injured)."""
+    linked = select(HazardCasualty.incident_id).join(HazardArea, HazardArea.id == HazardCasualty.hazard_id).where(
+        *_hazard_conditions(app, s, actor, kw))
+    row = s.execute(_victim_base(app, s, actor, {"harm": list(_as_list(harm))},
+                                 func.coalesce(func.sum(Victim.count), 0), func.count(distinct(Incident.id)))
+                    .where(Incident.id.in_(linked))).one()
+    return Result("number", int(row[0]), int(row[1]), "incident", "victims")
+
+
+# -- advocacy -----------------------------------------------------------------------------
+@query("recommendations", "intervention", {"intervention_id", "theme"})
+def recommendations(app, s: Session, actor: Actor, intervention_id: int | None = None, theme: str | None = None) -> Result:  # noqa: ANN001
+    """Recommendations of an intervention (theme, text, supporting records)."""
+    q = (select(Recommendation.id, Recommendation.theme, Recommendation.text, Recommendation.support, Intervention.confidentiality)
+         .join(Intervention, Intervention.id == Recommendation.intervention_id)
+         .where(access.visibility_clause(Intervention, actor)))
+    if intervention_id is not None:
+        q = q.where(Intervention.id == intervention_id)
+    if theme:
+        app.vocab.check("intervention_themes", theme)
+        q = q.where(Recommendation.theme == theme)
+    rows = s.execute(q.order_by(Recommendation.id)).all()
+    out = [(r.id, r.theme, r.text, r.support or []) for r in rows]
+    return Result("rows", out, len(out), "intervention", "recommendations", levels=[r.confidentiality for r in rows])
+
+
+def supporting_levels(s: Session, actor: Actor, support: list[dict]) -> list[tuple[dict, str | None]]:
+    """Each support entry with the confidentiality of the record it names (None: not a visible record)."""
+    models = {"incident": Incident, "custody_episode": CustodyEpisode, "displacement": Displacement,
+              "hazard_area": HazardArea, "person": Person}
+    out = []
+    for entry in support:
+        model = models.get(entry.get("entity", ""))
+        level = None
+        if model is not None and isinstance(entry.get("id"), int):
+            level = s.scalar(select(model.confidentiality).where(model.id == entry["id"],
+                                                                 access.visibility_clause(model, actor)))
+        out.append((entry, level))
+    return out
+
+
+def data_as_of(s: Session, entity: str) -> Any:
+    """When the records behind a figure last changed (latest ``updated_at`` in the table)."""
+    model = {"incident": Incident, "custody_episode": CustodyEpisode, "displacement": Displacement,
+             "hazard_area": HazardArea, "intervention": Intervention}[entity]
+    return s.scalar(select(func.max(model.updated_at)))
+
+
+__all__ = ["REGISTRY", "Query", "QueryError", "Result", "run", "data_as_of", "oblast_of", "supporting_levels"]
