@@ -10,6 +10,7 @@ from .common import Code, Latitude, LongText, Longitude, PartialDateText, PlaceR
 
 
 class OrganisationIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     name: ShortText = Field(min_length=1)
     name_uk: ShortText | None = None
     kind: Code = "armed_forces_unit"
@@ -19,6 +20,7 @@ class OrganisationIn(Strict):
 
 
 class CaseIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     code: str = Field(min_length=1, max_length=50)
     title: ShortText = Field(min_length=1)
     description: LongText | None = None
@@ -31,6 +33,7 @@ class ProofOfLifeIn(Strict):
 
 
 class CustodyEpisodeIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     person_id: int = Field(ge=1)
     authority: Code = "unknown"
     authority_org_id: int | None = Field(None, ge=1)
@@ -54,6 +57,7 @@ class CustodyEpisodeIn(Strict):
 
 
 class DisplacementIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     person_id: int | None = Field(None, ge=1)
     group_count: int = Field(1, ge=1, le=10_000_000)
     kind: Code
@@ -68,6 +72,7 @@ class DisplacementIn(Strict):
 
 
 class HazardAreaIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     name: ShortText = Field(min_length=1)
     place: PlaceRef | None = None
     lat: Latitude
@@ -89,6 +94,7 @@ class RecommendationIn(Strict):
 
 
 class InterventionIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     title: ShortText = Field(min_length=1)
     date: PartialDateText
     target: ShortText = Field(min_length=1)

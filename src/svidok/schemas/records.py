@@ -14,6 +14,7 @@ class NameIn(Strict):
 
 
 class PersonIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     full_name: ShortText = Field(min_length=1)
     family_name: ShortText | None = None
     given_name: ShortText | None = None
@@ -76,6 +77,7 @@ class ActIn(Strict):
 
 
 class IncidentIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     title: ShortText = Field(min_length=1)
     narrative: LongText | None = None
     narrative_i18n: dict[Code, LongText] | None = None
@@ -113,6 +115,7 @@ class IncidentUpdate(Strict):
 
 
 class SourceIn(Strict):
+    synthetic: bool = Field(False, description="marks demo or training data, never real people")
     kind: Code
     description: LongText | None = None
     pseudonym: ShortText | None = None

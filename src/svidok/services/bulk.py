@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import JSON, insert, select, update
 from sqlalchemy.orm import Session
 
 from svidok.domain.ledger import content_hash
 from svidok.storage.models import Base, ImportRun
+from svidok.storage.sequences import reset_sequences
 
 from . import ledger
 from .actors import Actor
@@ -35,10 +36,27 @@ def start_run(session: Session, name: str, actor: Actor, file_sha256: str, mappi
 
 def insert_batch(session: Session, batch: Batch) -> None:
     tables = Base.metadata.tables
+    postgres = session.get_bind().dialect.name == "postgresql"
     for name in TABLES:
         rows = batch.rows.get(name)
-        if rows:
+        if not rows:
+            continue
+        if postgres:
+            _copy(session, tables[name], rows)
+        else:
             session.execute(insert(tables[name]), rows)
+
+
+def _copy(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
+    """PostgreSQL COPY: an order of magnitude faster than INSERT for large batches."""
+    from psycopg.types.json import Jsonb
+
+    cols = list(rows[0])
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    dbapi = session.connection().connection.driver_connection
+    with dbapi.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([Jsonb(row[c]) if c in json_cols and row[c] is not None else row[c] for c in cols])
 
 
 def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0,  # noqa: ANN001
@@ -63,6 +81,7 @@ def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0
         if progress:
             progress(batch.incidents)
     with app.db.session() as s:
+        reset_sequences(s.connection())
         s.execute(update(ImportRun).where(ImportRun.id == run_id)
                   .values(status="finished", finished_at=datetime.now(timezone.utc)))
     return total

@@ -171,9 +171,13 @@ def person_status(app, actor: Actor, person_id: int, today: date | None = None) 
 
 def _open_clause(ep):  # noqa: ANN001, ANN202
     successor = aliased(CustodyEpisode)
+    # NOT IN over a non-correlated list, computed once: transfers are few, and a
+    # correlated NOT EXISTS makes SQLite's planner scan the table for every row.
+    continued = select(successor.transferred_from_id).where(
+        successor.transferred_from_id.is_not(None), successor.deleted_at.is_(None))
     return and_(
         or_(ep.outcome == "in_custody", and_(ep.outcome == "unknown", ep.date_to.is_(None))),
-        ~exists().where(successor.transferred_from_id == ep.id, successor.deleted_at.is_(None)),
+        ep.id.not_in(continued),
     )
 
 

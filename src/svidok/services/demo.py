@@ -66,10 +66,10 @@ def extras(app) -> None:  # noqa: ANN001
     sources.create(app, SYSTEM, SourceIn(
         kind="witness", description="Synthetic witness to a shelling (demo)", identity="Іваненко Марія Петрівна (synthetic)",
         contact="+380 00 000 0000 (synthetic)", reliability="B", credibility="2", consent_contact=True,
-        consent_share_prosecutors=True, consent_publish=False))
+        consent_share_prosecutors=True, consent_publish=False, synthetic=True))
     records.create(app, SYSTEM, "intervention", InterventionIn(
         title="Letter on civilians, detainees and mine action (synthetic demo)", date=date(2026, 9, 1).isoformat(),
-        target="Head of State (demo)", status="sent",
+        target="Head of State (demo)", status="sent", synthetic=True,
         recommendations=[
             RecommendationIn(theme="detainees_and_pows", text="Demand unimpeded access of independent monitors to prisoners of war and civilian detainees."),
             RecommendationIn(theme="at_risk_groups", text="Ensure aid reaches children, older people and Indigenous peoples."),

@@ -61,7 +61,9 @@ class DemoGenerator:
         self.frontline = [p for p in ua if p[1].startswith(FRONTLINE_PREFIXES)] or ua
         self.facilities = facilities or ua
         self.scenarios = list(SCENARIOS)
-        self.weights = [s.weight for s in SCENARIOS]
+        self.cum_weights = list(__import__("itertools").accumulate(s.weight for s in SCENARIOS))
+        self._band = {age: people.age_band(vocab, age) for age in range(0, 126)}
+        self._title_keys: dict[tuple[str, str], str] = {}
         self.male = [n for n in UkNames.first_names_male if len(n) > 2]
         self.female = [n for n in UkNames.first_names_female if len(n) > 2]
         self.last = [n for n in UkNames.last_names if len(n) > 2]
@@ -138,13 +140,14 @@ class DemoGenerator:
         b.rows["persons"].append(self._record(
             id=pid, confidentiality="restricted", case_id=None, full_name=full, family_name=family, given_name=given,
             patronymic=patr, sex=sex, birth_date=birth, birth_lo=lo, birth_hi=hi,
-            age_band=None if birth else people.age_band(self.vocab, age), status=status,
+            age_band=None if birth else self._band[age], status=status,
             life_status="unknown", characteristics=people.pack(chars), residence_place_id=None, address_enc=None,
             contact_enc=None, notes=None, merged_into_id=None))
         recorded = [(full, "Cyrl", "uk")]
         if self.rnd.random() < 0.3:
-            forms = self._forms_of(f"{given} {family}")
-            alt = forms.get("ru_cyrillic") if self.rnd.random() < 0.5 else forms.get("uk_latin")
+            kind = "ru_cyrillic" if self.rnd.random() < 0.5 else "uk_latin"
+            g, f = self._forms_of(given).get(kind), self._forms_of(family).get(kind)
+            alt = f"{g} {f}" if g and f else None
             if alt:
                 recorded.append((alt, "Cyrl" if alt[0] >= "\u0400" else "Latn", "ru" if alt[0] >= "\u0400" else None))
         keys: set[str] = set()
@@ -170,7 +173,7 @@ class DemoGenerator:
 
     def _incident(self, b: Batch) -> None:
         rnd = self.rnd
-        sc = rnd.choices(self.scenarios, self.weights)[0]
+        sc = rnd.choices(self.scenarios, cum_weights=self.cum_weights)[0]
         pool = self.occupied if sc.occupied else (self.frontline if rnd.random() < 0.8 else self.places)
         place = rnd.choice(pool)
         pid_, code, _, name_en, name_uk, lat, lon = place
@@ -187,7 +190,7 @@ class DemoGenerator:
             lon=round(lon + rnd.uniform(-0.05, 0.05), 5) if lon is not None else None,
             location_precision="settlement",
             verification_status=rnd.choices(("unverified", "partially_verified", "verified"), (40, 35, 25))[0],
-            search_text=" ".join(dict.fromkeys(names.search_keys(title) + names.search_keys(name_uk)))))
+            search_text=self._search_text(title, name_uk)))
         src = self.ids("sources")
         b.rows["sources"].append(self._record(
             id=src, confidentiality="confidential", case_id=None,
@@ -216,6 +219,13 @@ class DemoGenerator:
                 continue
             self._victims(b, sc, aid, day, iid, place)
 
+    def _search_text(self, title: str, name_uk: str) -> str:
+        key = (title, name_uk)
+        text = self._title_keys.get(key)
+        if text is None:
+            text = self._title_keys[key] = " ".join(dict.fromkeys(names.search_keys(title) + names.search_keys(name_uk)))
+        return text
+
     def _victims(self, b: Batch, sc, aid: int, day: date, iid: int, place: tuple) -> None:  # noqa: ANN001
         rnd = self.rnd
         n_persons = 1 if sc.custody else rnd.choice((0, 1, 1, 2, 3))
@@ -224,7 +234,7 @@ class DemoGenerator:
             b.rows["victims"].append({
                 "id": self.ids("victims"), "act_id": aid, "person_id": person_id, "count": 1, "group_description": None,
                 "harm": sc.harm, "status": sc.victim_status, "sex": p["sex"], "age": p["age"],
-                "age_band": people.age_band(self.vocab, p["age"]), "characteristics": people.pack(p["chars"])})
+                "age_band": self._band[p["age"]], "characteristics": people.pack(p["chars"])})
             if sc.custody:
                 self._custody(b, person_id, day, sc)
             if sc.displacement:

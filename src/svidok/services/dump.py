@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from typing import IO, Any
 
-from sqlalchemy import Date, DateTime, LargeBinary, delete, func, insert, select, text
+from sqlalchemy import Date, DateTime, LargeBinary, delete, func, insert, select
 from sqlalchemy.sql.sqltypes import _Binary
 
 from svidok.storage import migrate
 from svidok.storage.models import Base
+from svidok.storage.sequences import reset_sequences
 
 from . import ledger
 from .actors import Actor
@@ -149,10 +150,7 @@ def import_lines(app, actor: Actor, lines: IO[str], progress: Callable[[int], No
             raise ValidationFailed(FieldError("file", "empty file"))
         if current:
             flush(current)
-        if conn.dialect.name == "postgresql":
-            for name, table in tables.items():
-                if "id" in table.c and table.c.id.autoincrement and counts.get(name):
-                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"))
+        reset_sequences(conn)
     return counts
 
 

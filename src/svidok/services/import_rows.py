@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from svidok.domain import names, people
@@ -25,7 +25,7 @@ from svidok.storage.models import Act, Base, Incident, IncidentSource, Person, S
 
 from . import bulk
 from .actors import Actor
-from .demo_data import Batch
+from .demo_data import TABLES, Batch
 from .incidents import _incident_age, search_text
 from .persons import script_of
 
@@ -153,12 +153,10 @@ class BatchWriter:
         links: set[tuple[int, int]] = set()
         for g, rows in todo:
             iid = inc_ids.get(g.key)
-            if iid is None:
+            first_new, day = iid is None, None
+            if first_new:
                 iid = inc_ids[g.key] = self._incident(b, ids, g.key, rows[0])
-                first_new = True
-            else:
-                first_new = False
-            day = next(x for x in b.rows["incidents"] if x["id"] == iid)["date_lo"] if first_new else None
+                day = b.rows["incidents"][-1]["date_lo"]
             for r in rows:
                 if r.source_key and (first_new or r.source_key in new_sources):
                     links.add((iid, source_ids[r.source_key]))
@@ -166,7 +164,7 @@ class BatchWriter:
                     self._act(b, ids, iid, r, person_ids.get(r.person_key) if r.person_key else None,
                               new_persons.get(r.person_key) if r.person_key else None, day)
         b.rows["incident_sources"] = [{"incident_id": i, "source_id": sid, "note": None} for i, sid in sorted(links)]
-        bulk.insert_batch(s, b)
+        insert(s, b)
         return c
 
     # -- rows of each table ----------------------------------------------------------
@@ -261,5 +259,59 @@ class BatchWriter:
             "age_band": people.age_band(self.app.vocab, age), "characteristics": people.pack(chars)})
 
 
-def table(name: str) -> Table:
-    return Base.metadata.tables[name]
+def _column(values: list, proc) -> list:  # noqa: ANN001
+    """Apply a bind processor, once per distinct value (timestamps and dates repeat a lot)."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            got = memo.get(v)
+        except TypeError:  # unhashable (JSON)
+            out.append(proc(v))
+            continue
+        if got is None:
+            got = memo[v] = proc(v)
+        out.append(got)
+    return out
+
+
+def insert(s: Session, b: Batch) -> None:
+    """The batch's rows, table by table: SQLite gets plain ``executemany`` of tuples.
+
+    SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself; the
+    columns' own bind processors (dates, booleans, JSON) are applied column-wise instead,
+    so values are stored exactly as SQLAlchemy would store them. Incidents go through a
+    temporary table and one INSERT … SELECT: the full-text trigger then runs inside a
+    single statement, about four times faster than once per executed row.
+    """
+    if s.get_bind().dialect.name != "sqlite":
+        bulk.insert_batch(s, b)
+        return
+    dialect = s.get_bind().dialect
+    cursor = s.connection().connection.cursor()
+    try:
+        for name in TABLES:
+            rows = b.rows.get(name)
+            if not rows:
+                continue
+            table = Base.metadata.tables[name]
+            keys = list(rows[0])
+            columns = []
+            for k in keys:
+                values = [r[k] for r in rows]
+                proc = table.c[k].type._cached_bind_processor(dialect)  # noqa: SLF001 - SQLAlchemy's own conversion
+                columns.append(_column(values, proc) if proc is not None else values)
+            cols, marks = ", ".join(keys), ", ".join("?" * len(keys))
+            if name == "incidents":
+                cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS stage_{name} AS SELECT {cols} FROM {name} WHERE 0")
+                cursor.execute(f"DELETE FROM temp.stage_{name}")
+                cursor.executemany(f"INSERT INTO temp.stage_{name} ({cols}) VALUES ({marks})", list(zip(*columns)))
+                cursor.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM temp.stage_{name}")
+                cursor.execute(f"DELETE FROM temp.stage_{name}")
+            else:
+                cursor.executemany(f"INSERT INTO {name} ({cols}) VALUES ({marks})", list(zip(*columns)))
+    finally:
+        cursor.close()

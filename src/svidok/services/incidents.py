@@ -55,6 +55,7 @@ def check(app, session: Session, data: IncidentIn | IncidentUpdate) -> Checker: 
     c = Checker(app.vocab, session)
     c.term("verification_status", data.verification_status, "verification_status")
     c.term("confidentiality", data.confidentiality, "confidentiality")
+    c.term("location_precision", data.location_precision, "location_precision")
     c.not_future(data.date_start, "date_start")
     c.not_future(data.date_end, "date_end")
     c.order(data.date_start, data.date_end, "date_end")
@@ -89,7 +90,8 @@ def _write_acts(app, s: Session, actor: Actor, incident: Incident, acts: list[Ac
         for j, v in enumerate(a.victims):
             person_id, sex, age, chars = v.person_id, v.sex, v.age, list(v.characteristics)
             if v.person is not None:
-                person_id = persons.create_in(app, s, actor, v.person, f"acts[{i}].victims[{j}].person.").id
+                inline = v.person.model_copy(update={"synthetic": v.person.synthetic or incident.synthetic})
+                person_id = persons.create_in(app, s, actor, inline, f"acts[{i}].victims[{j}].person.").id
             if person_id is not None:
                 person = s.get(Person, person_id)
                 sex = sex if sex != "unknown" else person.sex
@@ -121,7 +123,7 @@ def _set_fields(s: Session, incident: Incident, data: IncidentIn | IncidentUpdat
         incident.place_id = place.id if place else None
         if place is not None and incident.lat is None and place.lat is not None:
             incident.lat, incident.lon = place.lat, place.lon
-            incident.location_precision = incident.location_precision or place.level
+            incident.location_precision = incident.location_precision or {"facility": "exact"}.get(place.level, place.level)
     incident.search_text = search_text(incident.title, incident.narrative, incident.narrative_i18n)
 
 
@@ -135,7 +137,7 @@ def create(app, actor: Actor, data: IncidentIn) -> dict:  # noqa: ANN001
     access.require_writer(actor)
     with app.db.session() as s:
         check(app, s, data).raise_if_any()
-        incident = Incident(title=data.title, created_by=actor.username)
+        incident = Incident(title=data.title, created_by=actor.username, synthetic=data.synthetic)
         _set_fields(s, incident, data, set(IncidentIn.model_fields) | {"date_start", "date_end"})
         s.add(incident)
         s.flush()

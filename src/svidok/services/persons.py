@@ -87,7 +87,7 @@ def _write_names(session: Session, person: Person, data: PersonIn | PersonUpdate
 def create_in(app, session: Session, actor: Actor, data: PersonIn, prefix: str = "") -> Person:  # noqa: ANN001
     """Create inside the caller's transaction (used by incidents for inline victims)."""
     check(app, session, data, prefix).raise_if_any()
-    person = Person(full_name=data.full_name, created_by=actor.username)
+    person = Person(full_name=data.full_name, created_by=actor.username, synthetic=data.synthetic)
     session.add(person)
     session.flush()
     _apply(app, session, person, data, set(PersonIn.model_fields))

@@ -28,6 +28,7 @@ def check(app, s: Session, d: SourceIn) -> Checker:  # noqa: ANN001
     c.term("source_reliability", d.reliability, "reliability")
     c.term("information_credibility", d.credibility, "credibility")
     c.term("confidentiality", d.confidentiality, "confidentiality")
+    c.term("source_risks", d.risk, "risk")
     c.exists(Case, d.case_id, "case_id", "case")
     return c
 

@@ -1,9 +1,7 @@
 """/api/v1/{organisations,cases,custody-episodes,displacements,hazard-areas,interventions}"""
 
-from __future__ import annotations
-
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
+from pydantic import Field, create_model
 
 from svidok.api.deps import current_actor, get_app
 from svidok.schemas import others
@@ -23,9 +21,8 @@ PATHS = {
 
 
 def _register(path: str, entity: str, schema: type) -> None:
-    update_schema = type(f"{schema.__name__[:-2]}Update", (schema,), {
-        "__annotations__": {"version": int}, "version": Field(ge=1, description="the version you read"),
-    })
+    update_schema = create_model(f"{schema.__name__[:-2]}Update", __base__=schema,
+                                 version=(int, Field(ge=1, description="the version you read; a stale one is refused")))
 
     def list_(cursor: int | None = Query(None, ge=1), limit: int = Query(50, ge=1, le=500),
               person_id: int | None = Query(None, ge=1),

@@ -1,0 +1,5 @@
+"""``python -m svidok`` runs the CLI."""
+
+from svidok.cli.main import app
+
+app()

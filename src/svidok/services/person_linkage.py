@@ -1,0 +1,221 @@
+"""Record linkage over the persons in the database, and the review queue.
+
+``run`` compares every person record (names in every recorded spelling, birth date,
+sex, residence, custody facility and dates) with :mod:`svidok.linkage` (Splink),
+stores candidate pairs with their probability and the evidence for and against,
+and feeds reviewers' earlier decisions back as labelled pairs. A reviewer then
+accepts (a reversible merge, :mod:`.merges`) or rejects each pair; ``undo`` takes a
+decision back and restores both records exactly. Every run and decision is in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from svidok.linkage import LabelledPair, LinkageConfig, link_records
+from svidok.storage.models import CustodyEpisode, LinkagePair, LinkageRun, Person, PersonMerge, Place
+
+from . import access, ledger, merges
+from .actors import Actor
+from .errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from .linkage_evidence import PersonFacts, compare, facts_of
+
+DECISIONS = ("pending", "accepted", "rejected")
+
+
+def person_records(session: Session) -> tuple[list[dict], dict[int, PersonFacts]]:
+    """One linkage record per person that is not withdrawn, and the facts used as evidence."""
+    facts = facts_of(session)
+    records = []
+    for pid, f in facts.items():
+        records.append({
+            "record_id": str(pid), "source": f.source, "name": f.full_name,
+            "family_name": f.family_name or "", "given_name": f.given_name or "", "patronymic": f.patronymic or "",
+            "birth_date": f.birth_text or "", "sex": {"male": "m", "female": "f"}.get(f.sex, ""),
+            "place": f.residence or "", "facility": f.facility_codes[0] if f.facility_codes else "",
+            "custody_from": f.custody_from[0].isoformat() if f.custody_from else "",
+        })
+    return records, facts
+
+
+def labels(session: Session) -> list[LabelledPair]:
+    """Reviewers' decisions, as labelled pairs for the next run."""
+    rows = session.execute(select(LinkagePair.person_id_l, LinkagePair.person_id_r, LinkagePair.status)
+                           .where(LinkagePair.status.in_(("accepted", "rejected"))))
+    return [LabelledPair(str(a), str(b), s == "accepted") for a, b, s in rows]
+
+
+def run(app, actor: Actor, *, threshold: float = 0.9, review_threshold: float = 0.5,  # noqa: ANN001
+        backend: str | None = None, progress: Callable[[str], None] | None = None) -> dict:
+    """Score candidate pairs among all persons and refresh the review queue; returns counts."""
+    if not actor.is_admin:
+        raise Forbidden("linkage compares every person record: administrators only")
+    errors = [FieldError(n, "must be between 0 and 1") for n, v in
+              (("threshold", threshold), ("review_threshold", review_threshold)) if not 0 <= v <= 1]
+    if not errors and review_threshold > threshold:
+        errors.append(FieldError("review_threshold", "must not be above threshold"))
+    if errors:
+        raise ValidationFailed(errors)
+    with app.db.session() as s:
+        records, facts = person_records(s)
+        known = labels(s)
+    result = link_records(records, labels=known, progress=progress, config=LinkageConfig(
+        threshold=threshold, review_threshold=review_threshold, backend=backend))
+    counts = {"persons": len(records), "pairs_scored": int(len(result.pairs)), "new": 0, "updated": 0,
+              "already_decided": 0, "same_person_already": 0, "labels_fed_back": len(known),
+              "issues": len(result.issues)}
+    with app.db.session() as s:
+        lr = LinkageRun(actor=actor.username, params={"threshold": threshold, "review_threshold": review_threshold,
+                                                       "backend": backend}, model=result.model)
+        s.add(lr)
+        s.flush()
+        existing = {(p.person_id_l, p.person_id_r): p for p in s.scalars(select(LinkagePair))}
+        roots: dict[int, int] = {}
+        for row in result.pairs.itertuples(index=False):
+            a, b = sorted((int(row.record_id_l), int(row.record_id_r)))
+            old = existing.get((a, b))
+            if row.decided or (old is not None and old.status != "pending"):
+                counts["already_decided"] += 1
+                continue
+            ra = roots.setdefault(a, merges.root_of(s, a))
+            rb = roots.setdefault(b, merges.root_of(s, b))
+            if ra == rb:
+                counts["same_person_already"] += 1
+                continue
+            weight = float(row.match_weight) if row.match_weight == row.match_weight else None
+            evidence = compare(facts[a], facts[b])
+            if old is None:
+                s.add(LinkagePair(person_id_l=a, person_id_r=b, run_id=lr.id, evidence=evidence,
+                                  match_probability=float(row.match_probability), match_weight=weight))
+                counts["new"] += 1
+            else:
+                old.run_id, old.match_probability, old.match_weight = lr.id, float(row.match_probability), weight
+                old.evidence = evidence
+                counts["updated"] += 1
+        lr.counts, lr.finished_at = counts, datetime.now(timezone.utc)
+        ledger.append(s, actor.username, "linkage.run", "linkage_run", lr.id, {"params": lr.params, "counts": counts})
+        return {"run_id": lr.id, **counts, "issues_detail": [i.__dict__ for i in result.issues[:50]]}
+
+
+# -- the review queue ------------------------------------------------------------------
+
+def _pair_query(actor: Actor):  # noqa: ANN202
+    """Pairs whose two persons the actor may both see (need-to-know)."""
+    pl, pr = aliased(Person), aliased(Person)
+    return (select(LinkagePair, pl, pr).join(pl, pl.id == LinkagePair.person_id_l)
+            .join(pr, pr.id == LinkagePair.person_id_r)
+            .where(access.visibility_clause(pl, actor), access.visibility_clause(pr, actor)))
+
+
+def _summary(p: Person) -> dict:
+    return {"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex,
+            "status": p.status, "merged_into_id": p.merged_into_id}
+
+
+def _item(pair: LinkagePair, pl: Person, pr: Person) -> dict:
+    return {"id": pair.id, "match_probability": pair.match_probability, "match_weight": pair.match_weight,
+            "status": pair.status, "decided_by": pair.decided_by, "decided_at": pair.decided_at, "note": pair.note,
+            "run_id": pair.run_id, "left": _summary(pl), "right": _summary(pr), "evidence": pair.evidence}
+
+
+def queue(app, actor: Actor, *, status: str = "pending", min_probability: float = 0.0,  # noqa: ANN001
+          max_probability: float = 1.0, limit: int = 50, after: int | None = None) -> dict:
+    """Pairs to review, most likely first (``after``: the previous page's ``next_cursor``)."""
+    if status not in DECISIONS:
+        raise ValidationFailed(FieldError("status", f"{status!r} is not one of {', '.join(DECISIONS)}"))
+    q = _pair_query(actor).where(LinkagePair.status == status,
+                                 LinkagePair.match_probability.between(min_probability, max_probability))
+    with app.db.session() as s:
+        if after:
+            cur = s.get(LinkagePair, after)
+            if cur is None:
+                raise ValidationFailed(FieldError("after", f"{after} is not a pair of a previous page"))
+            q = q.where(or_(LinkagePair.match_probability < cur.match_probability,
+                            and_(LinkagePair.match_probability == cur.match_probability, LinkagePair.id > cur.id)))
+        rows = s.execute(q.order_by(LinkagePair.match_probability.desc(), LinkagePair.id).limit(limit + 1)).all()
+        total = s.scalar(select(func.count()).select_from(
+            _pair_query(actor).where(LinkagePair.status == status).subquery()))
+        items = [_item(*r) for r in rows[:limit]]
+        return {"items": items, "total": total, "next_cursor": rows[limit - 1][0].id if len(rows) > limit else None}
+
+
+def _require_pair(s: Session, actor: Actor, pair_id: int) -> tuple[LinkagePair, Person, Person]:
+    row = s.execute(_pair_query(actor).where(LinkagePair.id == pair_id)).first()
+    if row is None:
+        raise NotFound(f"pair {pair_id} not found")
+    return row[0], row[1], row[2]
+
+
+def _side(s: Session, actor: Actor, p: Person) -> dict:
+    out = _summary(p)
+    out.update({"family_name": p.family_name, "given_name": p.given_name, "patronymic": p.patronymic,
+                "life_status": p.life_status, "names": [n.name for n in p.names],
+                "residence": s.scalar(select(Place.name_en).where(Place.id == p.residence_place_id))
+                if p.residence_place_id else None,
+                "cluster_root_id": merges.root_of(s, p.id)})
+    eps = s.execute(select(CustodyEpisode.id, CustodyEpisode.date_from, CustodyEpisode.date_to, CustodyEpisode.outcome,
+                           Place.name_en).outerjoin(Place, Place.id == CustodyEpisode.facility_place_id)
+                    .where(CustodyEpisode.person_id == p.id, access.visibility_clause(CustodyEpisode, actor))
+                    .order_by(CustodyEpisode.date_from_lo)).all()
+    out["custody_episodes"] = [{"id": e[0], "date_from": e[1], "date_to": e[2], "outcome": e[3], "facility": e[4]}
+                               for e in eps]
+    return out
+
+
+def show(app, actor: Actor, pair_id: int) -> dict:  # noqa: ANN001
+    """A pair side by side: both persons, the evidence for and against, and its merges."""
+    with app.db.session() as s:
+        pair, pl, pr = _require_pair(s, actor, pair_id)
+        out = _item(pair, pl, pr)
+        out["left"], out["right"] = _side(s, actor, pl), _side(s, actor, pr)
+        out["merges"] = [merges.describe(m) for m in
+                         s.scalars(select(PersonMerge).where(PersonMerge.pair_id == pair.id).order_by(PersonMerge.id))]
+        return out
+
+
+def _decide(app, actor: Actor, pair_id: int, verdict: str, note: str | None) -> dict:  # noqa: ANN001
+    access.require_writer(actor)
+    with app.db.session() as s:
+        pair, pl, pr = _require_pair(s, actor, pair_id)
+        if pair.status != "pending":
+            raise Conflict(f"pair {pair_id} was already {pair.status} by {pair.decided_by}; undo that decision first")
+        pair.status, pair.decided_by, pair.decided_at, pair.note = verdict, actor.username, datetime.now(timezone.utc), note
+        merge = merges.merge_in(s, actor, pl.id, pr.id, pair_id=pair.id, reason=note) if verdict == "accepted" else None
+        ledger.append(s, actor.username, f"linkage.{verdict[:-2]}", "linkage_pair", pair.id, {
+            "persons": [pl.id, pr.id], "match_probability": pair.match_probability, "evidence": pair.evidence,
+            "note": note, "merge_id": merge.id if merge else None})
+        out = _item(pair, pl, pr)
+        out["merge"] = merges.describe(merge) if merge else None
+        return out
+
+
+def accept(app, actor: Actor, pair_id: int, note: str | None = None) -> dict:  # noqa: ANN001
+    """The two records are the same person: link their clusters (reversibly)."""
+    return _decide(app, actor, pair_id, "accepted", note)
+
+
+def reject(app, actor: Actor, pair_id: int, note: str | None = None) -> dict:  # noqa: ANN001
+    """Two different people: the pair is never linked again by later runs."""
+    return _decide(app, actor, pair_id, "rejected", note)
+
+
+def undo(app, actor: Actor, pair_id: int, note: str | None = None) -> dict:  # noqa: ANN001
+    """Take a decision back: undo its merge (records as they were) and return the pair to the queue."""
+    access.require_writer(actor)
+    with app.db.session() as s:
+        pair, pl, pr = _require_pair(s, actor, pair_id)
+        if pair.status == "pending":
+            raise Conflict(f"pair {pair_id} has no decision to undo")
+        undone = []
+        for m in s.scalars(select(PersonMerge).where(PersonMerge.pair_id == pair.id, PersonMerge.undone_at.is_(None))):
+            merges.undo_in(s, actor, m, note)
+            undone.append(m.id)
+        previous = pair.status
+        pair.status, pair.decided_by, pair.decided_at, pair.note = "pending", None, None, None
+        ledger.append(s, actor.username, "linkage.undo", "linkage_pair", pair.id, {
+            "persons": [pl.id, pr.id], "undid": previous, "merges_undone": undone, "note": note})
+        return _item(pair, pl, pr) | {"merges_undone": undone}
