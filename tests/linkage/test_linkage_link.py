@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -30,8 +31,17 @@ def clusters_of(result) -> dict[str, str]:
     return dict(zip(result.clusters["record_id"], result.clusters["cluster_id"]))
 
 
-def test_same_person_across_scripts_one_cluster_namesake_apart():
-    result = link_records(SMALL)
+BACKENDS = [
+    "duckdb",
+    pytest.param("spark", marks=[pytest.mark.slow, pytest.mark.skipif(
+        importlib.util.find_spec("pyspark") is None,
+        reason="pyspark not installed (uv run --with pyspark pytest ... to run on Spark)")]),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_same_person_across_scripts_one_cluster_namesake_apart(backend):
+    result = link_records(SMALL, config=LinkageConfig(backend=backend))
     c = clusters_of(result)
     assert list(result.clusters["record_id"]) == [r["record_id"] for r in SMALL]  # nothing dropped
     assert c["ua-1"] == c["en-1"] == c["ru-1"]

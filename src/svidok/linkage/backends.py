@@ -4,12 +4,15 @@ Select with ``LinkageConfig(backend=...)``, the ``--backend`` option of ``svidok
 link`` or the environment variable ``SVIDOK_LINKAGE_BACKEND`` (``duckdb`` or
 ``spark``). Spark needs ``pyspark`` installed and a Java runtime; the session is
 taken from ``SparkSession.builder.getOrCreate()``, so ``spark-submit`` or the
-``SPARK_*`` environment decide where it runs.
+``SPARK_*`` environment decide where it runs. Checkpoints go to
+``SVIDOK_SPARK_CHECKPOINT_DIR`` (a shared path such as HDFS on a cluster) or, if it
+is unset and the session has none, to a local temporary directory.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from typing import Any
 
 BACKENDS = ("duckdb", "spark")
@@ -40,10 +43,21 @@ def make_db_api(backend: str | None = None, *, spark_session: Any = None, thread
         try:
             from pyspark.sql import SparkSession
             from splink import SparkAPI
+            from splink.backends.spark import similarity_jar_location
         except ImportError as e:
             raise BackendError(
                 "the spark backend needs pyspark: `uv add pyspark` (and a Java runtime)"
             ) from e
-        spark = spark_session or SparkSession.builder.appName("svidok-linkage").getOrCreate()
+        # Splink's string similarity functions (Jaro-Winkler...) are Scala UDFs in a
+        # jar it ships; a session made elsewhere must add it to spark.jars itself.
+        spark = spark_session or (
+            SparkSession.builder.appName("svidok-linkage")
+            .config("spark.jars", similarity_jar_location())
+            .getOrCreate()
+        )
+        # Splink breaks long query lineages with checkpoints, which need a directory.
+        if not spark.sparkContext.getCheckpointDir():
+            spark.sparkContext.setCheckpointDir(
+                os.environ.get("SVIDOK_SPARK_CHECKPOINT_DIR") or tempfile.mkdtemp(prefix="svidok-spark-"))
         return SparkAPI(spark_session=spark)
     raise BackendError(f"unknown linkage backend {backend!r}; choose one of {', '.join(BACKENDS)}")
