@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from linkage_data import generate  # noqa: E402
+from linkage_data import generate
 
-from svidok.linkage import LinkageConfig, link_records  # noqa: E402
-from svidok.linkage.evaluate import score_clusters  # noqa: E402
+from svidok.linkage import LinkageConfig, link_records
+from svidok.linkage.evaluate import score_clusters
 
 
 def main() -> None:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from linkage_data import generate  # noqa: E402
+from linkage_data import generate
 
-from svidok.linkage import LinkageConfig, link_records  # noqa: E402
-from svidok.linkage.evaluate import score_clusters  # noqa: E402
-from svidok.linkage.link import DEFAULT_MODEL  # noqa: E402
+from svidok.linkage import LinkageConfig, link_records
+from svidok.linkage.evaluate import score_clusters
+from svidok.linkage.link import DEFAULT_MODEL
 
 RECORDS = 30_000
 

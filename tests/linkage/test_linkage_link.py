@@ -13,7 +13,7 @@ from svidok.linkage import LabelledPair, LinkageConfig, link_records
 from svidok.linkage.evaluate import score_clusters
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from linkage_data import generate  # noqa: E402
+from linkage_data import generate
 
 # All persons invented.
 SMALL = [

@@ -12,7 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from svidok.linkage import CsvError, LabelledPair, LinkageConfig, link_records, read_person_csv
+from svidok.linkage import (
+    CsvError,
+    LabelledPair,
+    LinkageConfig,
+    link_records,
+    read_person_csv,
+)
 from svidok.linkage.backends import BACKENDS, BackendError
 from svidok.linkage.records import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 

@@ -44,8 +44,8 @@ __all__ = [
     "split_full_name",
 ]
 
-_TOKEN_RE = re.compile(r"[^\W\d_]+(?:[%s][^\W\d_]+)*" % re.escape(APOSTROPHES))
-_WORD_RE = re.compile(r"[^\W\d_]+(?:[-%s][^\W\d_]+)*" % re.escape(APOSTROPHES))
+_TOKEN_RE = re.compile(rf"[^\W\d_]+(?:[{re.escape(APOSTROPHES)}][^\W\d_]+)*")
+_WORD_RE = re.compile(rf"[^\W\d_]+(?:[-{re.escape(APOSTROPHES)}][^\W\d_]+)*")
 # Patronymic endings as skeletons, so one list serves Cyrillic and Latin:
 # -ович/-евич/-ovych, -івна/-ivna, -овна, -ична; Crimean Tatar oğlu/qızı.
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ivna", "ovna", "evna", "ichna", "oglu", "kizi")

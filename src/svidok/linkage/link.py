@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from splink import Linker, block_on
+from splink import Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from svidok.linkage import model
