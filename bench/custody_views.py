@@ -1,0 +1,123 @@
+"""Custody status views over many custody episodes (target: < 200 ms with 500,000).
+
+Builds synthetic detainees with the demo generator through the bulk path (one
+transaction per batch), then times the views a monitor uses every day: who is held
+(first page and total), who has had no proof of life for more than N days, possible
+enforced disappearances, held in Russia, the dashboard counts, and one person's
+derived status — as an administrator and as an analyst (need-to-know clause).
+
+    uv run python bench/custody_views.py                  # 500,000 episodes, SQLite
+    uv run python bench/custody_views.py --episodes 50000
+    uv run python bench/custody_views.py --database-url postgresql://postgres@127.0.0.1:5432/bench
+
+The database is kept in --data-dir (default /tmp/svidok-bench-custody) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import random
+import statistics
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.services import bulk, custody, demo_data
+from svidok.services.actors import SYSTEM, Actor
+from svidok.services.demo_scenarios import SCENARIOS
+from svidok.storage.models import CustodyEpisode
+
+TODAY = date(2026, 11, 1)
+
+
+def build(app: Svidok, episodes: int, batch: int = 20_000) -> float:
+    """Add detainees until the database holds ``episodes`` custody episodes; returns seconds."""
+    with app.db.session() as s:
+        have = s.scalar(select(func.count()).select_from(CustodyEpisode)) or 0
+        gen = demo_data.generator_for(app, s, seed=have + 1)
+    todo = episodes - have
+    if todo <= 0:
+        return 0.0
+    kinds = [sc for sc in SCENARIOS if sc.custody]
+    rnd = random.Random(7)
+    start = time.perf_counter()
+    done = 0
+    while done < todo:
+        b = demo_data.Batch()
+        n = min(batch, todo - done)
+        for _ in range(n):
+            sc = rnd.choice(kinds)
+            day = date(2022, 2, 24) + timedelta(days=rnd.randrange((TODAY - date(2022, 2, 24)).days))
+            pid, _ = gen._person(b, day, rnd.random() < 0.03, sc.victim_status)  # noqa: SLF001 - bench reuses the generator
+            gen._custody(b, pid, day, sc)  # noqa: SLF001
+        with app.db.session() as s:
+            bulk.insert_batch(s, b)
+        done += n
+        print(f"  built {have + done:,} episodes", flush=True)
+    with app.db.session() as s:
+        if app.db.dialect == "postgresql":
+            s.exec_driver_sql("ANALYZE")
+        else:
+            s.connection().exec_driver_sql("ANALYZE")
+    return time.perf_counter() - start
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:  # noqa: ANN001
+    fn()  # warm the caches once, as a running server would have
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t) * 1000)
+    return statistics.median(runs), max(runs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--episodes", type=int, default=500_000)
+    ap.add_argument("--data-dir", type=Path, default=Path("/tmp/svidok-bench-custody"))
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--days", type=int, default=180)
+    args = ap.parse_args()
+    settings = Settings(data_dir=args.data_dir, field_key=base64.b64encode(b"b" * 32).decode())
+    app = Svidok(settings, database_url=args.database_url)
+    app.init()
+    built = build(app, args.episodes)
+    with app.db.session() as s:
+        n = s.scalar(select(func.count()).select_from(CustodyEpisode))
+        some_person = s.scalar(select(CustodyEpisode.person_id).where(CustodyEpisode.id == n // 2))
+    print(f"engine={app.db.dialect} episodes={n:,} cpu_count={os.cpu_count()} "
+          f"build_seconds={built:.1f} (0 = reused)")
+    analyst = Actor("bench-analyst", "analyst")
+    investigator = Actor("bench-investigator", "investigator")
+    views = {
+        "who is held: page 1 + total": lambda a: custody.monitor(app, a, today=TODAY),
+        f"no proof of life > {args.days} days: page 1 + total": lambda a: custody.monitor(app, a, days=args.days, today=TODAY),
+        "no proof of life > 365 days, no monitor access, page 1 + total":
+            lambda a: custody.monitor(app, a, days=365, no_monitor_access=True, today=TODAY),
+        "possible enforced disappearances: page 1 + total": lambda a: custody.monitor(app, a, disappeared=True, today=TODAY),
+        "held in Russia: page 1 + total": lambda a: custody.monitor(app, a, in_russia=True, today=TODAY),
+        "children held: page 1 + total": lambda a: custody.monitor(app, a, mark="child", today=TODAY),
+        "dashboard counts": lambda a: custody.status_counts(app, a),
+        "one person's derived status": lambda a: custody.person_status(app, a, some_person, TODAY),
+    }
+    print(f"{'view':66} {'actor':13} {'median ms':>9} {'max ms':>8} {'rows':>8}")
+    for name, fn in views.items():
+        for who, actor in (("administrator", SYSTEM), ("investigator", investigator), ("analyst", analyst)):
+            res = fn(actor)
+            rows = res.get("total", "") if isinstance(res, dict) else ""
+            med, worst = timed(lambda: fn(actor), args.repeat)  # noqa: B023
+            flag = "" if med < 200 else "  <-- over 200 ms"
+            print(f"{name:66} {who:13} {med:9.1f} {worst:8.1f} {rows!s:>8}{flag}")
+    app.close()
+
+
+if __name__ == "__main__":
+    main()
