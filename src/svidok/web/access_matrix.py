@@ -1,0 +1,74 @@
+"""Who may call which route: one rule per (method, path) of the whole app (API and pages).
+
+``tests/web/test_route_matrix.py`` enumerates every route of the app and checks each role
+against this table, so a route added without a rule fails the suite. Add new routes here.
+"""
+
+from __future__ import annotations
+
+ANYONE = "anyone"                       # also when not signed in
+SIGNED_IN = "signed-in"                 # every role
+WRITERS = "writers"                     # administrator, investigator
+PROTECTED = "protected-readers"         # administrator, investigator: identities, addresses
+ADMIN = "administrator"
+
+ROLES_FOR = {
+    ANYONE: ("anonymous", "administrator", "investigator", "analyst", "viewer"),
+    SIGNED_IN: ("administrator", "investigator", "analyst", "viewer"),
+    WRITERS: ("administrator", "investigator"),
+    PROTECTED: ("administrator", "investigator"),
+    ADMIN: ("administrator",),
+}
+
+
+def _records_api(path: str) -> dict[tuple[str, str], str]:
+    return {
+        ("GET", f"/api/v1/{path}"): SIGNED_IN, ("POST", f"/api/v1/{path}"): WRITERS,
+        ("GET", f"/api/v1/{path}/{{ident}}"): SIGNED_IN, ("PUT", f"/api/v1/{path}/{{ident}}"): WRITERS,
+        ("POST", f"/api/v1/{path}/{{ident}}/withdraw"): WRITERS,
+    }
+
+
+RULES: dict[tuple[str, str], str] = {
+    # API documentation
+    ("GET", "/api/v1/openapi.json"): ANYONE, ("GET", "/api/v1/docs"): ANYONE, ("GET", "/docs/oauth2-redirect"): ANYONE,
+    # API: incidents, persons, sources
+    ("GET", "/api/v1/incidents"): SIGNED_IN, ("GET", "/api/v1/incidents/count"): SIGNED_IN,
+    ("POST", "/api/v1/incidents"): WRITERS, ("GET", "/api/v1/incidents/{incident_id}"): SIGNED_IN,
+    ("PATCH", "/api/v1/incidents/{incident_id}"): WRITERS,
+    ("POST", "/api/v1/incidents/{incident_id}/withdraw"): WRITERS,
+    ("GET", "/api/v1/incidents/{incident_id}/history"): SIGNED_IN,
+    ("GET", "/api/v1/persons"): SIGNED_IN, ("GET", "/api/v1/persons/search"): SIGNED_IN,
+    ("POST", "/api/v1/persons"): WRITERS, ("GET", "/api/v1/persons/{person_id}"): SIGNED_IN,
+    ("PATCH", "/api/v1/persons/{person_id}"): WRITERS, ("POST", "/api/v1/persons/{person_id}/withdraw"): WRITERS,
+    ("POST", "/api/v1/persons/{person_id}/protected"): PROTECTED,
+    ("GET", "/api/v1/sources"): SIGNED_IN, ("POST", "/api/v1/sources"): WRITERS,
+    ("GET", "/api/v1/sources/{source_id}"): SIGNED_IN, ("POST", "/api/v1/sources/{source_id}/identity"): PROTECTED,
+    **_records_api("organisations"), **_records_api("cases"), **_records_api("custody-episodes"),
+    **_records_api("displacements"), **_records_api("hazard-areas"), **_records_api("interventions"),
+    # API: reference data
+    ("GET", "/api/v1/places"): SIGNED_IN, ("GET", "/api/v1/places/{place_id}"): SIGNED_IN,
+    ("GET", "/api/v1/vocab"): SIGNED_IN, ("GET", "/api/v1/vocab/{name}"): SIGNED_IN,
+    ("GET", "/api/v1/search"): SIGNED_IN,
+    # Static files (CSS, JS, Leaflet)
+    ("MOUNT", "/static"): ANYONE, ("MOUNT", "/static/leaflet"): ANYONE,
+    # Web pages
+    ("GET", "/login"): ANYONE, ("POST", "/login"): ANYONE, ("POST", "/logout"): ANYONE, ("POST", "/language"): ANYONE,
+    ("GET", "/account"): SIGNED_IN, ("POST", "/account/token"): SIGNED_IN,
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/incidents"): SIGNED_IN, ("GET", "/incidents/new"): WRITERS, ("POST", "/incidents/new"): WRITERS,
+    ("GET", "/incidents/{incident_id}"): SIGNED_IN, ("GET", "/incidents/{incident_id}/edit"): WRITERS,
+    ("POST", "/incidents/{incident_id}/edit"): WRITERS, ("POST", "/incidents/{incident_id}/sources"): WRITERS,
+    ("POST", "/incidents/{incident_id}/sources/{source_id}/identity"): PROTECTED,
+    ("POST", "/incidents/{incident_id}/evidence"): WRITERS,
+    ("GET", "/persons"): SIGNED_IN, ("GET", "/persons/new"): WRITERS, ("POST", "/persons/new"): WRITERS,
+    ("GET", "/persons/{person_id}"): SIGNED_IN, ("GET", "/persons/{person_id}/edit"): WRITERS,
+    ("POST", "/persons/{person_id}/edit"): WRITERS, ("POST", "/persons/{person_id}/protected"): PROTECTED,
+    ("GET", "/records/{slug}"): SIGNED_IN, ("GET", "/records/{slug}/new"): WRITERS,
+    ("POST", "/records/{slug}/new"): WRITERS, ("GET", "/records/{slug}/{ident}"): SIGNED_IN,
+    ("GET", "/records/{slug}/{ident}/edit"): WRITERS, ("POST", "/records/{slug}/{ident}/edit"): WRITERS,
+    ("GET", "/search"): SIGNED_IN,
+    ("GET", "/map"): SIGNED_IN, ("GET", "/map/boundaries.geojson"): SIGNED_IN,
+    ("GET", "/map/incidents.geojson"): SIGNED_IN, ("GET", "/map/hazards.geojson"): SIGNED_IN,
+    ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
+}

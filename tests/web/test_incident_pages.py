@@ -1,0 +1,153 @@
+"""Recording, finding and changing incidents through the web forms."""
+
+from __future__ import annotations
+
+import re
+
+from svidok.schemas.filters import IncidentFilter
+from svidok.services import incident_queries, incidents
+from svidok.services.actors import SYSTEM
+from tests import fixtures as fx
+from tests.web.conftest import csrf, csrf_of
+
+
+def _new_incident_form(c, **fields) -> dict:
+    data = {
+        "csrf_token": csrf(c, "/incidents/new"),
+        "title": "Shelling of a market in Kupiansk",
+        "date_start": "2022-09-03",
+        "place": fx.KHARKIV_OBLAST,
+        "verification_status": "unverified",
+        "confidentiality": "restricted",
+        "narrative": "Synthetic. Shells hit the central market.",
+        "acts[0].violation_type": "killing_of_civilians",
+        "acts[0].means": "",
+        "acts[0].victims[0].person.full_name": "Бондаренко Марія Іванівна",
+        "acts[0].victims[0].harm": "killed",
+        "acts[0].victims[0].status": "civilian",
+        "acts[0].victims[0].sex": "female",
+        "acts[0].victims[0].age": "71",
+        "acts[0].victims[1].group_description": "passers-by",
+        "acts[0].victims[1].count": "4",
+        "acts[0].victims[1].harm": "injured",
+        "acts[0].victims[1].status": "civilian",
+        "acts[0].perpetrators[0].description": "artillery unit (unidentified)",
+        "acts[0].perpetrators[0].mode": "",
+        "acts[1].violation_type": "",  # the blank act the form always offers
+        "acts[1].victims[0].harm": "",
+    }
+    data.update(fields)
+    return data
+
+
+def _count(core) -> int:
+    return incident_queries.count(core, SYSTEM, IncidentFilter())
+
+
+def test_create_an_incident_with_an_act_and_victims(web, client_for):
+    core, _ = web
+    c = client_for("investigator")
+    r = c.post("/incidents/new", data=_new_incident_form(c), follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = c.get(r.headers["location"])
+    assert "Incident saved." in page.text
+    assert "Shelling of a market in Kupiansk" in page.text
+    assert "Killing of civilians" in page.text
+    assert "Бондаренко Марія Іванівна" in page.text and "4 × passers-by" in page.text
+    assert "artillery unit (unidentified)" in page.text
+    incident = incidents.get(core, SYSTEM, int(r.headers["location"].rsplit("/", 1)[1]))
+    victims = incident["acts"][0]["victims"]
+    assert [v["harm"] for v in victims] == ["killed", "injured"] and victims[0]["age"] == 71
+    assert len(incident["acts"]) == 1  # the blank act was not saved
+
+
+def test_invalid_fields_get_messages_beside_them_and_nothing_is_saved(web, client_for):
+    core, _ = web
+    c = client_for("investigator")
+    before = _count(core)
+    data = _new_incident_form(c, **{"date_start": "2022-02-30", "acts[0].victims[0].harm": "",
+                                    "acts[0].victims[1].age": "300", "acts[0].victims[1].harm": "exploded"})
+    r = c.post("/incidents/new", data=data)
+    assert r.status_code == 422
+    assert "The incident was not saved" in r.text
+    html = r.text
+    # Each message sits beside its own field and the field points at it (aria-describedby).
+    assert re.search(r'id="f-date_start"[^>]*aria-invalid="true"[^>]*aria-describedby="date_start-error"', html)
+    assert re.search(r'<span class="error" id="date_start-error">[^<]*30[^<]*</span>', html)
+    assert 'id="acts[0].victims[1].age-error"' in html
+    assert 'id="acts[0].victims[0].harm-error"' in html
+    assert "Traceback" not in html
+    # What the user typed is kept.
+    assert 'value="Shelling of a market in Kupiansk"' in html
+    assert _count(core) == before
+
+
+def test_unknown_vocabulary_code_is_named_in_the_message(web, client_for):
+    core, _ = web
+    c = client_for("investigator")
+    r = c.post("/incidents/new", data=_new_incident_form(c, **{"acts[0].victims[1].harm": "exploded"}))
+    assert r.status_code == 422
+    m = re.search(r'id="acts\[0\]\.victims\[1\]\.harm-error">([^<]*)<', r.text)
+    assert m and "exploded" in m.group(1)
+    assert _count(core) == 0
+
+
+def test_edit_an_incident_and_see_the_history(web, client_for):
+    core, _ = web
+    inc = fx.incident(core)
+    c = client_for("investigator")
+    form_html = c.get(f"/incidents/{inc['id']}/edit").text
+    assert 'value="Strike on a residential building"' in form_html
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form_html))
+    fields.update({k: v for k, v in re.findall(
+        r'<select[^>]*name="([^"]+)"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)" selected', form_html, re.S)})
+    fields["title"] = "Strike on a residential building, Saltivka"
+    r = c.post(f"/incidents/{inc['id']}/edit", data=fields, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = c.get(f"/incidents/{inc['id']}").text
+    assert "Changes saved." in page
+    history = page[page.index('id="history"'):]
+    assert "Strike on a residential building, Saltivka" in history
+    assert "<del>Strike on a residential building</del>" in history
+    after = incidents.get(core, SYSTEM, inc["id"])
+    assert after["version"] == 2 and after["acts"][0]["violation_type"] == "killing_of_civilians"
+    assert after["acts"][0]["victims"][0]["count"] == 3  # acts survived the round trip
+
+
+def test_a_conflicting_save_is_refused_with_a_clear_message(web, client_for):
+    core, _ = web
+    inc = fx.incident(core)
+    c = client_for("investigator")
+    html = c.get(f"/incidents/{inc['id']}/edit").text
+    token = csrf_of(html)
+    incidents.update(core, SYSTEM, inc["id"], incidents.IncidentUpdate(version=1, title="Changed by a colleague"))
+    r = c.post(f"/incidents/{inc['id']}/edit", data={
+        "csrf_token": token, "version": "1", "title": "My change", "date_start": "2022-03-05",
+        "verification_status": "unverified", "confidentiality": "restricted"})
+    assert r.status_code == 409
+    assert "Someone else saved this incident" in r.text
+    assert incidents.get(core, SYSTEM, inc["id"])["title"] == "Changed by a colleague"
+
+
+def test_list_filters_and_search(web, client_for):
+    core, _ = web
+    fx.incident(core, title="Strike on a school in Kharkiv")
+    fx.incident(core, title="Detention at a checkpoint", place=fx.CRIMEA,
+                acts=[{"violation_type": "arbitrary_detention", "victims": [{"harm": "detained", "count": 1}]}])
+    c = client_for("analyst")
+    page = c.get("/incidents?family=detention").text
+    assert "Detention at a checkpoint" in page and "Strike on a school" not in page
+    page = c.get("/incidents?date_from=2022-13").text
+    assert 'id="date_from-error"' in page
+    found = c.get("/search?q=school").text
+    assert "Strike on a school in Kharkiv" in found and "Detention at a checkpoint" not in found
+
+
+def test_viewer_cannot_open_forms_or_post(web, client_for):
+    core, _ = web
+    inc = fx.incident(core, confidentiality="public")
+    c = client_for("viewer")
+    assert c.get("/incidents/new").status_code == 403
+    r = c.post(f"/incidents/{inc['id']}/edit", data={"csrf_token": csrf(c), "version": "1", "title": "x"})
+    assert r.status_code == 403 and "may not change records" in r.text
+    assert incidents.get(core, SYSTEM, inc["id"])["title"] == "Strike on a residential building"
