@@ -19,6 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from sqlalchemy.orm import Session
 
 from svidok.services.actors import Actor
@@ -100,6 +101,9 @@ class Book:
     # -- plumbing -------------------------------------------------------------------------
     def _run(self, kind: str, query: str, kwargs: dict, check_empty: bool = True) -> tuple[Figure, queries.Result]:
         tpl, line = template_line()
+        for k, v in kwargs.items():
+            if isinstance(v, jinja2.Undefined):
+                raise BriefError(tpl, line, f"argument {k}: {v._undefined_message}")
         opts = {k: kwargs.pop(k) for k in list(kwargs) if k in FIGURE_OPTIONS}
         try:
             res = queries.run(self.app, self.session, self.actor, query, **kwargs)

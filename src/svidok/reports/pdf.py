@@ -97,9 +97,15 @@ def _match_pages(outline: list[tuple[str, int]], headings: list[tuple[int, str, 
     i = 0
     wanted = [(hid, text) for _, hid, text in headings] + [("annex", "Annex")]
     for hid, text in wanted:
+        key = _squash(text)[:40]
         for j in range(i, len(outline)):
-            if outline[j][0].strip().startswith(text.strip()[:40]):
+            # Chromium drops the spaces where a long heading wrapped: compare without whitespace.
+            if _squash(outline[j][0]).startswith(key):
                 pages[hid] = outline[j][1]
                 i = j + 1
                 break
     return pages
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
