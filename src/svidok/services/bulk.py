@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, insert, select, update
+from sqlalchemy import JSON, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from svidok.domain.ledger import content_hash
@@ -32,6 +32,20 @@ def start_run(session: Session, name: str, actor: Actor, file_sha256: str, mappi
     session.add(run)
     session.flush()
     return run
+
+
+def _commit_batch(s: Session, actor: Actor, run_id: int, i: int, batch: Batch) -> None:
+    """One batch, its ledger entry and the run's progress: one transaction."""
+    insert_batch(s, batch)
+    counts = {t: len(r) for t, r in batch.rows.items() if r}
+    first = batch.rows["incidents"][0]["id"] if batch.rows["incidents"] else None
+    ledger.append(s, actor.username, "bulk.load", "import_run", run_id,
+                  content_hash({"batch": i, "first_incident": first, "counts": counts}))
+    run = s.get(ImportRun, run_id)
+    done = dict(run.counts or {})
+    done["batches"] = i + 1
+    done["incidents"] = done.get("incidents", 0) + batch.incidents
+    s.execute(update(ImportRun).where(ImportRun.id == run_id).values(counts=done))
 
 
 def insert_batch(session: Session, batch: Batch) -> None:
@@ -63,23 +77,26 @@ def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0
          progress: Callable[[int], None] | None = None) -> int:
     """Insert batches after the first ``skip`` (already committed); returns incidents inserted."""
     total = 0
-    for i, batch in enumerate(batches):
-        if i < skip:
-            continue
-        with app.db.session() as s:
-            insert_batch(s, batch)
-            counts = {t: len(r) for t, r in batch.rows.items() if r}
-            first = batch.rows["incidents"][0]["id"] if batch.rows["incidents"] else None
-            ledger.append(s, actor.username, "bulk.load", "import_run", run_id,
-                          content_hash({"batch": i, "first_incident": first, "counts": counts}))
-            run = s.get(ImportRun, run_id)
-            done = dict(run.counts or {})
-            done["batches"] = i + 1
-            done["incidents"] = done.get("incidents", 0) + batch.incidents
-            s.execute(update(ImportRun).where(ImportRun.id == run_id).values(counts=done))
-        total += batch.incidents
-        if progress:
-            progress(batch.incidents)
+    with app.db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Each batch commits whole or not at all, also on kill -9; skipping the fsync only
+            # risks the last batches on power loss, and the run then resumes before them.
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+            conn.commit()
+        try:
+            for i, batch in enumerate(batches):
+                if i < skip:
+                    continue
+                with Session(bind=conn) as s, s.begin():
+                    _commit_batch(s, actor, run_id, i, batch)
+                total += batch.incidents
+                if progress:
+                    progress(batch.incidents)
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.commit()
     with app.db.session() as s:
         reset_sequences(s.connection())
         s.execute(update(ImportRun).where(ImportRun.id == run_id)

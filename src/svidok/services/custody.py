@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, not_, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from svidok.domain import people
@@ -168,41 +168,66 @@ def person_status(app, actor: Actor, person_id: int, today: date | None = None) 
 
 
 # -- the monitoring view ----------------------------------------------------------------
+#
+# The view walks the partial index ix_custody_episodes_open_by_last_sign (see
+# storage/models/linkage.py) in order of the last sign of life and stops after one
+# page; the total is counted from the same index. Its predicate is repeated here
+# literally, because SQLite matches a partial index only on the same text.
+_OPEN_INDEXED = text("custody_episodes.deleted_at IS NULL AND custody_episodes.outcome IN ('in_custody', 'unknown')")
+_LAST_SIGN = func.coalesce(CustodyEpisode.last_proof_of_life, CustodyEpisode.date_from_lo)
 
-def _open_clause(ep):  # noqa: ANN001, ANN202
-    successor = aliased(CustodyEpisode)
+
+def _open_clause():  # noqa: ANN202
+    """Open episodes (still held, or fate unknown and no end date) that no transfer continues."""
+    ep, successor = CustodyEpisode, aliased(CustodyEpisode)
     # NOT IN over a non-correlated list, computed once: transfers are few, and a
     # correlated NOT EXISTS makes SQLite's planner scan the table for every row.
     continued = select(successor.transferred_from_id).where(
         successor.transferred_from_id.is_not(None), successor.deleted_at.is_(None))
-    return and_(
-        or_(ep.outcome == "in_custody", and_(ep.outcome == "unknown", ep.date_to.is_(None))),
-        ep.id.not_in(continued),
-    )
+    return and_(_OPEN_INDEXED, or_(ep.outcome == "in_custody", ep.date_to.is_(None)), ep.id.not_in(continued))
 
 
-def _occupied_clause(facility, on):  # noqa: ANN001, ANN202
+def _person_visible(app, actor: Actor):  # noqa: ANN001, ANN202
+    """The episode's person is visible to the actor.
+
+    On SQLite, "not among the hidden persons" (usually a short list, built once) is read
+    from the index; a join would look up every person row. PostgreSQL plans either well.
+    """
+    if app.db.dialect == "sqlite":
+        hidden = select(Person.id).where(not_(func.coalesce(access.visibility_clause(Person, actor), false())))
+        return CustodyEpisode.person_id.not_in(hidden)
+    return CustodyEpisode.person_id.in_(select(Person.id).where(access.visibility_clause(Person, actor)))
+
+
+def _occupied_clause(facility_id, on):  # noqa: ANN001, ANN202
     """The facility lies in a place occupied on the day ``on`` (a column)."""
-    region = aliased(Place)
+    region, fac = aliased(Place), aliased(Place)
     return exists().where(
-        PlaceOccupation.place_id == region.id, PlaceOccupation.status == "occupied",
-        facility.path.startswith(region.path, autoescape=False),
+        fac.id == facility_id, PlaceOccupation.place_id == region.id, PlaceOccupation.status == "occupied",
+        fac.path.startswith(region.path, autoescape=False),
         PlaceOccupation.since <= on, or_(PlaceOccupation.until.is_(None), PlaceOccupation.until >= on))
 
 
 def _mark_clause(mark: str, today: date):  # noqa: ANN202
     if mark == "child":
         cut = today.replace(year=today.year - people.CHILD_MAX_AGE - 1)
-        return or_(Person.birth_lo > cut, and_(Person.birth_lo.is_(None), Person.characteristics.like("%|child|%")))
-    cut = today.replace(year=today.year - people.OLDER_MIN_AGE)
-    return or_(Person.birth_hi <= cut, and_(Person.birth_hi.is_(None), Person.characteristics.like("%|older_person|%")))
+        who = or_(Person.birth_lo > cut, and_(Person.birth_lo.is_(None), Person.characteristics.like("%|child|%")))
+    else:
+        cut = today.replace(year=today.year - people.OLDER_MIN_AGE)
+        who = or_(Person.birth_hi <= cut, and_(Person.birth_hi.is_(None), Person.characteristics.like("%|older_person|%")))
+    return CustodyEpisode.person_id.in_(select(Person.id).where(who))
+
+
+def _disappeared_clause():  # noqa: ANN202
+    ep = CustodyEpisode
+    return or_(ep.acknowledged.is_(False), and_(ep.facility_place_id.is_(None), ep.incommunicado.is_(True)))
 
 
 def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool = False,  # noqa: ANN001, PLR0913
             no_monitor_access: bool = False, in_russia: bool = False, in_occupied: bool = False,
             disappeared: bool = False, mark: str | None = None, today: date | None = None,
             limit: int = 50, after: str | None = None, with_total: bool = True) -> dict:
-    """People deprived of liberty now, longest without proof of life first.
+    """People deprived of liberty now, longest without a sign of life first.
 
     Filters combine with AND: ``days`` (no proof of life for more than N days — counting
     from detention when there never was one), ``incommunicado``, ``no_monitor_access``
@@ -229,62 +254,55 @@ def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool =
     if errors:
         raise ValidationFailed(errors)
     ep = CustodyEpisode
-    fac = aliased(Place)
-    basis = func.coalesce(ep.last_proof_of_life, ep.date_from_lo)
-    cond = [_open_clause(ep), access.visibility_clause(ep, actor), access.visibility_clause(Person, actor)]
+    cond = [_open_clause(), access.visibility_clause(ep, actor), _person_visible(app, actor)]
     if days is not None:
-        cond.append(basis < today - timedelta(days=days))
+        cond.append(_LAST_SIGN < today - timedelta(days=days))
     if incommunicado:
         cond.append(ep.incommunicado.is_(True))
     if no_monitor_access:
         cond.append(or_(ep.monitor_access.is_(False), ep.monitor_access.is_(None)))
     if in_russia:
-        cond.append(fac.country == "RU")
+        cond.append(ep.facility_place_id.in_(select(Place.id).where(Place.country == "RU")))
     if in_occupied:
-        cond.append(_occupied_clause(fac, ep.date_from_lo))
+        cond.append(_occupied_clause(ep.facility_place_id, ep.date_from_lo))
     if disappeared:
-        cond.append(or_(ep.acknowledged.is_(False), and_(ep.facility_place_id.is_(None), ep.incommunicado.is_(True))))
+        cond.append(_disappeared_clause())
     if mark:
         cond.append(_mark_clause(mark, today))
-
-    def base(q):  # noqa: ANN001, ANN202
-        return q.join(Person, Person.id == ep.person_id).outerjoin(fac, fac.id == ep.facility_place_id).where(*cond)
-
-    page = base(select(ep, Person, fac.code, fac.name_en, fac.country, basis.label("basis")))
+    page = select(ep.id, _LAST_SIGN).where(*cond)
     if cursor:
-        page = page.where(or_(basis > cursor[0], and_(basis == cursor[0], ep.id > cursor[1])))
+        page = page.where(or_(_LAST_SIGN > cursor[0], and_(_LAST_SIGN == cursor[0], ep.id > cursor[1])))
     with app.db.session() as s:
-        rows = s.execute(page.order_by(basis, ep.id).limit(limit + 1)).all()
-        total = s.scalar(base(select(func.count()).select_from(ep))) if with_total else None
+        hits = s.execute(page.order_by(_LAST_SIGN, ep.id).limit(limit + 1)).all()
+        total = s.scalar(select(func.count()).select_from(ep).where(*cond)) if with_total else None
+        ids = [h[0] for h in hits[:limit]]
+        fac = aliased(Place)
+        rows = {r[0].id: r for r in s.execute(
+            select(ep, Person, fac.code, fac.name_en, fac.country).join(Person, Person.id == ep.person_id)
+            .outerjoin(fac, fac.id == ep.facility_place_id).where(ep.id.in_(ids)))} if ids else {}
         items = []
-        for e, p, code, name_en, country, b in rows[:limit]:
-            view = Episode.of(e)
+        for (eid, last_sign) in hits[:limit]:
+            e, p, code, name_en, country = rows[eid]
+            facts = disappearance_facts(Episode.of(e))
             items.append({
                 "episode_id": e.id, "person_id": p.id, "merged_into_id": p.merged_into_id, "full_name": p.full_name,
                 "sex": p.sex, "birth_date": p.birth_date, "person_status": p.status, "marks": marks(p, today),
                 "authority": e.authority, "held_since": e.date_from_lo, "facility_code": code,
                 "facility": name_en, "held_in_russia": country == "RU",
                 "acknowledged": e.acknowledged, "incommunicado": e.incommunicado, "monitor_access": e.monitor_access,
-                "last_proof_of_life": e.last_proof_of_life, "days_without_proof_of_life": (today - b).days,
-                "possible_enforced_disappearance": bool(disappearance_facts(view)),
-                "facts": disappearance_facts(view),
+                "last_proof_of_life": e.last_proof_of_life, "days_without_proof_of_life": (today - last_sign).days,
+                "possible_enforced_disappearance": bool(facts), "facts": facts,
             })
-        nxt = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            nxt = f"{last[-1].isoformat()}_{last[0].id}"
+        nxt = f"{hits[limit - 1][1].isoformat()}_{hits[limit - 1][0]}" if len(hits) > limit else None
         return {"items": items, "total": total, "next_cursor": nxt, "today": today}
 
 
 def status_counts(app, actor: Actor) -> dict[str, int]:  # noqa: ANN001
-    """Open episodes by kind: held, possibly disappeared, held in Russia (the dashboard's figures)."""
+    """Open episodes: all, possible enforced disappearances, held in Russia (dashboard figures)."""
     ep = CustodyEpisode
-    fac = aliased(Place)
-    disappeared = or_(ep.acknowledged.is_(False), and_(ep.facility_place_id.is_(None), ep.incommunicado.is_(True)))
-    q = (select(func.count(), func.sum(case((disappeared, 1), else_=0)),
-                func.sum(case((fac.country == "RU", 1), else_=0)))
-         .select_from(ep).join(Person, Person.id == ep.person_id).outerjoin(fac, fac.id == ep.facility_place_id)
-         .where(_open_clause(ep), access.visibility_clause(ep, actor), access.visibility_clause(Person, actor)))
+    in_russia = ep.facility_place_id.in_(select(Place.id).where(Place.country == "RU"))
+    q = (select(func.count(), func.sum(case((_disappeared_clause(), 1), else_=0)), func.sum(case((in_russia, 1), else_=0)))
+         .select_from(ep).where(_open_clause(), access.visibility_clause(ep, actor), _person_visible(app, actor)))
     with app.db.session() as s:
         n, dis, ru = s.execute(q).one()
     return {"deprived_of_liberty": n or 0, "possible_enforced_disappearance": int(dis or 0), "held_in_russia": int(ru or 0)}

@@ -72,6 +72,7 @@ class DemoGenerator:
         self.outcomes = [o for o, _ in FACILITY_OUTCOMES]
         self.outcome_w = [w for _, w in FACILITY_OUTCOMES]
         self._forms: dict[str, dict[str, str]] = {}
+        self._recent_sources: list[int] = []
 
     # -- small pieces -------------------------------------------------------------
     def _record(self, **extra) -> dict:  # noqa: ANN003
@@ -143,7 +144,7 @@ class DemoGenerator:
             age_band=None if birth else self._band[age], status=status,
             life_status="unknown", characteristics=people.pack(chars), residence_place_id=None, address_enc=None,
             contact_enc=None, notes=None, merged_into_id=None))
-        recorded = [(full, "Cyrl", "uk")]
+        recorded = [(full, "Cyrl", "uk")]  # the first is persons.full_name; person_names keeps the others
         if self.rnd.random() < 0.3:
             kind = "ru_cyrillic" if self.rnd.random() < 0.5 else "uk_latin"
             g, f = self._forms_of(given).get(kind), self._forms_of(family).get(kind)
@@ -151,10 +152,12 @@ class DemoGenerator:
             if alt:
                 recorded.append((alt, "Cyrl" if alt[0] >= "\u0400" else "Latn", "ru" if alt[0] >= "\u0400" else None))
         keys: set[str] = set()
-        for text, script, lang in recorded:
+        for i, (text, script, lang) in enumerate(recorded):
+            keys.update(names.search_keys(text))
+            if i == 0:
+                continue
             b.rows["person_names"].append({"id": self.ids("person_names"), "person_id": pid, "name": text,
                                            "script": script, "lang": lang, "kind": "as_recorded"})
-            keys.update(names.search_keys(text))
         for k in keys:
             b.rows["person_name_keys"].append({"id": self.ids("person_name_keys"), "person_id": pid, "key": k})
         return pid, {"sex": sex, "age": age, "chars": chars}
@@ -191,14 +194,11 @@ class DemoGenerator:
             location_precision="settlement",
             verification_status=rnd.choices(("unverified", "partially_verified", "verified"), (40, 35, 25))[0],
             search_text=self._search_text(title, name_uk)))
-        src = self.ids("sources")
-        b.rows["sources"].append(self._record(
-            id=src, confidentiality="confidential", case_id=None,
-            kind=rnd.choice(("witness", "victim", "relative", "media", "open_source_post", "hotline")),
-            description="Synthetic source", pseudonym=f"SRC-{src:06d}", reliability=rnd.choice("ABCDEF"),
-            credibility=rnd.choice("123456"), identity_protected=True, identity_enc=None, contact_enc=None, url=None,
-            consent_contact=rnd.random() < 0.7, consent_share_prosecutors=rnd.random() < 0.5,
-            consent_publish=rnd.random() < 0.2, risk=None))
+        # A source (a witness, a channel) usually speaks to several incidents.
+        if self._recent_sources and rnd.random() < 0.7:
+            src = rnd.choice(self._recent_sources)
+        else:
+            src = self._source(b)
         b.rows["incident_sources"].append({"incident_id": iid, "source_id": src, "note": None})
         acts = [sc.violation_type] + ([sc.second_act] if sc.second_act and rnd.random() < 0.4 else [])
         day = lo
@@ -212,12 +212,25 @@ class DemoGenerator:
                 if provisions:
                     b.rows["qualifications"].append({"id": self.ids("qualifications"), "act_id": aid,
                                                      "provision": rnd.choice(provisions), "note": None})
+            if k > 0:
+                continue
             b.rows["perpetrators"].append({"id": self.ids("perpetrators"), "act_id": aid, "organisation_id": None,
                                            "person_id": None, "description": "Russian armed forces (unit unknown)",
                                            "mode": "direct_perpetrator"})
-            if k > 0:
-                continue
             self._victims(b, sc, aid, day, iid, place)
+
+    def _source(self, b: Batch) -> int:
+        rnd = self.rnd
+        src = self.ids("sources")
+        b.rows["sources"].append(self._record(
+            id=src, confidentiality="confidential", case_id=None,
+            kind=rnd.choice(("witness", "victim", "relative", "media", "open_source_post", "hotline")),
+            description="Synthetic source", pseudonym=f"SRC-{src:06d}", reliability=rnd.choice("ABCDEF"),
+            credibility=rnd.choice("123456"), identity_protected=True, identity_enc=None, contact_enc=None, url=None,
+            consent_contact=rnd.random() < 0.7, consent_share_prosecutors=rnd.random() < 0.5,
+            consent_publish=rnd.random() < 0.2, risk=None))
+        self._recent_sources = (self._recent_sources + [src])[-50:]
+        return src
 
     def _search_text(self, title: str, name_uk: str) -> str:
         key = (title, name_uk)

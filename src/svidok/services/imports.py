@@ -30,6 +30,7 @@ from .errors import FieldError, ValidationFailed
 from .import_rows import BatchCounts, BatchWriter, Group
 
 MAX_PROBLEMS = 100_000
+_PLACE_KINDS = ("raion", "hromada", "oblast", "район", "територіальна громада", "область")
 _PLACE_PREFIXES = ("м. ", "м.", "с. ", "с.", "смт ", "смт. ", "селище ", "місто ", "city of ")
 
 
@@ -41,6 +42,7 @@ class ImportReport:
     dry_run: bool
     rows_read: int = 0
     rows_bad: int = 0
+    rows_skipped: int = 0
     counts: BatchCounts = field(default_factory=BatchCounts)
     problems: list[Problem] = field(default_factory=list)
     problems_not_listed: int = 0
@@ -51,7 +53,7 @@ class ImportReport:
 
     @property
     def rows_ok(self) -> int:
-        return self.rows_read - self.rows_bad
+        return self.rows_read - self.rows_bad - self.rows_skipped
 
     def problem(self, p: Problem) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -79,6 +81,8 @@ def place_lookup(app) -> Callable[[str], tuple]:  # noqa: ANN001
 
     def lookup(ref: str) -> tuple:
         candidates = [ref] + [ref[len(p):].strip() for p in _PLACE_PREFIXES if ref.lower().startswith(p)]
+        # "Iziumskyi" / "Iziumska" as ACLED and others write raions and hromadas
+        candidates += [f"{ref} {kind}" for kind in _PLACE_KINDS]
         with app.db.session() as s:
             for c in candidates:
                 try:
@@ -86,7 +90,11 @@ def place_lookup(app) -> Callable[[str], tuple]:  # noqa: ANN001
                 except ValidationFailed:
                     continue
                 if place is not None:
-                    return place.id, place.lat, place.lon, place.level
+                    # A settlement without coordinates gets those of the smallest unit around it that has them.
+                    located = next((p for p in reversed(places.ancestors(s, place)) if p.lat is not None), None)
+                    if located is None:
+                        return place.id, None, None, place.level
+                    return place.id, located.lat, located.lon, located.level
         raise ValueError(f"unknown place {ref!r} (give a gazetteer code, or the exact English or Ukrainian name)")
 
     return lookup
@@ -111,6 +119,9 @@ def checked_rows(table: Table, conv: RowConverter, report: ImportReport) -> Iter
     try:
         for number, raw in table.rows:
             report.rows_read += 1
+            if conv.skip and conv.skipped(raw):
+                report.rows_skipped += 1
+                continue
             row, problems = conv.convert(number, raw)
             if row is not None and keyed:
                 first = seen.setdefault(row.row_key, number)

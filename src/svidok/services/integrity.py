@@ -48,22 +48,44 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
     say = progress or (lambda _msg: None)
     report = IntegrityReport()
     with app.db.session() as s:
+        say("record versions and custody events")
+        versions, latest = _expected_versions(s, report)
+        custody = _expected_custody(s, report)
         say("ledger")
+        conn = s.connection()  # Core rows: no ORM bookkeeping per ledger entry
         cols = [getattr(LedgerEntry, f) for f in ROW_FIELDS]
-        rows = s.execute(select(*cols).order_by(LedgerEntry.seq).execution_options(yield_per=20_000))
-        chain = check_chain(rows)
+        rows = conn.execute(select(*cols).order_by(LedgerEntry.seq).execution_options(yield_per=20_000))
+        # One pass over the ledger: the chain check consumes the rows while the tap crosses
+        # off every record version and custody event the entry backs.
+        chain = check_chain(_tap(rows, versions, custody))
         report.problems += [str(p) for p in chain.problems]
         report.counts["ledger_entries"] = chain.entries
+        report.problems += [f"{label}: differs from what the ledger recorded (history edited)"
+                            for label in versions.values()]
+        report.problems += [f"{label}: {why}" for _hash, (label, why) in custody.values()]
         say("tree heads")
         _tree_heads(app, s, MerkleTree(chain.leaves), report)
         del chain
         say("records")
-        _records(s, report)
-        say("custody events")
-        _custody(s, report)
+        _current_records(s, latest, report)
         say("evidence files")
         _files(app, s, report, check_files)
     return report
+
+
+def _tap(rows, versions: dict, custody: dict):  # noqa: ANN001, ANN202
+    for row in rows:
+        entity, record_id, ch = row[4], row[5], row[6]
+        if entity == CUSTODY_ENTITY:
+            expected = custody.get(record_id)
+            if expected is not None:
+                if expected[0] == ch:
+                    del custody[record_id]
+                else:
+                    custody[record_id] = (None, (expected[1][0], "differs from what the ledger recorded"))
+        elif versions:
+            versions.pop((entity, record_id, ch), None)
+        yield row
 
 
 def _tree_heads(app, s, tree: MerkleTree, report: IntegrityReport) -> None:  # noqa: ANN001
@@ -105,29 +127,37 @@ def _norm(value):  # noqa: ANN001, ANN202
     return value
 
 
-def _records(s, report: IntegrityReport) -> None:  # noqa: ANN001
-    """Versions must be in the ledger; current rows must equal their latest version.
-
-    Memory grows with the number of versions, not of ledger entries: the ledger is
-    streamed once and crosses off the versions it backs.
-    """
+def _expected_versions(s, report: IntegrityReport) -> tuple[dict, dict]:  # noqa: ANN001
+    """(entity, record_id, content_hash) of every record version, and each record's latest version."""
     expected: dict[tuple[str, str, str], str] = {}
     latest: dict[tuple[str, int], int] = {}
     cols = (RecordVersion.id, RecordVersion.entity, RecordVersion.record_id, RecordVersion.version,
             RecordVersion.op, RecordVersion.at, RecordVersion.after, RecordVersion.reason)
     n = 0
-    for vid, entity, rid, version, op, at, after, reason in s.execute(
+    for vid, entity, rid, version, op, at, after, reason in s.connection().execute(
             select(*cols).order_by(RecordVersion.id).execution_options(yield_per=5_000)):
         n += 1
         key = (entity, str(rid), content_hash({"after": after, "reason": reason}))
         expected[key] = f"{entity} {rid} version {version} ({op}, {at:%Y-%m-%d %H:%M})"
         latest[(entity, rid)] = vid
     report.counts["record_versions"] = n
-    for key in s.execute(select(LedgerEntry.entity, LedgerEntry.record_id, LedgerEntry.content_hash)
-                         .execution_options(yield_per=50_000)):
-        expected.pop(tuple(key), None)
-    report.problems += [f"{label}: differs from what the ledger recorded (history edited)"
-                        for label in expected.values()]
+    report.counts["records"] = len(latest)
+    return expected, latest
+
+
+def _expected_custody(s, report: IntegrityReport) -> dict[str, tuple]:  # noqa: ANN001
+    """custody event id -> (content hash, (label, reason to report unless the ledger backs it))."""
+    out = {}
+    for ev in s.scalars(select(CustodyEvent).order_by(CustodyEvent.id).execution_options(yield_per=10_000)):
+        label = f"custody event {ev.id} (evidence {ev.evidence_id}, {ev.action})"
+        out[str(ev.id)] = (content_hash(custody_content(ev)), (label, "not in the ledger"))
+    report.counts["custody_events"] = len(out)
+    s.expunge_all()
+    return out
+
+
+def _current_records(s, latest: dict[tuple[str, int], int], report: IntegrityReport) -> None:  # noqa: ANN001
+    """Each record's columns must equal its latest version (else it was changed behind Svidok's back)."""
     models = _models_by_entity()
     by_entity: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for (entity, rid), vid in latest.items():
@@ -154,22 +184,6 @@ def _records(s, report: IntegrityReport) -> None:  # noqa: ANN001
                     report.problems.append(f"{entity} {rid}: {', '.join(changed)} changed outside Svidok "
                                            f"(differs from version {v.version})")
             s.expunge_all()  # keep memory flat on large databases
-    report.counts["records"] = len(latest)
-
-
-def _custody(s, report: IntegrityReport) -> None:  # noqa: ANN001
-    recorded = dict(s.execute(select(LedgerEntry.record_id, LedgerEntry.content_hash)
-                              .where(LedgerEntry.entity == CUSTODY_ENTITY)).all())
-    n = 0
-    for ev in s.scalars(select(CustodyEvent).order_by(CustodyEvent.id).execution_options(yield_per=10_000)):
-        n += 1
-        ch = recorded.get(str(ev.id))
-        if ch is None:
-            report.problems.append(f"custody event {ev.id} (evidence {ev.evidence_id}, {ev.action}): not in the ledger")
-        elif content_hash(custody_content(ev)) != ch:
-            report.problems.append(f"custody event {ev.id} (evidence {ev.evidence_id}, {ev.action}): "
-                                   "differs from what the ledger recorded")
-    report.counts["custody_events"] = n
 
 
 def _files(app, s, report: IntegrityReport, check_files: bool) -> None:  # noqa: ANN001

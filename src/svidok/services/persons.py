@@ -77,9 +77,9 @@ def _write_names(session: Session, person: Person, data: PersonIn | PersonUpdate
     session.execute(delete(PersonName).where(PersonName.person_id == person.id))
     session.execute(delete(PersonNameKey).where(PersonNameKey.person_id == person.id))
     recorded = [person.full_name, *[n.name for n in data.other_names]]
-    for i, n in enumerate(data.other_names):
+    # persons.full_name is the main spelling; person_names keeps the other recorded spellings.
+    for n in data.other_names:
         session.add(PersonName(person_id=person.id, name=n.name, script=n.script or script_of(n.name), lang=n.lang))
-    session.add(PersonName(person_id=person.id, name=person.full_name, script=script_of(person.full_name)))
     for key in name_keys(recorded[0], recorded[1:]):
         session.add(PersonNameKey(person_id=person.id, key=key))
 
@@ -152,7 +152,9 @@ def to_dict(app, session: Session, person: Person, actor: Actor, protected: bool
     for f in ("address_enc", "contact_enc"):
         out.pop(f, None)
     out["characteristics"] = people.unpack(person.characteristics)
-    out["names"] = [{"name": n.name, "script": n.script, "lang": n.lang} for n in person.names]
+    out["names"] = [{"name": person.full_name, "script": script_of(person.full_name), "lang": None}] + [
+        {"name": n.name, "script": n.script, "lang": n.lang} for n in person.names
+    ]
     out["name_forms"] = names.name_forms(person.full_name)
     if protected:
         out["has_address"] = person.address_enc is not None

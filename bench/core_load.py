@@ -1,0 +1,78 @@
+"""Bulk load of synthetic incidents (with acts, victims, persons, sources, custody…).
+
+    uv run python bench/core_load.py --size 1000000 --data-dir /tmp/svidok-1m
+    uv run python bench/core_load.py --size 1000000 --database-url postgresql://postgres@127.0.0.1:5432/svidok_bench
+
+Prints the generation rate, the bulk-path insert rate (time inside the loader only),
+the end-to-end rate, rows per incident and peak memory. The resulting database is
+what bench/api_listing.py and bench/name_search.py read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, peak_rss_mib  # noqa: E402
+
+from svidok.app import Svidok  # noqa: E402
+from svidok.config import Settings  # noqa: E402
+from svidok.services import bulk, demo_data  # noqa: E402
+from svidok.services.actors import SYSTEM  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", type=int, default=1_000_000)
+    ap.add_argument("--batch", type=int, default=10_000)
+    ap.add_argument("--data-dir", type=Path, default=Path("/tmp/svidok-bench"))
+    ap.add_argument("--database-url")
+    ap.add_argument("--seed", type=int, default=2022)
+    args = ap.parse_args()
+    app = Svidok(Settings(data_dir=args.data_dir), database_url=args.database_url)
+    app.init()
+    with app.db.session() as s:
+        gen = demo_data.generator_for(app, s, args.seed)
+        run = bulk.start_run(s, f"bench:{args.size}:{time.time()}", SYSTEM, "0" * 64, {})
+        run_id = run.id
+    gen_time = 0.0
+    rows = 0
+
+    def timed_batches():  # noqa: ANN202
+        nonlocal gen_time, rows
+        it = gen.batches(args.size, args.batch)
+        while True:
+            t = time.perf_counter()
+            try:
+                b = next(it)
+            except StopIteration:
+                return
+            gen_time += time.perf_counter() - t
+            rows += sum(len(r) for r in b.rows.values())
+            yield b
+
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        if done % (args.batch * 10) == 0:
+            el = time.perf_counter() - t0
+            print(f"  {done:>9,} incidents  {done / el:,.0f}/s end-to-end", flush=True)
+
+    t0 = time.perf_counter()
+    n = bulk.load(app, SYSTEM, run_id, timed_batches(), 0, progress)
+    total = time.perf_counter() - t0
+    insert_time = total - gen_time
+    print(f"machine: {machine()}; engine: {app.db.dialect}; incidents: {n:,}; rows: {rows:,} ({rows / n:.1f} per incident)")
+    print(f"generation: {n / gen_time:,.0f} incidents/s ({gen_time:.1f} s)")
+    print(f"bulk path (insert + ledger + progress): {n / insert_time:,.0f} incidents/s, {rows / insert_time:,.0f} rows/s ({insert_time:.1f} s)")
+    print(f"end to end: {n / total:,.0f} incidents/s ({total:.1f} s)")
+    print(f"peak memory: {peak_rss_mib():,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
