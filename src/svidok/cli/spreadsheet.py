@@ -31,7 +31,7 @@ def print_report(report: imports.ImportReport, problems_file: Path | None = None
     for note in report.notes:
         console.print(f"  note: {note}")
     console.print(f"Rows read: {report.rows_read}; good: {report.rows_ok}; with problems: {report.rows_bad}; "
-                  f"already imported: {c.rows_existing}")
+                  f"left out by the mapping: {report.rows_skipped}; already imported: {c.rows_existing}")
     console.print(f"{verb}: {c.incidents} incidents, {c.acts} acts, {c.persons} persons, {c.sources} sources "
                   f"(from {c.rows_new} rows)")
     if report.run_id is not None:

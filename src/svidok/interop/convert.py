@@ -117,7 +117,7 @@ class FieldReader:
         self.terms, self.places = terms, places
         self.cache: dict[str, Any] = {}
         # The fast path of RowConverter.convert: one column, no template.
-        self.simple = self.template is None and len(self.indexes) == 1
+        self.simple = self.template is None and len(self.indexes) == 1 and spec.index is None and spec.otherwise is None
         self.idx = self.indexes[0] if self.indexes else -1
         fallback = spec.value if spec.value is not None else spec.default
         self.fallback = None if fallback is None else str(fallback)
@@ -133,13 +133,20 @@ class FieldReader:
             return self.template.format_map(values).strip(), None
         for col, i in zip(self.columns, self.indexes):
             text = row[i].strip() if i < len(row) else ""
+            if text and self.spec.index is not None:
+                pieces = text.split(self.spec.split or "|")
+                text = pieces[self.spec.index].strip() if self.spec.index < len(pieces) else ""
             if text:
                 return text, col
         return "", self.columns[0] if self.columns else None
 
     def read(self, row: list[str]) -> tuple[Any, str | None, str, bool]:
         """(value, column, text, whether the text came from a cell rather than a default)."""
+        if self.kind == "place" and len(self.indexes) > 1:
+            return self._first_place(row)
         text, column = self.raw(row)
+        if text and self.spec.otherwise is not None and text.lower() not in self.values:
+            text = str(self.spec.otherwise)
         from_cell = bool(text)
         if not text:
             if self.spec.value is not None:
@@ -156,6 +163,24 @@ class FieldReader:
         if len(self.cache) < 200_000:
             self.cache[text] = value
         return value, column, text, from_cell
+
+    def _first_place(self, row: list[str]) -> tuple[Any, str | None, str, bool]:
+        """Several place columns (village, raion, oblast): the first that the gazetteer knows."""
+        first: BadValue | None = None
+        for col, i in zip(self.columns, self.indexes):
+            text = row[i].strip() if i < len(row) else ""
+            if not text:
+                continue
+            try:
+                value = self.cache[text] if text in self.cache else self.convert(text)
+            except BadValue as exc:
+                first = first or exc
+                continue
+            self.cache[text] = value
+            return value, col, text, True
+        if first is not None:
+            raise first
+        return None, None, "", False
 
     def _term(self, text: str) -> str:
         mapped = self.values.get(text.lower())
@@ -201,7 +226,7 @@ class FieldReader:
                 v = int(float(str(mapped if mapped is not None else text).replace(",", ".")))
             except ValueError:
                 raise BadValue(f"{text!r} is not a whole number") from None
-            lo, hi = (0, 125) if k == "age" else (1, 1_000_000)
+            lo, hi = (0, 125) if k == "age" else (0, 1_000_000)  # a count of 0: no victim on that row
             if not lo <= v <= hi:
                 raise BadValue(f"{v} is outside {lo}..{hi}")
             return v
@@ -227,6 +252,11 @@ class RowConverter:
         self.key_cols = {k: [(c, index[c]) for c in getattr(mapping.keys, k)] for k in ("row", "incident", "person", "source")}
         self.has = {part: bool(mapping.part(part)) for part in PARTS}
         self.parts = [p for p in PARTS if self.has[p]]
+        self.skip = [(index[c], {v.strip().lower() for v in vals}) for c, vals in mapping.skip.items()]
+
+    def skipped(self, row: list[str]) -> bool:
+        """Whether the mapping leaves this row out on purpose (``skip:``)."""
+        return any(i < len(row) and row[i].strip().lower() in vals for i, vals in self.skip)
 
     @staticmethod
     def _key(row: list[str], cols: list[tuple[str, int]], number: int, problems: list[Problem], what: str) -> str | None:
@@ -309,6 +339,8 @@ class RowConverter:
             source_key = self._key(row, self.key_cols["source"], number, problems, "source") if self.key_cols["source"] else incident_key
         else:
             parts.pop("source", None)
+        if "victim" in parts and parts["victim"].get("count") == 0:
+            parts.pop("victim")
         if problems:
             return None, problems
         return ParsedRow(number, row_key, incident_key, person_key, source_key, parts), problems

@@ -73,10 +73,14 @@ class FieldSpec(BaseModel):
     #: Cell text -> vocabulary code (matched case-insensitively, after trimming).
     values: dict[str, Any] = Field(default_factory=dict)
     default: Any = None
+    #: With ``values``: what a cell not listed there becomes ("" = left empty) instead of an error.
+    otherwise: Any = None
     #: strptime formats tried before Svidok's own date reader.
     formats: list[str] | None = None
     #: Split a cell into several terms (for lists such as characteristics).
     split: str | None = None
+    #: With ``split``: take only this piece (0-based), e.g. latitude from "50.0|36.2".
+    index: int | None = None
 
     def sources(self) -> list[str]:
         return ([self.column] if self.column else []) + list(self.columns or [])
@@ -116,6 +120,8 @@ class Mapping(BaseModel):
     victim: dict[str, FieldSpec] = Field(default_factory=dict)
     person: dict[str, FieldSpec] = Field(default_factory=dict)
     source: dict[str, FieldSpec] = Field(default_factory=dict)
+    #: Rows to leave out (counted, not reported as problems): column -> values, e.g. {event_type: [Protests]}.
+    skip: dict[str, list[str]] = Field(default_factory=dict)
     batch_size: int = Field(5000, ge=1, le=100_000)
 
     @field_validator("incident", "act", "victim", "person", "source", mode="before")
@@ -130,7 +136,7 @@ class Mapping(BaseModel):
         return getattr(self, name)
 
     def columns_used(self) -> set[str]:
-        used = set(self.keys.row + self.keys.incident + self.keys.person + self.keys.source)
+        used = set(self.keys.row + self.keys.incident + self.keys.person + self.keys.source) | set(self.skip)
         for part in PARTS:
             for spec in self.part(part).values():
                 used.update(spec.sources())
