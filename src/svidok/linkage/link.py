@@ -154,15 +154,21 @@ def _train(linker: Linker, present: set[str], config: LinkageConfig) -> None:
     log = logging.getLogger(__name__)
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     rules = model.em_blocking_rules(present)
-    # The pass blocking on names goes last and derives the prior (share of pairs that
-    # match) from all passes, reversing what each pass's blocking rule implies.
-    for i, rule in enumerate(rules):
+    # The last pass that works also derives the prior (share of pairs that match)
+    # from all passes, reversing what each pass's blocking rule implies.
+    done: list = []
+    for rule in rules:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=config.em_max_pairs, estimate_without_term_frequencies=True,
-                populate_probability_two_random_records_match_from_trained_values=(i == len(rules) - 1))
+                populate_probability_two_random_records_match_from_trained_values=rule is rules[-1])
+            done.append(rule)
         except Exception as e:  # noqa: BLE001 - a block with no pairs teaches nothing
             log.warning("EM pass on %s skipped: %s", rule, e)
+    if done and done[-1] is not rules[-1]:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            done[-1], max_pairs=config.em_max_pairs, estimate_without_term_frequencies=True,
+            populate_probability_two_random_records_match_from_trained_values=True)
 
 
 def _with_floor(trained: dict, floor: float) -> dict:

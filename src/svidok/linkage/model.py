@@ -122,8 +122,10 @@ def em_blocking_rules(columns: set[str]) -> list:
     """Training blocks: one that fixes the name (to learn the other fields) and
     one that does not use the name (to learn how names vary)."""
     rules = [block_on("family_key", "given_key")]
-    if "place_key" in columns:
+    # Narrow blocks on purpose: a loose one (year and place) lets EM settle on
+    # "same place and year" as the meaning of a match.
+    if "place_key" in columns and "birth_month" in columns:
         rules.append(block_on("birth_year", "birth_month", "place_key"))
-    else:
+    elif "birth_date_key" in columns:
         rules.append(block_on("birth_date_key"))
     return rules
