@@ -2,8 +2,11 @@
 
 import dataclasses
 
-from svidok.domain.ledger import entry_hash
-from svidok.evidence.ledger_check import TreeHeadRow, check_chain, check_tree_heads
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from svidok.domain.ledger import CHAINED_FIELDS, entry_hash
+from svidok.evidence.ledger_check import TreeHeadRow, check_chain, check_tree_heads, row_entry_hash
 from svidok.evidence.merkle import MerkleTree
 from svidok.evidence.signing import load_or_create_key, sign_tree_head
 
@@ -101,3 +104,16 @@ def test_forged_tree_head_signature_is_named(tmp_path):
     tree = MerkleTree(bytes.fromhex(e["entry_hash"]) for e in entries)
     msgs = [str(p) for p in check_tree_heads(tree, [forged], key.public_key())]
     assert msgs == ["tree head 1 (size 8, signed 2020-01-01T00:00:00.000000Z): signature does not verify: the tree head was altered or forged"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=2**53), st.lists(st.text(), min_size=7, max_size=7))
+def test_fast_row_hash_equals_the_domain_definition(seq, texts):
+    fields = dict(zip(CHAINED_FIELDS, [seq, *texts], strict=True))
+    assert row_entry_hash(tuple(fields[k] for k in CHAINED_FIELDS)) == entry_hash(fields)
+
+
+def test_unusual_types_fall_back_to_the_domain_definition():
+    fields = {"seq": 1, "at": None, "actor": "a", "action": "b", "entity": "c", "record_id": 7,
+              "content_hash": "d", "prev_hash": "e"}
+    assert row_entry_hash(tuple(fields[k] for k in CHAINED_FIELDS)) == entry_hash(fields)

@@ -127,7 +127,14 @@ def test_verify_names_an_edited_history(app):
     with app.db.session() as s:
         v = s.scalar(select(RecordVersion).where(RecordVersion.entity == "incident", RecordVersion.record_id == inc))
         s.execute(update(RecordVersion).where(RecordVersion.id == v.id).values(after={**v.after, "title": "Other"}))
+    item = add_photo(app, inc)["id"]
+    with app.db.session() as s:
+        forged = CustodyEvent(evidence_id=item, actor="intruder", action="download", sha256_seen="00" * 32)
+        s.add(forged)
+        s.flush()
+        forged_id = forged.id
     problems = integrity.verify(app).problems
+    assert f"custody event {forged_id} (evidence {item}, download): not in the ledger" in problems
     assert any(p.startswith(f"incident {inc} version 1 (create,") and p.endswith("differs from what the ledger "
                "recorded (history edited)") for p in problems), problems
 

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 
+from json.encoder import encode_basestring as _escape
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -25,6 +27,23 @@ from .signing import key_id, tree_head_bytes
 
 #: Column order expected by ``check_chain`` (the chained fields, then entry_hash).
 ROW_FIELDS = (*CHAINED_FIELDS, "entry_hash")
+
+
+def row_entry_hash(row: Sequence) -> str:
+    """``svidok.domain.ledger.entry_hash`` of a row in ``ROW_FIELDS`` order, about 3x faster.
+
+    The eight fields are fixed, so their canonical JSON (keys sorted) is written out with
+    the standard library's own string escaper (the one ``json.dumps(ensure_ascii=False)``
+    uses); anything but an int ``seq`` and string fields takes the general definition.
+    """
+    seq, at, actor, action, entity, record_id, ch, prev = row[:8]
+    e = _escape
+    if type(seq) is int and type(at) is type(actor) is type(action) is type(entity) is type(record_id) \
+            is type(ch) is type(prev) is str:
+        text = (f'{{"action":{e(action)},"actor":{e(actor)},"at":{e(at)},"content_hash":{e(ch)},'
+                f'"entity":{e(entity)},"prev_hash":{e(prev)},"record_id":{e(record_id)},"seq":{seq}}}')
+        return sha256(text.encode("utf-8")).hexdigest()
+    return sha256(canonical_json(dict(zip(CHAINED_FIELDS, row[:8], strict=True)))).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -49,7 +68,6 @@ def check_chain(rows: Iterable[Sequence], max_problems: int = 1000) -> ChainResu
     problems: list[LedgerProblem] = []
     leaves: list[bytes] = []
     expected_seq, prev = 1, GENESIS_HASH
-    names = CHAINED_FIELDS
     for row in rows:
         seq, stored = row[0], row[8]
         where = f"ledger seq {seq}"
@@ -59,7 +77,7 @@ def check_chain(rows: Iterable[Sequence], max_problems: int = 1000) -> ChainResu
                 problems.append(LedgerProblem(where, f"entries seq {gap} are missing here (removed or moved)"))
             else:
                 problems.append(LedgerProblem(where, f"out of order or duplicated (expected seq {expected_seq})"))
-        recomputed = sha256(canonical_json(dict(zip(names, row[:8], strict=True)))).hexdigest()
+        recomputed = row_entry_hash(row)
         if recomputed != stored:
             problems.append(LedgerProblem(where, f"fields no longer match entry_hash (edited or moved; recomputed {recomputed})"))
         if row[7] != prev:
