@@ -117,3 +117,17 @@ def test_split_full_name(text, parts):
 )
 def test_is_patronymic(token, expected):
     assert is_patronymic(token) is expected
+
+
+def test_shipped_alias_table_matches_its_generator():
+    """data/names/given_name_aliases.tsv is what names_build makes from the installed
+    names-translator and translitua; rebuild it after upgrading either."""
+    from svidok.domain.names_build import OUTPUT, build_aliases
+
+    aliases, _ = build_aliases()
+    shipped = {}
+    for line in OUTPUT.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            alias, canonical, pass_no = line.split("\t")
+            shipped[alias] = (canonical, int(pass_no))
+    assert shipped == aliases
