@@ -80,3 +80,10 @@ def test_binary_file_is_refused(tmp_path):
     res = runner.invoke(app, ["link", str(persons), "--out", str(tmp_path / "o.csv")])
     assert res.exit_code == 2
     assert "not UTF-8" in res.output
+
+
+def test_unwritable_output_is_refused_before_work(tmp_path):
+    persons = write(tmp_path / "persons.csv", ROWS)
+    res = runner.invoke(app, ["link", str(persons), "--out", str(tmp_path / "no" / "such" / "c.csv")])
+    assert res.exit_code == 2
+    assert "folder" in res.output and "does not exist" in res.output

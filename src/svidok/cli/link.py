@@ -66,6 +66,10 @@ def link(
         help="Force the file encoding (default: UTF-8, with or without BOM, else Windows-1251).")] = None,
 ) -> None:
     console = Console(stderr=True)
+    for target in (out, pairs, issues, model_out):
+        if target is not None and not target.parent.is_dir():
+            console.print(f"[red]error:[/red] cannot write {target}: folder {target.parent} does not exist")
+            raise typer.Exit(2)
     try:
         with console.status("reading records") as status:
             records = read_person_csv(persons, encoding=encoding)
