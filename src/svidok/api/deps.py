@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from typing import Annotated
+
+from fastapi import HTTPException, Path, Query, Request
 
 from svidok.app import Svidok
+from svidok.schemas.common import MAX_ID
 from svidok.services import accounts
 from svidok.services.actors import Actor
 
@@ -26,3 +29,8 @@ def current_actor(request: Request) -> Actor:
     if session_actor is not None:
         return session_actor
     raise HTTPException(401, "sign in or send an API token", headers={"WWW-Authenticate": "Bearer"})
+
+
+#: A record id in a path, and a numeric cursor in a query: bounded like ids are.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+CursorId = Annotated[int | None, Query(ge=1, le=MAX_ID)]

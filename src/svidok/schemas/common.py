@@ -20,7 +20,11 @@ PartialDateText = Annotated[str, Field(max_length=40, examples=["2022-03-05", "2
 Code = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
 ShortText = Annotated[str, Field(max_length=300)]
 LongText = Annotated[str, Field(max_length=100_000)]
-PlaceRef = Annotated[str | int, Field(description="place id, official code (KATOTTG) or exact name")]
+#: Record ids are positive and fit in 53 bits (JSON-safe, and within SQLite's INTEGER).
+MAX_ID = 2**53
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=2**31, description="the version you read; a stale one is refused")]
+PlaceRef = Annotated[Annotated[str, Field(max_length=200)] | Annotated[int, Field(ge=1, le=MAX_ID)], Field(description="place id, official code (KATOTTG) or exact name")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 

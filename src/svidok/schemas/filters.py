@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .common import Code, PartialDateText, PlaceRef, Strict
+from .common import Code, Id, PartialDateText, PlaceRef, Strict, Version
 
 
 class IncidentFilter(Strict):
@@ -19,5 +19,5 @@ class IncidentFilter(Strict):
     victim_status: Code | None = Field(None, description="civilian, prisoner_of_war, combatant, unknown")
     harm: Code | None = None
     verification_status: Code | None = None
-    case_id: int | None = Field(None, ge=1)
+    case_id: Id | None = None
     q: str | None = Field(None, max_length=200, description="full-text search, across scripts")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .common import Code, Latitude, LongText, Longitude, PartialDateText, PlaceRef, ShortText, Strict
+from .common import Code, Id, Latitude, LongText, Longitude, PartialDateText, PlaceRef, ShortText, Strict, Version
 
 
 class OrganisationIn(Strict):
@@ -15,7 +15,7 @@ class OrganisationIn(Strict):
     name_uk: ShortText | None = None
     kind: Code = "armed_forces_unit"
     country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
-    parent_id: int | None = Field(None, ge=1)
+    parent_id: Id | None = None
     notes: LongText | None = None
 
 
@@ -34,11 +34,11 @@ class ProofOfLifeIn(Strict):
 
 class CustodyEpisodeIn(Strict):
     synthetic: bool = Field(False, description="marks demo or training data, never real people")
-    person_id: int = Field(ge=1)
+    person_id: Id
     authority: Code = "unknown"
-    authority_org_id: int | None = Field(None, ge=1)
+    authority_org_id: Id | None = None
     facility: PlaceRef | None = None
-    transferred_from_id: int | None = Field(None, ge=1)
+    transferred_from_id: Id | None = None
     date_from: PartialDateText
     date_to: PartialDateText | None = None
     acknowledged: bool | None = None
@@ -53,12 +53,12 @@ class CustodyEpisodeIn(Strict):
     proofs_of_life: list[ProofOfLifeIn] = Field(default_factory=list, max_length=1000)
     notes: LongText | None = None
     confidentiality: Code = "confidential"
-    case_id: int | None = Field(None, ge=1)
+    case_id: Id | None = None
 
 
 class DisplacementIn(Strict):
     synthetic: bool = Field(False, description="marks demo or training data, never real people")
-    person_id: int | None = Field(None, ge=1)
+    person_id: Id | None = None
     group_count: int = Field(1, ge=1, le=10_000_000)
     kind: Code
     from_place: PlaceRef | None = None
@@ -68,7 +68,7 @@ class DisplacementIn(Strict):
     protection_status: Code | None = None
     notes: LongText | None = None
     confidentiality: Code = "restricted"
-    case_id: int | None = Field(None, ge=1)
+    case_id: Id | None = None
 
 
 class HazardAreaIn(Strict):
@@ -84,7 +84,7 @@ class HazardAreaIn(Strict):
     date_cleared: PartialDateText | None = None
     notes: LongText | None = None
     confidentiality: Code = "public"
-    case_id: int | None = Field(None, ge=1)
+    case_id: Id | None = None
 
 
 class RecommendationIn(Strict):
@@ -103,4 +103,4 @@ class InterventionIn(Strict):
     body: LongText | None = None
     recommendations: list[RecommendationIn] = Field(default_factory=list, max_length=200)
     confidentiality: Code = "public"
-    case_id: int | None = Field(None, ge=1)
+    case_id: Id | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from .common import Code, Latitude, LongText, Longitude, PartialDateText, PlaceRef, ShortText, Strict
+from .common import Code, Id, Latitude, LongText, Longitude, PartialDateText, PlaceRef, ShortText, Strict, Version
 
 
 class NameIn(Strict):
@@ -31,16 +31,16 @@ class PersonIn(Strict):
     contact: ShortText | None = Field(None, description="contact details: stored encrypted")
     notes: LongText | None = None
     confidentiality: Code = "restricted"
-    case_id: int | None = None
+    case_id: Id | None = None
 
 
 class PersonUpdate(PersonIn):
     full_name: ShortText | None = Field(None, min_length=1)  # type: ignore[assignment]
-    version: int = Field(ge=1, description="the version you read; a stale one is refused")
+    version: Version
 
 
 class VictimIn(Strict):
-    person_id: int | None = Field(None, ge=1)
+    person_id: Id | None = None
     person: PersonIn | None = None
     count: int = Field(1, ge=1, le=1_000_000)
     group_description: ShortText | None = None
@@ -60,8 +60,8 @@ class VictimIn(Strict):
 
 
 class PerpetratorIn(Strict):
-    organisation_id: int | None = Field(None, ge=1)
-    person_id: int | None = Field(None, ge=1)
+    organisation_id: Id | None = None
+    person_id: Id | None = None
     description: ShortText | None = None
     mode: Code = "unknown"
 
@@ -89,15 +89,15 @@ class IncidentIn(Strict):
     location_precision: Code | None = None
     verification_status: Code = "unverified"
     confidentiality: Code = "restricted"
-    case_id: int | None = Field(None, ge=1)
+    case_id: Id | None = None
     acts: list[ActIn] = Field(default_factory=list, max_length=1000)
-    source_ids: list[int] = Field(default_factory=list, max_length=1000)
+    source_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class IncidentUpdate(Strict):
     """Fields to change; acts, when given, replace the incident's acts."""
 
-    version: int = Field(ge=1, description="the version you read; a stale one is refused")
+    version: Version
     title: ShortText | None = Field(None, min_length=1)
     narrative: LongText | None = None
     narrative_i18n: dict[Code, LongText] | None = None
@@ -109,9 +109,9 @@ class IncidentUpdate(Strict):
     location_precision: Code | None = None
     verification_status: Code | None = None
     confidentiality: Code | None = None
-    case_id: int | None = Field(None, ge=1)
+    case_id: Id | None = None
     acts: list[ActIn] | None = Field(None, max_length=1000)
-    source_ids: list[int] | None = Field(None, max_length=1000)
+    source_ids: list[Id] | None = Field(None, max_length=1000)
 
 
 class SourceIn(Strict):
@@ -130,9 +130,9 @@ class SourceIn(Strict):
     consent_publish: bool = False
     risk: Code | None = None
     confidentiality: Code = "confidential"
-    case_id: int | None = Field(None, ge=1)
+    case_id: Id | None = None
 
 
 class DeleteIn(Strict):
     reason: str = Field(min_length=3, max_length=2000, description="why the record is withdrawn")
-    version: int | None = Field(None, ge=1)
+    version: Id | None = None

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from svidok.api.deps import current_actor, get_app
+from svidok.api.deps import CursorId, PathId, current_actor, get_app
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import DeleteIn, IncidentIn, IncidentUpdate
 from svidok.services import incident_queries, incidents
@@ -36,21 +36,21 @@ def create_incident(data: IncidentIn, app=Depends(get_app), actor=Depends(curren
 
 
 @router.get("/{incident_id}")
-def get_incident(incident_id: int, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def get_incident(incident_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return incidents.get(app, actor, incident_id)
 
 
 @router.patch("/{incident_id}")
-def update_incident(incident_id: int, data: IncidentUpdate, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def update_incident(incident_id: PathId, data: IncidentUpdate, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return incidents.update(app, actor, incident_id, data)
 
 
 @router.post("/{incident_id}/withdraw", status_code=204)
-def withdraw_incident(incident_id: int, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
+def withdraw_incident(incident_id: PathId, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
     """Soft deletion: the incident stays in the history with the reason."""
     incidents.remove(app, actor, incident_id, data.reason, data.version)
 
 
 @router.get("/{incident_id}/history")
-def incident_history(incident_id: int, app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+def incident_history(incident_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
     return incidents.history_of(app, actor, incident_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from svidok.api.deps import current_actor, get_app
+from svidok.api.deps import CursorId, PathId, current_actor, get_app
 from svidok.schemas.records import DeleteIn, PersonIn, PersonUpdate, SourceIn
 from svidok.services import persons, sources
 
@@ -21,7 +21,7 @@ def _page(items: list[dict], next_id: int | None) -> dict:
 
 
 @router.get("/persons")
-def list_persons(cursor: int | None = Query(None, ge=1), limit: int = Query(50, ge=1, le=500),
+def list_persons(cursor: CursorId = None, limit: int = Query(50, ge=1, le=500),
                  app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return _page(*persons.listing(app, actor, cursor, limit))
 
@@ -39,28 +39,28 @@ def create_person(data: PersonIn, app=Depends(get_app), actor=Depends(current_ac
 
 
 @router.get("/persons/{person_id}")
-def get_person(person_id: int, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def get_person(person_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return persons.get(app, actor, person_id)
 
 
 @router.patch("/persons/{person_id}")
-def update_person(person_id: int, data: PersonUpdate, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def update_person(person_id: PathId, data: PersonUpdate, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return persons.update(app, actor, person_id, data)
 
 
 @router.post("/persons/{person_id}/withdraw", status_code=204)
-def withdraw_person(person_id: int, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
+def withdraw_person(person_id: PathId, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
     persons.remove(app, actor, person_id, data.reason)
 
 
 @router.post("/persons/{person_id}/protected")
-def read_person_protected(person_id: int, data: Purpose, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def read_person_protected(person_id: PathId, data: Purpose, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     """Exact address and contacts; cleared roles only, and the read is logged in the ledger."""
     return persons.read_protected(app, actor, person_id, data.purpose)
 
 
 @router.get("/sources")
-def list_sources(cursor: int | None = Query(None, ge=1), limit: int = Query(50, ge=1, le=500),
+def list_sources(cursor: CursorId = None, limit: int = Query(50, ge=1, le=500),
                  app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return _page(*sources.listing(app, actor, cursor, limit))
 
@@ -71,11 +71,11 @@ def create_source(data: SourceIn, app=Depends(get_app), actor=Depends(current_ac
 
 
 @router.get("/sources/{source_id}")
-def get_source(source_id: int, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def get_source(source_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return sources.get(app, actor, source_id)
 
 
 @router.post("/sources/{source_id}/identity")
-def reveal_source(source_id: int, data: Purpose, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def reveal_source(source_id: PathId, data: Purpose, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     """The source's identity and contact; cleared roles only, logged in the ledger."""
     return sources.reveal(app, actor, source_id, data.purpose)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field, create_model
 
-from svidok.api.deps import current_actor, get_app
+from svidok.api.deps import CursorId, PathId, current_actor, get_app
 from svidok.schemas import others
 from svidok.schemas.records import DeleteIn
 from svidok.services import records
@@ -24,8 +24,8 @@ def _register(path: str, entity: str, schema: type) -> None:
     update_schema = create_model(f"{schema.__name__[:-2]}Update", __base__=schema,
                                  version=(int, Field(ge=1, description="the version you read; a stale one is refused")))
 
-    def list_(cursor: int | None = Query(None, ge=1), limit: int = Query(50, ge=1, le=500),
-              person_id: int | None = Query(None, ge=1),
+    def list_(cursor: CursorId = None, limit: int = Query(50, ge=1, le=500),
+              person_id: PathId | None = Query(None, ge=1),
               app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
         items, nxt = records.listing(app, actor, entity, cursor, limit, person_id)
         return {"items": items, "next_cursor": str(nxt) if nxt else None}
@@ -33,14 +33,14 @@ def _register(path: str, entity: str, schema: type) -> None:
     def create(data: schema, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # type: ignore[valid-type]  # noqa: ANN001
         return records.create(app, actor, entity, data)
 
-    def get(ident: int, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    def get(ident: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
         return records.get(app, actor, entity, ident)
 
-    def update(ident: int, data: update_schema, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # type: ignore[valid-type]  # noqa: ANN001
+    def update(ident: PathId, data: update_schema, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # type: ignore[valid-type]  # noqa: ANN001
         payload = schema(**data.model_dump(exclude={"version"}))
         return records.update(app, actor, entity, ident, payload, data.version)
 
-    def withdraw(ident: int, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
+    def withdraw(ident: PathId, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
         records.remove(app, actor, entity, ident, data.reason)
 
     tag = [path]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from svidok.api.deps import current_actor, get_app
+from svidok.api.deps import CursorId, PathId, current_actor, get_app
 from svidok.services import reference, search
 
 router = APIRouter(tags=["reference"])
@@ -17,7 +17,7 @@ def find_places(q: str = Query(min_length=1, max_length=200), limit: int = Query
 
 
 @router.get("/places/{place_id}")
-def get_place(place_id: int, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def get_place(place_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return reference.place(app, place_id)
 
 
