@@ -38,6 +38,16 @@ def pytest_report_header(config) -> str:  # noqa: ANN001
     return f"PostgreSQL tests: skipped — set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test to run them"
 
 
+def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001
+    """Without PostgreSQL configured, its variants are deselected (the header says how to enable them)."""
+    if pg_base_url():
+        return
+    removed = [i for i in items if i.get_closest_marker("postgres")]
+    if removed:
+        items[:] = [i for i in items if not i.get_closest_marker("postgres")]
+        config.hook.pytest_deselected(items=removed)
+
+
 def _with_db(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
