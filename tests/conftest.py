@@ -38,6 +38,13 @@ def pytest_report_header(config) -> str:  # noqa: ANN001
     return f"PostgreSQL tests: skipped — set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test to run them"
 
 
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    if not pg_base_url():
+        terminalreporter.write_line(
+            f"PostgreSQL tests not run: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test to run them"
+        )
+
+
 def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001
     """Without PostgreSQL configured, its variants are deselected (the header says how to enable them)."""
     if pg_base_url():
