@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from svidok.evidence.merkle import (
     EMPTY_ROOT,
+    CompactRange,
     MerkleTree,
     ProofError,
     leaf_hash,
@@ -114,3 +115,17 @@ def test_proofs_outside_the_tree_are_refused_with_a_reason():
         tree.inclusion_proof(4)
     with pytest.raises(ProofError, match="tree size 5 outside 0..4"):
         tree.root(5)
+
+
+def test_compact_range_continues_a_tree_from_its_right_edge():
+    d = leaves(200)
+    tree = MerkleTree(d)
+    for start in (0, 1, 7, 64, 100, 199):
+        rng = CompactRange.of(tree, start)
+        assert rng.root() == tree.root(start)
+        for i in range(start, 200):
+            rng.append(d[i])
+            if i % 13 == 0 or i == 199:
+                assert rng.root() == tree.root(i + 1)
+    with pytest.raises(ValueError, match="a range of size 5 needs 2 hashes, got 1"):
+        CompactRange(5, [bytes(32)])

@@ -179,3 +179,22 @@ def test_bundle_selection_errors_are_named(app, tmp_path):
     with pytest.raises(ValidationFailed, match="no evidence items you may see"):
         evidence_bundles.create(app, ADMIN, tmp_path / "x.tar", incident_ids=[12345], purpose="p")
     assert not (tmp_path / "x.tar").exists()
+
+
+def test_seal_continues_from_the_last_head_and_survives_a_bad_cache(app):
+    inc = new_incident(app)
+    first = evidence.seal(app)
+    assert first["new"] and evidence.seal(app)["new"] is False
+    add_photo(app, inc)
+    second = evidence.seal(app)  # incremental: reads only the entries after the first head
+    with app.db.session() as s:
+        tree = evidence.ledger_tree(s)
+    assert second["tree_size"] == tree.size and second["root_hash"] == tree.root().hex()
+    frontier = app.settings.data_dir / "ledger-frontier.json"
+    frontier.write_text('{"tree_size": 1, "frontier": ["00"]}')  # damaged cache: ignored
+    add_photo(app, inc, name="again.jpg")
+    third = evidence.seal(app)
+    with app.db.session() as s:
+        tree = evidence.ledger_tree(s)
+    assert third["root_hash"] == tree.root().hex()
+    assert integrity.verify(app).ok

@@ -126,3 +126,16 @@ def test_media_type_comes_from_the_bytes_not_the_name(store_root):
     assert txt.media_type == "text/plain"
     unknown = store.put_stream(io.BytesIO(b"\x00\x01\x02"))
     assert unknown.media_type == "application/octet-stream"
+
+
+def test_size_limit_stops_the_stream_and_leaves_nothing(store_root, tmp_path):
+    store = EvidenceStore(store_root)
+    data = os.urandom(10_000_000)
+    with pytest.raises(SizeMismatchError, match="file too large: more than the limit of 5000000 bytes"):
+        store.put_stream(TrickleStream(data, step=1 << 20), max_size=5_000_000)
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    with pytest.raises(SizeMismatchError, match="file too large"):
+        store.put_file(path, max_size=5_000_000)
+    assert leftovers(store) == []
+    assert store.put_file(path, max_size=10_000_000).size == 10_000_000

@@ -142,6 +142,49 @@ class MerkleTree:
         return proof
 
 
+class CompactRange:
+    """The right edge of a tree: one complete-subtree hash per set bit of ``size``.
+
+    Enough to append leaves and compute the root without the earlier leaves, so sealing
+    after a previous seal reads only the entries added since (RFC 9162 roots, same as
+    ``MerkleTree``). ``frontier`` lists the subtree hashes from the largest to the smallest.
+    """
+
+    def __init__(self, size: int = 0, frontier: Sequence[bytes] = ()) -> None:
+        if len(frontier) != size.bit_count():
+            raise ValueError(f"a range of size {size} needs {size.bit_count()} hashes, got {len(frontier)}")
+        self.size = size
+        self.frontier = list(frontier)
+
+    @classmethod
+    def of(cls, tree: MerkleTree, tree_size: int | None = None) -> CompactRange:
+        n = tree.size if tree_size is None else tree_size
+        hashes, lo = [], 0
+        for height in range(n.bit_length() - 1, -1, -1):
+            if n >> height & 1:
+                hashes.append(tree._subtree(lo, lo + (1 << height)))
+                lo += 1 << height
+        return cls(n, hashes)
+
+    def append(self, leaf: bytes) -> None:
+        h = leaf_hash(leaf)
+        size = self.size
+        # Merge with equal-sized subtrees on the right edge, like carrying in binary addition.
+        while size & 1:
+            h = node_hash(self.frontier.pop(), h)
+            size >>= 1
+        self.frontier.append(h)
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self.frontier:
+            return EMPTY_ROOT
+        r = self.frontier[-1]
+        for h in reversed(self.frontier[:-1]):
+            r = node_hash(h, r)
+        return r
+
+
 def root_of(leaves: Iterable[bytes]) -> bytes:
     return MerkleTree(leaves).root()
 

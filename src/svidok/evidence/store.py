@@ -108,11 +108,13 @@ class EvidenceStore:
         expected_size: int | None = None,
         media_type: str | None = None,
         original_name: str | None = None,
+        max_size: int | None = None,
     ) -> StoredBlob:
         """Store everything ``fileobj`` yields; check it against the declared hash and size.
 
-        Raises ``EmptyFileError``, ``SizeMismatchError`` or ``HashMismatchError`` (nothing is
-        stored then). ``media_type`` is the declared type; the sniffed type wins when known.
+        Raises ``EmptyFileError``, ``SizeMismatchError`` (also when the stream passes
+        ``max_size``, checked while reading) or ``HashMismatchError``; nothing is stored then.
+        ``media_type`` is the declared type; the sniffed type wins when known.
         """
         expected = check_sha256(expected_sha256) if expected_sha256 else None
         self.tmp.mkdir(parents=True, exist_ok=True)
@@ -120,9 +122,11 @@ class EvidenceStore:
         try:
             src_fd = _mappable_fd(fileobj)
             if src_fd is not None:
+                if max_size is not None and os.fstat(src_fd).st_size > max_size:
+                    raise SizeMismatchError(_too_big(max_size))
                 digest, size, head = _write_temp_mapped(src_fd, tmp_path)
             else:
-                digest, size, head = self._write_temp(fileobj, tmp_path)
+                digest, size, head = self._write_temp(fileobj, tmp_path, max_size)
             if size == 0:
                 raise EmptyFileError("empty file: 0 bytes received; nothing stored")
             if expected_size is not None and size != expected_size:
@@ -140,7 +144,7 @@ class EvidenceStore:
         sniffed = sniff_media_type(head, original_name, declared=media_type)
         return StoredBlob(digest, size, sniffed, self.path_for(digest), created)
 
-    def _write_temp(self, fileobj: BinaryIO, tmp_path: Path) -> tuple[str, int, bytes]:
+    def _write_temp(self, fileobj: BinaryIO, tmp_path: Path, max_size: int | None) -> tuple[str, int, bytes]:
         hasher = hashlib.sha256()
         free: queue.Queue[bytearray] = queue.Queue()
         for _ in range(_BUFFERS):
@@ -180,6 +184,8 @@ class EvidenceStore:
                     hasher.update(memoryview(buf)[:n])
                     size += n
                     full.put((buf, n))
+                    if max_size is not None and size > max_size:
+                        raise SizeMismatchError(_too_big(max_size))
             finally:
                 full.put(None)
                 thread.join()
@@ -246,6 +252,10 @@ class EvidenceStore:
             return []
         cutoff = time.time() - older_than_seconds
         return [p for p in self.tmp.glob("*.part") if p.stat().st_mtime < cutoff]
+
+
+def _too_big(max_size: int) -> str:
+    return f"file too large: more than the limit of {max_size} bytes; nothing stored"
 
 
 def _mappable_fd(fileobj: BinaryIO) -> int | None:

@@ -7,14 +7,17 @@ the file's SHA-256, which is what ties a file to a signed tree head in a case bu
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from svidok.evidence.media_metadata import extract_metadata
-from svidok.evidence.merkle import MerkleTree, verify_inclusion
+from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
 from svidok.evidence.signing import (
     SignedTreeHead, key_id, load_or_create_key, public_key_pem, sign_tree_head,
@@ -89,7 +92,7 @@ def _check(app, s: Session, fields: dict[str, Any]) -> Checker:  # noqa: ANN001
 
 def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = None,  # noqa: ANN001
            media_type: str | None = None, expected_sha256: str | None = None, expected_size: int | None = None,
-           purpose: str | None = None, **fields: Any) -> dict:
+           max_size: int | None = None, purpose: str | None = None, **fields: Any) -> dict:
     """Store a file, extract its metadata, create the item and its acquisition custody event.
 
     ``fields``: incident_id, source_id, case_id, confidentiality and the acquisition fields
@@ -103,7 +106,7 @@ def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = 
     store = evidence_store(app)
     try:
         blob = store.put_stream(fileobj, expected_sha256=expected_sha256, expected_size=expected_size,
-                                media_type=media_type, original_name=original_name)
+                                media_type=media_type, original_name=original_name, max_size=max_size)
     except EvidenceStoreError as exc:
         raise ValidationFailed(FieldError("file", str(exc))) from None
     try:
@@ -237,20 +240,65 @@ def head_of(row: TreeHead) -> SignedTreeHead:
     return SignedTreeHead(row.tree_size, row.root_hash, row.at, row.key_id, row.signature)
 
 
+def _frontier_path(app) -> Path:  # noqa: ANN001
+    return Path(app.settings.data_dir) / "ledger-frontier.json"
+
+
+def _cached_range(app, last: TreeHead | None) -> CompactRange | None:  # noqa: ANN001
+    """The right edge of the last sealed tree, if the cache agrees with the last signed head."""
+    if last is None:
+        return None
+    try:
+        data = json.loads(_frontier_path(app).read_text())
+        rng = CompactRange(int(data["tree_size"]), [bytes.fromhex(h) for h in data["frontier"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return rng if rng.size == last.tree_size and rng.root().hex() == last.root_hash else None
+
+
+def _save_range(app, rng: CompactRange) -> None:  # noqa: ANN001
+    path = _frontier_path(app)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps({"tree_size": rng.size, "frontier": [h.hex() for h in rng.frontier]}))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # only a cache: the next seal reads the whole ledger
+
+
 def seal(app) -> dict:  # noqa: ANN001
-    """Sign a tree head over the whole ledger (no new head when nothing was added)."""
+    """Sign a tree head over the whole ledger (no new head when nothing was added).
+
+    After a first seal only the entries added since are read: the right edge of the last
+    tree is cached in ``<data_dir>/ledger-frontier.json`` and used only when it reproduces
+    the last signed root. `svidok verify` still recomputes every head from all entries.
+    """
     key = installation_key(app)
     with app.db.session() as s:
         last = s.scalar(select(TreeHead).order_by(TreeHead.id.desc()).limit(1))
-        tree = ledger_tree(s)
-        if last is not None and last.tree_size == tree.size and last.key_id == key_id(key):
+        rng = _cached_range(app, last)
+        if rng is not None:
+            new = s.connection().execute(select(LedgerEntry.seq, LedgerEntry.entry_hash)
+                                         .where(LedgerEntry.seq > rng.size).order_by(LedgerEntry.seq))
+            for seq, h in new:
+                if seq != rng.size + 1:  # a gap: let the full rebuild (and verify) see the ledger as it is
+                    rng = None
+                    break
+                rng.append(bytes.fromhex(h))
+        if rng is None:
+            rng = CompactRange.of(ledger_tree(s))
+        if last is not None and last.tree_size == rng.size and last.key_id == key_id(key) \
+                and last.root_hash == rng.root().hex():
+            _save_range(app, rng)
             return {**head_of(last).to_dict(), "id": last.id, "new": False}
-        sth = sign_tree_head(key, tree.size, tree.root())
+        sth = sign_tree_head(key, rng.size, rng.root())
         row = TreeHead(tree_size=sth.tree_size, root_hash=sth.root_hash, at=sth.timestamp, key_id=sth.key_id,
                        signature=sth.signature)
         s.add(row)
         s.flush()
-        return {**sth.to_dict(), "id": row.id, "new": True}
+        out = {**sth.to_dict(), "id": row.id, "new": True}
+    _save_range(app, rng)
+    return out
 
 
 def inclusion_proof(app, actor: Actor, evidence_id: int) -> dict:  # noqa: ANN001
