@@ -273,6 +273,7 @@ class RowConverter:
         problems: list[Problem] = []
         parts: dict[str, dict[str, Any]] = {p: {} for p in self.parts}
         person_cells: list[str] = []
+        victim_cells = False
         n = len(row)
         miss = _MISS
         for r in self.readers:
@@ -296,6 +297,7 @@ class RowConverter:
                             value = r.convert(text)
                         except BadValue as exc:
                             problems.append(Problem(number, r.label, str(exc), column=r.columns[0], value=text))
+                            victim_cells = victim_cells or r.part == "victim"
                             continue
                         if len(r.cache) < 200_000:
                             r.cache[text] = value
@@ -305,12 +307,19 @@ class RowConverter:
                 except BadValue as exc:
                     text, column = r.raw(row)
                     problems.append(Problem(number, r.label, str(exc), column=column, value=text))
+                    victim_cells = victim_cells or r.part == "victim"
                     continue
                 if value is None:
                     continue
             parts[r.part][r.name] = value
             if from_cell and r.part == "person":
                 person_cells.append(r.name)
+            elif from_cell and r.part == "victim":
+                victim_cells = True
+        # A victim needs at least one cell of its own: constants and defaults alone describe nobody.
+        if "victim" in parts and not victim_cells:
+            parts.pop("victim")
+            problems = [p for p in problems if not p.field.startswith("victim.")]
         # A row names a person only when it has a name; other person cells without one are an error.
         if "person" in parts and "full_name" not in parts["person"]:
             if person_cells and not any(p.field.startswith("person.") for p in problems):

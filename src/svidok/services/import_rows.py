@@ -194,6 +194,7 @@ class BatchWriter:
         from svidok.domain import dates
 
         p = r.parts["person"]
+        v = r.parts.get("victim") or {}
         pid = ids("persons")
         bd = dates.parse(p["birth_date"]) if p.get("birth_date") else None
         place = p.get("residence_place")
@@ -201,9 +202,10 @@ class BatchWriter:
         b.rows["persons"].append(self._record(
             key, id=pid, confidentiality=p.get("confidentiality", "restricted"), case_id=None,
             full_name=p["full_name"], family_name=p.get("family_name"), given_name=p.get("given_name"),
-            patronymic=p.get("patronymic"), sex=p.get("sex", "unknown"), birth_date=bd.to_iso() if bd else None,
+            patronymic=p.get("patronymic"), sex=p.get("sex") or v.get("sex") or "unknown", birth_date=bd.to_iso() if bd else None,
             birth_lo=bd.lo if bd else None, birth_hi=bd.hi if bd else None, age_band=None,
-            status=p.get("status", "unknown"), life_status=p.get("life_status", "unknown"),
+            status=p.get("status") or v.get("status") or "unknown",
+            life_status=p.get("life_status") or ("dead" if v.get("harm") == "killed" else "unknown"),
             characteristics=people.pack(p.get("characteristics", [])), residence_place_id=place[0] if place else None,
             address_enc=ring.encrypt(p.get("address"), f"persons.address:{pid}"),
             contact_enc=ring.encrypt(p.get("contact"), f"persons.contact:{pid}"),

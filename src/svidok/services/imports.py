@@ -100,12 +100,13 @@ def place_lookup(app) -> Callable[[str], tuple]:  # noqa: ANN001
     return lookup
 
 
-def open_file(app, path: Path, mapping: mapping_mod.Mapping) -> tuple[Table, RowConverter]:  # noqa: ANN001
-    """The table and the compiled mapping; ValidationFailed naming every mapping problem."""
-    try:
-        table = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet, mapping.header_row)
-    except (TableError, OSError) as exc:
-        raise ValidationFailed(FieldError("file", str(exc))) from None
+def open_file(app, path: Path, mapping: mapping_mod.Mapping, table: Table | None = None) -> tuple[Table, RowConverter]:  # noqa: ANN001
+    """The table (read from ``path`` unless given) and the compiled mapping; ValidationFailed naming every mapping problem."""
+    if table is None:
+        try:
+            table = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet, mapping.header_row)
+        except (TableError, OSError) as exc:
+            raise ValidationFailed(FieldError("file", str(exc))) from None
     problems = mapping.check(table.header)
     if problems:
         raise ValidationFailed([FieldError("mapping", p) for p in problems])
@@ -168,13 +169,16 @@ def _find_run(app, name: str, sha: str) -> ImportRun | None:  # noqa: ANN001
 
 
 def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_run: bool = False,  # noqa: ANN001
-        progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Validate (and unless ``dry_run`` write) a spreadsheet; see the module docstring."""
+        progress: Callable[[int], None] | None = None, table: Table | None = None) -> ImportReport:
+    """Validate (and unless ``dry_run`` write) a spreadsheet; see the module docstring.
+
+    ``table``: rows already read from ``path`` by another reader (e.g. form submissions).
+    """
     path = Path(path)
     if not dry_run:
         access.require_writer(actor)
     sha = file_sha256(path)
-    table, conv = open_file(app, path, mapping)
+    table, conv = open_file(app, path, mapping, table)
     report = ImportReport(path.name, sha, mapping.name, dry_run, notes=list(table.notes))
     if table.encoding:
         report.notes.append(f"read as {table.encoding}, separator {table.delimiter!r}")
