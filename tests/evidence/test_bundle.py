@@ -170,6 +170,21 @@ def test_bad_inclusion_proof_is_named_even_if_resigned(case):
     assert any("item 2 (E-2" in p and "no ledger entry in the signed tree head records this file" in p for p in found)
 
 
+def test_malformed_signed_manifest_is_reported_not_crashed(case):
+    key = case["key"]
+
+    def change(files):
+        m = json.loads(files["manifest.json"])
+        m["items"][0]["ledger"][0]["leaf_index"] = "one"
+        m["items"][1] = "not an item"
+        files["manifest.json"] = json.dumps(m).encode()
+        files["manifest.sig"] = key.sign(files["manifest.json"])
+
+    found = problems(rewrite(case, change), case["pem"])
+    assert any(p.startswith("item 1: malformed entry in manifest.json (TypeError") for p in found), found
+    assert any(p.startswith("item 2: malformed entry in manifest.json (AttributeError") for p in found), found
+
+
 def test_not_a_bundle_is_named(tmp_path):
     path = tmp_path / "x.tar"
     path.write_bytes(b"hello")

@@ -126,7 +126,10 @@ def verify_bundle(path: Path | str, public_key_pem: bytes | str | None = None) -
         members = _check_archive(tf, raw, report)
         if members is None:
             return report
-        _check_contents(tf, members, public_key_pem, report)
+        try:
+            _check_contents(tf, members, public_key_pem, report)
+        except (KeyError, TypeError, ValueError, AttributeError, tarfile.TarError, OSError) as exc:
+            report.problems.append(f"bundle content is malformed or unreadable: {type(exc).__name__}: {exc}")
     return report
 
 
@@ -244,7 +247,10 @@ def _check_contents(tf, members, public_key_pem, report: Report) -> None:
     sums = _check_sums(tf, members, manifest, report)
     head = _check_tree_head(tf, members, manifest, key, report)
     for n, item in enumerate(manifest.get("items", []), start=1):
-        _check_item(n, item, sums, members, head, report)
+        try:
+            _check_item(n, item, sums, members, head, report)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            report.problems.append(f"item {n}: malformed entry in {MANIFEST} ({type(exc).__name__}: {exc})")
         report.items_checked += 1
     if report.items_checked and not report.problems:
         report.passed.append(f"{report.items_checked} evidence item(s): files intact and included in the signed tree head")
