@@ -275,7 +275,12 @@ class Book:
             label = self.app.vocab.label("intervention_themes", theme)
             cited, withheld = [], 0
             for entry, level in queries.supporting_levels(self.session, self.actor, support):
-                if "figure" in entry:
+                if "query" in entry:
+                    # a live figure: {"query": "victims", "args": {...}, "label": "civilians killed"}
+                    args = dict(entry.get("args") or {})
+                    label_text = str(entry.get("label") or entry["query"])
+                    cited.append(f"{escape(label_text)}: {self.n(entry['query'], title=label_text, **args)}")
+                elif "figure" in entry:
                     cited.append(escape(str(entry["figure"])))
                 elif level is None or (self.edition.public and level != "public"):
                     withheld += 1

@@ -1,0 +1,100 @@
+"""/api/v1/advocacy (views by target and theme, status changes) and /api/v1/briefs (render, reproduce)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Response
+from pydantic import BaseModel, Field
+
+from svidok.api.deps import current_actor, get_app
+from svidok.reports import engine, queries
+from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
+from svidok.services import advocacy
+
+router = APIRouter(prefix="/api/v1")
+
+
+class StatusIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    status: str = Field(description="sent, acknowledged, acted_on, ignored or reversed")
+    note: str | None = Field(None, max_length=5000)
+    at: datetime | None = Field(None, description="when it happened (default: now)")
+    version: int | None = Field(None, ge=1, description="the version you read; a stale one is refused")
+
+
+class RenderIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    edition: Literal["internal", "public"] = "internal"
+    format: Literal["html", "pdf"] = "html"
+    threshold: int = Field(DEFAULT_THRESHOLD, ge=1, le=100)
+    small_counts: Literal["suppress", "band"] = "suppress"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class QueryIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.get("/advocacy/targets", tags=["advocacy"])
+def targets(app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+    return advocacy.by_target(app, actor)
+
+
+@router.get("/advocacy/themes", tags=["advocacy"])
+def themes(app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+    return advocacy.by_theme(app, actor)
+
+
+@router.get("/advocacy/since-last-letter", tags=["advocacy"])
+def since_last(target: str, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return advocacy.since_last_letter(app, actor, target)
+
+
+@router.post("/interventions/{ident}/status", tags=["advocacy"])
+def set_status(ident: int, data: StatusIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return advocacy.set_status(app, actor, ident, data.status, data.note, data.at, data.version)
+
+
+@router.get("/briefs", tags=["briefs"])
+def list_briefs(actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+    return [{"name": t.name, "title": t.title, "description": t.meta.get("description", ""),
+             "params": t.meta.get("params") or {}} for t in engine.list_templates()]
+
+
+@router.post("/briefs/{name}/render", tags=["briefs"], response_class=Response,
+             responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+def render(name: str, data: RenderIn, app=Depends(get_app), actor=Depends(current_actor)) -> Response:  # noqa: ANN001
+    if "/" in name or name.startswith("_"):
+        raise engine.BriefError(name, None, "not a shipped template name")
+    brief = engine.render(app, actor, name, Edition(data.edition, data.threshold, data.small_counts), data.params)
+    if data.format == "pdf":
+        return Response(engine.to_pdf(brief, app, actor), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}-{data.edition}.pdf"'})
+    return Response(brief.html, media_type="text/html; charset=utf-8")
+
+
+@router.post("/briefs/queries/{name}", tags=["briefs"])
+def run_query(name: str, data: QueryIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """Reproduce a figure: the query's raw result over the records the caller may see."""
+    return reproduce(app, actor, name, data.args)
+
+
+def reproduce(app, actor, name: str, args: dict) -> dict:  # noqa: ANN001
+    try:
+        with app.db.session() as s:
+            res = queries.run(app, s, actor, name, **args)
+            as_of = queries.data_as_of(s, res.entity)
+    except queries.QueryError as exc:
+        raise engine.BriefError(f"query {name}", None, str(exc)) from None
+    value = res.value.to_dict() if hasattr(res.value, "to_dict") else res.value
+    from svidok.stats.estimate_strata import json_safe
+
+    return {"query": name, "args": args, "kind": res.kind, "value": json_safe(value), "records": res.records,
+            "entity": res.entity, "unit": res.unit, "data_as_of": as_of.isoformat() if as_of else None}
+
+
+def install(api: FastAPI, core: Any) -> None:
+    api.include_router(router)
