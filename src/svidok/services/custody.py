@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, false, func, not_, or_, select, text
+from sqlalchemy import and_, case, exists, func, or_, select, text
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.orm import Session, aliased
 
 from svidok.domain import people
@@ -175,6 +177,19 @@ def person_status(app, actor: Actor, person_id: int, today: date | None = None) 
 # literally, because SQLite matches a partial index only on the same text.
 _OPEN_INDEXED = text("custody_episodes.deleted_at IS NULL AND custody_episodes.outcome IN ('in_custody', 'unknown')")
 _LAST_SIGN = func.coalesce(CustodyEpisode.last_proof_of_life, CustodyEpisode.date_from_lo)
+_OPEN_INDEX = "INDEXED BY ix_custody_episodes_open_by_last_sign"
+
+
+def _sqlite_from_hint(self, table, text):  # noqa: ANN001, ANN202
+    return text
+
+
+# SQLite's planner prefers the single-column index on ``outcome`` (it cannot see that
+# the covering partial index avoids every table lookup), so the views name their index.
+# SQLAlchemy renders table hints only for dialects that define this method; it is used
+# only by hints addressed to "sqlite" (``with_hint(..., "sqlite")``), and only here.
+if not hasattr(SQLiteCompiler, "get_from_hint_text") or SQLiteCompiler.get_from_hint_text is SQLCompiler.get_from_hint_text:
+    SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
 
 
 def _open_clause():  # noqa: ANN202
@@ -183,20 +198,9 @@ def _open_clause():  # noqa: ANN202
     # NOT IN over a non-correlated list, computed once: transfers are few, and a
     # correlated NOT EXISTS makes SQLite's planner scan the table for every row.
     continued = select(successor.transferred_from_id).where(
-        successor.transferred_from_id.is_not(None), successor.deleted_at.is_(None))
+        successor.transferred_from_id.is_not(None), successor.deleted_at.is_(None)).with_hint(
+        successor, "INDEXED BY ix_custody_episodes_transferred_from_id", "sqlite")
     return and_(_OPEN_INDEXED, or_(ep.outcome == "in_custody", ep.date_to.is_(None)), ep.id.not_in(continued))
-
-
-def _person_visible(app, actor: Actor):  # noqa: ANN001, ANN202
-    """The episode's person is visible to the actor.
-
-    On SQLite, "not among the hidden persons" (usually a short list, built once) is read
-    from the index; a join would look up every person row. PostgreSQL plans either well.
-    """
-    if app.db.dialect == "sqlite":
-        hidden = select(Person.id).where(not_(func.coalesce(access.visibility_clause(Person, actor), false())))
-        return CustodyEpisode.person_id.not_in(hidden)
-    return CustodyEpisode.person_id.in_(select(Person.id).where(access.visibility_clause(Person, actor)))
 
 
 def _occupied_clause(facility_id, on):  # noqa: ANN001, ANN202
@@ -215,6 +219,7 @@ def _mark_clause(mark: str, today: date):  # noqa: ANN202
     else:
         cut = today.replace(year=today.year - people.OLDER_MIN_AGE)
         who = or_(Person.birth_hi <= cut, and_(Person.birth_hi.is_(None), Person.characteristics.like("%|older_person|%")))
+    # One pass over persons builds the list; a lookup per open episode would cost more.
     return CustodyEpisode.person_id.in_(select(Person.id).where(who))
 
 
@@ -254,7 +259,9 @@ def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool =
     if errors:
         raise ValidationFailed(errors)
     ep = CustodyEpisode
-    cond = [_open_clause(), access.visibility_clause(ep, actor), _person_visible(app, actor)]
+    # Persons are checked row by row on the page (see _row): the episode's own need-to-know
+    # decides whether it is listed and counted, as it does for the record itself.
+    cond = [_open_clause(), access.visibility_clause(ep, actor)]
     if days is not None:
         cond.append(_LAST_SIGN < today - timedelta(days=days))
     if incommunicado:
@@ -269,12 +276,14 @@ def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool =
         cond.append(_disappeared_clause())
     if mark:
         cond.append(_mark_clause(mark, today))
-    page = select(ep.id, _LAST_SIGN).where(*cond)
+    page = select(ep.id, _LAST_SIGN).where(*cond).with_hint(ep, _OPEN_INDEX, "sqlite")
     if cursor:
         page = page.where(or_(_LAST_SIGN > cursor[0], and_(_LAST_SIGN == cursor[0], ep.id > cursor[1])))
     with app.db.session() as s:
-        hits = s.execute(page.order_by(_LAST_SIGN, ep.id).limit(limit + 1)).all()
-        total = s.scalar(select(func.count()).select_from(ep).where(*cond)) if with_total else None
+        total = s.scalar(select(func.count()).select_from(ep).where(*cond).with_hint(ep, _OPEN_INDEX, "sqlite")
+                         ) if with_total else None
+        # Nothing to list (often: nothing visible to this actor): skip walking the index again.
+        hits = s.execute(page.order_by(_LAST_SIGN, ep.id).limit(limit + 1)).all() if total != 0 else []
         ids = [h[0] for h in hits[:limit]]
         fac = aliased(Place)
         rows = {r[0].id: r for r in s.execute(
@@ -285,8 +294,7 @@ def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool =
             e, p, code, name_en, country = rows[eid]
             facts = disappearance_facts(Episode.of(e))
             items.append({
-                "episode_id": e.id, "person_id": p.id, "merged_into_id": p.merged_into_id, "full_name": p.full_name,
-                "sex": p.sex, "birth_date": p.birth_date, "person_status": p.status, "marks": marks(p, today),
+                "episode_id": e.id, "person_id": p.id, **_person_columns(p, actor, today),
                 "authority": e.authority, "held_since": e.date_from_lo, "facility_code": code,
                 "facility": name_en, "held_in_russia": country == "RU",
                 "acknowledged": e.acknowledged, "incommunicado": e.incommunicado, "monitor_access": e.monitor_access,
@@ -297,12 +305,21 @@ def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool =
         return {"items": items, "total": total, "next_cursor": nxt, "today": today}
 
 
+def _person_columns(p: Person, actor: Actor, today: date) -> dict:
+    """The person's side of a row, or only ``person_withheld`` when the actor may not see the person."""
+    if (p.deleted_at is not None and not actor.is_admin) or not access.can_see(p, actor):
+        return {"person_withheld": True, "merged_into_id": None, "full_name": None, "sex": None, "birth_date": None,
+                "person_status": None, "marks": []}
+    return {"person_withheld": False, "merged_into_id": p.merged_into_id, "full_name": p.full_name, "sex": p.sex,
+            "birth_date": p.birth_date, "person_status": p.status, "marks": marks(p, today)}
+
+
 def status_counts(app, actor: Actor) -> dict[str, int]:  # noqa: ANN001
     """Open episodes: all, possible enforced disappearances, held in Russia (dashboard figures)."""
     ep = CustodyEpisode
     in_russia = ep.facility_place_id.in_(select(Place.id).where(Place.country == "RU"))
     q = (select(func.count(), func.sum(case((_disappeared_clause(), 1), else_=0)), func.sum(case((in_russia, 1), else_=0)))
-         .select_from(ep).where(_open_clause(), access.visibility_clause(ep, actor), _person_visible(app, actor)))
+         .select_from(ep).where(_open_clause(), access.visibility_clause(ep, actor)).with_hint(ep, _OPEN_INDEX, "sqlite"))
     with app.db.session() as s:
         n, dis, ru = s.execute(q).one()
     return {"deprived_of_liberty": n or 0, "possible_enforced_disappearance": int(dis or 0), "held_in_russia": int(ru or 0)}

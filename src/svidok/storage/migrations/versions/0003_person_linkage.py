@@ -1,5 +1,5 @@
 """Person linkage in the database: runs, candidate pairs with evidence, reversible merges;
-an index on custody_episodes.transferred_from_id for the custody status views.
+indexes on custody_episodes for the custody status views (transfers; open episodes by last sign of life).
 
 Revision ID: 0003_person_linkage
 Revises: 0002
@@ -68,10 +68,21 @@ def upgrade() -> None:
     op.create_index(op.f('ix_person_merges_pair_id'), 'person_merges', ['pair_id'], unique=False)
     op.create_index(op.f('ix_person_merges_survivor_id'), 'person_merges', ['survivor_id'], unique=False)
     op.create_index('ix_custody_episodes_transferred_from_id', 'custody_episodes', ['transferred_from_id'], unique=False)
+    open_only = sa.text("deleted_at IS NULL AND outcome IN ('in_custody', 'unknown')")
+    op.create_index('ix_custody_episodes_open_by_last_sign', 'custody_episodes',
+                    [sa.text('coalesce(last_proof_of_life, date_from_lo)'), 'id', 'confidentiality', 'case_id',
+                     'person_id', 'outcome', 'date_to', 'facility_place_id', 'acknowledged', 'incommunicado',
+                     'monitor_access', 'date_from_lo'],
+                    unique=False, sqlite_where=open_only, postgresql_where=open_only)
+    op.create_index('ix_persons_birth_lo_characteristics', 'persons', ['birth_lo', 'characteristics'], unique=False)
+    op.create_index('ix_persons_birth_hi_characteristics', 'persons', ['birth_hi', 'characteristics'], unique=False)
 
 
 def downgrade() -> None:
 
+    op.drop_index('ix_persons_birth_hi_characteristics', table_name='persons')
+    op.drop_index('ix_persons_birth_lo_characteristics', table_name='persons')
+    op.drop_index('ix_custody_episodes_open_by_last_sign', table_name='custody_episodes')
     op.drop_index('ix_custody_episodes_transferred_from_id', table_name='custody_episodes')
     op.drop_index(op.f('ix_person_merges_survivor_id'), table_name='person_merges')
     op.drop_index(op.f('ix_person_merges_pair_id'), table_name='person_merges')
