@@ -41,6 +41,9 @@ def test_add_seal_verify_bundle_round_trip(data_dir, tmp_path):
     r = invoke("evidence", "add", photo, "--acquired-at", "yesterday")
     assert r.exit_code == 1 and "acquired_at: 'yesterday' is not an ISO date/time" in r.text
 
+    r = invoke("evidence", "get", 1, "-o", tmp_path / "copy.jpg", "--purpose", "court copy")
+    assert r.exit_code == 0 and "(checked)" in r.text and (tmp_path / "copy.jpg").read_bytes() == photo.read_bytes()
+
     r = invoke("seal")
     assert r.exit_code == 0 and "new tree head" in r.text
     r = invoke("verify")

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-import shutil
+import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -76,9 +76,16 @@ def get(evidence_id: int, output: Path = typer.Option(..., "-o", "--output"),
     """Copy the original file out of the vault (the download is recorded)."""
     def go(app):  # noqa: ANN001, ANN202
         fh, info = evidence.open_file(app, cli_actor(), evidence_id, purpose)
+        hasher = hashlib.sha256()
         with fh, open(output, "wb") as out:
-            shutil.copyfileobj(fh, out, 4 << 20)
-        console.print(f"{output}: {info['size']} bytes, sha256 {info['sha256']}")
+            while chunk := fh.read(4 << 20):
+                hasher.update(chunk)
+                out.write(chunk)
+        if hasher.hexdigest() != info["sha256"]:
+            err_console.print(f"[red]the stored file no longer matches its SHA-256 {info['sha256']} "
+                              f"(copy hashes to {hasher.hexdigest()}); run `svidok verify`[/red]")
+            raise typer.Exit(1)
+        console.print(f"{output}: {info['size']} bytes, sha256 {info['sha256']} (checked)")
     run(go)
 
 
