@@ -123,3 +123,11 @@ def test_the_login_page_has_labelled_fields(client_for):
     html = client_for(None).get("/login").text
     assert '<label for="username">' in html and '<label for="password">' in html
     assert csrf_of(html)
+
+
+def test_many_users_behind_one_address_are_not_locked_out_by_one(client_for):
+    c = client_for(None)
+    for _ in range(6):
+        sign_in(c, "analyst", "guess guess guess")
+    assert sign_in(c, "analyst").status_code == 429
+    assert sign_in(c, "investigator").status_code == 303  # same address, other user

@@ -38,7 +38,7 @@ def _error_page(request: Request, status: int, message: str):  # noqa: ANN202
 
 
 def install(api: FastAPI, core: Svidok) -> None:
-    api.state.sign_in_throttle = SignInThrottle()
+    api.state.sign_in_throttle = (SignInThrottle(max_failures=5), SignInThrottle(max_failures=50))
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, dashboard, incidents, persons, records, search, evidence, maps, admin):

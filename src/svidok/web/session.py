@@ -119,7 +119,7 @@ class SessionMiddleware:
         state["lang"] = lang
         i18n.current.set(lang)
         actor = None
-        if "u" in session:
+        if "u" in session and not scope["path"].startswith("/static/"):
             from starlette.concurrency import run_in_threadpool
 
             actor = await run_in_threadpool(accounts.actor_by_id, self.core, session["u"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.services import accounts
+from svidok.services import accounts, records
 from svidok.services.actors import LEVELS, ROLES
 from svidok.services.errors import Conflict, FieldError, NotFound, ValidationFailed
 
@@ -50,6 +50,10 @@ async def grant(request: Request, actor=Depends(administrator)):  # noqa: ANN001
     try:
         if not (case_id or "").isdigit():
             raise ValidationFailed(FieldError("case_id", "a case number"))
+        try:
+            await call(records.get, request.app.state.svidok, actor, "case", int(case_id))
+        except NotFound:
+            raise ValidationFailed(FieldError("case_id", f"there is no case {case_id}")) from None
         await call(accounts.grant_case, request.app.state.svidok, actor, text(form.get("grant_username")) or "",
                    int(case_id), text(form.get("level")) or "confidential")
     except ValidationFailed as exc:

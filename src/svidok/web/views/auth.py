@@ -33,18 +33,20 @@ async def login_page(request: Request):  # noqa: ANN201
 async def login(request: Request):  # noqa: ANN201
     form = await form_dict(request)
     username, password = text(form.get("username")) or "", str(form.get("password") or "")
-    throttle = request.app.state.sign_in_throttle
-    keys = (f"user:{username.lower()}", f"addr:{request.client.host if request.client else '-'}")
-    wait = throttle.wait_seconds(*keys)
+    # Per user name (5 failures in 15 min) and, more loosely, per address (many users share a proxy).
+    by_user, by_addr = request.app.state.sign_in_throttle
+    user_key, addr_key = f"user:{username.lower()}", f"addr:{request.client.host if request.client else '-'}"
+    wait = max(by_user.wait_seconds(user_key), by_addr.wait_seconds(addr_key))
     if wait:
         message = _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": wait // 60 + 1}
         return render(request, "login.html", status=429, message=message, username=username, next=form.get("next"))
     actor = await call(accounts.authenticate, request.app.state.svidok, username, password) if username else None
     if actor is None:
-        throttle.failed(*keys)
+        by_user.failed(user_key)
+        by_addr.failed(addr_key)
         return render(request, "login.html", status=401, message=_("Wrong user name or password."),
                       username=username, next=form.get("next"))
-    throttle.succeeded(*keys)
+    by_user.succeeded(user_key)
     request.state.web_session.sign_in(actor.user_id)
     return redirect(request, _safe_next(form.get("next")))
 

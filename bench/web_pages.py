@@ -1,0 +1,112 @@
+"""Response times of the web pages against a large database (figures printed, not asserted).
+
+    uv run python bench/core_load.py --size 1000000 --data-dir /tmp/svidok-1m   # the lead's loader
+    uv run python bench/web_pages.py --data-dir /tmp/svidok-1m
+
+Starts `uvicorn` (one worker, like `svidok serve`) in a subprocess on that data dir, signs in
+through the login form as an administrator and an analyst (created if missing), and requests
+each page sequentially. Prints p50/p95 per page and role, and the first (cold) request
+separately: the dashboard's counts are cached per clearance for 60 s
+(svidok.services.dashboard.CACHE_SECONDS), so the cold figure is the uncached cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, pct  # noqa: E402
+
+from svidok.app import Svidok  # noqa: E402
+from svidok.config import Settings  # noqa: E402
+from svidok.schemas.filters import IncidentFilter  # noqa: E402
+from svidok.services import accounts, incident_queries  # noqa: E402
+from svidok.services.actors import SYSTEM  # noqa: E402
+from svidok.services.errors import Conflict  # noqa: E402
+
+PASSWORD = "bench-web-password"
+PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",
+         "/incidents?characteristic=older_person", "/incidents?q=Kharkiv", "/search?q=Kharkiv"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _users(app: Svidok) -> None:
+    for name, role in (("bench-admin", "administrator"), ("bench-analyst", "analyst")):
+        try:
+            accounts.create_user(app, SYSTEM, name, PASSWORD, role)
+        except Conflict:
+            pass
+
+
+def _sign_in(base: str, user: str) -> httpx.Client:
+    c = httpx.Client(base_url=base, timeout=120)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
+    r = c.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": token})
+    if r.status_code != 303:
+        raise SystemExit(f"sign-in as {user} failed: {r.status_code}")
+    return c
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--database-url")
+    ap.add_argument("--requests", type=int, default=100, help="requests per page and role")
+    args = ap.parse_args()
+    app = Svidok(Settings(data_dir=args.data_dir), database_url=args.database_url)
+    _users(app)
+    total = incident_queries.count(app, SYSTEM, IncidentFilter())
+    app.close()
+    port = _free_port()
+    env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir)}
+    if args.database_url:
+        env["SVIDOK_DATABASE_URL"] = args.database_url
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.api.app:create_app", "--factory",
+                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/login", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        print(f"machine: {machine()}; incidents in the database: {total:,}; {args.requests} requests per page and role")
+        for user in ("bench-admin", "bench-analyst"):
+            c = _sign_in(base, user)
+            for page in PAGES:
+                t = time.perf_counter()
+                r = c.get(page)
+                cold = time.perf_counter() - t
+                if r.status_code != 200:
+                    raise SystemExit(f"{page}: HTTP {r.status_code}")
+                times = []
+                for _ in range(args.requests):
+                    t = time.perf_counter()
+                    r = c.get(page)
+                    times.append(time.perf_counter() - t)
+                ms = [x * 1000 for x in times]
+                print(f"{user:14} {page:48} first {cold * 1000:8.1f} ms   p50 {pct(ms, 50):7.1f} ms   "
+                      f"p95 {pct(ms, 95):7.1f} ms   ({len(r.content) // 1024} KiB)", flush=True)
+            c.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
