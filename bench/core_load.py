@@ -11,6 +11,7 @@ what bench/api_listing.py and bench/name_search.py read.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,19 +39,20 @@ def main() -> None:
         gen = demo_data.generator_for(app, s, args.seed)
         run = bulk.start_run(s, f"bench:{args.size}:{time.time()}", SYSTEM, "0" * 64, {})
         run_id = run.id
-    gen_time = 0.0
+    gen_time = gen_cpu = 0.0
     rows = 0
 
     def timed_batches():  # noqa: ANN202
-        nonlocal gen_time, rows
+        nonlocal gen_time, gen_cpu, rows
         it = gen.batches(args.size, args.batch)
         while True:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 b = next(it)
             except StopIteration:
                 return
             gen_time += time.perf_counter() - t
+            gen_cpu += time.process_time() - c
             rows += sum(len(r) for r in b.rows.values())
             yield b
 
@@ -63,13 +65,15 @@ def main() -> None:
             el = time.perf_counter() - t0
             print(f"  {done:>9,} incidents  {done / el:,.0f}/s end-to-end", flush=True)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n = bulk.load(app, SYSTEM, run_id, timed_batches(), 0, progress)
-    total = time.perf_counter() - t0
-    insert_time = total - gen_time
+    total, total_cpu = time.perf_counter() - t0, time.process_time() - c0
+    insert_time, insert_cpu = total - gen_time, total_cpu - gen_cpu
     print(f"machine: {machine()}; engine: {app.db.dialect}; incidents: {n:,}; rows: {rows:,} ({rows / n:.1f} per incident)")
-    print(f"generation: {n / gen_time:,.0f} incidents/s ({gen_time:.1f} s)")
-    print(f"bulk path (insert + ledger + progress): {n / insert_time:,.0f} incidents/s, {rows / insert_time:,.0f} rows/s ({insert_time:.1f} s)")
+    print(f"load average: {os.getloadavg()[0]:.1f} (figures below are wall time; CPU time of this process in brackets)")
+    print(f"generation: {n / gen_time:,.0f} incidents/s ({gen_time:.1f} s) [CPU {n / gen_cpu:,.0f}/s]")
+    print(f"bulk path (insert + ledger + progress): {n / insert_time:,.0f} incidents/s, {rows / insert_time:,.0f} rows/s "
+          f"({insert_time:.1f} s) [CPU {n / insert_cpu:,.0f}/s]")
     print(f"end to end: {n / total:,.0f} incidents/s ({total:.1f} s)")
     print(f"peak memory: {peak_rss_mib():,.0f} MiB")
 

@@ -7,10 +7,13 @@ committed one (ids are assigned up front from the run's recorded start).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import JSON, insert, select, text, update
+from sqlalchemy import JSON, Date, DateTime, select, update
 from sqlalchemy.orm import Session
 
 from svidok.domain.ledger import content_hash
@@ -58,7 +61,39 @@ def insert_batch(session: Session, batch: Batch) -> None:
         if postgres:
             _copy(session, tables[name], rows)
         else:
-            session.execute(insert(tables[name]), rows)
+            _sqlite_insert(session, tables[name], rows)
+
+
+def _sqlite_value(col_type) -> Callable[[Any], Any] | None:  # noqa: ANN001
+    """How SQLAlchemy would store a value of this type in SQLite (None: as it is)."""
+    if isinstance(col_type, DateTime):
+        return lambda v: v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(col_type, Date):
+        return lambda v: v.isoformat()
+    if isinstance(col_type, JSON):
+        return lambda v: json.dumps(v, ensure_ascii=False)
+    return None
+
+
+def _sqlite_insert(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
+    """executemany on the driver with tuples built column by column: most of the Python
+    cost of a wide bulk insert is per value, so conversions run only on the typed columns."""
+    cols = list(rows[0])
+    tuples = list(map(itemgetter(*cols), rows))
+    typed = [(i, _sqlite_value(table.c[c].type)) for i, c in enumerate(cols)]
+    typed = [(i, f) for i, f in typed if f is not None]
+    if typed:
+        columns = list(zip(*tuples))  # transposing in C is cheaper than touching each value in Python
+        for i, convert in typed:
+            values = columns[i]
+            if isinstance(table.c[cols[i]].type, JSON):
+                columns[i] = [None if v is None else convert(v) for v in values]
+            else:  # dates and times repeat a lot in a batch: convert each distinct value once
+                memo = {v: convert(v) for v in set(values) if v is not None}
+                columns[i] = [None if v is None else memo[v] for v in values]
+        tuples = list(zip(*columns))
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    session.connection().connection.driver_connection.executemany(sql, tuples)
 
 
 def _copy(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
