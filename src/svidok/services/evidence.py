@@ -123,7 +123,21 @@ def _discard(app, store: EvidenceStore, blob: StoredBlob) -> None:  # noqa: ANN0
             blob.path.unlink(missing_ok=True)
 
 
+_INT4_MAX = 2**31 - 1
+
+
+def _check_size_fits(app, size: int) -> None:  # noqa: ANN001
+    """PostgreSQL INTEGER stops at 2 GiB; say so instead of failing inside the database."""
+    from sqlalchemy import BigInteger
+
+    column = EvidenceItem.__table__.c.size
+    if size > _INT4_MAX and app.db.dialect == "postgresql" and not isinstance(column.type, BigInteger):
+        raise ValidationFailed(FieldError("file", f"{size} bytes: files over 2 GiB need evidence_items.size to be "
+                                                  "a BIGINT column on PostgreSQL (schema upgrade pending)"))
+
+
 def _record(app, actor: Actor, blob: StoredBlob, original_name, purpose, fields) -> dict:  # noqa: ANN001
+    _check_size_fits(app, blob.size)
     meta = extract_metadata(blob.path, blob.media_type)
     try:
         ph = phash(blob.path) if blob.media_type.startswith("image/") else None
