@@ -13,6 +13,10 @@ name in its own way and making its own mistakes:
 
 Noise: typos in family or given names, swapped given/family order, missing birth
 day or whole date, missing place, the age instead of the date.
+
+About a third of the persons were detained: sources may name the facility
+(invented names such as "СІЗО-7") and a first date in custody a few days apart.
+Identity document numbers (invented, nine digits) appear mostly in the registry.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from svidok.domain.names import name_forms
 SOURCES = ("ua_registry", "ngo_en", "ru_list", "media")
 OLD_TABLES = (UkrainianGerman, UkrainianBGN, UkrainianPassport2007, UkrainianNational1996)
 EVENT_YEAR = 2022
+FACILITIES = [f"{kind}-{n}" for kind in ("СІЗО", "Колонія", "ІТТ") for n in range(1, 41)]
 
 
 @cache
@@ -93,16 +98,41 @@ def generate(records: int, seed: int = 7, typo_rate: float = 0.08, swap_rate: fl
         patr = rng.choice(P.middle_names_male if male else P.middle_names_female)
         birth = (rng.randint(1935, 2015), rng.randint(1, 12), rng.randint(1, 28))
         place = rng.choice(cities)
+        custody = None
+        if rng.random() < 0.3:
+            start = 19000 + rng.randrange(900)  # days since 1970: 2022-2024
+            custody = (rng.choice(FACILITIES), start)
+        document = f"{rng.randrange(10**8, 10**9)}"
         for source in rng.sample(SOURCES, int(per_person[pid])):
             rid += 1
-            rows.append(_render(rid, pid, source, male, family, given, patr, birth, place,
-                                rng, typo_rate, swap_rate))
+            row = _render(rid, pid, source, male, family, given, patr, birth, place,
+                          rng, typo_rate, swap_rate)
+            rows.append(row + _custody_and_document(source, custody, document, rng))
             if rid >= records:
                 break
         if rid >= records:
             break
-    return pd.DataFrame(rows, columns=["record_id", "source", "name", "birth_date", "place", "sex",
-                                       "age", "age_date", "person_id"])
+    columns = ["record_id", "source", "name", "birth_date", "place", "sex", "age", "age_date",
+               "person_id", "facility", "custody_from", "document_id"]
+    df = pd.DataFrame(rows, columns=columns)
+    return df[[c for c in columns if c != "person_id"] + ["person_id"]]
+
+
+def _custody_and_document(source, custody, document, rng) -> tuple[str, str, str]:
+    facility = custody_from = doc = ""
+    if custody and rng.random() < 0.7:
+        name, day = custody
+        if rng.random() < 0.1:
+            name = rng.choice(FACILITIES)  # transferred: this source saw another facility
+        facility = name if source in ("ua_registry", "ru_list") else _latin(name, -1)
+        if rng.random() < 0.8:
+            shift = 0 if source == "ua_registry" else rng.randint(-5, 5)
+            custody_from = pd.Timestamp("1970-01-01") + pd.Timedelta(days=day + shift)
+            custody_from = custody_from.strftime("%Y-%m-%d")
+    share = {"ua_registry": 0.6, "ru_list": 0.2}.get(source, 0.0)
+    if rng.random() < share:
+        doc = document if rng.random() > 0.05 else document[:-1] + str((int(document[-1]) + 1) % 10)
+    return facility, custody_from, doc
 
 
 def _render(rid, pid, source, male, family, given, patr, birth, place, rng, typo_rate, swap_rate):

@@ -9,6 +9,7 @@ are never linked directly.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
@@ -150,7 +151,41 @@ def link_records(
     return LinkageResult(_assemble(features, clustered, pairs, config), pairs, issues, trained, timings)
 
 
+@contextlib.contextmanager
+def _em_values_clamped():
+    """Splink 5.0 refuses an m or u below 1e-300, yet EM produces one when no pair in
+    a training block shows a level among matches (a facility that never differs);
+    the pass then fails as a whole. Clamp to Splink's own minimum while training;
+    the m floor applied afterwards supersedes such values anyway."""
+    try:
+        from splink.internals import comparison_level, expectation_maximisation as em
+    except ImportError:  # a Splink without these internals: nothing to work around
+        yield
+        return
+    original = em.populate_m_u_from_lookup
+    lowest = getattr(comparison_level, "M_U_CLAMP_MIN", 1e-300)
+
+    def clamped(fixed, level, column, lookup):  # noqa: ANN001, ANN202
+        values = lookup.get(column, {}).get(level.comparison_vector_value)
+        if values:
+            for k in ("m_probability", "u_probability"):
+                if isinstance(values.get(k), float) and values[k] < lowest:
+                    values[k] = lowest
+        return original(fixed, level, column, lookup)
+
+    em.populate_m_u_from_lookup = clamped
+    try:
+        yield
+    finally:
+        em.populate_m_u_from_lookup = original
+
+
 def _train(linker: Linker, present: set[str], config: LinkageConfig) -> None:
+    with _em_values_clamped():
+        _train_passes(linker, present, config)
+
+
+def _train_passes(linker: Linker, present: set[str], config: LinkageConfig) -> None:
     log = logging.getLogger(__name__)
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     rules = model.em_blocking_rules(present)
@@ -181,7 +216,8 @@ def _with_floor(trained: dict, floor: float) -> dict:
     for comparison in trained.get("comparisons", []):
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         for lv in levels:
-            if lv.get("m_probability") is not None and lv["m_probability"] < floor:
+            # A level that no match showed during training gets the floor too.
+            if lv.get("m_probability") is None or lv["m_probability"] < floor:
                 lv["m_probability"] = floor
         # A level never seen among random pairs (swapped names) has no u estimate;
         # it is at least as rare as the rarest level that was seen.
@@ -191,7 +227,7 @@ def _with_floor(trained: dict, floor: float) -> dict:
                 lv["u_probability"] = min(seen_u)
         total = sum(lv.get("m_probability") or 0 for lv in levels)
         for lv in levels:
-            if lv.get("m_probability") is not None and total:
+            if total:
                 lv["m_probability"] /= total
     return trained
 
@@ -236,6 +272,7 @@ def _from_default(untrained: dict, n_records: int) -> dict:
     for comparison in untrained["comparisons"]:
         source = by_name.get(comparison["output_column_name"])
         if source is None:
+            _cautious_prior(comparison)
             continue
         for level, trained_level in zip(comparison["comparison_levels"], source["comparison_levels"]):
             for k in ("m_probability", "u_probability"):
@@ -245,6 +282,20 @@ def _from_default(untrained: dict, n_records: int) -> dict:
     prior = default["probability_two_random_records_match"] * (n_train - 1) / max(n_records - 1, 1)
     untrained["probability_two_random_records_match"] = min(prior, 0.5)
     return untrained
+
+
+def _cautious_prior(comparison: dict) -> None:
+    """m and u for a comparison the default model lacks: agreement on the most
+    exact level is worth about 6 bits, disagreement costs about 3; between, little."""
+    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    n = len(levels)
+    if n < 2:
+        return
+    middle = max(n - 2, 1)
+    for i, lv in enumerate(levels):
+        first, last = i == 0, i == n - 1
+        lv["m_probability"] = 0.6 if first else 0.1 if last else 0.3 / middle
+        lv["u_probability"] = 0.01 if first else 0.9 if last else 0.09 / middle
 
 
 def _apply_decisions(pairs: pd.DataFrame, decided: dict[tuple[str, str], bool]) -> pd.DataFrame:

@@ -114,7 +114,7 @@ def settings(columns: set[str], *, prior: float = 1e-5) -> SettingsCreator:
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         additional_columns_to_retain=["source"],
-        max_iterations=20,
+        max_iterations=10,
     )
 
 

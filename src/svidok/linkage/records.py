@@ -157,6 +157,13 @@ def _place_key(place: str) -> str:
     return " ".join(k for k in map(name_key, name_tokens(place)) if k)
 
 
+@lru_cache(maxsize=1 << 16)
+def _facility_key(facility: str) -> str:
+    """Like a place key, but numbers count: "СІЗО-7" and "SIZO 7" agree, "СІЗО-8" does not."""
+    parts = re.findall(r"\d+|[^\W\d_]+", facility)
+    return " ".join(p.lstrip("0") or "0" if p.isdigit() else name_key(p) for p in parts).strip()
+
+
 def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.DataFrame, list[RowIssue]]:
     """Derived features for every record, and the issues found on the way.
 
@@ -223,7 +230,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     if col["sex"] is not None:
         frame["sex"] = [_sex(s, i, id_list[i], issues) for i, s in enumerate(col["sex"])]
     if col["facility"] is not None:
-        frame["facility_key"] = [_place_key(p) if p else "" for p in col["facility"]]
+        frame["facility_key"] = [_facility_key(p) if p else "" for p in col["facility"]]
     if col["document_id"] is not None:
         frame["document_id"] = [re.sub(r"[\s\-./]", "", d).upper() or None for d in col["document_id"]]
     if col["custody_from"] is not None:
