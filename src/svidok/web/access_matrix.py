@@ -50,6 +50,24 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/places"): SIGNED_IN, ("GET", "/api/v1/places/{place_id}"): SIGNED_IN,
     ("GET", "/api/v1/vocab"): SIGNED_IN, ("GET", "/api/v1/vocab/{name}"): SIGNED_IN,
     ("GET", "/api/v1/search"): SIGNED_IN,
+    # API: custody monitoring and displacement figures
+    ("GET", "/api/v1/custody/monitor"): SIGNED_IN, ("GET", "/api/v1/custody/counts"): SIGNED_IN,
+    ("GET", "/api/v1/persons/{person_id}/custody-status"): SIGNED_IN,
+    ("GET", "/api/v1/displacement/summary"): SIGNED_IN,
+    # API: record linkage (a run compares every person: administrators only)
+    ("POST", "/api/v1/linkage/runs"): ADMIN, ("GET", "/api/v1/linkage/pairs"): SIGNED_IN,
+    ("GET", "/api/v1/linkage/pairs/{pair_id}"): SIGNED_IN,
+    ("POST", "/api/v1/linkage/pairs/{pair_id}/accept"): WRITERS,
+    ("POST", "/api/v1/linkage/pairs/{pair_id}/reject"): WRITERS,
+    ("POST", "/api/v1/linkage/pairs/{pair_id}/undo"): WRITERS,
+    ("POST", "/api/v1/linkage/merges"): WRITERS, ("POST", "/api/v1/linkage/merges/{merge_id}/undo"): WRITERS,
+    ("GET", "/api/v1/linkage/persons/{person_id}/merges"): SIGNED_IN,
+    # API: advocacy and briefs (figures over the records the caller may see)
+    ("GET", "/api/v1/advocacy/targets"): SIGNED_IN, ("GET", "/api/v1/advocacy/themes"): SIGNED_IN,
+    ("GET", "/api/v1/advocacy/since-last-letter"): SIGNED_IN,
+    ("POST", "/api/v1/interventions/{ident}/status"): WRITERS,
+    ("GET", "/api/v1/briefs"): SIGNED_IN, ("POST", "/api/v1/briefs/{name}/render"): SIGNED_IN,
+    ("POST", "/api/v1/briefs/queries/{name}"): SIGNED_IN,
     # Static files (CSS, JS, Leaflet)
     ("MOUNT", "/static"): ANYONE, ("MOUNT", "/static/leaflet"): ANYONE,
     # Web pages
@@ -71,4 +89,11 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/map"): SIGNED_IN, ("GET", "/map/boundaries.geojson"): SIGNED_IN,
     ("GET", "/map/incidents.geojson"): SIGNED_IN, ("GET", "/map/hazards.geojson"): SIGNED_IN,
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
+}
+
+#: Routes whose allowed calls are too heavy for the matrix test (it checks only the refusals);
+#: each names where the allowed behaviour is tested.
+REFUSALS_ONLY = {
+    ("POST", "/api/v1/linkage/runs"): "runs Splink over every person: tests/services for linkage",
+    ("POST", "/api/v1/briefs/{name}/render"): "renders a whole brief: tests/reports",
 }

@@ -1,12 +1,17 @@
-"""Evidence upload from the incident page."""
+"""Evidence upload from the incident page (through ``svidok.services.evidence.ingest``).
+
+The page refuses, before anything is stored, a file that is empty, larger than the
+limit, or of a type a documenter does not upload (judged from its first bytes).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
-from svidok.services import incidents, web_evidence
-from svidok.services.errors import ValidationFailed
+from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
+from svidok.services import evidence, incidents
+from svidok.services.errors import FieldError, ValidationFailed
 
 from ..deps import csrf_checked, writer
 from ..i18n import _
@@ -14,27 +19,55 @@ from ..render import redirect, render
 from .common import call, errors_by_field, text
 
 router = APIRouter()
+#: Media a documenter uploads: photos, video, audio, documents, web archives.
+ACCEPTED_PREFIXES = ("image/", "video/", "audio/")
+ACCEPTED_TYPES = {"application/pdf", "text/plain", "application/warc", "application/zip", "text/csv",
+                  "application/json", "message/rfc822"}
+DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 
 
 def max_upload_bytes(settings) -> int:  # noqa: ANN001
-    return int(getattr(settings, "max_upload_bytes", None) or web_evidence.DEFAULT_MAX_BYTES)
+    """``settings.max_upload_bytes`` when the core has it, else 500 MiB."""
+    return int(getattr(settings, "max_upload_bytes", None) or DEFAULT_MAX_BYTES)
+
+
+def check_upload(upload: object, limit: int) -> str:
+    """The file's media type, or ValidationFailed naming the problem (nothing stored yet)."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise ValidationFailed(FieldError("file", "choose a file to upload"))
+    if upload.size is not None and upload.size > limit:
+        raise ValidationFailed(FieldError("file", f"the file is {upload.size} bytes; the limit is {limit} bytes"))
+    head = upload.file.read(4096)
+    upload.file.seek(0)
+    if not head:
+        raise ValidationFailed(FieldError("file", "the file is empty"))
+    media_type = sniff_media_type(head, upload.filename)
+    if media_type == OCTET_STREAM or not (media_type.startswith(ACCEPTED_PREFIXES) or media_type in ACCEPTED_TYPES):
+        raise ValidationFailed(FieldError("file", f"unknown or unsupported file type ({media_type}); accepted: "
+                                                  "photos, video, audio, PDF, plain text, web archives"))
+    return media_type
 
 
 @router.post("/incidents/{incident_id}/evidence", dependencies=[Depends(csrf_checked)])
 async def upload(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     core = request.app.state.svidok
     form = await request.form()
-    upload_ = form.get("file")
-    acquisition = {k: text(form.get(k)) for k in ("method", "device", "url", "person")}
+    incident = await call(incidents.get, core, actor, incident_id)  # need-to-know before anything else
+    limit = max_upload_bytes(core.settings)
+    file = form.get("file")
     try:
-        if not isinstance(upload_, UploadFile) or not upload_.filename:
-            raise ValidationFailed(web_evidence.FieldError("file", "choose a file to upload"))
-        item = await call(web_evidence.add_to_incident, core, actor, incident_id, upload_.file, upload_.filename,
-                          upload_.content_type, upload_.size, acquisition, max_upload_bytes(core.settings))
+        media_type = check_upload(file, limit)
+        fields = {"acquisition_method": text(form.get("method")) or "web upload",
+                  "acquisition_device": text(form.get("device")), "acquisition_url": text(form.get("url")),
+                  "acquired_by": actor.username}
+        item = await call(lambda: evidence.ingest(
+            core, actor, file.file, original_name=file.filename, media_type=media_type, max_size=limit,
+            purpose="uploaded through the web form", incident_id=incident_id,
+            confidentiality=incident["confidentiality"], case_id=incident["case_id"],
+            **{k: v for k, v in fields.items() if v is not None}))
     except ValidationFailed as exc:
-        incident = await call(incidents.get, core, actor, incident_id)
         history = await call(incidents.history_of, core, actor, incident_id)
         return render(request, "incidents/show.html", status=422, incident=incident, history=list(reversed(history)),
                       evidence_errors=errors_by_field(exc))
     return redirect(request, f"/incidents/{incident_id}#evidence",
-                    _("File %(name)s added (SHA-256 %(sha)s).") % {"name": item["original_name"], "sha": item["sha256"][:16] + "…"})
+                    _("File %(name)s added (SHA-256 %(sha)s).") % {"name": file.filename, "sha": item["sha256"][:16] + "…"})
