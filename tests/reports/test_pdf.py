@@ -47,7 +47,7 @@ def _images(reader: PdfReader) -> int:
                                            ("letter_annex", "public")])
 def test_brief_prints_well(demo_app, tmp_path, name, edition) -> None:  # noqa: ANN001
     brief = engine.render(demo_app, SYSTEM, name, edition=Edition(edition))
-    out = engine.write(brief, demo_app, SYSTEM, tmp_path / f"{name}.pdf")
+    out = engine.write(brief, tmp_path / f"{name}.pdf")
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     pages = len(reader.pages)
     assert pages >= 4
@@ -72,7 +72,7 @@ def test_brief_prints_well(demo_app, tmp_path, name, edition) -> None:  # noqa: 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_pages_render_as_images_with_ink(demo_app, tmp_path) -> None:  # noqa: ANN001
     brief = engine.render(demo_app, SYSTEM, "monthly_update")
-    out = engine.write(brief, demo_app, SYSTEM, tmp_path / "b.pdf")
+    out = engine.write(brief, tmp_path / "b.pdf")
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(out), str(tmp_path / "p")], check=True, capture_output=True)
     for png in sorted(tmp_path.glob("p-*.png")):
         gray = Image.open(png).convert("L")
@@ -82,7 +82,7 @@ def test_pages_render_as_images_with_ink(demo_app, tmp_path) -> None:  # noqa: A
 
 def test_html_output_and_bad_suffix(demo_app, tmp_path) -> None:  # noqa: ANN001
     brief = engine.render(demo_app, SYSTEM, "mine_action")
-    out = engine.write(brief, demo_app, SYSTEM, tmp_path / "m.html")
+    out = engine.write(brief, tmp_path / "m.html")
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
     with pytest.raises(engine.BriefError, match=".html or .pdf"):
-        engine.write(brief, demo_app, SYSTEM, tmp_path / "m.docx")
+        engine.write(brief, tmp_path / "m.docx")

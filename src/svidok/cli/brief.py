@@ -79,7 +79,7 @@ def render(
         actor = cli_actor()
         ed = Edition(edition, threshold, "band" if band else "suppress")
         brief = engine.render(app, actor, template, ed, parse_pairs(param, "--param"))
-        path = engine.write(brief, app, actor, out)
+        path = engine.write(brief, out)
         console.print(f"[green]{path}[/green]: {brief.template.title} ({ed.name} edition, {len(brief.figures)} figures)")
     run(go)
 

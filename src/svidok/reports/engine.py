@@ -165,34 +165,21 @@ def render(app, actor: Actor, ref: str | Path, edition: Edition | None = None,  
     layout = env.get_template("_layout.html.j2")
     html = layout.render(
         meta=tpl.meta, title=tpl.title, params=merged, edition=edition, body=Markup(body), figures=book.figures,
-        headings=headings, toc_pages={}, generated=datetime.now(timezone.utc), version=svidok.__version__,
+        headings=headings, generated=datetime.now(timezone.utc), version=svidok.__version__,
         actor=actor, css=Markup((TEMPLATES / "brief.css").read_text(encoding="utf-8")),
     )
     return Brief(tpl, edition, merged, html, book.figures, headings)
 
 
-def relayout(brief: Brief, app, actor: Actor, toc_pages: dict[str, int]) -> str:  # noqa: ANN001
-    """The same brief with page numbers in the table of contents (after a first PDF pass)."""
-    env = _environment()
-    start = brief.html.index('<main id="body">') + len('<main id="body">')
-    body = brief.html[start: brief.html.index("</main><!--body-->")]
-    return env.get_template("_layout.html.j2").render(
-        meta=brief.template.meta, title=brief.template.title, params=brief.params, edition=brief.edition,
-        body=Markup(body), figures=brief.figures, headings=brief.headings, toc_pages=toc_pages,
-        generated=datetime.now(timezone.utc), version=svidok.__version__, actor=actor,
-        css=Markup((TEMPLATES / "brief.css").read_text(encoding="utf-8")))
-
-
-def to_pdf(brief: Brief, app, actor: Actor) -> bytes:  # noqa: ANN001
+def to_pdf(brief: Brief) -> bytes:
     """The brief as a PDF, with page numbers in its table of contents."""
     from .pdf import html_to_pdf
 
     label = "PUBLIC" if brief.edition.public else "INTERNAL — NOT FOR DISTRIBUTION"
-    return html_to_pdf(lambda pages: relayout(brief, app, actor, pages) if pages else brief.html,
-                       brief.template.title, label, brief.headings)
+    return html_to_pdf(brief.html, brief.template.title, label, brief.headings)
 
 
-def write(brief: Brief, app, actor: Actor, out: str | Path) -> Path:  # noqa: ANN001
+def write(brief: Brief, out: str | Path) -> Path:
     """Write the brief to ``out``: ``.html`` or ``.pdf`` by the suffix."""
     out = Path(out)
     suffix = out.suffix.lower()
@@ -202,5 +189,5 @@ def write(brief: Brief, app, actor: Actor, out: str | Path) -> Path:  # noqa: AN
     if suffix == ".html":
         out.write_text(brief.html, encoding="utf-8")
     else:
-        out.write_bytes(to_pdf(brief, app, actor))
+        out.write_bytes(to_pdf(brief))
     return out

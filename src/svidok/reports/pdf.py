@@ -1,7 +1,8 @@
 """HTML to PDF with Playwright driving the system's Chromium (no network, fonts from the system).
 
-Two passes: the first PDF tells on which page each heading landed (from the PDF outline
-Chromium writes), the second prints those page numbers in the table of contents.
+Two passes over one loaded page: the first PDF tells on which page each heading landed (from
+the PDF outline Chromium writes); those numbers are written into the table of contents and
+the page is printed again.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -57,12 +57,12 @@ def heading_pages(pdf: bytes) -> list[tuple[str, int]]:
     return out
 
 
-def html_to_pdf(html: str | Callable[[dict[str, int]], str], title: str, edition_label: str,
-                headings: list[tuple[int, str, str]] | None = None) -> bytes:
+def html_to_pdf(html: str, title: str, edition_label: str, headings: list[tuple[int, str, str]] | None = None) -> bytes:
     """Print ``html`` to an A4 PDF with running header and page numbers.
 
-    ``html`` may be a function of {heading id: page}: it is then printed twice, the second time
-    with the pages the first pass found (for the table of contents)."""
+    With ``headings`` (level, id, text), it is printed twice: the pages the first pass found are
+    written into the table of contents (elements ``[data-toc-page=id]``) and the page printed again
+    without reloading it."""
     from html import escape
 
     from playwright.sync_api import sync_playwright
@@ -75,18 +75,20 @@ def html_to_pdf(html: str | Callable[[dict[str, int]], str], title: str, edition
             # Nothing may be fetched: everything a brief needs is inline.
             page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("data:", "about:"))
                        else route.continue_())
+            page.set_content(html, wait_until="load")
 
-            def once(doc: str) -> bytes:
-                page.set_content(doc, wait_until="load")
+            def once() -> bytes:
                 return page.pdf(format="A4", print_background=True, display_header_footer=True, header_template=header,
                                 footer_template=FOOTER, prefer_css_page_size=True, outline=True, tagged=True,
                                 margin={"top": "22mm", "bottom": "20mm", "left": "20mm", "right": "18mm"})
 
-            if not callable(html):
-                return once(html)
-            first = once(html({}))
-            pages = _match_pages(heading_pages(first), headings or [])
-            return once(html(pages))
+            first = once()
+            if not headings:
+                return first
+            pages = _match_pages(heading_pages(first), headings)
+            page.evaluate("""pages => { for (const el of document.querySelectorAll('[data-toc-page]')) {
+                const n = pages[el.dataset.tocPage]; if (n !== undefined) el.textContent = String(n); } }""", pages)
+            return once()
         finally:
             browser.close()
 

@@ -71,7 +71,7 @@ def render(name: str, data: RenderIn, app=Depends(get_app), actor=Depends(curren
         raise engine.BriefError(name, None, "not a shipped template name")
     brief = engine.render(app, actor, name, Edition(data.edition, data.threshold, data.small_counts), data.params)
     if data.format == "pdf":
-        return Response(engine.to_pdf(brief, app, actor), media_type="application/pdf",
+        return Response(engine.to_pdf(brief), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}-{data.edition}.pdf"'})
     return Response(brief.html, media_type="text/html; charset=utf-8")
 
