@@ -145,3 +145,15 @@ def test_bad_filters_are_named(app):
         custody.monitor(app, SYSTEM, days=-1, mark="adult", after="garbage")
     fields = {e.field for e in exc.value.errors}
     assert fields == {"days", "mark", "after"}
+
+
+def test_a_visible_episode_of_a_hidden_person_is_listed_without_the_person(app):
+    p = fx.person(app, full_name="Засекречена Особа", confidentiality="strictly_confidential")["id"]
+    episode(app, p, confidentiality="restricted", acknowledged=False)
+    analyst = fx.user(app, "analyst")
+    out = custody.monitor(app, analyst, today=TODAY)
+    assert out["total"] == 1
+    row = out["items"][0]
+    assert row["person_withheld"] and row["full_name"] is None and row["marks"] == []
+    assert row["possible_enforced_disappearance"]
+    assert custody.monitor(app, SYSTEM, today=TODAY)["items"][0]["full_name"] == "Засекречена Особа"
