@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from svidok.schemas.records import PersonIn, PersonUpdate
 from svidok.services import persons
-from svidok.services.errors import Conflict, Forbidden, ValidationFailed
+from svidok.services.errors import Conflict, FieldError, Forbidden, ValidationFailed
 
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import _
@@ -20,6 +20,8 @@ FIELDS = ("full_name", "family_name", "given_name", "patronymic", "sex", "birth_
 
 def _data(form: dict, update: bool) -> dict:
     data = {f: text(form.get(f)) for f in FIELDS}
+    if not data["full_name"]:
+        raise ValidationFailed(FieldError("full_name", "required"))
     if not update:
         data = {k: v for k, v in data.items() if v is not None}
     else:
