@@ -200,6 +200,7 @@ def split_full_name(text: str) -> NameParts:
     return NameParts(words[-1], " ".join(words[:-1]), None)
 
 
+@lru_cache(maxsize=1 << 16)
 def _russian_word(word: str, category: str | None) -> str:
     from names_translator._text import normalize_key
     from names_translator.dicts import default_dicts
@@ -264,6 +265,15 @@ def name_forms(name: str, *, crimean_tatar: bool | None = None) -> dict[str, str
     form; ``crh_latin`` and ``crh_cyrillic`` for Crimean Tatar names (detected from
     the letters, or forced with ``crimean_tatar=True``).
     """
+    return dict(_name_forms(name, crimean_tatar))
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_forms(name: str, crimean_tatar: bool | None) -> tuple[tuple[str, str], ...]:
+    return tuple(_derive_forms(name, crimean_tatar).items())
+
+
+def _derive_forms(name: str, crimean_tatar: bool | None) -> dict[str, str]:
     from translitua import RussianInternationalPassport, UkrainianKMU, translit
 
     forms = {"as_recorded": name}
