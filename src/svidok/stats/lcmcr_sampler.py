@@ -22,19 +22,13 @@ import math
 import numpy as np
 from numba import njit
 
+from .fast_random import beta, gamma, log_gamma, uniform
+
 
 @njit(cache=True)
 def seed_rng(seed):
     """Seed Numba's own generator (separate from NumPy's)."""
     np.random.seed(seed)
-
-
-@njit(cache=True)
-def _log_gamma(shape):
-    """log of a Gamma(shape, 1) draw, stable for tiny shapes (alpha can approach 0)."""
-    if shape >= 1.0:
-        return math.log(np.random.gamma(shape, 1.0))
-    return math.log(np.random.gamma(shape + 1.0, 1.0)) + math.log(np.random.random()) / shape
 
 
 @njit(cache=True)
@@ -71,7 +65,7 @@ def _multinomial(n, probs, out, order):
         if remaining <= 3 or r == k_max - 1:
             # the people left are iid categorical over the classes not yet visited
             for _ in range(remaining):
-                u = np.random.random() * rest
+                u = uniform() * rest
                 acc = 0.0
                 chosen = order[k_max - 1]
                 for rr in range(r, k_max):
@@ -124,9 +118,9 @@ def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, upd
     for j in range(n_lists):
         for k in range(k_max):
             if aux1[j, k] == 0 and aux0[j, k] == 0:  # empty class: Beta(1, 1) is uniform
-                lam[j, k] = np.random.random()
+                lam[j, k] = uniform()
             else:
-                lam[j, k] = np.random.beta(1.0 + aux1[j, k], 1.0 + aux0[j, k])
+                lam[j, k] = beta(1.0 + aux1[j, k], 1.0 + aux0[j, k])
     # 3. stick-breaking weights
     n0 = int(state[0])
     alpha = state[1]
@@ -141,8 +135,8 @@ def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, upd
             k_star += 1
         if k < k_max - 1:
             n_acc += ck
-            g1 = _log_gamma(1.0 + ck)
-            g2 = _log_gamma(alpha + (n0 + n - n_acc))
+            g1 = log_gamma(1.0 + ck)
+            g2 = log_gamma(alpha + (n0 + n - n_acc))
             gs = _log_sum(g1, g2)
             log_nu[k] = g1 - gs + l_acc
             l_acc += g2 - gs
@@ -160,13 +154,13 @@ def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, upd
     if pz >= 1.0:
         pz = 1.0 - 1e-300
     # negative binomial (failures before n successes, success prob 1 - pz) as gamma-Poisson
-    rate = np.random.gamma(float(n), pz / (1.0 - pz)) if pz > 0.0 else 0.0
+    rate = gamma(float(n)) * (pz / (1.0 - pz)) if pz > 0.0 else 0.0
     n0 = np.random.poisson(rate) if rate > 0.0 else 0
     # 5. classes of the unobserved people
     _multinomial(n0, probs, c0, order)
     # 6. concentration parameter
     if update_alpha:
-        alpha = np.random.gamma(a_alpha + k_max - 1.0, 1.0 / (b_alpha - log_nu[k_max - 1]))
+        alpha = gamma(a_alpha + k_max - 1.0) / (b_alpha - log_nu[k_max - 1])
     state[0] = n0
     state[1] = alpha
     state[2] = pz
