@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_request_bytes: int = 1_000_000
+    #: Largest evidence file accepted through the API and the web (default 20 GiB).
+    max_upload_bytes: int = 20 * 1024**3
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Confidential, Record, utcnow
@@ -14,7 +14,7 @@ class EvidenceItem(Record, Confidential, Base):
     __tablename__ = "evidence_items"
 
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     media_type: Mapped[str] = mapped_column(String(100), nullable=False)
     original_name: Mapped[str | None] = mapped_column(String(500))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)

@@ -1,0 +1,165 @@
+"""/api/v1/evidence and /api/v1/bundles: upload, download, custody, assessments, proofs."""
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
+
+from svidok.api.deps import PathId, current_actor, get_app
+from svidok.schemas.common import Id
+from svidok.services import evidence, evidence_bundles
+
+router = APIRouter(prefix="/api/v1", tags=["evidence"])
+CHUNK = 1 << 20
+
+
+class Purpose(BaseModel):
+    purpose: str = Field(min_length=3, max_length=500)
+    action: Literal["transfer", "export", "access"] = "transfer"
+
+
+class AssessmentIn(BaseModel):
+    kind: str = Field(min_length=1, max_length=60, description="a verification_methods term")
+    method: str = Field(min_length=1, max_length=5000)
+    result: str = Field(min_length=1, max_length=5000)
+    confidence: Literal["low", "medium", "high"]
+
+
+class BundleIn(BaseModel):
+    incident_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    case_id: Id | None = None
+    evidence_ids: list[Id] = Field(default_factory=list, max_length=10000)
+    purpose: str = Field(min_length=3, max_length=500, description="for whom and why")
+
+
+def _fields(incident_id, source_id, case_id, confidentiality, acquired_by, acquired_at, acquisition_method,  # noqa: ANN001, ANN202
+            acquisition_device, acquisition_url, acquisition_person):
+    values = dict(incident_id=incident_id, source_id=source_id, case_id=case_id, confidentiality=confidentiality,
+                  acquired_by=acquired_by, acquired_at=acquired_at, acquisition_method=acquisition_method,
+                  acquisition_device=acquisition_device, acquisition_url=acquisition_url,
+                  acquisition_person=acquisition_person)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@router.post("/evidence", status_code=201)
+def upload_evidence(
+    file: Annotated[UploadFile, File(description="the file; spooled to disk, never held in memory")],
+    incident_id: Annotated[Id | None, Form()] = None,
+    source_id: Annotated[Id | None, Form()] = None,
+    case_id: Annotated[Id | None, Form()] = None,
+    confidentiality: Annotated[str, Form(max_length=40)] = "restricted",
+    acquired_by: Annotated[str | None, Form(max_length=200)] = None,
+    acquired_at: Annotated[datetime | None, Form()] = None,
+    acquisition_method: Annotated[str | None, Form(max_length=100)] = None,
+    acquisition_device: Annotated[str | None, Form(max_length=200)] = None,
+    acquisition_url: Annotated[str | None, Form(max_length=2000)] = None,
+    acquisition_person: Annotated[str | None, Form(max_length=200)] = None,
+    purpose: Annotated[str | None, Form(max_length=500)] = None,
+    sha256: Annotated[str | None, Header(alias="X-Content-SHA256", pattern=r"^[0-9a-fA-F]{64}$")] = None,
+    app=Depends(get_app), actor=Depends(current_actor),  # noqa: ANN001
+) -> dict:
+    """Store a file by SHA-256 with its acquisition record; a declared hash that does not match is refused."""
+    return evidence.ingest(
+        app, actor, file.file, original_name=file.filename, media_type=file.content_type,
+        expected_sha256=sha256.lower() if sha256 else None, max_size=app.settings.max_upload_bytes, purpose=purpose,
+        **_fields(incident_id, source_id, case_id, confidentiality, acquired_by, acquired_at, acquisition_method,
+                  acquisition_device, acquisition_url, acquisition_person),
+    )
+
+
+@router.put("/evidence/raw", status_code=201)
+async def upload_evidence_raw(
+    request: Request,
+    original_name: Annotated[str, Query(min_length=1, max_length=500)],
+    incident_id: Annotated[Id | None, Query()] = None,
+    confidentiality: Annotated[str, Query(max_length=40)] = "restricted",
+    acquired_by: Annotated[str | None, Query(max_length=200)] = None,
+    acquisition_method: Annotated[str | None, Query(max_length=100)] = None,
+    acquisition_url: Annotated[str | None, Query(max_length=2000)] = None,
+    sha256: Annotated[str | None, Header(alias="X-Content-SHA256", pattern=r"^[0-9a-fA-F]{64}$")] = None,
+    app=Depends(get_app), actor=Depends(current_actor),  # noqa: ANN001
+) -> dict:
+    """The request body is the file, streamed to disk in 1 MiB chunks (for multi-gigabyte video)."""
+    from starlette.concurrency import run_in_threadpool
+
+    declared = request.headers.get("content-length")
+    with tempfile.NamedTemporaryFile(dir=app.settings.data_dir, prefix=".upload-") as tmp:
+        async for chunk in request.stream():
+            tmp.write(chunk)
+        tmp.flush()
+        tmp.seek(0)
+        return await run_in_threadpool(
+            evidence.ingest, app, actor, tmp, original_name=original_name,
+            media_type=request.headers.get("content-type"), expected_sha256=sha256.lower() if sha256 else None,
+            expected_size=int(declared) if declared and declared.isdigit() else None,
+            max_size=app.settings.max_upload_bytes,
+            **_fields(incident_id, None, None, confidentiality, acquired_by, None, acquisition_method, None,
+                      acquisition_url, None),
+        )
+
+
+@router.get("/evidence/public-key")
+def installation_public_key(app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """The Ed25519 public key that signs tree heads and bundles."""
+    return evidence.public_key(app)
+
+
+@router.get("/evidence/{evidence_id}")
+def get_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(max_length=500)] = None,
+                 app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """The item with its custody history and assessments (the read is itself a custody event)."""
+    return evidence.get(app, actor, evidence_id, purpose)
+
+
+@router.get("/evidence/{evidence_id}/file")
+def download_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(max_length=500)] = None,
+                      app=Depends(get_app), actor=Depends(current_actor)) -> StreamingResponse:  # noqa: ANN001
+    """The original bytes, streamed; the download is recorded in the chain of custody."""
+    fh, info = evidence.open_file(app, actor, evidence_id, purpose)
+
+    def chunks():  # noqa: ANN202
+        with fh:
+            while block := fh.read(CHUNK):
+                yield block
+
+    name = (info["original_name"] or info["sha256"]).replace('"', "")
+    return StreamingResponse(chunks(), media_type=info["media_type"], headers={
+        "Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/evidence/{evidence_id}/custody")
+def record_custody(evidence_id: PathId, data: Purpose, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return evidence.transfer(app, actor, evidence_id, data.purpose, data.action)
+
+
+@router.post("/evidence/{evidence_id}/assessments", status_code=201)
+def add_assessment(evidence_id: PathId, data: AssessmentIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    return evidence.assess(app, actor, evidence_id, **data.model_dump())
+
+
+@router.get("/evidence/{evidence_id}/proof")
+def inclusion_proof(evidence_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """RFC 9162 inclusion proof of the item's acquisition entry in the latest signed tree head."""
+    return evidence.inclusion_proof(app, actor, evidence_id)
+
+
+@router.post("/bundles")
+def create_bundle(data: BundleIn, app=Depends(get_app), actor=Depends(current_actor)) -> FileResponse:  # noqa: ANN001
+    """A self-contained, signed case bundle (tar) for a prosecutor; verify it offline with the public key."""
+    folder = Path(tempfile.mkdtemp(dir=app.settings.data_dir, prefix=".bundle-"))
+    out = folder / "svidok-bundle.tar"
+    evidence_bundles.create(app, actor, out, incident_ids=data.incident_ids, case_id=data.case_id,
+                            evidence_ids=data.evidence_ids, purpose=data.purpose)
+    return FileResponse(out, media_type="application/x-tar", filename=out.name,
+                        background=BackgroundTask(shutil.rmtree, folder, True))
+
+
+def install(api: FastAPI, core) -> None:  # noqa: ANN001
+    api.include_router(router)
