@@ -83,3 +83,31 @@ def test_chart_of_documented_and_estimated(tmp_path: Path) -> None:
     res = runner.invoke(app, ["estimate", str(counts_file(tmp_path, DIABETES, 4)), "--chart", str(out)])
     assert res.exit_code == 0, res.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_disproportion_from_a_victims_file(tmp_path: Path) -> None:
+    path = tmp_path / "victims.csv"
+    path.write_text("age,sex,count\n70,female,40\n65,male,30\n35,male,100\n30,female,40\n10,female,8\n,female,12\n",
+                    encoding="utf-8")
+    res = runner.invoke(app, ["disproportion", str(path), "--json", "--chart", str(tmp_path / "p.png")])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    older = next(g for g in d["groups"] if g["group"] == "60+")
+    assert older["victims"] == 70 and older["verdict"] == "over-represented" and older["ratio_lower"] > 1
+    assert d["victims_unknown"] == 12 and "1 January 2018" in d["population_source"]
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+    text = runner.invoke(app, ["disproportion", str(path), "--by", "sex"])
+    assert text.exit_code == 0 and "rate ratio" in text.stdout and "documented victims only" in text.stdout
+
+
+def test_disproportion_bad_rows_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "victims.csv"
+    path.write_text("age,sex\n40,male\nforty,female\n", encoding="utf-8")
+    res = runner.invoke(app, ["disproportion", str(path)])
+    assert res.exit_code == 2 and "row 2" in res.output
+    path.write_text("age,sex\n40,robot\n", encoding="utf-8")
+    res = runner.invoke(app, ["disproportion", str(path)])
+    assert res.exit_code == 2 and "row 1, column 'sex'" in res.output
+    path.write_text("age,sex\n40,male\n", encoding="utf-8")
+    res = runner.invoke(app, ["disproportion", str(path), "--bands", "0-17,18-59"])
+    assert res.exit_code == 2 and "open-ended" in res.output

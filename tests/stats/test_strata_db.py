@@ -110,3 +110,29 @@ def test_every_stratification_runs(sqlite_app, stratify: str) -> None:  # noqa: 
     expected = {"year": {"2022"}, "month": {"2022-04"}, "sex": {"female"}, "age_group": {"older"},
                 "harm": {"killed"}, "none": {"all"}}[stratify]
     assert keys == expected
+
+
+def test_victims_by_age_and_sex_count_linked_people_once(sqlite_app) -> None:  # noqa: ANN001
+    from svidok.stats.age_bands import BROAD_BANDS, parse_bands
+    from svidok.stats.db_queries import victim_age_sex
+    from svidok.stats.disproportionality import compare_with_population, tabulate_victims
+
+    a = _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 12)  # 12 women aged 70
+    b = _list_incident(sqlite_app, KHARKIV_OBLAST, "list B", 8)
+    for x, y in zip(a[:5], b[:5], strict=True):
+        merges.merge(sqlite_app, SYSTEM, x, y)
+    incidents.create(sqlite_app, SYSTEM, IncidentIn.model_validate({
+        "title": "Synthetic shelling", "date_start": "2022-05-01", "place": KHARKIV_OBLAST,
+        "acts": [{"violation_type": "killing_of_civilians", "means": "artillery",
+                  "victims": [{"harm": "killed", "count": 6, "status": "civilian", "sex": "male", "age": 35},
+                              {"harm": "injured", "count": 2, "status": "civilian"}]}],
+    }))
+    with sqlite_app.db.session() as s:
+        killed = victim_age_sex(s, ["killed"])
+        everyone = victim_age_sex(s)
+    assert len(killed) == 12 + 8 - 5 + 6
+    assert len(everyone) == len(killed) + 2
+    counts = tabulate_victims(everyone, parse_bands(BROAD_BANDS))
+    assert counts[("60+", "female")] == 15 and counts[("18-59", "male")] == 6 and counts[(None, None)] == 2
+    report = compare_with_population(counts, bands=BROAD_BANDS)
+    assert report.victims_unknown == 2

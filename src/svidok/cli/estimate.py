@@ -144,3 +144,94 @@ def _estimate_db(method: str, stratify: str, harms: list[str], min_records: int,
             d = dict(r["detail"])
             d["warnings"] = r["warnings"]
             _print_result(d)
+
+
+def _read_victims_csv(path: Path) -> list[tuple[int | None, str | None, str | None]]:
+    """Rows of ``age`` and/or ``age_band``, ``sex``, optional ``count``; blanks mean unknown."""
+    import csv
+
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}")
+    out: list[tuple[int | None, str | None, str | None]] = []
+    with handle:
+        reader = csv.DictReader(handle)
+        cols = set(reader.fieldnames or [])
+        if "sex" not in cols or not cols & {"age", "age_band"}:
+            _fail(f"{path}: need a 'sex' column and an 'age' or 'age_band' column (got {', '.join(sorted(cols))})")
+        for i, row in enumerate(reader, start=1):
+            age_text = (row.get("age") or "").strip()
+            try:
+                age = int(age_text) if age_text else None
+                count = int((row.get("count") or "1").strip())
+            except ValueError:
+                _fail(f"row {i}: 'age' and 'count' must be whole numbers")
+            if (age is not None and not 0 <= age <= 125) or count < 0:
+                _fail(f"row {i}: age must be 0-125 and count not negative")
+            sex = (row.get("sex") or "").strip().lower() or None
+            if sex not in (None, "male", "female", "unknown"):
+                _fail(f"row {i}, column 'sex': {row['sex']!r} is not male, female or unknown")
+            band = (row.get("age_band") or "").strip() or None
+            out.extend([(age, band, None if sex == "unknown" else sex)] * count)
+    return out
+
+
+def disproportion(
+    victims: Path | None = typer.Argument(None, help="CSV of victims: age or age_band, sex, optional count."),
+    from_db: bool = typer.Option(False, "--from-db", help="Use the victim records in the database."),
+    harm: list[str] = typer.Option([], help="With --from-db: only victims with this harm (repeatable)."),
+    bands: str = typer.Option("0-17,18-59,60+", help="Age bands, contiguous from 0, last one open (60+)."),
+    by: str = typer.Option("age", help="age, sex or age_sex."),
+    population: Path | None = typer.Option(None, help="Population CSV (age_from,age_to,sex,population); "
+                                                      "default: Ukraine, 1 January 2018."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    chart: Path | None = typer.Option(None, help="Also draw a population pyramid (PNG or SVG)."),
+) -> None:
+    """Compare victims' age and sex with the population: shares, rate ratios, plain verdicts."""
+    from svidok.stats.age_bands import parse_bands, read_population_csv
+    from svidok.stats.disproportionality import compare_with_population, tabulate_victims
+
+    if from_db == (victims is not None):
+        _fail("give either a victims file or --from-db")
+    if from_db:
+        from svidok.app import Svidok
+        from svidok.stats.db_queries import victim_age_sex
+
+        app = Svidok()
+        try:
+            with app.db.session() as session:
+                records = victim_age_sex(session, harm or None)
+        finally:
+            app.close()
+    else:
+        records = _read_victims_csv(victims)
+    try:
+        band_list = parse_bands(bands)
+        pop = read_population_csv(population)
+        counts = tabulate_victims(records, band_list)
+        report = compare_with_population(counts, pop, bands, by)
+    except (CountsError, ValueError) as exc:
+        _fail(str(exc))
+    if chart:
+        from svidok.stats.charts import population_pyramid, save_chart
+
+        known = {k: v for k, v in counts.items() if k[0] is not None and k[1] is not None}
+        save_chart(population_pyramid(known, pop.by_band(band_list), bands), chart)
+    if as_json:
+        sys.stdout.write(json.dumps(json_safe(report.to_dict()), ensure_ascii=False) + "\n")
+        return
+    typer.echo(f"victims placed: {report.victims_known:,}; not placed (age/sex unknown): {report.victims_unknown:,}")
+    typer.echo(f"population: {report.population_source}")
+    for g in report.groups:
+        typer.echo(f"- [{g.verdict}] {g.statement}")
+    for w in report.warnings:
+        typer.echo(f"warning: {w}")
+    for c in report.caveats:
+        typer.echo(f"note: {c}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``estimate`` and ``disproportion`` to the ``svidok`` command."""
+    app.command("estimate")(estimate)
+    app.command("disproportion")(disproportion)

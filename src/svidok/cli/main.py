@@ -24,7 +24,7 @@ app.add_typer(records.person_app, name="person")
 app.add_typer(admin.vocab_app, name="vocab")
 app.add_typer(admin.user_app, name="user")
 from svidok.cli import link as _link; app.command("link")(_link.link)  # noqa: E402,E702
-from svidok.cli import estimate as _estimate; app.command("estimate")(_estimate.estimate)  # noqa: E402,E702
+from svidok.cli import estimate as _estimate; _estimate.register(app)  # noqa: E402,E702
 from svidok.cli import evidence as _evidence; _evidence.register(app)  # noqa: E402,E702
 from svidok.cli import advocacy as _adv, brief as _brief; app.add_typer(_brief.brief_app, name="brief"); app.add_typer(_adv.intervention_app, name="intervention")  # noqa: E402,E702
 from svidok.cli import interop as _interop; app.add_typer(_interop.interop_app, name="interop")  # noqa: E402,E702

@@ -103,3 +103,38 @@ def _stratum(stratify: str, r, oblasts: dict[int, str]) -> str:  # noqa: ANN001 
     if stratify == "harm":
         return r.harm
     return age_group(r.age, r.age_band)
+
+
+def victim_age_sex(session: Session, harms: Iterable[str] | None = None) -> list[tuple[int | None, str | None, str | None]]:
+    """(age, recorded age band, sex) once per victim, for ``disproportionality.tabulate_victims``.
+
+    A linked person counts once (their earliest victim record, whichever list it came from);
+    a victim row for a group without a person counts ``count`` times. Deleted records are ignored."""
+    q = (
+        select(Victim.person_id, Victim.count, Victim.age, Victim.age_band, Victim.sex, Incident.date_lo)
+        .join(Act, Act.id == Victim.act_id)
+        .join(Incident, Incident.id == Act.incident_id)
+        .where(Act.deleted_at.is_(None), Incident.deleted_at.is_(None))
+        .order_by(Incident.date_lo, Victim.id)
+    )
+    harm_list = list(harms) if harms else []
+    if harm_list:
+        q = q.where(Victim.harm.in_(harm_list))
+    rows = session.execute(q).all()
+    roots = _roots(session)
+    deleted = set(session.scalars(select(Person.id).where(Person.deleted_at.is_not(None))))
+    seen: set[int] = set()
+    out: list[tuple[int | None, str | None, str | None]] = []
+    for r in rows:
+        sex = r.sex if r.sex not in (None, "unknown") else None
+        if r.person_id is None:
+            out.extend([(r.age, r.age_band, sex)] * max(r.count, 0))
+            continue
+        if r.person_id in deleted:
+            continue
+        person = roots.get(r.person_id, r.person_id)
+        if person in seen:
+            continue
+        seen.add(person)
+        out.append((r.age, r.age_band, sex))
+    return out
