@@ -87,3 +87,8 @@ def merges_of(person_id: PathId, app=Depends(get_app), actor=Depends(current_act
 
 def install(api: FastAPI, core) -> None:  # noqa: ANN001
     api.include_router(router)
+    try:  # the page lives with the web pages, when they are installed
+        from svidok.web.views import custody_pages
+    except ModuleNotFoundError:
+        return
+    api.include_router(custody_pages.review_router, include_in_schema=False)

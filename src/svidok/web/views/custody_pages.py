@@ -1,0 +1,87 @@
+"""Pages: the custody monitoring view and the linkage review queue (side by side, decide, undo).
+
+Registered by ``svidok.api.routes.custody.install`` and ``svidok.api.routes.linkage.install``
+(the web mount lists its own modules), behind the same session and CSRF checks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+
+from svidok.services import custody, person_linkage
+from svidok.services.errors import ServiceError, ValidationFailed
+
+from ..deps import csrf_checked, signed_in, writer
+from ..i18n import _
+from ..render import redirect, render
+from .common import call, form_dict, text
+
+monitor_router = APIRouter()
+review_router = APIRouter()
+FLAGS = ("incommunicado", "no_monitor_access", "in_russia", "in_occupied", "disappeared")
+
+
+@monitor_router.get("/custody/monitor")
+async def monitor_page(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    q = request.query_params
+    values = {k: q.get(k) for k in ("days", "mark", "after", "today", *FLAGS)}
+    errors: dict[str, str] = {}
+    days = None
+    if values["days"]:
+        if values["days"].isdigit():
+            days = int(values["days"])
+        else:
+            errors["days"] = _("Give a whole number of days.")
+    today = None
+    if values["today"]:
+        try:
+            today = date.fromisoformat(values["today"])
+        except ValueError:
+            errors["today"] = _("Give a date as YYYY-MM-DD.")
+    page = {"items": [], "total": 0, "next_cursor": None, "today": today or date.today()}
+    if not errors:
+        try:
+            page = await call(lambda: custody.monitor(
+                request.app.state.svidok, actor, days=days, mark=values["mark"] or None, after=values["after"] or None,
+                today=today, **{f: bool(values[f]) for f in FLAGS}))
+        except ValidationFailed as exc:
+            errors = {e.field: e.reason for e in exc.errors}
+    return render(request, "custody/monitor.html", status=422 if errors else 200, page=page, values=values,
+                  errors=errors, flags=FLAGS)
+
+
+@review_router.get("/review")
+async def review_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    status = request.query_params.get("status") or "pending"
+    after = request.query_params.get("after")
+    out = await call(person_linkage.queue, request.app.state.svidok, actor, status=status,
+                     after=int(after) if (after or "").isdigit() else None)
+    return render(request, "review/list.html", page=out, status_filter=status)
+
+
+@review_router.get("/review/{pair_id}")
+async def review_show(request: Request, pair_id: int, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    pair = await call(person_linkage.show, request.app.state.svidok, actor, pair_id)
+    return render(request, "review/show.html", pair=pair)
+
+
+_DECIDE = {"accept": (person_linkage.accept, "Accepted: the two records are now one person (reversible)."),
+           "reject": (person_linkage.reject, "Rejected: later runs will not link these records."),
+           "undo": (person_linkage.undo, "Decision undone: both records are as they were.")}
+
+
+@review_router.post("/review/{pair_id}/{verdict}", dependencies=[Depends(csrf_checked)])
+async def review_decide(request: Request, pair_id: int, verdict: str, actor=Depends(writer)):  # noqa: ANN001, ANN201
+    if verdict not in _DECIDE:
+        return render(request, "error.html", status=404, status_code=404, message=_("No such decision."))
+    fn, done = _DECIDE[verdict]
+    form = await form_dict(request)
+    try:
+        await call(fn, request.app.state.svidok, actor, pair_id, text(form.get("note")))
+    except ServiceError as exc:
+        if exc.status == 409:
+            return redirect(request, f"/review/{pair_id}", str(exc))
+        raise
+    return redirect(request, f"/review/{pair_id}", _(done))

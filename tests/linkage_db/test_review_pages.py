@@ -1,0 +1,59 @@
+"""The monitoring page and the review-queue pages as a signed-in browser uses them."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from svidok.api.app import create_app
+from svidok.schemas.others import CustodyEpisodeIn
+from svidok.services import person_linkage, records
+from svidok.services.actors import SYSTEM
+from tests import fixtures as fx
+from tests.web.conftest import csrf_of, sign_in
+
+
+def _browser(app, role: str) -> TestClient:  # noqa: ANN001
+    fx.user(app, role)
+    c = TestClient(create_app(app), raise_server_exceptions=False)
+    assert sign_in(c, role).status_code in (302, 303)
+    return c
+
+
+def test_monitor_page_filters_and_marks(sqlite_app):
+    p = fx.person(sqlite_app, full_name="Ткаченко Денис Олегович", birth_date="2010-02-02")["id"]
+    records.create(sqlite_app, SYSTEM, "custody_episode", CustodyEpisodeIn(
+        person_id=p, authority="fsb", date_from="2025-12-01", acknowledged=False))
+    with _browser(sqlite_app, "investigator") as c:
+        html = c.get("/custody/monitor", params={"days": "30", "disappeared": "1", "today": "2026-11-01"}).text
+        assert "Ткаченко Денис Олегович" in html and "refuses to acknowledge" in html
+        assert c.get("/custody/monitor", params={"days": "soon"}).status_code == 422
+    with _browser(sqlite_app, "analyst") as c:  # the episode is confidential: not for analysts
+        assert "Ткаченко" not in c.get("/custody/monitor").text
+    with TestClient(create_app(sqlite_app)) as anon:
+        assert anon.get("/custody/monitor", follow_redirects=False).status_code in (302, 303)
+
+
+def test_review_pages_compare_accept_undo(sqlite_app):
+    a = fx.person(sqlite_app, full_name="Мельник Ганна Петрівна", birth_date="1962-07-01", sex="female")["id"]
+    b = fx.person(sqlite_app, full_name="Hanna Melnyk", birth_date="1962-07-01", sex="female")["id"]
+    person_linkage.run(sqlite_app, SYSTEM, review_threshold=0.3)
+    pair = person_linkage.queue(sqlite_app, SYSTEM)["items"][0]
+    with _browser(sqlite_app, "investigator") as c:
+        assert "Hanna Melnyk" in c.get("/review").text
+        page = c.get(f"/review/{pair['id']}").text
+        assert "same birth date (1962-07-01)" in page
+        r = c.post(f"/review/{pair['id']}/accept", data={"note": "same person", "csrf_token": csrf_of(page)},
+                   follow_redirects=False)
+        assert r.status_code in (302, 303)
+        page = c.get(f"/review/{pair['id']}").text
+        assert "accepted" in page and "Undo this decision" in page
+        assert c.get(f"/api/v1/persons/{b}").json()["merged_into_id"] == a
+        c.post(f"/review/{pair['id']}/undo", data={"csrf_token": csrf_of(page)})
+        assert c.get(f"/api/v1/persons/{b}").json()["merged_into_id"] is None
+        assert c.post(f"/review/{pair['id']}/accept", data={"csrf_token": "forged"}).status_code in (400, 403)
+    with _browser(sqlite_app, "analyst") as v:  # may read the pair, may not decide
+        page = v.get(f"/review/{pair['id']}").text
+        assert "Hanna Melnyk" in page and "Different people" not in page
+        assert v.post(f"/review/{pair['id']}/accept", data={"csrf_token": csrf_of(page)}).status_code == 403
+    with _browser(sqlite_app, "viewer") as v:  # restricted records are not for viewers at all
+        assert v.get(f"/review/{pair['id']}").status_code == 404
