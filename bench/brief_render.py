@@ -57,9 +57,9 @@ SECTIONS = [
 def template() -> str:
     lines = ["---", "title: Benchmark brief (synthetic data)", "title_uk: Тестовий бриф (синтетичні дані)", "---"]
     lines.append("# Summary / Підсумок\n")
-    lines.append(f'{{{{ n("victims", harm="killed", victim_status="civilian", date_from="2022-02-24") }}}} civilians killed, '
-                 f'{{{{ n("victims", harm="injured", victim_status="civilian", date_from="2022-02-24") }}}} injured, in '
-                 f'{{{{ n("incidents", date_from="2022-02-24") }}}} incidents.\n')
+    lines.append('{{ n("victims", harm="killed", victim_status="civilian", date_from="2022-02-24") }} civilians killed, '
+                 '{{ n("victims", harm="injured", victim_status="civilian", date_from="2022-02-24") }} injured, in '
+                 '{{ n("incidents", date_from="2022-02-24") }} incidents.\n')
     lines.append(("Ця частина тексту українською показує, що шрифти та переноси працюють. " * 6 + "\n\n") * 3)
     for title, figs in SECTIONS:
         lines.append(f"# {title}\n")

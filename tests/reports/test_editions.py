@@ -64,8 +64,8 @@ def test_public_edition_never_shows_a_protected_record(demo_app) -> None:  # noq
         levels = set(s.scalars(select(Incident.confidentiality).where(Incident.id.in_(listing.shown))))
     assert levels == {"public"}
     only_hidden = hidden_titles - public_titles
-    assert not [t for t in only_hidden if t in brief.html]
-    assert "synthetic" not in brief.html.lower() or "Іваненко" not in brief.html
+    assert not [t for t in only_hidden if f"<td>{t}</td>" in brief.html]
+    assert "Іваненко" not in brief.html  # the demo witness's protected identity
     # public maps are drawn per oblast, never at places
     assert "<circle" not in brief.html and "<circle" in engine.render(demo_app, SYSTEM, "monthly_update").html
 

@@ -26,7 +26,7 @@ from svidok.services.actors import Actor
 from svidok.services.errors import FieldError, ValidationFailed
 from svidok.stats.counts_table import CountsError
 
-from . import charts, maps, queries, queries_stats  # noqa: F401 - queries_stats registers its queries
+from . import charts, maps, queries, queries_records
 from .editions import Edition
 
 FIGURE_OPTIONS = {"allow_zero", "title", "caption"}
@@ -274,7 +274,7 @@ class Book:
         for _rid, theme, text, support in res.value:
             label = self.app.vocab.label("intervention_themes", theme)
             cited, withheld = [], 0
-            for entry, level in queries.supporting_levels(self.session, self.actor, support):
+            for entry, level in queries_records.supporting_levels(self.session, self.actor, support):
                 if "query" in entry:
                     # a live figure: {"query": "victims", "args": {...}, "label": "civilians killed"}
                     args = dict(entry.get("args") or {})
