@@ -136,3 +136,15 @@ def test_victims_by_age_and_sex_count_linked_people_once(sqlite_app) -> None:  #
     assert counts[("60+", "female")] == 15 and counts[("18-59", "male")] == 6 and counts[(None, None)] == 2
     report = compare_with_population(counts, bands=BROAD_BANDS)
     assert report.victims_unknown == 2
+
+
+def test_cli_from_db_with_a_single_list_says_why_it_cannot_estimate(tmp_path, monkeypatch, sqlite_app) -> None:  # noqa: ANN001
+    _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 30)
+    monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SVIDOK_FIELD_KEY", sqlite_app.settings.field_key)
+    get_settings.cache_clear()
+    try:
+        res = CliRunner().invoke(cli, ["estimate", "--from-db", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert res.exit_code == 2 and "one list (list A)" in res.output and res.stdout.strip() == ""

@@ -121,6 +121,10 @@ def _estimate_db(method: str, stratify: str, harms: list[str], min_records: int,
         app.close()
     if not people:
         _fail("no linked victim records in the database (is it initialised and are victims linked to persons?)")
+    lists = sorted(set().union(*(s for _, s in people)))
+    if len(lists) < 2:
+        _fail(f"all victim records come from one list ({', '.join(lists)}): estimating the undocumented needs "
+              "people documented by at least two independently collected lists (imported datasets)")
     try:
         results = estimate_by_stratum(stratified_tables(people), method, min_records, **opts)
     except (CountsError, ValueError) as exc:
