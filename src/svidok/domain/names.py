@@ -53,6 +53,8 @@ _PATRONYMIC_ENDINGS = ("ovich", "evich", "ivna", "ovna", "evna", "ichna", "oglu"
 
 def _clean(text: str) -> str:
     # Stress marks (Олекса́ндр) are common in transcribed testimony; NFC merges й, ї.
+    if "\u0301" not in text and unicodedata.is_normalized("NFC", text):
+        return text  # the usual case, checked without building new strings
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).replace("\u0301", ""))
 
 
@@ -133,6 +135,7 @@ def _token_skeleton(token: str) -> str:
     return skeleton(_clean(token))
 
 
+@lru_cache(maxsize=1 << 18)
 def is_patronymic(token: str) -> bool:
     """True for Олександрович, Oleksandrivna, Сергеевич, Ибраим oğlu-style tokens."""
     sk = _token_skeleton(token)
@@ -141,6 +144,7 @@ def is_patronymic(token: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 18)
 def _feminine_patronymic(token: str) -> bool:
     return _token_skeleton(token).endswith(("ivna", "ovna", "evna", "ichna", "kizi"))
 

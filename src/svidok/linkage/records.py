@@ -64,6 +64,7 @@ class RowIssue:
     excluded: bool = False
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
     """(year, month, day) of a possibly partial date; ValueError says what is wrong."""
     text = text.strip()
