@@ -185,6 +185,10 @@ class ModelFit:
     bic: float
     converged: bool
     warnings: list[str] = field(default_factory=list)
+    #: Filled in by ``estimate_model`` only (the ranking does not compute intervals).
+    profile_mode: float | None = None
+    lower: float | None = None
+    upper: float | None = None
 
 
 @dataclass
@@ -350,7 +354,7 @@ def estimate_loglinear(
 
 def estimate_model(table: CountsTable, model_terms: list[tuple[str, ...]], level: float = 0.95) -> ModelFit:
     """Fit one named model (interaction terms by list names; lower-order terms are added) and
-    return it with ``warnings``; the profile interval is in ``fit.lower``/``fit.upper`` attributes."""
+    return it with its profile-likelihood interval (``lower``, ``upper``) and ``warnings``."""
     idx = {n: i for i, n in enumerate(table.lists)}
     terms: set[tuple[int, ...]] = set()
     for t in model_terms:
@@ -362,5 +366,5 @@ def estimate_model(table: CountsTable, model_terms: list[tuple[str, ...]], level
     model = tuple(sorted(terms, key=lambda t: (len(t), t)))
     fit = fit_models(table, [model])[0]
     mode, lower, upper = profile_interval(table, model, fit.estimate - table.observed, level)
-    fit.profile_mode, fit.lower, fit.upper = mode, lower, upper  # type: ignore[attr-defined]
+    fit.profile_mode, fit.lower, fit.upper = mode, lower, upper
     return fit
