@@ -148,3 +148,13 @@ def test_cli_from_db_with_a_single_list_says_why_it_cannot_estimate(tmp_path, mo
     finally:
         get_settings.cache_clear()
     assert res.exit_code == 2 and "one list (list A)" in res.output and res.stdout.strip() == ""
+
+
+def test_a_stratum_with_no_data_is_reported_not_estimated() -> None:
+    from svidok.stats.counts_table import table_from_source_sets
+
+    tables = {"Kharkiv": table_from_source_sets([{"a", "b"}] * 30 + [{"a"}] * 20 + [{"b"}] * 10, ["a", "b"]),
+              "Sumy": table_from_source_sets([], ["a", "b"])}
+    out = {r.stratum: r for r in estimate_by_stratum(tables)}
+    assert out["Sumy"].result is None and out["Sumy"].warnings == ["not estimated: no documented people in this stratum"]
+    assert round(out["Kharkiv"].result["estimate"]) == 60  # 50 * 40 / 30 (Lincoln-Petersen)

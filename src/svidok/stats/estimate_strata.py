@@ -33,6 +33,8 @@ def check_table(table: CountsTable, method: str, min_records: int = MIN_RECORDS)
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     warnings: list[str] = []
+    if table.observed == 0:
+        raise CountsError("no documented people in this stratum")
     with_records = [name for name, n in table.list_totals().items() if n > 0]
     if len(with_records) < min_lists(method):
         raise CountsError(
