@@ -10,7 +10,6 @@ from svidok.services import dashboard, incidents, records, reference
 from svidok.services.actors import SYSTEM
 from svidok.storage.models import EvidenceItem, LedgerEntry
 from tests import fixtures as fx
-from svidok.web.views import evidence as evidence_page
 from tests.web.conftest import csrf
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -104,7 +103,7 @@ def test_upload_evidence_and_refuse_unknown_types_and_oversized_files(web, clien
     assert r.status_code == 422 and "unknown or unsupported file type" in r.text
     r = _upload(c, inc["id"], "empty.jpg", b"", "image/jpeg")
     assert r.status_code == 422 and "empty" in r.text
-    monkeypatch.setattr(evidence_page, "DEFAULT_MAX_BYTES", 100)
+    monkeypatch.setattr(core.settings, "max_upload_bytes", 100)
     r = _upload(c, inc["id"], "big.png", PNG, "image/png")
     assert r.status_code == 422 and "the limit is 100 bytes" in r.text
     assert _evidence_count(core) == 1

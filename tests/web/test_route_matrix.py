@@ -6,17 +6,20 @@ so that the role check — not input validation — is what answers).
 
 from __future__ import annotations
 
+import io
+
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from svidok.schemas import others
-from svidok.services import records, reference
+from svidok.services import evidence, records, reference
 from svidok.services.actors import SYSTEM
 from svidok.web.access_matrix import ANYONE, REFUSALS_ONLY, ROLES_FOR, RULES
 from tests import fixtures as fx
 from tests.web.conftest import csrf_of
 
 ORDER = ("anonymous", "viewer", "analyst", "investigator", "administrator")
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
 
 def app_routes(asgi) -> set[tuple[str, str]]:
@@ -58,9 +61,11 @@ def _fixtures(core) -> dict:
     }
     place = reference.find_places(core, "Kharkiv", 1)[0]["id"]
     other = fx.person(core, confidentiality="public", full_name="Другий Тест Синтетичний")
+    item = evidence.ingest(core, SYSTEM, io.BytesIO(PNG), original_name="photo.png", incident_id=inc["id"],
+                           confidentiality="public")
     return {"incident_id": inc["id"], "person_id": person["id"], "source_id": src["id"], "place_id": place,
             "name": "sex", "slug": "hazard-areas", "ident": ids, "person": person["id"], "other": other["id"],
-            "pair_id": 999_999, "merge_id": 999_999}
+            "pair_id": 999_999, "merge_id": 999_999, "evidence_id": item["id"]}
 
 
 def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
@@ -79,6 +84,12 @@ def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
         return {"status": "sent", "note": "access test"}
     if path.startswith("/api/v1/briefs/"):
         return {"args": {}} if "/queries/" in path else {}
+    if path.endswith("/custody"):
+        return {"purpose": "access test"}
+    if path.endswith("/assessments"):
+        return {"kind": "geolocation", "method": "compared landmarks", "result": "matches", "confidence": "low"}
+    if path == "/api/v1/bundles":
+        return {"incident_ids": [f["incident_id"]], "purpose": "access test"}
     if path.endswith(("/protected", "/identity")):
         return {"purpose": "access test"}
     bodies = {
@@ -118,8 +129,10 @@ def _url(path: str, f: dict) -> str:
     out = path
     if path.startswith("/api/v1/briefs/"):
         out = out.replace("{name}", "monthly_update" if path.endswith("/render") else "no_such_query")
-    for key in ("incident_id", "person_id", "source_id", "place_id", "name", "slug", "pair_id", "merge_id"):
+    for key in ("incident_id", "person_id", "source_id", "place_id", "name", "slug", "pair_id", "merge_id",
+                "evidence_id"):
         out = out.replace("{" + key + "}", str(f[key]))
+    out = out.replace("{verdict}", "accept")
     if path.endswith("/since-last-letter"):
         out += "?target=A%20government"
     return out.replace("{ident}", str(f["ident"].get(kind, 1)))
@@ -130,6 +143,12 @@ def _request(client, method: str, path: str, f: dict):  # noqa: ANN001, ANN202
     if method == "MOUNT":
         return client.get(path + ("/leaflet.js" if path.endswith("leaflet") else "/svidok.css"))
     url = _url(path, f)
+    if (method, path) == ("POST", "/api/v1/evidence"):
+        return client.post(url, data={"incident_id": str(f["incident_id"]), "confidentiality": "public"},
+                           files={"file": ("photo.png", io.BytesIO(PNG), "image/png")},
+                           headers={"X-CSRF-Token": token})
+    if (method, path) == ("PUT", "/api/v1/evidence/raw"):
+        return client.put(url + "?original_name=photo.png", content=PNG, headers={"X-CSRF-Token": token})
     if path.startswith("/api/"):
         body = _api_body(method, path, f)
         headers = {"X-CSRF-Token": token}

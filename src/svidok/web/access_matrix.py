@@ -50,6 +50,13 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/places"): SIGNED_IN, ("GET", "/api/v1/places/{place_id}"): SIGNED_IN,
     ("GET", "/api/v1/vocab"): SIGNED_IN, ("GET", "/api/v1/vocab/{name}"): SIGNED_IN,
     ("GET", "/api/v1/search"): SIGNED_IN,
+    # API: evidence (files, chain of custody, assessments, proofs, case bundles)
+    ("POST", "/api/v1/evidence"): WRITERS, ("PUT", "/api/v1/evidence/raw"): WRITERS,
+    ("GET", "/api/v1/evidence/public-key"): SIGNED_IN, ("GET", "/api/v1/evidence/{evidence_id}"): SIGNED_IN,
+    ("GET", "/api/v1/evidence/{evidence_id}/file"): SIGNED_IN, ("GET", "/api/v1/evidence/{evidence_id}/proof"): SIGNED_IN,
+    ("POST", "/api/v1/evidence/{evidence_id}/custody"): WRITERS,
+    ("POST", "/api/v1/evidence/{evidence_id}/assessments"): WRITERS,
+    ("POST", "/api/v1/bundles"): WRITERS,
     # API: custody monitoring and displacement figures
     ("GET", "/api/v1/custody/monitor"): SIGNED_IN, ("GET", "/api/v1/custody/counts"): SIGNED_IN,
     ("GET", "/api/v1/persons/{person_id}/custody-status"): SIGNED_IN,
@@ -88,6 +95,9 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/search"): SIGNED_IN,
     ("GET", "/map"): SIGNED_IN, ("GET", "/map/boundaries.geojson"): SIGNED_IN,
     ("GET", "/map/incidents.geojson"): SIGNED_IN, ("GET", "/map/hazards.geojson"): SIGNED_IN,
+    ("GET", "/custody/monitor"): SIGNED_IN,
+    ("GET", "/review"): SIGNED_IN, ("GET", "/review/{pair_id}"): SIGNED_IN,
+    ("POST", "/review/{pair_id}/{verdict}"): WRITERS,
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
 }
 

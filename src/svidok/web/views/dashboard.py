@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from fastapi import APIRouter, Depends, Request
 
 from svidok.schemas.filters import IncidentFilter
@@ -17,8 +19,9 @@ router = APIRouter()
 @router.get("/")
 async def home(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
     core = request.app.state.svidok
-    figures = await call(dashboard.summary, core, actor)
+    figures = await call(dashboard.current, core, actor)
     recent = await call(incident_queries.listing, core, actor, IncidentFilter(), None, 10)
-    months = figures["by_month"][-24:]
+    months = figures["by_month"][-24:] if figures else []
+    computed = datetime.fromtimestamp(figures["computed_at"], timezone.utc).strftime("%H:%M UTC") if figures else None
     return render(request, "dashboard.html", figures=figures, recent=recent["items"], months=months,
-                  month_max=max((n for _, n in months), default=0))
+                  month_max=max((n for _, n in months), default=0), computed=computed)
