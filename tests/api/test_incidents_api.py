@@ -22,8 +22,10 @@ def test_create_read_update_list(client):
     assert r.status_code == 200 and r.json()["verification_status"] == "verified"
     r = client.patch(f"/api/v1/incidents/{inc['id']}", json={"version": 1, "title": "stale"})
     assert r.status_code == 409 and "changed by someone else" in r.json()["detail"]
-    r = client.get("/api/v1/incidents", params={"place": fx.KHARKIV_OBLAST, "characteristic": "older_person"})
+    r = client.get("/api/v1/incidents", params={"place": fx.KHARKIV_OBLAST, "characteristic": "older_person", "limit": 5})
     assert [i["id"] for i in r.json()["items"]] == [inc["id"]]
+    r = client.get("/api/v1/incidents", params={"colour": "red"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "colour"
     assert client.get("/api/v1/incidents/count", params={"violation_type": "killing_of_civilians"}).json() == {"count": 1}
     hist = client.get(f"/api/v1/incidents/{inc['id']}/history").json()
     assert [h["op"] for h in hist] == ["create", "update"]

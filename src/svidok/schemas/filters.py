@@ -21,3 +21,10 @@ class IncidentFilter(Strict):
     verification_status: Code | None = None
     case_id: Id | None = None
     q: str | None = Field(None, max_length=200, description="full-text search, across scripts")
+
+
+class IncidentPage(IncidentFilter):
+    """A filter plus the page wanted (query parameters of the incident list)."""
+
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(50, ge=1, le=500)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from svidok.api.deps import CursorId, PathId, current_actor, get_app
-from svidok.schemas.filters import IncidentFilter
+from svidok.schemas.filters import IncidentFilter, IncidentPage
 from svidok.schemas.records import DeleteIn, IncidentIn, IncidentUpdate
 from svidok.services import incident_queries, incidents
 
@@ -16,13 +16,12 @@ router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 @router.get("")
 def list_incidents(
-    f: Annotated[IncidentFilter, Query()],
-    cursor: str | None = Query(None, max_length=200),
-    limit: int = Query(50, ge=1, le=500),
+    page: Annotated[IncidentPage, Query()],
     app=Depends(get_app), actor=Depends(current_actor),  # noqa: ANN001
 ) -> dict:
     """Incidents newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
-    return incident_queries.listing(app, actor, f, cursor, limit)
+    f = IncidentFilter.model_validate(page.model_dump(exclude={"cursor", "limit"}))
+    return incident_queries.listing(app, actor, f, page.cursor, page.limit)
 
 
 @router.get("/count")
