@@ -107,6 +107,7 @@ class BatchWriter:
         self.source = import_source
         self.synthetic = synthetic
         self.now = datetime.now(timezone.utc)
+        self._bands: dict[int | None, str | None] = {}
 
     def _record(self, key: str | None, **extra) -> dict:  # noqa: ANN003
         return {"version": 1, "created_at": self.now, "updated_at": self.now, "created_by": self.actor.username,
@@ -258,7 +259,13 @@ class BatchWriter:
             "id": ids("victims"), "act_id": aid, "person_id": person_id, "count": 1 if person_id else v.get("count", 1),
             "group_description": v.get("group_description"), "harm": v["harm"],
             "status": v.get("status") or person.get("status") or "unknown", "sex": sex, "age": age,
-            "age_band": people.age_band(self.app.vocab, age), "characteristics": people.pack(chars)})
+            "age_band": self._band(age), "characteristics": people.pack(chars)})
+
+    def _band(self, age: int | None) -> str | None:
+        band = self._bands.get(age, "")
+        if band == "":
+            band = self._bands[age] = people.age_band(self.app.vocab, age)
+        return band
 
 
 def _column(values: list, proc) -> list:  # noqa: ANN001
