@@ -156,8 +156,7 @@ def form_import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False
     def go(app):  # noqa: ANN001, ANN202
         from svidok.services import import_forms
 
-        if not dry_run:
-            app.init()
+        app.init()
         report = import_forms.run(app, cli_actor(), file, attachments, dry_run=dry_run)
         console.print(report.summary())
         for p in report.problems:

@@ -62,8 +62,7 @@ def import_spreadsheet(file: Path, mapping: Path, dry_run: bool = False, problem
     row had a problem; otherwise 0, the good rows imported and the bad ones listed.
     """
     def go(app):  # noqa: ANN001, ANN202
-        if not dry_run:
-            app.init()
+        app.init()  # places and vocabularies are needed to check rows; a dry run still records nothing
         label = "Checking" if dry_run else "Importing"
         with Progress(TextColumn(f"{label} {file.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
