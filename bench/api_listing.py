@@ -64,7 +64,7 @@ def main() -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        for _ in range(200):
+        for _ in range(1200):
             try:
                 if client.get("/api/v1/openapi.json").status_code == 200:
                     break

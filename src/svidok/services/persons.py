@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, intersect, select
 from sqlalchemy.orm import Session
 
 from svidok.domain import dates, names, people
@@ -184,10 +184,12 @@ def search(app, actor: Actor, text: str, limit: int = 20) -> list[dict]:  # noqa
     if not keys:
         return []
     with app.db.session() as s:
-        q = select(Person.id)
-        for k in keys:
-            q = q.where(Person.id.in_(select(PersonNameKey.person_id).where(PersonNameKey.key == k)))
-        q = q.where(access.visibility_clause(Person, actor), Person.merged_into_id.is_(None)).order_by(Person.id).limit(limit)
+        # Each key's person ids come sorted from the (key, person_id) index: intersecting them is cheap.
+        per_key = [select(PersonNameKey.person_id).where(PersonNameKey.key == k) for k in keys]
+        matching = per_key[0] if len(per_key) == 1 else intersect(*per_key)
+        q = (select(Person.id)
+             .where(Person.id.in_(matching), access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
+             .order_by(Person.id).limit(limit))
         ids = list(s.scalars(q))
         rows = s.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id)).all() if ids else []
         return [
