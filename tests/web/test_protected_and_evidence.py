@@ -80,7 +80,7 @@ def test_add_a_source_from_the_incident_page(web, client_for):
 
 
 def _upload(c, incident_id: int, name: str, content: bytes, mime: str = "application/octet-stream"):
-    return c.post(f"/incidents/{incident_id}/evidence", data={"csrf_token": csrf(c), "method": "handed over"},
+    return c.post(f"/upload/incidents/{incident_id}/evidence", data={"csrf_token": csrf(c), "method": "handed over"},
                   files={"file": (name, io.BytesIO(content), mime)}, follow_redirects=False)
 
 
@@ -158,3 +158,15 @@ def test_dashboard_counts_only_what_the_reader_may_see(web, client_for):
     assert figures["by_month"] == [("2022-03", 2)]
     (oblast_id, _en, _uk, n), = figures["by_oblast"]
     assert n == 2 and reference.place(core, oblast_id)["code"] == fx.KHARKIV_OBLAST
+
+
+def test_an_upload_over_a_megabyte_is_refused_clearly_whichever_limit_applies(web, client_for, monkeypatch):
+    """The core's request limit (1 MB) or the upload limit: a clear answer, nothing stored."""
+    core, _ = web
+    inc = fx.incident(core)
+    monkeypatch.setattr(core.settings, "max_upload_bytes", 1_100_000)
+    c = client_for("investigator")
+    r = _upload(c, inc["id"], "big.png", PNG + b"\x00" * 1_200_000, "image/png")
+    assert r.status_code in (413, 422)
+    assert "bytes" in r.text and "Traceback" not in r.text
+    assert _evidence_count(core) == 0

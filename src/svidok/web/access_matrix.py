@@ -85,7 +85,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/incidents/{incident_id}"): SIGNED_IN, ("GET", "/incidents/{incident_id}/edit"): WRITERS,
     ("POST", "/incidents/{incident_id}/edit"): WRITERS, ("POST", "/incidents/{incident_id}/sources"): WRITERS,
     ("POST", "/incidents/{incident_id}/sources/{source_id}/identity"): PROTECTED,
-    ("POST", "/incidents/{incident_id}/evidence"): WRITERS,
+    ("POST", "/upload/incidents/{incident_id}/evidence"): WRITERS,
     ("GET", "/persons"): SIGNED_IN, ("GET", "/persons/new"): WRITERS, ("POST", "/persons/new"): WRITERS,
     ("GET", "/persons/{person_id}"): SIGNED_IN, ("GET", "/persons/{person_id}/edit"): WRITERS,
     ("POST", "/persons/{person_id}/edit"): WRITERS, ("POST", "/persons/{person_id}/protected"): PROTECTED,

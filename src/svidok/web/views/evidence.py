@@ -48,7 +48,7 @@ def check_upload(upload: object, limit: int) -> str:
     return media_type
 
 
-@router.post("/incidents/{incident_id}/evidence", dependencies=[Depends(csrf_checked)])
+@router.post("/upload/incidents/{incident_id}/evidence", dependencies=[Depends(csrf_checked)])
 async def upload(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     core = request.app.state.svidok
     form = await request.form()
