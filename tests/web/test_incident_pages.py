@@ -82,6 +82,15 @@ def test_invalid_fields_get_messages_beside_them_and_nothing_is_saved(web, clien
     assert _count(core) == before
 
 
+def test_a_missing_title_and_a_bad_act_are_reported_together(web, client_for):
+    core, _ = web
+    c = client_for("investigator")
+    r = c.post("/incidents/new", data=_new_incident_form(c, title="", **{"acts[0].victims[1].age": "-4"}))
+    assert r.status_code == 422
+    assert 'id="title-error"' in r.text and 'id="acts[0].victims[1].age-error"' in r.text
+    assert _count(core) == 0
+
+
 def test_unknown_vocabulary_code_is_named_in_the_message(web, client_for):
     core, _ = web
     c = client_for("investigator")

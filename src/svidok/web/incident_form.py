@@ -33,9 +33,8 @@ class IncidentForm:
         self.act_map: dict[int, int] = {}          # compact act index -> form act index
         self.victim_map: dict[tuple[int, int], int] = {}
         self.perp_map: dict[tuple[int, int], int] = {}
-        missing = [FieldError(f, "required") for f in REQUIRED if not text(form.get(f)) and (for_update or f in ("title", "date_start"))]
-        if missing:
-            raise ValidationFailed(missing)
+        self.missing = [FieldError(f, "required") for f in REQUIRED
+                        if not text(form.get(f)) and (for_update or f in ("title", "date_start"))]
         data: dict[str, Any] = {}
         for f in SCALARS:
             value = text(form.get(f))
@@ -88,6 +87,20 @@ class IncidentForm:
                 "victims": victims, "perpetrators": perps,
             })
         return acts
+
+    def model(self, schema: type):  # noqa: ANN201
+        """The schema's model; every problem of the form (required fields included) reported at once."""
+        from .views.common import parse
+
+        missing = {e.field for e in self.missing}
+        data = {k: v for k, v in self.data.items() if k not in missing}
+        try:
+            model = parse(schema, data)
+        except ValidationFailed as exc:
+            raise ValidationFailed(self.missing + [e for e in exc.errors if e.field not in missing]) from None
+        if self.missing:
+            raise ValidationFailed(self.missing)
+        return model
 
     def remap(self, exc: ValidationFailed) -> ValidationFailed:
         def fix(path: str) -> str:

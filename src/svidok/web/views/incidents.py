@@ -62,7 +62,7 @@ async def create_incident(request: Request, actor=Depends(writer)):  # noqa: ANN
     parsed = None
     try:
         parsed = IncidentForm(form)
-        created = await call(incidents.create, core, actor, parse(IncidentIn, parsed.data))
+        created = await call(incidents.create, core, actor, parsed.model(IncidentIn))
     except ValidationFailed as exc:
         exc = parsed.remap(exc) if parsed else exc
         return render(request, "incidents/form.html", status=422, values=form, errors=errors_by_field(exc),
@@ -90,7 +90,7 @@ async def update_incident(incident_id: int, request: Request, actor=Depends(writ
     parsed = None
     try:
         parsed = IncidentForm(form, for_update=True)
-        await call(incidents.update, core, actor, incident_id, parse(IncidentUpdate, parsed.data))
+        await call(incidents.update, core, actor, incident_id, parsed.model(IncidentUpdate))
     except ValidationFailed as exc:
         exc = parsed.remap(exc) if parsed else exc
         return render(request, "incidents/form.html", status=422, values=form, errors=errors_by_field(exc),

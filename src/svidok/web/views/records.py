@@ -79,6 +79,21 @@ def _kind(slug: str) -> tuple[str, type, list[F]]:
     return KINDS[slug]
 
 
+def _model(schema: type, fields: list[F], form: dict):  # noqa: ANN202
+    """The schema's model from the form; every problem (required, format, JSON) reported at once."""
+    try:
+        data, errors = _data(fields, form), []
+    except ValidationFailed as exc:
+        data, errors = exc.data, exc.errors  # type: ignore[attr-defined]
+    try:
+        model = parse(schema, data)
+    except ValidationFailed as exc:
+        raise ValidationFailed(errors + [e for e in exc.errors if e.field not in {x.field for x in errors}]) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return model
+
+
 def _data(fields: list[F], form: dict) -> dict:
     data: dict = {}
     errors = []
@@ -91,8 +106,6 @@ def _data(fields: list[F], form: dict) -> dict:
                 data[f.name] = False
             continue
         if value is None:
-            if f.required:
-                errors.append(FieldError(f.name, "required"))
             continue
         if f.widget == "json":
             try:
@@ -102,7 +115,9 @@ def _data(fields: list[F], form: dict) -> dict:
             continue
         data[f.name] = value
     if errors:
-        raise ValidationFailed(errors)
+        exc = ValidationFailed(errors)
+        exc.data = data  # type: ignore[attr-defined]
+        raise exc
     return data
 
 
@@ -145,7 +160,7 @@ async def create_record(slug: str, request: Request, actor=Depends(writer)):  # 
     entity, schema, fields = _kind(slug)
     form = await form_dict(request)
     try:
-        created = await call(records.create, request.app.state.svidok, actor, entity, parse(schema, _data(fields, form)))
+        created = await call(records.create, request.app.state.svidok, actor, entity, _model(schema, fields, form))
     except (ValidationFailed, Conflict) as exc:
         errors = errors_by_field(exc) if isinstance(exc, ValidationFailed) else {}
         return _render(request, "records/form.html", status=422 if errors else 409, slug=slug, title=TITLES[slug],
@@ -179,7 +194,7 @@ async def update_record(slug: str, ident: int, request: Request, actor=Depends(w
     try:
         if not (version or "").isdigit():
             raise ValidationFailed(FieldError("version", "missing; reload the form"))
-        await call(records.update, core, actor, entity, ident, parse(schema, _data(fields, form)), int(version))
+        await call(records.update, core, actor, entity, ident, _model(schema, fields, form), int(version))
     except ValidationFailed as exc:
         return _render(request, "records/form.html", status=422, slug=slug, title=TITLES[slug], fields=fields,
                       values=form, errors=errors_by_field(exc), record=record,
