@@ -40,7 +40,8 @@ def test_a_filter_matching_nothing_is_an_error_unless_zero_is_meant(demo_app, tm
 
 
 @pytest.mark.parametrize("call, words", [
-    ("n('victims', harm='decapitated')", "unknown harm 'decapitated'"),
+    ("n('victims', harm='decapitated')", "harm: unknown harms term 'decapitated'"),
+    ("n('victims', harm=['killed', 'decapitated'])", "unknown harm 'decapitated'"),
     ("n('victims', colour='red')", "no argument 'colour'"),
     ("n('victims', family='nonsense')", "unknown violation family 'nonsense'"),
     ("n('incidents', place='Atlantis')", "place"),

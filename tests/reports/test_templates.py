@@ -112,3 +112,19 @@ def test_a_viewer_counts_only_what_a_viewer_may_see(demo_app) -> None:  # noqa: 
     fig = _figure(brief, "incidents", family="weapons", date_to="2026-10-31")
     assert fig.value == public_incidents
     assert re.search(r"INTERNAL|Internal — not for distribution", brief.html) is None
+
+
+def test_incident_counts_filtered_by_victims_and_acts(demo_app, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "inc.md.j2"
+    path.write_text("---\ntitle: t\n---\n{{ n('incidents', harm='killed', characteristic='child') }} "
+                    "{{ n('incidents', family='detention', victim_status='prisoner_of_war') }}\n", encoding="utf-8")
+    brief = engine.render(demo_app, SYSTEM, path)
+    child_killed = _scalar(demo_app, "SELECT COUNT(DISTINCT a.incident_id) FROM acts a JOIN victims v ON v.act_id = a.id "
+                                     "JOIN incidents i ON i.id = a.incident_id WHERE i.deleted_at IS NULL AND a.deleted_at IS NULL "
+                                     "AND v.harm = 'killed' AND v.characteristics LIKE '%|child|%'")
+    families = demo_app.vocab.families()["detention"]
+    pow_detention = _scalar(demo_app, "SELECT COUNT(DISTINCT a.incident_id) FROM acts a JOIN victims v ON v.act_id = a.id "
+                                      "JOIN incidents i ON i.id = a.incident_id WHERE i.deleted_at IS NULL AND a.deleted_at IS NULL "
+                                      f"AND v.status = 'prisoner_of_war' AND a.violation_type IN ({','.join(repr(x) for x in families)})")
+    assert [f.value for f in brief.figures] == [child_killed, pow_detention]
+    assert 0 < child_killed < _scalar(demo_app, "SELECT COUNT(*) FROM incidents")

@@ -74,7 +74,13 @@ def run(app, session: Session, actor: Actor, name: str, **kwargs: Any) -> Result
     if unknown:
         raise QueryError(f"query {name!r} takes no argument {', '.join(sorted(map(repr, unknown)))} "
                          f"(it takes: {', '.join(sorted(q.args))})")
-    return q.fn(app, session, actor, **kwargs)
+    # One rendering asks the same question several times (a chart and its table, a total and
+    # its breakdown): answer each once per session.
+    memo = session.info.setdefault("svidok_report_memo", {})
+    key = (name, actor.username, repr(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items())))
+    if key not in memo:
+        memo[key] = q.fn(app, session, actor, **kwargs)
+    return memo[key]
 
 
 # -- shared pieces ------------------------------------------------------------------------
@@ -82,14 +88,26 @@ def _as_list(v: Any) -> list:
     return [] if v is None else list(v) if isinstance(v, list | tuple | set) else [v]
 
 
-def _incident_conditions(app, s: Session, actor: Actor, kwargs: dict) -> list:  # noqa: ANN001
-    fields = {k: v for k, v in kwargs.items() if k in INCIDENT_FILTER and k not in VICTIM_LEVEL and v is not None}
-    try:
-        f = IncidentFilter.model_validate(fields)
+def _incident_conditions(app, s: Session, actor: Actor, kwargs: dict, acts_too: bool = True) -> list:  # noqa: ANN001
+    """Need-to-know and the incident filter. Act- and victim-level fields become one IN subquery
+    ("has an act of this kind with such a victim") — much faster on large tables than the
+    correlated EXISTS of the incident list; with ``acts_too=False`` the caller applies them itself."""
+    fields = {k: v for k, v in kwargs.items() if k in INCIDENT_FILTER and v is not None}
+    single = {k: (v[0] if isinstance(v, list | tuple) and len(v) == 1 else v) for k, v in fields.items()}
+    try:  # validate everything (vocabularies, dates, place) the way the incident list does
+        f = IncidentFilter.model_validate({k: v for k, v in single.items() if not isinstance(v, list | tuple)})
     except ValidationError as exc:
         raise ValidationFailed([FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]) from None
     incident_queries.check_filter(app, s, f)
-    return incident_queries.conditions(app, s, actor, f)
+    core = f.model_copy(update={k: None for k in ACT_LEVEL | VICTIM_LEVEL})
+    conds = incident_queries.conditions(app, s, actor, core)
+    if acts_too and set(fields) & (ACT_LEVEL | VICTIM_LEVEL):
+        act_conds = _act_conditions(app, fields)
+        victim_conds = _victim_conditions(app, fields)
+        if victim_conds:
+            act_conds.append(Act.id.in_(select(Victim.act_id).where(*victim_conds)))
+        conds.append(Incident.id.in_(select(Act.incident_id).where(Act.deleted_at.is_(None), *act_conds)))
+    return conds
 
 
 def _victim_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
@@ -131,10 +149,10 @@ def _act_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
 
 
 def _victim_base(app, s: Session, actor: Actor, kwargs: dict, *cols):  # noqa: ANN001, ANN002, ANN202
-    incident_level = {k: v for k, v in kwargs.items() if k not in ACT_LEVEL}
+    """Victims of acts matching the act-level fields, in incidents matching the rest."""
     return (
         select(*cols).select_from(Victim).join(Act, Act.id == Victim.act_id).join(Incident, Incident.id == Act.incident_id)
-        .where(Act.deleted_at.is_(None), *_incident_conditions(app, s, actor, incident_level),
+        .where(Act.deleted_at.is_(None), *_incident_conditions(app, s, actor, kwargs, acts_too=False),
                *_act_conditions(app, kwargs), *_victim_conditions(app, kwargs))
     )
 
@@ -254,7 +272,7 @@ def victims_by(app, s: Session, actor: Actor, by: str = "sex", **kw: Any) -> Res
     else:
         raise QueryError(f"victims_by: by={by!r} is not one of {', '.join([*VICTIM_BY, 'age_band', 'age_group'])}")
     rows = s.execute(_victim_base(app, s, actor, kw, *cols, func.sum(Victim.count)).group_by(*cols)).all()
-    n_inc = s.scalar(_victim_base(app, s, actor, kw, func.count(distinct(Incident.id)))) or 0
+    n_inc = run(app, s, actor, "victims", **kw).records
     raw = [((r[0], r[1]) if len(cols) == 2 else r[0], r[-1]) for r in rows]
     return Result("breakdown", _group(app, s, raw, by), n_inc, "incident", "victims")
 

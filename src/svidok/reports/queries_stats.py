@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from svidok.services import access
@@ -16,7 +16,7 @@ from svidok.stats.disproportionality import compare_with_population
 from svidok.stats.estimate_strata import estimate_people, json_safe
 from svidok.storage.models import Incident, Person, Victim
 
-from .queries import INCIDENT_FILTER, QueryError, Result, _victim_base, oblast_of, query
+from .queries import INCIDENT_FILTER, QueryError, Result, _victim_base, oblast_of, query, run
 
 DIRECT_ENTRY = "direct entry"
 
@@ -31,14 +31,14 @@ def disproportionality(app, s: Session, actor: Actor, by: str = "age", bands: st
         band_list = parse_bands(bands)
     except CountsError as exc:
         raise QueryError(f"disproportionality: {exc}") from None
-    rows = s.execute(_victim_base(app, s, actor, kw, Victim.age, Victim.age_band, Victim.sex, Victim.count,
-                                  Incident.id)).all()
+    cols = (Victim.age, Victim.age_band, Victim.sex)
+    rows = s.execute(_victim_base(app, s, actor, kw, *cols, func.sum(Victim.count)).group_by(*cols)).all()
     counts: dict[tuple[str | None, str | None], int] = {}
-    for age, band, sex, n, _ in rows:
+    for age, band, sex, n in rows:
         key = (band_of(age, band_list, band), sex if sex in SEXES else None)
         counts[key] = counts.get(key, 0) + int(n)
     report = compare_with_population(counts, bands=bands, by=by)
-    return Result("comparison", report, len({r[4] for r in rows}), "incident", "victims")
+    return Result("comparison", report, run(app, s, actor, "victims", **kw).records, "incident", "victims")
 
 
 @query("estimate", "incident", INCIDENT_FILTER | {"stratify", "method"})
