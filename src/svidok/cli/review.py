@@ -79,7 +79,8 @@ def show_cmd(pair_id: int = typer.Argument(..., min=1), as_json: bool = typer.Op
 
 
 def _decision(fn, verb: str):  # noqa: ANN001, ANN202
-    def command(pair_id: int = typer.Argument(..., min=1), note: str = typer.Option(None, help="Why (kept in the ledger).")) -> None:
+    def command(pair_id: int = typer.Argument(..., min=1),
+                note: str = typer.Option(None, help="Why (kept in the ledger).")) -> None:
         def go(app):  # noqa: ANN001, ANN202
             out = fn(app, cli_actor(), pair_id, note)
             extra = f" (merge {out['merge']['id']})" if out.get("merge") else ""

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from svidok.domain import people
 from svidok.storage.models import CustodyEpisode, Person, Place, PlaceOccupation
