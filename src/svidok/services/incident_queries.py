@@ -106,7 +106,8 @@ def text_match(session: Session, q: str):  # noqa: ANN201
         match = " ".join(f'"{k}"*' for k in keys)
         return Incident.id.in_(text("SELECT rowid FROM incident_fts WHERE incident_fts MATCH :m").bindparams(m=match))
     query = " & ".join(f"{k}:*" for k in keys)
-    return func.to_tsvector("simple", func.coalesce(Incident.search_text, "")).op("@@")(func.to_tsquery("simple", query))
+    # incidents.search_tsv is a stored, GIN-indexed vector (migration 0005), outside the models.
+    return text("incidents.search_tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=query)
 
 
 def listing(app, actor: Actor, f: IncidentFilter, cursor: str | None = None, limit: int = 50) -> dict:  # noqa: ANN001
