@@ -30,16 +30,18 @@ def export(file: Path = typer.Argument(..., help="Where to write the JSON Lines 
 
 
 def import_(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A dump written by `svidok export`"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A dump written by `svidok export`, or with --mapping a CSV or XLSX file"),
     mapping: Path = typer.Option(None, help="A mapping file: import a spreadsheet (CSV/XLSX) instead of a dump"),
     dry_run: bool = typer.Option(False, "--dry-run", help="With --mapping: validate and report, write nothing"),
+    problems: Path = typer.Option(None, help="With --mapping: write the rows with problems to this CSV for correction"),
+    strict: bool = typer.Option(False, help="With --mapping: exit with code 1 when any row had a problem (for scripts)"),
 ) -> None:
     """Import a whole-database dump into an empty database (all or nothing), or, with
     --mapping, a spreadsheet."""
     if mapping is not None:
         from svidok.cli import spreadsheet  # issue 7: spreadsheet import
 
-        spreadsheet.import_spreadsheet(file, mapping, dry_run)
+        spreadsheet.import_spreadsheet(file, mapping, dry_run, problems_file=problems, strict=strict)
         return
 
     def go(app):  # noqa: ANN001, ANN202
