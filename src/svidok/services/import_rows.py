@@ -268,59 +268,6 @@ class BatchWriter:
         return band
 
 
-def _column(values: list, proc) -> list:  # noqa: ANN001
-    """Apply a bind processor, once per distinct value (timestamps and dates repeat a lot)."""
-    memo: dict = {}
-    out = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        try:
-            got = memo.get(v)
-        except TypeError:  # unhashable (JSON)
-            out.append(proc(v))
-            continue
-        if got is None:
-            got = memo[v] = proc(v)
-        out.append(got)
-    return out
-
-
 def insert(s: Session, b: Batch) -> None:
-    """The batch's rows, table by table: SQLite gets plain ``executemany`` of tuples.
-
-    SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself; the
-    columns' own bind processors (dates, booleans, JSON) are applied column-wise instead,
-    so values are stored exactly as SQLAlchemy would store them. Incidents go through a
-    temporary table and one INSERT … SELECT: the full-text trigger then runs inside a
-    single statement, about four times faster than once per executed row.
-    """
-    if s.get_bind().dialect.name != "sqlite":
-        bulk.insert_batch(s, b)
-        return
-    dialect = s.get_bind().dialect
-    cursor = s.connection().connection.cursor()
-    try:
-        for name in TABLES:
-            rows = b.rows.get(name)
-            if not rows:
-                continue
-            table = Base.metadata.tables[name]
-            keys = list(rows[0])
-            columns = []
-            for k in keys:
-                values = [r[k] for r in rows]
-                proc = table.c[k].type._cached_bind_processor(dialect)  # noqa: SLF001 - SQLAlchemy's own conversion
-                columns.append(_column(values, proc) if proc is not None else values)
-            cols, marks = ", ".join(keys), ", ".join("?" * len(keys))
-            if name == "incidents":
-                cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS stage_{name} AS SELECT {cols} FROM {name} WHERE 0")
-                cursor.execute(f"DELETE FROM temp.stage_{name}")
-                cursor.executemany(f"INSERT INTO temp.stage_{name} ({cols}) VALUES ({marks})", list(zip(*columns)))
-                cursor.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM temp.stage_{name}")
-                cursor.execute(f"DELETE FROM temp.stage_{name}")
-            else:
-                cursor.executemany(f"INSERT INTO {name} ({cols}) VALUES ({marks})", list(zip(*columns)))
-    finally:
-        cursor.close()
+    """The batch's rows through the shared bulk path (``services.bulk.insert_batch``)."""
+    bulk.insert_batch(s, b)
