@@ -93,3 +93,12 @@ def test_other_records_round_trip(client):
     assert r.status_code == 201
     r = client.post("/api/v1/displacements", json={"kind": "teleported", "date": "2022-03"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "kind"
+
+
+def test_case_codes_stay_unique_on_update(client):
+    a = client.post("/api/v1/cases", json={"code": "UA-1", "title": "first"}).json()
+    client.post("/api/v1/cases", json={"code": "UA-2", "title": "second"})
+    r = client.put(f"/api/v1/cases/{a['id']}", json={"code": "UA-2", "title": "first", "version": 1})
+    assert r.status_code == 409 and "UA-2" in r.json()["detail"]
+    r = client.put(f"/api/v1/cases/{a['id']}", json={"code": "UA-1", "title": "renamed", "version": 1})
+    assert r.status_code == 200 and r.json()["title"] == "renamed"

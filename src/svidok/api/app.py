@@ -35,7 +35,7 @@ def create_app(svidok_app: Svidok | None = None) -> FastAPI:
     for extra in _extensions():
         extra(api, core)
     api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes,
-                       exempt_prefixes=(f"{API_PREFIX}/evidence",))
+                       exempt_prefixes=(f"{API_PREFIX}/evidence", "/upload/"))
     return api
 
 

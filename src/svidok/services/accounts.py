@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from svidok.storage.models import ApiToken, CaseGrant, User
+from svidok.storage.models import ApiToken, Case, CaseGrant, User
 
 from . import ledger
 from .actors import LEVELS, ROLES, Actor
@@ -102,6 +102,8 @@ def grant_case(app, actor: Actor, username: str, case_id: int, level: str = "con
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
             raise NotFound(f"user {username!r} not found")
+        if s.get(Case, case_id) is None:
+            raise NotFound(f"case {case_id} not found")
         existing = s.get(CaseGrant, (case_id, user.id))
         if existing:
             existing.level = level

@@ -181,6 +181,16 @@ def to_dict(s: Session, kind: Kind, obj: Any) -> dict:
     return out
 
 
+def _unique_case_code(s: Session, entity: str, data: BaseModel, ident: int | None) -> None:
+    if entity != "case":
+        return
+    q = select(Case.id).where(Case.code == data.code)  # type: ignore[attr-defined]
+    if ident is not None:
+        q = q.where(Case.id != ident)
+    if s.scalar(q) is not None:
+        raise Conflict(f"a case with code {data.code!r} exists")  # type: ignore[attr-defined]
+
+
 def create(app, actor: Actor, entity: str, data: BaseModel) -> dict:  # noqa: ANN001
     kind = KINDS[entity]
     access.require_writer(actor)
@@ -188,8 +198,7 @@ def create(app, actor: Actor, entity: str, data: BaseModel) -> dict:  # noqa: AN
         c = Checker(app.vocab, s)
         values = kind.prepare(app, s, data, c)
         c.raise_if_any()
-        if entity == "case" and s.scalar(select(Case.id).where(Case.code == data.code)):  # type: ignore[attr-defined]
-            raise Conflict(f"case {data.code!r} exists")  # type: ignore[attr-defined]
+        _unique_case_code(s, entity, data, None)
         obj = kind.model(**values, created_by=actor.username)
         s.add(obj)
         s.flush()
@@ -213,6 +222,7 @@ def update(app, actor: Actor, entity: str, ident: int, data: BaseModel, version:
         c = Checker(app.vocab, s)
         values = kind.prepare(app, s, data, c)
         c.raise_if_any()
+        _unique_case_code(s, entity, data, ident)
         for k, v in values.items():
             setattr(obj, k, v)
         obj.version += 1
