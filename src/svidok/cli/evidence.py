@@ -18,7 +18,8 @@ from .common import cli_actor, console, err_console, print_json, run
 
 evidence_app = typer.Typer(help="Evidence files: add, show, download, custody, assessments, proofs.", no_args_is_help=True)
 bundle_app = typer.Typer(help="Case bundles for a prosecutor: create and verify offline.", no_args_is_help=True)
-key_app = typer.Typer(help="The installation's signing key (Ed25519).", no_args_is_help=True)
+key_app = typer.Typer(help="The installation's keys: the signing key (Ed25519) and the field-encryption key.",
+                      no_args_is_help=True)
 
 
 def _when(text: str | None) -> datetime | None:

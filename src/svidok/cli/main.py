@@ -26,6 +26,7 @@ app.add_typer(admin.user_app, name="user")
 from svidok.cli import link as _link; app.command("link")(_link.link)  # noqa: E402,E702
 from svidok.cli import estimate as _estimate; _estimate.register(app)  # noqa: E402,E702
 from svidok.cli import evidence as _evidence; _evidence.register(app)  # noqa: E402,E702
+from svidok.cli import keys as _keys; _keys.register(_evidence.key_app)  # noqa: E402,E702
 from svidok.cli import advocacy as _adv, brief as _brief; app.add_typer(_brief.brief_app, name="brief"); app.add_typer(_adv.intervention_app, name="intervention")  # noqa: E402,E702
 from svidok.cli import interop as _interop; app.add_typer(_interop.interop_app, name="interop")  # noqa: E402,E702
 from svidok.cli import custody as _custody, review as _review; app.add_typer(_custody.custody_app, name="custody"); app.add_typer(_review.review_app, name="review")  # noqa: E402,E702

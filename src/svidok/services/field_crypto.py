@@ -28,6 +28,9 @@ class KeyError_(Exception):
 class Keyring:
     active: str
     keys: dict[str, bytes]
+    #: Where it was read from: a key id it does not know makes it read the file again
+    #: (another process rotated the key while this one was running).
+    path: Path | None = None
 
     @classmethod
     def generate(cls) -> Keyring:
@@ -57,7 +60,9 @@ class Keyring:
             return cls("env00000", {"env00000": key})
         if key_file is None or not key_file.exists():
             raise KeyError_(f"no field-encryption key: create one with `svidok init` or set SVIDOK_FIELD_KEY ({key_file})")
-        return cls.from_json(key_file.read_text())
+        ring = cls.from_json(key_file.read_text())
+        ring.path = key_file
+        return ring
 
     def save(self, key_file: Path) -> None:
         key_file.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +95,10 @@ class Keyring:
         if blob[:2] != MAGIC:
             raise KeyError_("not a Svidok ciphertext")
         kid = blob[2:10].decode()
+        if kid not in self.keys and self.path is not None and self.path.exists():
+            fresh = Keyring.from_json(self.path.read_text())
+            self.keys.update(fresh.keys)
+            self.active = fresh.active
         if kid not in self.keys:
             raise KeyError_(f"ciphertext uses key {kid}, which is not in the keyring")
         return AESGCM(self.keys[kid]).decrypt(blob[10:22], blob[22:], context.encode()).decode("utf-8")
