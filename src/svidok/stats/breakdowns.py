@@ -123,11 +123,14 @@ def breakdown(app, actor: Actor, by: str, harm: Iterable[str] = HARMS, filter: I
     with app.db.session() as s:
         if filter is not None:
             incident_queries.check_filter(app, s, filter)
-        counts = _from_memory(app, s, actor, by, harms, filter) if use_memory else None
+        counts, note = _from_memory(app, s, actor, by, harms, filter) if use_memory else (None, None)
         if counts is None:
             counts = _from_sql(app, s, actor, by, harms, filter)
         labels = _oblast_labels(s) if by == "oblast" else {}
-    return _assemble(app, by, harms, counts, labels)
+    out = _assemble(app, by, harms, counts, labels)
+    if note:
+        out.notes.append(note)
+    return out
 
 
 def _from_sql(app, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None) -> dict:  # noqa: A002, ANN001
@@ -150,13 +153,22 @@ _OCCUPATION = {0: "not_occupied", 1: "contested", 2: "occupied"}
 _GROUPS = {0: "child", 1: "adult", 2: "older"}
 
 
-def _from_memory(app, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None) -> dict | None:  # noqa: A002, ANN001
+def _from_memory(app, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None  # noqa: A002, ANN001
+                 ) -> tuple[dict | None, str | None]:
     from . import harm_facts
 
-    hf = harm_facts.facts(app, s)
+    if filter is not None and not harm_facts.can_filter(filter):
+        return None, None
+    hf, stale = harm_facts.facts_state(app, s)
     m = harm_facts.mask(app, s, hf, actor, filter, harms)
-    if m is None:
-        return None
+    note = (f"Figures as of {hf.loaded_at:%Y-%m-%d %H:%M:%S} UTC; records added since are being read in."
+            if stale and hf.loaded_at else None)
+    return _counts_from_memory(hf, m, by, harms), note
+
+
+def _counts_from_memory(hf, m, by: str, harms: list[str]) -> dict:  # noqa: ANN001
+    from . import harm_facts
+
     harm_codes = {h: hf.codes["harm"].code(h) for h in harms}
     band_codes = [b.code for b in parse_bands(VOCAB_BANDS)]
 
@@ -362,13 +374,22 @@ def _fill_months(rows: list[Row]) -> list[Row]:
 
 
 def by_band_and_sex(app, actor: Actor, harm: Iterable[str] = HARMS, filter: IncidentFilter | None = None,  # noqa: A002, ANN001
-                    bands: str = VOCAB_BANDS) -> dict[tuple[str | None, str | None], int]:
+                    bands: str = VOCAB_BANDS, use_memory: bool = True) -> dict[tuple[str | None, str | None], int]:
     """People by (band, sex) — None where unknown — for the pyramid and the disproportionality
     test, counted under need-to-know (unlike ``db_queries.victim_age_sex``, which reads everything)."""
+    from . import harm_facts
+
     harms = _check(app, "sex", harm)
     band_list = parse_bands(bands)
     out: dict[tuple[str | None, str | None], int] = {}
     with app.db.session() as s:
+        if filter is not None:
+            incident_queries.check_filter(app, s, filter)
+        if use_memory:
+            hf = harm_facts.facts(app, s)
+            m = harm_facts.mask(app, s, hf, actor, filter, harms)
+            if m is not None:
+                return harm_facts.band_sex_counts(hf, m, band_list)
         for (age, band, sex), _h, n in _grouped(app, s, actor, filter, harms, Victim.age, Victim.age_band, Victim.sex):
             k = (band_of(age, band_list, band), sex if sex in SEXES else None)
             out[k] = out.get(k, 0) + n

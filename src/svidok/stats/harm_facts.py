@@ -3,7 +3,9 @@ answer in milliseconds instead of re-joining victims, acts and incidents every t
 
 The columns are read once with the same SQL the breakdowns use (``victim_filter_base``: one
 row per counted victim row of every non-withdrawn incident, with codes for each field) and
-reloaded when the data changes. "Changed" is read from the highest ids of incidents, acts,
+reloaded when the data changes (at once for a small database; for a big one, whose load takes
+tens of seconds, in a background thread while the previous columns answer, saying when they
+were read). "Changed" is read from the highest ids of incidents, acts,
 victims and persons and the ledger's sequence number: every edit, withdrawal and merge made
 through the services appends to the ledger, and bulk loads add rows with new ids. A write
 that bypasses both (hand-edited SQL) is not seen until the process restarts.
@@ -16,8 +18,9 @@ and the caller runs the SQL instead.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 import numpy as np
 from sqlalchemy import func, select
@@ -26,7 +29,7 @@ from sqlalchemy.orm import Session
 from svidok.domain import dates
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import places as place_service
-from svidok.services.actors import LEVELS, SYSTEM, Actor
+from svidok.services.actors import LEVELS, Actor
 from svidok.storage.models import Act, Incident, LedgerEntry, Person, Place, Victim
 
 from .age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
@@ -45,16 +48,12 @@ class Codes:
         self.index: dict[str | None, int] = {None: 0}
         self.values: list[str | None] = [None]
 
-    def encode(self, values: list) -> np.ndarray:
+    def encode(self, values) -> np.ndarray:  # noqa: ANN001
         idx, vals = self.index, self.values
-        out = np.empty(len(values), dtype=np.int16)
-        for i, v in enumerate(values):
-            c = idx.get(v)
-            if c is None:
-                c = idx[v] = len(vals)
-                vals.append(v)
-            out[i] = c
-        return out
+        for v in set(values) - idx.keys():
+            idx[v] = len(vals)
+            vals.append(v)
+        return np.array([idx[v] for v in values], dtype=np.int16)
 
     def code(self, v: str | None) -> int:
         return self.index.get(v, -1)
@@ -66,8 +65,10 @@ class HarmFacts:
     count: np.ndarray
     cols: dict[str, np.ndarray]
     codes: dict[str, Codes]
-    #: Derived keys: fine age band index, broad group, oblast code index, occupation, month.
+    #: Oblast codes, by the index held in ``cols["oblast"]``.
     oblast_codes: list[str]
+    load_seconds: float = 0.0
+    loaded_at: datetime | None = None
 
 
 def data_version(s: Session) -> tuple:
@@ -75,50 +76,119 @@ def data_version(s: Session) -> tuple:
     return tuple(s.scalar(select(func.max(c))) for c in (Incident.id, Act.id, Victim.id, Person.id, LedgerEntry.seq))
 
 
+#: A load slower than this (a big database) is refreshed in the background while the previous
+#: columns keep answering, marked with when they were read; a faster one is redone at once.
+SYNC_RELOAD_SECONDS = 2.0
+_refreshing: set[str] = set()
+
+
 def facts(app, s: Session) -> HarmFacts:  # noqa: ANN001
-    """The current columns, loading them if the data changed since the last load."""
+    """The current columns (see :func:`facts_state`)."""
+    return facts_state(app, s)[0]
+
+
+def facts_state(app, s: Session) -> tuple[HarmFacts, bool]:  # noqa: ANN001
+    """(columns, stale): loads them if the data changed since the last load — at once for a small
+    database; for a big one the previous columns answer (stale=True) while a thread re-reads them."""
     version = data_version(s)
-    key = app.db.url if hasattr(app.db, "url") else str(id(app))
+    key = str(app.db.url)
     with _lock:
         hit = _cache.get(key)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        loaded = _load(app, s)
+    if hit is not None and hit[0] == version:
+        return hit[1], False
+    if hit is not None and hit[1].load_seconds > SYNC_RELOAD_SECONDS:
+        _refresh_in_background(app, key)
+        return hit[1], True
+    loaded = _timed_load(app, s)
+    with _lock:
         _cache[key] = (version, loaded)
-        return loaded
+    return loaded, False
+
+
+def _timed_load(app, s: Session) -> HarmFacts:  # noqa: ANN001
+    t = time.perf_counter()
+    hf = _load(app, s)
+    hf.load_seconds = time.perf_counter() - t
+    hf.loaded_at = datetime.now(timezone.utc)
+    return hf
+
+
+def _refresh_in_background(app, key: str) -> None:  # noqa: ANN001
+    with _lock:
+        if key in _refreshing:
+            return
+        _refreshing.add(key)
+
+    def work() -> None:
+        try:
+            with app.db.session() as s:
+                version = data_version(s)
+                loaded = _timed_load(app, s)
+            with _lock:
+                _cache[key] = (version, loaded)
+        finally:
+            with _lock:
+                _refreshing.discard(key)
+
+    threading.Thread(target=work, name="svidok-harm-facts", daemon=True).start()
+
+
+def warm_up(app, min_incidents: int = 100_000) -> None:  # noqa: ANN001
+    """Read the columns in a background thread when the database is big (call when a server starts)."""
+    with app.db.session() as s:
+        biggest = s.scalar(select(func.max(Incident.id))) or 0
+    if biggest >= min_incidents:
+        _refresh_in_background(app, str(app.db.url))
+
+
+_COLUMNS = ("count", "harm", "sex", "age", "age_band", "status", "means", "violation_type", "date_lo", "date_hi",
+            "place_id", "confidentiality", "case_id", "verification_status", "person_id")
+_STRINGS = ("harm", "sex", "age_band", "status", "means", "violation_type", "confidentiality", "verification_status")
+
+
+def load_statement():  # noqa: ANN201
+    """Every victim row of a non-withdrawn act of a non-withdrawn incident (what ``victim_filter_base``
+    selects for an administrator with no filter and every harm; the tests hold the two to the same figures)."""
+    cols = [Victim.count, Victim.harm, Victim.sex, Victim.age, Victim.age_band, Victim.status, Act.means,
+            Act.violation_type, Incident.date_lo, Incident.date_hi, Incident.place_id, Incident.confidentiality,
+            Incident.case_id, Incident.verification_status, Victim.person_id]
+    return (select(*cols).select_from(Victim).join(Act, Act.id == Victim.act_id)
+            .join(Incident, Incident.id == Act.incident_id)
+            .where(Act.deleted_at.is_(None), Incident.deleted_at.is_(None)))
 
 
 def _load(app, s: Session) -> HarmFacts:  # noqa: ANN001
-    from .breakdowns import occupation_periods, oblast_map, victim_filter_base
+    from .breakdowns import occupation_periods, oblast_map
 
-    harms = list(app.vocab["harms"].terms) if hasattr(app.vocab["harms"], "terms") else ["killed", "injured"]
-    q = victim_filter_base(
-        app, s, SYSTEM, None, harms,
-        Victim.count, Victim.harm, Victim.sex, Victim.age, Victim.age_band, Victim.status, Act.means,
-        Act.violation_type, Incident.date_lo, Incident.date_hi, Incident.place_id, Incident.confidentiality,
-        Incident.case_id, Incident.verification_status,
-    )
-    rows = s.execute(q).all()
-    cols_raw = list(zip(*rows)) if rows else [()] * 14
-    n = len(rows)
-    del rows
-    names = ("count", "harm", "sex", "age", "age_band", "status", "means", "violation_type", "date_lo", "date_hi",
-             "place_id", "confidentiality", "case_id", "verification_status")
-    raw = dict(zip(names, cols_raw))
-    codes: dict[str, Codes] = {}
-    cols: dict[str, np.ndarray] = {}
-    for name in ("harm", "sex", "age_band", "status", "means", "violation_type", "confidentiality",
-                 "verification_status"):
-        codes[name] = Codes()
-        cols[name] = codes[name].encode(list(raw[name]))
-    count = np.fromiter(raw["count"], dtype=np.int64, count=n)
-    cols["age"] = np.fromiter((-1 if a is None else a for a in raw["age"]), dtype=np.int32, count=n)
-    cols["place_id"] = np.fromiter((0 if p is None else p for p in raw["place_id"]), dtype=np.int64, count=n)
-    cols["case_id"] = np.fromiter((0 if c is None else c for c in raw["case_id"]), dtype=np.int64, count=n)
-    lo = np.fromiter((d.toordinal() for d in raw["date_lo"]), dtype=np.int32, count=n)
-    hi = np.fromiter((d.toordinal() for d in raw["date_hi"]), dtype=np.int32, count=n)
+    # The driver's own rows (no per-value conversion), read in chunks to bound memory.
+    sql = str(load_statement().compile(s.get_bind()))
+    codes = {name: Codes() for name in _STRINGS}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
+    for chunk in s.connection().exec_driver_sql(sql).partitions(200_000):
+        raw = dict(zip(_COLUMNS, zip(*chunk)))
+        for name in _STRINGS:
+            parts[name].append(codes[name].encode(raw[name]))
+        for name in ("count", "age", "place_id", "case_id", "person_id"):
+            parts[name].append(np.array([-1 if v is None else v for v in raw[name]], dtype=np.int64))
+        for name in ("date_lo", "date_hi"):
+            parts[name].append(np.array([str(v) for v in raw[name]], dtype="datetime64[D]").astype(np.int64))
+    cols = {name: (np.concatenate(v) if v else np.zeros(0, dtype=np.int64)) for name, v in parts.items()}
+    del parts
+    # copies of a person documented by another list, and withdrawn persons, do not count
+    gone = np.array(s.scalars(select(Person.id).where(
+        (Person.merged_into_id.is_not(None)) | (Person.deleted_at.is_not(None)))).all(), dtype=np.int64)
+    keep = ~np.isin(cols["person_id"], gone) if gone.size else np.ones(len(cols["count"]), dtype=bool)
+    cols = {k: v[keep] for k, v in cols.items()}
+    n = len(cols["count"])
+    count = cols.pop("count")
+    cols["age"] = cols["age"].astype(np.int32)
+    cols["place_id"] = np.where(cols["place_id"] < 0, 0, cols["place_id"])
+    cols["case_id"] = np.where(cols["case_id"] < 0, 0, cols["case_id"])
+    # days since 1970-01-01 -> proleptic ordinals (date.toordinal), as the filters use
+    epoch = date(1970, 1, 1).toordinal()
+    lo = (cols["date_lo"] + epoch).astype(np.int64)
+    hi = (cols["date_hi"] + epoch).astype(np.int64)
     cols["date_lo"], cols["date_hi"] = lo, hi
-    del raw, cols_raw
     # fine age band and broad group: by age where known, else by the recorded band
     bands = parse_bands(VOCAB_BANDS)
     lows = np.array([b.lo for b in bands])
@@ -171,6 +241,11 @@ def _month_index(ordinals: np.ndarray) -> np.ndarray:
     return months + 1970 * 12
 
 
+def can_filter(f: IncidentFilter) -> bool:
+    """Whether the columns can apply this filter (else the caller runs the SQL)."""
+    return not (set(f.model_dump(exclude_none=True)) - SUPPORTED)
+
+
 def mask(app, s: Session, hf: HarmFacts, actor: Actor, f: IncidentFilter | None, harms: list[str]) -> np.ndarray | None:  # noqa: ANN001
     """The rows the actor may see that match the filter and harms; None if the filter needs SQL."""
     kw = f.model_dump(exclude_none=True) if f is not None else {}
@@ -217,4 +292,31 @@ def sums(hf: HarmFacts, m: np.ndarray, key: np.ndarray, harm_codes: dict[str, in
         off = -int(ks.min()) if ks.min() < 0 else 0
         binned = np.bincount(ks + off, weights=w)
         out[h] = {int(i) - off: int(v) for i, v in enumerate(binned) if v}
+    return out
+
+
+def band_sex_counts(hf: HarmFacts, m: np.ndarray, bands: list) -> dict[tuple[str | None, str | None], int]:  # noqa: ANN001
+    """People by (band of ``bands``, sex) over the masked rows; None where unknown."""
+    lows = np.array([b.lo for b in bands])
+    ages = hf.cols["age"]
+    idx = np.where(ages >= 0, np.searchsorted(lows, ages, side="right") - 1, -1)
+    for code, recorded in enumerate(hf.codes["age_band"].values):
+        if recorded is None:
+            continue
+        fb = band_of(None, bands, recorded)
+        idx[(ages < 0) & (hf.cols["age_band"] == code)] = next(i for i, b in enumerate(bands) if b.code == fb) if fb else -1
+    sex_values = hf.codes["sex"].values
+    out: dict[tuple[str | None, str | None], int] = {}
+    key = idx.astype(np.int64) * 1000 + hf.cols["sex"].astype(np.int64)
+    ks, w = key[m], hf.count[m]
+    if ks.size == 0:
+        return out
+    uniq, inv = np.unique(ks, return_inverse=True)
+    totals = np.bincount(inv, weights=w)
+    for k, n in zip(uniq.tolist(), totals.tolist()):
+        b, sx = divmod(k + 1000, 1000)
+        b -= 1
+        sex = sex_values[sx]
+        kk = (bands[b].code if b >= 0 else None, sex if sex in ("male", "female") else None)
+        out[kk] = out.get(kk, 0) + int(n)
     return out

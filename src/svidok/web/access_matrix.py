@@ -75,6 +75,9 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/interventions/{ident}/status"): WRITERS,
     ("GET", "/api/v1/briefs"): SIGNED_IN, ("POST", "/api/v1/briefs/{name}/render"): SIGNED_IN,
     ("POST", "/api/v1/briefs/queries/{name}"): SIGNED_IN,
+    # API: statistics (civilian harm breakdowns, disproportionality, charts)
+    ("GET", "/api/v1/stats/breakdown"): SIGNED_IN, ("GET", "/api/v1/stats/disproportionality"): SIGNED_IN,
+    ("GET", "/api/v1/stats/charts/{name}.svg"): SIGNED_IN,
     # Static files (CSS, JS, Leaflet)
     ("MOUNT", "/static"): ANYONE, ("MOUNT", "/static/leaflet"): ANYONE,
     # Web pages

@@ -1,0 +1,117 @@
+"""/api/v1/stats: civilian harm breakdowns, the disproportionality test and charts (SVG).
+
+Every figure counts only what the caller may see (need-to-know) and never withdrawn records.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Response
+from pydantic import Field
+
+from svidok.api.deps import current_actor, get_app
+from svidok.schemas.common import Code
+from svidok.schemas.filters import IncidentFilter
+from svidok.services.errors import FieldError, ValidationFailed
+from svidok.stats.age_bands import VOCAB_BANDS
+from svidok.stats.breakdowns import BYS, by_band_and_sex, breakdown
+
+router = APIRouter(prefix="/api/v1/stats", tags=["statistics"])
+
+By = Literal["sex", "age_band", "age_group", "status", "oblast", "occupation", "month", "means", "violation_type"]
+assert set(By.__args__) == set(BYS)  # noqa: S101 - the Literal must follow the service's list
+
+
+class HarmFilter(IncidentFilter):
+    """The incident filter; ``harm`` (repeatable) is the harms counted, killed and injured by default."""
+
+    harm: list[Code] = Field(["killed", "injured"], min_length=1, max_length=10)  # type: ignore[assignment]
+
+    def incident_filter(self) -> IncidentFilter:
+        return IncidentFilter.model_validate(self.model_dump(exclude={"harm", "by", "bands", "lang"}, exclude_none=True))
+
+
+class BreakdownQuery(HarmFilter):
+    by: By = Field(description="the field to break down by")
+
+
+class DisproportionQuery(HarmFilter):
+    by: Literal["age", "sex", "age_sex"] = "age"
+    bands: str = Field("0-17,18-59,60+", max_length=100, description="age bands, contiguous from 0, last one open")
+
+
+class ChartQuery(HarmFilter):
+    lang: Literal["en", "uk"] = "en"
+
+
+@router.get("/breakdown")
+def get_breakdown(q: Annotated[BreakdownQuery, Query()], app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """People killed and injured by one field (rows with English and Ukrainian labels), with how many lack it."""
+    return breakdown(app, actor, q.by, q.harm, q.incident_filter()).to_dict()
+
+
+@router.get("/disproportionality")
+def get_disproportionality(q: Annotated[DisproportionQuery, Query()], app=Depends(get_app),
+                           actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """Are children, older people, women or men over-represented among the victims, against the population?"""
+    from svidok.stats.age_bands import parse_bands
+    from svidok.stats.counts_table import CountsError
+    from svidok.stats.disproportionality import compare_with_population
+
+    try:
+        parse_bands(q.bands)
+    except CountsError as exc:
+        raise ValidationFailed(FieldError("bands", str(exc))) from None
+    counts = by_band_and_sex(app, actor, q.harm, q.incident_filter(), q.bands)
+    report = compare_with_population(counts, None, q.bands, q.by).to_dict()
+    return _finite(report)
+
+
+def _finite(v):  # noqa: ANN001, ANN202
+    """NaN and infinity are not JSON: they become null."""
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_finite(x) for x in v]
+    return v
+
+
+_TITLES = {
+    ("pyramid", "en"): "Documented victims and population by age and sex",
+    ("pyramid", "uk"): "Задокументовані жертви та населення за віком і статтю",
+    ("by-month", "en"): "Documented victims by month",
+    ("by-month", "uk"): "Задокументовані жертви за місяцями",
+}
+
+
+@router.get("/charts/{name}.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}, "description": "the chart as SVG"}})
+def get_chart(name: Literal["pyramid", "by-month"], q: Annotated[ChartQuery, Query()], app=Depends(get_app),
+              actor=Depends(current_actor)) -> Response:  # noqa: ANN001
+    """Population pyramid of victims against the population, or victims by month, as SVG."""
+    import vl_convert as vlc
+
+    from svidok.stats import charts
+    from svidok.stats.age_bands import parse_bands, read_population_csv
+
+    title = _TITLES[(name, q.lang)]
+    if name == "pyramid":
+        counts = by_band_and_sex(app, actor, q.harm, q.incident_filter(), VOCAB_BANDS)
+        known = {k: v for k, v in counts.items() if k[0] is not None and k[1] is not None}
+        pop = read_population_csv().by_band(parse_bands(VOCAB_BANDS))
+        chart = charts.population_pyramid(known, pop, VOCAB_BANDS, title=title)
+    else:
+        b = breakdown(app, actor, "month", q.harm, q.incident_filter())
+        chart = charts.time_series([(r.key, r.total) for r in b.rows], title=title)
+    svg = vlc.vegalite_to_svg(chart.to_json())
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
+
+
+def install(api: FastAPI, core) -> None:  # noqa: ANN001
+    api.include_router(router)
+    from svidok.stats.harm_facts import warm_up
+
+    warm_up(core)  # a big database's columns are read in the background, so the first chart is quick
