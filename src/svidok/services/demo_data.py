@@ -24,6 +24,12 @@ from svidok.storage.models import CustodyEpisode, Displacement, HazardArea, Inci
 from .demo_scenarios import FACILITY_OUTCOMES, FRONTLINE_PREFIXES, HOST_COUNTRIES, OCCUPIED_PREFIXES, SCENARIOS
 
 FULL_INVASION = date(2022, 2, 24)
+#: The lists a synthetic victim may be documented by (``persons.import_source``), each with the
+#: chance it documents a given victim, independently: people on several lists are the overlaps
+#: multiple systems estimation needs (``svidok estimate --from-db``).
+DEMO_LISTS = (("demo:hotline", 0.55), ("demo:ngo-list", 0.35), ("demo:media", 0.25), ("demo:exchange-list", 0.15))
+#: How each list spells names (forms from ``names.name_forms``; None = as recorded in Ukrainian).
+_LIST_SPELLING = {"demo:hotline": None, "demo:ngo-list": None, "demo:media": "uk_latin", "demo:exchange-list": "ru_cyrillic"}
 TABLES = ("persons", "person_names", "person_name_keys", "sources", "incidents", "acts", "victims",
           "qualifications", "perpetrators", "incident_sources", "custody_episodes", "proofs_of_life",
           "displacements", "hazard_areas", "hazard_casualties")
@@ -138,7 +144,11 @@ class DemoGenerator:
             chars.append("journalist")
         if self.rnd.random() < 0.03:
             chars.append("person_with_disability")
+        lists: list[str] = []
+        while not lists:  # documented by at least one list (those on none are the undocumented)
+            lists = [name for name, p in DEMO_LISTS if self.rnd.random() < p]
         b.rows["persons"].append(self._record(
+            import_source=lists[0],
             id=pid, confidentiality="restricted", case_id=None, full_name=full, family_name=family, given_name=given,
             patronymic=patr, sex=sex, birth_date=birth, birth_lo=lo, birth_hi=hi,
             age_band=None if birth else self._band[age], status=status,
@@ -160,7 +170,8 @@ class DemoGenerator:
                                            "script": script, "lang": lang, "kind": "as_recorded"})
         for k in keys:
             b.rows["person_name_keys"].append({"id": self.ids("person_name_keys"), "person_id": pid, "key": k})
-        return pid, {"sex": sex, "age": age, "chars": chars}
+        return pid, {"sex": sex, "age": age, "chars": chars, "lists": lists, "given": given, "family": family,
+                     "patronymic": patr, "full": full, "birth_year": birth_year, "status": status}
 
     # -- incidents -------------------------------------------------------------------
     def batches(self, size: int, batch_size: int = 5000) -> Iterator[Batch]:
@@ -248,6 +259,27 @@ class DemoGenerator:
                 "id": self.ids("victims"), "act_id": aid, "person_id": person_id, "count": 1, "group_description": None,
                 "harm": sc.harm, "status": sc.victim_status, "sex": p["sex"], "age": p["age"],
                 "age_band": self._band[p["age"]], "characteristics": people.pack(p["chars"])})
+            # The same person as the other lists recorded them: their own person record (spelt their
+            # way), already linked to the first one, and their own victim row for the same act.
+            for other in p["lists"][1:]:
+                dup = self.ids("persons")
+                kind = _LIST_SPELLING[other]
+                forms_g, forms_f = self._forms_of(p["given"]), self._forms_of(p["family"])
+                g, f = (forms_g.get(kind), forms_f.get(kind)) if kind else (p["given"], p["family"])
+                spelt = f"{g} {f}" if g and f else p["full"]
+                b.rows["persons"].append(self._record(
+                    import_source=other, id=dup, confidentiality="restricted", case_id=None, full_name=spelt,
+                    family_name=f or p["family"], given_name=g or p["given"], patronymic=None, sex=p["sex"],
+                    birth_date=str(p["birth_year"]), birth_lo=date(p["birth_year"], 1, 1),
+                    birth_hi=date(p["birth_year"], 12, 31), age_band=None, status=p["status"], life_status="unknown",
+                    characteristics=people.pack(p["chars"]), residence_place_id=None, address_enc=None,
+                    contact_enc=None, notes=None, merged_into_id=person_id))
+                for k in set(names.search_keys(spelt)):
+                    b.rows["person_name_keys"].append({"id": self.ids("person_name_keys"), "person_id": dup, "key": k})
+                b.rows["victims"].append({
+                    "id": self.ids("victims"), "act_id": aid, "person_id": dup, "count": 1, "group_description": None,
+                    "harm": sc.harm, "status": sc.victim_status, "sex": p["sex"], "age": p["age"],
+                    "age_band": self._band[p["age"]], "characteristics": people.pack(p["chars"])})
             if sc.custody:
                 self._custody(b, person_id, day, sc)
             if sc.displacement:
