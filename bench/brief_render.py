@@ -50,7 +50,7 @@ SECTIONS = [
                    'table("custody_by", by="authority", title="Custody by authority")']),
     ("Mines", ['chart("hazard_by", by="contamination", title="Hazard areas by contamination")',
                'table("hazard_by", by="oblast", title="Hazard areas by oblast")']),
-    ("Records", ['table("incident_list", family="attacks_on_civilians", limit=150, title="Recent incidents")']),
+    ("Records", ['table("incident_list", family="attacks_on_civilians", limit=150, only_public=True, title="Recent public incidents")']),
 ]
 
 

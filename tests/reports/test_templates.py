@@ -128,3 +128,10 @@ def test_incident_counts_filtered_by_victims_and_acts(demo_app, tmp_path) -> Non
                                       f"AND v.status = 'prisoner_of_war' AND a.violation_type IN ({','.join(repr(x) for x in families)})")
     assert [f.value for f in brief.figures] == [child_killed, pow_detention]
     assert 0 < child_killed < _scalar(demo_app, "SELECT COUNT(*) FROM incidents")
+
+
+def test_parallel_prefetch_gives_the_same_figures(demo_app) -> None:  # noqa: ANN001
+    fast = engine.render(demo_app, SYSTEM, "monthly_update")
+    slow = engine.render(demo_app, SYSTEM, "monthly_update", prefetch_queries=False)
+    assert [(f.query, f.args, f.value, f.records) for f in fast.figures] == \
+        [(f.query, f.args, f.value, f.records) for f in slow.figures]

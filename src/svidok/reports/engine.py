@@ -31,6 +31,7 @@ from svidok.services.actors import Actor
 
 from .editions import Edition
 from .figures import BriefError, Book, Figure
+from .prefetch import MEMO, Planner, prefetch
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUFFIX = ".md.j2"
@@ -124,9 +125,23 @@ def _line_of(tb) -> int | None:  # noqa: ANN001 - a traceback
     return line
 
 
+def _prefetched(app, actor: Actor, env: jinja2.Environment, tpl: BriefTemplate, edition: Edition,  # noqa: ANN001
+                params: dict) -> dict:
+    """Answers to the template's queries, computed in parallel (empty if planning fails)."""
+    planner = Planner(edition.public)
+    try:
+        env.get_template(str(tpl.path)).render(params=params, edition=edition, meta=tpl.meta, **planner.functions())
+    except Exception:  # noqa: BLE001 - the real pass reports template errors with their line
+        return {}
+    return prefetch(app, actor, planner.planned)
+
+
 def render(app, actor: Actor, ref: str | Path, edition: Edition | None = None,  # noqa: ANN001
-           params: dict | None = None) -> Brief:
-    """Render a template to a complete HTML document; raises :class:`BriefError` on any bad figure."""
+           params: dict | None = None, prefetch_queries: bool = True) -> Brief:
+    """Render a template to a complete HTML document; raises :class:`BriefError` on any bad figure.
+
+    The figures' queries are first run in parallel (``prefetch_queries``), then the template is
+    rendered with their answers."""
     edition = edition or Edition()
     tpl = load_template(ref)
     merged = tpl.defaults()
@@ -139,7 +154,9 @@ def render(app, actor: Actor, ref: str | Path, edition: Edition | None = None,  
     if missing:
         raise BriefError(tpl.path.name, None, f"parameter(s) {', '.join(missing)} must be given")
     env = _environment(app)
+    memo = _prefetched(app, actor, env, tpl, edition, merged) if prefetch_queries else {}
     with app.db.session() as s:
+        s.info[MEMO] = memo
         book = Book(app, s, actor, edition)
         try:
             jt = env.get_template(str(tpl.path))

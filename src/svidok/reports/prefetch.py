@@ -1,0 +1,92 @@
+"""Run a brief's queries in parallel before it is rendered.
+
+A first, cheap pass over the template only notes which queries its figures will ask
+(``Planner`` stands in for the figure functions); those queries then run on a few threads,
+each with its own database session (SQLite and PostgreSQL both serve concurrent readers).
+The answers fill the per-rendering memo that :func:`queries.run` consults, so the real pass
+finds them ready. Anything that fails here is simply not prefetched: the real pass runs it
+again and reports the error with its template line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from svidok.services.actors import Actor
+
+from . import queries
+from .figures import FIGURE_OPTIONS
+
+MEMO = "svidok_report_memo"
+
+
+class Planner:
+    """The template functions, noting (query, arguments) instead of running anything."""
+
+    def __init__(self, public: bool):
+        self.public = public
+        self.planned: list[tuple[str, dict]] = []
+
+    def _note(self, query: str, kwargs: dict) -> str:
+        self.planned.append((query, {k: v for k, v in kwargs.items() if k not in FIGURE_OPTIONS}))
+        return ""
+
+    def n(self, query: str, **kw: Any) -> str:
+        return self._note(query, kw)
+
+    def table(self, query: str, percent: bool = True, **kw: Any) -> str:
+        return self._note(query, kw)
+
+    def chart(self, query: str, kind: str = "bar", **kw: Any) -> str:
+        return self._note(query, kw)
+
+    def map(self, layer: str = "incidents", **kw: Any) -> str:
+        pick = {"incidents": ("incident_points", "incidents_by_oblast_map"),
+                "hazards": ("hazard_points", "hazards_by_oblast_map")}.get(layer)
+        return self._note(pick[1] if self.public else pick[0], kw) if pick else ""
+
+    def compare(self, **kw: Any) -> str:
+        return self._note("disproportionality", kw)
+
+    def estimates(self, **kw: Any) -> str:
+        return self._note("estimate", kw)
+
+    def recommendations(self, intervention_id: int, **kw: Any) -> str:
+        return self._note("recommendations", {"intervention_id": intervention_id, **kw})
+
+    def functions(self) -> dict[str, Callable[..., str]]:
+        return {name: getattr(self, name) for name in ("n", "table", "chart", "map", "compare", "estimates",
+                                                       "recommendations")}
+
+
+def prefetch(app, actor: Actor, planned: list[tuple[str, dict]], workers: int | None = None) -> dict:  # noqa: ANN001
+    """Answer the planned queries on ``workers`` threads; returns the merged memo."""
+    unique: dict[str, tuple[str, dict]] = {}
+    for name, kw in planned:
+        unique.setdefault(repr((name, sorted(kw.items(), key=lambda x: x[0]))), (name, kw))
+    jobs = list(unique.values())
+    workers = workers or min(4, max(2, os.cpu_count() or 2))
+    if len(jobs) < 2:
+        return {}
+
+    def worker(batch: list[tuple[str, dict]]) -> dict:
+        with app.db.session() as s:
+            for name, kw in batch:
+                try:
+                    queries.run(app, s, actor, name, **kw)
+                except Exception:  # noqa: BLE001 - the real pass reports it with its line
+                    continue
+            return dict(s.info.get(MEMO, {}))
+
+    # Longest first, dealt round-robin: victim breakdowns cost most, listings and custody least.
+    weight = {"victims_by": 3, "disproportionality": 3, "incident_points": 3, "incidents_by": 2, "incident_list": 2}
+    jobs.sort(key=lambda j: -weight.get(j[0], 1))
+    batches = [jobs[i::workers] for i in range(workers)]
+    memo: dict = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for part in pool.map(worker, batches):
+            memo.update(part)
+    return memo
