@@ -72,14 +72,17 @@ class HarmFacts:
 
 
 def data_version(s: Session) -> tuple:
-    """Cheap fingerprint of the data (primary-key maxima and the ledger's head)."""
-    return tuple(s.scalar(select(func.max(c))) for c in (Incident.id, Act.id, Victim.id, Person.id, LedgerEntry.seq))
+    """Cheap fingerprint of the data: primary-key maxima and the ledger's head hash."""
+    maxima = tuple(s.scalar(select(func.max(c))) for c in (Incident.id, Act.id, Victim.id, Person.id))
+    head = s.scalar(select(LedgerEntry.entry_hash).order_by(LedgerEntry.seq.desc()).limit(1))
+    return (*maxima, head)
 
 
 #: A load slower than this (a big database) is refreshed in the background while the previous
 #: columns keep answering, marked with when they were read; a faster one is redone at once.
 SYNC_RELOAD_SECONDS = 2.0
 _refreshing: set[str] = set()
+MAX_DATABASES = 4
 
 
 def facts(app, s: Session) -> HarmFacts:  # noqa: ANN001
@@ -100,9 +103,16 @@ def facts_state(app, s: Session) -> tuple[HarmFacts, bool]:  # noqa: ANN001
         _refresh_in_background(app, key)
         return hit[1], True
     loaded = _timed_load(app, s)
-    with _lock:
-        _cache[key] = (version, loaded)
+    _store(key, version, loaded)
     return loaded, False
+
+
+def _store(key: str, version: tuple, loaded: HarmFacts) -> None:
+    with _lock:
+        _cache.pop(key, None)
+        _cache[key] = (version, loaded)
+        while len(_cache) > MAX_DATABASES:  # keep the most recently loaded databases only
+            _cache.pop(next(iter(_cache)))
 
 
 def _timed_load(app, s: Session) -> HarmFacts:  # noqa: ANN001
@@ -124,8 +134,7 @@ def _refresh_in_background(app, key: str) -> None:  # noqa: ANN001
             with app.db.session() as s:
                 version = data_version(s)
                 loaded = _timed_load(app, s)
-            with _lock:
-                _cache[key] = (version, loaded)
+            _store(key, version, loaded)
         finally:
             with _lock:
                 _refreshing.discard(key)
