@@ -8,7 +8,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Response
 from pydantic import BaseModel, Field
 
-from svidok.api.deps import current_actor, get_app
+from svidok.schemas.common import Version
+from svidok.api.deps import PathId, current_actor, get_app
 from svidok.reports import engine, queries
 from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
 from svidok.services import advocacy
@@ -21,7 +22,7 @@ class StatusIn(BaseModel):
     status: str = Field(description="sent, acknowledged, acted_on, ignored or reversed")
     note: str | None = Field(None, max_length=5000)
     at: datetime | None = Field(None, description="when it happened (default: now)")
-    version: int | None = Field(None, ge=1, description="the version you read; a stale one is refused")
+    version: Version | None = None
 
 
 class RenderIn(BaseModel):
@@ -54,7 +55,7 @@ def since_last(target: str, app=Depends(get_app), actor=Depends(current_actor)) 
 
 
 @router.post("/interventions/{ident}/status", tags=["advocacy"])
-def set_status(ident: int, data: StatusIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def set_status(ident: PathId, data: StatusIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     return advocacy.set_status(app, actor, ident, data.status, data.note, data.at, data.version)
 
 

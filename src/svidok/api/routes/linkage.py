@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
+from svidok.schemas.common import Id
 from svidok.api.deps import CursorId, PathId, current_actor, get_app
 from svidok.services import merges, person_linkage
 
@@ -25,8 +26,8 @@ class DecisionIn(BaseModel):
 
 
 class MergeIn(DecisionIn):
-    person_a: int = Field(ge=1)
-    person_b: int = Field(ge=1)
+    person_a: Id
+    person_b: Id
 
 
 @router.post("/runs", status_code=201)

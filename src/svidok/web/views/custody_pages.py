@@ -10,6 +10,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 
+from svidok.api.deps import PathId
 from svidok.services import custody, person_linkage
 from svidok.services.errors import ServiceError, ValidationFailed
 
@@ -62,7 +63,7 @@ async def review_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN0
 
 
 @review_router.get("/review/{pair_id}")
-async def review_show(request: Request, pair_id: int, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def review_show(request: Request, pair_id: PathId, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
     pair = await call(person_linkage.show, request.app.state.svidok, actor, pair_id)
     return render(request, "review/show.html", pair=pair)
 
@@ -73,7 +74,7 @@ _DECIDE = {"accept": (person_linkage.accept, "Accepted: the two records are now 
 
 
 @review_router.post("/review/{pair_id}/{verdict}", dependencies=[Depends(csrf_checked)])
-async def review_decide(request: Request, pair_id: int, verdict: str, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def review_decide(request: Request, pair_id: PathId, verdict: str, actor=Depends(writer)):  # noqa: ANN001, ANN201
     if verdict not in _DECIDE:
         return render(request, "error.html", status=404, status_code=404, message=_("No such decision."))
     fn, done = _DECIDE[verdict]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
+from svidok.api.deps import PathId
 from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
 from svidok.services import evidence, incidents
 from svidok.services.errors import FieldError, ValidationFailed
@@ -49,7 +50,7 @@ def check_upload(upload: object, limit: int) -> str:
 
 
 @router.post("/upload/incidents/{incident_id}/evidence", dependencies=[Depends(csrf_checked)])
-async def upload(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def upload(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     core = request.app.state.svidok
     form = await request.form()
     incident = await call(incidents.get, core, actor, incident_id)  # need-to-know before anything else

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from svidok.api.deps import PathId
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate, SourceIn
 from svidok.services import incident_queries, incidents, sources
@@ -42,7 +43,7 @@ async def incident_list(request: Request, actor=Depends(signed_in)):  # noqa: AN
                   families=sorted(core.vocab.families()))
 
 
-async def _show(request: Request, actor, incident_id: int, status: int = 200, **extra):  # noqa: ANN001, ANN202
+async def _show(request: Request, actor, incident_id: PathId, status: int = 200, **extra):  # noqa: ANN001, ANN202
     core = request.app.state.svidok
     incident = await call(incidents.get, core, actor, incident_id)
     history = await call(incidents.history_of, core, actor, incident_id)
@@ -71,19 +72,19 @@ async def create_incident(request: Request, actor=Depends(writer)):  # noqa: ANN
 
 
 @router.get("/incidents/{incident_id}")
-async def show_incident(incident_id: int, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def show_incident(incident_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
     return await _show(request, actor, incident_id)
 
 
 @router.get("/incidents/{incident_id}/edit")
-async def edit_incident(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def edit_incident(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     incident = await call(incidents.get, request.app.state.svidok, actor, incident_id)
     values = values_of(incident)
     return render(request, "incidents/form.html", values=values, errors={}, layout=layout(values), incident=incident)
 
 
 @router.post("/incidents/{incident_id}/edit", dependencies=[Depends(csrf_checked)])
-async def update_incident(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def update_incident(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     core = request.app.state.svidok
     form = await form_dict(request)
     incident = await call(incidents.get, core, actor, incident_id)
@@ -105,7 +106,7 @@ async def update_incident(incident_id: int, request: Request, actor=Depends(writ
 
 
 @router.post("/incidents/{incident_id}/sources", dependencies=[Depends(csrf_checked)])
-async def add_source(incident_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def add_source(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     """Record a source (witness, media…) and attach it to the incident."""
     core = request.app.state.svidok
     form = await form_dict(request)
@@ -124,7 +125,7 @@ async def add_source(incident_id: int, request: Request, actor=Depends(writer)):
 
 
 @router.post("/incidents/{incident_id}/sources/{source_id}/identity", dependencies=[Depends(csrf_checked)])
-async def reveal_source(incident_id: int, source_id: int, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def reveal_source(incident_id: PathId, source_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
     """Show a protected identity to a cleared role; the read is written to the ledger."""
     core = request.app.state.svidok
     form = await form_dict(request)

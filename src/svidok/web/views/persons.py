@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from svidok.api.deps import PathId
 from svidok.schemas.records import PersonIn, PersonUpdate
 from svidok.services import persons
 from svidok.services.errors import Conflict, FieldError, Forbidden, ValidationFailed
@@ -60,18 +61,18 @@ async def create_person(request: Request, actor=Depends(writer)):  # noqa: ANN00
     return redirect(request, f"/persons/{person['id']}", _("Person saved."))
 
 
-async def _show(request: Request, actor, person_id: int, status: int = 200, **extra):  # noqa: ANN001, ANN202
+async def _show(request: Request, actor, person_id: PathId, status: int = 200, **extra):  # noqa: ANN001, ANN202
     person = await call(persons.get, request.app.state.svidok, actor, person_id)
     return render(request, "persons/show.html", status=status, person=person, **extra)
 
 
 @router.get("/persons/{person_id}")
-async def show_person(person_id: int, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def show_person(person_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
     return await _show(request, actor, person_id)
 
 
 @router.get("/persons/{person_id}/edit")
-async def edit_person(person_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def edit_person(person_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     person = await call(persons.get, request.app.state.svidok, actor, person_id)
     values = {k: v for k, v in person.items() if k in FIELDS or k == "version"}
     values["characteristics"] = ", ".join(person["characteristics"])
@@ -80,7 +81,7 @@ async def edit_person(person_id: int, request: Request, actor=Depends(writer)): 
 
 
 @router.post("/persons/{person_id}/edit", dependencies=[Depends(csrf_checked)])
-async def update_person(person_id: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def update_person(person_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     core = request.app.state.svidok
     form = await form_dict(request)
     person = await call(persons.get, core, actor, person_id)
@@ -97,7 +98,7 @@ async def update_person(person_id: int, request: Request, actor=Depends(writer))
 
 
 @router.post("/persons/{person_id}/protected", dependencies=[Depends(csrf_checked)])
-async def read_protected(person_id: int, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def read_protected(person_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
     """Exact address and contact, for cleared roles; every read is written to the ledger."""
     form = await form_dict(request)
     purpose = text(form.get("purpose"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
 
+from svidok.api.deps import PathId
 from svidok.schemas import others
 from svidok.services import records
 from svidok.services.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -170,14 +171,14 @@ async def create_record(slug: str, request: Request, actor=Depends(writer)):  # 
 
 
 @router.get("/records/{slug}/{ident}")
-async def show_record(slug: str, ident: int, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def show_record(slug: str, ident: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
     entity, _schema, fields = _kind(slug)
     record = await call(records.get, request.app.state.svidok, actor, entity, ident)
     return _render(request, "records/show.html", slug=slug, title=TITLES[slug], fields=fields, record=record)
 
 
 @router.get("/records/{slug}/{ident}/edit")
-async def edit_record(slug: str, ident: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def edit_record(slug: str, ident: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     entity, _schema, fields = _kind(slug)
     record = await call(records.get, request.app.state.svidok, actor, entity, ident)
     return _render(request, "records/form.html", slug=slug, title=TITLES[slug], fields=fields,
@@ -185,7 +186,7 @@ async def edit_record(slug: str, ident: int, request: Request, actor=Depends(wri
 
 
 @router.post("/records/{slug}/{ident}/edit", dependencies=[Depends(csrf_checked)])
-async def update_record(slug: str, ident: int, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def update_record(slug: str, ident: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
     entity, schema, fields = _kind(slug)
     core = request.app.state.svidok
     form = await form_dict(request)
