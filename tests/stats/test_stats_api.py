@@ -71,3 +71,30 @@ def test_disproportionality_and_charts(data) -> None:  # noqa: ANN001
         assert "<svg" in svg.text and "Задокументовані" in svg.text
         months = c.get("/api/v1/stats/charts/by-month.svg")
         assert months.status_code == 200 and "2022-04" in months.text  # an empty month is drawn as 0
+
+
+def test_no_server_errors_on_generated_requests(sqlite_app) -> None:  # noqa: ANN001
+    """Schemathesis on the /api/v1/stats operations only: odd input gets a 4xx, never a 5xx."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    from svidok.services import demo
+
+    demo.load(sqlite_app, size=50, seed=1)
+    auth = {"Authorization": f"Bearer {accounts.create_token(sqlite_app, SYSTEM, 'admin')}"}
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(sqlite_app))
+    ops = [r.ok() for r in schema.get_all_operations()]
+    ops = [op for op in ops if op.path.startswith("/api/v1/stats")]
+    assert len(ops) == 3
+    failures: list[str] = []
+    for op in ops:
+
+        @given(case=op.as_strategy())
+        @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def call(case) -> None:  # noqa: ANN001
+            response = case.call(headers=auth)
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path} {case.query} -> {response.status_code}")
+
+        call()
+    assert failures == []
