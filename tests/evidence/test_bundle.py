@@ -1,7 +1,6 @@
 """Case bundles: written from the store, verified offline; every kind of tampering is named."""
 
 import ast
-import base64
 import io
 import json
 import shutil

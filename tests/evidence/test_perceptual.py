@@ -1,6 +1,5 @@
 """Near-duplicate photos: resized and recompressed copies match, other photos do not."""
 
-import io
 
 import pytest
 from PIL import Image

@@ -41,9 +41,12 @@ def _scalar(app, sql: str, **params) -> int:  # noqa: ANN001, ANN003
         return int(s.execute(text(sql), params).scalar() or 0)
 
 
+# A person on several lists has one record per list, merged into the first: count people once.
 VICTIMS = """SELECT COALESCE(SUM(v.count), 0) FROM victims v JOIN acts a ON a.id = v.act_id
              JOIN incidents i ON i.id = a.incident_id
-             WHERE a.deleted_at IS NULL AND i.deleted_at IS NULL {where}"""
+             WHERE a.deleted_at IS NULL AND i.deleted_at IS NULL
+               AND (v.person_id IS NULL OR v.person_id IN
+                    (SELECT id FROM persons WHERE merged_into_id IS NULL AND deleted_at IS NULL)) {where}"""
 
 
 def _figure(brief, query: str, **args):  # noqa: ANN001, ANN003, ANN202

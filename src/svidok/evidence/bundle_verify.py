@@ -20,7 +20,6 @@ What it checks (format in docs/bundle-format.md):
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import json
 import sys

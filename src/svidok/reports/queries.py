@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import distinct, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import incident_queries
@@ -23,7 +23,7 @@ from svidok.services.actors import Actor
 from svidok.services.errors import FieldError, ValidationFailed
 from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
 from svidok.storage.models import (
-    Act, CustodyEpisode, Displacement, HazardArea, Incident, Intervention, Place, Qualification, Victim,
+    Act, CustodyEpisode, Displacement, HazardArea, Incident, Intervention, Person, Place, Qualification, Victim,
 )
 
 INCIDENT_FILTER = set(IncidentFilter.model_fields)
@@ -148,13 +148,22 @@ def _act_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
     return conds
 
 
-def _victim_base(app, s: Session, actor: Actor, kwargs: dict, *cols):  # noqa: ANN001, ANN002, ANN202
-    """Victims of acts matching the act-level fields, in incidents matching the rest."""
-    return (
+def _victim_base(app, s: Session, actor: Actor, kwargs: dict, *cols, each_list: bool = False):  # noqa: ANN001, ANN002, ANN202
+    """Victims of acts matching the act-level fields, in incidents matching the rest.
+
+    A person documented by several lists has one record per list, merged into one; only the
+    surviving record's victim row counts, and withdrawn person records never do — unless
+    ``each_list`` (estimation needs every list's record of a person).
+    """
+    copy = aliased(Person)  # an alias: callers may select from persons themselves
+    duplicate = exists().where(copy.id == Victim.person_id,
+                               or_(copy.merged_into_id.is_not(None), copy.deleted_at.is_not(None)))
+    q = (
         select(*cols).select_from(Victim).join(Act, Act.id == Victim.act_id).join(Incident, Incident.id == Act.incident_id)
         .where(Act.deleted_at.is_(None), *_incident_conditions(app, s, actor, kwargs, acts_too=False),
                *_act_conditions(app, kwargs), *_victim_conditions(app, kwargs))
     )
+    return q if each_list else q.where(or_(Victim.person_id.is_(None), ~duplicate))
 
 
 def oblast_of(s: Session) -> dict[int, tuple[str, str, str]]:

@@ -49,7 +49,7 @@ def estimate(app, s: Session, actor: Actor, stratify: str = "none", method: str 
         raise QueryError(f"estimate: stratify={stratify!r} is not one of none, oblast, year, sex, harm")
     rows = s.execute(
         _victim_base(app, s, actor, kw, Person.id, Person.merged_into_id, Person.import_source, Incident.date_lo,
-                     Incident.place_id, Victim.sex, Victim.harm, Incident.id)
+                     Incident.place_id, Victim.sex, Victim.harm, Incident.id, each_list=True)
         .join(Person, Person.id == Victim.person_id).where(access.visibility_clause(Person, actor))
     ).all()
     parent = dict(s.execute(select(Person.id, Person.merged_into_id)).all())

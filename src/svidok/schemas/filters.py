@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .common import Code, Id, PartialDateText, PlaceRef, Strict, Version
+from .common import Code, Id, PartialDateText, PlaceRef, Strict
 
 
 class IncidentFilter(Strict):

@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from svidok.domain import names, people
 from svidok.interop.convert import ParsedRow
-from svidok.storage.models import Act, Base, Incident, IncidentSource, Person, Source
+from svidok.storage.models import Act, Base, Incident, Person, Source
 
 from . import bulk
 from .actors import Actor
-from .demo_data import TABLES, Batch
+from .demo_data import Batch
 from .incidents import _incident_age, search_text
 from .persons import script_of
 

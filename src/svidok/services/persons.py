@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from svidok.domain import dates, names, people
 from svidok.schemas.records import PersonIn, PersonUpdate
 from svidok.storage.models import (
-    Act, CustodyEpisode, Incident, Person, PersonName, PersonNameKey, Victim,
+    Act, Case, CustodyEpisode, Incident, Person, PersonName, PersonNameKey, Victim,
 )
 
 from . import access, history, ledger, places
@@ -33,6 +33,7 @@ def check(app, session: Session, data: PersonIn | PersonUpdate, prefix: str = ""
     c.term("age_bands", data.age_band, f"{p}age_band")
     c.term("confidentiality", data.confidentiality, f"{p}confidentiality")
     c.terms("victim_characteristics", data.characteristics, f"{p}characteristics")
+    c.exists(Case, data.case_id, f"{p}case_id", "case")
     if data.birth_date:
         c.not_future(data.birth_date, f"{p}birth_date")
         if dates.parse(data.birth_date).exact_hi.year < 1900:

@@ -20,14 +20,14 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import case, exists, false, func, literal, or_, select
+from sqlalchemy import case, false, func, literal, select
 from sqlalchemy.orm import Session
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import incident_queries
 from svidok.services.actors import Actor
 from svidok.services.errors import FieldError, ValidationFailed
-from svidok.storage.models import Act, Incident, Person, Place, PlaceOccupation, Victim
+from svidok.storage.models import Act, Incident, Place, PlaceOccupation, Victim
 
 from .age_bands import SEXES, VOCAB_BANDS, age_group, band_of, parse_bands
 
@@ -93,11 +93,7 @@ def victim_filter_base(app, s: Session, actor: Actor, f: IncidentFilter | None, 
     q = _victim_base(app, s, actor, kw, *cols)
     if not harms:  # the filter's harm and the harms asked for exclude each other: nothing counts
         q = q.where(false())
-    # Copies of a person documented by another list (merged records) and withdrawn person
-    # records do not count; their surviving record's victim row does.
-    dup = exists().where(Person.id == Victim.person_id,
-                         or_(Person.merged_into_id.is_not(None), Person.deleted_at.is_not(None)))
-    return q.where(or_(Victim.person_id.is_(None), ~dup))
+    return q  # merged copies and withdrawn persons are left out by the shared victim query
 
 
 def _check(app, by: str, harm: Iterable[str]) -> list[str]:  # noqa: ANN001
