@@ -74,27 +74,9 @@ def test_disproportionality_and_charts(data) -> None:  # noqa: ANN001
 
 
 def test_no_server_errors_on_generated_requests(sqlite_app) -> None:  # noqa: ANN001
-    """Schemathesis on the /api/v1/stats operations only: odd input gets a 4xx, never a 5xx."""
-    import schemathesis
-    from hypothesis import HealthCheck, given, settings
+    """Schemathesis on the /api/v1/stats operations only, with more examples: odd input gets a 4xx, never a 5xx."""
+    from tests.fuzzing import server_errors
 
-    from svidok.services import demo
-
-    demo.load(sqlite_app, size=50, seed=1)
-    auth = {"Authorization": f"Bearer {accounts.create_token(sqlite_app, SYSTEM, 'admin')}"}
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(sqlite_app))
-    ops = [r.ok() for r in schema.get_all_operations()]
-    ops = [op for op in ops if op.path.startswith("/api/v1/stats")]
-    assert len(ops) == 3
-    failures: list[str] = []
-    for op in ops:
-
-        @given(case=op.as_strategy())
-        @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        def call(case) -> None:  # noqa: ANN001
-            response = case.call(headers=auth)
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} {case.query} -> {response.status_code}")
-
-        call()
+    operations, failures = server_errors(sqlite_app, "/api/v1/stats", max_examples=25)
+    assert operations == 3
     assert failures == []
