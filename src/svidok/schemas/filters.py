@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .common import Code, Id, PartialDateText, PlaceRef, Strict
 
 
 class IncidentFilter(Strict):
+    """Which incidents; an empty value (a blank form field, ``?place=``) means "not given"."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_none(cls, data: object) -> object:
+        if isinstance(data, dict):
+            return {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
+        return data
+
     date_from: PartialDateText | None = Field(None, description="incidents that may have happened on or after this date")
     date_to: PartialDateText | None = Field(None, description="… on or before this date (a year-only date overlaps every day of it)")
     place: PlaceRef | None = Field(None, description="a place and everything inside it")
