@@ -66,6 +66,10 @@ def link(
         help="Force the file encoding (default: UTF-8, with or without BOM, else Windows-1251).")] = None,
 ) -> None:
     console = Console(stderr=True)
+    for name, value in (("--threshold", threshold), ("--review-threshold", review_threshold)):
+        if not 0 < value < 1:  # 0 and 1 are infinite match weights
+            console.print(f"[red]error:[/red] {name} must be strictly between 0 and 1, not {value}")
+            raise typer.Exit(2)
     for target in (out, pairs, issues, model_out):
         if target is not None and not target.parent.is_dir():
             console.print(f"[red]error:[/red] cannot write {target}: folder {target.parent} does not exist")

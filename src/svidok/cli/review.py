@@ -15,8 +15,10 @@ _err = Console(stderr=True)
 
 
 @review_app.command("run")
-def run_cmd(threshold: float = typer.Option(0.9, min=0, max=1, help="Probability at which two records are one person."),
-            review_threshold: float = typer.Option(0.5, min=0, max=1, help="Lowest probability queued for review."),
+def run_cmd(threshold: float = typer.Option(0.9, min=0, max=1,
+                                            help="Probability at which two records are one person."),
+            review_threshold: float = typer.Option(0.5, min=0, max=1,
+                                                   help="Lowest probability queued for review."),
             backend: str = typer.Option(None, help="duckdb (default) or spark")) -> None:
     """Compare every person record and refresh the review queue (earlier decisions are fed back)."""
     def go(app):  # noqa: ANN001, ANN202

@@ -66,6 +66,13 @@ class LinkageConfig:
     m_floor: float = 0.01
     seed: int = 1
 
+    def __post_init__(self) -> None:
+        # A probability of exactly 0 or 1 is an infinite match weight: the engine cannot compare it.
+        for name in ("threshold", "review_threshold"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise ValueError(f"{name} must be strictly between 0 and 1, not {value}")
+
 
 @dataclass
 class LinkageResult:

@@ -54,8 +54,9 @@ def run(app, actor: Actor, *, threshold: float = 0.9, review_threshold: float = 
     """Score candidate pairs among all persons and refresh the review queue; returns counts."""
     if not actor.is_admin:
         raise Forbidden("linkage compares every person record: administrators only")
-    errors = [FieldError(n, "must be between 0 and 1") for n, v in
-              (("threshold", threshold), ("review_threshold", review_threshold)) if not 0 <= v <= 1]
+    # 0 and 1 themselves are infinite match weights, which the linkage engine cannot compare.
+    errors = [FieldError(n, "must be strictly between 0 and 1") for n, v in
+              (("threshold", threshold), ("review_threshold", review_threshold)) if not 0 < v < 1]
     if not errors and review_threshold > threshold:
         errors.append(FieldError("review_threshold", "must not be above threshold"))
     if errors:

@@ -16,8 +16,8 @@ router = APIRouter(prefix="/api/v1/linkage", tags=["linkage"])
 
 class RunIn(BaseModel):
     model_config = {"extra": "forbid"}
-    threshold: float = Field(0.9, ge=0, le=1, description="probability at which two records are one person")
-    review_threshold: float = Field(0.5, ge=0, le=1, description="lowest probability of a pair put in the queue")
+    threshold: float = Field(0.9, gt=0, lt=1, description="probability at which two records are one person")
+    review_threshold: float = Field(0.5, gt=0, lt=1, description="lowest probability of a pair put in the queue")
 
 
 class DecisionIn(BaseModel):
