@@ -18,7 +18,7 @@ from svidok.storage.models import (
     Act, CustodyEvent, EvidenceItem, Incident, LedgerEntry, TreeHead, VerificationAssessment,
 )
 
-from . import access, history
+from . import access, consent, history
 from .actors import Actor
 from .errors import FieldError, ValidationFailed
 from .evidence import (
@@ -70,6 +70,7 @@ def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id:
     store = evidence_store(app)
     with app.db.session() as s:
         items = select_items(s, actor, tuple(incident_ids), case_id, tuple(evidence_ids))
+        consent.require_sharing_with_prosecutors(s, items)
         for it in items:  # cheap checks before anything is recorded
             path = store.path_for(it.sha256)
             if not path.is_file() or path.stat().st_size != it.size:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from svidok.schemas.filters import IncidentFilter
 
-from . import ledger
+from . import consent, ledger
 from .actors import Actor
 from .errors import FieldError, ValidationFailed
 from .export_data import PlaceIndex, incidents
@@ -104,8 +104,12 @@ def _place(places: PlaceIndex, place_id: int | None, level: str) -> tuple[str, s
 def _rows(app, actor: Actor, f: IncidentFilter, cfg: PublicConfig, places: PlaceIndex) -> Iterator[tuple]:  # noqa: ANN001
     """(incident id, victim id, public row) for every victim record of the selection."""
     by_code = {p.code: p.id for p in places.by_id.values()}
+    with app.db.session() as s:
+        withheld = consent.incidents_withheld_from_publication(s)
     event = 0
     for inc in incidents(app, actor, f, with_acts=True, levels=cfg.levels, places=places):
+        if inc["id"] in withheld:  # every source of it refused publication
+            continue
         event += 1
         lo, hi = date.fromisoformat(inc["date_lo"]), date.fromisoformat(inc["date_hi"])
         per = period(lo, hi, cfg.date_precision)

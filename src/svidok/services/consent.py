@@ -1,0 +1,39 @@
+"""Consent recorded per source, enforced where information leaves Svidok.
+
+- Public exports leave out incidents whose every linked source refused publication.
+- Case bundles for prosecutors refuse evidence whose source did not consent to sharing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.orm import Session
+
+from svidok.storage.models import EvidenceItem, IncidentSource, Source
+
+from .errors import FieldError, ValidationFailed
+
+
+def incidents_withheld_from_publication(s: Session) -> set[int]:
+    """Incidents that have sources, none of which consented to publication."""
+    consenting = func.max(cast(Source.consent_publish, Integer))
+    rows = s.execute(
+        select(IncidentSource.incident_id)
+        .join(Source, Source.id == IncidentSource.source_id)
+        .where(Source.deleted_at.is_(None))
+        .group_by(IncidentSource.incident_id)
+        .having(consenting == 0)
+    )
+    return {r[0] for r in rows}
+
+
+def require_sharing_with_prosecutors(s: Session, items: list[EvidenceItem]) -> None:
+    """Refuse, naming each item, evidence whose source did not consent to sharing with prosecutors."""
+    source_ids = {i.source_id for i in items if i.source_id is not None}
+    if not source_ids:
+        return
+    refused = set(s.scalars(select(Source.id).where(Source.id.in_(source_ids), Source.consent_share_prosecutors.is_(False))))
+    errors = [FieldError(f"evidence {i.id}", f"its source {i.source_id} did not consent to sharing with prosecutors")
+              for i in items if i.source_id in refused]
+    if errors:
+        raise ValidationFailed(errors)
