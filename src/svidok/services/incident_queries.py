@@ -11,7 +11,7 @@ from svidok.domain import dates, names
 from svidok.schemas.filters import IncidentFilter
 from svidok.storage.models import Act, Incident, Place, Qualification, Victim
 
-from . import access, places
+from . import access, paging, places
 from .actors import Actor
 from .errors import FieldError, ValidationFailed
 from .validation import Checker
@@ -119,11 +119,7 @@ def listing(app, actor: Actor, f: IncidentFilter, cursor: str | None = None, lim
             Incident.id, Incident.title, Incident.date_start, Incident.date_end, Incident.place_id,
             Incident.lat, Incident.lon, Incident.verification_status, Incident.confidentiality,
         ).where(*conditions(app, s, actor, f))
-        if after is not None:
-            q = q.where(Incident.id < after)
-        rows = s.execute(q.order_by(Incident.id.desc()).limit(limit + 1)).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
+        rows, next_id = paging.newest_first(s, q, Incident.id, after, limit, scalars=False)
         place_ids = {r.place_id for r in rows if r.place_id}
         names_by_id = dict(s.execute(select(Place.id, Place.name_en).where(Place.id.in_(place_ids))).all()) if place_ids else {}
         act_rows = s.execute(
@@ -141,7 +137,7 @@ def listing(app, actor: Actor, f: IncidentFilter, cursor: str | None = None, lim
             }
             for r in rows
         ]
-        return {"items": items, "next_cursor": encode_cursor(rows[-1].id) if more else None}
+        return {"items": items, "next_cursor": encode_cursor(next_id) if next_id else None}
 
 
 def count(app, actor: Actor, f: IncidentFilter) -> int:  # noqa: ANN001

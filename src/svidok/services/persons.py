@@ -11,7 +11,7 @@ from svidok.storage.models import (
     Act, Case, CustodyEpisode, Incident, Person, PersonName, PersonNameKey, Victim,
 )
 
-from . import access, history, ledger, places
+from . import access, history, ledger, paging, places
 from .actors import Actor
 from .errors import Conflict
 from .validation import Checker
@@ -202,17 +202,13 @@ def search(app, actor: Actor, text: str, limit: int = 20) -> list[dict]:  # noqa
 def listing(app, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:  # noqa: ANN001
     with app.db.session() as s:
         q = select(Person).where(access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
-        if after:
-            q = q.where(Person.id < after)
-        rows = s.scalars(q.order_by(Person.id.desc()).limit(limit + 1)).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
+        rows, next_id = paging.newest_first(s, q, Person.id, after, limit)
         items = [
             {"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex,
              "status": p.status, "life_status": p.life_status, "characteristics": people.unpack(p.characteristics)}
             for p in rows
         ]
-        return items, (rows[-1].id if more else None)
+        return items, next_id
 
 
 def remove(app, actor: Actor, person_id: int, reason: str) -> None:  # noqa: ANN001

@@ -18,7 +18,7 @@ from svidok.storage.models import (
     Person, ProofOfLife, Recommendation,
 )
 
-from . import access, history, places
+from . import access, history, paging, places
 from .actors import Actor
 from .errors import Conflict, NotFound, ValidationFailed
 from .validation import Checker
@@ -249,12 +249,8 @@ def listing(app, actor: Actor, entity: str, after: int | None = None, limit: int
         q = select(m).where(_visible(m, actor))
         if person_id is not None and hasattr(m, "person_id"):
             q = q.where(m.person_id == person_id)
-        if after:
-            q = q.where(m.id < after)
-        rows = s.scalars(q.order_by(m.id.desc()).limit(limit + 1)).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return [to_dict(s, kind, r) for r in rows], (rows[-1].id if more else None)
+        rows, next_id = paging.newest_first(s, q, m.id, after, limit)
+        return [to_dict(s, kind, r) for r in rows], next_id
 
 
 def remove(app, actor: Actor, entity: str, ident: int, reason: str) -> None:  # noqa: ANN001

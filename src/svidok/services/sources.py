@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from svidok.schemas.records import SourceIn
 from svidok.storage.models import Case, Source
 
-from . import access, history, ledger
+from . import access, history, ledger, paging
 from .actors import Actor
 from .errors import Forbidden
 from .validation import Checker
@@ -83,8 +83,5 @@ def reveal(app, actor: Actor, source_id: int, purpose: str) -> dict:  # noqa: AN
 def listing(app, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:  # noqa: ANN001
     with app.db.session() as s:
         q = select(Source).where(access.visibility_clause(Source, actor))
-        if after:
-            q = q.where(Source.id < after)
-        rows = s.scalars(q.order_by(Source.id.desc()).limit(limit + 1)).all()
-        more = len(rows) > limit
-        return [public_view(r) for r in rows[:limit]], (rows[limit - 1].id if more else None)
+        rows, next_id = paging.newest_first(s, q, Source.id, after, limit)
+        return [public_view(r) for r in rows], next_id
