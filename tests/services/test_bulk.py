@@ -24,3 +24,77 @@ def test_bulk_rows_read_back_typed_and_filter_correctly(app):
         assert s.scalar(select(LedgerEntry.seq).where(LedgerEntry.action == "bulk.load").order_by(LedgerEntry.seq.desc()).limit(1))
     got = incident_queries.count(app, SYSTEM, IncidentFilter(date_from="2023-01", date_to="2023-06"))
     assert got == expected > 0
+
+
+def test_initial_load_sets_indexes_aside_and_rebuilds_them_with_full_text(sqlite_app):
+    from svidok.storage import deferred_indexes
+
+    dropped = []
+    original = deferred_indexes.set_aside
+
+    def spy(conn, tables):  # noqa: ANN001, ANN202
+        got = original(conn, tables)
+        dropped.extend(deferred_indexes.missing(conn))
+        return got
+
+    deferred_indexes.set_aside = spy
+    try:
+        demo.load(sqlite_app, size=300, seed=5, batch_size=100)
+    finally:
+        deferred_indexes.set_aside = original
+    assert "ix_persons_case_id" in dropped and "incidents_fts_ai" in dropped  # they really were set aside
+    with sqlite_app.db.engine.connect() as c:
+        assert deferred_indexes.missing(c) == []
+        word = c.exec_driver_sql("SELECT title FROM incidents ORDER BY id LIMIT 1").scalar().split()[0]
+        with_word = c.exec_driver_sql("SELECT count(*) FROM incidents WHERE title LIKE ?", (f"%{word}%",)).scalar()
+    # the full-text index was rebuilt: a word of a title finds at least the incidents whose title has it
+    assert incident_queries.count(sqlite_app, SYSTEM, IncidentFilter(q=word)) >= with_word > 0
+    # a later load into tables that now hold rows keeps the indexes and the full-text trigger in place
+    from svidok.services import bulk, demo_data
+
+    with sqlite_app.db.session() as s:
+        gen = demo_data.generator_for(sqlite_app, s, 6)
+        run_id = bulk.start_run(s, "second", SYSTEM, "0" * 64, {}).id
+    bulk.load(sqlite_app, SYSTEM, run_id, gen.batches(100, 50))
+    with sqlite_app.db.engine.connect() as c:
+        assert deferred_indexes.missing(c) == []
+        last_title = c.exec_driver_sql("SELECT title FROM incidents ORDER BY id DESC LIMIT 1").scalar()
+    found = incident_queries.listing(sqlite_app, SYSTEM, IncidentFilter(q=last_title.split()[-1]), limit=200)
+    assert any(item["title"] == last_title for item in found["items"])
+
+
+def test_indexes_left_aside_by_a_killed_load_come_back_at_the_next_start(sqlite_app):
+    from svidok.storage import deferred_indexes
+
+    with sqlite_app.db.engine.connect() as c:
+        deferred_indexes.set_aside(c, ("persons", "incidents", "victims"))
+        c.commit()
+        assert "ix_victims_person_id" in deferred_indexes.missing(c)
+    sqlite_app.init()  # what every command and the server do first
+    with sqlite_app.db.engine.connect() as c:
+        assert deferred_indexes.missing(c) == []
+
+
+def test_constant_columns_written_as_literals_keep_quotes_and_types(app):
+    """A value shared by a whole batch is inlined in the statement: quoting must not change it."""
+    from svidok.services import bulk
+    from svidok.services.demo_data import Batch
+    from svidok.storage.models import Source
+
+    now = datetime(2026, 11, 1, 12, 0)
+    rows = [{"id": 90_001 + i, "version": 1, "created_at": now, "updated_at": now, "created_by": "d'Artagnan",
+             "synthetic": True, "confidentiality": "restricted", "description": "Кіт 'Мурчик' \"ТОВ\"",
+             "kind": "witness", "pseudonym": f"W-{i}", "reliability": "B", "credibility": "2",
+             "identity_protected": False, "url": None, "consent_publish": True, "consent_contact": False,
+             "consent_share_prosecutors": False} for i in range(3)]
+    batch = Batch()
+    batch.rows["sources"] = rows
+    with app.db.session() as s:
+        bulk.insert_batch(s, batch)
+    with app.db.session() as s:
+        got = s.scalars(select(Source).where(Source.id >= 90_001).order_by(Source.id)).all()
+        assert [g.description for g in got] == ["Кіт 'Мурчик' \"ТОВ\""] * 3
+        assert [g.pseudonym for g in got] == ["W-0", "W-1", "W-2"]
+        assert all(g.created_by == "d'Artagnan" and g.synthetic is True and g.identity_protected is False
+                   and g.consent_publish is True and g.url is None for g in got)
+        assert all(g.created_at.replace(tzinfo=None) == now for g in got)

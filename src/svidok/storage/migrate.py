@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
+from svidok.storage import deferred_indexes
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -18,11 +20,17 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (idempotent)."""
+    """Bring the schema to ``revision`` (idempotent).
+
+    At the head on SQLite, indexes that an interrupted initial bulk load had set aside
+    are rebuilt (:mod:`svidok.storage.deferred_indexes`).
+    """
     cfg = alembic_config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+        if revision == "head" and connection.dialect.name == "sqlite":
+            deferred_indexes.restore(connection)
 
 
 def current_revision(engine: Engine) -> str | None:
