@@ -352,18 +352,42 @@ def estimate_loglinear(
     )
 
 
-def estimate_model(table: CountsTable, model_terms: list[tuple[str, ...]], level: float = 0.95) -> ModelFit:
-    """Fit one named model (interaction terms by list names; lower-order terms are added) and
-    return it with its profile-likelihood interval (``lower``, ``upper``) and ``warnings``."""
+def _named_model(table: CountsTable, model_terms: list[tuple[str, ...]]) -> tuple[tuple[int, ...], ...]:
+    """Interaction terms given by list names, with every lower-order term they imply."""
     idx = {n: i for i, n in enumerate(table.lists)}
     terms: set[tuple[int, ...]] = set()
     for t in model_terms:
+        unknown = [n for n in t if n not in idx]
+        if unknown:
+            raise CountsError(f"unknown list(s) in the model: {', '.join(unknown)}")
         ids = tuple(sorted(idx[n] for n in t))
         if len(ids) == table.n_lists:
             raise CountsError("the interaction of all lists cannot be estimated")
         for k in range(2, len(ids) + 1):
             terms.update(combinations(ids, k))
-    model = tuple(sorted(terms, key=lambda t: (len(t), t)))
+    return tuple(sorted(terms, key=lambda t: (len(t), t)))
+
+
+def model_coefficients(
+    table: CountsTable, model_terms: list[tuple[str, ...]]
+) -> dict[str, tuple[float, float]]:
+    """Poisson maximum-likelihood estimate and standard error of every parameter of one named
+    model, keyed ``intercept``, the list names (main effects) and ``A:B`` / ``A:B:C``
+    (interactions). ``exp(intercept)`` is the estimated number of people on no list; a
+    two-list interaction is the log odds ratio between the two lists with the other lists held
+    fixed, when no higher interaction contains the pair (positive: the lists tend to document
+    the same people)."""
+    model = _named_model(table, model_terms)
+    beta, cov, _, _, _ = _irls(_design(table.n_lists, list(model)), table.cells.astype(float), _MAX_ITER)
+    names = ["intercept", *table.lists, *(":".join(table.lists[j] for j in t) for t in model)]
+    se = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    return {n: (float(b), float(s)) for n, b, s in zip(names, beta, se, strict=True)}
+
+
+def estimate_model(table: CountsTable, model_terms: list[tuple[str, ...]], level: float = 0.95) -> ModelFit:
+    """Fit one named model (interaction terms by list names; lower-order terms are added) and
+    return it with its profile-likelihood interval (``lower``, ``upper``) and ``warnings``."""
+    model = _named_model(table, model_terms)
     fit = fit_models(table, [model])[0]
     mode, lower, upper = profile_interval(table, model, fit.estimate - table.observed, level)
     fit.profile_mode, fit.lower, fit.upper = mode, lower, upper
