@@ -73,3 +73,21 @@ def test_public_edition_never_shows_a_protected_record(demo_app) -> None:  # noq
 def test_banded_small_counts(demo_app) -> None:  # noqa: ANN001
     brief = engine.render(demo_app, SYSTEM, "crimea_report", edition=Edition("public", threshold=5, small_counts="band"))
     assert "1–4" in brief.html and "&lt;5" not in brief.html
+
+
+def test_public_listing_leaves_out_incidents_whose_sources_refused_publication(demo_app, tmp_path) -> None:  # noqa: ANN001
+    from tests import fixtures as fx
+
+    no = fx.source(demo_app, consent_publish=False)
+    yes = fx.source(demo_app, consent_publish=True)
+    refused = fx.incident(demo_app, confidentiality="public", source_ids=[no["id"]], date_start="2026-10-30",
+                          title="Synthetic refused-consent incident")
+    mixed = fx.incident(demo_app, confidentiality="public", source_ids=[no["id"], yes["id"]], date_start="2026-10-29",
+                        title="Synthetic consented incident")
+    path = tmp_path / "listing.md.j2"
+    path.write_text("---\ntitle: Listing\n---\n\n{{ table('incident_list', limit=500, only_public=True) }}\n", encoding="utf-8")
+    shown = engine.render(demo_app, SYSTEM, path, edition=Edition("public")).figures[0].shown
+    assert mixed["id"] in shown  # one consenting source is enough
+    assert refused["id"] not in shown
+    internal = engine.render(demo_app, SYSTEM, path).figures[0].shown
+    assert refused["id"] not in internal  # only_public means publishable in either edition

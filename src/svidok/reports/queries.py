@@ -18,7 +18,7 @@ from sqlalchemy import distinct, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from svidok.schemas.filters import IncidentFilter
-from svidok.services import incident_queries
+from svidok.services import consent, incident_queries
 from svidok.services.actors import Actor
 from svidok.services.errors import FieldError, ValidationFailed
 from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
@@ -348,10 +348,13 @@ def incidents_by_oblast_map(app, s: Session, actor: Actor, **kw: Any) -> Result:
 
 @query("incident_list", "incident", INCIDENT_FILTER | {"limit", "only_public"})
 def incident_list(app, s: Session, actor: Actor, limit: int = 20, only_public: bool = False, **kw: Any) -> Result:  # noqa: ANN001
-    """The matching incidents, newest first: id, date, oblast, title (a record listing)."""
+    """The matching incidents, newest first: id, date, oblast, title (a record listing).
+
+    ``only_public``: only public records none of whose sources refused publication.
+    """
     conds = _incident_conditions(app, s, actor, kw)
-    if only_public:
-        conds.append(Incident.confidentiality == "public")
+    if only_public:  # public records whose sources allow publication
+        conds += [Incident.confidentiality == "public", consent.publishable_clause()]
     rows = s.execute(select(Incident.id, Incident.date_start, Incident.place_id, Incident.title, Incident.confidentiality)
                      .where(*conds).order_by(Incident.date_lo.desc(), Incident.id.desc()).limit(limit)).all()
     total = s.scalar(select(func.count()).select_from(Incident).where(*conds)) or 0

@@ -1,6 +1,7 @@
 """Consent recorded per source, enforced where information leaves Svidok.
 
 - Public exports leave out incidents whose every linked source refused publication.
+- Public briefs list only incidents that may be published (:func:`publishable_clause`).
 - Case bundles for prosecutors refuse evidence whose source did not consent to sharing.
 """
 
@@ -25,6 +26,21 @@ def incidents_withheld_from_publication(s: Session) -> set[int]:
         .having(consenting == 0)
     )
     return {r[0] for r in rows}
+
+
+def publishable_clause():  # noqa: ANN201
+    """SQL condition on ``Incident``: publishable (no live source, or at least one that consented).
+
+    The per-row form of :func:`incidents_withheld_from_publication`, for listings that stop
+    after a page and should not compute the whole set first.
+    """
+    from svidok.storage.models import Incident
+
+    def linked(*extra):  # noqa: ANN002, ANN202
+        return (select(IncidentSource.incident_id).join(Source, Source.id == IncidentSource.source_id)
+                .where(IncidentSource.incident_id == Incident.id, Source.deleted_at.is_(None), *extra).exists())
+
+    return ~linked() | linked(Source.consent_publish.is_(True))
 
 
 def require_sharing_with_prosecutors(s: Session, items: list[EvidenceItem]) -> None:
