@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from svidok.services import dump
 
@@ -45,10 +46,23 @@ def import_(
         return
 
     def go(app):  # noqa: ANN001, ANN202
-        sha = hashlib.sha256(file.read_bytes()).hexdigest()
-        with file.open(encoding="utf-8-sig") as fh:
-            counts = dump.import_lines(app, cli_actor(), fh)
+        sha, lines = _hash_and_lines(file)
+        with file.open(encoding="utf-8-sig") as fh, Progress(
+                TextColumn(f"Importing {file.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=console, transient=True) as bar:
+            task = bar.add_task("lines", total=lines)
+            counts = dump.import_lines(app, cli_actor(), fh, progress=lambda n: bar.update(task, completed=n))
         app.init()
         dump.record_import(app, cli_actor(), sha, counts)
         console.print(f"Imported {sum(counts.values())} rows from {file}")
     run(go)
+
+
+def _hash_and_lines(file: Path) -> tuple[str, int]:
+    """SHA-256 and line count of a file, read once in 1 MiB chunks (dumps can be gigabytes)."""
+    h, lines = hashlib.sha256(), 0
+    with file.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            lines += chunk.count(b"\n")
+    return h.hexdigest(), lines
