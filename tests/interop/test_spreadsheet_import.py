@@ -155,3 +155,16 @@ def test_xlsx_with_merged_cells_fills_each_row(app, tmp_path):
     with app.db.session() as s:
         inc = s.scalar(select(Incident).where(Incident.source_key == "M-1"))
         assert inc.title == "Merged incident" and len(inc.acts) == 2
+
+
+def test_import_into_empty_tables_rebuilds_every_index_and_the_full_text_index(sqlite_app, tmp_path):
+    """A first import sets indexes aside while it writes; afterwards everything is in place and searchable."""
+    from svidok.storage import deferred_indexes
+
+    lines = [f"C{i};{i};0{1 + i % 9}.03.2022;Харків;Synthetic shelling {i} Saltivka;Обстріл житла;артилерія;"
+             f"Коваленко Ганна {i};ж;67;загинула;гаряча лінія" for i in range(1, 40)]
+    report = imports.run(sqlite_app, SYSTEM, _write(tmp_path, lines), mapping_mod.load(MAPPING))
+    assert report.rows_bad == 0 and report.counts.incidents == 39
+    with sqlite_app.db.engine.connect() as c:
+        assert deferred_indexes.missing(c) == []
+    assert incident_queries.count(sqlite_app, SYSTEM, IncidentFilter(q="Saltivka")) == 39

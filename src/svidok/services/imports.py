@@ -177,6 +177,32 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def _initial_load(app, dry_run: bool) -> Iterator[None]:  # noqa: ANN001
+    """Into empty SQLite tables, build secondary indexes once at the end rather than row by row.
+
+    The index on acts by incident stays: a re-imported incident's stored acts are looked up
+    with it. A run killed before the end leaves the indexes to the next start (every command
+    and the server rebuild missing ones, ``storage.deferred_indexes``).
+    """
+    if dry_run or app.db.dialect != "sqlite":
+        yield
+        return
+    from svidok.storage import deferred_indexes
+
+    from .demo_data import TABLES
+
+    with app.db.engine.connect() as conn:
+        deferred_indexes.set_aside(conn, TABLES, keep={"ix_acts_incident_id"})
+        conn.commit()
+    try:
+        yield
+    finally:
+        with app.db.engine.connect() as conn:
+            deferred_indexes.restore(conn)
+            conn.commit()
+
+
 def _find_run(app, name: str, sha: str) -> ImportRun | None:  # noqa: ANN001
     with app.db.session() as s:
         return s.scalar(select(ImportRun).where(ImportRun.name == name, ImportRun.file_sha256 == sha,
@@ -217,7 +243,7 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
                 ledger.append(s, actor.username, "import.start", "import_run", run_id,
                               {"file_sha256": sha, "mapping": content_hash(mapping_dump), "file": path.name})
         report.run_id, report.resumed_after_batches = run_id, skip
-    with _no_gc_pauses():
+    with _no_gc_pauses(), _initial_load(app, dry_run):
         for i, groups in enumerate(batches(checked_rows(table, conv, report), mapping.batch_size)):
             n_rows = sum(len(g.rows) for g in groups)
             report.batches = i + 1

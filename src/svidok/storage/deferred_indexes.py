@@ -28,16 +28,18 @@ def _existing(conn: Connection, kind: str) -> set[str]:
     return {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = ?", (kind,))}
 
 
-def set_aside(conn: Connection, tables: Iterable[str]) -> list[str]:
+def set_aside(conn: Connection, tables: Iterable[str], keep: Iterable[str] = ()) -> list[str]:
     """Drop the secondary indexes of those ``tables`` that are empty; returns the tables affected.
 
-    Unique constraints stay (they guard correctness, not speed). SQLite only.
+    Unique constraints stay (they guard correctness, not speed), and so do the indexes
+    named in ``keep`` (those the loader itself looks things up with). SQLite only.
     """
+    keep = set(keep)
     empty = [t for t in tables if conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").first() is None]  # noqa: S608
     present = _existing(conn, "index")
     for name in empty:
         for index in Base.metadata.tables[name].indexes:
-            if index.name in present and not index.unique:
+            if index.name in present and not index.unique and index.name not in keep:
                 conn.exec_driver_sql(f"DROP INDEX {index.name}")
         if name == "incidents" and FTS_TRIGGER in _existing(conn, "trigger"):
             conn.exec_driver_sql(f"DROP TRIGGER {FTS_TRIGGER}")
