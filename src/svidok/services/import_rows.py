@@ -108,6 +108,18 @@ class BatchWriter:
         self.synthetic = synthetic
         self.now = datetime.now(timezone.utc)
         self._bands: dict[int | None, str | None] = {}
+        self._dates: dict[str, object] = {}
+
+    def _date(self, text: str):  # noqa: ANN202
+        """A parsed partial date; the same few thousand dates recur on every row of a big file."""
+        got = self._dates.get(text)
+        if got is None:
+            from svidok.domain import dates
+
+            got = dates.parse(text)
+            if len(self._dates) < 100_000:
+                self._dates[text] = got
+        return got
 
     def _record(self, key: str | None, **extra) -> dict:  # noqa: ANN003
         return {"version": 1, "created_at": self.now, "updated_at": self.now, "created_by": self.actor.username,
@@ -170,11 +182,9 @@ class BatchWriter:
 
     # -- rows of each table ----------------------------------------------------------
     def _incident(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow) -> int:
-        from svidok.domain import dates
-
         inc = r.parts["incident"]
-        start = dates.parse(inc["date_start"])
-        end = dates.parse(inc["date_end"]) if inc.get("date_end") else None
+        start = self._date(inc["date_start"])
+        end = self._date(inc["date_end"]) if inc.get("date_end") else None
         place = inc.get("place")
         lat, lon, precision = inc.get("lat"), inc.get("lon"), inc.get("location_precision")
         if place and lat is None and place[1] is not None:
@@ -192,12 +202,10 @@ class BatchWriter:
         return iid
 
     def _person(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow, keys: list[str]) -> int:
-        from svidok.domain import dates
-
         p = r.parts["person"]
         v = r.parts.get("victim") or {}
         pid = ids("persons")
-        bd = dates.parse(p["birth_date"]) if p.get("birth_date") else None
+        bd = self._date(p["birth_date"]) if p.get("birth_date") else None
         place = p.get("residence_place")
         ring = self.app.keyring
         b.rows["persons"].append(self._record(
