@@ -124,5 +124,16 @@ def test_demo_killed_half_way_resumes_without_duplicates(tmp_path):
         assert s1.execute(q).all() == s2.execute(q).all()
         pq = select(func.count()).select_from(Person)
         assert s1.scalar(pq) == s2.scalar(pq)
+        word = s1.scalar(select(Incident.title).order_by(Incident.id.desc()).limit(1)).split()[-1]
+    # the indexes the killed load had set aside are back, and full-text search sees every incident
+    from svidok.schemas.filters import IncidentFilter
+    from svidok.services import incident_queries
+    from svidok.services.actors import SYSTEM
+    from svidok.storage import deferred_indexes
+
+    with app.db.engine.connect() as c:
+        assert deferred_indexes.missing(c) == []
+    f = IncidentFilter(q=word)
+    assert incident_queries.count(app, SYSTEM, f) == incident_queries.count(clean, SYSTEM, f) > 0
     app.close()
     clean.close()
