@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select, text
-from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
+from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from svidok.domain import people
+from svidok.storage.hints import indexed_by
 from svidok.storage.models import CustodyEpisode, Person, Place, PlaceOccupation
 
 from . import access, merges, places
@@ -173,59 +172,86 @@ def person_status(app, actor: Actor, person_id: int, today: date | None = None) 
 #
 # The view walks the partial index ix_custody_episodes_open_by_last_sign (see
 # storage/models/linkage.py) in order of the last sign of life and stops after one
-# page; the total is counted from the same index. Its predicate is repeated here
-# literally, because SQLite matches a partial index only on the same text.
-_OPEN_INDEXED = text("custody_episodes.deleted_at IS NULL AND custody_episodes.outcome IN ('in_custody', 'unknown')")
-_LAST_SIGN = func.coalesce(CustodyEpisode.last_proof_of_life, CustodyEpisode.date_from_lo)
-_OPEN_INDEX = "INDEXED BY ix_custody_episodes_open_by_last_sign"
+# page; the total is counted from the same index, which carries every column the filters
+# read (the person's marks included, copied onto the episode by triggers). SQLite's
+# planner prefers the single-column index on ``outcome`` for the counts (it cannot see
+# that the covering partial index avoids every table lookup), so the views read the table
+# through ``indexed_by`` (storage/hints.py: INDEXED BY on SQLite, nothing elsewhere).
+# The index's predicate is repeated here with literal values, because SQLite matches a
+# partial index only on the same terms (a bound parameter never matches).
+_OPEN_INDEX = "ix_custody_episodes_open_by_last_sign"
+_OPEN_LITERALS = [literal_column(f"'{o}'") for o in OPEN_OUTCOMES]
 
 
-def _sqlite_from_hint(self, table, text):  # noqa: ANN001, ANN202
-    return text
+class _Open:
+    """custody_episodes as the views read it: through the open-episodes index."""
 
+    def __init__(self) -> None:
+        self.t = indexed_by(CustodyEpisode.__table__, _OPEN_INDEX)
+        self.ep = aliased(CustodyEpisode, self.t)
+        self.last_sign = func.coalesce(self.ep.last_proof_of_life, self.ep.date_from_lo)
 
-# SQLite's planner prefers the single-column index on ``outcome`` (it cannot see that
-# the covering partial index avoids every table lookup), so the views name their index.
-# SQLAlchemy renders table hints only for dialects that define this method; it is used
-# only by hints addressed to "sqlite" (``with_hint(..., "sqlite")``), and only here.
-if not hasattr(SQLiteCompiler, "get_from_hint_text") or SQLiteCompiler.get_from_hint_text is SQLCompiler.get_from_hint_text:
-    SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
+    def clause(self):  # noqa: ANN201
+        """Open episodes (still held, or fate unknown and no end date) that no transfer continues."""
+        ep, successor = self.ep, aliased(CustodyEpisode)
+        # NOT IN over a non-correlated list, computed once from the partial index of
+        # transfers: they are few, and a correlated NOT EXISTS makes SQLite's planner scan
+        # the table for every row.
+        continued = select(successor.transferred_from_id).where(
+            successor.transferred_from_id.is_not(None), successor.deleted_at.is_(None))
+        return and_(ep.deleted_at.is_(None), ep.outcome.in_(_OPEN_LITERALS),
+                    or_(ep.outcome == "in_custody", ep.date_to.is_(None)), ep.id.not_in(continued))
 
-
-def _open_clause():  # noqa: ANN202
-    """Open episodes (still held, or fate unknown and no end date) that no transfer continues."""
-    ep, successor = CustodyEpisode, aliased(CustodyEpisode)
-    # NOT IN over a non-correlated list, computed once: transfers are few, and a
-    # correlated NOT EXISTS makes SQLite's planner scan the table for every row.
-    continued = select(successor.transferred_from_id).where(
-        successor.transferred_from_id.is_not(None), successor.deleted_at.is_(None)).with_hint(
-        successor, "INDEXED BY ix_custody_episodes_transferred_from_id", "sqlite")
-    return and_(_OPEN_INDEXED, or_(ep.outcome == "in_custody", ep.date_to.is_(None)), ep.id.not_in(continued))
-
-
-def _occupied_clause(facility_id, on):  # noqa: ANN001, ANN202
-    """The facility lies in a place occupied on the day ``on`` (a column)."""
-    region, fac = aliased(Place), aliased(Place)
-    return exists().where(
-        fac.id == facility_id, PlaceOccupation.place_id == region.id, PlaceOccupation.status == "occupied",
-        fac.path.startswith(region.path, autoescape=False),
-        PlaceOccupation.since <= on, or_(PlaceOccupation.until.is_(None), PlaceOccupation.until >= on))
-
-
-def _mark_clause(mark: str, today: date):  # noqa: ANN202
-    if mark == "child":
-        cut = today.replace(year=today.year - people.CHILD_MAX_AGE - 1)
-        who = or_(Person.birth_lo > cut, and_(Person.birth_lo.is_(None), Person.characteristics.like("%|child|%")))
-    else:
+    def mark(self, mark: str, today: date):  # noqa: ANN201
+        """The person is a child / an older person today: from the birth range, else from
+        the recorded characteristics (the person's copies on the episode, see the model)."""
+        c = self.t.c
+        if mark == "child":
+            cut = today.replace(year=today.year - people.CHILD_MAX_AGE - 1)
+            return or_(c.person_birth_lo > cut, and_(c.person_birth_lo.is_(None), c.person_recorded_child.is_(True)))
         cut = today.replace(year=today.year - people.OLDER_MIN_AGE)
-        who = or_(Person.birth_hi <= cut, and_(Person.birth_hi.is_(None), Person.characteristics.like("%|older_person|%")))
-    # One pass over the persons' index builds the list; a lookup per open episode costs
-    # about twice as much (measured with bench/custody_views.py).
-    return CustodyEpisode.person_id.in_(select(Person.id).where(who))
+        return or_(c.person_birth_hi <= cut, and_(c.person_birth_hi.is_(None), c.person_recorded_older.is_(True)))
 
 
-def _disappeared_clause():  # noqa: ANN202
-    ep = CustodyEpisode
+def _occupied_clause(s: Session, ep):  # noqa: ANN001, ANN202
+    """The episode's facility lay in territory occupied on the detention date.
+
+    Occupation is recorded on regions over periods (``place_occupation``); a facility is
+    occupied on a day if a region containing it is. Asked row by row (a correlated
+    look-up of the regions) this cost seconds over 300,000 open episodes. The gazetteer
+    is small, so the question is compiled here into plain comparisons: the days on which
+    some facility in use becomes or stops being occupied cut time into segments, in each
+    of which the set of occupied facilities is constant; the clause picks the detention
+    date's segment (latest first: most detentions are recent) and tests the facility
+    against that segment's set.
+    """
+    used = s.execute(select(Place.id, Place.path).where(
+        exists().where(CustodyEpisode.facility_place_id == Place.id))).all()
+    regions = s.execute(select(Place.path, PlaceOccupation.since, PlaceOccupation.until)
+                        .join(Place, Place.id == PlaceOccupation.place_id)
+                        .where(PlaceOccupation.status == "occupied")).all()
+    spans = {fid: [(since, until) for path, since, until in regions if fpath.startswith(path)] for fid, fpath in used}
+    spans = {fid: periods for fid, periods in spans.items() if periods}
+    if not spans:
+        return false()
+    cuts = sorted({since for periods in spans.values() for since, _ in periods}
+                  | {until + timedelta(days=1) for periods in spans.values() for _, until in periods if until})
+    whens = []
+    for start in reversed(cuts):
+        held = sorted(fid for fid, periods in spans.items()
+                      if any(since <= start and (until is None or start <= until) for since, until in periods))
+        whens.append((ep.date_from_lo >= start, ep.facility_place_id.in_(held) if held else false()))
+    return and_(ep.facility_place_id.in_(sorted(spans)), case(*whens, else_=false()))
+
+
+def _russian_places(s: Session) -> list[int]:
+    """Places in the Russian Federation, as a list: PostgreSQL then estimates the share of
+    episodes held there from the facility's statistics (a subquery it guesses at, and a
+    guess of a few rows makes it scan and sort instead of walking the index for a page)."""
+    return list(s.scalars(select(Place.id).where(Place.country == "RU")))
+
+
+def _disappeared_clause(ep):  # noqa: ANN001, ANN202
     return or_(ep.acknowledged.is_(False), and_(ep.facility_place_id.is_(None), ep.incommunicado.is_(True)))
 
 
@@ -259,39 +285,39 @@ def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool =
             errors.append(FieldError("after", f"{after!r} is not a cursor from a previous page"))
     if errors:
         raise ValidationFailed(errors)
-    ep = CustodyEpisode
-    # Persons are checked row by row on the page (see _row): the episode's own need-to-know
-    # decides whether it is listed and counted, as it does for the record itself.
-    cond = [_open_clause(), access.visibility_clause(ep, actor)]
-    if days is not None:
-        cond.append(_LAST_SIGN < today - timedelta(days=days))
-    if incommunicado:
-        cond.append(ep.incommunicado.is_(True))
-    if no_monitor_access:
-        cond.append(or_(ep.monitor_access.is_(False), ep.monitor_access.is_(None)))
-    if in_russia:
-        cond.append(ep.facility_place_id.in_(select(Place.id).where(Place.country == "RU")))
-    if in_occupied:
-        cond.append(_occupied_clause(ep.facility_place_id, ep.date_from_lo))
-    if disappeared:
-        cond.append(_disappeared_clause())
-    if mark:
-        cond.append(_mark_clause(mark, today))
-    page = select(ep.id, _LAST_SIGN).where(*cond).with_hint(ep, _OPEN_INDEX, "sqlite")
-    if cursor:
-        page = page.where(or_(_LAST_SIGN > cursor[0], and_(_LAST_SIGN == cursor[0], ep.id > cursor[1])))
+    o = _Open()
+    ep, last_sign = o.ep, o.last_sign
     with app.db.session() as s:
-        total = s.scalar(select(func.count()).select_from(ep).where(*cond).with_hint(ep, _OPEN_INDEX, "sqlite")
-                         ) if with_total else None
+        # Persons are checked row by row on the page (see _row): the episode's own need-to-know
+        # decides whether it is listed and counted, as it does for the record itself.
+        cond = [o.clause(), access.visibility_clause(ep, actor)]
+        if days is not None:
+            cond.append(last_sign < today - timedelta(days=days))
+        if incommunicado:
+            cond.append(ep.incommunicado.is_(True))
+        if no_monitor_access:
+            cond.append(or_(ep.monitor_access.is_(False), ep.monitor_access.is_(None)))
+        if in_russia:
+            cond.append(ep.facility_place_id.in_(_russian_places(s)))
+        if in_occupied:
+            cond.append(_occupied_clause(s, ep))
+        if disappeared:
+            cond.append(_disappeared_clause(ep))
+        if mark:
+            cond.append(o.mark(mark, today))
+        page = select(ep.id, last_sign).where(*cond)
+        if cursor:
+            page = page.where(or_(last_sign > cursor[0], and_(last_sign == cursor[0], ep.id > cursor[1])))
+        total = s.scalar(select(func.count()).select_from(ep).where(*cond)) if with_total else None
         # Nothing to list (often: nothing visible to this actor): skip walking the index again.
-        hits = s.execute(page.order_by(_LAST_SIGN, ep.id).limit(limit + 1)).all() if total != 0 else []
+        hits = s.execute(page.order_by(last_sign, ep.id).limit(limit + 1)).all() if total != 0 else []
         ids = [h[0] for h in hits[:limit]]
-        fac = aliased(Place)
+        fac, row = aliased(Place), CustodyEpisode
         rows = {r[0].id: r for r in s.execute(
-            select(ep, Person, fac.code, fac.name_en, fac.country).join(Person, Person.id == ep.person_id)
-            .outerjoin(fac, fac.id == ep.facility_place_id).where(ep.id.in_(ids)))} if ids else {}
+            select(row, Person, fac.code, fac.name_en, fac.country).join(Person, Person.id == row.person_id)
+            .outerjoin(fac, fac.id == row.facility_place_id).where(row.id.in_(ids)))} if ids else {}
         items = []
-        for (eid, last_sign) in hits[:limit]:
+        for (eid, sign) in hits[:limit]:
             e, p, code, name_en, country = rows[eid]
             facts = disappearance_facts(Episode.of(e))
             items.append({
@@ -299,7 +325,7 @@ def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool =
                 "authority": e.authority, "held_since": e.date_from_lo, "facility_code": code,
                 "facility": name_en, "held_in_russia": country == "RU",
                 "acknowledged": e.acknowledged, "incommunicado": e.incommunicado, "monitor_access": e.monitor_access,
-                "last_proof_of_life": e.last_proof_of_life, "days_without_proof_of_life": (today - last_sign).days,
+                "last_proof_of_life": e.last_proof_of_life, "days_without_proof_of_life": (today - sign).days,
                 "possible_enforced_disappearance": bool(facts), "facts": facts,
             })
         nxt = f"{hits[limit - 1][1].isoformat()}_{hits[limit - 1][0]}" if len(hits) > limit else None
@@ -317,10 +343,12 @@ def _person_columns(p: Person, actor: Actor, today: date) -> dict:
 
 def status_counts(app, actor: Actor) -> dict[str, int]:  # noqa: ANN001
     """Open episodes: all, possible enforced disappearances, held in Russia (dashboard figures)."""
-    ep = CustodyEpisode
-    in_russia = ep.facility_place_id.in_(select(Place.id).where(Place.country == "RU"))
-    q = (select(func.count(), func.sum(case((_disappeared_clause(), 1), else_=0)), func.sum(case((in_russia, 1), else_=0)))
-         .select_from(ep).where(_open_clause(), access.visibility_clause(ep, actor)).with_hint(ep, _OPEN_INDEX, "sqlite"))
+    o = _Open()
+    ep = o.ep
     with app.db.session() as s:
+        in_russia = ep.facility_place_id.in_(_russian_places(s))
+        q = (select(func.count(), func.sum(case((_disappeared_clause(ep), 1), else_=0)),
+                    func.sum(case((in_russia, 1), else_=0)))
+             .select_from(ep).where(o.clause(), access.visibility_clause(ep, actor)))
         n, dis, ru = s.execute(q).one()
     return {"deprived_of_liberty": n or 0, "possible_enforced_disappearance": int(dis or 0), "held_in_russia": int(ru or 0)}

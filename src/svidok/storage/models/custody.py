@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, false
+from sqlalchemy.orm import Mapped, Unmapped, mapped_column, relationship, unmapped_column
 
 from .base import Base, Confidential, Record
 
@@ -35,6 +35,16 @@ class CustodyEpisode(Record, Confidential, Base):
     outcome: Mapped[str] = mapped_column(String(30), nullable=False, default="in_custody", index=True)
     last_proof_of_life: Mapped[date | None] = mapped_column(Date, index=True)
     notes: Mapped[str | None] = mapped_column(Text)
+    # What the marks of the person (child, older person) are judged from: copies of the
+    # person's birth range and recorded characteristics, written by database triggers
+    # (migration 0006) on every insert, on a change of person_id and on every change of
+    # the person, whatever path wrote the rows. The monitoring view filters by mark from
+    # its covering index of open episodes instead of reading the persons. Not mapped: the
+    # ORM never writes them and record versions never show them.
+    person_birth_lo: Unmapped[date | None] = unmapped_column(Date)
+    person_birth_hi: Unmapped[date | None] = unmapped_column(Date)
+    person_recorded_child: Unmapped[bool] = unmapped_column(Boolean, nullable=False, server_default=false())
+    person_recorded_older: Unmapped[bool] = unmapped_column(Boolean, nullable=False, server_default=false())
 
     proofs_of_life: Mapped[list[ProofOfLife]] = relationship(order_by="ProofOfLife.date_lo")
 

@@ -10,25 +10,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 from .custody import CustodyEpisode
-from .persons import Person
 
 # Indexes for the custody status views (services/custody.py), declared here because
-# this module's migration creates them. "Is this episode continued by a transfer?"
-# needs the back-reference; the monitoring view walks open episodes in order of the
-# last sign of life (proof of life, else detention) and counts them from the index
-# alone, so it carries every column the need-to-know clause and the filters read.
+# this module's migration created them (migration 0006 reshaped them). "Is this episode
+# continued by a transfer?" reads the few episodes that continue another (partial, so the
+# planner sees how few they are; equality look-ups such as foreign-key checks can use it
+# too). The monitoring view walks open episodes in order of the last sign of life (proof
+# of life, else detention) and counts them from the index alone, so it carries every
+# column the need-to-know clause and the filters read, the marks of the person included.
 _ce = CustodyEpisode.__table__.c
-Index("ix_custody_episodes_transferred_from_id", _ce.transferred_from_id)
+Index("ix_custody_episodes_transfers", _ce.transferred_from_id, _ce.deleted_at,
+      sqlite_where=text("transferred_from_id IS NOT NULL"), postgresql_where=text("transferred_from_id IS NOT NULL"))
 Index("ix_custody_episodes_open_by_last_sign", func.coalesce(_ce.last_proof_of_life, _ce.date_from_lo), _ce.id,
       _ce.confidentiality, _ce.case_id, _ce.person_id, _ce.outcome, _ce.date_to, _ce.facility_place_id,
       _ce.acknowledged, _ce.incommunicado, _ce.monitor_access, _ce.date_from_lo,
+      _ce.person_birth_lo, _ce.person_birth_hi, _ce.person_recorded_child, _ce.person_recorded_older,
       sqlite_where=text("deleted_at IS NULL AND outcome IN ('in_custody', 'unknown')"),
       postgresql_where=text("deleted_at IS NULL AND outcome IN ('in_custody', 'unknown')"))
-# "Children / older people held": persons by birth date, with the recorded characteristics
-# for those without one, read from the index alone.
-_pe = Person.__table__.c
-Index("ix_persons_birth_lo_characteristics", _pe.birth_lo, _pe.characteristics)
-Index("ix_persons_birth_hi_characteristics", _pe.birth_hi, _pe.characteristics)
 
 
 class LinkageRun(Base):
