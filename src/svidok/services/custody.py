@@ -299,12 +299,12 @@ def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool =
             cond.append(or_(ep.monitor_access.is_(False), ep.monitor_access.is_(None)))
         if in_russia:
             cond.append(ep.facility_place_id.in_(_russian_places(s)))
-        if in_occupied:
-            cond.append(_occupied_clause(s, ep))
         if disappeared:
             cond.append(_disappeared_clause(ep))
         if mark:
             cond.append(o.mark(mark, today))
+        if in_occupied:  # the dearest test last: rows the others refuse never reach it
+            cond.append(_occupied_clause(s, ep))
         page = select(ep.id, last_sign).where(*cond)
         if cursor:
             page = page.where(or_(last_sign > cursor[0], and_(last_sign == cursor[0], ep.id > cursor[1])))
