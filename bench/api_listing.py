@@ -3,8 +3,11 @@
     uv run python bench/api_listing.py --data-dir /tmp/svidok-1m
     uv run python bench/api_listing.py --database-url postgresql://postgres@127.0.0.1:5432/svidok_bench
 
-Fill the database first with bench/core_load.py. Prints median and 95th percentile
-latency per query shape and over all requests.
+Fill the database first with bench/core_load.py. Half the requests of a shape ask for the
+first page, half follow the cursors (pages 2, 3, … 31). Prints median and 95th percentile
+latency per query shape and over all requests, the load average before and after, and the
+CPU time per request of the server process plus, on PostgreSQL, of its database backends
+(wall-clock figures on a shared machine grow with its load; CPU time much less).
 """
 
 from __future__ import annotations
@@ -40,6 +43,44 @@ QUERIES = {
 }
 
 
+APP_NAME = "svidok-bench-api"
+
+
+def cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(app: Svidok, server_pid: int) -> set[int]:
+    """The server process and, on PostgreSQL, the backends of its connections."""
+    if app.db.dialect != "postgresql":
+        return {server_pid}
+    with app.db.engine.connect() as c:
+        rows = c.exec_driver_sql("SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APP_NAME,)).all()
+    return {server_pid, *(r[0] for r in rows)}
+
+
+def settle(app: Svidok, server_pid: int, limit: float = 180.0) -> float:
+    """Wait until the server and its backends are idle (below 5 % of a core for a second): a server
+    on a big database reads the statistics columns in the background at start-up, which would
+    otherwise be measured with the first shapes. Returns the seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit:
+        pids = server_pids(app, server_pid)
+        before = cpu_seconds(pids)
+        time.sleep(1.0)
+        if cpu_seconds(pids | server_pids(app, server_pid)) - before < 0.05:
+            break
+    return time.perf_counter() - t0
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -50,7 +91,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("/tmp/svidok-bench"))
     ap.add_argument("--database-url")
-    ap.add_argument("--requests", type=int, default=60, help="per query shape (half first pages, half next pages)")
+    ap.add_argument("--requests", type=int, default=60, help="per query shape (half first pages, half pages 2, 3, 4, … in turn)")
     args = ap.parse_args()
     app = Svidok(Settings(data_dir=args.data_dir), database_url=args.database_url)
     name = f"bench{int(time.time())}"
@@ -59,7 +100,8 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir)}
     if args.database_url:
-        env["SVIDOK_DATABASE_URL"] = args.database_url
+        sep = "&" if "?" in args.database_url else "?"
+        env["SVIDOK_DATABASE_URL"] = f"{args.database_url}{sep}application_name={APP_NAME}"
     server = subprocess.Popen([sys.executable, "-m", "svidok", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -70,23 +112,37 @@ def main() -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
+        waited = settle(app, server.pid)
         all_times: list[float] = []
-        print(f"machine: {machine()}; engine: {app.db.dialect}")
+        all_cpu = 0.0
+        print(f"machine: {machine()}; engine: {app.db.dialect}; server idle {waited:.0f} s after start-up; "
+              f"load average {os.getloadavg()[0]:.1f}")
         for label, params in QUERIES.items():
             times: list[float] = []
-            cursor = None
+            pids = server_pids(app, server.pid)
+            cpu0 = cpu_seconds(pids)
+            first_next = deep = None
             for i in range(args.requests):
                 p = dict(params, limit=50)
-                if cursor and i % 2:
-                    p["cursor"] = cursor
+                if deep and i % 2:
+                    p["cursor"] = deep
                 t = time.perf_counter()
                 r = client.get("/api/v1/incidents", params=p)
                 times.append(time.perf_counter() - t)
                 r.raise_for_status()
-                cursor = r.json()["next_cursor"] or cursor
+                nxt = r.json()["next_cursor"]
+                if i % 2 == 0:
+                    first_next = nxt
+                    deep = deep or nxt
+                else:  # odd requests follow the cursors: pages 2, 3, … (back to 2 after the last)
+                    deep = nxt or first_next
             all_times += times
-            print(f"{label:40s} {summary_ms(times)}")
-        print(f"{'ALL':40s} {summary_ms(all_times)}")
+            pids |= server_pids(app, server.pid)
+            cpu = cpu_seconds(pids) - cpu0
+            all_cpu += cpu
+            print(f"{label:40s} {summary_ms(times)}; CPU {cpu / len(times) * 1000:.1f} ms/request")
+        print(f"{'ALL':40s} {summary_ms(all_times)}; CPU {all_cpu / len(all_times) * 1000:.1f} ms/request")
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
     finally:
         server.terminate()
         server.wait()

@@ -1,11 +1,11 @@
 """Recording, changing and finding incidents, as a documenter and an analyst would."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate
-from svidok.services import incident_queries, incidents
+from svidok.services import incident_queries, incidents, paging
 from svidok.services.actors import SYSTEM
 from svidok.services.errors import Conflict, ValidationFailed
 from svidok.storage.models import Incident, LedgerEntry, Victim
@@ -136,6 +136,39 @@ def test_cursor_pagination_visits_every_incident_once(app):
         if cursor is None:
             break
     assert sorted(seen, reverse=True) == seen and set(seen) == made
+
+
+def test_cursor_pages_of_a_victim_filter_visit_every_match_once(app):
+    pow_acts = [{"violation_type": "torture_of_prisoners_of_war",
+                 "victims": [{"harm": "ill_treated", "status": "prisoner_of_war", "age": 30}]}]
+    strike = [{"violation_type": kind, "victims": [{"harm": "killed", "status": "civilian"}]}
+              for kind in ("killing_of_civilians", "attack_on_civilian_objects")]
+    # incidents 1, 2, 4, 5, 7, 8 hold prisoners of war; 0, 3, 6, 9 two acts each (act ids run ahead)
+    made = [fx.incident(app, title=f"incident {i}", acts=pow_acts if i % 3 else strike)["id"] for i in range(10)]
+    matching = sorted((made[i] for i in range(10) if i % 3), reverse=True)
+    f = IncidentFilter(victim_status="prisoner_of_war", harm="ill_treated")
+    seen, cursor = [], None
+    while True:
+        page = incident_queries.listing(app, SYSTEM, f, cursor, 2)
+        assert len(page["items"]) <= 2
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(matching) == 6 and seen == matching
+    assert incident_queries.count(app, SYSTEM, f) == 6
+
+
+def test_a_page_leaves_the_transactions_parallel_workers_as_they_were(app):
+    made = [fx.incident(app, title=f"incident {i}")["id"] for i in range(3)]
+    with app.db.session() as s:
+        postgres = app.db.dialect == "postgresql"
+        if postgres:  # counts and reports after a page in the same transaction keep their workers
+            s.execute(text("SET LOCAL max_parallel_workers_per_gather = 3"))
+        rows, next_id = paging.newest_first(s, select(Incident), Incident.id, None, 2)
+        assert [r.id for r in rows] == sorted(made, reverse=True)[:2] and next_id == rows[-1].id
+        if postgres:
+            assert s.scalar(text("SHOW max_parallel_workers_per_gather")) == "3"
 
 
 def test_unknown_filter_terms_are_errors_not_empty_results(app):

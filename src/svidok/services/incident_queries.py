@@ -54,8 +54,12 @@ def check_filter(app, session: Session, f: IncidentFilter) -> None:  # noqa: ANN
     c.raise_if_any()
 
 
-def conditions(app, session: Session, actor: Actor, f: IncidentFilter) -> list:  # noqa: ANN001
-    """WHERE clauses for a filter, including need-to-know."""
+def conditions(app, session: Session, actor: Actor, f: IncidentFilter, before: int | None = None) -> list:  # noqa: ANN001
+    """WHERE clauses for a filter, including need-to-know.
+
+    ``before`` (a page's cursor) is repeated inside the acts subquery: the result is the same,
+    but a plan that walks acts by incident id newest first (a merge join) starts at the cursor
+    instead of at the newest act, so a deep page costs what the first one does."""
     conds = [access.visibility_clause(Incident, actor)]
     if f.date_from:
         conds.append(Incident.date_hi >= dates.parse(f.date_from).lo)
@@ -91,6 +95,8 @@ def conditions(app, session: Session, actor: Actor, f: IncidentFilter) -> list: 
     if victim_conds:
         act_conds.append(exists().where(Victim.act_id == Act.id, *victim_conds))
     if act_conds:
+        if before is not None:
+            act_conds.append(Act.incident_id < before)
         conds.append(exists().where(Act.incident_id == Incident.id, Act.deleted_at.is_(None), *act_conds))
     if f.q:
         conds.append(text_match(session, f.q))
@@ -118,7 +124,7 @@ def listing(app, actor: Actor, f: IncidentFilter, cursor: str | None = None, lim
         q = select(
             Incident.id, Incident.title, Incident.date_start, Incident.date_end, Incident.place_id,
             Incident.lat, Incident.lon, Incident.verification_status, Incident.confidentiality,
-        ).where(*conditions(app, s, actor, f))
+        ).where(*conditions(app, s, actor, f, before=after))
         rows, next_id = paging.newest_first(s, q, Incident.id, after, limit, scalars=False)
         place_ids = {r.place_id for r in rows if r.place_id}
         names_by_id = dict(s.execute(select(Place.id, Place.name_en).where(Place.id.in_(place_ids))).all()) if place_ids else {}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 
@@ -15,8 +17,29 @@ def newest_first(s: Session, query: Select, id_column: Any, after: int | None, l
     if after is not None:
         query = query.where(id_column < after)
     q = query.order_by(id_column.desc()).limit(limit + 1)
-    rows = list(s.scalars(q) if scalars else s.execute(q))
+    with one_process(s):
+        rows = list(s.scalars(q) if scalars else s.execute(q))
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     return rows, rows[-1].id
+
+
+@contextmanager
+def one_process(s: Session) -> Iterator[None]:
+    """On PostgreSQL, run the enclosed queries without parallel workers.
+
+    A page usually walks the id index backwards until it has ``limit + 1`` matches. A parallel
+    plan (Gather Merge) gives each worker its own stretch of that walk, and every worker probes
+    on past the page while the leader waits for the slowest one: twice the work of one process
+    or more, worker start-up on every page, and seconds on a busy machine whose cores are
+    taken. The setting is local to the transaction and restored afterwards, so counts and
+    reports keep their workers (after an error the rollback restores it)."""
+    if s.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    before = s.execute(text(
+        "SELECT current_setting('max_parallel_workers_per_gather'), "
+        "set_config('max_parallel_workers_per_gather', '0', true)")).scalar_one()
+    yield
+    s.execute(text("SELECT set_config('max_parallel_workers_per_gather', :v, true)"), {"v": before})
