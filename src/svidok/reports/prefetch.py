@@ -6,6 +6,10 @@ each with its own database session (SQLite and PostgreSQL both serve concurrent 
 The answers fill the per-rendering memo that :func:`queries.run` consults, so the real pass
 finds them ready. Anything that fails here is simply not prefetched: the real pass runs it
 again and reports the error with its template line.
+
+Victim figures the in-memory columns can answer (``queries_columns``) take milliseconds once
+the columns are read: one thread reads them first (if the data changed since they were last
+read) while the others start on the SQL figures, and those victim figures come last.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from svidok.services.actors import Actor
+from svidok.stats import harm_facts
 
-from . import queries
+from . import queries, queries_columns
 from .figures import FIGURE_OPTIONS
 
 MEMO = "svidok_report_memo"
+#: The job that reads the victim columns (``harm_facts.facts_current``) before the figures that use them.
+COLUMNS = "(victim columns)"
 
 
 class Planner:
@@ -76,15 +83,26 @@ def prefetch(app, actor: Actor, planned: list[tuple[str, dict]], workers: int | 
         with app.db.session() as s:
             for name, kw in batch:
                 try:
-                    queries.run(app, s, actor, name, **kw)
+                    if name == COLUMNS:
+                        harm_facts.facts_current(app, s)
+                    else:
+                        queries.run(app, s, actor, name, **kw)
                 except Exception:  # noqa: BLE001 - the real pass reports it with its line
                     continue
             return dict(s.info.get(MEMO, {}))
 
-    # Longest first, dealt round-robin: victim breakdowns cost most, listings and custody least.
+    # Longest first, dealt round-robin: victim breakdowns cost most in SQL, listings and custody least;
+    # figures answered from the victim columns cost nothing once the first thread has read them.
     weight = {"victims_by": 3, "disproportionality": 3, "incident_points": 3, "incidents_by": 2, "incident_list": 2}
-    jobs.sort(key=lambda j: -weight.get(j[0], 1))
-    batches = [jobs[i::workers] for i in range(workers)]
+    from_columns = {id(j) for j in jobs if queries_columns.answerable(*j)}
+    jobs.sort(key=lambda j: -(0 if id(j) in from_columns else weight.get(j[0], 1)))
+    batches: list[list[tuple[str, dict]]] = [[] for _ in range(workers)]
+    first = 0
+    if from_columns:
+        batches[0].append((COLUMNS, {}))
+        first = 1
+    for i, job in enumerate(jobs):
+        batches[(first + i) % workers].append(job)
     memo: dict = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for part in pool.map(worker, batches):

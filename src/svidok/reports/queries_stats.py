@@ -1,5 +1,7 @@
 """Statistical figures for briefs: disproportionality against the population, and estimates of
-the undocumented with intervals (registered in the same query registry as the counts)."""
+the undocumented with intervals (registered in the same query registry as the counts).
+Disproportionality's victim counts come from the in-memory columns when its arguments allow
+(``queries_columns``); estimates need every list's record of a person and always use the SQL."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from svidok.stats.disproportionality import compare_with_population
 from svidok.stats.estimate_strata import estimate_people, json_safe
 from svidok.storage.models import Incident, Person, Victim
 
+from . import queries_columns
 from .queries import INCIDENT_FILTER, QueryError, Result, _victim_base, oblast_of, query, run
 
 DIRECT_ENTRY = "direct entry"
@@ -32,9 +35,12 @@ def disproportionality(app, s: Session, actor: Actor, by: str = "age", bands: st
     except CountsError as exc:
         raise QueryError(f"disproportionality: {exc}") from None
     cols = (Victim.age, Victim.age_band, Victim.sex)
-    rows = s.execute(_victim_base(app, s, actor, kw, *cols, func.sum(Victim.count)).group_by(*cols)).all()
+    q = _victim_base(app, s, actor, kw, *cols, func.sum(Victim.count)).group_by(*cols)
+    rows = queries_columns.groups(app, s, actor, kw, "age_sex")
+    if rows is None:
+        rows = [((age, band, sex), n) for age, band, sex, n in s.execute(q).all()]
     counts: dict[tuple[str | None, str | None], int] = {}
-    for age, band, sex, n in rows:
+    for (age, band, sex), n in rows:
         key = (band_of(age, band_list, band), sex if sex in SEXES else None)
         counts[key] = counts.get(key, 0) + int(n)
     report = compare_with_population(counts, bands=bands, by=by)

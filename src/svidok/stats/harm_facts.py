@@ -1,14 +1,25 @@
-"""The counted victim rows held in memory as columns, so breakdowns over a million incidents
-answer in milliseconds instead of re-joining victims, acts and incidents every time.
+"""The counted victim rows held in memory as columns, so breakdowns and a brief's victim figures
+over a million incidents answer in milliseconds instead of re-joining victims, acts and incidents
+every time.
 
-The columns are read once with the same SQL the breakdowns use (``victim_filter_base``: one
-row per counted victim row of every non-withdrawn incident, with codes for each field) and
-reloaded when the data changes (at once for a small database; for a big one, whose load takes
-tens of seconds, in a background thread while the previous columns answer, saying when they
-were read). "Changed" is read from the highest ids of incidents, acts,
-victims and persons and the ledger's sequence number: every edit, withdrawal and merge made
-through the services appends to the ledger, and bulk loads add rows with new ids. A write
-that bypasses both (hand-edited SQL) is not seen until the process restarts.
+The rows are those of ``victim_filter_base`` (the reports' ``_victim_base``) for an administrator
+with no filter: every victim row of a non-withdrawn act of a non-withdrawn incident, except the
+rows of person records merged into another (a person documented by several lists counts once)
+or withdrawn. They are read with one narrow query that returns only integers: each string field
+is turned into a small code by a ``CASE`` over the values expected (the vocabulary's terms; a
+value outside them is looked up once with ``SELECT DISTINCT`` and the read is repeated), the
+codes packed into one integer and the two dates into another. SQLite's rows go straight from the
+driver's cursor into NumPy arrays in chunks; PostgreSQL sends them with a binary ``COPY``, parsed
+by NumPy without a Python object per row. 1.6 million rows take a few seconds and ~100 MB.
+
+The columns are reloaded when the data changes. "Changed" is read from the highest ids of
+incidents, acts, victims and persons and the ledger's sequence number: every edit, withdrawal
+and merge made through the services appends to the ledger, and bulk loads add rows with new ids.
+A write that bypasses both (hand-edited SQL) is not seen until the process restarts. Breakdowns
+(:func:`facts_state`) reload at once on a small database; on a big one the previous columns
+answer, saying when they were read, while a background thread re-reads them. Briefs
+(:func:`facts_current`) always get columns of the data as it is, reading them at once if needed;
+one read runs at a time per database, and a caller arriving during a read waits for it.
 
 Need-to-know and the filters are applied here as masks over the columns; a filter the
 columns cannot express (full-text ``q``, ``provision``, ``characteristic``) returns None
@@ -23,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, text
 from sqlalchemy.orm import Session
 
 from svidok.domain import dates
@@ -44,16 +55,9 @@ _cache: dict[str, tuple[tuple, HarmFacts]] = {}
 class Codes:
     """Strings <-> small integers for one column (index 0 is None)."""
 
-    def __init__(self) -> None:
-        self.index: dict[str | None, int] = {None: 0}
-        self.values: list[str | None] = [None]
-
-    def encode(self, values) -> np.ndarray:  # noqa: ANN001
-        idx, vals = self.index, self.values
-        for v in set(values) - idx.keys():
-            idx[v] = len(vals)
-            vals.append(v)
-        return np.array([idx[v] for v in values], dtype=np.int16)
+    def __init__(self, values: list[str] | None = None) -> None:
+        self.values: list[str | None] = [None, *(values or [])]
+        self.index: dict[str | None, int] = {v: i for i, v in enumerate(self.values)}
 
     def code(self, v: str | None) -> int:
         return self.index.get(v, -1)
@@ -82,6 +86,7 @@ def data_version(s: Session) -> tuple:
 #: columns keep answering, marked with when they were read; a faster one is redone at once.
 SYNC_RELOAD_SECONDS = 2.0
 _refreshing: set[str] = set()
+_load_locks: dict[str, threading.Lock] = {}
 MAX_DATABASES = 4
 
 
@@ -102,9 +107,27 @@ def facts_state(app, s: Session) -> tuple[HarmFacts, bool]:  # noqa: ANN001
     if hit is not None and hit[1].load_seconds > SYNC_RELOAD_SECONDS:
         _refresh_in_background(app, key)
         return hit[1], True
-    loaded = _timed_load(app, s)
-    _store(key, version, loaded)
-    return loaded, False
+    return _load_version(app, s, key, version), False
+
+
+def facts_current(app, s: Session) -> HarmFacts:  # noqa: ANN001
+    """Columns of the data as ``s`` sees it now — never stale: read at once if the data changed
+    (after waiting for a read already running), for figures that must agree with the SQL."""
+    return _load_version(app, s, str(app.db.url), data_version(s))
+
+
+def _load_version(app, s: Session, key: str, version: tuple) -> HarmFacts:  # noqa: ANN001
+    """The columns of ``version``: from the cache, or read now (one read per database at a time)."""
+    with _lock:
+        load_lock = _load_locks.setdefault(key, threading.Lock())
+    with load_lock:
+        with _lock:
+            hit = _cache.get(key)
+        if hit is not None and hit[0] == version:  # read by whoever held the lock before us
+            return hit[1]
+        loaded = _timed_load(app, s)
+        _store(key, version, loaded)
+        return loaded
 
 
 def _store(key: str, version: tuple, loaded: HarmFacts) -> None:
@@ -132,9 +155,7 @@ def _refresh_in_background(app, key: str) -> None:  # noqa: ANN001
     def work() -> None:
         try:
             with app.db.session() as s:
-                version = data_version(s)
-                loaded = _timed_load(app, s)
-            _store(key, version, loaded)
+                _load_version(app, s, key, data_version(s))
         finally:
             with _lock:
                 _refreshing.discard(key)
@@ -150,98 +171,273 @@ def warm_up(app, min_incidents: int = 100_000) -> None:  # noqa: ANN001
         _refresh_in_background(app, str(app.db.url))
 
 
-_COLUMNS = ("count", "harm", "sex", "age", "age_band", "status", "means", "violation_type", "date_lo", "date_hi",
-            "place_id", "confidentiality", "case_id", "verification_status", "person_id")
-_STRINGS = ("harm", "sex", "age_band", "status", "means", "violation_type", "confidentiality", "verification_status")
+# -- reading the columns ------------------------------------------------------------------
+#: String columns read as codes: name -> (column in the load query, vocabulary of the values expected).
+_CODED = {
+    "harm": ("v.harm", "harms"), "sex": ("v.sex", "sex"), "status": ("v.status", "person_status"),
+    "age_band": ("v.age_band", "age_bands"), "means": ("a.means", "means"),
+    "violation_type": ("a.violation_type", "violation_types"), "confidentiality": ("i.confidentiality", None),
+    "verification_status": ("i.verification_status", "verification_status"),
+}
+_TABLES = {"v": "victims", "a": "acts", "i": "incidents"}
+#: Values met in a database beyond its vocabularies (a withdrawn term in old records): url -> column -> values.
+_extra_values: dict[str, dict[str, list[str]]] = {}
+#: Integer columns of the load query, before the packed codes.
+_INTS = ("incident_id", "dates", "place_id", "case_id", "count", "age")
+_DATE_BITS = 22  # proleptic ordinals up to 9999-12-31 (3,652,059) fit in 22 bits
+_WORD_BITS = 62
+_CHUNK = 65_536
 
 
-def load_statement():  # noqa: ANN201
-    """Every victim row of a non-withdrawn act of a non-withdrawn incident (what ``victim_filter_base``
-    selects for an administrator with no filter and every harm; the tests hold the two to the same figures)."""
-    cols = [Victim.count, Victim.harm, Victim.sex, Victim.age, Victim.age_band, Victim.status, Act.means,
-            Act.violation_type, Incident.date_lo, Incident.date_hi, Incident.place_id, Incident.confidentiality,
-            Incident.case_id, Incident.verification_status, Victim.person_id]
-    return (select(*cols).select_from(Victim).join(Act, Act.id == Victim.act_id)
-            .join(Incident, Incident.id == Act.incident_id)
-            .where(Act.deleted_at.is_(None), Incident.deleted_at.is_(None)))
+@dataclass
+class _Field:
+    name: str
+    values: list[str]
+    word: int
+    shift: int
+    bits: int
+
+    @property
+    def other(self) -> int:
+        """The code of a value outside ``values`` (all bits set)."""
+        return (1 << self.bits) - 1
+
+
+def _fields(app, key: str) -> list[_Field]:  # noqa: ANN001
+    """Where each coded column sits in the packed integers: 0 None, 1.. its values, all-ones anything else."""
+    out, word, shift = [], 0, 0
+    for name, (_, vocab) in _CODED.items():
+        values = list(LEVELS) if vocab is None else list(app.vocab[vocab].terms)
+        values += [v for v in _extra_values.get(key, {}).get(name, []) if v not in values]
+        bits = (len(values) + 1).bit_length()
+        if shift + bits > _WORD_BITS:
+            word, shift = word + 1, 0
+        out.append(_Field(name, values, word, shift, bits))
+        shift += bits
+    return out
+
+
+def _load_sql(dialect, fields: list[_Field]) -> str:  # noqa: ANN001
+    """One row per counted victim row, all BIGINT: incident, dates, place, case, count, age, packed codes."""
+    quote = String().literal_processor(dialect)
+    if dialect.name == "sqlite":
+        def ordinal(col: str) -> str:
+            return f"CAST(julianday({col}) - 1721424.5 AS INTEGER)"
+    else:
+        def ordinal(col: str) -> str:
+            return f"({col} - DATE '0001-01-01' + 1)"
+
+    words: dict[int, list[str]] = {}
+    for f in fields:
+        col = _CODED[f.name][0]
+        whens = " ".join(f"WHEN {quote(v)} THEN {i}" for i, v in enumerate(f.values, 1))
+        code = f"CASE {col} {whens} ELSE CASE WHEN {col} IS NULL THEN 0 ELSE {f.other} END END"
+        words.setdefault(f.word, []).append(f"CAST({code} AS BIGINT) * {1 << f.shift}")
+    cols = [
+        "CAST(i.id AS BIGINT)",
+        f"CAST({ordinal('i.date_lo')} AS BIGINT) * {1 << _DATE_BITS} + {ordinal('i.date_hi')}",
+        "CAST(COALESCE(i.place_id, 0) AS BIGINT)", "CAST(COALESCE(i.case_id, 0) AS BIGINT)",
+        "CAST(v.count AS BIGINT)", "CAST(COALESCE(v.age, -1) AS BIGINT)",
+        *(" + ".join(parts) for _, parts in sorted(words.items())),
+    ]
+    return (
+        f"SELECT {', '.join(cols)} FROM victims v JOIN acts a ON a.id = v.act_id JOIN incidents i ON i.id = a.incident_id "
+        "WHERE a.deleted_at IS NULL AND i.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM persons p "
+        "WHERE p.id = v.person_id AND (p.merged_into_id IS NOT NULL OR p.deleted_at IS NOT NULL))"
+    )
+
+
+class _Grow:
+    """A (rows, k) int64 array filled chunk by chunk, doubling when full."""
+
+    def __init__(self, k: int) -> None:
+        self.a = np.empty((_CHUNK, k), dtype=np.int64)
+        self.n = 0
+
+    def add(self, chunk: np.ndarray) -> None:
+        if self.n + len(chunk) > len(self.a):
+            bigger = np.empty((max(2 * len(self.a), self.n + len(chunk)), self.a.shape[1]), dtype=np.int64)
+            bigger[: self.n] = self.a[: self.n]
+            self.a = bigger
+        self.a[self.n: self.n + len(chunk)] = chunk
+        self.n += len(chunk)
+
+    def result(self) -> np.ndarray:
+        return self.a[: self.n]
+
+
+def _read_sqlite(dbapi, sql: str, k: int) -> np.ndarray:  # noqa: ANN001
+    """Rows from the driver's cursor, a chunk at a time, into one array."""
+    out = _Grow(k)
+    cur = dbapi.cursor()
+    try:
+        cur.execute(sql)
+        while rows := cur.fetchmany(_CHUNK):
+            out.add(np.array(rows, dtype=np.int64).reshape(len(rows), k))
+    finally:
+        cur.close()
+    return out.result()
+
+
+_PGCOPY = b"PGCOPY\n\xff\r\n\x00"
+
+
+def _read_postgresql(dbapi, sql: str, k: int) -> np.ndarray:  # noqa: ANN001
+    """COPY … TO STDOUT (FORMAT binary): every field a non-null BIGINT, so each tuple is
+    2 + 12·k bytes (field count, then length and value per field, big-endian)."""
+    rec = np.dtype([("nf", ">i2"), *[(n, t) for j in range(k) for n, t in ((f"l{j}", ">i4"), (f"f{j}", ">i8"))]])
+    out = _Grow(k)
+    buf = bytearray()
+
+    def parse(final: bool) -> None:
+        whole = len(buf) // rec.itemsize
+        if final:  # the trailer: a field count of -1
+            if buf[-2:] != b"\xff\xff":
+                raise RuntimeError("harm_facts: unexpected end of the COPY stream")
+            whole = (len(buf) - 2) // rec.itemsize
+        if not whole:
+            return
+        recs = np.frombuffer(bytes(buf[: whole * rec.itemsize]), dtype=rec)
+        if (recs["nf"] != k).any() or any((recs[f"l{j}"] != 8).any() for j in range(k)):
+            raise RuntimeError("harm_facts: the COPY stream is not the expected BIGINT columns")
+        out.add(np.stack([recs[f"f{j}"].astype(np.int64) for j in range(k)], axis=1))
+        del buf[: whole * rec.itemsize]
+
+    with dbapi.cursor() as cur:
+        # The long CASE lists would have the JIT compile for seconds; the hashes of the joins fit in memory.
+        saved = cur.execute("SELECT current_setting('jit'), current_setting('work_mem')").fetchone()
+        cur.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '128MB', true)")
+        with cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)") as copy:
+            _stream(copy, buf, parse)
+        # (after an error the transaction rolls back, and the settings with it)
+        cur.execute("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", saved)
+    parse(final=True)
+    return out.result()
+
+
+def _stream(copy, buf: bytearray, parse) -> None:  # noqa: ANN001
+    """Feed the COPY blocks into ``buf`` past the header, parsing every few megabytes."""
+    header = None
+    for block in copy:
+        buf += block
+        if header is None:
+            if len(buf) < 19:
+                continue
+            if bytes(buf[:11]) != _PGCOPY:
+                raise RuntimeError("harm_facts: not a binary COPY stream")
+            extension = int.from_bytes(buf[15:19], "big")
+            if len(buf) < 19 + extension:
+                continue
+            header = 19 + extension
+            del buf[:header]
+        if len(buf) >= 8 << 20:
+            parse(final=False)
+
+
+def _read(app, s: Session) -> tuple[np.ndarray, list[_Field]]:  # noqa: ANN001
+    """The raw integer columns; a code outside the expected values is looked up and the read repeated."""
+    key = str(app.db.url)
+    dialect = s.get_bind().dialect
+    dbapi = s.connection().connection.dbapi_connection
+    for _ in range(5):
+        fields = _fields(app, key)
+        k = len(_INTS) + 1 + max(f.word for f in fields)
+        sql = _load_sql(dialect, fields)
+        raw = _read_sqlite(dbapi, sql, k) if dialect.name == "sqlite" else _read_postgresql(dbapi, sql, k)
+        unexpected = [f for f in fields
+                      if (((raw[:, len(_INTS) + f.word] >> f.shift) & f.other) == f.other).any()]
+        if not unexpected:
+            return raw, fields
+        for f in unexpected:  # values beyond the vocabulary: learn them once for this database
+            col = _CODED[f.name][0]
+            table, column = _TABLES[col[0]], col.split(".")[1]
+            seen = s.execute(text(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")).scalars()
+            known = _extra_values.setdefault(key, {}).setdefault(f.name, [])
+            known += sorted(v for v in seen if v not in f.values and v not in known)
+    raise RuntimeError("harm_facts: the values of the victim columns kept changing while being read")
+
+
+def _narrow(a: np.ndarray) -> np.ndarray:
+    """A copy, as int32 when the values fit (ids usually do)."""
+    if a.size and (a.min() < np.iinfo(np.int32).min or a.max() > np.iinfo(np.int32).max):
+        return a.copy()
+    return a.astype(np.int32)
 
 
 def _load(app, s: Session) -> HarmFacts:  # noqa: ANN001
-    from .breakdowns import occupation_periods, oblast_map
+    from .breakdowns import oblast_map
 
-    # The driver's own rows (no per-value conversion), read in chunks to bound memory.
-    sql = str(load_statement().compile(s.get_bind()))
-    codes = {name: Codes() for name in _STRINGS}
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
-    for chunk in s.connection().exec_driver_sql(sql).partitions(200_000):
-        raw = dict(zip(_COLUMNS, zip(*chunk)))
-        for name in _STRINGS:
-            parts[name].append(codes[name].encode(raw[name]))
-        for name in ("count", "age", "place_id", "case_id", "person_id"):
-            parts[name].append(np.array([-1 if v is None else v for v in raw[name]], dtype=np.int64))
-        for name in ("date_lo", "date_hi"):
-            parts[name].append(np.array([str(v) for v in raw[name]], dtype="datetime64[D]").astype(np.int64))
-    cols = {name: (np.concatenate(v) if v else np.zeros(0, dtype=np.int64)) for name, v in parts.items()}
-    del parts
-    # copies of a person documented by another list, and withdrawn persons, do not count
-    gone = np.array(s.scalars(select(Person.id).where(
-        (Person.merged_into_id.is_not(None)) | (Person.deleted_at.is_not(None)))).all(), dtype=np.int64)
-    keep = ~np.isin(cols["person_id"], gone) if gone.size else np.ones(len(cols["count"]), dtype=bool)
-    cols = {k: v[keep] for k, v in cols.items()}
-    n = len(cols["count"])
-    count = cols.pop("count")
-    cols["age"] = cols["age"].astype(np.int32)
-    cols["place_id"] = np.where(cols["place_id"] < 0, 0, cols["place_id"])
-    cols["case_id"] = np.where(cols["case_id"] < 0, 0, cols["case_id"])
-    # days since 1970-01-01 -> proleptic ordinals (date.toordinal), as the filters use
-    epoch = date(1970, 1, 1).toordinal()
-    lo = (cols["date_lo"] + epoch).astype(np.int64)
-    hi = (cols["date_hi"] + epoch).astype(np.int64)
+    raw, fields = _read(app, s)
+    n = len(raw)
+    cols: dict[str, np.ndarray] = {}
+    cols["incident_id"] = _narrow(raw[:, 0])
+    lo = (raw[:, 1] >> _DATE_BITS).astype(np.int32)
+    hi = (raw[:, 1] & ((1 << _DATE_BITS) - 1)).astype(np.int32)
     cols["date_lo"], cols["date_hi"] = lo, hi
+    cols["place_id"] = _narrow(raw[:, 2])
+    cols["case_id"] = _narrow(raw[:, 3])
+    count = raw[:, 4].copy()
+    cols["age"] = raw[:, 5].astype(np.int32)
+    codes: dict[str, Codes] = {}
+    for f in fields:
+        cols[f.name] = ((raw[:, len(_INTS) + f.word] >> f.shift) & f.other).astype(np.int16)
+        codes[f.name] = Codes(f.values)
+    del raw
     # fine age band and broad group: by age where known, else by the recorded band
     bands = parse_bands(VOCAB_BANDS)
     lows = np.array([b.lo for b in bands])
-    fine = np.where(cols["age"] >= 0, np.searchsorted(lows, cols["age"], side="right") - 1, -1).astype(np.int16)
     group_of = {"child": 0, "adult": 1, "older": 2}
     band_idx = {b.code: i for i, b in enumerate(bands)}
-    groups = np.full(n, -1, dtype=np.int8)
-    ages = cols["age"]
-    groups[(ages >= 0) & (ages < 18)] = 0
-    groups[(ages >= 18) & (ages < 60)] = 1
-    groups[ages >= 60] = 2
+    recorded_fine = np.full(len(codes["age_band"].values), -1, dtype=np.int16)
+    recorded_group = np.full(len(codes["age_band"].values), -1, dtype=np.int8)
     for code, recorded in enumerate(codes["age_band"].values):
-        if recorded is None:
-            continue
-        sel = (ages < 0) & (cols["age_band"] == code)
-        fb = band_of(None, bands, recorded)
-        fine[sel] = band_idx[fb] if fb is not None else -1
-        g = age_group(None, recorded)
-        groups[sel] = group_of.get(g, -1)
-    cols["fine_band"], cols["age_group"] = fine, groups
-    # oblast of the place
+        if recorded is not None:
+            fb = band_of(None, bands, recorded)
+            recorded_fine[code] = band_idx[fb] if fb is not None else -1
+            recorded_group[code] = group_of.get(age_group(None, recorded), -1)
+    ages, unknown_age = cols["age"], cols["age"] < 0
+    cols["fine_band"] = np.where(unknown_age, recorded_fine[cols["age_band"]],
+                                 np.searchsorted(lows, ages, side="right") - 1).astype(np.int16)
+    cols["age_group"] = np.where(unknown_age, recorded_group[cols["age_band"]],
+                                 np.where(ages < 18, 0, np.where(ages < 60, 1, 2))).astype(np.int8)
+    # oblast and occupation of the place, through tables indexed by the place's position among all places
+    paths = dict(s.execute(select(Place.id, Place.path)).all())
+    ids = np.array(sorted(paths), dtype=np.int64)
+    pos = np.searchsorted(ids, cols["place_id"]).clip(0, max(len(ids) - 1, 0))
+    known = (cols["place_id"] > 0) & (ids[pos] == cols["place_id"]) if len(ids) else np.zeros(n, dtype=bool)
     obl = oblast_map(s)
     oblast_codes = sorted({v[0] for v in obl.values()})
     oc = {c: i for i, c in enumerate(oblast_codes)}
-    max_pid = int(max(obl, default=0)) + 1
-    lut = np.full(max(max_pid, int(cols["place_id"].max(initial=0)) + 1), -1, dtype=np.int16)
-    for pid, v in obl.items():
-        lut[pid] = oc[v[0]]
-    cols["oblast"] = lut[cols["place_id"]]
-    # occupation on the first possible day: 0 not occupied, 1 contested, 2 occupied, -1 no place
-    paths = dict(s.execute(select(Place.id, Place.path)).all())
-    occ = np.where(cols["place_id"] > 0, 0, -1).astype(np.int8)
-    for prefix, status, since, until in occupation_periods(s):
-        inside = np.fromiter((pid for pid, p in paths.items() if p.startswith(prefix)), dtype=np.int64)
-        sel = np.isin(cols["place_id"], inside) & (lo >= since.toordinal())
-        if until is not None:
-            sel &= lo <= until.toordinal()
-        occ[sel] = np.maximum(occ[sel], 2 if status == "occupied" else 1)
-    cols["occupation"] = occ
+    lut = np.array([oc[obl[pid][0]] if pid in obl else -1 for pid in ids.tolist()] or [-1], dtype=np.int16)
+    cols["oblast"] = np.where(known, lut[pos], -1).astype(np.int16)
+    cols["occupation"] = _occupation(s, ids, paths, pos, known, lo)
     # month index (year*12 + month-1) when the dates lie within one month, else -1
-    lo_month = _month_index(lo)
-    hi_month = _month_index(hi)
-    cols["month"] = np.where(lo_month == hi_month, lo_month, -1)
+    first = int(min(lo.min(), hi.min())) if n else 0
+    months = _month_index(np.arange(first, int(max(lo.max(), hi.max())) + 1 if n else 1))  # by day
+    lo_month, hi_month = months[lo - first], months[hi - first]
+    cols["month"] = np.where(lo_month == hi_month, lo_month, -1).astype(np.int32)
     return HarmFacts(n, count, cols, codes, oblast_codes)
+
+
+def _occupation(s: Session, ids: np.ndarray, paths: dict[int, str], pos: np.ndarray, known: np.ndarray,  # noqa: PLR0913
+               lo: np.ndarray) -> np.ndarray:
+    """Occupation on the first possible day: 0 not occupied, 1 contested, 2 occupied, -1 no place.
+
+    The periods' first days and the days after their last cut time into segments in which no
+    place changes status: a (place, segment) table is filled from the periods, then looked up."""
+    from .breakdowns import occupation_periods
+
+    periods = occupation_periods(s)
+    edges = np.array(sorted({since.toordinal() for _, _, since, _ in periods}
+                            | {until.toordinal() + 1 for *_, until in periods if until is not None}), dtype=np.int64)
+    table = np.zeros((max(len(ids), 1), len(edges) + 1), dtype=np.int8)
+    for prefix, status, since, until in periods:
+        inside = np.searchsorted(ids, [pid for pid, p in paths.items() if p.startswith(prefix)])[:, None]
+        first = int(np.searchsorted(edges, since.toordinal(), side="right"))
+        last = int(np.searchsorted(edges, until.toordinal() + 1, side="right")) if until is not None else len(edges) + 1
+        segments = np.arange(first, last)[None, :]
+        table[inside, segments] = np.maximum(table[inside, segments], 2 if status == "occupied" else 1)
+    return np.where(known, table[pos, np.searchsorted(edges, lo, side="right")], -1).astype(np.int8)
 
 
 def _month_index(ordinals: np.ndarray) -> np.ndarray:
@@ -255,13 +451,19 @@ def can_filter(f: IncidentFilter) -> bool:
     return not (set(f.model_dump(exclude_none=True)) - SUPPORTED)
 
 
-def mask(app, s: Session, hf: HarmFacts, actor: Actor, f: IncidentFilter | None, harms: list[str]) -> np.ndarray | None:  # noqa: ANN001
-    """The rows the actor may see that match the filter and harms; None if the filter needs SQL."""
+def mask(app, s: Session, hf: HarmFacts, actor: Actor, f: IncidentFilter | None,  # noqa: ANN001
+         harms: list[str] | None) -> np.ndarray | None:
+    """The rows the actor may see that match the filter and harms (None: every harm); None if the
+    filter needs SQL."""
     kw = f.model_dump(exclude_none=True) if f is not None else {}
     if set(kw) - SUPPORTED:
         return None
     c = hf.cols
-    m = np.isin(c["harm"], [hf.codes["harm"].code(h) for h in harms if not kw.get("harm") or h == kw["harm"]])
+    if harms is None and not kw.get("harm"):
+        m = np.ones(hf.n, dtype=bool)
+    else:
+        wanted = [h for h in (harms if harms is not None else [kw["harm"]]) if not kw.get("harm") or h == kw["harm"]]
+        m = np.isin(c["harm"], [hf.codes["harm"].code(h) for h in wanted])
     if not actor.is_admin:
         conf = hf.codes["confidentiality"]
         outside = (c["case_id"] == 0) & np.isin(c["confidentiality"], [conf.code(x) for x in actor.levels_visible()])
