@@ -211,6 +211,12 @@ def _load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int,  
             if sqlite:
                 conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
                 conn.commit()
+    if app.db.dialect == "postgresql":
+        # Fresh statistics (incl. the extended ones of migration 0007) for the planner: right
+        # after COPY the tables have none until autovacuum comes round.
+        with app.db.engine.connect() as conn:
+            conn.exec_driver_sql(f"ANALYZE {', '.join(TABLES)}")
+            conn.commit()
     with app.db.session() as s:
         reset_sequences(s.connection())
         s.execute(update(ImportRun).where(ImportRun.id == run_id)
