@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import distinct, exists, func, or_, select
+from sqlalchemy import case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from svidok.schemas.filters import IncidentFilter
@@ -310,12 +310,15 @@ def incident_points(app, s: Session, actor: Actor, grid: float = 0.1, **kw: Any)
     """Incidents on a grid of ``grid`` degrees (lat, lon, incidents), at their own coordinates or
     else at their place's (a place without coordinates is drawn at the nearest enclosing one that has them)."""
     conds = _incident_conditions(app, s, actor, kw)
-    cell_lat, cell_lon = func.round(Incident.lat / grid), func.round(Incident.lon / grid)
-    own = s.execute(select(cell_lat, cell_lon, func.count()).where(Incident.lat.is_not(None), Incident.lon.is_not(None), *conds)
-                    .group_by(cell_lat, cell_lon)).all()
+    # One pass over the matching incidents: a grid cell for those with coordinates, the place for those without.
+    located, unlocated = Incident.lat.is_not(None) & Incident.lon.is_not(None), Incident.lat.is_(None)
+    cell_lat, cell_lon = case((located, func.round(Incident.lat / grid))), case((located, func.round(Incident.lon / grid)))
+    place = case((unlocated, Incident.place_id))
+    rows = s.execute(select(cell_lat, cell_lon, place, unlocated, func.count()).where(*conds)
+                     .group_by(cell_lat, cell_lon, place, unlocated)).all()
+    own = [(a, b, n) for a, b, _, no_lat, n in rows if not no_lat and a is not None]  # (a latitude alone is not drawn)
     acc: dict[tuple[float, float], int] = {(round(float(a) * grid, 6), round(float(b) * grid, 6)): int(n) for a, b, n in own}
-    by_place = s.execute(select(Incident.place_id, func.count()).where(Incident.lat.is_(None), *conds)
-                         .group_by(Incident.place_id)).all()
+    by_place = [(pid, n) for _, _, pid, no_lat, n in rows if no_lat]
     coords = place_coordinates(s)
     for pid, n in by_place:
         c = coords.get(pid)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from itertools import chain
 from datetime import date, datetime, timezone
 
 import numpy as np
@@ -179,6 +180,7 @@ _CODED = {
     "violation_type": ("a.violation_type", "violation_types"), "confidentiality": ("i.confidentiality", None),
     "verification_status": ("i.verification_status", "verification_status"),
 }
+_NULLABLE = {"age_band", "means"}
 _TABLES = {"v": "victims", "a": "acts", "i": "incidents"}
 #: Values met in a database beyond its vocabularies (a withdrawn term in old records): url -> column -> values.
 _extra_values: dict[str, dict[str, list[str]]] = {}
@@ -227,12 +229,13 @@ def _load_sql(dialect, fields: list[_Field]) -> str:  # noqa: ANN001
         def ordinal(col: str) -> str:
             return f"({col} - DATE '0001-01-01' + 1)"
 
+    bigint = "" if dialect.name == "sqlite" else "::bigint"  # SQLite's integers are 64-bit already
     words: dict[int, list[str]] = {}
     for f in fields:
         col = _CODED[f.name][0]
         whens = " ".join(f"WHEN {quote(v)} THEN {i}" for i, v in enumerate(f.values, 1))
-        code = f"CASE {col} {whens} ELSE CASE WHEN {col} IS NULL THEN 0 ELSE {f.other} END END"
-        words.setdefault(f.word, []).append(f"CAST({code} AS BIGINT) * {1 << f.shift}")
+        other = f"CASE WHEN {col} IS NULL THEN 0 ELSE {f.other} END" if f.name in _NULLABLE else str(f.other)
+        words.setdefault(f.word, []).append(f"(CASE {col} {whens} ELSE {other} END) * {1 << f.shift}{bigint}")
     cols = [
         "CAST(i.id AS BIGINT)",
         f"CAST({ordinal('i.date_lo')} AS BIGINT) * {1 << _DATE_BITS} + {ordinal('i.date_hi')}",
@@ -273,7 +276,7 @@ def _read_sqlite(dbapi, sql: str, k: int) -> np.ndarray:  # noqa: ANN001
     try:
         cur.execute(sql)
         while rows := cur.fetchmany(_CHUNK):
-            out.add(np.array(rows, dtype=np.int64).reshape(len(rows), k))
+            out.add(np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * k).reshape(len(rows), k))
     finally:
         cur.close()
     return out.result()
