@@ -10,10 +10,11 @@ is turned into a small code by a ``CASE`` over the values expected (the vocabula
 value outside them is looked up once with ``SELECT DISTINCT`` and the read is repeated), the
 codes packed into one integer and the two dates into another. SQLite's rows go straight from the
 driver's cursor into NumPy arrays in chunks; PostgreSQL sends them with a binary ``COPY``, parsed
-by NumPy without a Python object per row. 1.6 million rows take a few seconds and ~100 MB.
+by NumPy without a Python object per row. 1.6 million rows (the 1,000,000-incident benchmark)
+take about 7 s on SQLite and 6 s on PostgreSQL (2 s of it here), in 90 MB of columns.
 
 The columns are reloaded when the data changes. "Changed" is read from the highest ids of
-incidents, acts, victims and persons and the ledger's sequence number: every edit, withdrawal
+incidents, acts, victims and persons and the ledger's newest entry: every edit, withdrawal
 and merge made through the services appends to the ledger, and bulk loads add rows with new ids.
 A write that bypasses both (hand-edited SQL) is not seen until the process restarts. Breakdowns
 (:func:`facts_state`) reload at once on a small database; on a big one the previous columns
