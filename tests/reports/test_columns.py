@@ -125,3 +125,14 @@ def test_values_outside_the_vocabulary_are_read_too(app, tmp_path) -> None:  # n
     slow, _ = _figures(app, SYSTEM, [{}], use_columns=False)
     assert answered and repr(fast) == repr(slow)
     assert ("trebuchet", "trebuchet", 5) in fast[("means", "[]")].value
+
+
+def test_a_list_of_violation_types_or_means_counts_victims_of_any_of_them(world) -> None:  # noqa: ANN001
+    with world.db.session() as s:
+        one = {v: queries.run(world, s, SYSTEM, "victims", violation_type=v).value
+               for v in ("killing_of_civilians", "indiscriminate_attack")}
+        both = queries.run(world, s, SYSTEM, "victims", violation_type=list(one)).value
+        means = {m: queries.run(world, s, SYSTEM, "victims", means=m).value for m in ("missile", "artillery")}
+        either = queries.run(world, s, SYSTEM, "victims_by", by="means", means=list(means)).value
+    assert both == sum(one.values()) > 0
+    assert {k: n for k, _, n in either} == {k: n for k, n in means.items() if n}

@@ -137,15 +137,16 @@ ACT_LEVEL = {"violation_type", "family", "means", "provision"}
 def _act_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
     """Act-level arguments applied to the victim's own act (not to any act of the incident)."""
     conds = []
-    if kwargs.get("violation_type"):
-        conds.append(Act.violation_type == app.vocab.check("violation_types", kwargs["violation_type"]))
+    if kwargs.get("violation_type"):  # one code or a list of codes
+        conds.append(Act.violation_type.in_([app.vocab.check("violation_types", v)
+                                             for v in _as_list(kwargs["violation_type"])]))
     if kwargs.get("family"):
         fam = app.vocab.families()
         if kwargs["family"] not in fam:
             raise ValidationFailed(FieldError("family", f"unknown violation family {kwargs['family']!r} (known: {', '.join(sorted(fam))})"))
         conds.append(Act.violation_type.in_(fam[kwargs["family"]]))
     if kwargs.get("means"):
-        conds.append(Act.means == app.vocab.check("means", kwargs["means"]))
+        conds.append(Act.means.in_([app.vocab.check("means", v) for v in _as_list(kwargs["means"])]))
     if kwargs.get("provision"):
         prov = app.vocab.check("legal_provisions", kwargs["provision"])
         conds.append(or_(Act.violation_type.in_(app.vocab.violation_types_for_provision(prov)),

@@ -1,10 +1,11 @@
 """Civilian harm breakdowns: killed and injured people by sex, age band, status, oblast,
 occupation status, month, means or violation type — each with how many lack the field.
 
-One SQL ``GROUP BY`` per breakdown over raw columns (the victim row's harm and the field);
-buckets that need the gazetteer or the calendar (oblast, occupation, month, age band) are
-made in Python from the few grouped rows, so the same code runs on SQLite and PostgreSQL
-and stays fast on a million incidents. The victim-selecting query is the reports' one
+Answered from the in-memory victim columns (``stats.harm_facts``) when the filter allows —
+milliseconds on a million incidents — and otherwise by one SQL ``GROUP BY`` per breakdown over
+raw columns (the victim row's harm and the field); buckets that need the gazetteer or the
+calendar (oblast, occupation, month, age band) are made in Python from the few grouped rows,
+so the same code runs on SQLite and PostgreSQL. The victim-selecting query is the reports' one
 (``reports.queries._victim_base``): need-to-know, withdrawn records and filters apply the
 same way to a brief's figure and to a breakdown.
 
