@@ -53,7 +53,7 @@ def load(name: str) -> tuple[pd.DataFrame, pd.Series]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", default="3", choices=["1", "2", "3"])
-    ap.add_argument("--threshold", type=float, default=0.9)
+    ap.add_argument("--threshold", type=float, default=LinkageConfig.threshold)
     ap.add_argument("--without-document-id", action="store_true",
                     help="leave out soc_sec_id: names, birth date and suburb only")
     args = ap.parse_args()
@@ -64,7 +64,8 @@ def main() -> None:
           f"{truth.nunique():,} persons; cores: {os.cpu_count()}; columns: {', '.join(records.columns)}")
     t0 = time.perf_counter()
     result = link_records(records, config=LinkageConfig(threshold=args.threshold))
-    print(f"linkage: {time.perf_counter() - t0:.1f} s; row issues reported: {len(result.issues)}")
+    print(f"linkage at threshold {args.threshold}: {time.perf_counter() - t0:.1f} s; "
+          f"row issues reported: {len(result.issues)}")
     scores = score_clusters(result.clusters["cluster_id"], truth.set_axis(result.clusters.index))
     for k, v in scores.as_dict().items():
         print(f"  {k:22s} {v:,}" if isinstance(v, int) else f"  {k:22s} {v:.4f}")

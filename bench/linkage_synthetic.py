@@ -33,7 +33,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--threshold", type=float, default=0.9)
+    ap.add_argument("--threshold", type=float, default=LinkageConfig.threshold)
     ap.add_argument("--typo-rate", type=float, default=0.08)
     args = ap.parse_args()
 
@@ -51,7 +51,8 @@ def main() -> None:
     cpu = _cpu_seconds() - cpu0
     scores = score_clusters(result.clusters["cluster_id"], truth.set_axis(result.clusters.index))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
-    print(f"linkage: {elapsed:.1f} s wall ({', '.join(f'{k} {v:.1f} s' for k, v in result.timings.items())})")
+    print(f"linkage at threshold {args.threshold}: {elapsed:.1f} s wall "
+          f"({', '.join(f'{k} {v:.1f} s' for k, v in result.timings.items())})")
     print(f"CPU time of the linkage: {cpu:.1f} s (all threads; the wall time above depends on "
           f"other load, load average now {os.getloadavg()[0]:.1f})")
     print(f"peak memory (RSS): {peak:.2f} GiB")

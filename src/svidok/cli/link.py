@@ -56,8 +56,9 @@ def link(
     labels: Annotated[Path | None, typer.Option(
         help="Reviewed pairs: CSV record_id_l,record_id_r,decision (accepted/rejected).")] = None,
     model_out: Annotated[Path | None, typer.Option("--model-out", help="Save the trained model (JSON).")] = None,
-    threshold: Annotated[float, typer.Option(min=0.0, max=1.0,
-                                             help="Match probability that joins two records.")] = 0.9,
+    threshold: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Match probability that joins two records (and two groups of records, "
+                               "by all their pairs together).")] = 0.5,
     review_threshold: Annotated[float, typer.Option(min=0.0, max=1.0,
                                                     help="Lowest probability of pairs written to --pairs.")] = 0.5,
     backend: Annotated[str | None, typer.Option(

@@ -29,8 +29,12 @@ def name_comparison() -> cl.CustomComparison:
             cll.And(cll.NullLevel(f), cll.NullLevel(g)),
             cll.ExactMatchLevel("name_concat").configure(tf_adjustment_column="name_concat"),
             cll.ColumnsReversedLevel(f, g, symmetrical=True).configure(label_for_charts="swapped"),
-            cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)),
-            cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)),
+            cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(tf_adjustment_column=f),
+            cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)).configure(tf_adjustment_column=g),
+            # Another transliteration table (German Zymbal for Цимбал) or the Russian form
+            # of the family name (Черновол for Чорновіл): the name sounds alike.
+            cll.And(cll.ExactMatchLevel(g), cll.ExactMatchLevel("family_sound")).configure(
+                label_for_charts="given exact, family sounds alike"),
             cll.And(cll.JaroWinklerLevel(f, 0.88), cll.JaroWinklerLevel(g, 0.85)),
             cll.ExactMatchLevel(f).configure(label_for_charts="family only"),
             cll.ExactMatchLevel(g).configure(label_for_charts="given only"),
@@ -40,8 +44,13 @@ def name_comparison() -> cl.CustomComparison:
 
 
 def birth_comparison() -> cl.CustomComparison:
-    """Partial birth dates: full date, year and month, day/month swapped, year, +-1, +-3."""
-    y, m, d = "birth_year", "birth_month", "birth_day"
+    """Partial birth dates: full date, year and month, day/month swapped, year, a year
+    that fits an age, +-1, +-3.
+
+    A year computed from an age (``birth_year_span`` 1) is that year or the one before;
+    two years agree when those ranges overlap."""
+    y, m, d, s = "birth_year", "birth_month", "birth_day", "birth_year_span"
+    fits = f"{y}_l - {y}_r BETWEEN -{s}_r AND {s}_l"
     return cl.CustomComparison(
         output_column_name="birth",
         comparison_levels=[
@@ -49,10 +58,29 @@ def birth_comparison() -> cl.CustomComparison:
             cll.CustomLevel("birth_date_key_l = birth_date_key_r", "same date"),
             cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {m}_r", "same year and month"),
             cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {d}_r AND {d}_l = {m}_r", "day/month swapped"),
-            cll.CustomLevel(f"{y}_l = {y}_r AND ({m}_l IS NULL OR {m}_r IS NULL)", "same year, less precise"),
+            cll.CustomLevel(f"{y}_l = {y}_r AND {s}_l = 0 AND {s}_r = 0 AND ({m}_l IS NULL OR {m}_r IS NULL)",
+                            "same year, less precise"),
+            cll.CustomLevel(f"({s}_l > 0 OR {s}_r > 0) AND {fits}", "year fits an age"),
             cll.CustomLevel(f"{y}_l = {y}_r", "same year, other month"),
             cll.CustomLevel(f"abs({y}_l - {y}_r) <= 1", "within a year"),
             cll.CustomLevel(f"abs({y}_l - {y}_r) <= 3", "within 3 years"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def place_comparison() -> cl.CustomComparison:
+    """Place names: exact (a common town counts for less), nearly the same spelling,
+    the same in another transliteration (German Losowa for Лозова), similar."""
+    p = "place_key"
+    return cl.CustomComparison(
+        output_column_name=p,
+        comparison_levels=[
+            cll.NullLevel(p),
+            cll.ExactMatchLevel(p).configure(tf_adjustment_column=p),
+            cll.JaroWinklerLevel(p, 0.95),
+            cll.ExactMatchLevel("place_sound").configure(label_for_charts="sounds alike"),
+            cll.JaroWinklerLevel(p, 0.85),
             cll.ElseLevel(),
         ],
     )
@@ -71,8 +99,7 @@ def comparisons(columns: set[str]) -> list:
         ],
     ))
     if "place_key" in columns:
-        out.append(cl.JaroWinklerAtThresholds("place_key", [0.95, 0.85]).configure(
-            term_frequency_adjustments=True))
+        out.append(place_comparison())
     if "sex" in columns:
         out.append(cl.ExactMatch("sex"))
     if "facility_key" in columns:
@@ -87,16 +114,19 @@ def comparisons(columns: set[str]) -> list:
 
 def blocking_rules(columns: set[str]) -> list:
     """Which pairs are compared at all. Each rule survives a different kind of error:
-    a typo in one name, swapped names, a missing or wrong birth date."""
+    a typo in one name, a name in another transliteration, swapped names, a missing
+    or wrong birth date. ``family_sound`` is a function of ``family_key``, so a rule
+    on it also finds every pair that the same rule on the exact key would."""
     rules = [
-        block_on("family_key", "given_key"),
+        block_on("family_sound", "given_key"),
         CustomRule("l.family_key = r.given_key AND l.given_key = r.family_key"),
-        block_on("family_key", "birth_year"),
+        block_on("family_sound", "birth_year"),
         block_on("given_key", "birth_date_key"),
         block_on("given_key", "patronymic_key", "birth_year"),
+        CustomRule("l.given_key = r.given_key AND substr(l.family_key, 1, 3) = substr(r.family_key, 1, 3)"),
     ]
     if "place_key" in columns:
-        rules += [block_on("given_key", "place_key"), block_on("family_key", "place_key")]
+        rules += [block_on("given_key", "place_sound"), block_on("family_sound", "place_sound")]
     if "facility_key" in columns:
         rules.append(block_on("given_key", "facility_key"))
     if "document_id" in columns:
@@ -119,13 +149,19 @@ def settings(columns: set[str], *, prior: float = 1e-5) -> SettingsCreator:
 
 
 def em_blocking_rules(columns: set[str]) -> list:
-    """Training blocks: one that fixes the name (to learn the other fields) and
-    one that does not use the name (to learn how names vary)."""
-    rules = [block_on("family_key", "given_key")]
+    """Training blocks that do not use the name, to learn how names vary."""
     # Narrow blocks on purpose: a loose one (year and place) lets EM settle on
     # "same place and year" as the meaning of a match.
     if "place_key" in columns and "birth_month" in columns:
-        rules.append(block_on("birth_year", "birth_month", "place_key"))
-    elif "birth_date_key" in columns:
-        rules.append(block_on("birth_date_key"))
-    return rules
+        return [block_on("birth_year", "birth_month", "place_key")]
+    if "birth_date_key" in columns:
+        return [block_on("birth_date_key")]
+    return []
+
+
+def name_blocking_rule():
+    """The training block that fixes the name, to learn the other fields, and with it
+    the prior: the share of matches in this block, scaled back by how rare an exact
+    name agreement is among all pairs (the Bayes factor of the exact-name level, which
+    Splink finds because the rule and that level use the same column)."""
+    return block_on("name_concat")

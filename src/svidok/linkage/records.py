@@ -153,6 +153,30 @@ def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple
     return keys(family), keys(given), keys(patronymic)
 
 
+# Letters that transliteration tables write differently for one Cyrillic letter, in
+# name-key form: German z/s for ц/з, sh for ж, ch for х; and the Ukrainian/Russian
+# vowel alternations (Чорновіл/Черновол, Піддубна/Поддубная), dropped with all vowels.
+_SOUND_CLASSES = (("kh", "x"), ("ch", "x"), ("zh", "s"), ("sh", "s"), ("ts", "s"), ("tz", "s"),
+                  ("z", "s"), ("c", "s"))
+_VOWELS_RE = re.compile(r"[aeiouy]")
+_DOUBLED_RE = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=1 << 18)
+def sound_key(key: str) -> str:
+    """A coarse form of a name key: its consonants, with sibilants merged (s z ts c sh
+    zh) and kh/ch merged. "tsimbal" (Цимбал) and "zimbal" (German Zymbal), "zhuk" and
+    "shuk", "chornovil" and "chernovol" agree. Many names share one; it serves for
+    blocking and for one comparison level, never alone."""
+    out = []
+    for token in key.split():
+        s = token
+        for a, b in _SOUND_CLASSES:
+            s = s.replace(a, b)
+        out.append(_DOUBLED_RE.sub(r"\1", _VOWELS_RE.sub("", s)) or token)
+    return " ".join(out)
+
+
 @lru_cache(maxsize=1 << 16)
 def _place_key(place: str) -> str:
     return " ".join(k for k in map(name_key, name_tokens(place)) if k)
@@ -168,9 +192,11 @@ def _facility_key(facility: str) -> str:
 def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.DataFrame, list[RowIssue]]:
     """Derived features for every record, and the issues found on the way.
 
-    Columns: unique_id, source, family_key, given_key, patronymic_key, name_concat,
-    birth_year/month/day, birth_date_key, place_key, sex, facility_key,
-    custody_from, document_id, usable (False when the name has no letters).
+    Columns: unique_id, source, family_key, family_sound, given_key, patronymic_key,
+    name_concat, birth_year/month/day, birth_year_span (1 when the year comes from an
+    age: the person was born that year or the one before), birth_date_key, place_key,
+    place_sound, sex, facility_key, custody_from, document_id, usable (False when the
+    name has no letters).
     """
     df = records_frame(records)
     issues: list[RowIssue] = []
@@ -183,7 +209,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     col = {c: (df[c].tolist() if c in df.columns else None) for c in OPTIONAL_COLUMNS}
     n = len(df)
     empty = [""] * n
-    out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day")}
+    out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day", "birth_year_span")}
     fam, giv, pat, usable = [], [], [], []
     names = df["name"].tolist()
     this_year = date.today().year
@@ -207,10 +233,13 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
             except ValueError as e:
                 y = mo = d = None
                 issues.append(RowIssue(i + 1, rid, "birth_date", f"{birth!r}: {e}; treated as unknown"))
+        span = None if y is None else 0
         age = (col["age"] or empty)[i]
         if y is None and age:
             y = _birth_year_from_age(age, (col["age_date"] or empty)[i], i, rid, issues)
+            span = None if y is None else 1
         out["birth_year"][i], out["birth_month"][i], out["birth_day"][i] = y, mo, d
+        out["birth_year_span"][i] = span
     frame = pd.DataFrame({
         "unique_id": ids.values,
         "source": df["source"].values,
@@ -219,6 +248,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         "usable": usable,
     })
     frame["name_concat"] = frame["given_key"] + "|" + frame["family_key"]
+    frame["family_sound"] = [sound_key(f) if f else "" for f in fam]
     full = frame["birth_day"].notna()
     frame["birth_date_key"] = None
     frame.loc[full, "birth_date_key"] = (
@@ -228,6 +258,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     )
     if col["place"] is not None:
         frame["place_key"] = [_place_key(p) if p else "" for p in col["place"]]
+        frame["place_sound"] = [sound_key(p) if p else "" for p in frame["place_key"]]
     if col["sex"] is not None:
         frame["sex"] = [_sex(s, i, id_list[i], issues) for i, s in enumerate(col["sex"])]
     if col["facility"] is not None:
@@ -238,7 +269,8 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         frame["custody_from"] = [_full_date(v, i, id_list[i], "custody_from", issues)
                                  for i, v in enumerate(col["custody_from"])]
         frame["custody_from"] = pd.to_datetime(frame["custody_from"])
-    for c in ("family_key", "given_key", "patronymic_key", "place_key", "facility_key", "name_concat"):
+    for c in ("family_key", "family_sound", "given_key", "patronymic_key", "place_key", "place_sound",
+              "facility_key", "name_concat"):
         if c in frame:
             frame[c] = frame[c].replace({"": None, "|": None})
     return frame, issues
@@ -251,7 +283,7 @@ def _birth_year_from_age(age: str, when: str, i: int, rid: str, issues: list[Row
             raise ValueError(f"age {years} is outside 0-120")
         if not when:
             raise ValueError("age_date is missing, so the birth year cannot be estimated")
-        year = parse_partial_date(when)[0] - years  # within a year of the truth
+        year = parse_partial_date(when)[0] - years  # or the year before, if the birthday was still to come
         if year < EARLIEST_BIRTH_YEAR:
             raise ValueError(f"gives birth year {year}")
         return year
