@@ -32,8 +32,8 @@ def test_initial_load_sets_indexes_aside_and_rebuilds_them_with_full_text(sqlite
     dropped = []
     original = deferred_indexes.set_aside
 
-    def spy(conn, tables):  # noqa: ANN001, ANN202
-        got = original(conn, tables)
+    def spy(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        got = original(conn, *args, **kwargs)
         dropped.extend(deferred_indexes.missing(conn))
         return got
 

@@ -8,7 +8,8 @@ committed one (ids are assigned up front from the run's recorded start).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from operator import itemgetter
 
@@ -169,31 +170,33 @@ def _copy(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
             copy.write_row([Jsonb(row[c]) if c in json_cols and row[c] is not None else row[c] for c in cols])
 
 
-def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0,  # noqa: ANN001
-         progress: Callable[[int], None] | None = None) -> int:
-    """Insert batches after the first ``skip`` (already committed); returns incidents inserted."""
-    # The loop allocates millions of short-lived tuples and dicts without cycles; the
-    # cyclic collector would rescan them dozens of times per batch (about a quarter of the
-    # CPU time). Reference counting still frees them; cycles wait until the load ends.
-    collecting = gc.isenabled()
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """Pause the cyclic garbage collector around a bulk load.
+
+    A load allocates millions of short-lived tuples and dicts without cycles; the collector
+    would rescan them again and again (a quarter to a third of the CPU time) for nothing.
+    Reference counting still frees them; cycles wait until the load ends.
+    """
+    was = gc.isenabled()
     gc.disable()
     try:
-        return _load(app, actor, run_id, batches, skip, progress)
+        yield
     finally:
-        if collecting:
+        if was:
             gc.enable()
 
 
-def _load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int,  # noqa: ANN001
-          progress: Callable[[int], None] | None) -> int:
+def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0,  # noqa: ANN001
+         progress: Callable[[int], None] | None = None) -> int:
+    """Insert batches after the first ``skip`` (already committed); returns incidents inserted."""
     total = 0
-    with app.db.engine.connect() as conn:
+    with no_gc_pauses(), deferred_indexes.during_load(app.db.engine, TABLES), app.db.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
             # Each batch commits whole or not at all, also on kill -9; skipping the fsync only
             # risks the last batches on power loss, and the run then resumes before them.
             conn.exec_driver_sql("PRAGMA synchronous=OFF")
-            deferred_indexes.set_aside(conn, TABLES)
             conn.commit()
         try:
             for i, batch in enumerate(batches):
@@ -204,9 +207,6 @@ def _load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int,  
                 total += batch.incidents
                 if progress:
                     progress(batch.incidents)
-            if sqlite:
-                deferred_indexes.restore(conn)
-                conn.commit()
         finally:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA synchronous=NORMAL")

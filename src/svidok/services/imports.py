@@ -10,10 +10,9 @@ batches only. Running the same file again resumes an unfinished run, and source 
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,10 +23,12 @@ from svidok.domain.ledger import content_hash
 from svidok.interop import mapping as mapping_mod
 from svidok.interop.convert import ParsedRow, Problem, RowConverter
 from svidok.interop.tables import Table, TableError, read_table
+from svidok.storage import deferred_indexes
 from svidok.storage.models import ImportRun
 
-from . import access, ledger, places
+from . import access, bulk, ledger, places
 from .actors import Actor
+from .demo_data import TABLES
 from .errors import FieldError, ValidationFailed
 from .import_rows import BatchCounts, BatchWriter, Group
 
@@ -164,45 +165,6 @@ def batches(rows: Iterator[ParsedRow], size: int) -> Iterator[list[Group]]:
         yield list(groups.values())
 
 
-@contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Rows make millions of short-lived objects and no cycles: the cyclic collector would
-    rescan the growing key index again and again (a third of the run's time) for nothing."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-@contextmanager
-def _initial_load(app, dry_run: bool) -> Iterator[None]:  # noqa: ANN001
-    """Into empty SQLite tables, build secondary indexes once at the end rather than row by row.
-
-    The index on acts by incident stays: a re-imported incident's stored acts are looked up
-    with it. A run killed before the end leaves the indexes to the next start (every command
-    and the server rebuild missing ones, ``storage.deferred_indexes``).
-    """
-    if dry_run or app.db.dialect != "sqlite":
-        yield
-        return
-    from svidok.storage import deferred_indexes
-
-    from .demo_data import TABLES
-
-    with app.db.engine.connect() as conn:
-        deferred_indexes.set_aside(conn, TABLES, keep={"ix_acts_incident_id"})
-        conn.commit()
-    try:
-        yield
-    finally:
-        with app.db.engine.connect() as conn:
-            deferred_indexes.restore(conn)
-            conn.commit()
-
-
 def _find_run(app, name: str, sha: str) -> ImportRun | None:  # noqa: ANN001
     with app.db.session() as s:
         return s.scalar(select(ImportRun).where(ImportRun.name == name, ImportRun.file_sha256 == sha,
@@ -243,7 +205,10 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
                 ledger.append(s, actor.username, "import.start", "import_run", run_id,
                               {"file_sha256": sha, "mapping": content_hash(mapping_dump), "file": path.name})
         report.run_id, report.resumed_after_batches = run_id, skip
-    with _no_gc_pauses(), _initial_load(app, dry_run):
+    # Into empty SQLite tables, indexes are built once at the end; the acts-by-incident index
+    # stays, since a re-imported incident's stored acts are looked up with it.
+    loading = nullcontext() if dry_run else deferred_indexes.during_load(app.db.engine, TABLES, keep={"ix_acts_incident_id"})
+    with bulk.no_gc_pauses(), loading:
         for i, groups in enumerate(batches(checked_rows(table, conv, report), mapping.batch_size)):
             n_rows = sum(len(g.rows) for g in groups)
             report.batches = i + 1
