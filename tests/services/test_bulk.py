@@ -98,3 +98,88 @@ def test_constant_columns_written_as_literals_keep_quotes_and_types(app):
         assert all(g.created_by == "d'Artagnan" and g.synthetic is True and g.identity_protected is False
                    and g.consent_publish is True and g.url is None for g in got)
         assert all(g.created_at.replace(tzinfo=None) == now for g in got)
+
+
+def _dangling_batch(person_id: int):  # noqa: ANN202
+    """A demo-shaped batch: one person with a search key, and a key of a person that does not exist."""
+    from svidok.services.demo_data import Batch
+    from svidok.services.rowsets import Rows
+
+    batch = Batch()
+    now = datetime(2026, 11, 1, 12, 0)
+    persons = Rows(("id", "full_name", "sex", "status", "life_status", "characteristics", "confidentiality"),
+                   {"version": 1, "created_at": now, "updated_at": now, "created_by": "test", "synthetic": True})
+    persons.append((person_id, "Ткач Олена", "female", "civilian", "unknown", "|", "restricted"))
+    keys = Rows(("id", "person_id", "key"))
+    keys.append((person_id, person_id, "tkach"))
+    keys.append((person_id + 1, person_id + 999, "olena"))  # no such person
+    batch.rows["persons"], batch.rows["person_name_keys"] = persons, keys
+    return batch
+
+
+def test_a_dangling_reference_fails_the_whole_batch_during_a_bulk_load(sqlite_app):
+    """Foreign keys are checked per batch while a load runs without row-by-row enforcement."""
+    import pytest
+
+    from svidok.services import bulk
+    from svidok.storage.models import Person, PersonNameKey
+
+    with sqlite_app.db.session() as s:
+        run_id = bulk.start_run(s, "dangling", SYSTEM, "0" * 64, {}).id
+    with pytest.raises(bulk.BrokenReference, match=r"person_name_keys\.person_id = 71000 refers to no row of persons"):
+        bulk.load(sqlite_app, SYSTEM, run_id, [_dangling_batch(70_001)])
+    with sqlite_app.db.session() as s:  # nothing of the batch stays
+        assert s.scalar(select(Person).where(Person.id == 70_001)) is None
+        assert s.scalar(select(PersonNameKey).where(PersonNameKey.person_id == 70_001)) is None
+    # the connection went back with enforcement on, the database to WAL, the indexes in place
+    from svidok.storage import deferred_indexes
+
+    with sqlite_app.db.engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert deferred_indexes.missing(c) == []
+
+
+def test_an_initial_load_writes_through_a_rollback_journal_and_returns_to_wal(sqlite_app):
+    from svidok.services import bulk
+
+    seen = []
+    with bulk.loading(sqlite_app.db.engine) as conn:
+        seen.append(conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+        seen.append(conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
+    with sqlite_app.db.engine.connect() as c:
+        seen.append(c.exec_driver_sql("PRAGMA journal_mode").scalar())
+    assert seen == ["delete", 0, "wal"]
+
+
+def test_a_load_stays_in_wal_while_another_connection_reads(sqlite_app):
+    """A reader (say, the web server) keeps working: the journal is not switched under it."""
+    import sqlite3
+
+    from svidok.services import bulk
+
+    reader = sqlite3.connect(sqlite_app.db.engine.url.database)
+    try:
+        reader.execute("SELECT count(*) FROM places").fetchone()
+        with bulk.loading(sqlite_app.db.engine) as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert reader.execute("SELECT count(*) FROM places").fetchone()[0] > 0
+    finally:
+        reader.close()
+
+
+def test_a_dangling_reference_outside_a_load_is_refused_by_the_database(app):
+    """Outside a load (and always on PostgreSQL) the database's own constraint refuses the batch."""
+    import sqlite3
+
+    import psycopg
+    import pytest
+
+    from svidok.services import bulk
+    from svidok.storage.models import Person
+
+    refused = (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
+    with pytest.raises(refused, match="(?i)foreign key"), app.db.session() as s:
+        bulk.insert_batch(s, _dangling_batch(70_001))
+    with app.db.session() as s:
+        assert s.scalar(select(Person).where(Person.id == 70_001)) is None

@@ -8,12 +8,15 @@ committed one (ids are assigned up front from the run's recorded start).
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from operator import itemgetter
 
-from sqlalchemy import JSON, Date, DateTime, select, update
+from sqlalchemy import JSON, Connection, Date, DateTime, Engine, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from svidok.domain.ledger import content_hash
@@ -24,6 +27,7 @@ from svidok.storage.sequences import reset_sequences
 from . import ledger
 from .actors import Actor
 from .demo_data import TABLES, Batch
+from .rowsets import Rows
 
 
 def start_run(session: Session, name: str, actor: Actor, file_sha256: str, mapping: dict) -> ImportRun:
@@ -42,7 +46,8 @@ def _commit_batch(s: Session, actor: Actor, run_id: int, i: int, batch: Batch) -
     """One batch, its ledger entry and the run's progress: one transaction."""
     insert_batch(s, batch)
     counts = {t: len(r) for t, r in batch.rows.items() if r}
-    first = batch.rows["incidents"][0]["id"] if batch.rows["incidents"] else None
+    incidents = batch.rows["incidents"]
+    first = (incidents.first("id") if isinstance(incidents, Rows) else incidents[0]["id"]) if incidents else None
     ledger.append(s, actor.username, "bulk.load", "import_run", run_id,
                   content_hash({"batch": i, "first_incident": first, "counts": counts}))
     run = s.get(ImportRun, run_id)
@@ -53,16 +58,62 @@ def _commit_batch(s: Session, actor: Actor, run_id: int, i: int, batch: Batch) -
 
 
 def insert_batch(session: Session, batch: Batch) -> None:
+    """The batch's rows, table by table (PostgreSQL: COPY; SQLite: prepared ``executemany``).
+
+    On a SQLite connection with foreign-key enforcement off (a bulk load, see
+    :func:`loading`), the batch's references are checked set-wise instead by
+    :func:`verify_references`: a dangling one fails the batch like the constraint would.
+    """
     tables = Base.metadata.tables
-    postgres = session.get_bind().dialect.name == "postgresql"
+    dialect = session.get_bind().dialect
+    prepared = []
     for name in TABLES:
         rows = batch.rows.get(name)
         if not rows:
             continue
-        if postgres:
+        if dialect.name == "postgresql":
             _copy(session, tables[name], rows)
         else:
-            _sqlite_insert(session, tables[name], rows)
+            p = (_prepare_rowset if isinstance(rows, Rows) else prepare_sqlite)(dialect, tables[name], rows)
+            _execute_sqlite(session, p)
+            prepared.append(p)
+    if prepared and not session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar():
+        verify_references(session, prepared)
+
+
+class BrokenReference(ValueError):
+    """A row of a bulk batch refers to a record that does not exist."""
+
+
+def verify_references(session: Session, prepared: list[Prepared]) -> None:
+    """Every foreign key of these rows names an existing row (of this batch or stored before).
+
+    What SQLite's foreign-key enforcement checks row by row (a B-tree probe per reference,
+    ~7 µs per demo incident), done per batch on sets: references to rows of the same
+    batch are settled in memory, the rest with one query per column.
+    """
+    ids = {p.table: p.values("id") for p in prepared if "id" in p.columns}
+    cursor = session.connection().connection.cursor()
+    try:
+        for p in prepared:
+            for fk in Base.metadata.tables[p.table].foreign_key_constraints:
+                column, parent = fk.columns[0].name, fk.referred_table.name
+                if column not in p.columns:
+                    continue
+                wanted = p.values(column) - ids.get(parent, set())
+                wanted.discard(None)
+                if not wanted:
+                    continue
+                found = {r[0] for r in cursor.execute(
+                    f"SELECT id FROM {parent} WHERE id IN (SELECT value FROM json_each(?))",  # noqa: S608
+                    (json.dumps(sorted(wanted, key=str)),))}
+                missing = wanted - found
+                if missing:
+                    first = sorted(missing, key=str)[0]
+                    raise BrokenReference(f"{p.table}.{column} = {first!r} refers to no row of {parent}"
+                                          f" ({len(missing)} such value{'s' if len(missing) > 1 else ''} in the batch)")
+    finally:
+        cursor.close()
 
 
 def _column(values: list, proc) -> list:  # noqa: ANN001
@@ -84,6 +135,9 @@ def _column(values: list, proc) -> list:  # noqa: ANN001
     return out
 
 
+_BIND = "?"
+
+
 def _sql_literal(value) -> str | None:  # noqa: ANN001
     """``value`` (already converted for the driver) as an SQLite literal, or None if it has none."""
     if value is None:
@@ -99,56 +153,102 @@ def _sql_literal(value) -> str | None:  # noqa: ANN001
     return None  # floats and anything else stay bound parameters
 
 
-def _sqlite_insert(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
-    """``executemany`` of tuples on the driver, values converted column by column.
+@dataclass(frozen=True)
+class Prepared:
+    """One table's rows of a batch, ready for the SQLite driver (see :func:`prepare_sqlite`)."""
+
+    table: str
+    columns: tuple[str, ...]
+    exprs: tuple[str, ...]  # per column: a literal, or the placeholder _BIND
+    tuples: list[tuple]
+    constants: dict  # column -> the (converted) value written as a literal
+
+    def values(self, column: str) -> set:
+        """The distinct stored values of ``column`` (None for NULL)."""
+        if column in self.constants:
+            return {self.constants[column]}
+        i = [c for c, e in zip(self.columns, self.exprs) if e is _BIND].index(column)
+        return set(map(itemgetter(i), self.tuples))
+
+
+def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:  # noqa: ANN001
+    """Rows as driver tuples, converted column by column.
 
     SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself; the
     columns' own bind processors (dates, booleans, JSON) are applied column-wise instead,
     so values are stored exactly as SQLAlchemy would store them. A column holding one
     value throughout the batch (version, timestamps, creator, most NULLs) is written as
-    a literal in the statement rather than bound on every row. Incidents go through a
-    temporary table and one INSERT … SELECT when the full-text trigger is in place: it
-    then runs inside a single statement, several times faster than once per row.
+    a literal in the statement rather than bound on every row. Pure: no database access,
+    so it can run in another process than the insert.
     """
-    dialect = session.get_bind().dialect
     n = len(rows)
     keys = list(rows[0])
-    bound, exprs, columns = [], [], []
+    exprs, columns, constants = [], [], {}
     # Two C-level passes (rows to tuples, tuples to columns) instead of a lookup per value.
     by_column = list(zip(*map(itemgetter(*keys), rows))) if len(keys) > 1 else [[r[keys[0]] for r in rows]]
     for k, values in zip(keys, by_column):
         first = values[0]
         proc = table.c[k].type._cached_bind_processor(dialect)  # noqa: SLF001 - SQLAlchemy's own conversion
         if values.count(first) == n:
-            literal = _sql_literal(proc(first) if proc is not None and first is not None else first)
+            value = proc(first) if proc is not None and first is not None else first
+            literal = _sql_literal(value)
             if literal is not None:
                 exprs.append(literal)
+                constants[k] = value
                 continue
-        bound.append(k)
-        exprs.append("?")
         if proc is None:
-            columns.append(values)
+            column = values
         elif isinstance(table.c[k].type, Date) and not isinstance(table.c[k].type, DateTime) and all(
                 v is None or type(v) is date for v in values):
             # SQLite's DATE storage format is exactly date.isoformat(); this is the hot column type.
-            columns.append([None if v is None else v.isoformat() for v in values])
+            column = [None if v is None else v.isoformat() for v in values]
         else:
-            columns.append(_column(values, proc))
+            column = _column(values, proc)
+        exprs.append(_BIND)
+        columns.append(column)
     tuples = list(zip(*columns)) if columns else [()] * n
-    cols = ", ".join(keys)
+    return Prepared(table.name, tuple(keys), tuple(exprs), tuples, constants)
+
+
+def _prepare_rowset(dialect, table, rows: Rows) -> Prepared:  # noqa: ANN001
+    """Tuples already in storage form: only the constants are converted (once) into literals."""
+    exprs, constants = [_BIND] * len(rows.columns), {}
+    for k, value in rows.constants.items():
+        proc = table.c[k].type._cached_bind_processor(dialect)  # noqa: SLF001
+        value = proc(value) if proc is not None and value is not None else value
+        literal = _sql_literal(value)
+        if literal is None:
+            raise ValueError(f"{table.name}.{k}: constant {value!r} has no SQL literal; put it in the tuples")
+        exprs.append(literal)
+        constants[k] = value
+    return Prepared(table.name, (*rows.columns, *rows.constants), tuple(exprs), rows, constants)
+
+
+def _sqlite_insert(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
+    _execute_sqlite(session, prepare_sqlite(session.get_bind().dialect, table, rows))
+
+
+def _execute_sqlite(session: Session, p: Prepared) -> None:
+    """``executemany`` of the prepared tuples on the driver.
+
+    Incidents go through a temporary table and one INSERT … SELECT when the full-text
+    trigger is in place: it then runs inside a single statement, several times faster
+    than once per row.
+    """
+    cols = ", ".join(p.columns)
+    bound = [c for c, e in zip(p.columns, p.exprs) if e is _BIND]
     cursor = session.connection().connection.cursor()
     try:
-        if table.name == "incidents" and _has_fts_trigger(cursor) and bound:
-            stage = f"stage_{table.name}"
+        if p.table == "incidents" and bound and _has_fts_trigger(cursor):
+            stage = f"stage_{p.table}"
             cursor.execute(f"DROP TABLE IF EXISTS temp.{stage}")
-            cursor.execute(f"CREATE TEMP TABLE {stage} AS SELECT {', '.join(bound)} FROM {table.name} WHERE 0")
-            cursor.executemany(f"INSERT INTO temp.{stage} VALUES ({', '.join('?' * len(bound))})", tuples)
-            picked = iter(bound)
-            select_list = ", ".join(next(picked) if e == "?" else e for e in exprs)
-            cursor.execute(f"INSERT INTO {table.name} ({cols}) SELECT {select_list} FROM temp.{stage}")  # noqa: S608
+            cursor.execute(f"CREATE TEMP TABLE {stage} AS SELECT {', '.join(bound)} FROM {p.table} WHERE 0")
+            cursor.executemany(f"INSERT INTO temp.{stage} VALUES ({', '.join(_BIND * len(bound))})", p.tuples)
+            select_list = ", ".join(c if e is _BIND else e for c, e in zip(p.columns, p.exprs))
+            cursor.execute(f"INSERT INTO {p.table} ({cols}) SELECT {select_list} FROM temp.{stage}")  # noqa: S608
             cursor.execute(f"DROP TABLE temp.{stage}")
         else:
-            cursor.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({', '.join(exprs)})", tuples)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {p.table} ({cols}) VALUES ({', '.join(p.exprs)})", p.tuples)  # noqa: S608
     finally:
         cursor.close()
 
@@ -162,9 +262,16 @@ def _copy(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
     """PostgreSQL COPY: an order of magnitude faster than INSERT for large batches."""
     from psycopg.types.json import Jsonb
 
+    dbapi = session.connection().connection.driver_connection
+    if isinstance(rows, Rows):
+        # Storage-form tuples: ISO dates, JSON text and 0/1 flags are what COPY's text input reads.
+        cols, tail = [*rows.columns, *rows.constants], tuple(rows.constants.values())
+        with dbapi.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row + tail)
+        return
     cols = list(rows[0])
     json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    dbapi = session.connection().connection.driver_connection
     with dbapi.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([Jsonb(row[c]) if c in json_cols and row[c] is not None else row[c] for c in cols])
@@ -187,30 +294,73 @@ def no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def loading(engine: Engine, tables: Iterable[str] = TABLES, keep: Iterable[str] = ()) -> Iterator[Connection]:
+    """One connection set up for a bulk load into ``tables``, put back as it was afterwards.
+
+    SQLite only (other engines get a plain connection):
+    - no fsync per commit: each batch still commits whole or not at all, also on kill -9;
+      only a power loss could cost the last batches, and the run resumes before them;
+    - foreign keys are checked per batch on sets (:func:`verify_references`) instead of a
+      B-tree probe per row;
+    - into empty tables (an initial load), secondary indexes and the full-text trigger are
+      set aside and built once at the end (``storage.deferred_indexes``), and the batches
+      go through a rollback journal instead of the write-ahead log, so each page is
+      written once instead of twice. If another connection has the database open, the
+      journal stays WAL (readers keep working) and only that saving is lost.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            yield conn
+            return
+        emptied = deferred_indexes.set_aside(conn, tables, keep)
+        conn.commit()
+        journal = _rollback_journal(engine, conn) if emptied else None
+        conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+            try:
+                if emptied:
+                    deferred_indexes.restore(conn)  # also after a failed load: nothing waits for the next start
+                    conn.commit()
+                if journal:
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.commit()
+            except BaseException:
+                conn.invalidate()  # never hand a connection without foreign keys back to the pool
+                raise
+
+
+def _rollback_journal(engine: Engine, conn: Connection) -> bool:
+    """Switch the database to a rollback journal if no other connection has it open."""
+    for attempt in range(2):
+        try:
+            return conn.exec_driver_sql("PRAGMA journal_mode=DELETE").scalar() == "delete"
+        except OperationalError:
+            if attempt == 0:
+                engine.pool.dispose()  # idle pooled connections of this process count as open
+    return False
+
+
 def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0,  # noqa: ANN001
          progress: Callable[[int], None] | None = None) -> int:
     """Insert batches after the first ``skip`` (already committed); returns incidents inserted."""
     total = 0
-    with no_gc_pauses(), deferred_indexes.during_load(app.db.engine, TABLES), app.db.engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            # Each batch commits whole or not at all, also on kill -9; skipping the fsync only
-            # risks the last batches on power loss, and the run then resumes before them.
-            conn.exec_driver_sql("PRAGMA synchronous=OFF")
-            conn.commit()
-        try:
-            for i, batch in enumerate(batches):
-                if i < skip:
-                    continue
-                with Session(bind=conn) as s, s.begin():
-                    _commit_batch(s, actor, run_id, i, batch)
-                total += batch.incidents
-                if progress:
-                    progress(batch.incidents)
-        finally:
-            if sqlite:
-                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-                conn.commit()
+    with no_gc_pauses(), loading(app.db.engine) as conn:
+        for i, batch in enumerate(batches):
+            if i < skip:
+                continue
+            with Session(bind=conn) as s, s.begin():
+                _commit_batch(s, actor, run_id, i, batch)
+            total += batch.incidents
+            if progress:
+                progress(batch.incidents)
     if app.db.dialect == "postgresql":
         # Fresh statistics (incl. the extended ones of migration 0007) for the planner: right
         # after COPY the tables have none until autovacuum comes round.

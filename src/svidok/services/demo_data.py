@@ -9,6 +9,7 @@ up front, so the bulk loader can insert them without round trips.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from svidok.domain import names, people
 from svidok.domain.vocab import Vocabularies
 from svidok.storage.models import CustodyEpisode, Displacement, HazardArea, Incident, Person, Place, Source
 
+from .rowsets import Rows
 from .demo_scenarios import FACILITY_OUTCOMES, FRONTLINE_PREFIXES, HOST_COUNTRIES, OCCUPIED_PREFIXES, SCENARIOS
 
 FULL_INVASION = date(2022, 2, 24)
@@ -39,6 +41,59 @@ TABLES = ("persons", "person_names", "person_name_keys", "sources", "incidents",
 class Batch:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TABLES})
     incidents: int = 0
+
+
+#: Column order of the tuples the generator appends (``services.rowsets.Rows``), per table,
+#: and the values every row of that table shares (besides the audit columns of records).
+_LAYOUT: dict[str, tuple[tuple[str, ...], dict]] = {
+    "incidents": (("id", "confidentiality", "title", "narrative", "narrative_i18n", "date_start", "date_lo", "date_hi",
+                   "place_id", "lat", "lon", "verification_status", "search_text"),
+                  {"import_source": None, "date_end": None, "location_precision": "settlement"}),
+    "sources": (("id", "kind", "pseudonym", "reliability", "credibility", "consent_contact",
+                 "consent_share_prosecutors", "consent_publish"),
+                {"import_source": None, "confidentiality": "confidential", "description": "Synthetic source",
+                 "identity_protected": True, "identity_enc": None, "contact_enc": None, "url": None, "risk": None}),
+    "incident_sources": (("incident_id", "source_id"), {"note": None}),
+    "acts": (("id", "incident_id", "violation_type", "means"),
+             {"import_source": None, "description": None, "date_start": None}),
+    "qualifications": (("id", "act_id", "provision"), {"note": None}),
+    "perpetrators": (("id", "act_id"), {"organisation_id": None, "person_id": None,
+                                        "description": "Russian armed forces (unit unknown)", "mode": "direct_perpetrator"}),
+    "persons": (("id", "import_source", "full_name", "family_name", "given_name", "patronymic", "sex", "birth_date",
+                 "birth_lo", "birth_hi", "age_band", "status", "characteristics", "merged_into_id"),
+                {"confidentiality": "restricted", "life_status": "unknown", "residence_place_id": None,
+                 "address_enc": None, "contact_enc": None, "notes": None}),
+    "person_names": (("id", "person_id", "name", "script", "lang"), {"kind": "as_recorded"}),
+    "person_name_keys": (("id", "person_id", "key"), {}),
+    "victims": (("id", "act_id", "person_id", "count", "group_description", "harm", "status", "sex", "age",
+                 "age_band", "characteristics"), {}),
+    "hazard_areas": (("id", "name", "place_id", "lat", "lon", "contamination", "status", "date_reported"),
+                     {"import_source": None, "confidentiality": "public", "geometry": None, "date_cleared": None,
+                      "notes": None}),
+    "hazard_casualties": (("hazard_id", "incident_id"), {}),
+    "custody_episodes": (("id", "person_id", "authority", "facility_place_id", "date_from", "date_from_lo", "date_to",
+                          "date_to_hi", "acknowledged", "monitor_access", "incommunicado", "charges", "court",
+                          "forced_labour", "outcome", "last_proof_of_life"),
+                         {"import_source": None, "confidentiality": "confidential", "authority_org_id": None,
+                          "transferred_from_id": None, "sentence": None, "fair_trial_concerns": None, "notes": None}),
+    "proofs_of_life": (("id", "episode_id", "kind", "date", "date_lo", "date_hi"), {"note": None}),
+    "displacements": (("id", "person_id", "kind", "from_place_id", "to_country", "date", "date_lo", "date_hi",
+                       "protection_status"),
+                      {"import_source": None, "confidentiality": "restricted", "group_count": 1, "to_place_id": None,
+                       "notes": None}),
+}
+#: Tables whose rows are versioned records (they carry the audit columns).
+_RECORDS = ("incidents", "sources", "acts", "persons", "hazard_areas", "custody_episodes", "displacements")
+_IN_CASES = tuple(t for t in _RECORDS if t != "acts")  # records that can belong to a case
+
+
+def _flag(value: bool | None) -> int | None:
+    """A boolean in storage form (0/1), None kept."""
+    return None if value is None else int(value)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 class IdCounter:
@@ -81,10 +136,12 @@ class DemoGenerator:
         self._recent_sources: list[int] = []
 
     # -- small pieces -------------------------------------------------------------
-    def _record(self, **extra) -> dict:  # noqa: ANN003
-        return {"version": 1, "created_at": self.now, "updated_at": self.now, "created_by": "demo",
-                "synthetic": True, "deleted_at": None, "deleted_reason": None, "import_source": None,
-                "source_key": None, **extra}
+    def _new_batch(self) -> Batch:
+        audit = {"version": 1, "created_at": self.now, "updated_at": self.now, "created_by": "demo",
+                 "synthetic": True, "deleted_at": None, "deleted_reason": None, "source_key": None}
+        rows = {t: Rows(cols, {**(audit if t in _RECORDS else {}), **({"case_id": None} if t in _IN_CASES else {}),
+                               **const}) for t, (cols, const) in _LAYOUT.items()}
+        return Batch(rows={t: rows[t] for t in TABLES})
 
     def _date(self, occupied: bool) -> tuple[str, date, date]:
         r = self.rnd.random()
@@ -147,13 +204,8 @@ class DemoGenerator:
         lists: list[str] = []
         while not lists:  # documented by at least one list (those on none are the undocumented)
             lists = [name for name, p in DEMO_LISTS if self.rnd.random() < p]
-        b.rows["persons"].append(self._record(
-            import_source=lists[0],
-            id=pid, confidentiality="restricted", case_id=None, full_name=full, family_name=family, given_name=given,
-            patronymic=patr, sex=sex, birth_date=birth, birth_lo=lo, birth_hi=hi,
-            age_band=None if birth else self._band[age], status=status,
-            life_status="unknown", characteristics=people.pack(chars), residence_place_id=None, address_enc=None,
-            contact_enc=None, notes=None, merged_into_id=None))
+        b.rows["persons"].append((pid, lists[0], full, family, given, patr, sex, birth, _iso(lo), _iso(hi),
+                                  None if birth else self._band[age], status, people.pack(chars), None))
         recorded = [(full, "Cyrl", "uk")]  # the first is persons.full_name; person_names keeps the others
         if self.rnd.random() < 0.3:
             kind = "ru_cyrillic" if self.rnd.random() < 0.5 else "uk_latin"
@@ -166,10 +218,9 @@ class DemoGenerator:
             keys.update(names.search_keys(text))
             if i == 0:
                 continue
-            b.rows["person_names"].append({"id": self.ids("person_names"), "person_id": pid, "name": text,
-                                           "script": script, "lang": lang, "kind": "as_recorded"})
+            b.rows["person_names"].append((self.ids("person_names"), pid, text, script, lang))
         for k in keys:
-            b.rows["person_name_keys"].append({"id": self.ids("person_name_keys"), "person_id": pid, "key": k})
+            b.rows["person_name_keys"].append((self.ids("person_name_keys"), pid, k))
         return pid, {"sex": sex, "age": age, "chars": chars, "lists": lists, "given": given, "family": family,
                      "patronymic": patr, "full": full, "birth_year": birth_year, "status": status}
 
@@ -177,7 +228,7 @@ class DemoGenerator:
     def batches(self, size: int, batch_size: int = 5000) -> Iterator[Batch]:
         done = 0
         while done < size:
-            b = Batch()
+            b = self._new_batch()
             n = min(batch_size, size - done)
             for _ in range(n):
                 self._incident(b)
@@ -196,50 +247,42 @@ class DemoGenerator:
         title = sc.title_en.format(place=name_en)
         narrative = (f"Synthetic record. {title} on {text}. Witnesses describe the event; "
                      f"the documenter recorded victims and sources.")
-        b.rows["incidents"].append(self._record(
-            id=iid, confidentiality=rnd.choices(("public", "restricted", "confidential"), (30, 60, 10))[0], case_id=None,
-            title=title, narrative=narrative, narrative_i18n={"uk": sc.title_uk.format(place=name_uk)},
-            date_start=text, date_end=None, date_lo=lo, date_hi=hi, place_id=pid_,
-            lat=round(lat + rnd.uniform(-0.05, 0.05), 5) if lat is not None else None,
-            lon=round(lon + rnd.uniform(-0.05, 0.05), 5) if lon is not None else None,
-            location_precision="settlement",
-            verification_status=rnd.choices(("unverified", "partially_verified", "verified"), (40, 35, 25))[0],
-            search_text=self._search_text(title, name_uk)))
+        confidentiality = rnd.choices(("public", "restricted", "confidential"), (30, 60, 10))[0]
+        b.rows["incidents"].append((
+            iid, confidentiality, title, narrative, json.dumps({"uk": sc.title_uk.format(place=name_uk)}),
+            text, lo.isoformat(), hi.isoformat(), pid_,
+            round(lat + rnd.uniform(-0.05, 0.05), 5) if lat is not None else None,
+            round(lon + rnd.uniform(-0.05, 0.05), 5) if lon is not None else None,
+            rnd.choices(("unverified", "partially_verified", "verified"), (40, 35, 25))[0],
+            self._search_text(title, name_uk)))
         # A source (a witness, a channel) usually speaks to several incidents.
         if self._recent_sources and rnd.random() < 0.7:
             src = rnd.choice(self._recent_sources)
         else:
             src = self._source(b)
-        b.rows["incident_sources"].append({"incident_id": iid, "source_id": src, "note": None})
+        b.rows["incident_sources"].append((iid, src))
         acts = [sc.violation_type] + ([sc.second_act] if sc.second_act and rnd.random() < 0.4 else [])
         day = lo
         for k, vt in enumerate(acts):
             aid = self.ids("acts")
             means = rnd.choice(sc.means)
-            b.rows["acts"].append(self._record(id=aid, incident_id=iid, violation_type=vt, means=means,
-                                               description=None, date_start=None))
+            b.rows["acts"].append((aid, iid, vt, means))
             if k == 0 and rnd.random() < 0.3:
                 provisions = self.vocab["violation_types"].terms[vt].extra.get("provisions") or []
                 if provisions:
-                    b.rows["qualifications"].append({"id": self.ids("qualifications"), "act_id": aid,
-                                                     "provision": rnd.choice(provisions), "note": None})
+                    b.rows["qualifications"].append((self.ids("qualifications"), aid, rnd.choice(provisions)))
             if k > 0:
                 continue
-            b.rows["perpetrators"].append({"id": self.ids("perpetrators"), "act_id": aid, "organisation_id": None,
-                                           "person_id": None, "description": "Russian armed forces (unit unknown)",
-                                           "mode": "direct_perpetrator"})
+            b.rows["perpetrators"].append((self.ids("perpetrators"), aid))
             self._victims(b, sc, aid, day, iid, place)
 
     def _source(self, b: Batch) -> int:
         rnd = self.rnd
         src = self.ids("sources")
-        b.rows["sources"].append(self._record(
-            id=src, confidentiality="confidential", case_id=None,
-            kind=rnd.choice(("witness", "victim", "relative", "media", "open_source_post", "hotline")),
-            description="Synthetic source", pseudonym=f"SRC-{src:06d}", reliability=rnd.choice("ABCDEF"),
-            credibility=rnd.choice("123456"), identity_protected=True, identity_enc=None, contact_enc=None, url=None,
-            consent_contact=rnd.random() < 0.7, consent_share_prosecutors=rnd.random() < 0.5,
-            consent_publish=rnd.random() < 0.2, risk=None))
+        b.rows["sources"].append((
+            src, rnd.choice(("witness", "victim", "relative", "media", "open_source_post", "hotline")),
+            f"SRC-{src:06d}", rnd.choice("ABCDEF"), rnd.choice("123456"),
+            int(rnd.random() < 0.7), int(rnd.random() < 0.5), int(rnd.random() < 0.2)))
         self._recent_sources = (self._recent_sources + [src])[-50:]
         return src
 
@@ -255,10 +298,9 @@ class DemoGenerator:
         n_persons = 1 if sc.custody else rnd.choice((0, 1, 1, 2, 3))
         for _ in range(n_persons):
             person_id, p = self._person(b, day, sc.child_victims, sc.victim_status)
-            b.rows["victims"].append({
-                "id": self.ids("victims"), "act_id": aid, "person_id": person_id, "count": 1, "group_description": None,
-                "harm": sc.harm, "status": sc.victim_status, "sex": p["sex"], "age": p["age"],
-                "age_band": self._band[p["age"]], "characteristics": people.pack(p["chars"])})
+            chars = people.pack(p["chars"])
+            b.rows["victims"].append((self.ids("victims"), aid, person_id, 1, None, sc.harm, sc.victim_status, p["sex"],
+                                      p["age"], self._band[p["age"]], chars))
             # The same person as the other lists recorded them: their own person record (spelt their
             # way), already linked to the first one, and their own victim row for the same act.
             for other in p["lists"][1:]:
@@ -267,38 +309,29 @@ class DemoGenerator:
                 forms_g, forms_f = self._forms_of(p["given"]), self._forms_of(p["family"])
                 g, f = (forms_g.get(kind), forms_f.get(kind)) if kind else (p["given"], p["family"])
                 spelt = f"{g} {f}" if g and f else p["full"]
-                b.rows["persons"].append(self._record(
-                    import_source=other, id=dup, confidentiality="restricted", case_id=None, full_name=spelt,
-                    family_name=f or p["family"], given_name=g or p["given"], patronymic=None, sex=p["sex"],
-                    birth_date=str(p["birth_year"]), birth_lo=date(p["birth_year"], 1, 1),
-                    birth_hi=date(p["birth_year"], 12, 31), age_band=None, status=p["status"], life_status="unknown",
-                    characteristics=people.pack(p["chars"]), residence_place_id=None, address_enc=None,
-                    contact_enc=None, notes=None, merged_into_id=person_id))
+                year = p["birth_year"]
+                b.rows["persons"].append((dup, other, spelt, f or p["family"], g or p["given"], None, p["sex"], str(year),
+                                          f"{year:04d}-01-01", f"{year:04d}-12-31", None, p["status"], chars, person_id))
                 for k in set(names.search_keys(spelt)):
-                    b.rows["person_name_keys"].append({"id": self.ids("person_name_keys"), "person_id": dup, "key": k})
-                b.rows["victims"].append({
-                    "id": self.ids("victims"), "act_id": aid, "person_id": dup, "count": 1, "group_description": None,
-                    "harm": sc.harm, "status": sc.victim_status, "sex": p["sex"], "age": p["age"],
-                    "age_band": self._band[p["age"]], "characteristics": people.pack(p["chars"])})
+                    b.rows["person_name_keys"].append((self.ids("person_name_keys"), dup, k))
+                b.rows["victims"].append((self.ids("victims"), aid, dup, 1, None, sc.harm, sc.victim_status, p["sex"],
+                                          p["age"], self._band[p["age"]], chars))
             if sc.custody:
                 self._custody(b, person_id, day, sc)
             if sc.displacement:
                 self._displacement(b, person_id, day, place)
         if not sc.custody and rnd.random() < 0.35:
-            b.rows["victims"].append({
-                "id": self.ids("victims"), "act_id": aid, "person_id": None, "count": rnd.randrange(2, 15),
-                "group_description": "residents (names not yet known)", "harm": sc.harm, "status": sc.victim_status,
-                "sex": "unknown", "age": None, "age_band": None,
-                "characteristics": people.pack(["child"]) if sc.child_victims else "|"})
+            b.rows["victims"].append((self.ids("victims"), aid, None, rnd.randrange(2, 15),
+                                      "residents (names not yet known)", sc.harm, sc.victim_status, "unknown", None, None,
+                                      people.pack(["child"]) if sc.child_victims else "|"))
         if sc.hazard and rnd.random() < 0.5:
             hid = self.ids("hazard_areas")
-            b.rows["hazard_areas"].append(self._record(
-                id=hid, confidentiality="public", case_id=None, name=f"Contaminated area near {place[3]}",
-                place_id=place[0], lat=(place[5] or 48.5) + rnd.uniform(-0.1, 0.1), lon=(place[6] or 35) + rnd.uniform(-0.1, 0.1),
-                geometry=None, contamination="cluster_submunition" if "cluster" in sc.violation_type else rnd.choice(("ap_mine", "at_mine", "uxo")),
-                status=rnd.choices(("suspected", "confirmed", "cleared"), (50, 35, 15))[0],
-                date_reported=day.isoformat(), date_cleared=None, notes=None))
-            b.rows["hazard_casualties"].append({"hazard_id": hid, "incident_id": iid})
+            b.rows["hazard_areas"].append((
+                hid, f"Contaminated area near {place[3]}", place[0], (place[5] or 48.5) + rnd.uniform(-0.1, 0.1),
+                (place[6] or 35) + rnd.uniform(-0.1, 0.1),
+                "cluster_submunition" if "cluster" in sc.violation_type else rnd.choice(("ap_mine", "at_mine", "uxo")),
+                rnd.choices(("suspected", "confirmed", "cleared"), (50, 35, 15))[0], day.isoformat()))
+            b.rows["hazard_casualties"].append((hid, iid))
 
     def _custody(self, b: Batch, person_id: int, day: date, sc) -> None:  # noqa: ANN001
         rnd = self.rnd
@@ -317,27 +350,25 @@ class DemoGenerator:
                     break
                 pols.append(d)
         facility = rnd.choice(self.facilities)
-        b.rows["custody_episodes"].append(self._record(
-            id=eid, confidentiality="confidential", case_id=None, person_id=person_id,
-            authority=rnd.choice(("armed_forces_rf", "fsb", "penitentiary_service_rf", "occupation_administration")),
-            authority_org_id=None, facility_place_id=facility[0], transferred_from_id=None, date_from=day.isoformat(),
-            date_from_lo=day, date_to=ended.isoformat() if ended else None, date_to_hi=ended, acknowledged=acknowledged,
-            monitor_access=rnd.random() < 0.1, incommunicado=acknowledged is False or rnd.random() < 0.3,
-            charges="'extremism' (synthetic)" if sc.violation_type == "denial_of_fair_trial" else None,
-            court="occupation 'court' (synthetic)" if sc.violation_type == "denial_of_fair_trial" else None,
-            sentence=None, fair_trial_concerns=None, forced_labour=sc.violation_type == "forced_labour",
-            outcome=outcome, last_proof_of_life=max(pols) if pols else None, notes=None))
+        authority = rnd.choice(("armed_forces_rf", "fsb", "penitentiary_service_rf", "occupation_administration"))
+        monitor_access = rnd.random() < 0.1
+        incommunicado = acknowledged is False or rnd.random() < 0.3
+        trial = sc.violation_type == "denial_of_fair_trial"
+        b.rows["custody_episodes"].append((
+            eid, person_id, authority, facility[0], day.isoformat(), day.isoformat(), _iso(ended), _iso(ended),
+            _flag(acknowledged), int(monitor_access), int(incommunicado),
+            "'extremism' (synthetic)" if trial else None, "occupation 'court' (synthetic)" if trial else None,
+            int(sc.violation_type == "forced_labour"), outcome, _iso(max(pols)) if pols else None))
         for d in pols:
-            b.rows["proofs_of_life"].append({"id": self.ids("proofs_of_life"), "episode_id": eid,
-                                             "kind": rnd.choice(("letter", "phone_call", "video", "released_detainee_testimony")),
-                                             "date": d.isoformat(), "date_lo": d, "date_hi": d, "note": None})
+            kind = rnd.choice(("letter", "phone_call", "video", "released_detainee_testimony"))
+            b.rows["proofs_of_life"].append((self.ids("proofs_of_life"), eid, kind, d.isoformat(), d.isoformat(),
+                                             d.isoformat()))
 
     def _displacement(self, b: Batch, person_id: int, day: date, place: tuple) -> None:
         country, status = self.rnd.choice(HOST_COUNTRIES)
-        b.rows["displacements"].append(self._record(
-            id=self.ids("displacements"), confidentiality="restricted", case_id=None, person_id=person_id,
-            group_count=1, kind="deported" if country == "RU" else "refugee", from_place_id=place[0], to_place_id=None,
-            to_country=country, date=day.isoformat(), date_lo=day, date_hi=day, protection_status=status, notes=None))
+        b.rows["displacements"].append((
+            self.ids("displacements"), person_id, "deported" if country == "RU" else "refugee", place[0], country,
+            day.isoformat(), day.isoformat(), day.isoformat(), status))
 
 
 def generator_for(app, session, seed: int = 2022) -> DemoGenerator:  # noqa: ANN001

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
+from sqlalchemy.orm import Session
 
 from svidok.domain.ledger import content_hash
 from svidok.interop import mapping as mapping_mod
 from svidok.interop.convert import ParsedRow, Problem, RowConverter
 from svidok.interop.tables import Table, TableError, read_table
-from svidok.storage import deferred_indexes
 from svidok.storage.models import ImportRun
 
 from . import access, bulk, ledger, places
@@ -205,15 +205,16 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
                 ledger.append(s, actor.username, "import.start", "import_run", run_id,
                               {"file_sha256": sha, "mapping": content_hash(mapping_dump), "file": path.name})
         report.run_id, report.resumed_after_batches = run_id, skip
-    # Into empty SQLite tables, indexes are built once at the end; the acts-by-incident index
-    # stays, since a re-imported incident's stored acts are looked up with it.
-    loading = nullcontext() if dry_run else deferred_indexes.during_load(app.db.engine, TABLES, keep={"ix_acts_incident_id"})
-    with bulk.no_gc_pauses(), loading:
+    # One connection set up for bulk writing (services.bulk.loading); into empty SQLite tables
+    # indexes are built once at the end, except the acts-by-incident index: a re-imported
+    # incident's stored acts are looked up with it.
+    loading = nullcontext() if dry_run else bulk.loading(app.db.engine, TABLES, keep={"ix_acts_incident_id"})
+    with bulk.no_gc_pauses(), loading as conn:
         for i, groups in enumerate(batches(checked_rows(table, conv, report), mapping.batch_size)):
             n_rows = sum(len(g.rows) for g in groups)
             report.batches = i + 1
             if i >= skip:  # earlier batches were committed by the interrupted run
-                _write_batch(app, actor, writer, groups, i, run_id, report, dry_run)
+                _write_batch(app, conn, actor, writer, groups, i, run_id, report, dry_run)
             if progress:
                 progress(n_rows)
     if not dry_run:
@@ -227,10 +228,10 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
     return report
 
 
-def _write_batch(app, actor: Actor, writer: BatchWriter, groups: list[Group], i: int, run_id: int | None,  # noqa: ANN001
-                 report: ImportReport, dry_run: bool) -> None:
+def _write_batch(app, conn: Connection | None, actor: Actor, writer: BatchWriter, groups: list[Group], i: int,  # noqa: ANN001
+                 run_id: int | None, report: ImportReport, dry_run: bool) -> None:
     """One transaction: the batch's rows, its ledger entry and the run's progress (or, dry, only the counts)."""
-    with app.db.session() as s:
+    with (app.db.session() if conn is None else _session_on(conn)) as s:
         got = writer.write(s, groups, dry=dry_run)
         if not dry_run:
             ledger.append(s, actor.username, "import.batch", "import_run", run_id, {
@@ -240,6 +241,12 @@ def _write_batch(app, actor: Actor, writer: BatchWriter, groups: list[Group], i:
             s.execute(update(ImportRun).where(ImportRun.id == run_id).values(
                 counts={"batches": i + 1, "added": asdict(total)}))
     report.counts.add(got)  # only once the transaction has committed
+
+
+@contextmanager
+def _session_on(conn: Connection) -> Iterator[Session]:
+    with Session(bind=conn) as s, s.begin():
+        yield s
 
 
 def run_file(app, actor: Actor, path: Path | str, mapping_path: Path | str, dry_run: bool = False,  # noqa: ANN001

@@ -11,10 +11,9 @@ and by every start of the application) does not put back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from svidok.storage.models import Base
 
@@ -68,21 +67,3 @@ def restore(conn: Connection) -> list[str]:
         conn.exec_driver_sql("INSERT INTO incident_fts(incident_fts) VALUES ('rebuild')")
         conn.exec_driver_sql(FTS_TRIGGER_SQL)
     return sorted(gone)
-
-
-@contextmanager
-def during_load(engine: Engine, tables: Iterable[str], keep: Iterable[str] = ()) -> Iterator[None]:
-    """Around a bulk load on SQLite: :func:`set_aside` before, :func:`restore` after (also when
-    the load fails; a kill leaves it to the next start). Other engines: nothing."""
-    if engine.dialect.name != "sqlite":
-        yield
-        return
-    with engine.connect() as conn:
-        set_aside(conn, tables, keep)
-        conn.commit()
-    try:
-        yield
-    finally:
-        with engine.connect() as conn:
-            restore(conn)
-            conn.commit()
