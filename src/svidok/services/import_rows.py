@@ -11,10 +11,11 @@ goes in with one multi-row insert per table (the bulk path of ``services.bulk``)
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -26,10 +27,42 @@ from svidok.storage.models import Act, Base, Incident, Person, Source
 from . import bulk
 from .actors import Actor
 from .demo_data import Batch
+from .rowsets import Rows
 from .incidents import _incident_age, search_text
 from .persons import script_of
 
 _CHUNK = 900  # stays under SQLite's bound-parameter limit on old builds
+
+#: Column order of the tuples each table gets (``services.rowsets.Rows``), and per table the
+#: values all its rows share; records (``_RECORDS``) also share the audit columns.
+_LAYOUT = {
+    "incidents": ("id", "source_key", "confidentiality", "title", "narrative", "narrative_i18n", "date_start", "date_end",
+                  "date_lo", "date_hi", "place_id", "lat", "lon", "location_precision", "verification_status",
+                  "search_text"),
+    "persons": ("id", "source_key", "confidentiality", "full_name", "family_name", "given_name", "patronymic", "sex",
+                "birth_date", "birth_lo", "birth_hi", "status", "life_status", "characteristics", "residence_place_id",
+                "address_enc", "contact_enc", "notes"),
+    "person_names": ("id", "person_id", "name", "script"),
+    "person_name_keys": ("id", "person_id", "key"),
+    "sources": ("id", "source_key", "confidentiality", "kind", "description", "pseudonym", "reliability", "credibility",
+                "identity_enc", "contact_enc", "url", "consent_contact", "consent_share_prosecutors", "consent_publish",
+                "risk"),
+    "acts": ("id", "source_key", "incident_id", "violation_type", "means", "description", "date_start"),
+    "qualifications": ("id", "act_id", "provision"),
+    "perpetrators": ("id", "act_id", "description", "mode"),
+    "victims": ("id", "act_id", "person_id", "count", "group_description", "harm", "status", "sex", "age", "age_band",
+                "characteristics"),
+    "incident_sources": ("incident_id", "source_id"),
+}
+_CONSTANTS = {
+    "persons": {"age_band": None, "merged_into_id": None},
+    "person_names": {"lang": None, "kind": "as_recorded"},
+    "sources": {"identity_protected": True},
+    "qualifications": {"note": None},
+    "perpetrators": {"organisation_id": None, "person_id": None},
+    "incident_sources": {"note": None},
+}
+_RECORDS = ("incidents", "persons", "sources", "acts")
 
 
 @dataclass
@@ -121,10 +154,16 @@ class BatchWriter:
                 self._dates[text] = got
         return got
 
-    def _record(self, key: str | None, **extra) -> dict:  # noqa: ANN003
-        return {"version": 1, "created_at": self.now, "updated_at": self.now, "created_by": self.actor.username,
-                "synthetic": self.synthetic, "deleted_at": None, "deleted_reason": None,
-                "import_source": self.source, "source_key": key, **extra}
+    def _new_batch(self) -> Batch:
+        """A batch whose tables are ``Rows`` of storage-form tuples (see ``services.rowsets``)."""
+        audit = {"version": 1, "created_at": self.now, "updated_at": self.now, "created_by": self.actor.username,
+                 "synthetic": self.synthetic, "deleted_at": None, "deleted_reason": None,
+                 "import_source": self.source}
+        b = Batch()
+        for table, columns in _LAYOUT.items():
+            constants = {**audit, **({"case_id": None} if table != "acts" else {})} if table in _RECORDS else {}
+            b.rows[table] = Rows(columns, {**constants, **_CONSTANTS.get(table, {})})
+        return b
 
     def write(self, s: Session, groups: list[Group], dry: bool = False) -> BatchCounts:
         c = BatchCounts()
@@ -158,7 +197,7 @@ class BatchWriter:
                  "perpetrators": sum(1 for r in all_rows if r.parts.get("act", {}).get("perpetrator")),
                  "qualifications": sum(len(r.parts.get("act", {}).get("qualifications", [])) for r in all_rows)}
         ids = IdBlock(s, needs)
-        b = Batch()
+        b = self._new_batch()
         for key, r in new_persons.items():
             person_ids[key] = self._person(b, ids, key, r, name_keys[key])
         for key, r in new_sources.items():
@@ -168,20 +207,20 @@ class BatchWriter:
             iid = inc_ids.get(g.key)
             first_new, day = iid is None, None
             if first_new:
-                iid = inc_ids[g.key] = self._incident(b, ids, g.key, rows[0])
-                day = b.rows["incidents"][-1]["date_lo"]
+                iid, day = self._incident(b, ids, g.key, rows[0])
+                inc_ids[g.key] = iid
             for r in rows:
                 if r.source_key and (first_new or r.source_key in new_sources):
                     links.add((iid, source_ids[r.source_key]))
                 if has_act:
                     self._act(b, ids, iid, r, person_ids.get(r.person_key) if r.person_key else None,
                               new_persons.get(r.person_key) if r.person_key else None, day)
-        b.rows["incident_sources"] = [{"incident_id": i, "source_id": sid, "note": None} for i, sid in sorted(links)]
+        b.rows["incident_sources"].extend(sorted(links))
         insert(s, b)
         return c
 
     # -- rows of each table ----------------------------------------------------------
-    def _incident(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow) -> int:
+    def _incident(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow) -> tuple[int, date]:
         inc = r.parts["incident"]
         start = self._date(inc["date_start"])
         end = self._date(inc["date_end"]) if inc.get("date_end") else None
@@ -191,15 +230,13 @@ class BatchWriter:
             lat, lon, precision = place[1], place[2], precision or place[3]
         i18n = {"uk": inc["narrative_uk"]} if inc.get("narrative_uk") else None
         iid = ids("incidents")
-        b.rows["incidents"].append(self._record(
-            key, id=iid, confidentiality=inc.get("confidentiality", "restricted"), case_id=None,
-            title=inc["title"], narrative=inc.get("narrative"), narrative_i18n=i18n,
-            date_start=start.to_iso(), date_end=end.to_iso() if end else None, date_lo=start.lo,
-            date_hi=(end or start).hi, place_id=place[0] if place else None, lat=lat, lon=lon,
-            location_precision=precision, verification_status=inc.get("verification_status", "unverified"),
-            search_text=search_text(inc["title"], inc.get("narrative"), i18n)))
+        b.rows["incidents"].append((
+            iid, key, inc.get("confidentiality", "restricted"), inc["title"], inc.get("narrative"),
+            json.dumps(i18n) if i18n is not None else None, start.to_iso(), end.to_iso() if end else None,
+            start.lo.isoformat(), (end or start).hi.isoformat(), place[0] if place else None, lat, lon, precision,
+            inc.get("verification_status", "unverified"), search_text(inc["title"], inc.get("narrative"), i18n)))
         b.incidents += 1
-        return iid
+        return iid, start.lo
 
     def _person(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow, keys: list[str]) -> int:
         p = r.parts["person"]
@@ -208,52 +245,43 @@ class BatchWriter:
         bd = self._date(p["birth_date"]) if p.get("birth_date") else None
         place = p.get("residence_place")
         ring = self.app.keyring
-        b.rows["persons"].append(self._record(
-            key, id=pid, confidentiality=p.get("confidentiality", "restricted"), case_id=None,
-            full_name=p["full_name"], family_name=p.get("family_name"), given_name=p.get("given_name"),
-            patronymic=p.get("patronymic"), sex=p.get("sex") or v.get("sex") or "unknown", birth_date=bd.to_iso() if bd else None,
-            birth_lo=bd.lo if bd else None, birth_hi=bd.hi if bd else None, age_band=None,
-            status=p.get("status") or v.get("status") or "unknown",
-            life_status=p.get("life_status") or ("dead" if v.get("harm") == "killed" else "unknown"),
-            characteristics=people.pack(p.get("characteristics", [])), residence_place_id=place[0] if place else None,
-            address_enc=ring.encrypt(p.get("address"), f"persons.address:{pid}"),
-            contact_enc=ring.encrypt(p.get("contact"), f"persons.contact:{pid}"),
-            notes=p.get("notes"), merged_into_id=None))
-        b.rows["person_names"].append({"id": ids("person_names"), "person_id": pid, "name": p["full_name"],
-                                       "script": script_of(p["full_name"]), "lang": None, "kind": "as_recorded"})
+        b.rows["persons"].append((
+            pid, key, p.get("confidentiality", "restricted"), p["full_name"], p.get("family_name"), p.get("given_name"),
+            p.get("patronymic"), p.get("sex") or v.get("sex") or "unknown", bd.to_iso() if bd else None,
+            bd.lo.isoformat() if bd else None, bd.hi.isoformat() if bd else None,
+            p.get("status") or v.get("status") or "unknown",
+            p.get("life_status") or ("dead" if v.get("harm") == "killed" else "unknown"),
+            people.pack(p.get("characteristics", [])), place[0] if place else None,
+            ring.encrypt(p.get("address"), f"persons.address:{pid}"),
+            ring.encrypt(p.get("contact"), f"persons.contact:{pid}"), p.get("notes")))
+        b.rows["person_names"].append((ids("person_names"), pid, p["full_name"], script_of(p["full_name"])))
         for k in keys:
-            b.rows["person_name_keys"].append({"id": ids("person_name_keys"), "person_id": pid, "key": k})
+            b.rows["person_name_keys"].append((ids("person_name_keys"), pid, k))
         return pid
 
     def _source(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow) -> int:
         src = r.parts["source"]
         sid = ids("sources")
         ring = self.app.keyring
-        b.rows["sources"].append(self._record(
-            key, id=sid, confidentiality=src.get("confidentiality", "confidential"), case_id=None,
-            kind=src["kind"], description=src.get("description"),
-            pseudonym=src.get("pseudonym") or "SRC-" + secrets.token_hex(3).upper(),
-            reliability=src.get("reliability", "F"), credibility=src.get("credibility", "6"), identity_protected=True,
-            identity_enc=ring.encrypt(src.get("identity"), f"sources.identity:{sid}"),
-            contact_enc=ring.encrypt(src.get("contact"), f"sources.contact:{sid}"), url=src.get("url"),
-            consent_contact=src.get("consent_contact", False),
-            consent_share_prosecutors=src.get("consent_share_prosecutors", False),
-            consent_publish=src.get("consent_publish", False), risk=src.get("risk")))
+        b.rows["sources"].append((
+            sid, key, src.get("confidentiality", "confidential"), src["kind"], src.get("description"),
+            src.get("pseudonym") or "SRC-" + secrets.token_hex(3).upper(), src.get("reliability", "F"),
+            src.get("credibility", "6"), ring.encrypt(src.get("identity"), f"sources.identity:{sid}"),
+            ring.encrypt(src.get("contact"), f"sources.contact:{sid}"), src.get("url"),
+            int(bool(src.get("consent_contact", False))), int(bool(src.get("consent_share_prosecutors", False))),
+            int(bool(src.get("consent_publish", False))), src.get("risk")))
         return sid
 
     def _act(self, b: Batch, ids: IdBlock, iid: int, r: ParsedRow, person_id: int | None,
              new_person: ParsedRow | None, day) -> None:  # noqa: ANN001
         a = r.parts["act"]
         aid = ids("acts")
-        b.rows["acts"].append(self._record(r.row_key, id=aid, incident_id=iid, violation_type=a["violation_type"],
-                                           means=a.get("means"), description=a.get("description"),
-                                           date_start=a.get("date_start")))
+        b.rows["acts"].append((aid, r.row_key, iid, a["violation_type"], a.get("means"), a.get("description"),
+                               a.get("date_start")))
         for code in a.get("qualifications", []):
-            b.rows["qualifications"].append({"id": ids("qualifications"), "act_id": aid, "provision": code, "note": None})
+            b.rows["qualifications"].append((ids("qualifications"), aid, code))
         if a.get("perpetrator"):
-            b.rows["perpetrators"].append({"id": ids("perpetrators"), "act_id": aid, "organisation_id": None,
-                                           "person_id": None, "description": a["perpetrator"],
-                                           "mode": a.get("perpetrator_mode", "unknown")})
+            b.rows["perpetrators"].append((ids("perpetrators"), aid, a["perpetrator"], a.get("perpetrator_mode", "unknown")))
         v = r.parts.get("victim")
         if v is None:
             return
@@ -263,11 +291,9 @@ class BatchWriter:
         if age is None and person.get("birth_date") and day is not None:
             age = _incident_age(person["birth_date"], day)
         chars = people.characteristics_at_age([*v.get("characteristics", []), *person.get("characteristics", [])], age)
-        b.rows["victims"].append({
-            "id": ids("victims"), "act_id": aid, "person_id": person_id, "count": 1 if person_id else v.get("count", 1),
-            "group_description": v.get("group_description"), "harm": v["harm"],
-            "status": v.get("status") or person.get("status") or "unknown", "sex": sex, "age": age,
-            "age_band": self._band(age), "characteristics": people.pack(chars)})
+        b.rows["victims"].append((
+            ids("victims"), aid, person_id, 1 if person_id else v.get("count", 1), v.get("group_description"), v["harm"],
+            v.get("status") or person.get("status") or "unknown", sex, age, self._band(age), people.pack(chars)))
 
     def _band(self, age: int | None) -> str | None:
         band = self._bands.get(age, "")
