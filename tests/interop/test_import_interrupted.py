@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from svidok.interop import mapping as mapping_mod
-from svidok.services import imports
+from svidok.services import import_pipeline, imports
 from svidok.services.actors import SYSTEM
 from svidok.storage.models import Act, ImportRun, Incident, LedgerEntry, Person, Victim
 
@@ -47,8 +47,24 @@ def _state(app) -> tuple[int, dict, int]:  # noqa: ANN001
         return (run.counts or {}).get("batches", 0) if run else 0, acts, persons
 
 
+def _processes_reading(path: Path) -> list[int]:
+    """Pids of live processes whose command line names ``path``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(path).encode() in (entry / "cmdline").read_bytes():
+                status = (entry / "status").read_text()
+                if "\nState:\tZ" not in status:
+                    out.append(int(entry.name))
+        except OSError:
+            continue
+    return out
+
+
 def test_sigkill_half_way_then_restart_finishes_without_duplicates(app, tmp_path):
-    per_case = _csv(tmp_path / "big.csv", 6000)
+    # Big enough (> import_pipeline.MIN_BYTES) for the command to validate in a second process.
+    per_case = _csv(tmp_path / "big.csv", 24_000)
+    assert import_pipeline.worth_it(tmp_path / "big.csv") or (os.cpu_count() or 1) < 2
     m = tmp_path / "m.yaml"
     m.write_text(MAPPING.read_text(encoding="utf-8") + "batch_size: 300\n", encoding="utf-8")
     env = {**os.environ, "SVIDOK_DATA_DIR": str(app.settings.data_dir), "SVIDOK_DATABASE_URL": app.db.url,
@@ -64,6 +80,11 @@ def test_sigkill_half_way_then_restart_finishes_without_duplicates(app, tmp_path
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()
+    # the validating child notices and goes too, writing nothing
+    deadline = time.monotonic() + 15
+    while _processes_reading(tmp_path / "big.csv") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_reading(tmp_path / "big.csv") == []
     batches_done, acts, _ = _state(app)
     assert 3 <= batches_done and len(acts) < len(per_case), "the kill must come half-way"
     # Whole batches only: every incident in the database has all of its acts.

@@ -80,7 +80,8 @@ def test_a_viewer_may_not_import(app):
         imports.run(app, viewer, EXAMPLE, mapping_mod.load(MAPPING))
 
 
-def test_bad_rows_are_listed_with_reasons_and_good_rows_are_kept(app, tmp_path):
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "validated-in-a-child"])
+def test_bad_rows_are_listed_with_reasons_and_good_rows_are_kept(app, tmp_path, parallel):
     f = _write(tmp_path, [
         "A;1;05.03.2022;Харків;Good row;Обстріл житла;артилерія;Бондар Олена;ж;40;загинула;гаряча лінія",
         "B;2;31.02.2022;Харків;Bad date;Обстріл житла;;;;;поранений;гаряча лінія",
@@ -91,7 +92,7 @@ def test_bad_rows_are_listed_with_reasons_and_good_rows_are_kept(app, tmp_path):
         "G;7;March 2022;Kharkiv;Month in words;Обстріл житла;;;;;поранений;гаряча лінія",
         "H;8;2022-03-09;Харків;Bad age;Обстріл житла;;Ткач Ігор;ч;двісті;поранений;гаряча лінія",
     ])
-    report = imports.run(app, SYSTEM, f, mapping_mod.load(MAPPING))
+    report = imports.run(app, SYSTEM, f, mapping_mod.load(MAPPING), parallel=parallel)
     by_row = {p.row: p for p in report.problems}
     assert sorted(by_row) == [3, 4, 5, 6, 7, 9]
     assert by_row[3].field == "incident.date_start" and by_row[3].value == "31.02.2022"
@@ -106,7 +107,7 @@ def test_bad_rows_are_listed_with_reasons_and_good_rows_are_kept(app, tmp_path):
     # Once corrected, the same file adds only the corrected rows.
     text = f.read_text(encoding="utf-8").replace("31.02.2022", "28.02.2022").replace("двісті", "52")
     f.write_text(text, encoding="utf-8")
-    again = imports.run(app, SYSTEM, f, mapping_mod.load(MAPPING))
+    again = imports.run(app, SYSTEM, f, mapping_mod.load(MAPPING), parallel=parallel)
     assert again.counts.rows_existing == 2 and again.counts.rows_new == 2
     with app.db.session() as s:
         assert sorted(s.scalars(select(Incident.source_key))) == ["A", "B", "G", "H"]

@@ -8,7 +8,6 @@ committed one (ids are assigned up front from the run's recorded start).
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,89 +60,74 @@ def insert_batch(session: Session, batch: Batch) -> None:
     """The batch's rows, table by table (PostgreSQL: COPY; SQLite: prepared ``executemany``).
 
     On a SQLite connection with foreign-key enforcement off (a bulk load, see
-    :func:`loading`), the batch's references are checked set-wise instead by
+    :func:`loading`), the batch's references are checked afterwards by
     :func:`verify_references`: a dangling one fails the batch like the constraint would.
     """
     tables = Base.metadata.tables
     dialect = session.get_bind().dialect
-    prepared = []
-    for name in TABLES:
-        rows = batch.rows.get(name)
-        if not rows:
-            continue
-        if dialect.name == "postgresql":
-            _copy(session, tables[name], rows)
-        else:
+    if dialect.name == "postgresql":
+        for name in TABLES:
+            if batch.rows.get(name):
+                _copy(session, tables[name], batch.rows[name])
+        return
+    checking = not session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar()
+    cursor = session.connection().connection.cursor()
+    prepared, before = [], {}
+    try:
+        for name in TABLES:
+            rows = batch.rows.get(name)
+            if not rows:
+                continue
+            if checking:
+                before[name] = cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {name}").fetchone()[0]  # noqa: S608
             p = (_prepare_rowset if isinstance(rows, Rows) else prepare_sqlite)(dialect, tables[name], rows)
             _execute_sqlite(session, p)
             prepared.append(p)
-    if prepared and not session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar():
-        verify_references(session, prepared)
+    finally:
+        cursor.close()
+    if checking:
+        verify_references(session, prepared, before)
 
 
 class BrokenReference(ValueError):
     """A row of a bulk batch refers to a record that does not exist."""
 
 
-def verify_references(session: Session, prepared: list[Prepared]) -> None:
-    """Every foreign key of these rows names an existing row (of this batch or stored before).
+def verify_references(session: Session, prepared: list[Prepared], before: dict[str, int]) -> None:
+    """Every foreign key of the rows just inserted names an existing row (SQLite).
 
     What SQLite's foreign-key enforcement checks row by row (a B-tree probe per reference,
-    ~7 µs per demo incident), done per batch: references into the ids of the same batch
-    are settled in memory (a range test when those ids are consecutive, as the loaders
-    assign them), the rest with one query per column.
+    ~7 µs per demo incident), done once per column over the batch's rows, which follow the
+    table's previous highest rowid (``before``): a reference into the batch's own new
+    rows is settled by comparing with their id range when those ids are consecutive (as
+    the loaders assign them), and only other references are looked up.
     """
-    own = {p.table: _IdSet(p.column("id")) for p in prepared if "id" in p.columns}
     cursor = session.connection().connection.cursor()
     try:
+        new: dict[str, tuple[int, int | None]] = {}  # table -> (rows from rowid, consecutive up to id)
         for p in prepared:
+            start = before[p.table]
+            count, top = cursor.execute(f"SELECT count(*), max(rowid) FROM {p.table} WHERE rowid > ?",  # noqa: S608
+                                        (start,)).fetchone()
+            if count != len(p.tuples):
+                start = -(2**63)  # some rows went in below the previous maximum: check the whole table
+            new[p.table] = (start, top if count == len(p.tuples) and top - start == count else None)
+        for p in prepared:
+            start = new[p.table][0]
             for fk in Base.metadata.tables[p.table].foreign_key_constraints:
                 column, parent = fk.columns[0].name, fk.referred_table.name
-                if column not in p.columns:
+                if column not in p.columns or (column in p.constants and p.constants[column] is None):
                     continue
-                wanted = own.get(parent, _IdSet([])).outside(p.column(column))
-                if not wanted:
-                    continue
-                found = {r[0] for r in cursor.execute(
-                    f"SELECT id FROM {parent} WHERE id IN (SELECT value FROM json_each(?))",  # noqa: S608
-                    (json.dumps(sorted(wanted, key=str)),))}
-                missing = wanted - found
+                lo, hi = new.get(parent, (0, None))
+                own = f"AND NOT ({column} > {int(lo)} AND {column} <= {int(hi)})" if hi is not None else ""
+                missing = cursor.execute(
+                    f"SELECT {column}, count(*) OVER () FROM {p.table} WHERE rowid > ? AND {column} IS NOT NULL "  # noqa: S608
+                    f"{own} AND {column} NOT IN (SELECT id FROM {parent}) LIMIT 1", (start,)).fetchone()
                 if missing:
-                    first = sorted(missing, key=str)[0]
-                    raise BrokenReference(f"{p.table}.{column} = {first!r} refers to no row of {parent}"
-                                          f" ({len(missing)} such value{'s' if len(missing) > 1 else ''} in the batch)")
+                    raise BrokenReference(f"{p.table}.{column} = {missing[0]!r} refers to no row of {parent}"
+                                          f" ({missing[1]} such row{'s' if missing[1] > 1 else ''} in the batch)")
     finally:
         cursor.close()
-
-
-class _IdSet:
-    """The ids of one table's rows in a batch (unique: they were just inserted as primary keys)."""
-
-    def __init__(self, ids: list):
-        self.range = None
-        try:
-            lo, hi = min(ids), max(ids)
-            if type(lo) is int and type(hi) is int and hi - lo + 1 == len(ids):
-                self.range = (lo, hi)
-        except (TypeError, ValueError):  # mixed types, or no ids
-            pass
-        self.ids = set() if self.range else set(ids)
-
-    def outside(self, values: list) -> set:
-        """The distinct non-NULL ``values`` that are not among these ids."""
-        if None in values:
-            values = [v for v in values if v is not None]
-        if not values:
-            return set()
-        if self.range:
-            try:
-                lo, hi = min(values), max(values)
-                if self.range[0] <= lo and hi <= self.range[1] and all(type(v) is int for v in (lo, hi)):
-                    return set()  # every value is an int within the consecutive ids
-            except TypeError:
-                pass
-            return {v for v in set(values) if not (type(v) is int and self.range[0] <= v <= self.range[1])}
-        return set(values) - self.ids
 
 
 def _column(values: list, proc) -> list:  # noqa: ANN001
@@ -192,13 +176,6 @@ class Prepared:
     exprs: tuple[str, ...]  # per column: a literal, or the placeholder _BIND
     tuples: list[tuple]
     constants: dict  # column -> the (converted) value written as a literal
-
-    def column(self, name: str) -> list:
-        """The stored values of column ``name``, one per row (None for NULL)."""
-        if name in self.constants:
-            return [self.constants[name]] if self.tuples else []
-        i = [c for c, e in zip(self.columns, self.exprs) if e is _BIND].index(name)
-        return list(map(itemgetter(i), self.tuples))
 
 
 def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:  # noqa: ANN001

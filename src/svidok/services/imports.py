@@ -26,7 +26,7 @@ from svidok.interop.convert import ParsedRow, Problem, RowConverter
 from svidok.interop.tables import Table, TableError, read_table
 from svidok.storage.models import ImportRun
 
-from . import access, bulk, ledger, places
+from . import access, bulk, import_pipeline, ledger, places
 from .actors import Actor
 from .demo_data import TABLES
 from .errors import FieldError, ValidationFailed
@@ -172,10 +172,13 @@ def _find_run(app, name: str, sha: str) -> ImportRun | None:  # noqa: ANN001
 
 
 def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_run: bool = False,  # noqa: ANN001
-        progress: Callable[[int], None] | None = None, table: Table | None = None) -> ImportReport:
+        progress: Callable[[int], None] | None = None, table: Table | None = None,
+        parallel: bool = False) -> ImportReport:
     """Validate (and unless ``dry_run`` write) a spreadsheet; see the module docstring.
 
     ``table``: rows already read from ``path`` by another reader (e.g. form submissions).
+    ``parallel``: validate in a forked second process while this one writes
+    (``services.import_pipeline``; command line only, never inside a server).
     """
     path = Path(path)
     if not dry_run:
@@ -209,8 +212,12 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
     # indexes are built once at the end, except the acts-by-incident index: a re-imported
     # incident's stored acts are looked up with it.
     loading = nullcontext() if dry_run else bulk.loading(app.db.engine, TABLES, keep={"ix_acts_incident_id"})
+    def produce() -> Iterator[list[Group]]:
+        return batches(checked_rows(table, conv, report), mapping.batch_size)
+
     with bulk.no_gc_pauses(), loading as conn:
-        for i, groups in enumerate(batches(checked_rows(table, conv, report), mapping.batch_size)):
+        groups_of = import_pipeline.batches_from_child(app, produce, report) if parallel and not dry_run else produce()
+        for i, groups in enumerate(groups_of):
             n_rows = sum(len(g.rows) for g in groups)
             report.batches = i + 1
             if i >= skip:  # earlier batches were committed by the interrupted run
@@ -255,4 +262,4 @@ def run_file(app, actor: Actor, path: Path | str, mapping_path: Path | str, dry_
         mapping = mapping_mod.load(mapping_path)
     except mapping_mod.MappingError as exc:
         raise ValidationFailed(FieldError("mapping", str(exc))) from None
-    return run(app, actor, path, mapping, dry_run, progress)
+    return run(app, actor, path, mapping, dry_run, progress, parallel=import_pipeline.worth_it(Path(path)))
