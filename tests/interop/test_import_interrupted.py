@@ -13,7 +13,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from svidok.interop import mapping as mapping_mod
 from svidok.services import import_pipeline, imports
 from svidok.services.actors import SYSTEM
 from svidok.storage.models import Act, ImportRun, Incident, LedgerEntry, Person, Victim
@@ -90,7 +89,7 @@ def test_sigkill_half_way_then_restart_finishes_without_duplicates(app, tmp_path
     # Whole batches only: every incident in the database has all of its acts.
     assert all(acts[k] == per_case[k] for k in acts)
 
-    report = imports.run(app, SYSTEM, tmp_path / "big.csv", mapping_mod.load(m))
+    report = imports.run_file(app, SYSTEM, tmp_path / "big.csv", m)  # as the command runs it: planned in a child
     assert report.resumed_after_batches == batches_done
     _, acts, persons = _state(app)
     assert acts == dict(per_case)

@@ -169,3 +169,25 @@ def test_import_into_empty_tables_rebuilds_every_index_and_the_full_text_index(s
     with sqlite_app.db.engine.connect() as c:
         assert deferred_indexes.missing(c) == []
     assert incident_queries.count(sqlite_app, SYSTEM, IncidentFilter(q="Saltivka")) == 39
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "planned-in-a-child"])
+def test_people_and_sources_named_again_in_later_batches_are_reused(app, tmp_path, parallel):
+    """Batches planned ahead of the writer still find the records earlier batches created."""
+    m = tmp_path / "m.yaml"
+    m.write_text(MAPPING.read_text(encoding="utf-8").replace(
+        "  incident: Case ", "  person: Victim\n  source: Source\n  incident: Case ") + "batch_size: 3\n",
+        encoding="utf-8")
+    names = ["Бондар Олена", "Ткач Ігор", "Мельник Ганна"]
+    f = _write(tmp_path, [f"C{i};{i};0{1 + i % 9}.03.2022;Харків;Shelling {i};Обстріл житла;артилерія;"
+                          f"{names[i % 3]};{'ж' if i % 3 != 1 else 'ч'};{30 + i % 3};поранений;гаряча лінія"
+                          for i in range(1, 13)])
+    report = imports.run(app, SYSTEM, f, mapping_mod.load(m), parallel=parallel)
+    assert report.batches == 4 and report.rows_bad == 0
+    assert report.counts.incidents == 12 and report.counts.persons == 3 and report.counts.sources == 1
+    assert [_count(app, t) for t in (Incident, Act, Victim, Person, Source)] == [12, 12, 12, 3, 1]
+    with app.db.session() as s:  # every victim row points at one of the three people
+        assert len(set(s.scalars(select(Victim.person_id)))) == 3
+    again = imports.run(app, SYSTEM, f, mapping_mod.load(m), parallel=parallel)
+    assert again.counts.rows_new == 0 and again.counts.rows_existing == 12
+    assert [_count(app, t) for t in (Incident, Act, Victim, Person, Source)] == [12, 12, 12, 3, 1]

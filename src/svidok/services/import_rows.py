@@ -140,6 +140,22 @@ class IdBlock:
         return next(self.ids[table])  # type: ignore[call-overload]
 
 
+class RunIds:
+    """Ids counted on from the highest stored when the run started planning, per table."""
+
+    TABLES = ("incidents", "persons", "sources", "person_names", "person_name_keys", "acts", "victims",
+              "perpetrators", "qualifications")
+
+    def __init__(self, s: Session):
+        tables = Base.metadata.tables
+        self.next = {t: (s.scalar(select(func.max(tables[t].c.id))) or 0) + 1 for t in self.TABLES}
+
+    def __call__(self, table: str) -> int:
+        value = self.next[table]
+        self.next[table] = value + 1
+        return value
+
+
 class BatchWriter:
     """Builds and inserts one batch; ``dry`` only counts what would be added."""
 
@@ -151,6 +167,8 @@ class BatchWriter:
         self.now = datetime.now(timezone.utc)
         self._bands: dict[int | None, str | None] = {}
         self._dates: dict[str, object] = {}
+        self.ids: RunIds | None = None  # see ahead_of_the_writer
+        self.made: dict[str, dict[str, int]] | None = None
 
     def _date(self, text: str):  # noqa: ANN202
         """A parsed partial date; the same few thousand dates recur on every row of a big file."""
@@ -175,9 +193,39 @@ class BatchWriter:
         return b
 
     def write(self, s: Session, groups: list[Group], dry: bool = False) -> BatchCounts:
+        """Build and insert one batch in the caller's transaction (``dry``: only count)."""
+        b, c = self.plan(s, groups, dry)
+        if b is not None:
+            insert(s, b)
+        return c
+
+    def ahead_of_the_writer(self, s: Session) -> None:
+        """Plan batches before the earlier ones are committed (``services.import_pipeline``).
+
+        Ids are then counted on from the highest stored now, and the keys of records this
+        run created are remembered, since the database does not hold them yet. Nothing else
+        may add records of these tables meanwhile (a command-line import of a big file).
+        """
+        self.ids = RunIds(s)
+        self.made = {"incidents": {}, "persons": {}, "sources": {}}
+
+    def _known(self, s: Session, model, table: str, keys: Iterable[str]) -> dict[str, int]:  # noqa: ANN001
+        """key -> id of records already stored (or, planning ahead, created by this run)."""
+        if self.made is None:
+            return existing_keys(s, model, self.source, keys)
+        made = self.made[table]
+        keys = list(dict.fromkeys(keys))
+        out = {k: made[k] for k in keys if k in made}
+        out.update(existing_keys(s, model, self.source, [k for k in keys if k not in made]))
+        return out
+
+    def plan(self, s: Session, groups: list[Group], dry: bool = False) -> tuple[Batch | None, BatchCounts]:
+        """The rows one batch adds (None when dry or nothing is new) and its counts; writes nothing."""
         c = BatchCounts()
-        inc_ids = existing_keys(s, Incident, self.source, (g.key for g in groups))
-        done_rows = existing_act_keys(s, self.source, list(inc_ids.values())) if inc_ids else set()
+        inc_ids = self._known(s, Incident, "incidents", (g.key for g in groups))
+        stored = [i for k, i in inc_ids.items() if self.made is None or k not in self.made["incidents"]]
+        # (acts of incidents this run created are all new: row keys are unique within a file)
+        done_rows = existing_act_keys(s, self.source, stored) if stored else set()
         todo: list[tuple[Group, list[ParsedRow]]] = []
         for g in groups:
             rows = g.rows
@@ -189,8 +237,8 @@ class BatchWriter:
                 todo.append((g, rows))
         all_rows = [r for _, rows in todo for r in rows]
         c.rows_new = len(all_rows)
-        person_ids = existing_keys(s, Person, self.source, (r.person_key for r in all_rows if r.person_key))
-        source_ids = existing_keys(s, Source, self.source, (r.source_key for r in all_rows if r.source_key))
+        person_ids = self._known(s, Person, "persons", (r.person_key for r in all_rows if r.person_key))
+        source_ids = self._known(s, Source, "sources", (r.source_key for r in all_rows if r.source_key))
         new_persons = {r.person_key: r for r in all_rows if r.person_key and r.person_key not in person_ids}
         new_sources = {r.source_key: r for r in all_rows if r.source_key and r.source_key not in source_ids}
         new_incidents = [g for g, _ in todo if g.key not in inc_ids]
@@ -198,19 +246,22 @@ class BatchWriter:
         c.incidents, c.persons, c.sources = len(new_incidents), len(new_persons), len(new_sources)
         c.acts = len(all_rows) if has_act else 0
         if dry or not all_rows:
-            return c
+            return None, c
         name_keys = {k: sorted({*names.search_keys(r.parts["person"]["full_name"])}) for k, r in new_persons.items()}
         needs = {"incidents": c.incidents, "persons": c.persons, "sources": c.sources, "person_names": c.persons,
                  "person_name_keys": sum(len(v) for v in name_keys.values()), "acts": c.acts,
                  "victims": sum(1 for r in all_rows if "victim" in r.parts),
                  "perpetrators": sum(1 for r in all_rows if r.parts.get("act", {}).get("perpetrator")),
                  "qualifications": sum(len(r.parts.get("act", {}).get("qualifications", [])) for r in all_rows)}
-        ids = IdBlock(s, needs)
+        ids = self.ids if self.ids is not None else IdBlock(s, needs)
         b = self._new_batch()
         for key, r in new_persons.items():
             person_ids[key] = self._person(b, ids, key, r, name_keys[key])
         for key, r in new_sources.items():
             source_ids[key] = self._source(b, ids, key, r)
+        if self.made is not None:
+            self.made["persons"].update((k, person_ids[k]) for k in new_persons)
+            self.made["sources"].update((k, source_ids[k]) for k in new_sources)
         links: set[tuple[int, int]] = set()
         for g, rows in todo:
             iid = inc_ids.get(g.key)
@@ -218,6 +269,8 @@ class BatchWriter:
             if first_new:
                 iid, day = self._incident(b, ids, g.key, rows[0])
                 inc_ids[g.key] = iid
+                if self.made is not None:
+                    self.made["incidents"][g.key] = iid
             for r in rows:
                 if r.source_key and (first_new or r.source_key in new_sources):
                     links.add((iid, source_ids[r.source_key]))
@@ -225,8 +278,7 @@ class BatchWriter:
                     self._act(b, ids, iid, r, person_ids.get(r.person_key) if r.person_key else None,
                               new_persons.get(r.person_key) if r.person_key else None, day)
         b.rows["incident_sources"].extend(sorted(links))
-        insert(s, b)
-        return c
+        return b, c
 
     # -- rows of each table ----------------------------------------------------------
     def _incident(self, b: Batch, ids: IdBlock, key: str, r: ParsedRow) -> tuple[int, date]:

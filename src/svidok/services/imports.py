@@ -28,7 +28,7 @@ from svidok.storage.models import ImportRun
 
 from . import access, bulk, import_pipeline, ledger, places
 from .actors import Actor
-from .demo_data import TABLES
+from .demo_data import TABLES, Batch
 from .errors import FieldError, ValidationFailed
 from .import_rows import BatchCounts, BatchWriter, Group
 
@@ -212,18 +212,30 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
     # indexes are built once at the end, except the acts-by-incident index: a re-imported
     # incident's stored acts are looked up with it.
     loading = nullcontext() if dry_run else bulk.loading(app.db.engine, TABLES, keep={"ix_acts_incident_id"})
-    def produce() -> Iterator[list[Group]]:
-        return batches(checked_rows(table, conv, report), mapping.batch_size)
+    def produce() -> Iterator[Pending]:
+        for groups in batches(checked_rows(table, conv, report), mapping.batch_size):
+            yield Pending(sum(len(g.rows) for g in groups), groups[0].key, groups[-1].key, groups)
 
+    def planned() -> Iterator[Pending]:
+        # In the child: rows are built here too, ahead of the writer; the parent only inserts.
+        with app.db.session() as s:
+            writer.ahead_of_the_writer(s)
+        for i, p in enumerate(produce()):
+            if i >= skip:  # a short read transaction per batch: the writer commits in between
+                with app.db.session() as s:
+                    p.rows, p.counts = writer.plan(s, p.groups)
+            p.groups = None
+            yield p
+
+    ahead = parallel and not dry_run and app.db.dialect == "sqlite"
     with bulk.no_gc_pauses(), loading as conn:
-        groups_of = import_pipeline.batches_from_child(app, produce, report) if parallel and not dry_run else produce()
-        for i, groups in enumerate(groups_of):
-            n_rows = sum(len(g.rows) for g in groups)
+        pending = import_pipeline.batches_from_child(app, planned, report) if ahead else produce()
+        for i, p in enumerate(pending):
             report.batches = i + 1
             if i >= skip:  # earlier batches were committed by the interrupted run
-                _write_batch(app, conn, actor, writer, groups, i, run_id, report, dry_run)
+                _write_batch(app, conn, actor, writer, p, i, run_id, report, dry_run)
             if progress:
-                progress(n_rows)
+                progress(p.rows_in)
     if not dry_run:
         summary = {"batches": report.batches, "added": asdict(report.counts), "rows_read": report.rows_read,
                    "rows_bad": report.rows_bad, "problems": len(report.problems) + report.problems_not_listed}
@@ -235,14 +247,32 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
     return report
 
 
-def _write_batch(app, conn: Connection | None, actor: Actor, writer: BatchWriter, groups: list[Group], i: int,  # noqa: ANN001
+@dataclass
+class Pending:
+    """One batch of the file on its way to the database: its groups of rows, or (planned
+    ahead in ``import_pipeline``'s child) the table rows to insert and their counts."""
+
+    rows_in: int
+    first_key: str
+    last_key: str
+    groups: list[Group] | None
+    rows: Batch | None = None
+    counts: BatchCounts | None = None
+
+
+def _write_batch(app, conn: Connection | None, actor: Actor, writer: BatchWriter, p: Pending, i: int,  # noqa: ANN001
                  run_id: int | None, report: ImportReport, dry_run: bool) -> None:
     """One transaction: the batch's rows, its ledger entry and the run's progress (or, dry, only the counts)."""
     with (app.db.session() if conn is None else _session_on(conn)) as s:
-        got = writer.write(s, groups, dry=dry_run)
+        if p.counts is None:
+            got = writer.write(s, p.groups, dry=dry_run)
+        else:
+            got = p.counts
+            if p.rows is not None:
+                bulk.insert_batch(s, p.rows)
         if not dry_run:
             ledger.append(s, actor.username, "import.batch", "import_run", run_id, {
-                "batch": i, "first_key": groups[0].key, "last_key": groups[-1].key, "counts": asdict(got)})
+                "batch": i, "first_key": p.first_key, "last_key": p.last_key, "counts": asdict(got)})
             total = BatchCounts(**asdict(report.counts))
             total.add(got)
             s.execute(update(ImportRun).where(ImportRun.id == run_id).values(
