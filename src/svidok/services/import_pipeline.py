@@ -1,11 +1,12 @@
-"""Validating a big spreadsheet in a second process while this one writes.
+"""Preparing a big spreadsheet's batches in a second process while this one writes.
 
-Reading, converting and checking rows costs about a quarter of an import; on a machine
-with two or more cores a forked child does that work (``imports.checked_rows`` grouped
-by ``imports.batches``) and hands finished batches over through a queue, at most two
-ahead, while the parent builds and writes the previous one. The report's counts and
-problems travel with each batch, so the parent's report is the same as a single-process
-run's. Only for command-line imports: forking a multi-threaded server is unsafe.
+On a machine with two or more cores a forked child reads, converts and checks the rows
+(``imports.checked_rows``), groups them into batches and builds their table rows
+(``BatchWriter.plan``, ids counted ahead, keys it created remembered), handing finished
+batches over through a queue, at most two ahead. The parent only inserts them, each with
+its ledger entry, as before. The report's counts and problems travel with each batch,
+so the report is the same as a single-process run's. Only for command-line imports into
+SQLite: forking a multi-threaded server is unsafe, and PostgreSQL ids come from sequences.
 
 The child never writes. If the parent dies (kill -9), the child notices at its next
 hand-over and exits; if the child dies, the parent stops with an error and the batches
