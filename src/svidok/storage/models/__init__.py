@@ -3,7 +3,7 @@
 from .accounts import ApiToken, CaseGrant, User
 from .advocacy import Intervention, InterventionStatus, Recommendation
 from .audit import ImportRun, LedgerEntry, RecordVersion, TreeHead
-from .base import Base, utcnow
+from .base import Base, partial_indexes, utcnow
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
 from .incidents import Act, Incident, IncidentSource, Perpetrator, Qualification, Victim
@@ -12,6 +12,8 @@ from .organisations import Case, Organisation
 from .persons import Person, PersonName, PersonNameKey
 from .places import Place, PlaceOccupation
 from .sources import Source
+
+partial_indexes(Base.metadata)
 
 __all__ = [
     "Act", "ApiToken", "Base", "Case", "CaseGrant", "CustodyEpisode", "CustodyEvent", "Displacement",

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Confidential, Record
+from .base import PARTIAL_INDEX, Base, Confidential, Record
 
 
 class Incident(Record, Confidential, Base):
@@ -78,8 +78,8 @@ class Perpetrator(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     act_id: Mapped[int] = mapped_column(ForeignKey("acts.id"), index=True, nullable=False)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), info={PARTIAL_INDEX: True})
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), info={PARTIAL_INDEX: True})
     description: Mapped[str | None] = mapped_column(String(300))
     mode: Mapped[str] = mapped_column(String(40), nullable=False, default="unknown")
 

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Confidential, Record
+from .base import PARTIAL_INDEX, Base, Confidential, Record
 
 
 class Person(Record, Confidential, Base):
@@ -28,13 +28,13 @@ class Person(Record, Confidential, Base):
     status: Mapped[str] = mapped_column(String(30), nullable=False, default="unknown")
     life_status: Mapped[str] = mapped_column(String(20), nullable=False, default="unknown")
     characteristics: Mapped[str] = mapped_column(String(300), nullable=False, default="|")
-    residence_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
+    residence_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), info={PARTIAL_INDEX: True})
     #: Exact address and contacts are protected: AES-GCM ciphertext, never plain text.
     address_enc: Mapped[bytes | None] = mapped_column()
     contact_enc: Mapped[bytes | None] = mapped_column()
     notes: Mapped[str | None] = mapped_column(Text)
     #: Reversible merge: this record is linked into the cluster of another person.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), info={PARTIAL_INDEX: True})
 
     names: Mapped[list[PersonName]] = relationship(order_by="PersonName.id", cascade="all, delete-orphan")
 
