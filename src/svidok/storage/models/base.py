@@ -53,13 +53,16 @@ class Confidential:
 
     @declared_attr
     def case_id(cls) -> Mapped[int | None]:  # noqa: N805
-        return mapped_column(ForeignKey("cases.id"), info={PARTIAL_INDEX: True})
+        # A full index on purpose: its NULL key walks the records outside any case in id order,
+        # the plan SQLite picks for need-to-know listings (``case_id IS NULL OR …``).
+        return mapped_column(ForeignKey("cases.id"), index=True)
 
 
 def partial_indexes(metadata: MetaData) -> None:
     """``ix_<table>_<column>`` on the rows where a flagged column is not NULL.
 
-    For references most records leave empty (case, residence, perpetrator unit or person):
+    For references most records leave empty and no query asks to be empty (residence, a
+    perpetrator's unit or person):
     lookups by value (``= ?``, ``IN``) use the index as before, while an index of millions
     of NULLs is neither built nor kept up to date (a bulk load of 1,000,000 incidents saves
     ~2 s). Migration 0008 turned the earlier full indexes into these.

@@ -34,7 +34,7 @@ class Person(Record, Confidential, Base):
     contact_enc: Mapped[bytes | None] = mapped_column()
     notes: Mapped[str | None] = mapped_column(Text)
     #: Reversible merge: this record is linked into the cluster of another person.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), info={PARTIAL_INDEX: True})
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)  # IS NULL: not merged
 
     names: Mapped[list[PersonName]] = relationship(order_by="PersonName.id", cascade="all, delete-orphan")
 

@@ -1,11 +1,13 @@
 """Indexes of mostly empty references cover only the rows that have one.
 
-Case, residence, "merged into" and a perpetrator's unit or person are empty on most
-records. Their full indexes held millions of NULLs that no query looks up (a lookup by
-value, ``= ?`` or ``IN``, uses a partial index as before), cost a bulk load of
-1,000,000 incidents ~2 s to build and every insert a little to keep. Now they index the
-rows where the reference is set (``storage.models.base.partial_indexes``), on both
-engines.
+A person's residence and a perpetrator's unit or person are empty on most records. Their
+full indexes held millions of NULLs that no query looks up (a lookup by value, ``= ?`` or
+``IN``, uses a partial index as before), cost a bulk load of 1,000,000 incidents ~1 s to
+build and every insert a little to keep. Now they index the rows where the reference is
+set (``storage.models.base.partial_indexes``), on both engines. ``case_id`` and
+``merged_into_id`` keep full indexes: their NULL key is the id-ordered walk of records
+outside any case (or not merged) that need-to-know listings use; made partial, an
+investigator's "2023 + Donetsk oblast + killed" listing went from 19 to 37 ms.
 
 Revision ID: 0008_partial_reference_indexes
 Revises: 0007_pg_victim_filters
@@ -18,10 +20,7 @@ down_revision = "0007_pg_victim_filters"
 branch_labels = None
 depends_on = None
 
-COLUMNS = [(t, "case_id") for t in ("custody_episodes", "displacements", "evidence_items", "hazard_areas", "incidents",
-                                     "interventions", "persons", "sources")]
-COLUMNS += [("persons", "residence_place_id"), ("persons", "merged_into_id"),
-            ("perpetrators", "organisation_id"), ("perpetrators", "person_id")]
+COLUMNS = [("persons", "residence_place_id"), ("perpetrators", "organisation_id"), ("perpetrators", "person_id")]
 
 
 def upgrade() -> None:
