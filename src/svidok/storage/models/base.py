@@ -65,7 +65,7 @@ def partial_indexes(metadata: MetaData) -> None:
     perpetrator's unit or person):
     lookups by value (``= ?``, ``IN``) use the index as before, while an index of millions
     of NULLs is neither built nor kept up to date (a bulk load of 1,000,000 incidents saves
-    ~2 s). Migration 0008 turned the earlier full indexes into these.
+    ~1 s). Migration 0008 turned the earlier full indexes into these.
     """
     for table in metadata.tables.values():
         for column in table.columns:
