@@ -378,7 +378,7 @@ def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0
         # Fresh statistics (incl. the extended ones of migration 0007) for the planner: right
         # after COPY the tables have none until autovacuum comes round.
         with app.db.engine.connect() as conn:
-            conn.exec_driver_sql(f"ANALYZE {', '.join(TABLES)}")
+            conn.exec_driver_sql(f"ANALYZE {', '.join((*TABLES, 'places', 'place_occupation'))}")
             conn.commit()
     with app.db.session() as s:
         reset_sequences(s.connection())
