@@ -138,7 +138,14 @@ def test_cursor_pagination_visits_every_incident_once(app):
     assert sorted(seen, reverse=True) == seen and set(seen) == made
 
 
-def test_cursor_pages_of_a_victim_filter_visit_every_match_once(app):
+#: incident_queries.FEW_VICTIMS: the default resolves these small filters to their incidents
+#: first; 0 makes every victim filter walk the incidents (the path of common filters).
+VICTIM_FILTER_PATHS = pytest.mark.parametrize("few_victims", [1000, 0], ids=["few-victims-first", "walk"])
+
+
+@VICTIM_FILTER_PATHS
+def test_cursor_pages_of_a_victim_filter_visit_every_match_once(app, monkeypatch, few_victims):
+    monkeypatch.setattr(incident_queries, "FEW_VICTIMS", few_victims)
     pow_acts = [{"violation_type": "torture_of_prisoners_of_war",
                  "victims": [{"harm": "ill_treated", "status": "prisoner_of_war", "age": 30}]}]
     strike = [{"violation_type": kind, "victims": [{"harm": "killed", "status": "civilian"}]}
@@ -157,6 +164,34 @@ def test_cursor_pages_of_a_victim_filter_visit_every_match_once(app):
             break
     assert len(matching) == 6 and seen == matching
     assert incident_queries.count(app, SYSTEM, f) == 6
+
+
+@VICTIM_FILTER_PATHS
+def test_a_rare_victim_filter_keeps_every_other_condition(app, monkeypatch, few_victims):
+    """Killed prisoners of war: the act's type, need-to-know, withdrawals and edits still count."""
+    monkeypatch.setattr(incident_queries, "FEW_VICTIMS", few_victims)
+    def killed_pow(kind="killing_of_civilians", **kw):  # noqa: ANN001, ANN003, ANN202
+        return fx.incident(app, acts=[{"violation_type": kind, "victims": [
+            {"harm": "killed", "status": "prisoner_of_war", "age": 16}]}], **kw)["id"]
+    shown = killed_pow()
+    other_type = killed_pow("torture_of_prisoners_of_war")
+    confidential = killed_pow(confidentiality="confidential")
+    withdrawn = killed_pow()
+    incidents.remove(app, SYSTEM, withdrawn, "duplicate of another record")
+    edited = killed_pow()
+    incidents.update(app, SYSTEM, edited, IncidentUpdate.model_validate({"version": 1, "acts": [
+        {"violation_type": "killing_of_civilians", "victims": [{"harm": "killed", "status": "civilian"}]}]}))
+    fx.incident(app)  # killed civilians only
+    analyst = fx.user(app, "analyst")
+    f = IncidentFilter(victim_status="prisoner_of_war", harm="killed", violation_type="killing_of_civilians")
+    assert [i["id"] for i in incident_queries.listing(app, analyst, f)["items"]] == [shown]
+    assert incident_queries.count(app, analyst, f) == 1
+    assert [i["id"] for i in incident_queries.listing(app, SYSTEM, f)["items"]] == [confidential, shown]
+    f = IncidentFilter(victim_status="prisoner_of_war", characteristic="child")
+    assert [i["id"] for i in incident_queries.listing(app, SYSTEM, f)["items"]] == [confidential, other_type, shown]
+    f = IncidentFilter(victim_status="prisoner_of_war", harm="sexually_abused")
+    assert incident_queries.listing(app, SYSTEM, f) == {"items": [], "next_cursor": None}
+    assert incident_queries.count(app, SYSTEM, f) == 0
 
 
 def test_a_page_leaves_the_transactions_parallel_workers_as_they_were(app):
