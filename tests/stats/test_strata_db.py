@@ -74,7 +74,7 @@ def test_linked_victims_become_capture_patterns_per_oblast(app) -> None:  # noqa
     assert kh.observed == 40
     assert dict(kh.rows()) == {(1, 0): 20, (0, 1): 10, (1, 1): 10}
     cr = next(t for k, t in tables.items() if "Krym" in k or "Crimea" in k)
-    assert cr.observed == 5
+    assert cr.observed == len(c) == 5
     assert DIRECT_ENTRY not in kh.lists
 
 
