@@ -43,7 +43,8 @@ QUERIES = {
     "full text 'Kharkiv'": {"q": "Kharkiv"},
 }
 #: --rare: victim filter combinations that match few incidents or none (in the synthetic data
-#: prisoners of war are ill-treated, never killed; none is a child).
+#: prisoners of war are ill-treated, never killed; none is a child; nobody is Indigenous) and
+#: one that is rare only among victims of a common status (civilian journalists).
 RARE = {
     "prisoners of war + killed (none)": {"victim_status": "prisoner_of_war", "harm": "killed"},
     "verified + prisoners of war + killed (none)": {"verification_status": "verified", "victim_status": "prisoner_of_war",
@@ -52,6 +53,8 @@ RARE = {
     "year 2024 + verified + sexually abused": {"date_from": "2024", "date_to": "2024", "verification_status": "verified",
                                                "harm": "sexually_abused"},
     "prisoners of war + child (none)": {"victim_status": "prisoner_of_war", "characteristic": "child"},
+    "civilians + indigenous (none)": {"victim_status": "civilian", "characteristic": "indigenous"},
+    "civilians + journalist": {"victim_status": "civilian", "characteristic": "journalist"},
 }
 
 

@@ -140,12 +140,15 @@ def test_cursor_pagination_visits_every_incident_once(app):
 
 #: incident_queries.FEW_VICTIMS: the default resolves these small filters to their incidents
 #: first; 0 makes every victim filter walk the incidents (the path of common filters).
-VICTIM_FILTER_PATHS = pytest.mark.parametrize("few_victims", [1000, 0], ids=["few-victims-first", "walk"])
+#: INDEX_LOOKUPS 0: SQLite finds those few victims by a table scan (as for a common status).
+VICTIM_FILTER_PATHS = pytest.mark.parametrize(("few_victims", "index_lookups"), [(1000, 50_000), (1000, 0), (0, 50_000)],
+                                              ids=["few-victims-first", "few-victims-by-scan", "walk"])
 
 
 @VICTIM_FILTER_PATHS
-def test_cursor_pages_of_a_victim_filter_visit_every_match_once(app, monkeypatch, few_victims):
+def test_cursor_pages_of_a_victim_filter_visit_every_match_once(app, monkeypatch, few_victims, index_lookups):
     monkeypatch.setattr(incident_queries, "FEW_VICTIMS", few_victims)
+    monkeypatch.setattr(incident_queries, "INDEX_LOOKUPS", index_lookups)
     pow_acts = [{"violation_type": "torture_of_prisoners_of_war",
                  "victims": [{"harm": "ill_treated", "status": "prisoner_of_war", "age": 30}]}]
     strike = [{"violation_type": kind, "victims": [{"harm": "killed", "status": "civilian"}]}
@@ -167,9 +170,10 @@ def test_cursor_pages_of_a_victim_filter_visit_every_match_once(app, monkeypatch
 
 
 @VICTIM_FILTER_PATHS
-def test_a_rare_victim_filter_keeps_every_other_condition(app, monkeypatch, few_victims):
+def test_a_rare_victim_filter_keeps_every_other_condition(app, monkeypatch, few_victims, index_lookups):
     """Killed prisoners of war: the act's type, need-to-know, withdrawals and edits still count."""
     monkeypatch.setattr(incident_queries, "FEW_VICTIMS", few_victims)
+    monkeypatch.setattr(incident_queries, "INDEX_LOOKUPS", index_lookups)
     def killed_pow(kind="killing_of_civilians", **kw):  # noqa: ANN001, ANN003, ANN202
         return fx.incident(app, acts=[{"violation_type": kind, "victims": [
             {"harm": "killed", "status": "prisoner_of_war", "age": 16}]}], **kw)["id"]

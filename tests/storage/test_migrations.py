@@ -10,8 +10,8 @@ from svidok.storage.models import Base
 
 #: Migration 0007: PostgreSQL can start a rare victim filter from victims; SQLite cannot use them.
 PG_VICTIM_FILTER_INDEXES = {"ix_victims_status_act_id", "ix_victims_harm_act_id"}
-#: Migration 0009 (in the models, created on SQLite only): the same for SQLite's rare-filter probe.
-SQLITE_VICTIM_FILTER_INDEX = "ix_victims_status_harm_act_id"
+#: Migration 0009 (in the models): status and harm together, on both engines.
+VICTIM_STATUS_HARM_INDEX = "ix_victims_status_harm_act_id"
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(app):
@@ -22,7 +22,7 @@ def test_empty_database_upgrades_to_head_matching_the_models(app):
     assert migrate.current_revision(app.db.engine) == heads[0]
     with app.db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert [d for d in diff if not _outside_models(d, app.db.dialect)] == []
+    assert [d for d in diff if not _outside_models(d)] == []
     tables = set(inspect(app.db.engine).get_table_names())
     assert {"incidents", "acts", "victims", "persons", "ledger_entries", "record_versions"} <= tables
 
@@ -35,10 +35,9 @@ def test_victim_filters_have_the_indexes_of_their_engine(app):
             stats = conn.exec_driver_sql(
                 "SELECT stxname, stxkind FROM pg_statistic_ext WHERE stxrelid = 'victims'::regclass").all()
             assert [(name, list(kind)) for name, kind in stats] == [("st_victims_status_harm", ["m"])]
-            assert SQLITE_VICTIM_FILTER_INDEX not in indexes
         else:
             assert not PG_VICTIM_FILTER_INDEXES & indexes
-            assert SQLITE_VICTIM_FILTER_INDEX in indexes
+        assert VICTIM_STATUS_HARM_INDEX in indexes
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_app):
@@ -47,12 +46,9 @@ def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_app):
         assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def _outside_models(d, dialect: str) -> bool:
+def _outside_models(d) -> bool:
     """What lives outside the models on purpose: the full-text index (FTS5 tables / stored tsvector
-    and its GIN index) and PostgreSQL's victim-filter indexes (migration 0007); and what the
-    models hold for SQLite only (migration 0009), which autogenerate would add on PostgreSQL."""
-    if d[0] == "add_index" and dialect == "postgresql":
-        return d[1].name == SQLITE_VICTIM_FILTER_INDEX
+    and its GIN index) and PostgreSQL's victim-filter indexes (migration 0007)."""
     if d[0] == "remove_table":
         return d[1].name.startswith("incident_fts")
     if d[0] == "remove_index":

@@ -56,9 +56,9 @@ class Victim(Base):
     """A victim of an act: a known person, or a counted group ("12 civilians")."""
 
     __tablename__ = "victims"
-    # SQLite only (migration 0009): finds the few victims of a rare status/harm filter
-    # (services.incident_queries.acts_of_few_victims); PostgreSQL has its own pair (0007).
-    __table_args__ = (Index("ix_victims_status_harm_act_id", "status", "harm", "act_id").ddl_if(dialect="sqlite"),)
+    # Finds the few victims of a rare status/harm filter (migration 0009; see
+    # services.incident_queries.acts_of_few_victims).
+    __table_args__ = (Index("ix_victims_status_harm_act_id", "status", "harm", "act_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     act_id: Mapped[int] = mapped_column(ForeignKey("acts.id"), index=True, nullable=False)
