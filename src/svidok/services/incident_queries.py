@@ -136,15 +136,16 @@ def acts_of_few_victims(session: Session, f: IncidentFilter) -> list[int] | None
     sqlite = session.get_bind().dialect.name == "sqlite"
     if not sqlite and f.characteristic is None:
         return None
-    q = select(Victim.act_id).where(*victim_conditions(f)).limit(FEW_VICTIMS + 1)
-    if sqlite and (f.victim_status is None or (f.characteristic and _many_of_status(session, f))):
-        # Scan the table in id order, stopping at the 1,001st match. Without a status SQLite
-        # would scan the (status, harm, act_id) index from its start, past every civilian of
-        # an earlier harm ("killed": 30 ms instead of 0.4 ms); for a characteristic of a
-        # common status it would look up every civilian's row ("civilian" + "indigenous":
-        # 530 ms instead of 164 ms for the whole table). `status || ''` keeps it off the index.
-        q = select(Victim.act_id).where(*victim_conditions(f, scan=True)).order_by(Victim.id).limit(FEW_VICTIMS + 1)
-    acts = session.scalars(q).all()
+    # SQLite: scan the table in id order, stopping at the 1,001st match. Without a status it
+    # would scan the (status, harm, act_id) index from its start, past every civilian of an
+    # earlier harm ("killed": 30 ms instead of 0.4 ms); for a characteristic of a common
+    # status it would look up every civilian's row ("civilian" + "indigenous": 530 ms instead
+    # of 164 ms for the whole table). `status || ''` keeps it off the index.
+    scan = sqlite and (f.victim_status is None or bool(f.characteristic and _many_of_status(session, f)))
+    q = select(Victim.act_id).where(*victim_conditions(f, scan))
+    if scan:
+        q = q.order_by(Victim.id)
+    acts = session.scalars(q.limit(FEW_VICTIMS + 1)).all()
     return None if len(acts) > FEW_VICTIMS else sorted(set(acts))
 
 
