@@ -29,7 +29,7 @@ from _common import machine, summary_ms  # noqa: E402
 from svidok.app import Svidok  # noqa: E402
 from svidok.config import Settings  # noqa: E402
 from svidok.services import accounts  # noqa: E402
-from svidok.services.actors import SYSTEM  # noqa: E402
+from svidok.core.actors import SYSTEM  # noqa: E402
 
 QUERIES = {
     "no filter": {},

@@ -30,7 +30,7 @@ from svidok.app import Svidok  # noqa: E402
 from svidok.config import Settings  # noqa: E402
 from svidok.reports import engine  # noqa: E402
 from svidok.reports.editions import Edition  # noqa: E402
-from svidok.services.actors import SYSTEM  # noqa: E402
+from svidok.core.actors import SYSTEM  # noqa: E402
 from svidok.storage.models import Incident  # noqa: E402
 
 HARMED = 'harm=["killed", "injured"], victim_status="civilian", date_from="2022-02-24"'

@@ -32,7 +32,7 @@ from svidok.app import Svidok  # noqa: E402
 from svidok.config import Settings  # noqa: E402
 from svidok.schemas.records import IncidentIn  # noqa: E402
 from svidok.services import accounts, incidents  # noqa: E402
-from svidok.services.actors import SYSTEM  # noqa: E402
+from svidok.core.actors import SYSTEM  # noqa: E402
 from svidok.storage.db import normalise_url  # noqa: E402
 
 PASSWORD = "bench-edit-password"

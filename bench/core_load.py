@@ -23,7 +23,7 @@ from _common import machine, peak_rss_mib  # noqa: E402
 from svidok.app import Svidok  # noqa: E402
 from svidok.config import Settings  # noqa: E402
 from svidok.services import bulk, demo_data  # noqa: E402
-from svidok.services.actors import SYSTEM  # noqa: E402
+from svidok.core.actors import SYSTEM  # noqa: E402
 
 
 def main() -> None:

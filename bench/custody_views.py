@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 from svidok.app import Svidok
 from svidok.config import Settings
 from svidok.services import bulk, custody, demo_data
-from svidok.services.actors import SYSTEM, Actor
+from svidok.core.actors import SYSTEM, Actor
 from svidok.services.demo_scenarios import SCENARIOS
 from svidok.storage.models import CustodyEpisode
 

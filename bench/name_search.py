@@ -21,7 +21,7 @@ from _common import machine, summary_ms  # noqa: E402
 from svidok.app import Svidok  # noqa: E402
 from svidok.config import Settings  # noqa: E402
 from svidok.services import persons  # noqa: E402
-from svidok.services.actors import Actor  # noqa: E402
+from svidok.core.actors import Actor  # noqa: E402
 from svidok.storage.models import Person  # noqa: E402
 
 QUERIES = ["Oleksandr", "Александр Шевченко", "Oleksandr Shevchenko", "Hryhorii", "Григорий Коваленко",

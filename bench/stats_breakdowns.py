@@ -20,7 +20,7 @@ from sqlalchemy import func, select  # noqa: E402
 from svidok.app import Svidok  # noqa: E402
 from svidok.config import Settings  # noqa: E402
 from svidok.schemas.filters import IncidentFilter  # noqa: E402
-from svidok.services.actors import SYSTEM  # noqa: E402
+from svidok.core.actors import SYSTEM  # noqa: E402
 from svidok.stats import harm_facts  # noqa: E402
 from svidok.stats.breakdowns import BYS, breakdown  # noqa: E402
 from svidok.storage.models import Incident, Victim  # noqa: E402

@@ -30,8 +30,8 @@ from svidok.app import Svidok  # noqa: E402
 from svidok.config import Settings  # noqa: E402
 from svidok.schemas.filters import IncidentFilter  # noqa: E402
 from svidok.services import accounts, incident_queries  # noqa: E402
-from svidok.services.actors import SYSTEM  # noqa: E402
-from svidok.services.errors import Conflict  # noqa: E402
+from svidok.core.actors import SYSTEM  # noqa: E402
+from svidok.core.errors import Conflict  # noqa: E402
 
 PASSWORD = "bench-web-password"
 PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",

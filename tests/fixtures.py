@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from svidok.schemas.records import IncidentIn, PersonIn, SourceIn
 from svidok.services import accounts, incidents, persons, sources
-from svidok.services.actors import SYSTEM, Actor
+from svidok.core.actors import SYSTEM, Actor
 
 KHARKIV_OBLAST = "UA63000000000041885"
 CRIMEA = "UA01000000000013043"

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 
 from svidok.api.app import create_app
 from svidok.services import accounts, demo
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 
 
 def server_errors(app, path_prefix: str = "/api/v1", max_examples: int = 15) -> tuple[int, list[str]]:  # noqa: ANN001

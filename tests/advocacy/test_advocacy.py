@@ -11,8 +11,8 @@ from svidok.reports import engine
 from svidok.reports.editions import Edition
 from svidok.schemas.others import InterventionIn
 from svidok.services import advocacy, records
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import Forbidden, NotFound, ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Forbidden, NotFound, ValidationFailed
 from tests import fixtures as fx
 
 TARGET = "Ministry of Foreign Affairs (synthetic)"

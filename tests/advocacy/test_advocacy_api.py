@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from svidok.api.app import create_app
 from svidok.services import accounts, demo
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 
 
 @pytest.fixture

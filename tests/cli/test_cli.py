@@ -128,7 +128,7 @@ def test_demo_killed_half_way_resumes_without_duplicates(tmp_path):
     # the indexes the killed load had set aside are back, and full-text search sees every incident
     from svidok.schemas.filters import IncidentFilter
     from svidok.services import incident_queries
-    from svidok.services.actors import SYSTEM
+    from svidok.core.actors import SYSTEM
     from svidok.storage import deferred_indexes
 
     with app.db.engine.connect() as c:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from svidok.api.app import create_app
 from svidok.services import accounts
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
 

@@ -11,7 +11,7 @@ from svidok.cli.main import app as cli
 from svidok.config import get_settings
 from svidok.schemas.others import CustodyEpisodeIn
 from svidok.services import records
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 from tests.conftest import TEST_KEY
 

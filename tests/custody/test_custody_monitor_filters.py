@@ -12,7 +12,7 @@ from svidok.domain import people
 from svidok.schemas.others import CustodyEpisodeIn
 from svidok.schemas.records import PersonUpdate
 from svidok.services import custody, demo, persons, records
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.storage.models import CustodyEpisode, Person
 from tests import fixtures as fx
 

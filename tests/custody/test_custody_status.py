@@ -9,8 +9,8 @@ import pytest
 
 from svidok.schemas.others import CustodyEpisodeIn
 from svidok.services import custody, merges, records
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import NotFound, ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import NotFound, ValidationFailed
 from tests import fixtures as fx
 
 TODAY = date(2026, 11, 1)

@@ -7,8 +7,8 @@ import pytest
 
 from svidok.schemas.others import DisplacementIn
 from svidok.services import displacement_stats, records
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import ValidationFailed
 from tests import fixtures as fx
 
 SIMFEROPOL_SIZO = "FAC-UA-SIMFEROPOL-SIZO1"  # inside Crimea

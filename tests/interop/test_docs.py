@@ -7,7 +7,7 @@ from pathlib import Path
 
 from svidok.interop import builtin
 from svidok.services import imports
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -13,8 +13,8 @@ from svidok.interop import acled, builtin
 from svidok.interop import mapping as mapping_mod
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import export_data, export_public, imports
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import ValidationFailed
 from tests import fixtures as fx
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "formats"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from svidok.interop import submissions, xlsform
 from svidok.services import evidence, import_forms, incidents, sources
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.storage.models import EvidenceItem, Incident, Person, Source
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "formats" / "odk-example"

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from svidok.services import import_pipeline, imports
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.storage.models import Act, ImportRun, Incident, LedgerEntry, Person, Victim
 
 MAPPING = Path(__file__).resolve().parents[2] / "docs" / "formats" / "hotline-example.mapping.yaml"

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from svidok.interop import mapping as mapping_mod
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import imports, incident_queries, incidents, persons
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import Forbidden, ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Forbidden, ValidationFailed
 from svidok.storage.models import Act, ImportRun, Incident, LedgerEntry, Person, Source, Victim
 from tests import fixtures as fx
 

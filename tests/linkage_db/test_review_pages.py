@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from svidok.api.app import create_app
 from svidok.schemas.others import CustodyEpisodeIn
 from svidok.services import person_linkage, records
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 from tests.web.conftest import csrf_of, sign_in
 

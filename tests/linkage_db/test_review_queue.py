@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from svidok.schemas.others import CustodyEpisodeIn
 from svidok.services import history, merges, person_linkage, persons, records
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import Conflict, Forbidden, NotFound
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Conflict, Forbidden, NotFound
 from svidok.storage.models import LedgerEntry, Person
 from tests import fixtures as fx
 

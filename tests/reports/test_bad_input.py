@@ -9,7 +9,7 @@ import pytest
 from svidok.reports import engine
 from svidok.reports.editions import Edition
 from svidok.reports.figures import BriefError
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 
 
 def _template(tmp_path: Path, body: str, name: str = "custom.md.j2") -> Path:

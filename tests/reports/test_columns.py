@@ -8,7 +8,7 @@ from svidok.app import Svidok
 from svidok.reports import engine, queries, queries_columns
 from svidok.schemas.others import CaseIn
 from svidok.services import accounts, demo, incidents, merges, records
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.stats import harm_facts
 from tests import fixtures as fx
 

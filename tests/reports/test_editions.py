@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from svidok.reports import engine
 from svidok.reports.editions import Edition
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import ValidationFailed
 from svidok.storage.models import Incident, Source
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from svidok.reports import engine
 from svidok.reports.editions import Edition
 from svidok.services import demo
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 
 
 def test_every_template_renders_on_each_engine(app) -> None:  # noqa: ANN001

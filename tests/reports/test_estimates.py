@@ -7,7 +7,7 @@ from sqlalchemy import update
 from svidok.reports import engine
 from svidok.schemas.records import IncidentIn
 from svidok.services import incidents
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.storage.models import Person
 from tests.fixtures import KHARKIV_OBLAST
 

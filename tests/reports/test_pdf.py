@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from svidok.reports import engine, pdf
 from svidok.reports.editions import Edition
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 
 try:
     pdf.chromium_path()

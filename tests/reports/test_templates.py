@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from svidok.reports import engine, queries
 from svidok.reports.editions import Edition
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 
 SHIPPED = [t.name for t in engine.list_templates()]
 

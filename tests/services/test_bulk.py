@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import demo, incident_queries
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.storage.models import CustodyEpisode, Incident, LedgerEntry
 
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from svidok.services import dump
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import ValidationFailed
 from svidok.storage.models import Incident
 from tests import fixtures as fx
 

@@ -6,8 +6,8 @@ from sqlalchemy import func, select, text
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate
 from svidok.services import incident_queries, incidents, paging
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import Conflict, ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Conflict, ValidationFailed
 from svidok.storage.models import Incident, LedgerEntry, Victim
 from tests import fixtures as fx
 

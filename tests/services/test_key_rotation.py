@@ -5,7 +5,7 @@ import pytest
 from svidok.app import Svidok
 from svidok.config import Settings
 from svidok.services import key_rotation, persons, sources
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
 

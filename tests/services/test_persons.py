@@ -4,8 +4,8 @@ import pytest
 
 from svidok.schemas.records import PersonUpdate
 from svidok.services import persons
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import Conflict, Forbidden
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Conflict, Forbidden
 from tests import fixtures as fx
 
 

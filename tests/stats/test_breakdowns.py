@@ -11,8 +11,8 @@ import pytest
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import incidents, merges
-from svidok.services.actors import SYSTEM
-from svidok.services.errors import ValidationFailed
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import ValidationFailed
 from svidok.stats.breakdowns import breakdown
 from tests import fixtures as fx
 

@@ -13,7 +13,7 @@ from svidok.cli.main import app as cli
 from svidok.config import get_settings
 from svidok.schemas.records import IncidentIn
 from svidok.services import incidents, merges
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.stats.counts_table import stratified_tables
 from svidok.stats.db_queries import DIRECT_ENTRY, victim_people_by_stratum
 from svidok.stats.estimate_strata import estimate_by_stratum, estimate_people

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from svidok.schemas import others
 from svidok.services import accounts, records
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 from tests.web.conftest import csrf, sign_in
 

@@ -16,7 +16,7 @@ import pytest
 from svidok.app import Svidok
 from svidok.config import Settings
 from svidok.services import accounts
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests.conftest import TEST_KEY
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from svidok.services import dashboard, reference
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
 

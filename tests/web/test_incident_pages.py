@@ -6,7 +6,7 @@ import re
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import incident_queries, incidents
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 from tests.web.conftest import csrf, csrf_of
 

@@ -7,7 +7,7 @@ import io
 from sqlalchemy import func, select
 
 from svidok.services import dashboard, incidents, records, reference
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.storage.models import EvidenceItem, LedgerEntry
 from tests import fixtures as fx
 from tests.web.conftest import csrf

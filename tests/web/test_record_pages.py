@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from svidok.services import records
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 from tests.web.conftest import csrf
 

@@ -13,7 +13,7 @@ from starlette.routing import Mount
 
 from svidok.schemas import others
 from svidok.services import evidence, records, reference
-from svidok.services.actors import SYSTEM
+from svidok.core.actors import SYSTEM
 from svidok.web.access_matrix import ANYONE, REFUSALS_ONLY, ROLES_FOR, RULES
 from tests import fixtures as fx
 from tests.web.conftest import csrf_of

@@ -9,7 +9,7 @@ from fastapi import HTTPException, Path, Query, Request
 from svidok.app import Svidok
 from svidok.schemas.common import MAX_ID
 from svidok.services import accounts
-from svidok.services.actors import Actor
+from svidok.core.actors import Actor
 
 
 def get_app(request: Request) -> Svidok:

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from svidok.services.errors import ServiceError, ValidationFailed
+from svidok.core.errors import ServiceError, ValidationFailed
 
 PROBLEM = "application/problem+json"
 

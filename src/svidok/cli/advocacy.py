@@ -12,8 +12,8 @@ from rich.table import Table
 
 from svidok.schemas.others import InterventionIn
 from svidok.services import advocacy, records
-from svidok.services.errors import FieldError, ValidationFailed
-from svidok.services.validation import from_pydantic
+from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.validation import from_pydantic
 
 from .common import cli_actor, console, print_json, run
 

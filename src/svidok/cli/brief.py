@@ -9,7 +9,7 @@ from rich.table import Table
 
 from svidok.reports import engine
 from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 
 from .common import cli_actor, console, print_json, run
 

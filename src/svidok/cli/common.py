@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 
 from svidok.app import Svidok
-from svidok.services.actors import Actor
-from svidok.services.errors import ServiceError, ValidationFailed
+from svidok.core.actors import Actor
+from svidok.core.errors import ServiceError, ValidationFailed
 
 console = Console()
 err_console = Console(stderr=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from svidok.services import evidence, evidence_bundles, integrity
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 
 from .common import cli_actor, console, err_console, print_json, run
 

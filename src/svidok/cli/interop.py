@@ -24,7 +24,7 @@ interop_app = typer.Typer(help="Formats of other systems (ACLED, Uwazi, ODK/Kobo
 def _filter(date_from: str | None, date_to: str | None, place: str | None, violation_type: str | None,
             family: str | None, characteristic: str | None, verification_status: str | None, q: str | None) -> IncidentFilter:
     from svidok.cli.common import friendly_errors
-    from svidok.services.validation import from_pydantic
+    from svidok.core.validation import from_pydantic
 
     data = {k: v for k, v in dict(date_from=date_from, date_to=date_to, place=place, violation_type=violation_type,
                                   family=family, characteristic=characteristic,

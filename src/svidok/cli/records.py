@@ -12,7 +12,7 @@ from rich.table import Table
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import ActIn, IncidentIn, PersonIn, VictimIn
 from svidok.services import incident_queries, incidents, persons
-from svidok.services.validation import from_pydantic
+from svidok.core.validation import from_pydantic
 
 from .common import cli_actor, console, print_json, run
 

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from svidok.schemas.filters import IncidentFilter
-from svidok.services.validation import from_pydantic
+from svidok.core.validation import from_pydantic
 
 from .common import cli_actor, console, print_json, run
 

@@ -3,7 +3,7 @@
 Every field of a mapping is compiled once into a small reader; readers cache their
 answer per distinct cell text (a file of a million rows has a few thousand distinct
 places, dates and terms), so validation runs at the speed of reading the file.
-Vocabulary messages come from :class:`svidok.services.validation.Checker`.
+Vocabulary messages come from :class:`svidok.core.validation.Checker`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from svidok.domain import dates
 from svidok.domain.vocab import Vocabularies
-from svidok.services.validation import Checker
+from svidok.core.validation import Checker
 
 from .mapping import FIELDS, PARTS, FieldSpec, Mapping
 

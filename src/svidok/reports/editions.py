@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 
 EDITIONS = ("internal", "public")
 DEFAULT_THRESHOLD = 5

@@ -27,7 +27,7 @@ from markdown.extensions.toc import slugify_unicode
 from markupsafe import Markup
 
 import svidok
-from svidok.services.actors import Actor
+from svidok.core.actors import Actor
 
 from .editions import Edition
 from .figures import BriefError, Book, Figure

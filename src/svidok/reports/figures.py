@@ -22,8 +22,8 @@ from typing import Any
 import jinja2
 from sqlalchemy.orm import Session
 
-from svidok.services.actors import Actor
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.stats.counts_table import CountsError
 
 from . import charts, maps, queries, queries_records

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from svidok.services.actors import Actor
+from svidok.core.actors import Actor
 from svidok.stats import harm_facts
 
 from . import queries, queries_columns

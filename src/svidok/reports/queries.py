@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, aliased
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import consent, incident_queries
-from svidok.services.actors import Actor
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
 from svidok.storage.models import (
     Act, CustodyEpisode, Displacement, HazardArea, Incident, Intervention, Person, Place, Qualification, Victim,

@@ -22,7 +22,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from svidok.schemas.filters import IncidentFilter
-from svidok.services.actors import Actor
+from svidok.core.actors import Actor
 from svidok.stats import harm_facts
 
 #: Session flag: False answers every figure with the SQL.

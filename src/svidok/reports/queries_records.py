@@ -10,8 +10,9 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from svidok.domain import dates
-from svidok.services import access, places
-from svidok.services.actors import Actor
+from svidok.core import access
+from svidok.services import places
+from svidok.core.actors import Actor
 from svidok.storage.models import (
     CustodyEpisode, Displacement, HazardArea, Incident, Intervention, Person, Recommendation, Victim,
 )

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from svidok.services import access
-from svidok.services.actors import Actor
+from svidok.core import access
+from svidok.core.actors import Actor
 from svidok.stats.age_bands import SEXES, band_of, parse_bands
 from svidok.stats.counts_table import CountsError
 from svidok.stats.disproportionality import compare_with_population

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from svidok.storage.models import ApiToken, Case, CaseGrant, User
 
 from . import ledger
-from .actors import LEVELS, ROLES, Actor
-from .errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from svidok.core.actors import LEVELS, ROLES, Actor
+from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10

@@ -14,9 +14,11 @@ from svidok.storage.models import (
     Act, CustodyEpisode, Displacement, HazardArea, Incident, Intervention, InterventionStatus, Recommendation, Victim,
 )
 
-from . import access, history, records
-from .actors import Actor
-from .errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core import access
+
+from . import history, records
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 #: Which status may follow which. A letter is sent once; an addressee may acknowledge it, act on
 #: it or ignore it; an action may later be reversed (and a reversal undone by a new action).

@@ -24,7 +24,7 @@ from svidok.storage.models import Base, ImportRun
 from svidok.storage.sequences import reset_sequences
 
 from . import ledger
-from .actors import Actor
+from svidok.core.actors import Actor
 from .demo_data import TABLES, Batch
 from .rowsets import Rows
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from svidok.storage.models import EvidenceItem, IncidentSource, Source
 
-from .errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 
 
 def incidents_withheld_from_publication(s: Session) -> set[int]:

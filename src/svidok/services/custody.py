@@ -18,9 +18,11 @@ from svidok.domain import people
 from svidok.storage.hints import indexed_by
 from svidok.storage.models import CustodyEpisode, Person, Place, PlaceOccupation
 
-from . import access, merges, places
-from .actors import Actor
-from .errors import FieldError, ValidationFailed
+from svidok.core import access
+
+from . import merges, places
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 
 #: Derived statuses, most urgent first.
 STATUSES = ("disappeared", "held", "died_in_custody", "unknown", "exchanged", "returned_home", "released",

@@ -20,8 +20,8 @@ from sqlalchemy import case, extract, func, or_, select
 
 from svidok.storage.models import Act, Incident, Place, PlaceOccupation
 
-from . import access
-from .actors import Actor
+from svidok.core import access
+from svidok.core.actors import Actor
 
 CACHE_SECONDS = 60.0
 _cache: dict[tuple, tuple[float, dict]] = {}

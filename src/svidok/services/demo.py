@@ -12,7 +12,7 @@ from svidok.schemas.records import SourceIn
 from svidok.storage.models import ImportRun, Incident, Intervention, User
 
 from . import accounts, bulk, demo_data, records, sources
-from .actors import SYSTEM
+from svidok.core.actors import SYSTEM
 
 DEMO_PASSWORD = "svidok-demo-2026"
 DEMO_USERS = (("admin", "administrator"), ("investigator", "investigator"), ("analyst", "analyst"), ("viewer", "viewer"))

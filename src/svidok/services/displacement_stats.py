@@ -15,9 +15,11 @@ from sqlalchemy.orm import aliased
 from svidok.domain import dates
 from svidok.storage.models import Displacement, Place, PlaceOccupation
 
-from . import access, places
-from .actors import Actor
-from .errors import FieldError, ValidationFailed
+from svidok.core import access
+
+from . import places
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 
 FORCED_KINDS = ("deported", "forcibly_transferred")
 

@@ -21,8 +21,8 @@ from svidok.storage.models import Base
 from svidok.storage.sequences import reset_sequences
 
 from . import ledger
-from .actors import Actor
-from .errors import FieldError, ValidationFailed
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 
 FORMAT = "svidok-dump/1"
 #: Reference data that ``init`` loads; an import replaces it with the dump's copy.

@@ -27,10 +27,12 @@ from svidok.storage.models import (
     Case, CustodyEvent, EvidenceItem, Incident, LedgerEntry, Source, TreeHead, VerificationAssessment,
 )
 
-from . import access, history, ledger
-from .actors import Actor
-from .errors import FieldError, ValidationFailed
-from .validation import Checker
+from svidok.core import access
+
+from . import history, ledger
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.validation import Checker
 
 ENTITY = "evidence_item"
 CUSTODY_ENTITY = "custody_event"

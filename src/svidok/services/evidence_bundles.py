@@ -18,9 +18,11 @@ from svidok.storage.models import (
     Act, CustodyEvent, EvidenceItem, Incident, LedgerEntry, TreeHead, VerificationAssessment,
 )
 
-from . import access, consent, history
-from .actors import Actor
-from .errors import FieldError, ValidationFailed
+from svidok.core import access
+
+from . import consent, history
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from .evidence import (
     ACQUISITION_FIELDS, CUSTODY_ENTITY, add_custody, custody_content, evidence_store, head_of,
     installation_key, ledger_tree, seal,

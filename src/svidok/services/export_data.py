@@ -20,7 +20,7 @@ from svidok.schemas.filters import IncidentFilter
 from svidok.storage.models import Act, Incident, Perpetrator, Place, Victim
 
 from . import incident_queries, ledger
-from .actors import Actor
+from svidok.core.actors import Actor
 
 CHUNK = 2000
 #: Column -> HXL hashtag (the Humanitarian Exchange Language), in CSV order.
@@ -172,7 +172,7 @@ def export(app, actor: Actor, f: IncidentFilter, fmt: str, out: IO[str]) -> int:
     else:
         writer = {"hxl": write_hxl_csv, "geojson": write_geojson, "jsonl": write_jsonl}.get(fmt)
         if writer is None:
-            from .errors import FieldError, ValidationFailed
+            from svidok.core.errors import FieldError, ValidationFailed
 
             raise ValidationFailed(FieldError("format", f"unknown format {fmt!r} (hxl, geojson, jsonl, acled)"))
         n = writer(incidents(app, actor, f, with_acts=fmt == "jsonl"), out)

@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field
 from svidok.schemas.filters import IncidentFilter
 
 from . import consent, ledger
-from .actors import Actor
-from .errors import FieldError, ValidationFailed
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from .export_data import PlaceIndex, incidents
 
 COLUMNS = ["event", "period", "place", "place_code", "violation_type", "means", "harm", "status", "sex", "age_group",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from svidok.storage.models import RecordVersion
 
 from . import ledger
-from .actors import Actor
+from svidok.core.actors import Actor
 
 _SKIP = {"search_text"}
 

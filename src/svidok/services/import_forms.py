@@ -21,8 +21,8 @@ from svidok.interop.tables import TableError
 from svidok.storage.models import EvidenceItem, Incident
 
 from . import imports
-from .actors import Actor
-from .errors import FieldError, ValidationFailed
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 
 
 @dataclass

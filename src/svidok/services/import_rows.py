@@ -25,7 +25,7 @@ from svidok.interop.convert import ParsedRow
 from svidok.storage.models import Act, Base, Incident, Person, Source
 
 from . import bulk
-from .actors import Actor
+from svidok.core.actors import Actor
 from .demo_data import Batch
 from .rowsets import Rows
 from .incidents import _incident_age, search_text

@@ -26,10 +26,12 @@ from svidok.interop.convert import ParsedRow, Problem, RowConverter
 from svidok.interop.tables import Table, TableError, read_table
 from svidok.storage.models import ImportRun
 
-from . import access, bulk, import_pipeline, ledger, places
-from .actors import Actor
+from svidok.core import access
+
+from . import bulk, import_pipeline, ledger, places
+from svidok.core.actors import Actor
 from .demo_data import TABLES, Batch
-from .errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 from .import_rows import BatchCounts, BatchWriter, Group
 
 MAX_PROBLEMS = 100_000

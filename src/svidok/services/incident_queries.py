@@ -11,10 +11,12 @@ from svidok.domain import dates, names
 from svidok.schemas.filters import IncidentFilter
 from svidok.storage.models import Act, Incident, Place, Qualification, Victim
 
-from . import access, paging, places
-from .actors import Actor
-from .errors import FieldError, ValidationFailed
-from .validation import Checker
+from svidok.core import access
+
+from . import paging, places
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.validation import Checker
 
 
 def encode_cursor(last_id: int) -> str:

@@ -14,10 +14,12 @@ from svidok.storage.models import (
     Qualification, Source, Victim,
 )
 
-from . import access, history, persons, places
-from .actors import Actor
-from .errors import Conflict, ValidationFailed
-from .validation import Checker
+from svidok.core import access
+
+from . import history, persons, places
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict, ValidationFailed
+from svidok.core.validation import Checker
 
 ENTITY = "incident"
 

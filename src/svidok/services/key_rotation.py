@@ -15,9 +15,11 @@ from sqlalchemy import select
 
 from svidok.storage.models import Person, Source
 
-from . import access, ledger
-from .actors import Actor
-from .errors import Conflict
+from svidok.core import access
+
+from . import ledger
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict
 from .field_crypto import Keyring
 
 #: (model, column, context prefix) of every encrypted field.

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from svidok.storage.models import Person, PersonMerge
 
-from . import access, history, ledger
-from .actors import Actor
-from .errors import Conflict, NotFound
+from svidok.core import access
+
+from . import history, ledger
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict, NotFound
 
 #: Longest chain of merges followed before the data is declared broken (a cycle).
 _MAX_DEPTH = 10_000

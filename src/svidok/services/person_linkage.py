@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session, aliased
 from svidok.linkage import LabelledPair, LinkageConfig, link_records
 from svidok.storage.models import CustodyEpisode, LinkagePair, LinkageRun, Person, PersonMerge, Place
 
-from . import access, ledger, merges
-from .actors import Actor
-from .errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from svidok.core import access
+
+from . import ledger, merges
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from .linkage_evidence import PersonFacts, compare, facts_of
 
 DECISIONS = ("pending", "accepted", "rejected")

@@ -11,10 +11,12 @@ from svidok.storage.models import (
     Act, Case, CustodyEpisode, Incident, Person, PersonName, PersonNameKey, Victim,
 )
 
-from . import access, history, ledger, paging, places
-from .actors import Actor
-from .errors import Conflict
-from .validation import Checker
+from svidok.core import access
+
+from . import history, ledger, paging, places
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict
+from svidok.core.validation import Checker
 
 ENTITY = "person"
 
@@ -165,7 +167,7 @@ def to_dict(app, session: Session, person: Person, actor: Actor, protected: bool
 
 def read_protected(app, actor: Actor, person_id: int, purpose: str) -> dict:  # noqa: ANN001
     """Decrypt the address and contact; only for cleared roles, and every read goes to the ledger."""
-    from .errors import Forbidden
+    from svidok.core.errors import Forbidden
 
     with app.db.session() as s:
         person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")

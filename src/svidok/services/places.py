@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from svidok.domain import dates
 from svidok.storage.models import Place, PlaceOccupation
 
-from .errors import FieldError, NotFound, ValidationFailed
+from svidok.core.errors import FieldError, NotFound, ValidationFailed
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 

@@ -18,10 +18,12 @@ from svidok.storage.models import (
     Person, ProofOfLife, Recommendation,
 )
 
-from . import access, history, paging, places
-from .actors import Actor
-from .errors import Conflict, NotFound, ValidationFailed
-from .validation import Checker
+from svidok.core import access
+
+from . import history, paging, places
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict, NotFound, ValidationFailed
+from svidok.core.validation import Checker
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from svidok.storage.models import Place
 
 from . import places
-from .errors import NotFound
+from svidok.core.errors import NotFound
 
 
 def place_dict(s, p: Place) -> dict:  # noqa: ANN001

@@ -5,7 +5,7 @@ from __future__ import annotations
 from svidok.schemas.filters import IncidentFilter
 
 from . import incident_queries, persons
-from .actors import Actor
+from svidok.core.actors import Actor
 
 
 def everything(app, actor: Actor, q: str, limit: int = 20) -> dict:  # noqa: ANN001

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from svidok.schemas.records import SourceIn
 from svidok.storage.models import Case, Source
 
-from . import access, history, ledger, paging
-from .actors import Actor
-from .errors import Forbidden
-from .validation import Checker
+from svidok.core import access
+
+from . import history, ledger, paging
+from svidok.core.actors import Actor
+from svidok.core.errors import Forbidden
+from svidok.core.validation import Checker
 
 ENTITY = "source"
 

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import incident_queries
-from svidok.services.actors import Actor
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.storage.models import Act, Incident, Place, PlaceOccupation, Victim
 
 from .age_bands import SEXES, VOCAB_BANDS, age_group, band_of, parse_bands

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from svidok.domain import dates
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import places as place_service
-from svidok.services.actors import LEVELS, Actor
+from svidok.core.actors import LEVELS, Actor
 from svidok.storage.models import Act, Incident, LedgerEntry, Person, Place, Victim
 
 from .age_bands import VOCAB_BANDS, age_group, band_of, parse_bands

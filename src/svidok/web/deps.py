@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from svidok.services.actors import Actor
+from svidok.core.actors import Actor
 
 from .i18n import _
 from .render import LoginRequired, PageError

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 
 from .views.common import listed, text
 

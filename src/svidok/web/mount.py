@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from svidok.app import Svidok
-from svidok.services.errors import ServiceError, ValidationFailed
+from svidok.core.errors import ServiceError, ValidationFailed
 
 from . import session
 from .i18n import _

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from svidok.services.actors import Actor
+from svidok.core.actors import Actor
 
 from . import i18n
 

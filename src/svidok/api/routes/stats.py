@@ -13,7 +13,7 @@ from pydantic import Field
 from svidok.api.deps import current_actor, get_app
 from svidok.schemas.common import Code
 from svidok.schemas.filters import IncidentFilter
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.stats.age_bands import VOCAB_BANDS
 from svidok.stats.breakdowns import BYS, by_band_and_sex, breakdown
 

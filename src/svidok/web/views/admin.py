@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.services import accounts, records
-from svidok.services.actors import LEVELS, ROLES
-from svidok.services.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core.actors import LEVELS, ROLES
+from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 from ..deps import administrator, csrf_checked
 from ..i18n import _

@@ -8,7 +8,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 
 call = run_in_threadpool
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 
 from svidok.api.deps import PathId
 from svidok.services import custody, person_linkage
-from svidok.services.errors import ServiceError, ValidationFailed
+from svidok.core.errors import ServiceError, ValidationFailed
 
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import _

@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from svidok.api.deps import PathId
 from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
 from svidok.services import evidence, incidents
-from svidok.services.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 
 from ..deps import csrf_checked, writer
 from ..i18n import _

@@ -8,7 +8,7 @@ from svidok.api.deps import PathId
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate, SourceIn
 from svidok.services import incident_queries, incidents, sources
-from svidok.services.errors import Conflict, Forbidden, ValidationFailed
+from svidok.core.errors import Conflict, Forbidden, ValidationFailed
 
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import _

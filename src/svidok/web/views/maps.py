@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from svidok.services import dashboard, incident_queries, records
-from svidok.services.errors import ValidationFailed
+from svidok.core.errors import ValidationFailed
 
 from ..deps import signed_in
 from ..render import render

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from svidok.api.deps import PathId
 from svidok.schemas.records import PersonIn, PersonUpdate
 from svidok.services import persons
-from svidok.services.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from svidok.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import _

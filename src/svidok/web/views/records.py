@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from svidok.api.deps import PathId
 from svidok.schemas import others
 from svidok.services import records
-from svidok.services.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import N_, _

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.services import search
-from svidok.services.errors import ValidationFailed
+from svidok.core.errors import ValidationFailed
 
 from ..deps import signed_in
 from ..render import render

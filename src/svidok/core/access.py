@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_, false, or_
 
-from .actors import LEVELS, Actor
-from .errors import Forbidden, NotFound
+from svidok.core.actors import LEVELS, Actor
+from svidok.core.errors import Forbidden, NotFound
 
 
 def visibility_clause(model, actor: Actor):  # noqa: ANN001, ANN201

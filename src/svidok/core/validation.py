@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from svidok.domain import dates
 from svidok.domain.vocab import Vocabularies
 
-from .errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ValidationFailed
 
 
 def from_pydantic(exc: ValidationError, prefix: str = "") -> ValidationFailed:

@@ -1,0 +1,1 @@
+"""What every layer shares: actors, service errors, need-to-know rules, input validation."""
