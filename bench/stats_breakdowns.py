@@ -1,4 +1,4 @@
-"""Latency of each civilian-harm breakdown (svidok.stats.breakdowns) on a large database.
+"""Latency of each civilian-harm breakdown (svidok.figures.breakdowns) on a large database.
 
 uv run python bench/stats_breakdowns.py [--data-dir /tmp/svidok-1m] [--database-url URL] [--repeat 2]
 Reads only (the 1,000,000-incident benchmark database is not written to). Target: < 1 s each.
@@ -21,8 +21,8 @@ from svidok.app import Svidok  # noqa: E402
 from svidok.config import Settings  # noqa: E402
 from svidok.schemas.filters import IncidentFilter  # noqa: E402
 from svidok.core.actors import SYSTEM  # noqa: E402
-from svidok.stats import harm_facts  # noqa: E402
-from svidok.stats.breakdowns import BYS, breakdown  # noqa: E402
+from svidok.figures import harm_facts  # noqa: E402
+from svidok.figures.breakdowns import BYS, breakdown  # noqa: E402
 from svidok.storage.models import Incident, Victim  # noqa: E402
 
 
@@ -40,7 +40,7 @@ def main() -> None:
     print(f"engine={app.db.engine.dialect.name} incidents={n_inc:,} victim rows={n_vic:,} cpus={os.cpu_count()}")
     cases = [(by, None) for by in BYS] + [("age_band", IncidentFilter(place="UA63000000000041885")),
                                           ("month", IncidentFilter(date_from="2022-03", date_to="2022-12"))]
-    import svidok.reports.queries  # noqa: F401 - imported by the first load otherwise (scipy): not load time
+    import svidok.figures.queries  # noqa: F401 - imported by the first load otherwise (scipy): not load time
 
     rss, t, c = peak_rss_mib(), time.perf_counter(), time.process_time()
     breakdown(app, SYSTEM, "sex")

@@ -6,7 +6,7 @@
 Starts `uvicorn` (one worker, like `svidok serve`) in a subprocess on that data dir, signs in
 through the login form as an administrator and an analyst (created if missing), and requests
 each page sequentially. Prints, per role, how long the dashboard's figures take to count in the background
-(svidok.services.dashboard: pages never wait for it; figures are recounted every 60 s),
+(svidok.figures.dashboard: pages never wait for it; figures are recounted every 60 s),
 then p50/p95 per page and the first request of each page separately.
 """
 

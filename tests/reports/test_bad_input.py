@@ -8,7 +8,7 @@ import pytest
 
 from svidok.reports import engine
 from svidok.reports.editions import Edition
-from svidok.reports.figures import BriefError
+from svidok.reports.book import BriefError
 from svidok.core.actors import SYSTEM
 
 

@@ -7,7 +7,8 @@ import re
 import pytest
 from sqlalchemy import text
 
-from svidok.reports import engine, queries
+from svidok.figures import queries
+from svidok.reports import engine
 from svidok.reports.editions import Edition
 from svidok.core.actors import SYSTEM
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from svidok.api.app import create_app
-from svidok.services import dashboard
+from svidok.figures import dashboard
 from tests import fixtures as fx
 
 PASSWORD = "correct horse battery"

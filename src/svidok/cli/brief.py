@@ -90,7 +90,7 @@ def query(
     arg: list[str] = typer.Option([], "--arg", "-a", help="Argument NAME=VALUE (repeat a name for a list)"),
 ) -> None:
     """Reproduce a figure of a brief: run its query and print the result as JSON."""
-    from svidok.api.routes.advocacy import reproduce
+    from svidok.reports.engine import reproduce
 
     def go(app):  # noqa: ANN001, ANN202
         print_json(reproduce(app, cli_actor(), name, parse_pairs(arg, "--arg")))
@@ -100,7 +100,7 @@ def query(
 @brief_app.command("queries")
 def list_queries() -> None:
     """The queries a template may use, with their arguments."""
-    from svidok.reports import queries
+    from svidok.figures import queries
 
     table = Table("query", "what it counts", "arguments")
     for q in sorted(queries.REGISTRY.values(), key=lambda q: q.name):

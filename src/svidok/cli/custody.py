@@ -8,7 +8,9 @@ from datetime import date
 import typer
 from rich.table import Table
 
-from svidok.services import custody, displacement_stats
+from svidok.figures import displacement as displacement_stats
+
+from svidok.services import custody
 
 from .common import cli_actor, console, print_json, run
 

@@ -109,7 +109,7 @@ def estimate(
 def _estimate_db(method: str, stratify: str, harms: list[str], min_records: int, opts: dict, as_json: bool,
                  chart: Path | None) -> None:
     from svidok.app import Svidok
-    from svidok.stats.db_queries import STRATA, victim_people_by_stratum
+    from svidok.figures.estimate_input import STRATA, victim_people_by_stratum
 
     if stratify not in STRATA:
         _fail(f"--stratify must be one of {', '.join(STRATA)}, not {stratify!r}")
@@ -200,7 +200,7 @@ def disproportion(
         _fail("give either a victims file or --from-db")
     if from_db:
         from svidok.app import Svidok
-        from svidok.stats.db_queries import victim_age_sex
+        from svidok.figures.estimate_input import victim_age_sex
 
         app = Svidok()
         try:

@@ -30,7 +30,7 @@ def breakdown_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
 ) -> None:
     """People killed and injured broken down by one field, with how many lack it."""
-    from svidok.stats.breakdowns import breakdown
+    from svidok.figures.breakdowns import breakdown
 
     def go(app):  # noqa: ANN001, ANN202
         fields = dict(date_from=date_from, date_to=date_to, place=place, violation_type=violation_type, family=family,

@@ -28,9 +28,11 @@ from markupsafe import Markup
 
 import svidok
 from svidok.core.actors import Actor
+from svidok.figures import queries
+from svidok.stats.estimate_strata import json_safe
 
 from .editions import Edition
-from .figures import BriefError, Book, Figure
+from .book import BriefError, Book, Figure
 from .prefetch import MEMO, Planner, prefetch
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -208,3 +210,16 @@ def write(brief: Brief, out: str | Path) -> Path:
     else:
         out.write_bytes(to_pdf(brief))
     return out
+
+
+def reproduce(app, actor: Actor, name: str, args: dict) -> dict:  # noqa: ANN001
+    """One figure's raw result over the records ``actor`` may see, with its data date (``svidok brief query``)."""
+    try:
+        with app.db.session() as s:
+            res = queries.run(app, s, actor, name, **args)
+            as_of = queries.data_as_of(s, res.entity)
+    except queries.QueryError as exc:
+        raise BriefError(f"query {name}", None, str(exc)) from None
+    value = res.value.to_dict() if hasattr(res.value, "to_dict") else res.value
+    return {"query": name, "args": args, "kind": res.kind, "value": json_safe(value), "records": res.records,
+            "entity": res.entity, "unit": res.unit, "data_as_of": as_of.isoformat() if as_of else None}

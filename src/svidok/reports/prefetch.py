@@ -7,7 +7,7 @@ The answers fill the per-rendering memo that :func:`queries.run` consults, so th
 finds them ready. Anything that fails here is simply not prefetched: the real pass runs it
 again and reports the error with its template line.
 
-Victim figures the in-memory columns can answer (``queries_columns``) take milliseconds once
+Victim figures the in-memory columns can answer (``figures.columns``) take milliseconds once
 the columns are read: one thread reads them first (if the data changed since they were last
 read) while the others start on the SQL figures, and those victim figures come last.
 """
@@ -20,10 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from svidok.core.actors import Actor
-from svidok.stats import harm_facts
+from svidok.figures import columns, harm_facts, queries
 
-from . import queries, queries_columns
-from .figures import FIGURE_OPTIONS
+
+from .book import FIGURE_OPTIONS
 
 MEMO = "svidok_report_memo"
 #: The job that reads the victim columns (``harm_facts.facts_current``) before the figures that use them.
@@ -94,7 +94,7 @@ def prefetch(app, actor: Actor, planned: list[tuple[str, dict]], workers: int | 
     # Longest first, dealt round-robin: victim breakdowns cost most in SQL, listings and custody least;
     # figures answered from the victim columns cost nothing once the first thread has read them.
     weight = {"victims_by": 3, "disproportionality": 3, "incident_points": 3, "incidents_by": 2, "incident_list": 2}
-    from_columns = {id(j) for j in jobs if queries_columns.answerable(*j)}
+    from_columns = {id(j) for j in jobs if columns.answerable(*j)}
     jobs.sort(key=lambda j: -(0 if id(j) in from_columns else weight.get(j[0], 1)))
     batches: list[list[tuple[str, dict]]] = [[] for _ in range(workers)]
     first = 0

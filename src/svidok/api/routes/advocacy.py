@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from svidok.schemas.common import Version
 from svidok.api.deps import PathId, current_actor, get_app
-from svidok.reports import engine, queries
+from svidok.reports import engine
 from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
 from svidok.services import advocacy
 
@@ -80,21 +80,7 @@ def render(name: str, data: RenderIn, app=Depends(get_app), actor=Depends(curren
 @router.post("/briefs/queries/{name}", tags=["briefs"])
 def run_query(name: str, data: QueryIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     """Reproduce a figure: the query's raw result over the records the caller may see."""
-    return reproduce(app, actor, name, data.args)
-
-
-def reproduce(app, actor, name: str, args: dict) -> dict:  # noqa: ANN001
-    try:
-        with app.db.session() as s:
-            res = queries.run(app, s, actor, name, **args)
-            as_of = queries.data_as_of(s, res.entity)
-    except queries.QueryError as exc:
-        raise engine.BriefError(f"query {name}", None, str(exc)) from None
-    value = res.value.to_dict() if hasattr(res.value, "to_dict") else res.value
-    from svidok.stats.estimate_strata import json_safe
-
-    return {"query": name, "args": args, "kind": res.kind, "value": json_safe(value), "records": res.records,
-            "entity": res.entity, "unit": res.unit, "data_as_of": as_of.isoformat() if as_of else None}
+    return engine.reproduce(app, actor, name, data.args)
 
 
 def install(api: FastAPI, core: Any) -> None:

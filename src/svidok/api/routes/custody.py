@@ -8,7 +8,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, FastAPI, Query
 
 from svidok.api.deps import PathId, current_actor, get_app
-from svidok.services import custody, displacement_stats
+from svidok.figures import displacement as displacement_stats
+from svidok.services import custody
 
 router = APIRouter(prefix="/api/v1", tags=["custody"])
 

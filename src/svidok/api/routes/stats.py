@@ -15,7 +15,7 @@ from svidok.schemas.common import Code
 from svidok.schemas.filters import IncidentFilter
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.stats.age_bands import VOCAB_BANDS
-from svidok.stats.breakdowns import BYS, by_band_and_sex, breakdown
+from svidok.figures.breakdowns import BYS, by_band_and_sex, breakdown
 
 router = APIRouter(prefix="/api/v1/stats", tags=["statistics"])
 
@@ -112,6 +112,6 @@ def get_chart(name: Literal["pyramid", "by-month"], q: Annotated[ChartQuery, Que
 
 def install(api: FastAPI, core) -> None:  # noqa: ANN001
     api.include_router(router)
-    from svidok.stats.harm_facts import warm_up
+    from svidok.figures.harm_facts import warm_up
 
     warm_up(core)  # a big database's columns are read in the background, so the first chart is quick

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Depends, Request
 
 from svidok.schemas.filters import IncidentFilter
-from svidok.services import dashboard, incident_queries
+from svidok.figures import dashboard
+from svidok.services import incident_queries
 
 from ..deps import signed_in
 from ..render import render

@@ -13,7 +13,9 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from svidok.services import dashboard, incident_queries, records
+from svidok.figures import dashboard
+
+from svidok.services import incident_queries, records
 from svidok.core.errors import ValidationFailed
 
 from ..deps import signed_in

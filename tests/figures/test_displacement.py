@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from svidok.schemas.others import DisplacementIn
-from svidok.services import displacement_stats, records
+from svidok.figures import displacement as displacement_stats
+from svidok.services import records
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import ValidationFailed
 from tests import fixtures as fx

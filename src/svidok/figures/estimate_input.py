@@ -17,7 +17,7 @@ from svidok.storage.models.incidents import Act, Incident, Victim
 from svidok.storage.models.persons import Person
 from svidok.storage.models.places import Place
 
-from .age_bands import age_group
+from svidok.stats.age_bands import age_group
 
 DIRECT_ENTRY = "direct entry"
 STRATA = ("none", "oblast", "year", "month", "sex", "age_group", "harm")

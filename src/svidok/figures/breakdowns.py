@@ -1,12 +1,12 @@
 """Civilian harm breakdowns: killed and injured people by sex, age band, status, oblast,
 occupation status, month, means or violation type — each with how many lack the field.
 
-Answered from the in-memory victim columns (``stats.harm_facts``) when the filter allows —
+Answered from the in-memory victim columns (``figures.harm_facts``) when the filter allows —
 milliseconds on a million incidents — and otherwise by one SQL ``GROUP BY`` per breakdown over
 raw columns (the victim row's harm and the field); buckets that need the gazetteer or the
 calendar (oblast, occupation, month, age band) are made in Python from the few grouped rows,
 so the same code runs on SQLite and PostgreSQL. The victim-selecting query is the reports' one
-(``reports.queries._victim_base``): need-to-know, withdrawn records and filters apply the
+(``figures.victims.victim_base``): need-to-know, withdrawn records and filters apply the
 same way to a brief's figure and to a breakdown.
 
 A person documented by several lists has one victim row per list, the copies' person
@@ -30,7 +30,11 @@ from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.storage.models import Act, Incident, Place, PlaceOccupation, Victim
 
-from .age_bands import SEXES, VOCAB_BANDS, age_group, band_of, parse_bands
+from svidok.stats.age_bands import SEXES, VOCAB_BANDS, age_group, band_of, parse_bands
+
+from . import harm_facts
+from .places import oblast_of, occupation_periods
+from .victims import victim_base
 
 BYS = ("sex", "age_band", "age_group", "status", "oblast", "occupation", "month", "means", "violation_type")
 HARMS = ("killed", "injured")
@@ -86,12 +90,10 @@ def _fail(field_name: str, reason: str) -> None:
 def victim_filter_base(app, s: Session, actor: Actor, f: IncidentFilter | None, harm: Iterable[str], *cols):  # noqa: ANN001, ANN202
     """SELECT ``cols`` FROM the counted victim rows of the visible incidents matching ``f`` with
     one of the ``harm`` s (the filter's own ``harm`` narrows it further)."""
-    from svidok.reports.queries import _victim_base  # the shared victim query (need-to-know, filters)
-
     kw = f.model_dump(exclude_none=True) if f is not None else {}
     harms = [h for h in harm if not kw.get("harm") or h == kw["harm"]]
     kw["harm"] = harms or list(harm)
-    q = _victim_base(app, s, actor, kw, *cols)
+    q = victim_base(app, s, actor, kw, *cols)
     if not harms:  # the filter's harm and the harms asked for exclude each other: nothing counts
         q = q.where(false())
     return q  # merged copies and withdrawn persons are left out by the shared victim query
@@ -152,8 +154,6 @@ _GROUPS = {0: "child", 1: "adult", 2: "older"}
 
 def _from_memory(app, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None  # noqa: A002, ANN001
                  ) -> tuple[dict | None, str | None]:
-    from . import harm_facts
-
     if filter is not None and not harm_facts.can_filter(filter):
         return None, None
     hf, stale = harm_facts.facts_state(app, s)
@@ -164,8 +164,6 @@ def _from_memory(app, s: Session, actor: Actor, by: str, harms: list[str], filte
 
 
 def _counts_from_memory(hf, m, by: str, harms: list[str]) -> dict:  # noqa: ANN001
-    from . import harm_facts
-
     harm_codes = {h: hf.codes["harm"].code(h) for h in harms}
     band_codes = [b.code for b in parse_bands(VOCAB_BANDS)]
 
@@ -221,15 +219,8 @@ def _age(raw: list, by: str) -> dict:
     return {"_rows": acc if by == "age_band" else groups, "_groups": acc_groups}
 
 
-def oblast_map(s: Session) -> dict[int, tuple[str, str, str]]:
-    """place id -> (code, English name, Ukrainian name) of its oblast (the reports' map)."""
-    from svidok.reports.queries import oblast_of
-
-    return oblast_of(s)
-
-
 def _oblast(s: Session, raw: list) -> dict:
-    obl = oblast_map(s)
+    obl = oblast_of(s)
     acc: dict = {}
     for (pid,), h, n in raw:
         _add(acc, obl[pid][0] if pid in obl else None, h, n)
@@ -248,13 +239,6 @@ def _month(raw: list) -> dict:
         key = f"{lo.year:04d}-{lo.month:02d}" if (lo.year, lo.month) == (hi.year, hi.month) else None
         _add(acc, key, h, n)
     return acc
-
-
-def occupation_periods(s: Session) -> list[tuple[str, str, date, date | None]]:
-    """(place path prefix, status, since, until) of every occupation record."""
-    return [(r.path, r.status, r.since, r.until) for r in s.execute(
-        select(Place.path, PlaceOccupation.status, PlaceOccupation.since, PlaceOccupation.until)
-        .join(Place, Place.id == PlaceOccupation.place_id))]
 
 
 def _occupation(app, s: Session, actor: Actor, f: IncidentFilter | None, harms: list[str]) -> dict:  # noqa: ANN001
@@ -373,9 +357,7 @@ def _fill_months(rows: list[Row]) -> list[Row]:
 def by_band_and_sex(app, actor: Actor, harm: Iterable[str] = HARMS, filter: IncidentFilter | None = None,  # noqa: A002, ANN001
                     bands: str = VOCAB_BANDS, use_memory: bool = True) -> dict[tuple[str | None, str | None], int]:
     """People by (band, sex) — None where unknown — for the pyramid and the disproportionality
-    test, counted under need-to-know (unlike ``db_queries.victim_age_sex``, which reads everything)."""
-    from . import harm_facts
-
+    test, counted under need-to-know (unlike ``estimate_input.victim_age_sex``, which reads everything)."""
     harms = _check(app, "sex", harm)
     band_list = parse_bands(bands)
     out: dict[tuple[str | None, str | None], int] = {}

@@ -1,4 +1,4 @@
-"""A brief's victim figures answered from the in-memory columns (``stats.harm_facts``).
+"""A brief's victim figures answered from the in-memory columns (``figures.harm_facts``).
 
 ``victims``, ``victims_by`` and ``disproportionality`` sum the counted victim rows; on a big
 database each of their GROUP BYs re-joins victims, acts and incidents, seconds per figure. When
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.core.actors import Actor
-from svidok.stats import harm_facts
+from . import harm_facts
 
 #: Session flag: False answers every figure with the SQL.
 USE_COLUMNS = "svidok_use_columns"

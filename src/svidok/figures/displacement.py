@@ -17,7 +17,7 @@ from svidok.storage.models import Displacement, Place, PlaceOccupation
 
 from svidok.core import access
 
-from . import places
+from svidok.services import places
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
 

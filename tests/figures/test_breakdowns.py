@@ -13,7 +13,7 @@ from svidok.schemas.filters import IncidentFilter
 from svidok.services import incidents, merges
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import ValidationFailed
-from svidok.stats.breakdowns import breakdown
+from svidok.figures.breakdowns import breakdown
 from tests import fixtures as fx
 
 WAYS = [True, False]
@@ -157,7 +157,7 @@ def test_new_records_are_counted_at_once_on_a_small_database(app) -> None:  # no
 
 
 def test_big_database_answers_from_the_last_read_while_rereading(sqlite_app, monkeypatch) -> None:  # noqa: ANN001
-    from svidok.stats import harm_facts
+    from svidok.figures import harm_facts
 
     monkeypatch.setattr(harm_facts, "SYNC_RELOAD_SECONDS", -1.0)  # treat every load as slow
     fx.incident(sqlite_app)

@@ -1,7 +1,7 @@
 """Statistical figures for briefs: disproportionality against the population, and estimates of
 the undocumented with intervals (registered in the same query registry as the counts).
 Disproportionality's victim counts come from the in-memory columns when its arguments allow
-(``queries_columns``); estimates need every list's record of a person and always use the SQL."""
+(``figures.columns``); estimates need every list's record of a person and always use the SQL."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from svidok.stats.disproportionality import compare_with_population
 from svidok.stats.estimate_strata import estimate_people, json_safe
 from svidok.storage.models import Incident, Person, Victim
 
-from . import queries_columns
-from .queries import INCIDENT_FILTER, QueryError, Result, _victim_base, oblast_of, query, run
+from . import columns
+from .places import oblast_of
+from .registry import QueryError, Result, query, run
+from .victims import INCIDENT_FILTER, victim_base
 
 DIRECT_ENTRY = "direct entry"
 
@@ -35,8 +37,8 @@ def disproportionality(app, s: Session, actor: Actor, by: str = "age", bands: st
     except CountsError as exc:
         raise QueryError(f"disproportionality: {exc}") from None
     cols = (Victim.age, Victim.age_band, Victim.sex)
-    q = _victim_base(app, s, actor, kw, *cols, func.sum(Victim.count)).group_by(*cols)
-    rows = queries_columns.groups(app, s, actor, kw, "age_sex")
+    q = victim_base(app, s, actor, kw, *cols, func.sum(Victim.count)).group_by(*cols)
+    rows = columns.groups(app, s, actor, kw, "age_sex")
     if rows is None:
         rows = [((age, band, sex), n) for age, band, sex, n in s.execute(q).all()]
     counts: dict[tuple[str | None, str | None], int] = {}
@@ -54,7 +56,7 @@ def estimate(app, s: Session, actor: Actor, stratify: str = "none", method: str 
     if stratify not in ("none", "oblast", "year", "sex", "harm"):
         raise QueryError(f"estimate: stratify={stratify!r} is not one of none, oblast, year, sex, harm")
     rows = s.execute(
-        _victim_base(app, s, actor, kw, Person.id, Person.merged_into_id, Person.import_source, Incident.date_lo,
+        victim_base(app, s, actor, kw, Person.id, Person.merged_into_id, Person.import_source, Incident.date_lo,
                      Incident.place_id, Victim.sex, Victim.harm, Incident.id, each_list=True)
         .join(Person, Person.id == Victim.person_id).where(access.visibility_clause(Person, actor))
     ).all()

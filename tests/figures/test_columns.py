@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from svidok.app import Svidok
-from svidok.reports import engine, queries, queries_columns
+from svidok.figures import columns as queries_columns, harm_facts, queries
+from svidok.reports import engine
 from svidok.schemas.others import CaseIn
 from svidok.services import accounts, demo, incidents, merges, records
 from svidok.core.actors import SYSTEM
-from svidok.stats import harm_facts
 from tests import fixtures as fx
 
 BYS = ("sex", "age_band", "age_group", "oblast", "month", "year", "means", "violation_type", "harm", "status")

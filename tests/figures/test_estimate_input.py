@@ -15,7 +15,7 @@ from svidok.schemas.records import IncidentIn
 from svidok.services import incidents, merges
 from svidok.core.actors import SYSTEM
 from svidok.stats.counts_table import stratified_tables
-from svidok.stats.db_queries import DIRECT_ENTRY, victim_people_by_stratum
+from svidok.figures.estimate_input import DIRECT_ENTRY, victim_people_by_stratum
 from svidok.stats.estimate_strata import estimate_by_stratum, estimate_people
 from svidok.storage.models import Person
 
@@ -114,7 +114,7 @@ def test_every_stratification_runs(sqlite_app, stratify: str) -> None:  # noqa: 
 
 def test_victims_by_age_and_sex_count_linked_people_once(sqlite_app) -> None:  # noqa: ANN001
     from svidok.stats.age_bands import BROAD_BANDS, parse_bands
-    from svidok.stats.db_queries import victim_age_sex
+    from svidok.figures.estimate_input import victim_age_sex
     from svidok.stats.disproportionality import compare_with_population, tabulate_victims
 
     a = _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 12)  # 12 women aged 70

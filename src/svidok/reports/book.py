@@ -26,7 +26,9 @@ from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.stats.counts_table import CountsError
 
-from . import charts, maps, queries, queries_records
+from svidok.figures import incident_figures, queries, record_queries
+
+from . import charts, maps
 from .editions import Edition
 
 FIGURE_OPTIONS = {"allow_zero", "title", "caption"}
@@ -170,7 +172,7 @@ class Book:
     def table(self, query: str, percent: bool = True, **kwargs: Any) -> str:
         """A breakdown (with total and shares) or a record listing, as a table."""
         tpl, line = template_line()
-        if queries.REGISTRY.get(query) and queries.REGISTRY[query].fn is queries.incident_list:
+        if queries.REGISTRY.get(query) and queries.REGISTRY[query].fn is incident_figures.incident_list:
             return self._listing(query, kwargs)
         fig, rows = self._breakdown("table", query, kwargs)
         total = sum(v for *_, v in fig.value) if isinstance(fig.value, list) else 0
@@ -274,7 +276,7 @@ class Book:
         for _rid, theme, text, support in res.value:
             label = self.app.vocab.label("intervention_themes", theme)
             cited, withheld = [], 0
-            for entry, level in queries_records.supporting_levels(self.session, self.actor, support):
+            for entry, level in record_queries.supporting_levels(self.session, self.actor, support):
                 if "query" in entry:
                     # a live figure: {"query": "victims", "args": {...}, "label": "civilians killed"}
                     args = dict(entry.get("args") or {})

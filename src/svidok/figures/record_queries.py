@@ -18,7 +18,10 @@ from svidok.storage.models import (
 )
 from svidok.storage.models.custody import HazardCasualty
 
-from .queries import _VOCAB_OF, QueryError, Result, _as_list, _group, _victim_base, oblast_of, query
+from .grouping import VOCAB_OF, group
+from .places import oblast_of
+from .registry import QueryError, Result, query
+from .victims import as_list, victim_base
 
 # -- deprivation of liberty ---------------------------------------------------------------
 CUSTODY_ARGS = {"date_from", "date_to", "place", "person_status", "outcome", "authority", "acknowledged",
@@ -34,8 +37,8 @@ def _custody_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noq
     if kw.get("place"):
         conds.append(places.descendants_clause(s, CustodyEpisode.facility_place_id, kw["place"]))
     for name in ("outcome", "authority"):
-        values = _as_list(kw.get(name))
-        vocab = _VOCAB_OF[name]
+        values = as_list(kw.get(name))
+        vocab = VOCAB_OF[name]
         for v in values:
             app.vocab.check(vocab, v)
         if values:
@@ -82,7 +85,7 @@ def custody_by(app, s: Session, actor: Actor, by: str = "outcome", **kw: Any) ->
     if by == "person_status":
         q = q.join(Person, Person.id == CustodyEpisode.person_id)
     rows = s.execute(q.where(*_custody_conditions(app, s, actor, kw)).group_by(col)).all()
-    groups = _group(app, s, rows, "status" if by == "person_status" else by)
+    groups = group(app, s, rows, "status" if by == "person_status" else by)
     return Result("breakdown", groups, sum(g[2] for g in groups), "custody_episode", "episodes")
 
 
@@ -99,13 +102,13 @@ def _displacement_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  
     if kw.get("place"):
         conds.append(places.descendants_clause(s, Displacement.from_place_id, kw["place"]))
     for name in ("kind", "protection_status"):
-        values = _as_list(kw.get(name))
+        values = as_list(kw.get(name))
         for v in values:
-            app.vocab.check(_VOCAB_OF[name], v)
+            app.vocab.check(VOCAB_OF[name], v)
         if values:
             conds.append(getattr(Displacement, name).in_(values))
     if kw.get("to_country"):
-        conds.append(Displacement.to_country.in_(_as_list(kw["to_country"])))
+        conds.append(Displacement.to_country.in_(as_list(kw["to_country"])))
     return conds
 
 
@@ -128,7 +131,7 @@ def displaced_by(app, s: Session, actor: Actor, by: str = "kind", **kw: Any) -> 
     conds = _displacement_conditions(app, s, actor, kw)
     rows = s.execute(select(col, func.sum(Displacement.group_count)).where(*conds).group_by(col)).all()
     recs = s.scalar(select(func.count()).select_from(Displacement).where(*conds)) or 0
-    return Result("breakdown", _group(app, s, rows, by), recs, "displacement", "people")
+    return Result("breakdown", group(app, s, rows, by), recs, "displacement", "people")
 
 
 # -- mines and explosive remnants ---------------------------------------------------------
@@ -140,9 +143,9 @@ def _hazard_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noqa
     if kw.get("place"):
         conds.append(places.descendants_clause(s, HazardArea.place_id, kw["place"]))
     for name, col in (("contamination", HazardArea.contamination), ("hazard_status", HazardArea.status)):
-        values = _as_list(kw.get(name))
+        values = as_list(kw.get(name))
         for v in values:
-            app.vocab.check(_VOCAB_OF[name], v)
+            app.vocab.check(VOCAB_OF[name], v)
         if values:
             conds.append(col.in_(values))
     return conds
@@ -162,7 +165,7 @@ def hazard_by(app, s: Session, actor: Actor, by: str = "contamination", **kw: An
     if col is None:
         raise QueryError(f"hazard_by: by={by!r} is not one of contamination, hazard_status, oblast")
     rows = s.execute(select(col, func.count()).where(*_hazard_conditions(app, s, actor, kw)).group_by(col)).all()
-    groups = _group(app, s, rows, by)
+    groups = group(app, s, rows, by)
     return Result("breakdown", groups, sum(g[2] for g in groups), "hazard_area", "areas")
 
 
@@ -181,7 +184,7 @@ def hazard_casualties(app, s: Session, actor: Actor, harm: Any = ("killed", "inj
     """Victims of incidents linked to the matching hazard areas (default: killed and injured)."""
     linked = select(HazardCasualty.incident_id).join(HazardArea, HazardArea.id == HazardCasualty.hazard_id).where(
         *_hazard_conditions(app, s, actor, kw))
-    row = s.execute(_victim_base(app, s, actor, {"harm": list(_as_list(harm))},
+    row = s.execute(victim_base(app, s, actor, {"harm": list(as_list(harm))},
                                  func.coalesce(func.sum(Victim.count), 0), func.count(distinct(Incident.id)))
                     .where(Incident.id.in_(linked))).one()
     return Result("number", int(row[0]), int(row[1]), "incident", "victims")

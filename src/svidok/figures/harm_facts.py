@@ -45,7 +45,9 @@ from svidok.services import places as place_service
 from svidok.core.actors import LEVELS, Actor
 from svidok.storage.models import Act, Incident, LedgerEntry, Person, Place, Victim
 
-from .age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
+from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
+
+from .places import oblast_of, occupation_periods
 
 #: Filter fields the in-memory columns can apply (others go to SQL).
 SUPPORTED = {"date_from", "date_to", "place", "violation_type", "family", "means", "victim_status", "harm",
@@ -369,8 +371,6 @@ def _narrow(a: np.ndarray) -> np.ndarray:
 
 
 def _load(app, s: Session) -> HarmFacts:  # noqa: ANN001
-    from .breakdowns import oblast_map
-
     raw, fields = _read(app, s)
     n = len(raw)
     cols: dict[str, np.ndarray] = {}
@@ -409,7 +409,7 @@ def _load(app, s: Session) -> HarmFacts:  # noqa: ANN001
     ids = np.array(sorted(paths), dtype=np.int64)
     pos = np.searchsorted(ids, cols["place_id"]).clip(0, max(len(ids) - 1, 0))
     known = (cols["place_id"] > 0) & (ids[pos] == cols["place_id"]) if len(ids) else np.zeros(n, dtype=bool)
-    obl = oblast_map(s)
+    obl = oblast_of(s)
     oblast_codes = sorted({v[0] for v in obl.values()})
     oc = {c: i for i, c in enumerate(oblast_codes)}
     lut = np.array([oc[obl[pid][0]] if pid in obl else -1 for pid in ids.tolist()] or [-1], dtype=np.int16)
@@ -429,8 +429,6 @@ def _occupation(s: Session, ids: np.ndarray, paths: dict[int, str], pos: np.ndar
 
     The periods' first days and the days after their last cut time into segments in which no
     place changes status: a (place, segment) table is filled from the periods, then looked up."""
-    from .breakdowns import occupation_periods
-
     periods = occupation_periods(s)
     edges = np.array(sorted({since.toordinal() for _, _, since, _ in periods}
                             | {until.toordinal() + 1 for *_, until in periods if until is not None}), dtype=np.int64)

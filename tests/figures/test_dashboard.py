@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from svidok.services import dashboard, reference
+from svidok.figures import dashboard
+
+from svidok.services import reference
 from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
