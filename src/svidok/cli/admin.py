@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import typer
+
+from . import lazy
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from svidok.services import accounts, demo, search as search_service
 
 from .common import cli_actor, console, print_json, run
+
+accounts = lazy.module("svidok.services.accounts")
+demo = lazy.module("svidok.services.demo")
+search_service = lazy.module("svidok.services.search")
 
 user_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
 vocab_app = typer.Typer(help="Vocabularies (violation types, legal provisions, …).", no_args_is_help=True)

@@ -10,12 +10,16 @@ import yaml
 from pydantic import ValidationError
 from rich.table import Table
 
-from svidok.schemas.others import InterventionIn
-from svidok.services import advocacy, records
 from svidok.core.errors import FieldError, ValidationFailed
-from svidok.core.validation import from_pydantic
 
+from . import lazy
 from .common import cli_actor, console, print_json, run
+
+advocacy = lazy.module("svidok.services.advocacy")
+records = lazy.module("svidok.services.records")
+others = lazy.module("svidok.schemas.others")
+validation = lazy.module("svidok.core.validation")
+
 
 intervention_app = typer.Typer(help="Advocacy interventions: letters and appeals with recommendations and status.",
                                no_args_is_help=True)
@@ -35,9 +39,9 @@ def add(file: Path = typer.Argument(..., exists=True, dir_okay=False,
         if hasattr(raw.get("date"), "isoformat"):
             raw["date"] = raw["date"].isoformat()  # YAML reads 2026-09-01 as a date
         try:
-            data = InterventionIn.model_validate(raw)
+            data = others.InterventionIn.model_validate(raw)
         except ValidationError as exc:
-            raise from_pydantic(exc) from None
+            raise validation.from_pydantic(exc) from None
         out = records.create(app, cli_actor(), "intervention", data)
         console.print(f"[green]Intervention {out['id']} recorded[/green]: {out['title']} → {out['target']} ({out['status']})")
     run(go)

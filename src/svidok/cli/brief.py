@@ -7,11 +7,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from svidok.reports import engine
 from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
 from svidok.core.errors import FieldError, ValidationFailed
 
+from . import lazy
 from .common import cli_actor, console, print_json, run
+
+engine = lazy.module("svidok.reports.engine")
+
 
 brief_app = typer.Typer(help="Briefs: Markdown + Jinja2 templates whose figures are live, referenced queries.",
                         no_args_is_help=True)

@@ -9,19 +9,27 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 
-from svidok.app import Svidok
 from svidok.core.actors import Actor
 from svidok.core.errors import ServiceError, ValidationFailed
+
+from . import lazy
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
+application = lazy.module("svidok.app")
 
 console = Console()
 err_console = Console(stderr=True)
 
 
 def make_app() -> Svidok:
-    return Svidok()
+    return application.Svidok()
 
 
 def cli_actor() -> Actor:

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import typer
+
+from . import lazy
 from rich.table import Table
 
-from svidok.figures import displacement as displacement_stats
-
-from svidok.services import custody
 
 from .common import cli_actor, console, print_json, run
+
+displacement_stats = lazy.module("svidok.figures.displacement")
+custody = lazy.module("svidok.services.custody")
 
 custody_app = typer.Typer(help="Detainees, prisoners of war and the disappeared; displacement.", no_args_is_help=True)
 

@@ -6,11 +6,14 @@ import hashlib
 from pathlib import Path
 
 import typer
+
+from . import lazy
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from svidok.services import dump
 
 from .common import cli_actor, console, run
+
+dump = lazy.module("svidok.services.dump")
 
 
 def export(file: Path = typer.Argument(..., help="Where to write the JSON Lines dump ('-' for standard output)")) -> None:

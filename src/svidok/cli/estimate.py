@@ -233,9 +233,3 @@ def disproportion(
         typer.echo(f"warning: {w}")
     for c in report.caveats:
         typer.echo(f"note: {c}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``estimate`` and ``disproportion`` to the ``svidok`` command."""
-    app.command("estimate")(estimate)
-    app.command("disproportion")(disproportion)

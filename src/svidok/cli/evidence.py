@@ -11,10 +11,15 @@ from pathlib import Path
 
 import typer
 
-from svidok.services import evidence, evidence_bundles, integrity
 from svidok.core.errors import FieldError, ValidationFailed
 
+from . import lazy
 from .common import cli_actor, console, err_console, print_json, run
+
+evidence = lazy.module("svidok.services.evidence")
+evidence_bundles = lazy.module("svidok.services.evidence_bundles")
+integrity = lazy.module("svidok.services.integrity")
+
 
 evidence_app = typer.Typer(help="Evidence files: add, show, download, custody, assessments, proofs.", no_args_is_help=True)
 bundle_app = typer.Typer(help="Case bundles for a prosecutor: create and verify offline.", no_args_is_help=True)
@@ -187,11 +192,3 @@ def key_export(output: Path = typer.Option(..., "-o", "--output")) -> None:
         output.write_text(k["public_key_pem"])
         console.print(f"{output}: key id {k['key_id']}")
     run(go)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(evidence_app, name="evidence")
-    app.add_typer(bundle_app, name="bundle")
-    app.add_typer(key_app, name="key")
-    app.command("seal")(seal)
-    app.command("verify")(verify)

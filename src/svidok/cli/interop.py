@@ -13,16 +13,19 @@ from pathlib import Path
 
 import typer
 
-from svidok.schemas.filters import IncidentFilter
+from . import lazy
+
 
 from .common import cli_actor, console, run
+
+filters = lazy.module("svidok.schemas.filters")
 
 interop_app = typer.Typer(help="Formats of other systems (ACLED, Uwazi, ODK/Kobo), exports and open data.",
                           no_args_is_help=True)
 
 
 def _filter(date_from: str | None, date_to: str | None, place: str | None, violation_type: str | None,
-            family: str | None, characteristic: str | None, verification_status: str | None, q: str | None) -> IncidentFilter:
+            family: str | None, characteristic: str | None, verification_status: str | None, q: str | None) -> filters.IncidentFilter:
     from svidok.cli.common import friendly_errors
     from svidok.core.validation import from_pydantic
 
@@ -31,7 +34,7 @@ def _filter(date_from: str | None, date_to: str | None, place: str | None, viola
                                   verification_status=verification_status, q=q).items() if v is not None}
     with friendly_errors():
         try:
-            return IncidentFilter.model_validate(data)
+            return filters.IncidentFilter.model_validate(data)
         except Exception as exc:  # pydantic.ValidationError
             raise from_pydantic(exc) from None
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from svidok.services import key_rotation
+from . import lazy
+
 
 from .common import cli_actor, console, print_json, run
+from .evidence import key_app
+
+key_rotation = lazy.module("svidok.services.key_rotation")
 
 
 def register(key_app: typer.Typer) -> None:
@@ -26,3 +30,6 @@ def register(key_app: typer.Typer) -> None:
     def retire() -> None:
         """Remove old field keys that no ciphertext uses any more."""
         run(lambda app: print_json(key_rotation.retire(app, cli_actor())))
+
+
+register(key_app)

@@ -6,15 +6,20 @@ import json
 from pathlib import Path
 
 import typer
+
+from . import lazy
 from pydantic import ValidationError
 from rich.table import Table
 
-from svidok.schemas.filters import IncidentFilter
-from svidok.schemas.records import ActIn, IncidentIn, PersonIn, VictimIn
-from svidok.services import incident_queries, incidents, persons
-from svidok.core.validation import from_pydantic
 
 from .common import cli_actor, console, print_json, run
+
+incident_queries = lazy.module("svidok.services.incident_queries")
+incidents = lazy.module("svidok.services.incidents")
+persons = lazy.module("svidok.services.persons")
+filters = lazy.module("svidok.schemas.filters")
+records = lazy.module("svidok.schemas.records")
+validation = lazy.module("svidok.core.validation")
 
 incident_app = typer.Typer(help="Record and read incidents.", no_args_is_help=True)
 person_app = typer.Typer(help="Record and read persons.", no_args_is_help=True)
@@ -24,7 +29,7 @@ def _parse(model, data: dict):  # noqa: ANN001, ANN202
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise from_pydantic(exc) from None
+        raise validation.from_pydantic(exc) from None
 
 
 @incident_app.command("add")
@@ -47,16 +52,16 @@ def incident_add(
                 raw = json.loads(from_file.read_text(encoding="utf-8-sig"))
             except json.JSONDecodeError as exc:
                 raise typer.BadParameter(f"{from_file}: malformed JSON: {exc}") from None
-            data = _parse(IncidentIn, raw)
+            data = _parse(records.IncidentIn, raw)
         else:
             if not title or not date:
                 raise typer.BadParameter("give --title and --date, or --json FILE")
             acts = []
             for vt in violation or []:
-                victims = [VictimIn(harm="killed", count=killed, status="civilian")] if killed else []
-                victims += [VictimIn(harm="injured", count=injured, status="civilian")] if injured else []
-                acts.append(ActIn(violation_type=vt, means=means, victims=victims))
-            data = _parse(IncidentIn, {"title": title, "date_start": date, "place": place, "narrative": narrative,
+                victims = [records.VictimIn(harm="killed", count=killed, status="civilian")] if killed else []
+                victims += [records.VictimIn(harm="injured", count=injured, status="civilian")] if injured else []
+                acts.append(records.ActIn(violation_type=vt, means=means, victims=victims))
+            data = _parse(records.IncidentIn, {"title": title, "date_start": date, "place": place, "narrative": narrative,
                                        "confidentiality": confidentiality, "acts": [a.model_dump() for a in acts]})
         out = incidents.create(app, cli_actor(), data)
         console.print(f"[green]Incident {out['id']} recorded[/green]: {out['title']}")
@@ -74,7 +79,7 @@ def incident_list(
 ) -> None:
     """List incidents, newest first, by filter."""
     def go(app):  # noqa: ANN001, ANN202
-        f = _parse(IncidentFilter, {k: v for k, v in dict(date_from=date_from, date_to=date_to, place=place,
+        f = _parse(filters.IncidentFilter, {k: v for k, v in dict(date_from=date_from, date_to=date_to, place=place,
                    violation_type=violation_type, provision=provision, characteristic=characteristic, q=q).items() if v})
         page = incident_queries.listing(app, cli_actor(), f, None, limit)
         if as_json:
@@ -107,7 +112,7 @@ def person_add(
 ) -> None:
     """Record a person."""
     def go(app):  # noqa: ANN001, ANN202
-        data = _parse(PersonIn, {"full_name": name, "birth_date": birth_date, "sex": sex, "status": status,
+        data = _parse(records.PersonIn, {"full_name": name, "birth_date": birth_date, "sex": sex, "status": status,
                                  "other_names": [{"name": n} for n in other_name]})
         out = persons.create(app, cli_actor(), data)
         console.print(f"[green]Person {out['id']} recorded[/green]: {out['full_name']}")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import typer
+
+from . import lazy
 from rich.console import Console
 from rich.table import Table
 
-from svidok.services import person_linkage
 
 from .common import cli_actor, console, print_json, run
+
+person_linkage = lazy.module("svidok.services.person_linkage")
 
 review_app = typer.Typer(help="Find records of the same person; accept, reject or undo.", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -80,11 +83,12 @@ def show_cmd(pair_id: int = typer.Argument(..., min=1), as_json: bool = typer.Op
     run(go)
 
 
-def _decision(fn, verb: str):  # noqa: ANN001, ANN202
+def _decision(service: str, verb: str):  # noqa: ANN202
+    """A command that calls ``person_linkage.<service>`` (looked up when it runs)."""
     def command(pair_id: int = typer.Argument(..., min=1),
                 note: str = typer.Option(None, help="Why (kept in the ledger).")) -> None:
         def go(app):  # noqa: ANN001, ANN202
-            out = fn(app, cli_actor(), pair_id, note)
+            out = getattr(person_linkage, service)(app, cli_actor(), pair_id, note)
             extra = f" (merge {out['merge']['id']})" if out.get("merge") else ""
             console.print(f"pair {pair_id}: {verb}{extra}; now {out['status']}")
         run(go)
@@ -92,8 +96,8 @@ def _decision(fn, verb: str):  # noqa: ANN001, ANN202
 
 
 review_app.command("accept", help="Same person: link the two records (reversible).")(
-    _decision(person_linkage.accept, "accepted"))
+    _decision("accept", "accepted"))
 review_app.command("reject", help="Different people: never linked by later runs.")(
-    _decision(person_linkage.reject, "rejected"))
+    _decision("reject", "rejected"))
 review_app.command("undo", help="Take the decision back; a merge is undone and both records restored.")(
-    _decision(person_linkage.undo, "decision undone"))
+    _decision("undo", "decision undone"))

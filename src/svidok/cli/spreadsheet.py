@@ -6,11 +6,14 @@ import csv
 from pathlib import Path
 
 import typer
+
+from . import lazy
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from svidok.services import imports
 
 from .common import cli_actor, console, err_console, run
+
+imports = lazy.module("svidok.services.imports")
 
 
 def estimate_rows(path: Path) -> int | None:

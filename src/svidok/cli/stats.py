@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import typer
+
+from . import lazy
 from pydantic import ValidationError
 from rich.table import Table
 
-from svidok.schemas.filters import IncidentFilter
-from svidok.core.validation import from_pydantic
 
 from .common import cli_actor, console, print_json, run
+
+filters = lazy.module("svidok.schemas.filters")
+validation = lazy.module("svidok.core.validation")
 
 stats_app = typer.Typer(help="Statistics on the records: breakdowns of victims.", no_args_is_help=True)
 
@@ -37,9 +40,9 @@ def breakdown_cmd(
                       means=means, provision=provision, characteristic=characteristic, victim_status=victim_status,
                       verification_status=verification_status, case_id=case_id, q=q)
         try:
-            f = IncidentFilter.model_validate({k: v for k, v in fields.items() if v is not None})
+            f = filters.IncidentFilter.model_validate({k: v for k, v in fields.items() if v is not None})
         except ValidationError as exc:
-            raise from_pydantic(exc) from None
+            raise validation.from_pydantic(exc) from None
         # one command, one figure: a single SQL query beats reading every victim into memory first
         b = breakdown(app, cli_actor(), by, harm, f, use_memory=False)
         if as_json:

@@ -1,0 +1,3 @@
+from svidok.cli.main import main
+
+main()
