@@ -25,6 +25,10 @@ from .counts_table import CountsError, CountsTable
 #: the data then hardly constrain the estimate (typically a boundary or near-boundary MLE).
 UNSTABLE_FACTOR = 100.0
 _MAX_ITER = 100
+NO_ESTIMATE = (
+    "no finite estimate for this table: some combinations of lists have no one (or almost no one) in common, "
+    "so the model can make the undocumented count as large as it likes"
+)
 
 
 @njit(cache=True)
@@ -40,6 +44,9 @@ def _irls(x, y, max_iter):
     dev_old = np.inf
     dev = np.inf
     converged = False
+    ysum = 0.0
+    for i in range(m):
+        ysum += y[i]
     for _ in range(max_iter):
         b = np.zeros(p)
         a[:, :] = 0.0
@@ -75,7 +82,9 @@ def _irls(x, y, max_iter):
                 dev += 2.0 * (y[i] * math.log(y[i] / mu[i]) - (y[i] - mu[i]))
             else:
                 dev += 2.0 * mu[i]
-        if abs(dev - dev_old) <= 1e-10 * (abs(dev) + 1e-3):
+        # relative change, plus the rounding noise of a deviance built from counts of this size
+        # (without it, counts near 10^9 never "converge")
+        if abs(dev - dev_old) <= 1e-10 * (abs(dev) + 1e-3) + 1e-13 * ysum:
             converged = True
             break
         dev_old = dev
@@ -237,7 +246,7 @@ def fit_models(table: CountsTable, models: list[tuple[tuple[int, ...], ...]]) ->
         if not conv:
             warn.append("the fit did not converge: the estimate is not reliable")
         if bmax > 25 or n0 > UNSTABLE_FACTOR * n:
-            warn.append("estimate near the boundary (sparse cells): the data hardly constrain it")
+            warn.append(NO_ESTIMATE)
         fits.append(
             ModelFit(
                 label=model_label(mdl, table.lists),
@@ -294,9 +303,10 @@ def profile_interval(
     upper = math.inf
     step = max(mode, 10.0)
     a = mode
-    for _ in range(60):
+    limit = 1e6 * (n + mode) + 1e10  # beyond a million times the total the interval is called unbounded
+    for _ in range(200):
         b = a + step
-        if b > 1e10:
+        if b > limit:
             break
         if f(b) < 0:
             upper = brentq(f, a, b, xtol=1e-6)
@@ -327,8 +337,21 @@ def estimate_loglinear(
     fits = fit_models(table, models)
     order = sorted(range(len(fits)), key=lambda k: (getattr(fits[k], criterion), fits[k].df * -1))
     ranking = [fits[k] for k in order]
-    best_k = order[0]
+    usable = [k for k in order if NO_ESTIMATE not in fits[k].warnings]
+    if not usable:
+        raise CountsError(
+            "no model gives an estimate for this table: the lists overlap too little (too many combinations of "
+            "lists with no one in common), so the number undocumented is not bounded by the data. Collect more "
+            "overlapping records, merge lists, or estimate for a larger group"
+        )
+    best_k = usable[0]
     best = fits[best_k]
+    if best_k != order[0]:
+        skipped = order.index(best_k)
+        warnings.append(
+            f"{skipped} better-scoring model(s) left out: they have no finite estimate for this table (some "
+            "combinations of lists have no one in common); the sparse table makes the choice fragile"
+        )
     if best.df == 0:
         warnings.append("the chosen model is saturated (no degrees of freedom left to check its fit)")
     warnings += best.warnings
