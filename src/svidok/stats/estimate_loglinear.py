@@ -13,11 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
+from statistics import NormalDist
 
 import numpy as np
 from numba import njit
-from scipy.optimize import brentq, minimize_scalar
-from scipy.stats import chi2
 
 from .counts_table import CountsError, CountsTable
 
@@ -282,6 +281,37 @@ def _profile_loglik_fn(table: CountsTable, model: tuple[tuple[int, ...], ...]):
     return ll
 
 
+def _maximize(f, lo: float, hi: float, tol: float = 1e-6) -> tuple[float, float]:
+    """Golden-section search for the maximum of a unimodal ``f`` on [lo, hi]: (argmax, max)."""
+    g = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = f(c), f(d)
+    while b - a > tol * (1 + abs(a)):
+        if fc >= fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = f(d)
+    return (c, fc) if fc >= fd else (d, fd)
+
+
+def _root(f, a: float, b: float, tol: float = 1e-6) -> float:
+    """A root of ``f`` in [a, b] where f(a) and f(b) differ in sign, by bisection."""
+    fa = f(a)
+    while b - a > tol * (1 + abs(a)):
+        mid = (a + b) / 2
+        fm = f(mid)
+        if (fm >= 0) == (fa >= 0):
+            a, fa = mid, fm
+        else:
+            b = mid
+    return (a + b) / 2
+
+
 def profile_interval(
     table: CountsTable, model: tuple[tuple[int, ...], ...], n0_hat: float, level: float = 0.95
 ) -> tuple[float, float, float]:
@@ -289,17 +319,15 @@ def profile_interval(
     ll = _profile_loglik_fn(table, model)
     n = table.observed
     hi = max(4 * n0_hat, n0_hat + 50.0, 50.0)
-    opt = minimize_scalar(lambda v: -ll(v), bounds=(0.0, hi), method="bounded", options={"xatol": 1e-6})
-    mode = float(opt.x)
-    lmax = -float(opt.fun)
+    mode, lmax = _maximize(ll, 0.0, hi)
     if ll(0.0) > lmax:
         mode, lmax = 0.0, ll(0.0)
-    cut = lmax - chi2.ppf(level, 1) / 2
+    cut = lmax - NormalDist().inv_cdf((1 + level) / 2) ** 2 / 2  # half the chi-square(1) quantile
 
     def f(v: float) -> float:
         return ll(v) - cut
 
-    lower = 0.0 if f(0.0) >= 0 else brentq(f, 0.0, mode, xtol=1e-6)
+    lower = 0.0 if f(0.0) >= 0 else _root(f, 0.0, mode)
     upper = math.inf
     step = max(mode, 10.0)
     a = mode
@@ -309,7 +337,7 @@ def profile_interval(
         if b > limit:
             break
         if f(b) < 0:
-            upper = brentq(f, a, b, xtol=1e-6)
+            upper = _root(f, a, b)
             break
         a, step = b, step * 2
     return n + mode, n + lower, n + upper

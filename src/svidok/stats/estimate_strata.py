@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .counts_table import CountsError, CountsTable, stratified_tables
-from .estimate_lcmcr import estimate_lcmcr
-from .estimate_loglinear import estimate_loglinear
 
 #: Below this many documented people a stratum is not estimated: the models then say more
 #: about their assumptions than about the data.
@@ -57,8 +55,13 @@ def check_table(table: CountsTable, method: str, min_records: int = MIN_RECORDS)
 
 
 def run_method(table: CountsTable, method: str, **options: Any):
+    """Estimate with one method; each method's module is imported only when used (start-up time)."""
     if method == "loglinear":
+        from .estimate_loglinear import estimate_loglinear
+
         return estimate_loglinear(table, **options)
+    from .estimate_lcmcr import estimate_lcmcr
+
     return estimate_lcmcr(table, **options)
 
 
