@@ -71,6 +71,14 @@ class CountsTable:
         pats = self.patterns()
         return {name: int(self.cells[pats[:, j] == 1].sum()) for j, name in enumerate(self.lists)}
 
+    def isolated_lists(self) -> list[str]:
+        """Lists that document someone but share no one with any other list. Nothing in the data
+        says how many people such a list missed, so no model has a finite estimate for it."""
+        pats = self.patterns()
+        shared = pats[(self.cells > 0) & (pats.sum(axis=1) >= 2)].any(axis=0)
+        totals = self.list_totals()
+        return [name for j, name in enumerate(self.lists) if totals[name] > 0 and not shared[j]]
+
     def rows(self) -> list[tuple[tuple[int, ...], int]]:
         """(pattern, count) for every observed pattern with a non-zero count."""
         pats = self.patterns()

@@ -173,6 +173,12 @@ def estimate_lcmcr(
         warnings.append(f"R-hat {rhat:.3f} > {RHAT_MAX}: the chains disagree; run longer before using this")
     if not min(eb, et) >= ESS_MIN:
         warnings.append(f"effective sample size {min(eb, et):.0f} < {ESS_MIN}: quantiles are imprecise")
+    isolated = table.isolated_lists()
+    if isolated:
+        warnings.append(
+            f"list(s) {', '.join(isolated)} share no one with any other list: the data say nothing about how many "
+            "people they missed, so the estimate rests on the model's assumptions and the cap"
+        )
     if table.observed < 30:
         warnings.append(f"only {table.observed} people documented: the estimate rests mostly on the priors")
     sweeps = chains * (WARMUP + burnin + samples * thinning)

@@ -356,6 +356,12 @@ def estimate_loglinear(
     if not 2 <= table.n_lists <= 6:
         raise CountsError(f"log-linear estimation supports 2 to 6 lists, got {table.n_lists}")
     warnings: list[str] = []
+    isolated = table.isolated_lists()
+    if isolated:
+        raise CountsError(
+            f"no estimate: list(s) {', '.join(isolated)} share no one with any other list, so nothing in the data "
+            "says how many people they missed. Leave them out or find their overlaps (record linkage)"
+        )
     if table.n_lists == 2:
         warnings.append(
             "only two lists: the only model is independence of the lists, which cannot be checked"
