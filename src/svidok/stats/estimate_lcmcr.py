@@ -197,8 +197,6 @@ def estimate_lcmcr(
         "occupied_classes_median": float(np.median(tr.classes)),
         "occupied_classes_max": int(tr.classes.max()),
     }
-    if diagnostics["occupied_classes_max"] >= k_max and k_max > 1:
-        warnings.append(f"all {k_max} latent classes were occupied at times: try more classes (--classes)")
     return LcmcrResult(
         method="lcmcr",
         lists=list(table.lists),

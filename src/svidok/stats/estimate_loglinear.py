@@ -287,7 +287,9 @@ def _maximize(f, lo: float, hi: float, tol: float = 1e-6) -> tuple[float, float]
     a, b = lo, hi
     c, d = b - g * (b - a), a + g * (b - a)
     fc, fd = f(c), f(d)
-    while b - a > tol * (1 + abs(a)):
+    for _ in range(300):  # absolute tolerance, or the last digits a double holds at this size
+        if b - a <= tol + 1e-14 * abs(b):
+            break
         if fc >= fd:
             b, d, fd = d, c, fc
             c = b - g * (b - a)
@@ -302,7 +304,9 @@ def _maximize(f, lo: float, hi: float, tol: float = 1e-6) -> tuple[float, float]
 def _root(f, a: float, b: float, tol: float = 1e-6) -> float:
     """A root of ``f`` in [a, b] where f(a) and f(b) differ in sign, by bisection."""
     fa = f(a)
-    while b - a > tol * (1 + abs(a)):
+    for _ in range(300):
+        if b - a <= tol + 1e-14 * abs(b):
+            break
         mid = (a + b) / 2
         fm = f(mid)
         if (fm >= 0) == (fa >= 0):
