@@ -102,3 +102,26 @@ KOSOVO = [
 
 def kosovo() -> CountsTable:
     return table_from_patterns(KOSOVO_LISTS, KOSOVO)
+
+
+#: Rcapture's ``HIV`` data set (4 lists, 1,896 people), with strong heterogeneity between lists.
+HIV_ROWS = [
+    ((1, 1, 1, 0), 3), ((1, 1, 0, 1), 1), ((1, 1, 0, 0), 33), ((1, 0, 1, 0), 20), ((1, 0, 0, 1), 6),
+    ((1, 0, 0, 0), 403), ((0, 1, 1, 1), 3), ((0, 1, 1, 0), 35), ((0, 1, 0, 1), 10), ((0, 1, 0, 0), 545),
+    ((0, 0, 1, 1), 11), ((0, 0, 1, 0), 621), ((0, 0, 0, 1), 205),
+]  # fmt: skip
+
+#: Rcapture's ``lesbian`` data set (4 lists A-D, 2,185 people).
+LESBIAN_ROWS = [
+    ((1, 1, 1, 1), 23), ((1, 1, 1, 0), 27), ((1, 1, 0, 1), 48), ((1, 1, 0, 0), 104), ((1, 0, 1, 1), 19),
+    ((1, 0, 1, 0), 44), ((1, 0, 0, 1), 143), ((1, 0, 0, 0), 589), ((0, 1, 1, 1), 20), ((0, 1, 1, 0), 64),
+    ((0, 1, 0, 1), 53), ((0, 1, 0, 0), 534), ((0, 0, 1, 1), 28), ((0, 0, 1, 0), 281), ((0, 0, 0, 1), 208),
+]  # fmt: skip
+
+
+def hiv() -> CountsTable:
+    return table_from_patterns(("c1", "c2", "c3", "c4"), HIV_ROWS)
+
+
+def lesbian() -> CountsTable:
+    return table_from_patterns(("A", "B", "C", "D"), LESBIAN_ROWS)

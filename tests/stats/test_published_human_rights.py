@@ -97,14 +97,15 @@ def test_uk_five_lists_bales_hesketh_silverman_coefficients() -> None:
     assert round(fit.deviance, 2) == 16.35 and fit.df == 19 and round(fit.aic, 1) == 127.6
     # Rcapture closedpCI.t, main effects only: 13437.92 (11985.12 - 15165.9)
     main = estimate_model(t, [])
-    assert [round(v, 2) for v in (main.profile_mode, main.lower, main.upper)] == [
-        13437.92, 11985.12, 15165.90
-    ]  # fmt: skip
+    # the profile likelihood is flat at its maximum: its argmax is known to about 0.01 (Rcapture's
+    # own optimize() is no finer), the interval's ends (steep) to the printed decimals
+    assert abs(main.profile_mode - 13437.92) < 0.01
+    assert [round(v, 2) for v in (main.lower, main.upper)] == [11985.12, 15165.90]
     # all ten two-list interactions (LA and GP never overlap): 11051.61 (6154.733 - 20761.44);
     # Rcapture interpolates the lower limit on a grid, we find the root
     pairs = list(combinations(t.lists, 2))
     full = estimate_model(t, pairs)
-    assert round(full.profile_mode, 2) == 11051.61 and round(full.upper, 2) == 20761.44
+    assert abs(full.profile_mode - 11051.61) < 0.01 and round(full.upper, 2) == 20761.44
     assert abs(full.lower - 6154.733) < 0.05
 
 

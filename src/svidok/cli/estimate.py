@@ -10,7 +10,15 @@ from pathlib import Path
 import typer
 
 from svidok.stats.counts_table import CountsError, CountsTable, read_counts_csv, stratified_tables
-from svidok.stats.estimate_strata import METHODS, MIN_RECORDS, check_table, estimate_by_stratum, json_safe, run_method
+from svidok.stats.estimate_strata import (
+    METHODS,
+    MIN_RECORDS,
+    check_table,
+    estimate_by_stratum,
+    json_safe,
+    run_method,
+    total_over_strata,
+)
 
 
 def _fmt(v: float | None) -> str:
@@ -29,17 +37,37 @@ def _options(method: str, criterion: str, max_order: int | None, seed: int, chai
             "k_max": classes}
 
 
-def _print_result(d: dict) -> None:
+def _print_models(d: dict) -> None:
+    w = sys.stdout.write
+    width = max([len("model")] + [len(m["label"]) for m in d["ranking"]])
+    w(f"\n  rank  {'model':<{width}}   estimate    deviance  df      AIC      BIC\n")
+    for i, m in enumerate(d["ranking"], start=1):
+        w(f"  {i:>4}  {m['label']:<{width}} {_fmt(m['estimate']):>10} {m['deviance']:>11.2f} {m['df']:>3}"
+          f" {m['aic']:>8.1f} {m['bic']:>8.1f}\n")
+
+
+def _print_diagnostics(d: dict) -> None:
+    w = sys.stdout.write
+    w("convergence (R-hat near 1 and effective sample sizes in the hundreds mean the chains agree):\n")
+    for name, label in (("N", "total N"), ("alpha", "alpha (concentration)"), ("classes", "occupied classes")):
+        q = d["diagnostics"][name]
+        w(f"  {label:<22} R-hat {q['rhat']:.3f}   ESS bulk {q['ess_bulk']:>7.0f}   ESS tail {q['ess_tail']:>7.0f}\n")
+    g = d["diagnostics"]
+    w(f"  occupied classes: median {g['occupied_classes_median']:.0f}, at most {g['occupied_classes_max']} of "
+      f"{d['settings']['K']}; undocumented count redrawn above the cap {g['n0_redraws']:,} times\n")
+
+
+def _print_result(d: dict, models: bool = False, diagnostics: bool = False) -> None:
     w = sys.stdout.write
     w(f"documented (observed): {d['observed']:,} on {len(d['lists'])} lists ({', '.join(d['lists'])})\n")
     if d["method"] == "loglinear":
         w(f"model ({d['criterion'].upper()} best of {d['n_models']:,}): {d['model']}\n")
         w(f"estimate: {_fmt(d['estimate'])}   95% profile-likelihood interval: {_fmt(d['lower'])} – {_fmt(d['upper'])}"
           f"   (s.e. {_fmt(d['stderr'])})\n")
-        w("\n  rank  model                                   estimate    deviance  df      AIC      BIC\n")
-        for i, m in enumerate(d["ranking"][:10], start=1):
-            w(f"  {i:>4}  {m['label'][:38]:<38} {_fmt(m['estimate']):>10} {m['deviance']:>10.2f} {m['df']:>3}"
-              f" {m['aic']:>8.1f} {m['bic']:>8.1f}\n")
+        if models:
+            _print_models(d)
+        else:
+            w("(--models lists the best-scoring models)\n")
     else:
         w(f"posterior median: {_fmt(d['median'])}   95% credible interval: {_fmt(d['lower'])} – {_fmt(d['upper'])}"
           f"   (mean {_fmt(d['mean'])})\n")
@@ -48,8 +76,36 @@ def _print_result(d: dict) -> None:
         s = d["settings"]
         w(f"model: latent classes K*={s['K']}, alpha ~ Gamma({s['a_alpha']}, {s['b_alpha']}), lambda ~ {s['lambda_prior']}, "
           f"burn-in {s['burnin']}, thinning {s['thinning']}\n")
+        if diagnostics:
+            _print_diagnostics(d)
     for msg in d["warnings"]:
         w(f"warning: {msg}\n")
+
+
+def _print_summary(stratify: str, method: str, rows: list[dict], total: dict) -> None:
+    """The table a reader without statistics reads: documented, estimate and interval per stratum."""
+    w = sys.stdout.write
+    kind = "log-linear models" if method == "loglinear" else "latent-class model (LCMCR)"
+    w(f"Victims documented and estimated in total (documented + undocumented), by {stratify}; {kind}, "
+      "95% intervals\n\n")
+    names = [str(r["stratum"]) for r in rows] + ["TOTAL"]
+    width = max(len(n) for n in names)
+    w(f"  {'':<{width}}  {'documented':>10}  {'estimate':>10}  {'interval':<23}\n")
+    for r in rows:
+        if r["estimate"] is None:
+            est, interval = "—", "not estimated"
+        else:
+            est, interval = _fmt(r["estimate"]), f"{_fmt(r['lower'])} – {_fmt(r['upper'])}"
+        w(f"  {str(r['stratum']):<{width}}  {r['observed']:>10,}  {est:>10}  {interval:<23}\n")
+    if total["estimate"] is not None:
+        interval = f"{_fmt(total['lower'])} – {_fmt(total['upper'])}"
+        w(f"  {'TOTAL':<{width}}  {total['observed']:>10,}  {_fmt(total['estimate']):>10}  {interval:<23}\n")
+        w(f"  (total's interval: {total['interval']})\n")
+    for note in total["notes"]:
+        w(f"note: {note}\n")
+    for r in rows:
+        for msg in r["warnings"]:
+            w(f"warning ({r['stratum']}): {msg}\n")
 
 
 def _fail(msg: str) -> None:
@@ -74,6 +130,9 @@ def estimate(
     thinning: int = typer.Option(100, help="lcmcr: sweeps per kept draw."),
     classes: int = typer.Option(10, "--classes", help="lcmcr: maximum number of latent classes K*."),
     chart: Path | None = typer.Option(None, help="Also draw documented vs estimated (PNG or SVG)."),
+    models: bool = typer.Option(False, "--models", help="loglinear: also list the best-scoring models (per stratum)."),
+    diagnostics: bool = typer.Option(False, "--diagnostics",
+                                     help="lcmcr: R-hat and ESS of N, alpha and occupied classes; --json adds traces."),
 ) -> None:
     """Estimate the total number of victims, documented or not, from overlapping lists."""
     if method not in METHODS:
@@ -84,17 +143,19 @@ def estimate(
     if from_db == (counts is not None):
         _fail("give either a counts file or --from-db")
     if from_db:
-        _estimate_db(method, stratify, harm, min_records, opts, as_json, chart)
+        _estimate_db(method, stratify, harm, min_records, opts, as_json, chart, models, diagnostics)
         return
     try:
         table: CountsTable = read_counts_csv(counts)
         table, warnings = check_table(table, method, min_records=1)
         if table.observed < min_records:
             warnings.append(f"only {table.observed} documented people: treat the estimate with great caution")
+        if method == "lcmcr" and diagnostics:
+            opts["keep_draws"] = True
         result = run_method(table, method, **opts)
-    except (CountsError, ValueError) as exc:
-        _fail(str(exc))
-    d = result.to_dict()
+    except (CountsError, ValueError, OverflowError, MemoryError) as exc:
+        _fail(str(exc) or type(exc).__name__)
+    d = result.to_dict(traces=True) if method == "lcmcr" and diagnostics and as_json else result.to_dict()
     d["warnings"] = warnings + d["warnings"]
     if chart:
         from svidok.stats.charts import estimate_chart, save_chart
@@ -103,11 +164,11 @@ def estimate(
     if as_json:
         sys.stdout.write(json.dumps(json_safe(d), ensure_ascii=False) + "\n")
     else:
-        _print_result(d)
+        _print_result(d, models, diagnostics)
 
 
 def _estimate_db(method: str, stratify: str, harms: list[str], min_records: int, opts: dict, as_json: bool,
-                 chart: Path | None) -> None:
+                 chart: Path | None, models: bool, diagnostics: bool) -> None:
     from svidok.app import Svidok
     from svidok.figures.estimate_input import STRATA, victim_people_by_stratum
 
@@ -129,25 +190,22 @@ def _estimate_db(method: str, stratify: str, harms: list[str], min_records: int,
         results = estimate_by_stratum(stratified_tables(people), method, min_records, **opts)
     except (CountsError, ValueError) as exc:
         _fail(str(exc))
+    total = total_over_strata(results)
     rows = [r.to_dict() for r in results]
     if chart:
         from svidok.stats.charts import estimate_chart, save_chart
 
         save_chart(estimate_chart(rows), chart)
     if as_json:
-        out = {"method": method, "stratify": stratify, "harm": harms, "strata": rows}
+        out = {"method": method, "stratify": stratify, "harm": harms, "strata": rows, "total": total}
         sys.stdout.write(json.dumps(json_safe(out), ensure_ascii=False) + "\n")
         return
-    for r in rows:
-        typer.echo(f"\n== {stratify}: {r['stratum']} ==")
-        if r["estimate"] is None:
-            typer.echo(f"documented: {r['observed']:,}")
-            for msg in r["warnings"]:
-                typer.echo(f"warning: {msg}")
-        else:
-            d = dict(r["detail"])
-            d["warnings"] = r["warnings"]
-            _print_result(d)
+    _print_summary(stratify, method, rows, total)
+    if models or diagnostics:
+        for r in rows:
+            if r["estimate"] is not None:
+                typer.echo(f"\n== {stratify}: {r['stratum']} ==")
+                _print_result({**r["detail"], "warnings": []}, models, diagnostics)
 
 
 def _read_victims_csv(path: Path) -> list[tuple[int | None, str | None, str | None]]:

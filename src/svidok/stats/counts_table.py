@@ -10,12 +10,18 @@ Patterns are stored as bit masks: bit ``j`` is set when the person is on list ``
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
+
+#: The table holds a count for every one of the 2^J - 1 patterns: 20 lists are a million cells.
+MAX_LISTS = 20
+#: People documented in one table; counts are whole numbers end to end (int64 arithmetic, with
+#: room for the latent-class sampler's cap of 21 times this).
+MAX_TOTAL = 10**12
 
 
 class CountsError(ValueError):
@@ -35,6 +41,7 @@ class CountsTable:
 
     def __post_init__(self) -> None:
         j = len(self.lists)
+        _check_list_count(j)
         if j < 2:
             raise CountsError(f"need at least two lists to estimate, got {j} ({', '.join(self.lists) or 'none'})")
         if len(set(self.lists)) != j:
@@ -64,6 +71,14 @@ class CountsTable:
         pats = self.patterns()
         return {name: int(self.cells[pats[:, j] == 1].sum()) for j, name in enumerate(self.lists)}
 
+    def isolated_lists(self) -> list[str]:
+        """Lists that document someone but share no one with any other list. Nothing in the data
+        says how many people such a list missed, so no model has a finite estimate for it."""
+        pats = self.patterns()
+        shared = pats[(self.cells > 0) & (pats.sum(axis=1) >= 2)].any(axis=0)
+        totals = self.list_totals()
+        return [name for j, name in enumerate(self.lists) if totals[name] > 0 and not shared[j]]
+
     def rows(self) -> list[tuple[tuple[int, ...], int]]:
         """(pattern, count) for every observed pattern with a non-zero count."""
         pats = self.patterns()
@@ -90,11 +105,26 @@ class CountsTable:
         return CountsTable(tuple(self.lists[j] for j in keep), cells)
 
 
+def _check_list_count(j: int) -> None:
+    if j > MAX_LISTS:
+        raise CountsError(
+            f"{j} lists: at most {MAX_LISTS} are supported (the table has a cell for each of the 2^{j} - 1 "
+            "combinations of lists); merge lists that document the same kind of source"
+        )
+
+
+def _check_total(total: int) -> None:
+    if total > MAX_TOTAL:
+        raise CountsError(f"the counts add up to {total:,} people; at most {MAX_TOTAL:,} are supported")
+
+
 def table_from_patterns(lists: Iterable[str], rows: Iterable[tuple[Iterable[int], int]]) -> CountsTable:
     """Build a table from (0/1 pattern, count) rows; rows are numbered from 1 in errors."""
     names = tuple(lists)
+    _check_list_count(len(names))
     cells = np.zeros(max(2 ** len(names) - 1, 0), dtype=np.int64)
     seen: dict[int, int] = {}
+    total = 0
     for i, (pattern, count) in enumerate(rows, start=1):
         bits = tuple(pattern)
         if len(bits) != len(names):
@@ -110,6 +140,11 @@ def table_from_patterns(lists: Iterable[str], rows: Iterable[tuple[Iterable[int]
             )
         if not isinstance(count, int | np.integer) or isinstance(count, bool) or count < 0:
             raise CountsError(f"row {i}, column 'count': {count!r} is not a non-negative whole number")
+        count = int(count)
+        if count > MAX_TOTAL:
+            raise CountsError(f"row {i}, column 'count': {count:,} people; at most {MAX_TOTAL:,} are supported")
+        total += count
+        _check_total(total)
         if mask in seen:
             raise CountsError(f"row {i}: pattern {''.join(map(str, bits))} repeats row {seen[mask]}")
         seen[mask] = i
@@ -121,15 +156,20 @@ def table_from_patterns(lists: Iterable[str], rows: Iterable[tuple[Iterable[int]
 
 
 def _parse_count(raw: str, row: int) -> int:
-    text = raw.strip()
+    """A whole number, read exactly (decimal, not floating point: 9007199254740993 stays itself)."""
+    text = raw.strip().replace("_", "")
     try:
-        value = float(text)
-    except ValueError:
+        value = Decimal(text)
+    except InvalidOperation:
         raise CountsError(f"row {row}, column 'count': {raw!r} is not a number") from None
-    if not math.isfinite(value) or value != int(value):
+    if not value.is_finite():
         raise CountsError(f"row {row}, column 'count': {raw!r} is not a whole number")
     if value < 0:
         raise CountsError(f"row {row}, column 'count': {raw!r} is negative")
+    if value > MAX_TOTAL:
+        raise CountsError(f"row {row}, column 'count': {raw!r} people; at most {MAX_TOTAL:,} are supported")
+    if value != value.to_integral_value():
+        raise CountsError(f"row {row}, column 'count': {raw!r} is not a whole number")
     return int(value)
 
 
@@ -155,6 +195,7 @@ def read_counts_csv(path: str | Path) -> CountsTable:
             raise CountsError(f"{path}: a column has no name")
         ci = header.index("count")
         lists = [h for k, h in enumerate(header) if k != ci]
+        _check_list_count(len(lists))
         if len(lists) < 2:
             raise CountsError(f"{path}: need at least two list columns besides 'count', got {len(lists)}")
         rows = []
@@ -185,6 +226,7 @@ def table_from_source_sets(people: Iterable[Iterable[str]], lists: Iterable[str]
     """
     sets = [frozenset(p) for p in people]
     names = tuple(lists) if lists is not None else tuple(sorted(set().union(*sets))) if sets else ()
+    _check_list_count(len(names))
     index = {n: j for j, n in enumerate(names)}
     cells = np.zeros(max(2 ** len(names) - 1, 0), dtype=np.int64)
     for i, s in enumerate(sets, start=1):

@@ -7,9 +7,26 @@ as implemented in Stan and ArviZ. ``draws`` is always an array of shape (chains,
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import rankdata
+
+_NDTRI = np.frompyfunc(NormalDist().inv_cdf, 1, 1)  # no SciPy import: this module is on the CLI's path
+
+
+def _rankdata(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of the flattened ``x``, ties given their average rank."""
+    flat = x.ravel()
+    order = np.argsort(flat, kind="mergesort")
+    sorted_x = flat[order]
+    starts = np.concatenate(([True], sorted_x[1:] != sorted_x[:-1]))
+    group = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    counts = np.diff(np.append(first, flat.size))
+    avg = first + (counts + 1) / 2.0
+    ranks = np.empty(flat.size)
+    ranks[order] = avg[group]
+    return ranks
 
 
 def _split(draws: np.ndarray) -> np.ndarray:
@@ -20,8 +37,8 @@ def _split(draws: np.ndarray) -> np.ndarray:
 
 
 def _z_scale(draws: np.ndarray) -> np.ndarray:
-    ranks = rankdata(draws, method="average").reshape(draws.shape)
-    return ndtri((ranks - 3 / 8) / (draws.size + 1 / 4))
+    ranks = _rankdata(draws).reshape(draws.shape)
+    return _NDTRI((ranks - 3 / 8) / (draws.size + 1 / 4)).astype(float)
 
 
 def _rhat(draws: np.ndarray) -> float:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
+from statistics import NormalDist
 
 import numpy as np
 from numba import njit
-from scipy.optimize import brentq, minimize_scalar
-from scipy.stats import chi2
 
 from .counts_table import CountsError, CountsTable
 
@@ -25,6 +24,10 @@ from .counts_table import CountsError, CountsTable
 #: the data then hardly constrain the estimate (typically a boundary or near-boundary MLE).
 UNSTABLE_FACTOR = 100.0
 _MAX_ITER = 100
+NO_ESTIMATE = (
+    "no finite estimate for this table: some combinations of lists have no one (or almost no one) in common, "
+    "so the model can make the undocumented count as large as it likes"
+)
 
 
 @njit(cache=True)
@@ -40,6 +43,9 @@ def _irls(x, y, max_iter):
     dev_old = np.inf
     dev = np.inf
     converged = False
+    ysum = 0.0
+    for i in range(m):
+        ysum += y[i]
     for _ in range(max_iter):
         b = np.zeros(p)
         a[:, :] = 0.0
@@ -75,7 +81,9 @@ def _irls(x, y, max_iter):
                 dev += 2.0 * (y[i] * math.log(y[i] / mu[i]) - (y[i] - mu[i]))
             else:
                 dev += 2.0 * mu[i]
-        if abs(dev - dev_old) <= 1e-10 * (abs(dev) + 1e-3):
+        # relative change, plus the rounding noise of a deviance built from counts of this size
+        # (without it, counts near 10^9 never "converge")
+        if abs(dev - dev_old) <= 1e-10 * (abs(dev) + 1e-3) + 1e-13 * ysum:
             converged = True
             break
         dev_old = dev
@@ -237,7 +245,7 @@ def fit_models(table: CountsTable, models: list[tuple[tuple[int, ...], ...]]) ->
         if not conv:
             warn.append("the fit did not converge: the estimate is not reliable")
         if bmax > 25 or n0 > UNSTABLE_FACTOR * n:
-            warn.append("estimate near the boundary (sparse cells): the data hardly constrain it")
+            warn.append(NO_ESTIMATE)
         fits.append(
             ModelFit(
                 label=model_label(mdl, table.lists),
@@ -273,6 +281,41 @@ def _profile_loglik_fn(table: CountsTable, model: tuple[tuple[int, ...], ...]):
     return ll
 
 
+def _maximize(f, lo: float, hi: float, tol: float = 1e-6) -> tuple[float, float]:
+    """Golden-section search for the maximum of a unimodal ``f`` on [lo, hi]: (argmax, max)."""
+    g = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = f(c), f(d)
+    for _ in range(300):  # absolute tolerance, or the last digits a double holds at this size
+        if b - a <= tol + 1e-14 * abs(b):
+            break
+        if fc >= fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = f(d)
+    return (c, fc) if fc >= fd else (d, fd)
+
+
+def _root(f, a: float, b: float, tol: float = 1e-6) -> float:
+    """A root of ``f`` in [a, b] where f(a) and f(b) differ in sign, by bisection."""
+    fa = f(a)
+    for _ in range(300):
+        if b - a <= tol + 1e-14 * abs(b):
+            break
+        mid = (a + b) / 2
+        fm = f(mid)
+        if (fm >= 0) == (fa >= 0):
+            a, fa = mid, fm
+        else:
+            b = mid
+    return (a + b) / 2
+
+
 def profile_interval(
     table: CountsTable, model: tuple[tuple[int, ...], ...], n0_hat: float, level: float = 0.95
 ) -> tuple[float, float, float]:
@@ -280,26 +323,25 @@ def profile_interval(
     ll = _profile_loglik_fn(table, model)
     n = table.observed
     hi = max(4 * n0_hat, n0_hat + 50.0, 50.0)
-    opt = minimize_scalar(lambda v: -ll(v), bounds=(0.0, hi), method="bounded", options={"xatol": 1e-6})
-    mode = float(opt.x)
-    lmax = -float(opt.fun)
+    mode, lmax = _maximize(ll, 0.0, hi)
     if ll(0.0) > lmax:
         mode, lmax = 0.0, ll(0.0)
-    cut = lmax - chi2.ppf(level, 1) / 2
+    cut = lmax - NormalDist().inv_cdf((1 + level) / 2) ** 2 / 2  # half the chi-square(1) quantile
 
     def f(v: float) -> float:
         return ll(v) - cut
 
-    lower = 0.0 if f(0.0) >= 0 else brentq(f, 0.0, mode, xtol=1e-6)
+    lower = 0.0 if f(0.0) >= 0 else _root(f, 0.0, mode)
     upper = math.inf
     step = max(mode, 10.0)
     a = mode
-    for _ in range(60):
+    limit = 1e6 * (n + mode) + 1e10  # beyond a million times the total the interval is called unbounded
+    for _ in range(200):
         b = a + step
-        if b > 1e10:
+        if b > limit:
             break
         if f(b) < 0:
-            upper = brentq(f, a, b, xtol=1e-6)
+            upper = _root(f, a, b)
             break
         a, step = b, step * 2
     return n + mode, n + lower, n + upper
@@ -318,6 +360,12 @@ def estimate_loglinear(
     if not 2 <= table.n_lists <= 6:
         raise CountsError(f"log-linear estimation supports 2 to 6 lists, got {table.n_lists}")
     warnings: list[str] = []
+    isolated = table.isolated_lists()
+    if isolated:
+        raise CountsError(
+            f"no estimate: list(s) {', '.join(isolated)} share no one with any other list, so nothing in the data "
+            "says how many people they missed. Leave them out or find their overlaps (record linkage)"
+        )
     if table.n_lists == 2:
         warnings.append(
             "only two lists: the only model is independence of the lists, which cannot be checked"
@@ -327,8 +375,21 @@ def estimate_loglinear(
     fits = fit_models(table, models)
     order = sorted(range(len(fits)), key=lambda k: (getattr(fits[k], criterion), fits[k].df * -1))
     ranking = [fits[k] for k in order]
-    best_k = order[0]
+    usable = [k for k in order if NO_ESTIMATE not in fits[k].warnings]
+    if not usable:
+        raise CountsError(
+            "no model gives an estimate for this table: the lists overlap too little (too many combinations of "
+            "lists with no one in common), so the number undocumented is not bounded by the data. Collect more "
+            "overlapping records, merge lists, or estimate for a larger group"
+        )
+    best_k = usable[0]
     best = fits[best_k]
+    if best_k != order[0]:
+        skipped = order.index(best_k)
+        warnings.append(
+            f"{skipped} better-scoring model(s) left out: they have no finite estimate for this table (some "
+            "combinations of lists have no one in common); the sparse table makes the choice fragile"
+        )
     if best.df == 0:
         warnings.append("the chosen model is saturated (no degrees of freedom left to check its fit)")
     warnings += best.warnings

@@ -10,15 +10,18 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
+import numpy as np
+
 from .counts_table import CountsError, CountsTable, stratified_tables
-from .estimate_lcmcr import estimate_lcmcr
-from .estimate_loglinear import estimate_loglinear
 
 #: Below this many documented people a stratum is not estimated: the models then say more
 #: about their assumptions than about the data.
 MIN_RECORDS = 20
+#: Strata estimated but with fewer documented people than this get a warning in the summary.
+SMALL_STRATUM = 100
 METHODS = ("loglinear", "lcmcr")
 
 
@@ -57,8 +60,13 @@ def check_table(table: CountsTable, method: str, min_records: int = MIN_RECORDS)
 
 
 def run_method(table: CountsTable, method: str, **options: Any):
+    """Estimate with one method; each method's module is imported only when used (start-up time)."""
     if method == "loglinear":
+        from .estimate_loglinear import estimate_loglinear
+
         return estimate_loglinear(table, **options)
+    from .estimate_lcmcr import estimate_lcmcr
+
     return estimate_lcmcr(table, **options)
 
 
@@ -69,6 +77,8 @@ class StratumEstimate:
     lists: list[str]
     result: dict | None
     warnings: list[str] = field(default_factory=list)
+    #: LCMCR only: the pooled posterior draws of N (for the total over strata).
+    draws: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
         d = {"stratum": self.stratum, "observed": self.observed, "lists": self.lists}
@@ -98,10 +108,58 @@ def estimate_by_stratum(
         except CountsError as exc:
             out.append(StratumEstimate(stratum, table.observed, list(table.lists), None, [f"not estimated: {exc}"]))
             continue
+        if method == "lcmcr":
+            options = {**options, "keep_draws": True}
         result = run_method(reduced, method, **options)
+        if reduced.observed < SMALL_STRATUM:
+            warnings.append(f"small stratum ({reduced.observed} documented): the interval is wide and rests on "
+                            "the model's assumptions")
+        draws = getattr(result, "draws", None)
         out.append(
-            StratumEstimate(stratum, table.observed, list(reduced.lists), result.to_dict(), warnings + result.warnings)
+            StratumEstimate(stratum, table.observed, list(reduced.lists), result.to_dict(), warnings + result.warnings,
+                            draws.ravel() if draws is not None else None)
         )
+    return out
+
+
+def total_over_strata(results: list[StratumEstimate], level: float = 0.95) -> dict:
+    """The total over strata, with an interval made the right way (never by adding interval ends).
+
+    LCMCR: the strata's posterior draws are added draw by draw (the strata are estimated
+    independently), and the interval is read off the summed draws. Log-linear: the estimates
+    are added and the interval is a normal one from the summed variances (the strata treated as
+    independent). Strata not estimated add their documented count, a floor, and are named."""
+    estimated = [r for r in results if r.result is not None]
+    skipped = [r for r in results if r.result is None]
+    floor = sum(r.observed for r in skipped)
+    out: dict[str, Any] = {"observed": sum(r.observed for r in results), "strata": len(results),
+                           "estimated_strata": len(estimated), "not_estimated_documented": floor, "level": level}
+    notes = []
+    if not estimated:
+        out.update({"estimate": None, "lower": None, "upper": None})
+        notes.append("no stratum could be estimated")
+    elif all(r.draws is not None for r in estimated):
+        size = min(r.draws.size for r in estimated)
+        total = np.zeros(size, dtype=np.int64)
+        for r in estimated:
+            total += r.draws[:size]
+        tail = (1 - level) / 2
+        lo, med, hi = np.quantile(total, [tail, 0.5, 1 - tail])
+        out.update({"estimate": float(med) + floor, "lower": float(lo) + floor, "upper": float(hi) + floor,
+                    "interval": "posterior (strata's draws added)"})
+    else:
+        est = sum(r.result["estimate"] for r in estimated)
+        var = sum((r.result.get("stderr") or 0.0) ** 2 for r in estimated)
+        z = NormalDist().inv_cdf((1 + level) / 2)
+        half = z * math.sqrt(var)
+        out.update({"estimate": est + floor, "lower": max(est - half, sum(r.observed for r in estimated)) + floor,
+                    "upper": est + half + floor, "interval": "normal, from the strata's standard errors"})
+        if any(not math.isfinite(r.result["upper"]) for r in estimated):
+            notes.append("some strata have no upper limit: the total's upper limit understates the uncertainty")
+    if skipped:
+        notes.append(f"{len(skipped)} strata not estimated ({floor:,} documented people) are counted as documented "
+                     "only: the total is too low by their undocumented")
+    out["notes"] = notes
     return out
 
 

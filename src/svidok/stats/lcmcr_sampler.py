@@ -1,18 +1,25 @@
 """Gibbs sampler of the Bayesian non-parametric latent-class model (Manrique-Vallier 2016).
 
-A line-by-line port of the sampler in the R package LCMCR (``NPLCM_CR_Basic_Freq.cpp``,
-D. Manrique-Vallier, GPL >= 2), compiled with Numba. It works on the table of pattern
-counts, not on individuals: the class allocations of the people sharing a pattern are
-exchangeable, so one multinomial draw per pattern replaces one categorical draw per person.
+Follows the sampler of the R package LCMCR 0.4.14 (``NPLCM_CR_Basic_Freq.cpp``,
+D. Manrique-Vallier) step for step, start-up included; compiled with Numba. It works on the
+table of pattern counts: the class allocations of the people sharing a pattern are exchangeable,
+so one multinomial draw per pattern (by conditional binomials, exact for any count) replaces
+one categorical draw per person. Probabilities are kept on the log scale, as in LCMCR.
 
 One sweep, in LCMCR's order:
   1. class counts per observed pattern ~ Multinomial(count, nu_k * prod_j P(x_j | lambda_jk))
   2. lambda_jk ~ Beta(1 + on list, 1 + not on list), counting the imputed unobserved people
   3. stick-breaking weights nu from V_k ~ Beta(1 + n_k, alpha + sum_{l>k} n_l)
   4. n0 (people on no list) ~ NegativeBinomial(n, 1 - pi0), pi0 = sum_k nu_k prod_j (1 - lambda_jk),
-     i.e. the prior p(N) proportional to 1/N
+     i.e. the prior p(N) proportional to 1/N; redrawn while n0 > 20 n (LCMCR >= 0.4.11)
   5. classes of the n0 unobserved people ~ Multinomial(n0, nu_k prod_j (1 - lambda_jk))
   6. alpha ~ Gamma(a_alpha + K - 1, rate = b_alpha - log nu_K)
+
+Start-up, as LCMCR's ``Initializes``: the weights from one random stick-breaking draw with
+V_k ~ Beta(1, 1); lambda at the observed marginal frequencies; n0 = 0; alpha = 0.3 / K; 500
+warm-up sweeps with alpha held fixed; then the classes are reordered by decreasing weight
+(``permute_latent_classes_by_nu``). (LCMCR also writes fixed starting weights into ``nuK``; they
+are overwritten before anything reads them.)
 """
 
 from __future__ import annotations
@@ -22,39 +29,35 @@ import math
 import numpy as np
 from numba import njit
 
-from .fast_random import beta, gamma, log_gamma, uniform
+from .fast_random import binomial, gamma, log_gamma, uniform
+
+#: LCMCR redraws the number of undocumented people while it exceeds this multiple of the documented.
+N0_CAP = 20
+WARMUP = 500
 
 
-@njit(cache=True)
-def seed_rng(seed):
-    """Seed Numba's own generator (separate from NumPy's)."""
-    np.random.seed(seed)
-
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _log_sum(a, b):
     if a > b:
         return a + math.log1p(math.exp(b - a))
     return b + math.log1p(math.exp(a - b))
 
 
-@njit(cache=True)
-def _multinomial(n, probs, out, order):
-    """Multinomial(n, probs / sum(probs)) into ``out``, exactly, by conditional binomials.
+@njit(cache=True, nogil=True)
+def _multinomial(n, w, out, order):
+    """Multinomial(n, w / sum(w)) into ``out`` by conditional binomials (exact, O(K) for any n).
 
-    Classes are visited from the most to the least probable so the count left runs out
-    early; the last few people are then drawn one by one (cheaper than more binomials)."""
-    k_max = probs.shape[0]
+    Classes are visited from the heaviest so the count left runs out early."""
+    k_max = w.shape[0]
     for k in range(k_max):
         out[k] = 0
     if n == 0:
         return
     total = 0.0
     for k in range(k_max):
-        total += probs[k]
-        # insertion sort of class indices by decreasing probability
-        i = k
-        while i > 0 and probs[order[i - 1]] < probs[k]:
+        total += w[k]
+        i = k  # insertion sort of class indices by decreasing weight
+        while i > 0 and w[order[i - 1]] < w[k]:
             order[i] = order[i - 1]
             i -= 1
         order[i] = k
@@ -62,45 +65,60 @@ def _multinomial(n, probs, out, order):
     rest = total
     for r in range(k_max):
         k = order[r]
-        if remaining <= 3 or r == k_max - 1:
-            # the people left are iid categorical over the classes not yet visited
+        if r == k_max - 1 or rest <= 0.0:
+            out[k] += remaining
+            return
+        p = w[k] / rest
+        if p >= 1.0:
+            out[k] += remaining
+            return
+        left = k_max - r
+        if remaining * (8 + left) < 40 * left:
+            # few people left: one categorical draw each over the classes not yet visited is
+            # cheaper than a binomial per class (same distribution)
             for _ in range(remaining):
                 u = uniform() * rest
                 acc = 0.0
                 chosen = order[k_max - 1]
                 for rr in range(r, k_max):
-                    acc += probs[order[rr]]
+                    acc += w[order[rr]]
                     if u < acc:
                         chosen = order[rr]
                         break
                 out[chosen] += 1
             return
-        p = probs[k] / rest if rest > 0.0 else 1.0
-        if p >= 1.0:
-            out[k] = remaining
-            return
-        x = np.random.binomial(remaining, p) if p > 0.0 else 0
+        x = binomial(remaining, p)
         out[k] = x
         remaining -= x
         if remaining == 0:
             return
-        rest -= probs[k]
+        rest -= w[k]
 
 
-@njit(cache=True)
-def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, update_alpha, probs, aux1, aux0, order):
-    """One Gibbs sweep; ``state`` holds [n0, alpha, prob_zero, k_star]."""
+@njit(cache=True, nogil=True)
+def _count_z(cells, freq, lam1, lam0, log_nu, cz, w, order):
+    """Step 1: class counts of the documented people, pattern by pattern."""
     m_cells, n_lists = cells.shape
-    k_max = nu.shape[0]
-    # 1. class counts of the observed people, pattern by pattern
+    k_max = log_nu.shape[0]
     for m in range(m_cells):
+        top = -np.inf
         for k in range(k_max):
-            p = nu[k]
+            lp = log_nu[k]
             for j in range(n_lists):
-                p *= lam[j, k] if cells[m, j] == 1 else 1.0 - lam[j, k]
-            probs[k] = p
-        _multinomial(freq[m], probs, cz[m], order)
-    # 2. lambdas (the unobserved people count as "not on list")
+                lp += lam1[j, k] if cells[m, j] == 1 else lam0[j, k]
+            w[k] = lp
+            if lp > top:
+                top = lp
+        for k in range(k_max):
+            w[k] = math.exp(w[k] - top)
+        _multinomial(freq[m], w, cz[m], order)
+
+
+@njit(cache=True, nogil=True)
+def _lambda(cells, cz, c0, lam1, lam0, aux1, aux0):
+    """Step 2: list inclusion probabilities per class (log lambda and log(1 - lambda))."""
+    m_cells, n_lists = cells.shape
+    k_max = c0.shape[0]
     for j in range(n_lists):
         for k in range(k_max):
             aux1[j, k] = 0
@@ -117,13 +135,20 @@ def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, upd
                     aux0[j, k] += c
     for j in range(n_lists):
         for k in range(k_max):
-            if aux1[j, k] == 0 and aux0[j, k] == 0:  # empty class: Beta(1, 1) is uniform
-                lam[j, k] = uniform()
-            else:
-                lam[j, k] = beta(1.0 + aux1[j, k], 1.0 + aux0[j, k])
-    # 3. stick-breaking weights
-    n0 = int(state[0])
-    alpha = state[1]
+            # Beta(a, b) as x / (x + y) of two gammas; both shapes are at least 1, so neither
+            # draw underflows and the logs are taken directly (LCMCR takes log-gammas)
+            x = gamma(1.0 + aux1[j, k])
+            y = gamma(1.0 + aux0[j, k])
+            s = math.log(x + y)
+            lam1[j, k] = math.log(x) - s
+            lam0[j, k] = math.log(y) - s
+
+
+@njit(cache=True, nogil=True)
+def _nu(cz, c0, n, n0, alpha, nu, log_nu):
+    """Step 3: stick-breaking weights; returns the number of occupied classes (LCMCR's k_star)."""
+    m_cells = cz.shape[0]
+    k_max = nu.shape[0]
     n_acc = 0
     l_acc = 0.0
     k_star = 0
@@ -136,82 +161,132 @@ def _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, upd
         if k < k_max - 1:
             n_acc += ck
             g1 = log_gamma(1.0 + ck)
-            g2 = log_gamma(alpha + (n0 + n - n_acc))
+            g2 = log_gamma(alpha + float(n0 + n - n_acc))
             gs = _log_sum(g1, g2)
             log_nu[k] = g1 - gs + l_acc
             l_acc += g2 - gs
             nu[k] = math.exp(log_nu[k])
     log_nu[k_max - 1] = l_acc
     nu[k_max - 1] = math.exp(l_acc)
-    # 4. probability of being on no list, and the number of such people
+    return k_star
+
+
+@njit(cache=True, nogil=True)
+def _missing(n, lam0, log_nu, c0, w, order):
+    """Steps 4 and 5: the number of people on no list and their classes; returns (n0, pi0, redraws)."""
+    n_lists, k_max = lam0.shape
+    top = -np.inf
+    for k in range(k_max):
+        lp = log_nu[k]
+        for j in range(n_lists):
+            lp += lam0[j, k]
+        w[k] = lp
+        if lp > top:
+            top = lp
     pz = 0.0
     for k in range(k_max):
-        p = nu[k]
-        for j in range(n_lists):
-            p *= 1.0 - lam[j, k]
-        probs[k] = p
-        pz += p
-    if pz >= 1.0:
-        pz = 1.0 - 1e-300
-    # negative binomial (failures before n successes, success prob 1 - pz) as gamma-Poisson
-    rate = gamma(float(n)) * (pz / (1.0 - pz)) if pz > 0.0 else 0.0
-    n0 = np.random.poisson(rate) if rate > 0.0 else 0
-    # 5. classes of the unobserved people
-    _multinomial(n0, probs, c0, order)
-    # 6. concentration parameter
-    if update_alpha:
-        alpha = gamma(a_alpha + k_max - 1.0) / (b_alpha - log_nu[k_max - 1])
-    state[0] = n0
-    state[1] = alpha
-    state[2] = pz
-    state[3] = k_star
+        pz += math.exp(w[k])
+        w[k] = math.exp(w[k] - top)
+    # negative binomial (failures before n successes, success probability 1 - pi0), as GSL
+    # draws it: Poisson with a Gamma(n, pi0 / (1 - pi0)) mean; redrawn above the cap
+    odds = pz / (1.0 - pz) if pz < 1.0 else np.inf
+    cap = N0_CAP * n
+    n0 = cap + 1
+    redraws = -1
+    while n0 > cap:
+        redraws += 1
+        if pz <= 0.0:
+            n0 = 0
+        elif not odds < 1e300 or redraws >= 100_000:
+            n0 = cap  # the redraw loop would never end: the cap is the only value left
+        else:
+            rate = gamma(float(n)) * odds
+            n0 = np.random.poisson(rate) if rate < 9.0e18 else cap + 1
+    if n0 == 0:
+        for k in range(k_max):
+            c0[k] = 0
+    else:
+        _multinomial(n0, w, c0, order)
+    return n0, pz, redraws
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _permute_by_weight(nu, log_nu, lam1, lam0, cz, c0):
+    """LCMCR's ``permute_latent_classes_by_nu``: classes in decreasing order of weight."""
+    perm = np.argsort(-nu, kind="mergesort")
+    nu[:] = nu[perm].copy()
+    log_nu[:] = log_nu[perm].copy()
+    lam1[:, :] = lam1[:, perm].copy()
+    lam0[:, :] = lam0[:, perm].copy()
+    cz[:, :] = cz[:, perm].copy()
+    c0[:] = c0[perm].copy()
+
+
+@njit(cache=True, nogil=True)
 def run_chain(cells, freq, k_max, a_alpha, b_alpha, burnin, n_samples, thinning, seed):
-    """Initialise as LCMCR does, warm up 500 sweeps, burn in, then keep every ``thinning``-th sweep.
+    """One chain: LCMCR's start-up, ``burnin`` sweeps, then every ``thinning``-th sweep kept.
 
-    Returns traces (n_samples x 4): N, alpha, probability of being on no list, occupied classes."""
+    Returns (N as int64, traces float64 (n_samples x 3): alpha, probability of being on no list,
+    occupied classes; number of times n0 was redrawn above the cap)."""
     np.random.seed(seed)
     m_cells, n_lists = cells.shape
     n = 0
     for m in range(m_cells):
         n += freq[m]
-    lam = np.empty((n_lists, k_max))
+    lam1 = np.empty((n_lists, k_max))
+    lam0 = np.empty((n_lists, k_max))
     for j in range(n_lists):
         on = 0
         for m in range(m_cells):
             if cells[m, j] == 1:
                 on += freq[m]
+        p = on / n
         for k in range(k_max):
-            lam[j, k] = on / n
+            lam1[j, k] = math.log(p) if p > 0.0 else -np.inf
+            lam0[j, k] = math.log1p(-p) if p < 1.0 else -np.inf
     nu = np.empty(k_max)
     log_nu = np.empty(k_max)
-    if k_max > 4:  # LCMCR's starting weights: four big classes, the rest small
-        for k in range(k_max):
-            nu[k] = 0.25 * 0.9 if k < 4 else 0.1 / (k_max - 4)
-    else:
-        for k in range(k_max):
-            nu[k] = 1.0 / k_max
+    l_acc = 0.0
+    for k in range(k_max - 1):  # one stick-breaking draw with V ~ Beta(1, 1)
+        g1 = log_gamma(1.0)
+        g2 = log_gamma(1.0)
+        gs = _log_sum(g1, g2)
+        log_nu[k] = g1 - gs + l_acc
+        l_acc += g2 - gs
+    log_nu[k_max - 1] = l_acc
     for k in range(k_max):
-        log_nu[k] = math.log(nu[k])
+        nu[k] = math.exp(log_nu[k])
     cz = np.zeros((m_cells, k_max), dtype=np.int64)
     c0 = np.zeros(k_max, dtype=np.int64)
-    state = np.array([0.0, 0.3 / k_max, 0.0, 0.0])
-    probs = np.empty(k_max)
+    w = np.empty(k_max)
     order = np.zeros(k_max, dtype=np.int64)
     aux1 = np.zeros((n_lists, k_max), dtype=np.int64)
     aux0 = np.zeros((n_lists, k_max), dtype=np.int64)
-    for _ in range(500):  # warm-up with alpha held fixed, as in LCMCR
-        _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, False, probs, aux1, aux0, order)
-    for _ in range(burnin):
-        _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, True, probs, aux1, aux0, order)
-    out = np.empty((n_samples, 4))
-    for s in range(n_samples):
-        for _ in range(thinning):
-            _sweep(cells, freq, n, lam, nu, log_nu, cz, c0, state, a_alpha, b_alpha, True, probs, aux1, aux0, order)
-        out[s, 0] = n + state[0]
-        out[s, 1] = state[1]
-        out[s, 2] = state[2]
-        out[s, 3] = state[3]
-    return out
+    n0 = 0
+    alpha = 0.3 / k_max
+    redraws = 0
+    for _ in range(WARMUP):  # alpha held fixed
+        _count_z(cells, freq, lam1, lam0, log_nu, cz, w, order)
+        _lambda(cells, cz, c0, lam1, lam0, aux1, aux0)
+        _nu(cz, c0, n, n0, alpha, nu, log_nu)
+        n0, pz, r = _missing(n, lam0, log_nu, c0, w, order)
+        redraws += r
+    _permute_by_weight(nu, log_nu, lam1, lam0, cz, c0)
+    n_out = np.empty(n_samples, dtype=np.int64)
+    out = np.empty((n_samples, 3))
+    total = burnin + n_samples * thinning
+    s = 0
+    for it in range(1, total + 1):
+        _count_z(cells, freq, lam1, lam0, log_nu, cz, w, order)
+        _lambda(cells, cz, c0, lam1, lam0, aux1, aux0)
+        k_star = _nu(cz, c0, n, n0, alpha, nu, log_nu)
+        n0, pz, r = _missing(n, lam0, log_nu, c0, w, order)
+        redraws += r
+        alpha = gamma(a_alpha + k_max - 1.0) / (b_alpha - log_nu[k_max - 1])
+        if it > burnin and (it - burnin) % thinning == 0:
+            n_out[s] = n + n0
+            out[s, 0] = alpha
+            out[s, 1] = pz
+            out[s, 2] = k_star
+            s += 1
+    return n_out, out, redraws
