@@ -36,7 +36,7 @@ def _cpu() -> float:
 
 
 def _partition(clusters: pd.DataFrame) -> frozenset[frozenset[str]]:
-    return frozenset(frozenset(g) for g in clusters.groupby("cluster_id")["record_id"])
+    return frozenset(frozenset(g) for _, g in clusters.groupby("cluster_id")["record_id"])
 
 
 def main() -> None:

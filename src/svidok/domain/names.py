@@ -58,9 +58,18 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).replace("\u0301", ""))
 
 
+# A lower-case letter followed by a capital: two names run together ("ПетроДорошенко").
+_JOINED_RE = re.compile(r"([a-zа-яёіїєґçğışöüñâ])([A-ZА-ЯЁІЇЄҐÇĞİŞÖÜÑÂ])")
+
+
+def _unjoin(text: str) -> str:
+    return _JOINED_RE.sub(r"\1 \2", text)
+
+
 def name_tokens(text: str) -> list[str]:
-    """Name tokens of ``text``: runs of letters (apostrophes inside kept); hyphens split."""
-    return _TOKEN_RE.findall(_clean(text)) if text else []
+    """Name tokens of ``text``: runs of letters (apostrophes inside kept); hyphens split;
+    names written together ("ПетроДорошенко") split at the capital."""
+    return _TOKEN_RE.findall(_unjoin(_clean(text))) if text else []
 
 
 @cache
@@ -85,7 +94,21 @@ def _aliases() -> dict[str, str]:
         for form in [en, *variants]:
             if (v := skeleton(form)) and v != target:
                 aliases[v] = target  # curated English forms override generated ones
+    for short, full in _diminutive_rows():
+        target = aliases.get(skeleton(full), skeleton(full))
+        if (v := skeleton(short)) and v != target:
+            aliases[v] = target  # Сашко, Саша, Sasha -> the key of Олександр
     return aliases
+
+
+@cache
+def _diminutive_rows() -> list[tuple[str, str]]:
+    rows = []
+    for line in read_names_data("given_name_diminutives.tsv").splitlines():
+        if line.strip() and not line.startswith("#"):
+            short, full = line.split("\t")[:2]
+            rows.append((short.strip(), full.strip()))
+    return rows
 
 
 @cache
@@ -170,7 +193,7 @@ def split_full_name(text: str) -> NameParts:
     The order is read from the patronymic's position and, failing that, from which
     word is a known given name; a word that cannot be placed goes to ``family``.
     """
-    text = _clean(text or "").strip()
+    text = _unjoin(_clean(text or "")).strip()
     if "," in text:
         family, _, rest = text.partition(",")
         words = _WORD_RE.findall(rest)

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from svidok.domain import dates
 from svidok.domain.names import name_key, name_tokens, split_full_name
 
 REQUIRED_COLUMNS = ("record_id", "source", "name")
 OPTIONAL_COLUMNS = {
-    "birth_date": "date of birth: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY",
+    "birth_date": "date of birth: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY or '2 квітня 1990'",
     "place": "place of birth or residence (any script)",
     "sex": "m/f (also male/female, ч/ж, м/ж)",
     "age": "age in whole years, when the birth date is unknown",
@@ -78,7 +79,14 @@ def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
             if d is not None and not 1 <= d <= calendar.monthrange(y, mo)[1]:
                 raise ValueError(f"day {d} does not exist in {calendar.month_name[mo]} {y}")
             return y, mo, d
-    raise ValueError("not a date (expected YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY)")
+    try:  # month names: "2 квітня 1990", "2 апреля 1990 г.", "April 1990"
+        found = dates.parse(text)
+    except dates.DateError as e:
+        if "is not a date" not in str(e):
+            raise ValueError(str(e).split(": ", 1)[-1]) from None  # read, but cannot exist
+        raise ValueError("not a date (expected YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY "
+                         "or a day, a month name and a year)") from None
+    return found.year, found.month, found.day
 
 
 def decode_csv_bytes(data: bytes, encoding: str | None = None) -> str:
@@ -154,9 +162,9 @@ def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple
 
 
 # Letters that transliteration tables write differently for one Cyrillic letter, in
-# name-key form: German z/s for ц/з, sh for ж, ch for х; and the Ukrainian/Russian
+# name-key form: Crimean Tatar c for дж (Cemilev read as English gives "tsemilev"), German z/s for ц/з, sh for ж, ch for х; and the Ukrainian/Russian
 # vowel alternations (Чорновіл/Черновол, Піддубна/Поддубная), dropped with all vowels.
-_SOUND_CLASSES = (("kh", "x"), ("ch", "x"), ("zh", "s"), ("sh", "s"), ("ts", "s"), ("tz", "s"),
+_SOUND_CLASSES = (("dzh", "s"), ("kh", "x"), ("ch", "x"), ("zh", "s"), ("sh", "s"), ("ts", "s"), ("tz", "s"),
                   ("z", "s"), ("c", "s"))
 _VOWELS_RE = re.compile(r"[aeiouy]")
 _DOUBLED_RE = re.compile(r"(.)\1+")
