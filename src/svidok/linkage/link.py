@@ -26,6 +26,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from svidok.linkage import model
 from svidok.linkage.backends import make_db_api
+from svidok.linkage.explain import explain_pairs
 from svidok.linkage.records import RowIssue, prepare
 
 _FEATURES = ("unique_id", "source", "family_key", "family_sound", "given_key", "patronymic_key",
@@ -70,6 +71,8 @@ class LinkageConfig:
     #: every pair inside them (see ``_split_components``).
     max_checked_component: int = 2000
     seed: int = 1
+    #: Explain every returned pair (each field's verdict and weight), see ``explain``.
+    explain: bool = False
 
     def __post_init__(self) -> None:
         # A probability of exactly 0 or 1 is an infinite match weight: the engine cannot compare it.
@@ -89,6 +92,9 @@ class LinkageResult:
     #: The trained Splink model as a settings dict (save as JSON to audit or reuse).
     model: dict = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    #: (record_id_l, record_id_r) -> {"prior", "total", "fields"} when config.explain
+    #: (see :func:`svidok.linkage.explain.explain_pairs`; ``sentences`` puts it in words).
+    explanations: dict[tuple[str, str], dict] = field(default_factory=dict)
 
 
 def link_records(
@@ -142,8 +148,12 @@ def link_records(
         trained = _refine_with_labels(sdf, db_api, trained, accepted, config)
     trained = _rounded(trained)
     linker = Linker(sdf, trained, log_level=None)
-    if same_name_matches > 0:
-        _register_name_frequencies(linker, db_api, usable["name_concat"], same_name_matches)
+
+    def with_frequencies(linker: Linker) -> None:
+        if same_name_matches > 0:
+            _register_name_frequencies(linker, db_api, usable["name_concat"], same_name_matches)
+
+    with_frequencies(linker)
     lap("train")
 
     say("scoring candidate pairs")
@@ -165,7 +175,13 @@ def link_records(
     lap("cluster")
     pairs = pairs.rename(columns={"unique_id_l": "record_id_l", "unique_id_r": "record_id_r"})
     pairs = pairs.sort_values(["record_id_l", "record_id_r"], ignore_index=True)  # same order every run
-    return LinkageResult(_assemble(features, clustered, pairs, config), pairs, issues, trained, timings)
+    explanations = {}
+    if config.explain and len(pairs):
+        say("explaining the pairs")
+        explanations = explain_pairs(sdf, trained, db_api, pairs[["record_id_l", "record_id_r"]], with_frequencies)
+        lap("explain")
+    return LinkageResult(_assemble(features, clustered, pairs, config), pairs, issues, trained, timings,
+                         explanations)
 
 
 def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
