@@ -18,7 +18,10 @@ HEADER = "record_id,source,name,birth_date,place\n"
 @pytest.mark.parametrize(
     ("text", "parts"),
     [("1972", (1972, None, None)), ("1972-05", (1972, 5, None)), ("1972-05-14", (1972, 5, 14)),
-     ("14.05.1972", (1972, 5, 14)), ("05.1972", (1972, 5, None)), ("29.02.2000", (2000, 2, 29))],
+     ("14.05.1972", (1972, 5, 14)), ("05.1972", (1972, 5, None)), ("29.02.2000", (2000, 2, 29)),
+     # as Ukrainian, Russian and English lists write them
+     ("2 квітня 1990", (1990, 4, 2)), ("2 квітня 1990 р.", (1990, 4, 2)), ("2 апреля 1990 г.", (1990, 4, 2)),
+     ("2 апреля 1990", (1990, 4, 2)), ("May 1972", (1972, 5, None)), ("травень 1972", (1972, 5, None))],
 )
 def test_partial_dates(text, parts):
     assert parse_partial_date(text) == parts
@@ -28,7 +31,9 @@ def test_partial_dates(text, parts):
     ("1972-02-30", "day 30 does not exist in February 1972"),
     ("29.02.1900", "day 29 does not exist in February 1900"),
     ("1972-13", "month 13 does not exist"),
-    ("May 1972", "not a date"),
+    ("31 червня 1990", "day 31 does not exist"),
+    ("2 Maybe 1972", "unknown month 'Maybe'"),
+    ("spring of 1972", "not a date"),
 ])
 def test_impossible_dates_say_why(text, reason):
     with pytest.raises(ValueError, match=reason):

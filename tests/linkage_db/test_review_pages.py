@@ -42,6 +42,10 @@ def test_review_pages_compare_accept_undo(sqlite_app):
         assert "Hanna Melnyk" in c.get("/review").text
         page = c.get(f"/review/{pair['id']}").text
         assert "same birth date (1962-07-01)" in page
+        # the model's weights, field by field, in words
+        assert "How the model weighed it" in page
+        why = page.split("How the model weighed it", 1)[1]
+        assert "birth date</th><td>same date</td><td>+" in why and "for one person" in why
         r = c.post(f"/review/{pair['id']}/accept", data={"note": "same person", "csrf_token": csrf_of(page)},
                    follow_redirects=False)
         assert r.status_code in (302, 303)

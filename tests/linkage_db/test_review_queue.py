@@ -52,6 +52,12 @@ def test_run_queues_the_same_person_across_scripts_with_evidence(app):
     side = person_linkage.show(app, SYSTEM, pair["id"])
     assert {side["left"]["full_name"], side["right"]["full_name"]} == {"Шевченко Олександр Петрович", "Oleksandr Shevchenko"}
     assert side["left"]["custody_episodes"] and side["right"]["custody_episodes"]
+    # how the model weighed each field: a birth date that agrees counts for, with its weight
+    model = side["evidence"]["model"]
+    birth = next(f for f in model["fields"] if f["field"] == "birth date")
+    assert birth["finding"] == "same date" and birth["verdict"] == "for" and birth["weight"] > 3
+    assert round(model["prior"] + sum(f["weight"] for f in model["fields"]), 1) == pytest.approx(model["total"], abs=0.2)
+    assert any(line.startswith("birth date: same date: ") for line in side["why"])
     # the queue is ordered most likely first
     probs = [i["match_probability"] for i in person_linkage.queue(app, SYSTEM)["items"]]
     assert probs == sorted(probs, reverse=True)

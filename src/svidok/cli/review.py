@@ -6,6 +6,7 @@ import typer
 
 from . import lazy
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -61,7 +62,7 @@ def list_cmd(status: str = typer.Option("pending", help="pending, accepted or re
 
 @review_app.command("show")
 def show_cmd(pair_id: int = typer.Argument(..., min=1), as_json: bool = typer.Option(False, "--json")) -> None:
-    """Both records side by side with the evidence for and against."""
+    """Both records side by side with the evidence for and against, and the weight each field carried."""
     def go(app):  # noqa: ANN001, ANN202
         out = person_linkage.show(app, cli_actor(), pair_id)
         if as_json:
@@ -80,6 +81,10 @@ def show_cmd(pair_id: int = typer.Argument(..., min=1), as_json: bool = typer.Op
         for k, colour in (("for", "green"), ("against", "red"), ("missing", "dim")):
             for line in (out["evidence"] or {}).get(k, []):
                 console.print(f"[{colour}]{k}:[/{colour}] {line}")
+        if out["why"]:
+            console.print("\n[bold]How the model weighed it[/bold] (bits: +1 doubles the odds of one person, -1 halves them)")
+            for line in out["why"]:
+                console.print(f"  {escape(line)}")
     run(go)
 
 

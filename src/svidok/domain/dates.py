@@ -19,23 +19,25 @@ _MONTHS = {
     for i, names in enumerate(
         [
             (),
-            ("jan", "january", "січ", "січня", "січень"),
-            ("feb", "february", "лют", "лютого", "лютий"),
-            ("mar", "march", "бер", "березня", "березень"),
-            ("apr", "april", "кві", "квітня", "квітень"),
-            ("may", "трав", "травня", "травень"),
-            ("jun", "june", "чер", "червня", "червень"),
-            ("jul", "july", "лип", "липня", "липень"),
-            ("aug", "august", "сер", "серпня", "серпень"),
-            ("sep", "sept", "september", "вер", "вересня", "вересень"),
-            ("oct", "october", "жов", "жовтня", "жовтень"),
-            ("nov", "november", "лис", "листопада", "листопад"),
-            ("dec", "december", "гру", "грудня", "грудень"),
+            ("jan", "january", "січ", "січня", "січень", "янв", "января", "январь"),
+            ("feb", "february", "лют", "лютого", "лютий", "фев", "февраля", "февраль"),
+            ("mar", "march", "бер", "березня", "березень", "мар", "марта", "март"),
+            ("apr", "april", "кві", "квітня", "квітень", "апр", "апреля", "апрель"),
+            ("may", "трав", "травня", "травень", "мая", "май"),
+            ("jun", "june", "чер", "червня", "червень", "июн", "июня", "июнь"),
+            ("jul", "july", "лип", "липня", "липень", "июл", "июля", "июль"),
+            ("aug", "august", "сер", "серпня", "серпень", "авг", "августа", "август"),
+            ("sep", "sept", "september", "вер", "вересня", "вересень", "сен", "сент", "сентября", "сентябрь"),
+            ("oct", "october", "жов", "жовтня", "жовтень", "окт", "октября", "октябрь"),
+            ("nov", "november", "лис", "листопада", "листопад", "ноя", "нояб", "ноября", "ноябрь"),
+            ("dec", "december", "гру", "грудня", "грудень", "дек", "декабря", "декабрь"),
         ]
     )
     for name in names
 }
 _APPROX = re.compile(r"^(~|c\.|ca\.|circa|around|about|approx\.?|approximately|близько|приблизно)\s*", re.I)
+# "2 квітня 1990 р.", "2 апреля 1990 г.", "1990 року", "1990 года": the year word goes.
+_YEAR_WORD = re.compile(r"\s*(?:р\.|р|г\.|г|року|рік|года|год)\s*$", re.I)
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _WORDS = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]+)\.?,?\s+(\d{4})$")
@@ -128,7 +130,8 @@ def parse(text: str | date | PartialDate) -> PartialDate:
     """Read a partial date; raises :class:`DateError` naming what is wrong.
 
     Accepts ISO (``2022``, ``2022-03``, ``2022-03-05``), ``05.03.2022``, ``March 2022``,
-    ``5 Apr 2022``, ``Apr 5, 2022``, Ukrainian month names, and a prefix ``~``,
+    ``5 Apr 2022``, ``Apr 5, 2022``, Ukrainian and Russian month names ("2 квітня 1990 р.",
+    "2 апреля 1990 г."), and a prefix ``~``,
     ``around``, ``about``, ``c.``, ``близько`` marking it approximate.
     """
     if isinstance(text, PartialDate):
@@ -148,6 +151,7 @@ def parse(text: str | date | PartialDate) -> PartialDate:
     if s.endswith("?"):
         approximate = True
         s = s[:-1].strip()
+    s = _YEAR_WORD.sub("", s) if s[-1:].isalpha() or s.endswith(".") else s
     try:
         if m := _ISO.match(s):
             y, mo, d = m.groups()

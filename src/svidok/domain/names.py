@@ -40,6 +40,7 @@ __all__ = [
     "name_forms",
     "name_key",
     "name_tokens",
+    "patronymic_key",
     "search_keys",
     "split_full_name",
 ]
@@ -58,9 +59,18 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).replace("\u0301", ""))
 
 
+# A lower-case letter followed by a capital: two names run together ("ПетроДорошенко").
+_JOINED_RE = re.compile(r"([a-zа-яёіїєґçğışöüñâ])([A-ZА-ЯЁІЇЄҐÇĞİŞÖÜÑÂ])")
+
+
+def _unjoin(text: str) -> str:
+    return _JOINED_RE.sub(r"\1 \2", text)
+
+
 def name_tokens(text: str) -> list[str]:
-    """Name tokens of ``text``: runs of letters (apostrophes inside kept); hyphens split."""
-    return _TOKEN_RE.findall(_clean(text)) if text else []
+    """Name tokens of ``text``: runs of letters (apostrophes inside kept); hyphens split;
+    names written together ("ПетроДорошенко") split at the capital."""
+    return _TOKEN_RE.findall(_unjoin(_clean(text))) if text else []
 
 
 @cache
@@ -85,7 +95,21 @@ def _aliases() -> dict[str, str]:
         for form in [en, *variants]:
             if (v := skeleton(form)) and v != target:
                 aliases[v] = target  # curated English forms override generated ones
+    for short, full in _diminutive_rows():
+        target = aliases.get(skeleton(full), skeleton(full))
+        if (v := skeleton(short)) and v != target:
+            aliases[v] = target  # Сашко, Саша, Sasha -> the key of Олександр
     return aliases
+
+
+@cache
+def _diminutive_rows() -> list[tuple[str, str]]:
+    rows = []
+    for line in read_names_data("given_name_diminutives.tsv").splitlines():
+        if line.strip() and not line.startswith("#"):
+            short, full = line.split("\t")[:2]
+            rows.append((short.strip(), full.strip()))
+    return rows
 
 
 @cache
@@ -141,7 +165,34 @@ def is_patronymic(token: str) -> bool:
     sk = _token_skeleton(token)
     return any(sk.endswith(e) and len(sk) > len(e) + 1 for e in _PATRONYMIC_ENDINGS[:6]) or (
         sk in _PATRONYMIC_ENDINGS[6:]
-    )
+    ) or (sk.endswith("ich") and "~" in patronymic_key(token))  # Ілліч, Кузьмич, Ильич
+
+
+# Endings of patronymics as skeletons, longest first, with the sex they mark; the
+# stem left is the father's given name (Миколайович, Mykolaiovych, Николаевич ->
+# "mikola"/"nikola" -> the key of Микола).
+_PATRONYMIC_STEMS = (("inichna", "f"), ("levich", "m"), ("levna", "f"), ("iovich", "m"), ("ovich", "m"),
+                     ("evich", "m"), ("ichna", "f"), ("ivna", "f"), ("ovna", "f"), ("evna", "f"), ("ich", "m"))
+# Сергеевич and Алексеевич lose the й of Сергей, Алексей: try "ei" first.
+_STEM_ENDINGS = ("ei", "i", "", "a", "o", "ia")
+
+
+@lru_cache(maxsize=1 << 18)
+def patronymic_key(token: str) -> str:
+    """Key of a patronymic that is the same in every language and script: the key of
+    the father's given name and the sex ("Миколайович", "Mykolaiovych", "Николаевич"
+    -> "nikolai~m"; "Петрівна", "Петровна" -> "petr~f"). A token that does not read
+    as a patronymic of a known given name keeps its :func:`name_key`."""
+    sk = _token_skeleton(token)
+    aliases, given = _aliases(), _given_keys()
+    for ending, sex in _PATRONYMIC_STEMS:
+        if sk.endswith(ending) and len(sk) > len(ending) + 1:
+            stem = sk[: -len(ending)]
+            for tail in _STEM_ENDINGS:
+                key = aliases.get(stem + tail, stem + tail)
+                if key in given:
+                    return f"{key}~{sex}"
+    return name_key(token)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -170,7 +221,7 @@ def split_full_name(text: str) -> NameParts:
     The order is read from the patronymic's position and, failing that, from which
     word is a known given name; a word that cannot be placed goes to ``family``.
     """
-    text = _clean(text or "").strip()
+    text = _unjoin(_clean(text or "")).strip()
     if "," in text:
         family, _, rest = text.partition(",")
         words = _WORD_RE.findall(rest)

@@ -37,6 +37,9 @@ def build_aliases() -> tuple[dict[str, tuple[str, int]], int]:
     # Only real translations claim a key: the dictionary also holds identity
     # entries of misspellings (андрий -> Андрий) that must not block an alias.
     canonical = {skeleton(ru) for uk, ru in entries if skeleton(ru) != skeleton(uk)}
+    # A transliteration's spelling never takes over a name's own spelling: "ivanovich"
+    # (Іванович, Иванович) once became an alias of a rarer name's transliteration.
+    own = {skeleton(w) for pair in entries for w in pair}
     aliases: dict[str, tuple[str, int]] = {}
     conflicts: set[str] = set()
     # Pass 1 takes each name's own spelling, pass 2 the spellings that
@@ -52,7 +55,7 @@ def build_aliases() -> tuple[dict[str, tuple[str, int]], int]:
                 variants.update(skeleton(translit(ru, t)) for t in ALL_RUSSIAN)
             for v in variants:
                 # A variant that is itself some name's canonical key stays that name's.
-                if not v or v == target or v in canonical or v in aliases:
+                if not v or v == target or v in canonical or v in aliases or (pass_no == 2 and v in own):
                     continue
                 if found.get(v, target) != target:
                     conflicts.add(v)

@@ -26,6 +26,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from svidok.linkage import model
 from svidok.linkage.backends import make_db_api
+from svidok.linkage.explain import explain_pairs
 from svidok.linkage.records import RowIssue, prepare
 
 _FEATURES = ("unique_id", "source", "family_key", "family_sound", "given_key", "patronymic_key",
@@ -70,6 +71,8 @@ class LinkageConfig:
     #: every pair inside them (see ``_split_components``).
     max_checked_component: int = 2000
     seed: int = 1
+    #: Explain every returned pair (each field's verdict and weight), see ``explain``.
+    explain: bool = False
 
     def __post_init__(self) -> None:
         # A probability of exactly 0 or 1 is an infinite match weight: the engine cannot compare it.
@@ -89,6 +92,9 @@ class LinkageResult:
     #: The trained Splink model as a settings dict (save as JSON to audit or reuse).
     model: dict = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    #: (record_id_l, record_id_r) -> {"prior", "total", "fields"} when config.explain
+    #: (see :func:`svidok.linkage.explain.explain_pairs`; ``sentences`` puts it in words).
+    explanations: dict[tuple[str, str], dict] = field(default_factory=dict)
 
 
 def link_records(
@@ -140,9 +146,14 @@ def link_records(
     accepted = [k for k, v in decided.items() if v]
     if accepted:
         trained = _refine_with_labels(sdf, db_api, trained, accepted, config)
+    trained = _rounded(trained)
     linker = Linker(sdf, trained, log_level=None)
-    if same_name_matches > 0:
-        _register_name_frequencies(linker, db_api, usable["name_concat"], same_name_matches)
+
+    def with_frequencies(linker: Linker) -> None:
+        if same_name_matches > 0:
+            _register_name_frequencies(linker, db_api, usable["name_concat"], same_name_matches)
+
+    with_frequencies(linker)
     lap("train")
 
     say("scoring candidate pairs")
@@ -163,7 +174,14 @@ def link_records(
     clustered = _split_components(linker, db_api, clustered, decided, config)
     lap("cluster")
     pairs = pairs.rename(columns={"unique_id_l": "record_id_l", "unique_id_r": "record_id_r"})
-    return LinkageResult(_assemble(features, clustered, pairs, config), pairs, issues, trained, timings)
+    pairs = pairs.sort_values(["record_id_l", "record_id_r"], ignore_index=True)  # same order every run
+    explanations = {}
+    if config.explain and len(pairs):
+        say("explaining the pairs")
+        explanations = explain_pairs(sdf, trained, db_api, pairs[["record_id_l", "record_id_r"]], with_frequencies)
+        lap("explain")
+    return LinkageResult(_assemble(features, clustered, pairs, config), pairs, issues, trained, timings,
+                         explanations)
 
 
 def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
@@ -207,7 +225,8 @@ def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
         weight[[v is False for v in verdict]] = float("-inf")
     group = pd.Series(big["cluster_id"].to_numpy(), index=big["unique_id"].to_numpy())
     comp = group.reindex(lo).to_numpy()
-    order = sorted(range(len(lo)), key=lambda i: (comp[i], -weight[i]))
+    # Ties are broken by the record ids, so the same input always gives the same clusters.
+    order = sorted(range(len(lo)), key=lambda i: (comp[i], -weight[i], lo[i], hi[i]))
     limit = math.log2(config.threshold / (1 - config.threshold))
     new_id: dict[str, str] = {}
     start = 0
@@ -396,6 +415,26 @@ def _with_floor(trained: dict, floor: float) -> dict:
         for lv in levels:
             if total:
                 lv["m_probability"] /= total
+    return trained
+
+
+def _rounded(trained: dict, digits: int = 9) -> dict:
+    """The model with every probability rounded to ``digits`` significant digits.
+
+    Expectation maximisation sums over pairs on several threads, and the order of
+    those sums changes the last bits from run to run; rounded, the same input gives
+    the same model, the same scores and so the same clusters every time.
+    """
+    def r(x: object) -> object:
+        return float(f"{x:.{digits}g}") if isinstance(x, float) and math.isfinite(x) else x
+
+    if "probability_two_random_records_match" in trained:
+        trained["probability_two_random_records_match"] = r(trained["probability_two_random_records_match"])
+    for comparison in trained.get("comparisons", []):
+        for lv in comparison["comparison_levels"]:
+            for k in ("m_probability", "u_probability"):
+                if k in lv:
+                    lv[k] = r(lv[k])
     return trained
 
 

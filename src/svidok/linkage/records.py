@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from svidok.domain.names import name_key, name_tokens, split_full_name
+from svidok.domain import dates
+from svidok.domain.names import name_key, name_tokens, patronymic_key, split_full_name
 
 REQUIRED_COLUMNS = ("record_id", "source", "name")
 OPTIONAL_COLUMNS = {
-    "birth_date": "date of birth: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY",
+    "birth_date": "date of birth: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY or '2 квітня 1990'",
     "place": "place of birth or residence (any script)",
     "sex": "m/f (also male/female, ч/ж, м/ж)",
     "age": "age in whole years, when the birth date is unknown",
@@ -78,7 +79,14 @@ def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
             if d is not None and not 1 <= d <= calendar.monthrange(y, mo)[1]:
                 raise ValueError(f"day {d} does not exist in {calendar.month_name[mo]} {y}")
             return y, mo, d
-    raise ValueError("not a date (expected YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY)")
+    try:  # month names: "2 квітня 1990", "2 апреля 1990 г.", "April 1990"
+        found = dates.parse(text)
+    except dates.DateError as e:
+        if "is not a date" not in str(e):
+            raise ValueError(str(e).split(": ", 1)[-1]) from None  # read, but cannot exist
+        raise ValueError("not a date (expected YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY "
+                         "or a day, a month name and a year)") from None
+    return found.year, found.month, found.day
 
 
 def decode_csv_bytes(data: bytes, encoding: str | None = None) -> str:
@@ -147,17 +155,17 @@ def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple
         parts = split_full_name(name)
         family, given, patronymic = parts.family or "", parts.given or "", parts.patronymic or ""
 
-    def keys(text: str) -> str:
-        return " ".join(k for k in map(name_key, name_tokens(text)) if k)
+    def keys(text: str, key=name_key) -> str:  # noqa: ANN001
+        return " ".join(k for k in map(key, name_tokens(text)) if k)
 
-    return keys(family), keys(given), keys(patronymic)
+    return keys(family), keys(given), keys(patronymic, patronymic_key)
 
 
 # Letters that transliteration tables write differently for one Cyrillic letter, in
-# name-key form: German z/s for ц/з, sh for ж, ch for х; and the Ukrainian/Russian
+# name-key form: Crimean Tatar c for дж (Cemilev read as English gives "tsemilev"), German z/s for ц/з, sh for ж, ch for х; and the Ukrainian/Russian
 # vowel alternations (Чорновіл/Черновол, Піддубна/Поддубная), dropped with all vowels.
-_SOUND_CLASSES = (("kh", "x"), ("ch", "x"), ("zh", "s"), ("sh", "s"), ("ts", "s"), ("tz", "s"),
-                  ("z", "s"), ("c", "s"))
+_SOUND_CLASSES = (("dzh", "s"), ("kh", "x"), ("ch", "x"), ("g", "x"), ("zh", "s"), ("sh", "s"), ("ts", "s"),
+                  ("tz", "s"), ("z", "s"), ("c", "s"))
 _VOWELS_RE = re.compile(r"[aeiouy]")
 _DOUBLED_RE = re.compile(r"(.)\1+")
 
@@ -165,7 +173,7 @@ _DOUBLED_RE = re.compile(r"(.)\1+")
 @lru_cache(maxsize=1 << 18)
 def sound_key(key: str) -> str:
     """A coarse form of a name key: its consonants, with sibilants merged (s z ts c sh
-    zh) and kh/ch merged. "tsimbal" (Цимбал) and "zimbal" (German Zymbal), "zhuk" and
+    zh dzh) and kh/ch/g merged (informal Latin writes х as h, which reads as г). "tsimbal" (Цимбал) and "zimbal" (German Zymbal), "zhuk" and
     "shuk", "chornovil" and "chernovol" agree. Many names share one; it serves for
     blocking and for one comparison level, never alone."""
     out = []

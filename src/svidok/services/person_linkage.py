@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from svidok.linkage import LabelledPair, LinkageConfig, link_records
+from svidok.linkage.explain import sentences
 from svidok.storage.models import CustodyEpisode, LinkagePair, LinkageRun, Person, PersonMerge, Place
 
 from svidok.core import access
@@ -67,7 +68,7 @@ def run(app, actor: Actor, *, threshold: float = 0.9, review_threshold: float = 
         records, facts = person_records(s)
         known = labels(s)
     result = link_records(records, labels=known, progress=progress, config=LinkageConfig(
-        threshold=threshold, review_threshold=review_threshold, backend=backend))
+        threshold=threshold, review_threshold=review_threshold, backend=backend, explain=True))
     counts = {"persons": len(records), "pairs_scored": int(len(result.pairs)), "new": 0, "updated": 0,
               "already_decided": 0, "same_person_already": 0, "labels_fed_back": len(known),
               "issues": len(result.issues)}
@@ -91,6 +92,8 @@ def run(app, actor: Actor, *, threshold: float = 0.9, review_threshold: float = 
                 continue
             weight = float(row.match_weight) if row.match_weight == row.match_weight else None
             evidence = compare(facts[a], facts[b])
+            # The model's own account: each field's finding and the weight it carried.
+            evidence["model"] = result.explanations.get(tuple(sorted((str(a), str(b)))), {})
             if old is None:
                 s.add(LinkagePair(person_id_l=a, person_id_r=b, run_id=lr.id, evidence=evidence,
                                   match_probability=float(row.match_probability), match_weight=weight))
@@ -170,10 +173,12 @@ def _side(s: Session, actor: Actor, p: Person) -> dict:
 
 
 def show(app, actor: Actor, pair_id: int) -> dict:  # noqa: ANN001
-    """A pair side by side: both persons, the evidence for and against, and its merges."""
+    """A pair side by side: both persons, the evidence for and against, the weight
+    each field carried in the model (``why``, in words), and its merges."""
     with app.db.session() as s:
         pair, pl, pr = _require_pair(s, actor, pair_id)
         out = _item(pair, pl, pr)
+        out["why"] = sentences((pair.evidence or {}).get("model") or {})
         out["left"], out["right"] = _side(s, actor, pl), _side(s, actor, pr)
         out["merges"] = [merges.describe(m) for m in
                          s.scalars(select(PersonMerge).where(PersonMerge.pair_id == pair.id).order_by(PersonMerge.id))]

@@ -1,0 +1,136 @@
+"""Why two records were linked: each field's verdict and the weight it carried.
+
+The model adds up evidence in bits (log2 of a likelihood ratio): +3 means "this is
+8 times likelier for one person than for two", -3 the reverse. A pair starts from
+the prior (two random records are rarely one person, a large negative number) and
+each compared field adds its weight; the sum decides. :func:`explain_pairs` scores
+the given pairs again keeping each field's weight, reads back which level of each
+comparison the pair reached, and says it in words a reviewer understands.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+from splink import Linker
+
+FIELDS = {"name": "name", "birth": "birth date", "patronymic": "patronymic", "place_key": "place",
+          "sex": "sex", "facility_key": "custody facility", "document_id": "document number",
+          "custody_from": "first date in custody"}
+
+
+@dataclass(frozen=True)
+class FieldWeight:
+    field: str  # in words: "birth date"
+    finding: str  # what the comparison found: "same date"
+    weight: float  # bits for (+) or against (-) one person
+    verdict: str  # "for", "against", "neutral" or "not known"
+
+    def sentence(self) -> str:
+        if self.verdict == "not known":
+            return f"{self.field}: {self.finding} (no weight)"
+        strength = ("little" if abs(self.weight) < 1 else "some" if abs(self.weight) < 3
+                    else "strong" if abs(self.weight) < 6 else "very strong")
+        side = "for" if self.weight > 0 else "against"
+        return (f"{self.field}: {self.finding}: {strength} evidence {side} one person "
+                f"({self.weight:+.1f} bits, {2 ** abs(self.weight):,.0f} times "
+                f"{'likelier' if self.weight > 0 else 'less likely'} for one person)")
+
+
+def _words(label: str) -> str:
+    """Splink's chart label of a level, in words ("Exact match on sex" -> "the same")."""
+    if re.search(r"\bis NULL\b", label) or label == "missing":
+        return "not known for both records"
+    if label.startswith("Exact match"):
+        return "the same"
+    if label == "All other comparisons":
+        return "different"
+    m = re.match(r"Jaro-Winkler distance of \w+ >= ([\d.]+)", label)
+    if m:
+        return f"nearly the same spelling (similarity at least {m.group(1)})"
+    m = re.match(r"Levenshtein distance of \w+ <= (\d+)", label)
+    if m:
+        return f"at most {m.group(1)} character(s) apart"
+    m = re.match(r"Abs date difference of '?\w+'? <= (\d+) day", label, re.I)
+    if m:
+        return f"within {m.group(1)} days"
+    return label
+
+
+def _level_weights(comparison: dict) -> list[tuple[float | None, str, bool]]:
+    out = []
+    for lv in comparison["comparison_levels"]:
+        m, u = lv.get("m_probability"), lv.get("u_probability")
+        w = math.log2(m / u) if m and u else None
+        out.append((w, _words(lv.get("label_for_charts") or ""), bool(lv.get("is_null_level"))))
+    return out
+
+
+def explain_pairs(sdf, model: dict, db_api, pairs: pd.DataFrame,  # noqa: ANN001
+                  prepare: Callable[[Linker], None] | None = None) -> dict[tuple[str, str], dict]:
+    """For each (record_id_l, record_id_r) pair: ``prior`` and ``total`` (bits) and
+    ``fields`` (a list of :class:`FieldWeight` as dicts), strongest first.
+
+    ``sdf`` and ``model`` are the run's input table and trained model; ``prepare``
+    registers on the new linker what the run's linker had (name frequencies).
+    """
+    if pairs.empty:
+        return {}
+    model = copy.deepcopy(model)
+    model["retain_intermediate_calculation_columns"] = True
+    linker = Linker(sdf, model, log_level=None)
+    if prepare:
+        prepare(linker)
+    blocked = pd.DataFrame({"match_key": "0", "join_key_l": pairs.iloc[:, 0].astype(str).to_numpy(),
+                            "join_key_r": pairs.iloc[:, 1].astype(str).to_numpy()})
+    linker.table_management.register_blocked_pairs_for_predict(
+        db_api.register(blocked, table_name="svidok_pairs_to_explain"))
+    scored = linker.inference.predict().as_pandas_dataframe()
+    p = model["probability_two_random_records_match"]
+    prior = math.log2(p / (1 - p))
+    levels = {c["output_column_name"]: _level_weights(c) for c in model["comparisons"]}
+    out: dict[tuple[str, str], dict] = {}
+    for row in scored.to_dict("records"):
+        fields = []
+        for name, options in levels.items():
+            w = row.get(f"mw_{name}")
+            if w is None or (isinstance(w, float) and math.isnan(w)):
+                continue
+            finding, is_null = _closest(options, float(w))
+            tf = row.get(f"mw_tf_adj_{name}") or 0.0
+            total = float(w) + (0.0 if isinstance(tf, float) and math.isnan(tf) else float(tf))
+            if tf and abs(tf) >= 0.05:
+                finding += f", {'a rare' if tf > 0 else 'a common'} one ({tf:+.1f} bits for how {'rare' if tf > 0 else 'common'})"
+            verdict = ("not known" if is_null else "for" if total >= 0.5 else "against" if total <= -0.5
+                       else "neutral")
+            fields.append(FieldWeight(FIELDS.get(name, name), finding, round(total, 2), verdict))
+        fields.sort(key=lambda f: -abs(f.weight))
+        a, b = sorted((str(row["unique_id_l"]), str(row["unique_id_r"])))
+        out[(a, b)] = {"prior": round(prior, 2), "total": round(float(row["match_weight"]), 2),
+                       "fields": [asdict(f) for f in fields]}
+    return out
+
+
+def _closest(options: list[tuple[float | None, str, bool]], w: float) -> tuple[str, bool]:
+    """The level whose weight is ``w`` (weights of one comparison's levels differ)."""
+    if w == 0.0:
+        for lw, words, is_null in options:
+            if is_null:
+                return words, True
+    best = min((o for o in options if o[0] is not None), key=lambda o: abs(o[0] - w), default=None)
+    return (best[1], best[2]) if best else ("", False)
+
+
+def sentences(explanation: dict) -> list[str]:
+    """The explanation of one pair as lines a reviewer reads, strongest first."""
+    lines = [FieldWeight(**f).sentence() for f in explanation.get("fields", [])]
+    prior = explanation.get("prior")
+    if prior is not None:
+        lines.append(f"starting point: two records taken at random are one person {2 ** -prior:,.0f} "
+                     f"to 1 against ({prior:+.1f} bits); the total is {explanation.get('total', 0):+.1f} bits")
+    return lines
