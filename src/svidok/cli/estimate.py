@@ -9,16 +9,12 @@ from pathlib import Path
 
 import typer
 
-from svidok.stats.counts_table import CountsError, CountsTable, read_counts_csv, stratified_tables
-from svidok.stats.estimate_strata import (
-    METHODS,
-    MIN_RECORDS,
-    check_table,
-    estimate_by_stratum,
-    json_safe,
-    run_method,
-    total_over_strata,
-)
+from svidok.stats.methods import METHODS, MIN_RECORDS
+
+from . import lazy
+
+counts_table = lazy.module("svidok.stats.counts_table")
+estimate_strata = lazy.module("svidok.stats.estimate_strata")
 
 
 def _fmt(v: float | None) -> str:
@@ -146,14 +142,14 @@ def estimate(
         _estimate_db(method, stratify, harm, min_records, opts, as_json, chart, models, diagnostics)
         return
     try:
-        table: CountsTable = read_counts_csv(counts)
-        table, warnings = check_table(table, method, min_records=1)
+        table: counts_table.CountsTable = counts_table.read_counts_csv(counts)
+        table, warnings = estimate_strata.check_table(table, method, min_records=1)
         if table.observed < min_records:
             warnings.append(f"only {table.observed} documented people: treat the estimate with great caution")
         if method == "lcmcr" and diagnostics:
             opts["keep_draws"] = True
-        result = run_method(table, method, **opts)
-    except (CountsError, ValueError, OverflowError, MemoryError) as exc:
+        result = estimate_strata.run_method(table, method, **opts)
+    except (counts_table.CountsError, ValueError, OverflowError, MemoryError) as exc:
         _fail(str(exc) or type(exc).__name__)
     d = result.to_dict(traces=True) if method == "lcmcr" and diagnostics and as_json else result.to_dict()
     d["warnings"] = warnings + d["warnings"]
@@ -162,7 +158,7 @@ def estimate(
 
         save_chart(estimate_chart([{"stratum": counts.name, **d}]), chart)
     if as_json:
-        sys.stdout.write(json.dumps(json_safe(d), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(estimate_strata.json_safe(d), ensure_ascii=False) + "\n")
     else:
         _print_result(d, models, diagnostics)
 
@@ -187,10 +183,10 @@ def _estimate_db(method: str, stratify: str, harms: list[str], min_records: int,
         _fail(f"all victim records come from one list ({', '.join(lists)}): estimating the undocumented needs "
               "people documented by at least two independently collected lists (imported datasets)")
     try:
-        results = estimate_by_stratum(stratified_tables(people), method, min_records, **opts)
-    except (CountsError, ValueError) as exc:
+        results = estimate_strata.estimate_by_stratum(counts_table.stratified_tables(people), method, min_records, **opts)
+    except (counts_table.CountsError, ValueError) as exc:
         _fail(str(exc))
-    total = total_over_strata(results)
+    total = estimate_strata.total_over_strata(results)
     rows = [r.to_dict() for r in results]
     if chart:
         from svidok.stats.charts import estimate_chart, save_chart
@@ -198,7 +194,7 @@ def _estimate_db(method: str, stratify: str, harms: list[str], min_records: int,
         save_chart(estimate_chart(rows), chart)
     if as_json:
         out = {"method": method, "stratify": stratify, "harm": harms, "strata": rows, "total": total}
-        sys.stdout.write(json.dumps(json_safe(out), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(estimate_strata.json_safe(out), ensure_ascii=False) + "\n")
         return
     _print_summary(stratify, method, rows, total)
     if models or diagnostics:
@@ -273,7 +269,7 @@ def disproportion(
         pop = read_population_csv(population)
         counts = tabulate_victims(records, band_list)
         report = compare_with_population(counts, pop, bands, by)
-    except (CountsError, ValueError) as exc:
+    except (counts_table.CountsError, ValueError) as exc:
         _fail(str(exc))
     if chart:
         from svidok.stats.charts import population_pyramid, save_chart
@@ -281,7 +277,7 @@ def disproportion(
         known = {k: v for k, v in counts.items() if k[0] is not None and k[1] is not None}
         save_chart(population_pyramid(known, pop.by_band(band_list), bands), chart)
     if as_json:
-        sys.stdout.write(json.dumps(json_safe(report.to_dict()), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(estimate_strata.json_safe(report.to_dict()), ensure_ascii=False) + "\n")
         return
     typer.echo(f"victims placed: {report.victims_known:,}; not placed (age/sex unknown): {report.victims_unknown:,}")
     typer.echo(f"population: {report.population_source}")

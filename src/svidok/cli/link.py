@@ -12,15 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from svidok.linkage import (
-    CsvError,
-    LabelledPair,
-    LinkageConfig,
-    link_records,
-    read_person_csv,
-)
 from svidok.linkage.backends import BACKENDS, BackendError
-from svidok.linkage.records import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from svidok.linkage.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+
+from . import lazy
+
+linkage = lazy.module("svidok.linkage")
 
 _COLUMNS_HELP = "\n\n".join(
     [f"Required columns: {', '.join(REQUIRED_COLUMNS)} (name: the full name as recorded, any script)."]
@@ -29,22 +26,22 @@ _COLUMNS_HELP = "\n\n".join(
 )
 
 
-def _read_labels(path: Path) -> list[LabelledPair]:
+def _read_labels(path: Path) -> list[linkage.LabelledPair]:
     """CSV with record_id_l, record_id_r, decision (accepted/rejected, match/non-match, 1/0)."""
     out = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = {"record_id_l", "record_id_r", "decision"} - set(reader.fieldnames or [])
         if missing:
-            raise CsvError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+            raise linkage.CsvError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
         for i, row in enumerate(reader, start=1):
             d = row["decision"].strip().lower()
             if d in ("accepted", "match", "1", "yes", "true"):
-                out.append(LabelledPair(row["record_id_l"], row["record_id_r"], True))
+                out.append(linkage.LabelledPair(row["record_id_l"], row["record_id_r"], True))
             elif d in ("rejected", "non-match", "nonmatch", "0", "no", "false"):
-                out.append(LabelledPair(row["record_id_l"], row["record_id_r"], False))
+                out.append(linkage.LabelledPair(row["record_id_l"], row["record_id_r"], False))
             else:
-                raise CsvError(f"{path}: row {i}: decision {row['decision']!r} is not accepted/rejected")
+                raise linkage.CsvError(f"{path}: row {i}: decision {row['decision']!r} is not accepted/rejected")
     return out
 
 
@@ -77,13 +74,13 @@ def link(
             raise typer.Exit(2)
     try:
         with console.status("reading records") as status:
-            records = read_person_csv(persons, encoding=encoding)
+            records = linkage.read_person_csv(persons, encoding=encoding)
             reviewed = _read_labels(labels) if labels else []
-            config = LinkageConfig(threshold=threshold, review_threshold=min(review_threshold, threshold),
+            config = linkage.LinkageConfig(threshold=threshold, review_threshold=min(review_threshold, threshold),
                                    backend=backend)
-            result = link_records(records, labels=reviewed, config=config,
+            result = linkage.link_records(records, labels=reviewed, config=config,
                                   progress=lambda msg: status.update(msg))
-    except (CsvError, BackendError) as e:
+    except (linkage.CsvError, BackendError) as e:
         console.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
 

@@ -16,13 +16,10 @@ from typing import Any
 import numpy as np
 
 from .counts_table import CountsError, CountsTable, stratified_tables
+from .methods import METHODS, MIN_RECORDS
 
-#: Below this many documented people a stratum is not estimated: the models then say more
-#: about their assumptions than about the data.
-MIN_RECORDS = 20
 #: Strata estimated but with fewer documented people than this get a warning in the summary.
 SMALL_STRATUM = 100
-METHODS = ("loglinear", "lcmcr")
 
 
 def min_lists(method: str) -> int:
