@@ -222,3 +222,13 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def plain_path(store: LocalStore, sha256: str) -> Path | None:
+    """The blob's file when it holds the original bytes (not encrypted), else None."""
+    path = store.path_for(sha256)
+    try:
+        with open(path, "rb") as fh:
+            return None if fh.read(len(at_rest.MAGIC)) == at_rest.MAGIC else path
+    except FileNotFoundError:
+        return None
