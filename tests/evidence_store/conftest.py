@@ -75,3 +75,30 @@ def s3_app(app, s3_server):  # noqa: ANN001, ANN201
     app.settings = app.settings.model_copy(update=s3_settings(s3_server))
     app.__dict__.pop("evidence_store", None)
     return app
+
+
+@pytest.fixture(params=["local", "local-encrypted", "s3", "s3-encrypted"])
+def store_app(request, app):  # noqa: ANN001, ANN201
+    """The engine-parametrised ``app`` on each kind of evidence store."""
+    update: dict = {"evidence_encryption": request.param.endswith("encrypted")}
+    if request.param.startswith("s3"):
+        update.update(s3_settings(request.getfixturevalue("s3_server")))
+    app.settings = app.settings.model_copy(update=update)
+    app.__dict__.pop("evidence_store", None)
+    return app
+
+
+@pytest.fixture
+def client(store_app):  # noqa: ANN001, ANN201
+    """An in-process API client (investigator token) on ``store_app``."""
+    from fastapi.testclient import TestClient
+
+    from svidok.api.app import create_app
+    from svidok.core.actors import SYSTEM
+    from svidok.services import accounts
+
+    accounts.create_user(store_app, SYSTEM, "inv", "correct horse battery", "investigator")
+    token = accounts.create_token(store_app, SYSTEM, "inv")
+    with TestClient(create_app(store_app), raise_server_exceptions=False) as c:
+        c.headers["Authorization"] = f"Bearer {token}"
+        yield c
