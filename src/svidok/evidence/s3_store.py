@@ -63,7 +63,8 @@ class S3Store:
             s3={"addressing_style": "path"} if endpoint else {},
             # No extra CRC32 per part: SigV4 already carries the payload's SHA-256 over HTTP, TLS
             # protects HTTPS, and the CRC cost ~20 % of the client's CPU (docs/benchmarks.md).
-            request_checksum_calculation="when_required",
+            # AWS requires a checksum on writes with object lock, so keep it there.
+            request_checksum_calculation="when_supported" if object_lock else "when_required",
         )
         self.client = boto3.session.Session().client(
             "s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key=secret_key, config=config)
