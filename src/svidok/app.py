@@ -28,6 +28,13 @@ class Svidok:
     def keyring(self) -> Keyring:
         return Keyring.load(self.key_file, self.settings.field_key)
 
+    @cached_property
+    def evidence_store(self):  # noqa: ANN201
+        """The configured evidence store (``svidok.evidence.blobs.BlobStore``), built once per process."""
+        from svidok.evidence.stores import configured_store
+
+        return configured_store(self.settings, lambda: self.keyring)
+
     def reload_keyring(self) -> None:
         self.__dict__.pop("keyring", None)
 

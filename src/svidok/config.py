@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,8 +17,27 @@ class Settings(BaseSettings):
     data_dir: Path = Path("svidok-data")
     #: SQLAlchemy URL; defaults to an SQLite file in the data directory.
     database_url: str | None = None
-    #: Evidence store location; defaults to ``<data_dir>/evidence``.
+    #: Evidence store location; defaults to ``<data_dir>/evidence`` (with ``s3``: its temporary files only).
     evidence_dir: Path | None = None
+    #: Where evidence files live: ``local`` (content-addressed files, default) or ``s3`` (the s3_* settings).
+    evidence_backend: Literal["local", "s3"] = "local"
+    #: Store new evidence files encrypted at rest (AES-256-GCM per 64 KiB chunk, keys wrapped by the field key).
+    evidence_encryption: bool = False
+    #: S3-compatible object storage (AWS S3, MinIO, Ceph, SeaweedFS); endpoint None means AWS.
+    s3_endpoint: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    #: Credentials; None uses boto3's usual chain (AWS_* variables, instance role).
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    #: Key prefix inside the bucket, e.g. ``svidok/`` (several installations may share a bucket).
+    s3_prefix: str = ""
+    #: Write each object with an object-lock retention (the bucket must have object lock enabled).
+    s3_object_lock: bool = False
+    s3_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
+    s3_retention_days: int = 3650
+    s3_part_size_mb: int = 16
+    s3_concurrency: int = 4
     #: A folder with places.csv (and occupation.csv) replacing the shipped gazetteer.
     gazetteer_dir: Path | None = None
     #: Extra vocabulary folders whose YAML files extend or override the shipped ones.

@@ -19,6 +19,7 @@ from .common import cli_actor, console, err_console, print_json, run
 evidence = lazy.module("svidok.services.evidence")
 evidence_bundles = lazy.module("svidok.services.evidence_bundles")
 integrity = lazy.module("svidok.services.integrity")
+evidence_migration = lazy.module("svidok.services.evidence_migration")
 
 
 evidence_app = typer.Typer(help="Evidence files: add, show, download, custody, assessments, proofs.", no_args_is_help=True)
@@ -114,6 +115,29 @@ def assess(evidence_id: int, kind: str = typer.Option(..., help="verification_me
 def proof(evidence_id: int) -> None:
     """Inclusion proof: the item's acquisition is in the latest signed tree head (JSON)."""
     run(lambda app: print_json(evidence.inclusion_proof(app, cli_actor(), evidence_id)))
+
+
+@evidence_app.command("migrate")
+def migrate(
+    to: str = typer.Option(..., "--to", help="Target store: s3 (configured by the SVIDOK_S3_* settings)"),
+    remove_local: bool = typer.Option(False, "--remove-local",
+                                      help="Delete each local file once its copy is verified (default: keep them)"),
+) -> None:
+    """Copy every evidence file to another store, re-hash each copy there; resumes where a crash stopped it."""
+    def go(app):  # noqa: ANN001, ANN202
+        out = evidence_migration.migrate(app, cli_actor(), to=to, remove_local=remove_local,
+                                         progress=lambda m: err_console.print(f"migrated {m}"))
+        console.print(f"{out['files']} file(s): {out['copied']} copied, {out['already_there']} already in the "
+                      f"target, {out['verified_before']} verified by an earlier run, {out['removed']} local file(s) "
+                      f"removed; target {out['target']}")
+        for f in out["failed"]:
+            console.print(f"[red]FAIL[/red]  {f}")
+        for sha in out["missing"]:
+            console.print(f"[red]MISSING[/red]  evidence file {sha} is in neither store")
+        if out["failed"] or out["missing"]:
+            raise typer.Exit(1)
+        console.print(f"[green]every file verified in {out['target']}[/green]; now set SVIDOK_EVIDENCE_BACKEND={to}")
+    run(go)
 
 
 def seal() -> None:

@@ -53,3 +53,21 @@ class Conflict(ServiceError):
 
     status = 409
     title = "Conflict"
+
+
+class StorageUnavailable(ServiceError):
+    """The evidence store cannot be reached or refuses to work; nothing was recorded."""
+
+    status = 503
+    title = "Storage unavailable"
+
+
+class RangeNotSatisfiable(ServiceError):
+    """A byte range outside the file (HTTP 416)."""
+
+    status = 416
+    title = "Range not satisfiable"
+
+    def __init__(self, message: str, size: int):
+        super().__init__(message)
+        self.size = size

@@ -32,7 +32,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -62,7 +63,8 @@ class BundleItem:
     sha256: str
     size: int
     media_type: str
-    source: Path  # where the bytes are read from (the store's blob path)
+    #: Where the bytes are read from: a file, or a function opening the original (``BlobStore.open``).
+    source: Path | Callable[[], BinaryIO]
     original_name: str | None = None
     acquisition: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -224,16 +226,23 @@ class _HashingReader:
 
 def _add_evidence(tf: tarfile.TarFile, name: str, item: BundleItem, mtime: int) -> int:
     try:
-        size = os.stat(item.source).st_size
-        fh = open(item.source, "rb")
-    except OSError as exc:
+        if callable(item.source):
+            fh, size = item.source(), item.size
+        else:
+            size = os.stat(item.source).st_size
+            fh = open(item.source, "rb")
+    except (OSError, ValueError) as exc:
         raise BundleError(f"item {item.record_id}: evidence file {item.sha256} unreadable ({exc})") from exc
     if size != item.size:
         fh.close()
         raise BundleError(f"item {item.record_id}: stored file has {size} bytes, the record says {item.size}")
     with fh:
         reader = _HashingReader(fh)
-        tf.addfile(_info(name, size, mtime), reader)
+        try:
+            tf.addfile(_info(name, size, mtime), reader)
+        except (OSError, ValueError) as exc:  # cut short, or an encrypted chunk that fails authentication
+            raise BundleError(f"item {item.record_id}: evidence file {item.sha256} unreadable ({exc}); "
+                              "export stopped") from exc
     if reader.hasher.hexdigest() != item.sha256:
         raise BundleError(
             f"item {item.record_id}: stored file no longer matches its SHA-256 {item.sha256}; export stopped"

@@ -1,93 +1,58 @@
-"""Content-addressed, write-once evidence store.
+"""The local content-addressed, write-once evidence store (the default ``BlobStore``).
 
 Each file is stored once under ``objects/<aa>/<bb>/<sha256>`` and never modified (stored
-read-only). Writes stream through a temporary file in ``tmp/`` on the same file system:
-the bytes are hashed while they are written, the file is fsync'ed, checked against the
-declared hash and size, then hard-linked into place — a link never overwrites, so a
-blob appears complete or not at all. On any failure the temporary file is removed.
-
-Memory is constant whatever the file size. A regular file is hashed and copied through
-16 MiB memory-mapped windows (no read copy); any other stream goes through a few 4 MiB
-buffers, hashed in the calling thread while a second thread writes.
+read-only). Writes stage through a temporary file in ``tmp/`` on the same file system
+(``staging.stage``: hashed while written, fsync'ed, checked against the declared hash
+and size), then the file — or, with encryption at rest, its encrypted form — is
+hard-linked into place: a link never overwrites, so a blob appears complete or not at
+all. On any failure the temporary files are removed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import mmap
 import os
-import queue
-import re
-import stat
-import threading
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from . import at_rest
+from .blobs import (  # noqa: F401 (re-exported: the names callers always imported from here)
+    BlobCheck, BlobMissingError, EmptyFileError, EvidenceStoreError, HashMismatchError, Inspect, SizeMismatchError,
+    StoredBlob, StoreUnavailableError, check_sha256,
+)
 from .media_types import sniff_media_type
+from .readers import RangeReader, resolve
+from .staging import CHUNK_SIZE, new_temp_path, stage
 
-CHUNK_SIZE = 4 << 20
-_MAP_WINDOW = 16 << 20
-_BUFFERS = 4
-_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-class EvidenceStoreError(ValueError):
-    """An upload or a stored blob is not what it should be; the message says why."""
+KeysArg = Callable[[], at_rest.KeySource] | at_rest.KeySource | None
 
 
-class EmptyFileError(EvidenceStoreError):
-    pass
+def _keys_getter(keys: KeysArg) -> Callable[[], at_rest.KeySource]:
+    if keys is None:
+        def missing() -> at_rest.KeySource:
+            raise at_rest.DecryptionError("this evidence file is encrypted at rest but no installation key was given")
+        return missing
+    return keys if callable(keys) else (lambda: keys)
 
 
-class HashMismatchError(EvidenceStoreError):
-    pass
+class LocalStore:
+    """Files by SHA-256 under ``root``; safe for several processes writing at once.
 
+    ``encrypt`` stores new blobs encrypted with keys from ``keys`` (the installation's
+    keyring, or a function returning it); blobs are read in whichever form they were stored.
+    """
 
-class SizeMismatchError(EvidenceStoreError):
-    pass
+    encrypted: bool
 
-
-class BlobMissingError(EvidenceStoreError, FileNotFoundError):
-    pass
-
-
-@dataclass(frozen=True)
-class StoredBlob:
-    sha256: str
-    size: int
-    media_type: str
-    path: Path
-    #: False when identical bytes were already in the store (deduplicated).
-    created: bool
-
-
-@dataclass(frozen=True)
-class BlobCheck:
-    sha256: str
-    ok: bool
-    problem: str | None = None
-
-
-def check_sha256(value: str) -> str:
-    """Normalise a hex SHA-256 or raise naming the bad value."""
-    v = value.strip().lower()
-    if not _SHA256_RE.match(v):
-        raise EvidenceStoreError(f"not a SHA-256 hex digest: {value!r} (expected 64 hex characters)")
-    return v
-
-
-class EvidenceStore:
-    """Files by SHA-256 under ``root``; safe for several processes writing at once."""
-
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, *, encrypt: bool = False, keys: KeysArg = None) -> None:
         self.root = Path(root)
         self.objects = self.root / "objects"
         self.tmp = self.root / "tmp"
+        self.encrypted = encrypt
+        self._keys = _keys_getter(keys)
+        self.location = str(self.root)
 
     def path_for(self, sha256: str) -> Path:
         h = check_sha256(sha256)
@@ -96,155 +61,126 @@ class EvidenceStore:
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
-    def put_file(self, path: Path | str, **kwargs) -> StoredBlob:
+    def put_file(self, path: Path | str, **kwargs: Any) -> StoredBlob:
         kwargs.setdefault("original_name", Path(path).name)
         with open(path, "rb", buffering=0) as fh:
             return self.put_stream(fh, **kwargs)
 
-    def put_stream(
-        self,
-        fileobj: BinaryIO,
-        expected_sha256: str | None = None,
-        expected_size: int | None = None,
-        media_type: str | None = None,
-        original_name: str | None = None,
-        max_size: int | None = None,
-    ) -> StoredBlob:
+    def put_stream(self, fileobj: BinaryIO, expected_sha256: str | None = None, expected_size: int | None = None,
+                   media_type: str | None = None, original_name: str | None = None, max_size: int | None = None,
+                   inspect: Inspect | None = None) -> StoredBlob:
         """Store everything ``fileobj`` yields; check it against the declared hash and size.
 
         Raises ``EmptyFileError``, ``SizeMismatchError`` (also when the stream passes
         ``max_size``, checked while reading) or ``HashMismatchError``; nothing is stored then.
         ``media_type`` is the declared type; the sniffed type wins when known.
         """
-        expected = check_sha256(expected_sha256) if expected_sha256 else None
-        self.tmp.mkdir(parents=True, exist_ok=True)
-        tmp_path = self.tmp / f"{uuid.uuid4().hex}.part"
+        staged = stage(fileobj, self.tmp, expected_sha256, expected_size, max_size)
         try:
-            src_fd = _mappable_fd(fileobj)
-            if src_fd is not None:
-                if max_size is not None and os.fstat(src_fd).st_size > max_size:
-                    raise SizeMismatchError(_too_big(max_size))
-                digest, size, head = _write_temp_mapped(src_fd, tmp_path)
+            sniffed = sniff_media_type(staged.head, original_name, declared=media_type)
+            inspected = inspect(staged.path, sniffed) if inspect else None
+            if self.encrypted:
+                created = self._put_encrypted(staged.path, staged.sha256, staged.size)
             else:
-                digest, size, head = self._write_temp(fileobj, tmp_path, max_size)
-            if size == 0:
-                raise EmptyFileError("empty file: 0 bytes received; nothing stored")
-            if expected_size is not None and size != expected_size:
-                raise SizeMismatchError(
-                    f"size mismatch: declared {expected_size} bytes, received {size} bytes "
-                    f"({'truncated' if size < expected_size else 'longer than declared'}); nothing stored"
-                )
-            if expected is not None and digest != expected:
-                raise HashMismatchError(
-                    f"hash mismatch: declared sha256 {expected}, received content has sha256 {digest}; nothing stored"
-                )
-            created = self._link_into_place(tmp_path, digest, size)
+                created = self._link_into_place(staged.path, staged.sha256, staged.size)
         finally:
-            tmp_path.unlink(missing_ok=True)
-        sniffed = sniff_media_type(head, original_name, declared=media_type)
-        return StoredBlob(digest, size, sniffed, self.path_for(digest), created)
+            staged.path.unlink(missing_ok=True)
+        path = None if self.encrypted else self.path_for(staged.sha256)
+        return StoredBlob(staged.sha256, staged.size, sniffed, created, path, inspected)
 
-    def _write_temp(self, fileobj: BinaryIO, tmp_path: Path, max_size: int | None) -> tuple[str, int, bytes]:
-        hasher = hashlib.sha256()
-        free: queue.Queue[bytearray] = queue.Queue()
-        for _ in range(_BUFFERS):
-            free.put(bytearray(CHUNK_SIZE))
-        full: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
-        errors: list[BaseException] = []
-        fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-
-        def writer() -> None:
-            while (job := full.get()) is not None:
-                buf, n = job
-                try:
-                    if not errors:
-                        view = memoryview(buf)[:n]
-                        while view:
-                            view = view[os.write(fd, view) :]
-                except BaseException as exc:  # reported by the reading thread
-                    errors.append(exc)
-                finally:
-                    free.put(buf)
-
-        thread = threading.Thread(target=writer, name="evidence-writer", daemon=True)
-        thread.start()
-        size, head = 0, b""
-        readinto = getattr(fileobj, "readinto", None)
+    def _put_encrypted(self, plain: Path, digest: str, size: int) -> bool:
+        if self.exists(digest):
+            return False
+        enc = new_temp_path(self.tmp)
         try:
-            try:
-                while not errors:
-                    buf = free.get()
-                    n = _fill(fileobj, readinto, buf)
-                    if n == 0:
-                        free.put(buf)
-                        break
-                    if not head:
-                        head = bytes(buf[: min(n, 4096)])
-                    # hashlib releases the GIL for large updates, so this overlaps the write.
-                    hasher.update(memoryview(buf)[:n])
-                    size += n
-                    full.put((buf, n))
-                    if max_size is not None and size > max_size:
-                        raise SizeMismatchError(_too_big(max_size))
-            finally:
-                full.put(None)
-                thread.join()
-            if errors:
-                raise errors[0]
-            os.fsync(fd)
+            fd = os.open(enc, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(plain, "rb") as src, os.fdopen(fd, "wb") as out:
+                for piece in at_rest.encrypt_chunks(src.read, size, digest, self._keys()):
+                    out.write(piece)
+                out.flush()
+                os.fsync(out.fileno())
+            return self._link_into_place(enc, digest, at_rest.cipher_size(size))
         finally:
-            os.close(fd)
-        return hasher.hexdigest(), size, head
+            enc.unlink(missing_ok=True)
 
-    def _link_into_place(self, tmp_path: Path, digest: str, size: int) -> bool:
+    def _link_into_place(self, tmp_path: Path, digest: str, stored_size: int) -> bool:
         target = self.path_for(digest)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(tmp_path, 0o444)
         try:
             os.link(tmp_path, target)  # atomic, and never replaces an existing blob
         except FileExistsError:
-            existing = target.stat().st_size
-            if existing != size:
+            if not self.encrypted and target.stat().st_size != stored_size:
                 raise EvidenceStoreError(
-                    f"stored blob {digest} has {existing} bytes but its content is {size} bytes: "
+                    f"stored blob {digest} has {target.stat().st_size} bytes but its content is {stored_size} bytes: "
                     "the store is damaged; run `svidok verify`"
                 ) from None
             return False
         _fsync_dir(target.parent)
         return True
 
-    def open(self, sha256: str) -> BinaryIO:
+    def open(self, sha256: str, start: int | None = None, end: int | None = None) -> BinaryIO:
+        """The original bytes ``[start, end)`` (decrypted if stored encrypted)."""
         path = self.path_for(sha256)
         try:
-            return open(path, "rb")
+            fh = open(path, "rb")
         except FileNotFoundError:
             raise BlobMissingError(f"evidence file {sha256} is missing from the store ({path})") from None
+        try:
+            head = fh.read(at_rest.HEADER_SIZE)
+            if head[:8] == at_rest.MAGIC:
+                header = at_rest.read_header(head, sha256, self._keys())
+                s, e = resolve(start, end, header.plain_size)
+                if s == e:
+                    fh.close()
+                    return RangeReader(fh, 0)
+                _, offset, _ = header.cipher_span(s, e)
+                fh.seek(offset)
+                return at_rest.DecryptingReader(fh, header, s, e, sha256)
+            s, e = resolve(start, end, os.fstat(fh.fileno()).st_size)
+            fh.seek(s)
+            return RangeReader(fh, e - s)
+        except BaseException:
+            fh.close()
+            raise
+
+    def size(self, sha256: str) -> int | None:
+        path = self.path_for(sha256)
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(at_rest.HEADER_SIZE)
+                if head[:8] == at_rest.MAGIC and len(head) == at_rest.HEADER_SIZE:
+                    return int.from_bytes(head[12:20], "big")
+                return os.fstat(fh.fileno()).st_size
+        except FileNotFoundError:
+            return None
 
     def verify(self, sha256: str, expected_size: int | None = None) -> BlobCheck:
-        """Re-hash a stored blob; the check names what is wrong."""
-        path = self.path_for(sha256)
-        if not path.is_file():
-            return BlobCheck(sha256, False, f"missing: no file at {path}")
-        hasher = hashlib.sha256()
-        size = 0
-        buf = bytearray(CHUNK_SIZE)
-        with open(path, "rb", buffering=0) as fh:
-            while n := fh.readinto(buf):
-                hasher.update(memoryview(buf)[:n])
-                size += n
-        if expected_size is not None and size != expected_size:
-            return BlobCheck(sha256, False, f"size changed: recorded {expected_size} bytes, file has {size}")
-        if hasher.hexdigest() != sha256:
-            return BlobCheck(sha256, False, f"content changed: file now hashes to {hasher.hexdigest()}")
-        return BlobCheck(sha256, True)
+        """Re-hash a stored blob (decrypting it if needed); the check names what is wrong."""
+        try:
+            fh = self.open(sha256)
+        except BlobMissingError:
+            return BlobCheck(sha256, False, f"missing: no file at {self.path_for(sha256)}")
+        except at_rest.DecryptionError as exc:
+            return BlobCheck(sha256, False, f"content changed: {exc}")
+        return hash_check(sha256, fh, expected_size, "file")
 
-    def iter_blobs(self) -> Iterator[str]:
-        """SHA-256 of every stored blob (for finding files no record points to)."""
+    def verify_many(self, items: Iterable[tuple[str, int | None]]) -> Iterator[BlobCheck]:
+        for sha, size in items:
+            yield self.verify(sha, size)
+
+    def iter_hashes(self) -> Iterator[str]:
+        """SHA-256 of every stored blob, in hash order (for finding files no record points to)."""
         if not self.objects.is_dir():
             return
         for path in sorted(self.objects.glob("*/*/*")):
             if path.is_file():
                 yield path.name
+
+    iter_blobs = iter_hashes
+
+    def discard(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
 
     def stale_temp_files(self, older_than_seconds: float = 3600) -> list[Path]:
         """Leftovers of writes killed mid-way (power loss, kill -9); safe to delete."""
@@ -253,76 +189,31 @@ class EvidenceStore:
         cutoff = time.time() - older_than_seconds
         return [p for p in self.tmp.glob("*.part") if p.stat().st_mtime < cutoff]
 
-
-def _too_big(max_size: int) -> str:
-    return f"file too large: more than the limit of {max_size} bytes; nothing stored"
-
-
-def _mappable_fd(fileobj: BinaryIO) -> int | None:
-    """A regular file read from its start can be memory-mapped instead of read()."""
-    try:
-        fd = fileobj.fileno()
-        if not stat.S_ISREG(os.fstat(fd).st_mode) or fileobj.tell() != 0:
-            return None
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return None
-    return fd
+    def unfinished_uploads(self, older_than_seconds: float = 3600) -> list[str]:
+        return [str(p) for p in self.stale_temp_files(older_than_seconds)]
 
 
-def _write_temp_mapped(src_fd: int, tmp_path: Path) -> tuple[str, int, bytes]:
-    """Hash and copy a regular file through small mmap windows.
+#: The name every caller used before stores became pluggable.
+EvidenceStore = LocalStore
 
-    Hashing straight from the page cache saves the copy into a read buffer, the largest
-    CPU cost after hashing itself; windows are unmapped as we go, so resident memory
-    stays at one window whatever the file size.
-    """
-    size = os.fstat(src_fd).st_size
+
+def hash_check(sha256: str, fh: BinaryIO, expected_size: int | None, what: str) -> BlobCheck:
+    """Read ``fh`` to its end, hashing; compare with the name and the recorded size."""
     hasher = hashlib.sha256()
-    head = b""
-    fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    size = 0
+    buf = bytearray(CHUNK_SIZE)
     try:
-        if size:
-            os.posix_fadvise(src_fd, 0, size, os.POSIX_FADV_SEQUENTIAL)
-        offset = 0
-        while offset < size:
-            n = min(_MAP_WINDOW, size - offset)
-            with mmap.mmap(src_fd, n, prot=mmap.PROT_READ, offset=offset) as window:
-                window.madvise(mmap.MADV_SEQUENTIAL)
-                view = memoryview(window)
-                try:
-                    if not head:
-                        head = bytes(view[:4096])
-                    hasher.update(view)
-                    rest = view
-                    while rest:
-                        rest = rest[os.write(fd, rest) :]
-                    del rest
-                finally:
-                    view.release()
-            offset += n
-        if os.fstat(src_fd).st_size != size:
-            raise EvidenceStoreError("the source file changed size while it was being stored; nothing stored")
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return hasher.hexdigest(), size, head
-
-
-def _fill(fileobj: BinaryIO, readinto, buf: bytearray) -> int:
-    """Read until ``buf`` is full or the stream ends (sockets return short reads)."""
-    view = memoryview(buf)
-    total = 0
-    while total < len(buf):
-        if readinto is not None:
-            n = readinto(view[total:])
-        else:
-            data = fileobj.read(len(buf) - total)
-            n = len(data) if data else 0
-            view[total : total + n] = data or b""
-        if not n:
-            break
-        total += n
-    return total
+        with fh:
+            while n := fh.readinto(buf):
+                hasher.update(memoryview(buf)[:n])
+                size += n
+    except at_rest.DecryptionError as exc:
+        return BlobCheck(sha256, False, f"content changed: {exc}")
+    if expected_size is not None and size != expected_size:
+        return BlobCheck(sha256, False, f"size changed: recorded {expected_size} bytes, {what} has {size}")
+    if hasher.hexdigest() != sha256:
+        return BlobCheck(sha256, False, f"content changed: {what} now hashes to {hasher.hexdigest()}")
+    return BlobCheck(sha256, True)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -331,3 +222,13 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def plain_path(store: LocalStore, sha256: str) -> Path | None:
+    """The blob's file when it holds the original bytes (not encrypted), else None."""
+    path = store.path_for(sha256)
+    try:
+        with open(path, "rb") as fh:
+            return None if fh.read(len(at_rest.MAGIC)) == at_rest.MAGIC else path
+    except FileNotFoundError:
+        return None

@@ -16,13 +16,14 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from svidok.evidence.byte_ranges import ByteRange
 from svidok.evidence.media_metadata import extract_metadata
 from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
 from svidok.evidence.signing import (
     SignedTreeHead, key_id, load_or_create_key, public_key_pem, sign_tree_head,
 )
-from svidok.evidence.store import EvidenceStore, EvidenceStoreError, StoredBlob
+from svidok.evidence.blobs import BlobStore, EvidenceStoreError, StoredBlob, StoreUnavailableError
 from svidok.storage.models import (
     Case, CustodyEvent, EvidenceItem, Incident, LedgerEntry, Source, TreeHead, VerificationAssessment,
 )
@@ -31,7 +32,7 @@ from svidok.core import access
 
 from . import history, ledger
 from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
 from svidok.core.validation import Checker
 
 ENTITY = "evidence_item"
@@ -42,8 +43,9 @@ ACQUISITION_FIELDS = ("acquired_by", "acquired_at", "acquisition_method", "acqui
 CONFIDENCE = ("low", "medium", "high")
 
 
-def evidence_store(app) -> EvidenceStore:  # noqa: ANN001
-    return EvidenceStore(app.settings.resolved_evidence_dir)
+def evidence_store(app) -> BlobStore:  # noqa: ANN001
+    """The installation's evidence store (local files or S3, per ``SVIDOK_EVIDENCE_BACKEND``)."""
+    return app.evidence_store
 
 
 def installation_key(app):  # noqa: ANN001, ANN201
@@ -108,7 +110,10 @@ def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = 
     store = evidence_store(app)
     try:
         blob = store.put_stream(fileobj, expected_sha256=expected_sha256, expected_size=expected_size,
-                                media_type=media_type, original_name=original_name, max_size=max_size)
+                                media_type=media_type, original_name=original_name, max_size=max_size,
+                                inspect=_inspect)
+    except StoreUnavailableError as exc:
+        raise StorageUnavailable(f"{exc}; nothing was recorded") from None
     except EvidenceStoreError as exc:
         raise ValidationFailed(FieldError("file", str(exc))) from None
     try:
@@ -119,10 +124,24 @@ def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = 
         raise
 
 
-def _discard(app, store: EvidenceStore, blob: StoredBlob) -> None:  # noqa: ANN001
+def _discard(app, store: BlobStore, blob: StoredBlob) -> None:  # noqa: ANN001
     with app.db.session() as s:
         if s.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == blob.sha256).limit(1)) is None:
-            blob.path.unlink(missing_ok=True)
+            try:
+                store.discard(blob.sha256)
+            except EvidenceStoreError:
+                pass  # the store failed meanwhile: `svidok verify` lists the file as belonging to no item
+
+
+def _inspect(path: Path, media_type: str) -> tuple[dict, str | None]:
+    """Metadata and perceptual hash, read from the staged plaintext before it is stored."""
+    meta = extract_metadata(path, media_type)
+    try:
+        ph = phash(path) if media_type.startswith("image/") else None
+    except NotAnImageError as exc:
+        ph = None
+        meta.setdefault("problems", []).append(str(exc))
+    return meta, ph
 
 
 _INT4_MAX = 2**31 - 1
@@ -140,12 +159,7 @@ def _check_size_fits(app, size: int) -> None:  # noqa: ANN001
 
 def _record(app, actor: Actor, blob: StoredBlob, original_name, purpose, fields) -> dict:  # noqa: ANN001
     _check_size_fits(app, blob.size)
-    meta = extract_metadata(blob.path, blob.media_type)
-    try:
-        ph = phash(blob.path) if blob.media_type.startswith("image/") else None
-    except NotAnImageError as exc:
-        ph = None
-        meta.setdefault("problems", []).append(str(exc))
+    meta, ph = blob.inspected
     with app.db.session() as s:
         item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
                             original_name=original_name, extracted=meta, phash=ph, created_by=actor.username,
@@ -197,14 +211,19 @@ def get(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict
         return out
 
 
-def open_file(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> tuple[BinaryIO, dict]:  # noqa: ANN001
-    """Stream the original for download; the download is a custody event."""
+def open_file(app, actor: Actor, evidence_id: int, purpose: str | None = None,  # noqa: ANN001
+              byte_range: ByteRange | None = None) -> tuple[BinaryIO, dict]:
+    """Stream the original (or ``byte_range`` of it, in ``info["range"]``) for download; the download is a custody event."""
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
         add_custody(s, actor, item, "download", purpose)
         info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type,
                 "original_name": item.original_name}
-    return evidence_store(app).open(info["sha256"]), info
+    start, end = info["range"] = byte_range.resolve(info["size"]) if byte_range else (0, info["size"])
+    try:
+        return evidence_store(app).open(info["sha256"], start, end), info
+    except StoreUnavailableError as exc:
+        raise StorageUnavailable(str(exc)) from None
 
 
 def transfer(app, actor: Actor, evidence_id: int, purpose: str, action: str = "transfer") -> dict:  # noqa: ANN001

@@ -7,10 +7,13 @@ archive is written outside the transaction, re-hashing every file on the way.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from svidok.evidence.blobs import StoreUnavailableError
 from svidok.evidence.bundle_format import BundleItem, LedgerRecord, write_bundle
 from svidok.evidence.bundle_verify import Report, verify_bundle
 from svidok.evidence.ledger_check import ROW_FIELDS
@@ -22,7 +25,7 @@ from svidok.core import access
 
 from . import consent, history
 from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
 from .evidence import (
     ACQUISITION_FIELDS, CUSTODY_ENTITY, add_custody, custody_content, evidence_store, head_of,
     installation_key, ledger_tree, seal,
@@ -74,8 +77,11 @@ def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id:
         items = select_items(s, actor, tuple(incident_ids), case_id, tuple(evidence_ids))
         consent.require_sharing_with_prosecutors(s, items)
         for it in items:  # cheap checks before anything is recorded
-            path = store.path_for(it.sha256)
-            if not path.is_file() or path.stat().st_size != it.size:
+            try:
+                stored_size = store.size(it.sha256)
+            except StoreUnavailableError as exc:
+                raise StorageUnavailable(f"{exc}; no bundle written, nothing recorded") from None
+            if stored_size != it.size:
                 raise ValidationFailed(FieldError(f"evidence {it.id}", f"stored file {it.sha256} is missing or has "
                                                   "the wrong size; run `svidok verify`"))
         for it in items:
@@ -120,7 +126,7 @@ def _bundle_item(s: Session, store, it: EvidenceItem, qualifications: list[dict]
         acquisition["acquired_at"] = acquisition["acquired_at"].isoformat()
     return BundleItem(
         record_id=f"evidence/{it.id}", sha256=it.sha256, size=it.size, media_type=it.media_type,
-        source=store.path_for(it.sha256), original_name=it.original_name, acquisition=acquisition,
+        source=partial(store.open, it.sha256), original_name=it.original_name, acquisition=acquisition,
         metadata=it.extracted or {}, perceptual_hash=it.phash,
         custody_events=[custody_content(ev) for ev in events], assessments=assessments,
         qualifications=qualifications, ledger=records,

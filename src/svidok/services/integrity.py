@@ -19,6 +19,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from svidok.domain.ledger import content_hash
+from svidok.evidence.blobs import StoreUnavailableError
 from svidok.evidence.ledger_check import ROW_FIELDS, TreeHeadRow, check_chain, check_tree_heads
 from svidok.evidence.merkle import MerkleTree
 from svidok.evidence.signing import key_path
@@ -187,27 +188,34 @@ def _current_records(s, latest: dict[tuple[str, int], int], report: IntegrityRep
 
 
 def _files(app, s, report: IntegrityReport, check_files: bool) -> None:  # noqa: ANN001
+    """Every evidence item's file is in the store (and, unless skipped, still hashes to its name)."""
     store = evidence_store(app)
-    known: set[str] = set()
+    first_item: dict[str, int] = {}
+    sizes: dict[str, int] = {}
     n = 0
     for item_id, sha, size in s.execute(select(EvidenceItem.id, EvidenceItem.sha256, EvidenceItem.size)
                                         .order_by(EvidenceItem.id)):
         n += 1
-        if sha in known:
-            continue
-        known.add(sha)
-        if check_files:
-            check = store.verify(sha, size)
-            if not check.ok:
-                report.problems.append(f"evidence item {item_id}, file {sha}: {check.problem}")
-        elif not store.exists(sha):
-            report.problems.append(f"evidence item {item_id}, file {sha}: missing from the store")
+        if sha not in first_item:
+            first_item[sha], sizes[sha] = item_id, size
     report.counts["evidence_items"] = n
-    if not check_files:
-        report.warnings.append("evidence file contents were not re-hashed (--skip-files)")
-    stray = [h for h in store.iter_blobs() if h not in known]
-    if stray:
-        report.warnings.append(f"{len(stray)} stored file(s) belong to no evidence item, e.g. {stray[0]}")
-    stale = store.stale_temp_files()
-    if stale:
-        report.warnings.append(f"{len(stale)} unfinished upload(s) left in {store.tmp} (safe to delete)")
+    try:
+        if check_files:
+            for check in store.verify_many(sizes.items()):
+                if not check.ok:
+                    report.problems.append(f"evidence item {first_item[check.sha256]}, file {check.sha256}: "
+                                           f"{check.problem}")
+        else:
+            report.warnings.append("evidence file contents were not re-hashed (--skip-files)")
+            for sha in sizes:
+                if not store.exists(sha):
+                    report.problems.append(f"evidence item {first_item[sha]}, file {sha}: missing from the store")
+        stray = [h for h in store.iter_hashes() if h not in first_item]
+        if stray:
+            report.warnings.append(f"{len(stray)} stored file(s) belong to no evidence item, e.g. {stray[0]}")
+        stale = store.unfinished_uploads()
+        if stale:
+            report.warnings.append(f"{len(stale)} unfinished upload(s) left in {store.location} (safe to delete), "
+                                   f"e.g. {stale[0]}")
+    except StoreUnavailableError as exc:
+        report.problems.append(f"evidence files not checked: {exc}")

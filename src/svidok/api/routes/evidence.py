@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from svidok.api.deps import PathId, current_actor, get_app
+from svidok.core.errors import RangeNotSatisfiable
+from svidok.evidence.byte_ranges import parse_range
 from svidok.schemas.common import Id
 from svidok.services import evidence, evidence_bundles
 
@@ -119,9 +121,14 @@ def get_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(max_l
 
 @router.get("/evidence/{evidence_id}/file")
 def download_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(max_length=500)] = None,
+                      range_header: Annotated[str | None, Header(alias="Range")] = None,
                       app=Depends(get_app), actor=Depends(current_actor)) -> StreamingResponse:  # noqa: ANN001
-    """The original bytes, streamed; the download is recorded in the chain of custody."""
-    fh, info = evidence.open_file(app, actor, evidence_id, purpose)
+    """The original bytes, streamed (one byte range with ``Range:``); the download is recorded in the chain of custody."""
+    byte_range = parse_range(range_header)
+    try:
+        fh, info = evidence.open_file(app, actor, evidence_id, purpose, byte_range=byte_range)
+    except RangeNotSatisfiable as exc:
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{exc.size}", "Accept-Ranges": "bytes"})
 
     def chunks():  # noqa: ANN202
         with fh:
@@ -129,9 +136,13 @@ def download_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(
                 yield block
 
     name = (info["original_name"] or info["sha256"]).replace('"', "")
-    return StreamingResponse(chunks(), media_type=info["media_type"], headers={
-        "Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
-        "Content-Disposition": f'attachment; filename="{name}"'})
+    start, end = info["range"]
+    headers = {"Content-Length": str(end - start), "X-Content-SHA256": info["sha256"], "Accept-Ranges": "bytes",
+               "Content-Disposition": f'attachment; filename="{name}"'}
+    if byte_range is None:
+        return StreamingResponse(chunks(), media_type=info["media_type"], headers=headers)
+    headers["Content-Range"] = f"bytes {start}-{end - 1}/{info['size']}"
+    return StreamingResponse(chunks(), status_code=206, media_type=info["media_type"], headers=headers)
 
 
 @router.post("/evidence/{evidence_id}/custody")

@@ -1,0 +1,56 @@
+"""File-like readers shared by the stores: a byte range of a stream, and ranges of a blob."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+
+class RangeReader:
+    """At most ``limit`` bytes of ``raw``, after ``prefix`` (bytes already read from it)."""
+
+    def __init__(self, raw: BinaryIO, limit: int | None, prefix: bytes = b"") -> None:
+        self.raw, self.remaining, self.prefix = raw, limit, prefix
+
+    def read(self, n: int = -1) -> bytes:
+        if self.remaining is not None:
+            if self.remaining <= 0:
+                return b""
+            n = self.remaining if n is None or n < 0 else min(n, self.remaining)
+        if self.prefix:
+            take = self.prefix if n is None or n < 0 else self.prefix[:n]
+            self.prefix = self.prefix[len(take):]
+            more = b""
+            if n is None or n < 0:
+                more = self.raw.read()
+            elif len(take) < n:
+                more = self.raw.read(n - len(take))
+            data = take + (more or b"")
+        else:
+            data = self.raw.read(n if n is not None else -1) or b""
+        if self.remaining is not None:
+            self.remaining -= len(data)
+        return data
+
+    def readinto(self, b) -> int:  # noqa: ANN001
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> RangeReader:
+        return self
+
+    def __exit__(self, *exc) -> None:  # noqa: ANN002
+        self.close()
+
+
+def resolve(start: int | None, end: int | None, size: int) -> tuple[int, int]:
+    """Clamp ``[start, end)`` to a blob of ``size`` bytes (None means its start or end)."""
+    s = 0 if start is None else max(0, start)
+    e = size if end is None else min(end, size)
+    return s, max(s, e)
