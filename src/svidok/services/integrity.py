@@ -4,6 +4,8 @@
 - tree heads: signed by the installation key, and the ledger still hashes to each root;
 - record versions: each version's content is in the ledger; each record's current columns
   equal its latest version (a change made behind Svidok's back shows here);
+- record rows: every row of every record table equals the copy its ledger commitment
+  keeps, per row or per bulk batch (``services.integrity_rows``);
 - custody events: each one's content equals what its ledger entry hashed;
 - evidence files: present, right size, right SHA-256; stray files and leftovers noted.
 """
@@ -24,7 +26,7 @@ from svidok.evidence.merkle import MerkleTree
 from svidok.evidence.signing import key_path
 from svidok.storage.models import Base, CustodyEvent, EvidenceItem, LedgerEntry, RecordVersion, TreeHead
 
-from . import history
+from . import history, integrity_rows, row_commitments
 from .evidence import CUSTODY_ENTITY, custody_content, evidence_store, installation_key
 
 _IGNORED_COLUMNS = {"search_text"}
@@ -57,7 +59,8 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
         rows = conn.execute(select(*cols).order_by(LedgerEntry.seq).execution_options(yield_per=20_000))
         # One pass over the ledger: the chain check consumes the rows while the tap crosses
         # off every record version and custody event the entry backs.
-        chain = check_chain(_tap(rows, versions, custody))
+        commits: dict[int, str] = {}
+        chain = check_chain(_tap(rows, versions, custody, commits))
         report.problems += [str(p) for p in chain.problems]
         report.counts["ledger_entries"] = chain.entries
         report.problems += [f"{label}: differs from what the ledger recorded (history edited)"
@@ -68,15 +71,19 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
         del chain
         say("records")
         _current_records(s, latest, report)
+        say("record rows")
+        integrity_rows.check(conn, report, commits, say)
         say("evidence files")
         _files(app, s, report, check_files)
     return report
 
 
-def _tap(rows, versions: dict, custody: dict):  # noqa: ANN001, ANN202
+def _tap(rows, versions: dict, custody: dict, commits: dict):  # noqa: ANN001, ANN202
     for row in rows:
         entity, record_id, ch = row[4], row[5], row[6]
-        if entity == CUSTODY_ENTITY:
+        if row[3] == row_commitments.ACTION:
+            commits[row[0]] = ch
+        elif entity == CUSTODY_ENTITY:
             expected = custody.get(record_id)
             if expected is not None:
                 if expected[0] == ch:
