@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -23,11 +23,11 @@ from sqlalchemy import select
 from svidok.domain.ledger import content_hash
 from svidok.evidence.ledger_check import ROW_FIELDS, TreeHeadRow, check_chain, check_tree_heads
 from svidok.evidence.merkle import MerkleTree
-from svidok.evidence.signing import key_path
+from svidok.evidence.signing import SignedTreeHead, key_path, load_or_create_key
 from svidok.storage.models import Base, CustodyEvent, EvidenceItem, LedgerEntry, RecordVersion, TreeHead
 
-from . import history, integrity_rows, row_commitments
-from .evidence import CUSTODY_ENTITY, custody_content, evidence_store, installation_key
+from . import history, integrity_rows, ledger_heads, row_commitments
+from .evidence import CUSTODY_ENTITY, custody_content, evidence_store
 
 _IGNORED_COLUMNS = {"search_text"}
 
@@ -46,7 +46,9 @@ class IntegrityReport:
         return {"ok": self.ok, "problems": self.problems, "warnings": self.warnings, "counts": self.counts}
 
 
-def verify(app, check_files: bool = True, progress: Callable[[str], None] | None = None) -> IntegrityReport:  # noqa: ANN001
+def verify(app, check_files: bool = True, progress: Callable[[str], None] | None = None,  # noqa: ANN001
+           heads: Sequence[tuple[str, SignedTreeHead]] = ()) -> IntegrityReport:
+    """``heads``: (where, head) kept outside the database, which the ledger must contain and extend."""
     say = progress or (lambda _msg: None)
     report = IntegrityReport()
     with app.db.session() as s:
@@ -67,7 +69,7 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
                             for label in versions.values()]
         report.problems += [f"{label}: {why}" for _hash, (label, why) in custody.values()]
         say("tree heads")
-        _tree_heads(app, s, MerkleTree(chain.leaves), report)
+        _tree_heads(app, s, MerkleTree(chain.leaves), report, heads, chain_intact=not chain.problems)
         del chain
         say("records")
         _current_records(s, latest, report)
@@ -95,17 +97,25 @@ def _tap(rows, versions: dict, custody: dict, commits: dict):  # noqa: ANN001, A
         yield row
 
 
-def _tree_heads(app, s, tree: MerkleTree, report: IntegrityReport) -> None:  # noqa: ANN001
+def _tree_heads(app, s, tree: MerkleTree, report: IntegrityReport, outside: Sequence[tuple[str, SignedTreeHead]],  # noqa: ANN001
+                chain_intact: bool) -> None:
     heads = [TreeHeadRow(h.id, h.tree_size, h.root_hash, h.at, h.key_id, h.signature)
              for h in s.scalars(select(TreeHead).order_by(TreeHead.id))]
     report.counts["tree_heads"] = len(heads)
-    if not heads:
+    if not heads and not outside:
         report.warnings.append("the ledger has never been sealed: run `svidok seal`")
         return
     if not key_path(app.settings.data_dir).exists():
         report.problems.append(f"installation key {key_path(app.settings.data_dir)} is missing: tree heads cannot be checked")
         return
-    report.problems += [str(p) for p in check_tree_heads(tree, heads, installation_key(app).public_key())]
+    public = load_or_create_key(app.settings.data_dir).public_key()  # exists: checked above
+    for where, sth in outside:
+        report.problems += ledger_heads.check_head(tree, sth, public, where)
+    if not heads:
+        report.problems.append("the database has no tree head at all, though one was kept outside it "
+                               "(tree heads removed)")
+        return
+    report.problems += [str(p) for p in check_tree_heads(tree, heads, public, chain_intact)]
     unsealed = tree.size - max(h.tree_size for h in heads)
     if unsealed > 0:
         report.warnings.append(f"{unsealed} ledger entries are newer than the last tree head (run `svidok seal`)")
