@@ -93,13 +93,13 @@ def insert_batch(session: Session, batch: Batch, actor: str | None = None) -> No
         cursor.close()
     if checking:
         verify_references(session, prepared, before)
-    row_commitments.record(session, actor, [_seal_prepared(p) for p in prepared])
+    row_commitments.record(session, actor, [_seal_prepared(p, batch.sealed.get(p.table)) for p in prepared])
 
 
-def _seal_prepared(p: Prepared) -> row_commitments.Sealed:
-    """The tuples as the driver wrote them, and the literal columns as constants."""
+def _seal_prepared(p: Prepared, packed: row_commitments.Packed | None) -> row_commitments.Sealed:
+    """The tuples as the driver wrote them (packed already by the producer if it could), the literal columns as constants."""
     bound = [c for c, e in zip(p.columns, p.exprs) if e is _BIND]
-    return row_commitments.seal(p.table, bound, p.tuples, p.constants)
+    return row_commitments.seal(p.table, bound, p.tuples, p.constants, packed=packed)
 
 
 def _keys(table: str, rows: list) -> list[tuple]:

@@ -28,7 +28,7 @@ from svidok.storage.models import ImportRun
 
 from svidok.core import access
 
-from . import bulk, import_pipeline, ledger, places
+from . import bulk, import_pipeline, ledger, places, row_commitments
 from svidok.core.actors import Actor
 from .demo_data import TABLES, Batch
 from svidok.core.errors import FieldError, ValidationFailed
@@ -226,6 +226,8 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
             if i >= skip:  # a short read transaction per batch: the writer commits in between
                 with app.db.session() as s:
                     p.rows, p.counts = writer.plan(s, p.groups)
+                    if p.rows is not None:
+                        row_commitments.pre_seal(p.rows)  # in the planning child when there is one
             p.groups = None
             yield p
 

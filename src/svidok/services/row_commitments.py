@@ -90,26 +90,55 @@ def entry_content(commit_digests: Iterable[bytes]) -> str:
     return sha256(b"".join(commit_digests)).hexdigest()
 
 
-def seal(tbl: str, columns: Sequence[str], tuples: Sequence[tuple], constants: dict | None = None,
-         deleted: bool = False) -> Sealed:
-    """Seal rows given as tuples in storage form (``columns`` order) plus shared ``constants``.
+@dataclass(frozen=True)
+class Packed:
+    """Tuples marshalled and compressed, with their digest: the costly part of a seal."""
 
-    Derived columns are dropped; table columns given neither way are NULL (what a raw
-    insert stores), so they are committed as constants None.
-    """
-    columns = tuple(columns)
+    given: tuple[str, ...]  # the columns of the tuples as given (derived ones included)
+    columns: tuple[str, ...]  # the columns kept
+    count: int
+    digest: str
+    blob: bytes
+
+
+def pack(columns: Sequence[str], tuples: Sequence[tuple]) -> Packed:
+    given = columns = tuple(columns)
     if any(c in DERIVED for c in columns):
         keep = [i for i, c in enumerate(columns) if c not in DERIVED]
         columns = tuple(columns[i] for i in keep)
         tuples = [tuple(t[i] for i in keep) for t in tuples]
+    raw = marshal.dumps(list(tuples), 2)
+    return Packed(given, columns, len(tuples), sha256(raw).hexdigest(), zlib.compress(raw, 1))
+
+
+def pre_seal(batch) -> None:  # noqa: ANN001
+    """Pack a bulk batch's storage-form tuples where they are built (the demo generator, the
+    import's planning child process), so the process that writes only stores them."""
+    from .rowsets import Rows
+
+    for tbl, rows in batch.rows.items():
+        if rows and isinstance(rows, Rows) and tbl in _COVERED:
+            batch.sealed[tbl] = pack(rows.columns, rows)
+
+
+def seal(tbl: str, columns: Sequence[str], tuples: Sequence[tuple], constants: dict | None = None,
+         deleted: bool = False, packed: Packed | None = None) -> Sealed:
+    """Seal rows given as tuples in storage form (``columns`` order) plus shared ``constants``.
+
+    Derived columns are dropped; table columns given neither way are NULL (what a raw
+    insert stores), so they are committed as constants None. ``packed``: the tuples
+    already packed (:func:`pre_seal`), used when its columns are ``columns``.
+    """
+    if packed is None or packed.given != tuple(columns) or packed.count != len(tuples):
+        packed = pack(columns, tuples)
+    columns = packed.columns
     consts = {k: v for k, v in (constants or {}).items() if k not in DERIVED}
     if not deleted:
         for c in columns_of(tbl):
             if c not in columns and c not in consts:
                 consts[c] = None
-    raw = marshal.dumps(list(tuples), 2)
-    return Sealed(tbl, columns, tuple(consts), tuple(consts.values()), deleted, len(tuples),
-                  sha256(raw).hexdigest(), zlib.compress(raw, 1))
+    return Sealed(tbl, columns, tuple(consts), tuple(consts.values()), deleted, packed.count,
+                  packed.digest, packed.blob)
 
 
 def record(session: Session, actor: str, sealed: list[Sealed]) -> None:
