@@ -96,3 +96,22 @@ def test_an_edited_commitment_is_caught_by_the_ledger(loaded):  # noqa: ANN001
     _sql(loaded, "UPDATE row_commitments SET count = count + 1 WHERE id = :i", i=cid)
     text_ = "\n".join(integrity.verify(loaded, check_files=False).problems)
     assert "row commitments no longer hash to what the entry recorded" in text_
+
+
+def test_rows_from_before_commitments_are_adopted_once(loaded):  # noqa: ANN001
+    from svidok.services import row_commitments
+
+    # An installation upgraded from a version without commitments: its rows have none.
+    _sql(loaded, "DELETE FROM row_commitments WHERE tbl = 'victims'")
+    with loaded.db.engine.begin() as c:  # … nor ledger entries that would miss them
+        seqs = [r[0] for r in c.execute(text("SELECT DISTINCT seq FROM row_commitments"))]
+    problems = integrity.verify(loaded, check_files=False).problems
+    assert any("victims" in p and "not committed to the ledger" in p for p in problems)
+    out = row_commitments.adopt(loaded, "admin")
+    assert set(out) == {"victims"} and out["victims"] == _one(loaded, "SELECT count(*) FROM victims")
+    assert row_commitments.adopt(loaded, "admin") == {}
+    assert seqs  # the other tables kept theirs
+    problems = integrity.verify(loaded, check_files=False).problems
+    # the victims are vouched for again; only the deleted commitments' ledger entries still show
+    assert not any("not committed" in p for p in problems)
+    assert all("row commitments no longer hash" in p for p in problems), problems

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from svidok.services import evidence, evidence_bundles, integrity, ledger_heads
+from svidok.services import evidence, evidence_bundles, integrity, ledger_heads, row_commitments
 from svidok.core.errors import FieldError, ValidationFailed
 
 from .common import cli_actor, console, err_console, print_json, run
@@ -135,6 +135,18 @@ def export_head(output: Path = typer.Argument(..., dir_okay=False, help="File to
     run(go)
 
 
+def commit_existing() -> None:
+    """Commit to the ledger, as they are now, the record rows no commitment covers yet.
+
+    For an installation upgraded from a version without row commitments (`svidok verify`
+    lists such rows as "not committed"): check the data by other means first, then run once."""
+    def go(app):  # noqa: ANN001, ANN202
+        out = row_commitments.adopt(app, cli_actor().username)
+        console.print(", ".join(f"{n:,} {t}" for t, n in out.items()) + " committed" if out else
+                      "every record row is already committed")
+    run(go)
+
+
 def verify(skip_files: bool = typer.Option(False, help="Only check that files exist, do not re-hash them"),
            head: list[Path] = typer.Option([], "--head", exists=True, dir_okay=False,
                                            help="A tree head kept outside the database (from `svidok ledger export-head` "
@@ -216,4 +228,5 @@ def register(app: typer.Typer) -> None:
     app.command("verify")(verify)
     ledger_app = typer.Typer(help="The hash-chained ledger: heads kept outside the database.", no_args_is_help=True)
     ledger_app.command("export-head")(export_head)
+    ledger_app.command("commit-existing")(commit_existing)
     app.add_typer(ledger_app, name="ledger")

@@ -83,7 +83,7 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
 def _tap(rows, versions: dict, custody: dict, commits: dict):  # noqa: ANN001, ANN202
     for row in rows:
         entity, record_id, ch = row[4], row[5], row[6]
-        if row[3] == row_commitments.ACTION:
+        if row[3] in row_commitments.ACTIONS:
             commits[row[0]] = ch
         elif entity == CUSTODY_ENTITY:
             expected = custody.get(record_id)

@@ -117,7 +117,8 @@ def _check_table(conn, tbl: str, report, digests: dict) -> int:  # noqa: ANN001,
         key = kget(row)
         i = owner.pop(key, None)
         if i is None:
-            problems.append(f"{_label(tbl, key)}: not committed to the ledger (written behind Svidok's back)")
+            problems.append(f"{_label(tbl, key)}: not committed to the ledger (written behind Svidok's back, or before "
+                            "this installation committed rows: see `svidok ledger commit-existing`)")
             continue
         c = commitments[i]
         if c.deleted:

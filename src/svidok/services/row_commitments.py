@@ -46,6 +46,9 @@ COVERED = (
 #: Columns computed from others (search text; custody marks kept by triggers): not committed.
 DERIVED = frozenset({"search_text", "person_birth_lo", "person_birth_hi", "person_recorded_child", "person_recorded_older"})
 ACTION = "rows.commit"
+#: Rows that existed before row commitments (an upgraded installation), committed as they were found.
+ADOPT = "rows.adopt"
+ACTIONS = frozenset({ACTION, ADOPT})
 _COVERED = frozenset(COVERED)
 
 
@@ -141,13 +144,13 @@ def seal(tbl: str, columns: Sequence[str], tuples: Sequence[tuple], constants: d
                   packed.digest, packed.blob)
 
 
-def record(session: Session, actor: str, sealed: list[Sealed]) -> None:
+def record(session: Session, actor: str, sealed: list[Sealed], action: str = ACTION) -> None:
     """Store the commitments and their ``rows.commit`` ledger entry (caller's transaction)."""
     sealed = [x for x in sealed if x.count]
     if not sealed:
         return
     tables = sorted({x.tbl for x in sealed})
-    entry = ledger.append(session, actor, ACTION, "rows", ",".join(tables)[:80],
+    entry = ledger.append(session, actor, action, "rows", ",".join(tables)[:80],
                           entry_content(x.commit_digest() for x in sealed))
     session.execute(insert(RowCommitment), [
         {"seq": entry.seq, "tbl": x.tbl, "columns": ",".join(x.columns), "const_columns": ",".join(x.const_columns),
@@ -284,3 +287,31 @@ def install() -> None:
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
     _installed = True
+
+
+def adopt(app, actor: str, chunk: int = 5000) -> dict[str, int]:  # noqa: ANN001
+    """Commit, as they are now, the rows no commitment covers (written before commitments existed).
+
+    For an installation upgraded from a version without row commitments: run once, after
+    checking the data by other means; each chunk is one ``rows.adopt`` ledger entry in the
+    administrator's name, so the ledger says which rows were vouched for only from then on.
+    """
+    out: dict[str, int] = {}
+    for tbl in COVERED:
+        kcols = key_of(tbl)
+        committed: set[tuple] = set()
+        with app.db.session() as s:
+            conn = s.connection()
+            for columns, blob in conn.execute(select(RowCommitment.columns, RowCommitment.rows)
+                                              .where(RowCommitment.tbl == tbl)):
+                cols = columns.split(",")
+                idx = [cols.index(k) for k in kcols]
+                committed.update(tuple(r[i] for i in idx) for r in marshal.loads(zlib.decompress(bytes(blob))))
+            sql = f"SELECT {', '.join(kcols)} FROM {tbl} ORDER BY {', '.join(kcols)}"  # noqa: S608
+            missing = [k for k in (tuple(r) for r in conn.exec_driver_sql(sql)) if k not in committed]
+        for i in range(0, len(missing), chunk):
+            with app.db.session() as s:
+                record(s, actor, seal_read(s.connection(), tbl, missing[i:i + chunk]), ADOPT)
+        if missing:
+            out[tbl] = len(missing)
+    return out
