@@ -10,6 +10,7 @@ from functools import cached_property
 
 from svidok.config import Settings, get_settings
 from svidok.domain import vocab as vocab_mod
+from svidok.services import row_commitments
 from svidok.services.field_crypto import Keyring
 from svidok.storage.db import Database
 
@@ -18,6 +19,7 @@ class Svidok:
     def __init__(self, settings: Settings | None = None, database_url: str | None = None):
         self.settings = settings or get_settings()
         self.db = Database(database_url or self.settings.resolved_database_url)
+        row_commitments.install()
         self.vocab = vocab_mod.load(self.settings.vocab_dirs)
 
     @property

@@ -93,7 +93,14 @@ def test_tree_heads_catch_a_rewritten_tail_and_removed_last_entries(tmp_path):
     # Last three entries deleted: only the head sealing 20 can tell.
     short = MerkleTree(bytes.fromhex(e["entry_hash"]) for e in entries[:17])
     msgs = [str(p) for p in check_tree_heads(short, heads, pub)]
-    assert msgs == [f"tree head 3 (size 20, signed {heads[2].at}): seals 20 entries but the ledger has only 17 (entries removed from the end)"]
+    assert msgs == [f"tree head 3 (size 20, signed {heads[2].at}): seals 20 entries but the ledger has only 17 (3 removed from the end)"]
+    # One entry removed from the middle: the head's message does not claim the end.
+    middle = [e for e in entries if e["seq"] != 5]
+    assert "seq 5 are missing" in " ".join(str(p) for p in check_chain(rows(middle)).problems)
+    msgs = [str(p) for p in check_tree_heads(MerkleTree(bytes.fromhex(e["entry_hash"]) for e in middle), heads, pub,
+                                             chain_intact=False)]
+    assert "seals 20 entries but the ledger has only 19 (1 removed; see the ledger problems above for where)" in msgs[-1]
+    assert not any("from the end" in m for m in msgs)
 
 
 def test_forged_tree_head_signature_is_named(tmp_path):

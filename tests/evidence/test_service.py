@@ -44,7 +44,7 @@ def test_ingest_records_item_metadata_custody_and_ledger(app):
                                                                        "field documentation")
     with app.db.session() as s:
         actions = s.scalars(select(LedgerEntry.action).order_by(LedgerEntry.seq)).all()
-    assert actions[-2:] == ["evidence_item.create", "custody.acquisition"]
+    assert actions[-3:] == ["evidence_item.create", "custody.acquisition", "rows.commit"]  # the rows written, committed
 
     again = add_photo(app, inc, name="same.jpg")
     assert again["same_file_as"] == [out["id"]] and not again["stored_new_file"]

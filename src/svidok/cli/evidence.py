@@ -20,6 +20,8 @@ evidence = lazy.module("svidok.services.evidence")
 evidence_bundles = lazy.module("svidok.services.evidence_bundles")
 integrity = lazy.module("svidok.services.integrity")
 evidence_migration = lazy.module("svidok.services.evidence_migration")
+ledger_heads = lazy.module("svidok.services.ledger_heads")
+row_commitments = lazy.module("svidok.services.row_commitments")
 
 
 evidence_app = typer.Typer(help="Evidence files: add, show, download, custody, assessments, proofs.", no_args_is_help=True)
@@ -140,20 +142,51 @@ def migrate(
     run(go)
 
 
-def seal() -> None:
+def seal(export: Path = typer.Option(None, "--export", dir_okay=False,
+                                     help="Also write the signed head to this file, to keep outside the database")) -> None:
     """Seal the ledger: sign a Merkle tree head over every entry so far."""
     def go(app):  # noqa: ANN001, ANN202
         head = evidence.seal(app)
         state = "new tree head" if head["new"] else "already sealed"
         console.print(f"{state}: {head['tree_size']} entries, root {head['root_hash']}, key {head['key_id']}")
+        if export is not None:
+            ledger_heads.export_head(app, export)
+            console.print(f"{export}: keep it outside this machine; `svidok verify --head {export}` checks against it")
+    run(go)
+
+
+def export_head(output: Path = typer.Argument(..., dir_okay=False, help="File to write the signed head to")) -> None:
+    """Seal the ledger and write its newest signed tree head to a file kept outside the database.
+
+    `svidok verify --head FILE` later shows whether the ledger still contains that head
+    (nothing cut off its end, nothing rewritten) and only grew since."""
+    def go(app):  # noqa: ANN001, ANN202
+        out = ledger_heads.export_head(app, output)
+        console.print(f"{output}: tree head of {out['tree_size']} entries, root {out['root_hash']}, key {out['key_id']}")
+    run(go)
+
+
+def commit_existing() -> None:
+    """Commit to the ledger, as they are now, the record rows no commitment covers yet.
+
+    For an installation upgraded from a version without row commitments (`svidok verify`
+    lists such rows as "not committed"): check the data by other means first, then run once."""
+    def go(app):  # noqa: ANN001, ANN202
+        out = row_commitments.adopt(app, cli_actor().username)
+        console.print(", ".join(f"{n:,} {t}" for t, n in out.items()) + " committed" if out else
+                      "every record row is already committed")
     run(go)
 
 
 def verify(skip_files: bool = typer.Option(False, help="Only check that files exist, do not re-hash them"),
+           head: list[Path] = typer.Option([], "--head", exists=True, dir_okay=False,
+                                           help="A tree head kept outside the database (from `svidok ledger export-head` "
+                                                "or an evidence bundle) that the ledger must contain (repeatable)"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """Re-read records, ledger, tree heads and evidence files; name everything that no longer matches."""
     def go(app):  # noqa: ANN001, ANN202
-        report = integrity.verify(app, check_files=not skip_files,
+        outside = [(str(h), ledger_heads.read_head(h)) for h in head]
+        report = integrity.verify(app, check_files=not skip_files, heads=outside,
                                   progress=None if as_json else lambda m: err_console.print(f"checking {m} …"))
         if as_json:
             print_json(report.as_dict())
@@ -216,3 +249,8 @@ def key_export(output: Path = typer.Option(..., "-o", "--output")) -> None:
         output.write_text(k["public_key_pem"])
         console.print(f"{output}: key id {k['key_id']}")
     run(go)
+
+
+ledger_app = typer.Typer(help="The hash-chained ledger: heads kept outside the database.", no_args_is_help=True)
+ledger_app.command("export-head")(export_head)
+ledger_app.command("commit-existing")(commit_existing)

@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "custody": ("svidok.cli.custody:custody_app", "Detainees, prisoners of war and the disappeared; displacement."),
     "review": ("svidok.cli.review:review_app", "Find records of the same person; accept, reject or undo."),
     "stats": ("svidok.cli.stats:stats_app", "Statistics on the records: breakdowns of victims."),
+    "ledger": ("svidok.cli.evidence:ledger_app", "The hash-chained ledger: heads kept outside the database."),
+    "backup": ("svidok.cli.backup:backup_app", "Back up and restore database, evidence files and keys together."),
 }
 
 

@@ -102,9 +102,13 @@ class TreeHeadRow:
 
 
 def check_tree_heads(
-    tree: MerkleTree, heads: Iterable[TreeHeadRow], public_key: Ed25519PublicKey
+    tree: MerkleTree, heads: Iterable[TreeHeadRow], public_key: Ed25519PublicKey, chain_intact: bool = True
 ) -> list[LedgerProblem]:
-    """Every head: signed by the installation key, and the ledger still hashes to its root."""
+    """Every head: signed by the installation key, and the ledger still hashes to its root.
+
+    ``chain_intact``: the chain check found nothing, so entries missing now were removed
+    from the end; otherwise the chain's own problems say where they went.
+    """
     problems = []
     kid = key_id(public_key)
     for h in heads:
@@ -117,7 +121,9 @@ def check_tree_heads(
             except (InvalidSignature, ValueError):
                 problems.append(LedgerProblem(where, "signature does not verify: the tree head was altered or forged"))
         if h.tree_size > tree.size:
-            problems.append(LedgerProblem(where, f"seals {h.tree_size} entries but the ledger has only {tree.size} (entries removed from the end)"))
+            how = "removed from the end" if chain_intact else "removed; see the ledger problems above for where"
+            problems.append(LedgerProblem(where, f"seals {h.tree_size} entries but the ledger has only {tree.size} "
+                                                 f"({h.tree_size - tree.size} {how})"))
         elif tree.root(h.tree_size).hex() != h.root_hash:
             problems.append(LedgerProblem(where, f"the first {h.tree_size} ledger entries no longer hash to the signed root {h.root_hash}"))
     return problems

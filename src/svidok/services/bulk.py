@@ -23,7 +23,7 @@ from svidok.storage import deferred_indexes
 from svidok.storage.models import Base, ImportRun
 from svidok.storage.sequences import reset_sequences
 
-from . import ledger
+from . import ledger, row_commitments
 from svidok.core.actors import Actor
 from .demo_data import TABLES, Batch
 from .rowsets import Rows
@@ -43,7 +43,7 @@ def start_run(session: Session, name: str, actor: Actor, file_sha256: str, mappi
 
 def _commit_batch(s: Session, actor: Actor, run_id: int, i: int, batch: Batch) -> None:
     """One batch, its ledger entry and the run's progress: one transaction."""
-    insert_batch(s, batch)
+    insert_batch(s, batch, actor.username)
     counts = {t: len(r) for t, r in batch.rows.items() if r}
     incidents = batch.rows["incidents"]
     first = (incidents.first("id") if isinstance(incidents, Rows) else incidents[0]["id"]) if incidents else None
@@ -56,19 +56,25 @@ def _commit_batch(s: Session, actor: Actor, run_id: int, i: int, batch: Batch) -
     s.execute(update(ImportRun).where(ImportRun.id == run_id).values(counts=done))
 
 
-def insert_batch(session: Session, batch: Batch) -> None:
+def insert_batch(session: Session, batch: Batch, actor: str | None = None) -> None:
     """The batch's rows, table by table (PostgreSQL: COPY; SQLite: prepared ``executemany``).
 
     On a SQLite connection with foreign-key enforcement off (a bulk load, see
     :func:`loading`), the batch's references are checked afterwards by
     :func:`verify_references`: a dangling one fails the batch like the constraint would.
+    The rows are committed to the ledger with the batch (``services.row_commitments``):
+    on SQLite the storage-form tuples as written, on PostgreSQL the rows read back.
     """
     tables = Base.metadata.tables
     dialect = session.get_bind().dialect
+    actor = actor or session.info.get(row_commitments.ACTOR, "svidok")
     if dialect.name == "postgresql":
+        sealed = []
         for name in TABLES:
             if batch.rows.get(name):
                 _copy(session, tables[name], batch.rows[name])
+                sealed += row_commitments.seal_read(session.connection(), name, _keys(name, batch.rows[name]))
+        row_commitments.record(session, actor, sealed)
         return
     checking = not session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar()
     cursor = session.connection().connection.cursor()
@@ -87,6 +93,23 @@ def insert_batch(session: Session, batch: Batch) -> None:
         cursor.close()
     if checking:
         verify_references(session, prepared, before)
+    row_commitments.record(session, actor, [_seal_prepared(p, batch.sealed.get(p.table)) for p in prepared])
+
+
+def _seal_prepared(p: Prepared, packed: row_commitments.Packed | None) -> row_commitments.Sealed:
+    """The tuples as the driver wrote them (packed already by the producer if it could), the literal columns as constants."""
+    bound = [c for c, e in zip(p.columns, p.exprs) if e is _BIND]
+    return row_commitments.seal(p.table, bound, p.tuples, p.constants, packed=packed)
+
+
+def _keys(table: str, rows: list) -> list[tuple]:
+    cols = row_commitments.key_of(table)
+    if isinstance(rows, Rows):
+        if all(c in rows.columns for c in cols):
+            return list(map(itemgetter(*[rows.columns.index(c) for c in cols]), rows)) if len(cols) > 1 \
+                else [(t[rows.columns.index(cols[0])],) for t in rows]
+        rows = rows.as_dicts()
+    return [tuple(r[c] for c in cols) for r in rows]
 
 
 class BrokenReference(ValueError):

@@ -22,6 +22,7 @@ from svidok.domain import names, people
 from svidok.domain.vocab import Vocabularies
 from svidok.storage.models import CustodyEpisode, Displacement, HazardArea, Incident, Person, Place, Source
 
+from . import row_commitments
 from .rowsets import Rows
 from .demo_scenarios import FACILITY_OUTCOMES, FRONTLINE_PREFIXES, HOST_COUNTRIES, OCCUPIED_PREFIXES, SCENARIOS
 
@@ -41,6 +42,8 @@ TABLES = ("persons", "person_names", "person_name_keys", "sources", "incidents",
 class Batch:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TABLES})
     incidents: int = 0
+    #: Table -> its tuples packed for the ledger commitment (``row_commitments.pre_seal``).
+    sealed: dict = field(default_factory=dict)
 
 
 #: Column order of the tuples the generator appends (``services.rowsets.Rows``), per table,
@@ -234,6 +237,7 @@ class DemoGenerator:
                 self._incident(b)
             b.incidents = n
             done += n
+            row_commitments.pre_seal(b)
             yield b
 
     def _incident(self, b: Batch) -> None:

@@ -21,7 +21,7 @@ from svidok.evidence.media_metadata import extract_metadata
 from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
 from svidok.evidence.signing import (
-    SignedTreeHead, key_id, load_or_create_key, public_key_pem, sign_tree_head,
+    SignedTreeHead, key_id, public_key_pem, sign_tree_head,
 )
 from svidok.evidence.blobs import BlobStore, EvidenceStoreError, StoredBlob, StoreUnavailableError
 from svidok.storage.models import (
@@ -49,7 +49,9 @@ def evidence_store(app) -> BlobStore:  # noqa: ANN001
 
 
 def installation_key(app):  # noqa: ANN001, ANN201
-    return load_or_create_key(app.settings.data_dir)
+    from .key_custody import installation_key as guarded  # refuses to replace a key the ledger depends on
+
+    return guarded(app)
 
 
 def public_key(app) -> dict:  # noqa: ANN001

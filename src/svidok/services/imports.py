@@ -28,7 +28,7 @@ from svidok.storage.models import ImportRun
 
 from svidok.core import access
 
-from . import bulk, import_pipeline, ledger, places
+from . import bulk, import_pipeline, ledger, places, row_commitments
 from svidok.core.actors import Actor
 from .demo_data import TABLES, Batch
 from svidok.core.errors import FieldError, ValidationFailed
@@ -226,6 +226,8 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
             if i >= skip:  # a short read transaction per batch: the writer commits in between
                 with app.db.session() as s:
                     p.rows, p.counts = writer.plan(s, p.groups)
+                    if p.rows is not None:
+                        row_commitments.pre_seal(p.rows)  # in the planning child when there is one
             p.groups = None
             yield p
 
@@ -266,12 +268,13 @@ def _write_batch(app, conn: Connection | None, actor: Actor, writer: BatchWriter
                  run_id: int | None, report: ImportReport, dry_run: bool) -> None:
     """One transaction: the batch's rows, its ledger entry and the run's progress (or, dry, only the counts)."""
     with (app.db.session() if conn is None else _session_on(conn)) as s:
+        s.info["svidok_actor"] = actor.username  # the rows' ledger commitment is made in their name
         if p.counts is None:
             got = writer.write(s, p.groups, dry=dry_run)
         else:
             got = p.counts
             if p.rows is not None:
-                bulk.insert_batch(s, p.rows)
+                bulk.insert_batch(s, p.rows, actor.username)
         if not dry_run:
             ledger.append(s, actor.username, "import.batch", "import_run", run_id, {
                 "batch": i, "first_key": p.first_key, "last_key": p.last_key, "counts": asdict(got)})

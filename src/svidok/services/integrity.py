@@ -4,6 +4,8 @@
 - tree heads: signed by the installation key, and the ledger still hashes to each root;
 - record versions: each version's content is in the ledger; each record's current columns
   equal its latest version (a change made behind Svidok's back shows here);
+- record rows: every row of every record table equals the copy its ledger commitment
+  keeps, per row or per bulk batch (``services.integrity_rows``);
 - custody events: each one's content equals what its ledger entry hashed;
 - evidence files: present, right size, right SHA-256; stray files and leftovers noted.
 """
@@ -11,7 +13,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -22,11 +24,11 @@ from svidok.domain.ledger import content_hash
 from svidok.evidence.blobs import StoreUnavailableError
 from svidok.evidence.ledger_check import ROW_FIELDS, TreeHeadRow, check_chain, check_tree_heads
 from svidok.evidence.merkle import MerkleTree
-from svidok.evidence.signing import key_path
+from svidok.evidence.signing import SignedTreeHead, key_path, load_or_create_key
 from svidok.storage.models import Base, CustodyEvent, EvidenceItem, LedgerEntry, RecordVersion, TreeHead
 
-from . import history
-from .evidence import CUSTODY_ENTITY, custody_content, evidence_store, installation_key
+from . import history, integrity_rows, ledger_heads, row_commitments
+from .evidence import CUSTODY_ENTITY, custody_content, evidence_store
 
 _IGNORED_COLUMNS = {"search_text"}
 
@@ -45,7 +47,9 @@ class IntegrityReport:
         return {"ok": self.ok, "problems": self.problems, "warnings": self.warnings, "counts": self.counts}
 
 
-def verify(app, check_files: bool = True, progress: Callable[[str], None] | None = None) -> IntegrityReport:  # noqa: ANN001
+def verify(app, check_files: bool = True, progress: Callable[[str], None] | None = None,  # noqa: ANN001
+           heads: Sequence[tuple[str, SignedTreeHead]] = ()) -> IntegrityReport:
+    """``heads``: (where, head) kept outside the database, which the ledger must contain and extend."""
     say = progress or (lambda _msg: None)
     report = IntegrityReport()
     with app.db.session() as s:
@@ -58,26 +62,31 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
         rows = conn.execute(select(*cols).order_by(LedgerEntry.seq).execution_options(yield_per=20_000))
         # One pass over the ledger: the chain check consumes the rows while the tap crosses
         # off every record version and custody event the entry backs.
-        chain = check_chain(_tap(rows, versions, custody))
+        commits: dict[int, str] = {}
+        chain = check_chain(_tap(rows, versions, custody, commits))
         report.problems += [str(p) for p in chain.problems]
         report.counts["ledger_entries"] = chain.entries
         report.problems += [f"{label}: differs from what the ledger recorded (history edited)"
                             for label in versions.values()]
         report.problems += [f"{label}: {why}" for _hash, (label, why) in custody.values()]
         say("tree heads")
-        _tree_heads(app, s, MerkleTree(chain.leaves), report)
+        _tree_heads(app, s, MerkleTree(chain.leaves), report, heads, chain_intact=not chain.problems)
         del chain
         say("records")
         _current_records(s, latest, report)
+        say("record rows")
+        integrity_rows.check(conn, report, commits, say)
         say("evidence files")
         _files(app, s, report, check_files)
     return report
 
 
-def _tap(rows, versions: dict, custody: dict):  # noqa: ANN001, ANN202
+def _tap(rows, versions: dict, custody: dict, commits: dict):  # noqa: ANN001, ANN202
     for row in rows:
         entity, record_id, ch = row[4], row[5], row[6]
-        if entity == CUSTODY_ENTITY:
+        if row[3] in row_commitments.ACTIONS:
+            commits[row[0]] = ch
+        elif entity == CUSTODY_ENTITY:
             expected = custody.get(record_id)
             if expected is not None:
                 if expected[0] == ch:
@@ -89,17 +98,25 @@ def _tap(rows, versions: dict, custody: dict):  # noqa: ANN001, ANN202
         yield row
 
 
-def _tree_heads(app, s, tree: MerkleTree, report: IntegrityReport) -> None:  # noqa: ANN001
+def _tree_heads(app, s, tree: MerkleTree, report: IntegrityReport, outside: Sequence[tuple[str, SignedTreeHead]],  # noqa: ANN001
+                chain_intact: bool) -> None:
     heads = [TreeHeadRow(h.id, h.tree_size, h.root_hash, h.at, h.key_id, h.signature)
              for h in s.scalars(select(TreeHead).order_by(TreeHead.id))]
     report.counts["tree_heads"] = len(heads)
-    if not heads:
+    if not heads and not outside:
         report.warnings.append("the ledger has never been sealed: run `svidok seal`")
         return
     if not key_path(app.settings.data_dir).exists():
         report.problems.append(f"installation key {key_path(app.settings.data_dir)} is missing: tree heads cannot be checked")
         return
-    report.problems += [str(p) for p in check_tree_heads(tree, heads, installation_key(app).public_key())]
+    public = load_or_create_key(app.settings.data_dir).public_key()  # exists: checked above
+    for where, sth in outside:
+        report.problems += ledger_heads.check_head(tree, sth, public, where)
+    if not heads:
+        report.problems.append("the database has no tree head at all, though one was kept outside it "
+                               "(tree heads removed)")
+        return
+    report.problems += [str(p) for p in check_tree_heads(tree, heads, public, chain_intact)]
     unsealed = tree.size - max(h.tree_size for h in heads)
     if unsealed > 0:
         report.warnings.append(f"{unsealed} ledger entries are newer than the last tree head (run `svidok seal`)")

@@ -17,6 +17,8 @@ _LOCK_KEY = 0x5D1D0C
 
 def append(session: Session, actor: str, action: str, entity: str, record_id: Any, content: Any) -> LedgerEntry:
     """Append one entry chained to the previous one, inside the caller's transaction."""
+    if action != "rows.commit":
+        session.info["svidok_actor"] = actor  # the rows this transaction writes are committed in its name
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     last = session.execute(

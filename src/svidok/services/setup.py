@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from svidok.storage import migrate
 
-from . import places
-from .field_crypto import Keyring
+from . import key_custody, places
 
 
 def initialise(app) -> dict:  # noqa: ANN001
@@ -20,9 +19,6 @@ def initialise(app) -> dict:  # noqa: ANN001
         with app.db.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE places, place_occupation")
             conn.commit()
-    created_key = False
-    if not app.settings.field_key and not app.key_file.exists():
-        Keyring.generate().save(app.key_file)
-        created_key = True
+    created_key = key_custody.ensure_field_keys(app)
     app.reload_keyring()
     return {"places_added": added, "field_key_created": created_key}

@@ -2,7 +2,7 @@
 
 from .accounts import ApiToken, CaseGrant, User
 from .advocacy import Intervention, InterventionStatus, Recommendation
-from .audit import ImportRun, LedgerEntry, RecordVersion, TreeHead
+from .audit import ImportRun, LedgerEntry, RecordVersion, RowCommitment, TreeHead
 from .base import Base, partial_indexes, utcnow
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
@@ -20,6 +20,6 @@ __all__ = [
     "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentSource",
     "Intervention", "InterventionStatus", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
-    "Recommendation", "RecordVersion", "Source", "TreeHead", "User", "VerificationAssessment",
+    "Recommendation", "RecordVersion", "RowCommitment", "Source", "TreeHead", "User", "VerificationAssessment",
     "Victim", "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -55,6 +55,30 @@ class TreeHead(Base):
     at: Mapped[str] = mapped_column(String(40), nullable=False)
     key_id: Mapped[str] = mapped_column(String(64), nullable=False)
     signature: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class RowCommitment(Base):
+    """Rows of one table as written, committed to the ledger entry ``seq`` (``services.row_commitments``).
+
+    ``rows`` is the zlib-compressed marshal of the written tuples (storage form, in
+    ``columns`` order); ``digest`` is the SHA-256 of the uncompressed bytes. Columns every
+    row shares are kept once (``const_columns``/``const_values``). ``deleted``: the rows
+    (keys only) were removed.
+    """
+
+    __tablename__ = "row_commitments"
+    __table_args__ = (Index("ix_row_commitments_tbl", "tbl", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    tbl: Mapped[str] = mapped_column(String(40), nullable=False)
+    columns: Mapped[str] = mapped_column(Text, nullable=False)
+    const_columns: Mapped[str] = mapped_column(Text, nullable=False)
+    const_values: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    rows: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 
 
 class ImportRun(Base):

@@ -1,0 +1,87 @@
+"""`svidok backup`: database, evidence and keys restored into a fresh installation that verifies and decrypts."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM, Actor
+from svidok.core.errors import Conflict, ValidationFailed
+from svidok.schemas.records import IncidentIn, SourceIn
+from svidok.services import backup, demo, evidence, incidents, integrity, sources
+from svidok.storage.db import normalise_url
+
+PASS = "correct horse battery staple"
+
+
+def _fresh(app, tmp_path: Path):  # noqa: ANN001, ANN202
+    """A second, empty installation on the same engine (a new data directory; on PostgreSQL a new database)."""
+    data = tmp_path / "restored"
+    if app.db.dialect == "sqlite":
+        return Svidok(Settings(data_dir=data)), None
+    base = app.db.url.rsplit("/", 1)[0]
+    name = f"svidok_r_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(base + "/postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    return Svidok(Settings(data_dir=data), database_url=f"{base}/{name}"), (admin, name)
+
+
+@pytest.mark.parametrize("pg_tools", [True, False], ids=["pg_dump-if-postgres", "logical-dump"])
+def test_backup_then_restore_into_a_fresh_installation(app, tmp_path, pg_tools, monkeypatch):  # noqa: ANN001
+    if not pg_tools:
+        if app.db.dialect == "sqlite":
+            pytest.skip("SQLite always uses its online backup API")
+        monkeypatch.setattr(backup.shutil, "which", lambda _name: None)  # a machine without the PostgreSQL client tools
+    demo.load(app, size=20, batch_size=10)
+    secret = sources.create(app, SYSTEM, SourceIn(kind="witness", identity="Бондар Олена (synthetic)", synthetic=True))
+    inc = incidents.create(app, SYSTEM, IncidentIn(title="Synthetic strike", date_start="2022-08-14"))["id"]
+    item = evidence.ingest(app, SYSTEM, io.BytesIO(b"synthetic evidence bytes " * 100), original_name="фото_свідка.txt",
+                           incident_id=inc, acquired_by="documenter1", acquisition_method="upload")
+    dest = tmp_path / "backup"
+    out = backup.create(app, dest, PASS)
+    assert out["database"] == {"sqlite": "sqlite-online-backup"}.get(app.db.dialect, "pg_dump" if pg_tools else "svidok-dump")
+    assert out["evidence_files"] == 1 and (dest / "manifest.json").is_file()
+    assert backup.verify(dest, PASS)["ok"]
+    assert "keys.enc" in backup.verify(dest, "wrong passphrase!!")["problems"][0]
+
+    restored, pg = _fresh(app, tmp_path)
+    try:
+        got = backup.restore(restored, dest, PASS)
+        assert got["verify_ok"], got["problems"]
+        assert integrity.verify(restored).ok
+        shown = sources.reveal(restored, SYSTEM, secret["id"], purpose="check the restored backup")
+        assert shown["identity"] == "Бондар Олена (synthetic)"
+        assert evidence_store_has(restored, item["sha256"])
+        with pytest.raises(Conflict, match="already holds records"):
+            backup.restore(restored, dest, PASS)
+    finally:
+        restored.close()
+        if pg:
+            admin, name = pg
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def evidence_store_has(app, sha: str) -> bool:  # noqa: ANN001
+    return evidence.evidence_store(app).verify(sha).ok
+
+
+def test_verify_names_a_changed_missing_or_extra_file(sqlite_app, tmp_path):  # noqa: ANN001
+    sources.create(sqlite_app, SYSTEM, SourceIn(kind="witness", identity="Witness (synthetic)", synthetic=True))
+    dest = tmp_path / "b"
+    backup.create(sqlite_app, dest, PASS)
+    (dest / "database.sqlite").write_bytes((dest / "database.sqlite").read_bytes() + b"x")
+    (dest / "stray.txt").write_text("?")
+    problems = backup.verify(dest)["problems"]
+    assert any(p.startswith("database.sqlite: changed") for p in problems)
+    assert "stray.txt: not in the manifest" in problems
+    with pytest.raises(ValidationFailed):
+        backup.restore(Svidok(Settings(data_dir=tmp_path / "r")), dest, PASS)
