@@ -59,7 +59,7 @@ def test_bad_upload_leaves_no_file_and_no_record(app):
         add_photo(app, inc, expected_sha256="ab" * 32)
     with pytest.raises(ValidationFailed, match="empty file"):
         evidence.ingest(app, ADMIN, io.BytesIO(b""), original_name="empty.jpg")
-    with pytest.raises(ValidationFailed, match="incident_id: incident 999 does not exist"):
+    with pytest.raises(ValidationFailed, match="incident_id: incident 999 not found"):
         add_photo(app, 999)
     with app.db.session() as s:
         assert s.scalar(select(EvidenceItem.id)) is None

@@ -4,6 +4,7 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
@@ -110,28 +111,37 @@ def installation_public_key(app=Depends(get_app), actor=Depends(current_actor)) 
     return evidence.public_key(app)
 
 
+class DownloadIn(BaseModel):
+    purpose: str | None = Field(None, max_length=500, description="why you download it (recorded)")
+
+
 @router.get("/evidence/{evidence_id}")
-def get_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(max_length=500)] = None,
-                 app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
-    """The item with its custody history and assessments (the read is itself a custody event)."""
-    return evidence.get(app, actor, evidence_id, purpose)
+def get_evidence(evidence_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """The item with its custody history and assessments (a plain read: it writes no custody event;
+    `POST …/custody` with `"action": "access"` records a deliberate look)."""
+    return evidence.get(app, actor, evidence_id)
 
 
-@router.get("/evidence/{evidence_id}/file")
-def download_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(max_length=500)] = None,
+@router.post("/evidence/{evidence_id}/download")
+def download_evidence(evidence_id: PathId, data: DownloadIn | None = None,
                       app=Depends(get_app), actor=Depends(current_actor)) -> StreamingResponse:  # noqa: ANN001
-    """The original bytes, streamed; the download is recorded in the chain of custody."""
-    fh, info = evidence.open_file(app, actor, evidence_id, purpose)
+    """The original bytes, hashed while they are served. A POST: the download is recorded in the chain of
+    custody (with the hash actually read) once the last byte is sent; a stored file that no longer matches
+    its SHA-256 is cut short before its last chunk and recorded as a failed verification."""
+    dl = evidence.download(app, actor, evidence_id, data.purpose if data else None, chunk=CHUNK)
+    return StreamingResponse(iter(dl), media_type=dl.info["media_type"], headers=download_headers(dl.info),
+                             background=BackgroundTask(dl.close))
 
-    def chunks():  # noqa: ANN202
-        with fh:
-            while block := fh.read(CHUNK):
-                yield block
 
-    name = (info["original_name"] or info["sha256"]).replace('"', "")
-    return StreamingResponse(chunks(), media_type=info["media_type"], headers={
-        "Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
-        "Content-Disposition": f'attachment; filename="{name}"'})
+def download_headers(info: dict) -> dict[str, str]:
+    """Length, the recorded hash and a file name any browser decodes (RFC 6266 ``filename*`` for non-ASCII)."""
+    name = (info["original_name"] or info["sha256"]).replace('"', "").replace("\r", "").replace("\n", "")
+    fallback = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return {"Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
+            "Content-Disposition": disposition}
 
 
 @router.post("/evidence/{evidence_id}/custody")
@@ -155,8 +165,12 @@ def create_bundle(data: BundleIn, app=Depends(get_app), actor=Depends(current_ac
     """A self-contained, signed case bundle (tar) for a prosecutor; verify it offline with the public key."""
     folder = Path(tempfile.mkdtemp(dir=app.settings.data_dir, prefix=".bundle-"))
     out = folder / "svidok-bundle.tar"
-    evidence_bundles.create(app, actor, out, incident_ids=data.incident_ids, case_id=data.case_id,
-                            evidence_ids=data.evidence_ids, purpose=data.purpose)
+    try:
+        evidence_bundles.create(app, actor, out, incident_ids=data.incident_ids, case_id=data.case_id,
+                                evidence_ids=data.evidence_ids, purpose=data.purpose)
+    except BaseException:  # a refused or stopped bundle leaves no folder behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return FileResponse(out, media_type="application/x-tar", filename=out.name,
                         background=BackgroundTask(shutil.rmtree, folder, True))
 
