@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import consent, incident_queries
+from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
@@ -374,11 +375,12 @@ def incident_list(app, s: Session, actor: Actor, limit: int = 20, only_public: b
     return Result("rows", out, total, "incident", "incidents", levels=[r.confidentiality for r in rows])
 
 
-def data_as_of(s: Session, entity: str) -> Any:
-    """When the records behind a figure last changed (latest ``updated_at`` in the table)."""
+def data_as_of(s: Session, entity: str, actor: Actor) -> Any:
+    """When the records behind a figure, as the actor may see them, last changed (latest ``updated_at``):
+    a record the actor may not see does not move it (it would betray that one was added)."""
     model = {"incident": Incident, "custody_episode": CustodyEpisode, "displacement": Displacement,
              "hazard_area": HazardArea, "intervention": Intervention}[entity]
-    return s.scalar(select(func.max(model.updated_at)))
+    return s.scalar(select(func.max(model.updated_at)).where(access.visibility_clause(model, actor)))
 
 
 __all__ = ["REGISTRY", "Query", "QueryError", "Result", "run", "data_as_of", "oblast_of"]
