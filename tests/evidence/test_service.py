@@ -59,7 +59,7 @@ def test_bad_upload_leaves_no_file_and_no_record(app):
         add_photo(app, inc, expected_sha256="ab" * 32)
     with pytest.raises(ValidationFailed, match="empty file"):
         evidence.ingest(app, ADMIN, io.BytesIO(b""), original_name="empty.jpg")
-    with pytest.raises(ValidationFailed, match="incident_id: incident 999 does not exist"):
+    with pytest.raises(ValidationFailed, match="incident_id: incident 999 not found"):
         add_photo(app, 999)
     with app.db.session() as s:
         assert s.scalar(select(EvidenceItem.id)) is None
@@ -70,10 +70,10 @@ def test_bad_upload_leaves_no_file_and_no_record(app):
 
 def test_custody_events_access_download_transfer_assessment(app):
     item = add_photo(app, new_incident(app))
-    shown = evidence.get(app, ADMIN, item["id"], purpose="review")
-    fh, info = evidence.open_file(app, ADMIN, item["id"], purpose="court copy")
-    with fh:
-        assert fh.read() == jpeg_bytes(synthetic_photo(seed=3))
+    shown = evidence.record_access(app, ADMIN, item["id"], purpose="review")
+    assert evidence.get(app, ADMIN, item["id"])["custody_events"] == shown["custody_events"]  # a plain read adds none
+    dl = evidence.download(app, ADMIN, item["id"], purpose="court copy")
+    assert b"".join(dl) == jpeg_bytes(synthetic_photo(seed=3))
     evidence.transfer(app, ADMIN, item["id"], "handed to verification team")
     evidence.assess(app, ADMIN, item["id"], kind="geolocation", method="matched skyline with satellite imagery",
                     result="consistent with the reported market", confidence="high")
@@ -164,8 +164,11 @@ def test_bundle_of_an_incident_verifies_offline(app, tmp_path):
     assert report.ok, report.text()
     manifest = json.loads(tarfile.open(out["path"]).extractfile("svidok-bundle/manifest.json").read())
     [item] = manifest["items"]
-    assert [e["action"] for e in item["custody_events"]] == ["acquisition", "verification", "export"]
-    assert item["custody_events"][-1]["purpose"] == "bundle case.tar: prosecutor X"
+    # the bundle carries the history up to its export; the export is recorded once the archive is complete
+    assert [e["action"] for e in item["custody_events"]] == ["acquisition", "verification"]
+    export = evidence.get(app, ADMIN, a["id"])["custody_events"][-1]
+    assert export["action"] == "export"
+    assert export["purpose"] == f"bundle case.tar (manifest sha256 {out['manifest_sha256']}): prosecutor X"
     assert item["assessments"][0]["kind"] == "geolocation"
     assert item["qualifications"] == [{"act_violation_type": "killing_of_civilians", "provision": "rs_8_2_b_i",
                                        "note": None}]

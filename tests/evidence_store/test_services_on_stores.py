@@ -20,7 +20,10 @@ BODY = b"%PDF-1.4 synthetic forensic report\n" + random.Random(5).randbytes(300_
 def test_download_with_http_ranges(store_app, client):
     r = client.post("/api/v1/evidence", files={"file": ("report.pdf", BODY, "application/pdf")})
     assert r.status_code == 201, r.text
-    url = f"/api/v1/evidence/{r.json()['id']}/file"
+    ident = r.json()["id"]
+    assert client.get(f"/api/v1/evidence/{ident}/file").status_code == 403  # no viewing token: nothing served
+    token = client.post(f"/api/v1/evidence/{ident}/view", json={"purpose": "playback"}).json()["token"]
+    url = f"/api/v1/evidence/{ident}/file?token={token}"
     whole = client.get(url)
     assert whole.status_code == 200 and whole.content == BODY and whole.headers["accept-ranges"] == "bytes"
     part = client.get(url, headers={"Range": "bytes=65530-65600"})

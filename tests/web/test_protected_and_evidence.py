@@ -172,3 +172,22 @@ def test_an_upload_over_a_megabyte_is_refused_clearly_whichever_limit_applies(we
     assert r.status_code in (413, 422)
     assert "bytes" in r.text and "Traceback" not in r.text
     assert _evidence_count(core) == 0
+
+
+def test_download_from_the_incident_page_is_a_recorded_post(web, client_for):
+    import re
+
+    from svidok.services import evidence
+
+    core, _ = web
+    inc = fx.incident(core, confidentiality="public")
+    c = client_for("viewer")
+    item = evidence.ingest(core, SYSTEM, io.BytesIO(PNG), original_name="photo.png", incident_id=inc["id"],
+                           confidentiality="public")
+    page = c.get(f"/incidents/{inc['id']}").text
+    assert re.search(rf'<form method="post" action="/evidence/{item["id"]}/download"', page)
+    assert c.post(f"/evidence/{item['id']}/download", data={}).status_code == 403  # no CSRF token: nothing read
+    r = c.post(f"/evidence/{item['id']}/download", data={"csrf_token": csrf(c)})
+    assert r.status_code == 200 and r.content == PNG
+    actions = [e["action"] for e in evidence.get(core, SYSTEM, item["id"])["custody_events"]]
+    assert actions == ["acquisition", "download"]

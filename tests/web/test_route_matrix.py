@@ -84,7 +84,7 @@ def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
         return {"status": "sent", "note": "access test"}
     if path.startswith("/api/v1/briefs/"):
         return {"args": {}} if "/queries/" in path else {}
-    if path.endswith("/custody"):
+    if path.endswith(("/custody", "/download")):
         return {"purpose": "access test"}
     if path.endswith("/assessments"):
         return {"kind": "geolocation", "method": "compared landmarks", "result": "matches", "confidence": "low"}

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -76,25 +75,23 @@ def add(
 @evidence_app.command("show")
 def show(evidence_id: int, purpose: str = typer.Option(None, help="Why you look (recorded)")) -> None:
     """Print an item with metadata, custody events and assessments (the access is recorded)."""
-    run(lambda app: print_json(evidence.get(app, cli_actor(), evidence_id, purpose)))
+    run(lambda app: print_json(evidence.record_access(app, cli_actor(), evidence_id, purpose)))
 
 
 @evidence_app.command("get")
 def get(evidence_id: int, output: Path = typer.Option(..., "-o", "--output"),
         purpose: str = typer.Option(..., help="Why you download it (recorded)")) -> None:
-    """Copy the original file out of the vault (the download is recorded)."""
+    """Copy the original file out of the vault, hashing it on the way (the download is recorded)."""
     def go(app):  # noqa: ANN001, ANN202
-        fh, info = evidence.open_file(app, cli_actor(), evidence_id, purpose)
-        hasher = hashlib.sha256()
-        with fh, open(output, "wb") as out:
-            while chunk := fh.read(4 << 20):
-                hasher.update(chunk)
-                out.write(chunk)
-        if hasher.hexdigest() != info["sha256"]:
-            err_console.print(f"[red]the stored file no longer matches its SHA-256 {info['sha256']} "
-                              f"(copy hashes to {hasher.hexdigest()}); run `svidok verify`[/red]")
-            raise typer.Exit(1)
-        console.print(f"{output}: {info['size']} bytes, sha256 {info['sha256']} (checked)")
+        dl = evidence.download(app, cli_actor(), evidence_id, purpose, chunk=4 << 20)
+        try:
+            with open(output, "wb") as out:
+                dl.read_all_to(out)
+        except BaseException:  # a copy that is not the original is not left behind
+            dl.close()
+            output.unlink(missing_ok=True)
+            raise
+        console.print(f"{output}: {dl.info['size']} bytes, sha256 {dl.sha256_read} (checked)")
     run(go)
 
 

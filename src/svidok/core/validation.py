@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from svidok.domain import dates
 from svidok.domain.vocab import Vocabularies
 
+from svidok.core import access
+from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
 
 
@@ -27,11 +29,16 @@ def from_pydantic(exc: ValidationError, prefix: str = "") -> ValidationFailed:
 
 
 class Checker:
-    """Collects every problem of one input before anything is written."""
+    """Collects every problem of one input before anything is written.
 
-    def __init__(self, vocab: Vocabularies, session: Session):
+    ``actor`` is who writes: a reference to a record they may not see is refused with
+    the very words of a reference to a missing one (need-to-know applies to writes).
+    """
+
+    def __init__(self, vocab: Vocabularies, session: Session, actor: Actor | None = None):
         self.vocab = vocab
         self.session = session
+        self.actor = actor
         self.errors: list[FieldError] = []
 
     def term(self, vocabulary: str, code: str | None, field: str) -> None:
@@ -45,8 +52,14 @@ class Checker:
             self.term(vocabulary, code, f"{field}[{i}]")
 
     def exists(self, model, ident: int | None, field: str, what: str) -> None:  # noqa: ANN001
-        if ident is not None and self.session.scalar(select(model.id).where(model.id == ident)) is None:
-            self.errors.append(FieldError(field, f"{what} {ident} does not exist"))
+        """``ident`` names a record of ``model`` the actor may see (else: "not found", hidden or missing)."""
+        if ident is None:
+            return
+        if self.actor is None:
+            raise TypeError("a reference check needs the actor (Checker(vocab, session, actor))")
+        found = select(model.id).where(model.id == ident, access.readable(model, self.actor))
+        if self.session.scalar(found) is None:
+            self.errors.append(FieldError(field, f"{what} {ident} not found"))
 
     def not_future(self, text: str | None, field: str) -> None:
         if text and dates.parse(text).exact_lo > date.today():

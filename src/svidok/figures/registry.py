@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.storage.models import CustodyEpisode, Displacement, HazardArea, Incident, Intervention
 
@@ -72,10 +73,11 @@ def run(app, session: Session, actor: Actor, name: str, **kwargs: Any) -> Result
 
 
 
-def data_as_of(s: Session, entity: str) -> Any:
-    """When the records behind a figure last changed (latest ``updated_at`` in the table)."""
+def data_as_of(s: Session, entity: str, actor: Actor) -> Any:
+    """When the records behind a figure, as the actor may see them, last changed (latest ``updated_at``):
+    a record the actor may not see does not move it (it would betray that one was added)."""
     model = {"incident": Incident, "custody_episode": CustodyEpisode, "displacement": Displacement,
              "hazard_area": HazardArea, "intervention": Intervention}[entity]
-    return s.scalar(select(func.max(model.updated_at)))
+    return s.scalar(select(func.max(model.updated_at)).where(access.visibility_clause(model, actor)))
 
 

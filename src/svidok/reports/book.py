@@ -120,7 +120,7 @@ class Book:
             raise BriefError(tpl, line, f"query {query!r} with {filt} matches no records; check the filter, or write "
                                         "allow_zero=True if zero is the true answer")
         if res.entity not in self._as_of:
-            self._as_of[res.entity] = queries.data_as_of(self.session, res.entity)
+            self._as_of[res.entity] = queries.data_as_of(self.session, res.entity, self.actor)
         fig = Figure(len(self.figures) + 1, kind, query, dict(kwargs), opts.get("title") or "", res.records,
                      res.entity, res.unit, self._as_of[res.entity], tpl, line, value=res.value)
         self.figures.append(fig)

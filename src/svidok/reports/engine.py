@@ -217,7 +217,7 @@ def reproduce(app, actor: Actor, name: str, args: dict) -> dict:  # noqa: ANN001
     try:
         with app.db.session() as s:
             res = queries.run(app, s, actor, name, **args)
-            as_of = queries.data_as_of(s, res.entity)
+            as_of = queries.data_as_of(s, res.entity, actor)
     except queries.QueryError as exc:
         raise BriefError(f"query {name}", None, str(exc)) from None
     value = res.value.to_dict() if hasattr(res.value, "to_dict") else res.value

@@ -7,6 +7,9 @@ the file's SHA-256, which is what ties a file to a signed tree head in a case bu
 
 from __future__ import annotations
 
+import hashlib
+import time
+import base64
 import json
 import os
 from datetime import UTC, datetime
@@ -32,7 +35,7 @@ from svidok.core import access
 
 from . import history, ledger
 from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
+from svidok.core.errors import FieldError, Forbidden, ServiceError, StorageUnavailable, ValidationFailed
 from svidok.core.validation import Checker
 
 ENTITY = "evidence_item"
@@ -84,8 +87,8 @@ def add_custody(s: Session, actor: Actor, item: EvidenceItem, action: str, purpo
     return ev
 
 
-def _check(app, s: Session, fields: dict[str, Any]) -> Checker:  # noqa: ANN001
-    c = Checker(app.vocab, s)
+def _check(app, s: Session, actor: Actor, fields: dict[str, Any]) -> Checker:  # noqa: ANN001
+    c = Checker(app.vocab, s, actor)
     c.term("confidentiality", fields.get("confidentiality"), "confidentiality")
     c.exists(Incident, fields.get("incident_id"), "incident_id", "incident")
     c.exists(Source, fields.get("source_id"), "source_id", "source")
@@ -108,7 +111,7 @@ def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = 
     access.require_writer(actor)
     fields.setdefault("confidentiality", "restricted")
     with app.db.session() as s:
-        _check(app, s, fields).raise_if_any()
+        _check(app, s, actor, fields).raise_if_any()
     store = evidence_store(app)
     try:
         blob = store.put_stream(fileobj, expected_sha256=expected_sha256, expected_size=expected_size,
@@ -203,8 +206,17 @@ def _require(s: Session, actor: Actor, evidence_id: int) -> EvidenceItem:
     return access.require_visible(s.get(EvidenceItem, evidence_id), actor, f"evidence item {evidence_id}")
 
 
-def get(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:  # noqa: ANN001
-    """The item, its custody and assessments; reading it is itself a custody event (access)."""
+def get(app, actor: Actor, evidence_id: int) -> dict:  # noqa: ANN001
+    """The item, its custody and assessments: a plain read that writes nothing (a GET)."""
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        out = view(s, item)
+        out["similar"] = _similar(s, actor, item) if item.phash else []
+        return out
+
+
+def record_access(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:  # noqa: ANN001
+    """:func:`get` with an ``access`` custody event: a deliberate, stated look (a POST or the CLI)."""
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
         add_custody(s, actor, item, "access", purpose)
@@ -213,12 +225,129 @@ def get(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict
         return out
 
 
-def open_file(app, actor: Actor, evidence_id: int, purpose: str | None = None,  # noqa: ANN001
-              byte_range: ByteRange | None = None) -> tuple[BinaryIO, dict]:
-    """Stream the original (or ``byte_range`` of it, in ``info["range"]``) for download; the download is a custody event."""
+class StoredFileChanged(ServiceError):
+    """The vault's file no longer hashes to its record: served incompletely, never as the original."""
+
+    status = 409
+    title = "Stored file changed"
+
+
+class Download:
+    """One download of an original: the bytes are hashed as they are read.
+
+    Iterate for the chunks. The last chunk is held back until the whole file has been
+    hashed: when the hash is the recorded one it is sent and a ``download`` custody event
+    names the hash read; when it differs, a ``verification`` event records the mismatch
+    (with the hash read) and :class:`StoredFileChanged` is raised, so the receiver gets
+    fewer bytes than ``Content-Length`` promised — never a complete-looking altered file.
+    A download stopped for any other reason (read error, the client went away) writes nothing.
+    """
+
+    def __init__(self, app, actor: Actor, item: EvidenceItem, purpose: str | None, chunk: int):  # noqa: ANN001
+        self.app, self.actor, self.purpose, self.chunk = app, actor, purpose, chunk
+        self.evidence_id = item.id
+        self.info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type,
+                     "original_name": item.original_name}
+        self.sha256_read: str | None = None
+        store = evidence_store(app)
+        try:
+            stored_size = store.size(item.sha256)
+            self.fh = store.open(item.sha256)
+        except StoreUnavailableError as exc:
+            raise StorageUnavailable(str(exc)) from None
+        except (OSError, EvidenceStoreError):
+            raise StoredFileChanged(f"evidence item {item.id}: the stored file {item.sha256} is missing; "
+                                    "run `svidok verify`") from None
+        if stored_size != item.size:  # changed length: refuse before a byte is sent
+            with self.fh:
+                self.sha256_read = _hash_all(self.fh, chunk)
+            self._mismatch()
+
+    def __iter__(self):  # noqa: ANN204
+        hasher = hashlib.sha256()
+        held = b""
+        with self.fh:
+            while block := self.fh.read(self.chunk):
+                hasher.update(block)
+                if held:
+                    yield held
+                held = block
+        self.sha256_read = hasher.hexdigest()
+        if self.sha256_read != self.info["sha256"]:
+            self._mismatch()
+        if held:
+            yield held
+        self._record("download", self.purpose)
+
+    def close(self) -> None:
+        self.fh.close()
+
+    def _mismatch(self) -> None:
+        self._record("verification", f"download refused: the stored file hashes to {self.sha256_read}, "
+                                     f"not the recorded {self.info['sha256']} (mismatch)")
+        raise StoredFileChanged(f"evidence item {self.evidence_id}: the stored file no longer matches its SHA-256 "
+                                f"{self.info['sha256']} (read {self.sha256_read}); nothing complete was served; "
+                                "run `svidok verify`")
+
+    def _record(self, action: str, purpose: str | None) -> None:
+        with self.app.db.session() as s:
+            add_custody(s, self.actor, s.get(EvidenceItem, self.evidence_id), action, purpose,
+                        sha256_seen=self.sha256_read)
+
+    def read_all_to(self, out: BinaryIO) -> str:
+        """Write every chunk to ``out`` (the CLI); returns the hash read."""
+        for block in self:
+            out.write(block)
+        return self.sha256_read or ""
+
+
+def _hash_all(fh: BinaryIO, chunk: int) -> str:
+    hasher = hashlib.sha256()
+    while block := fh.read(chunk):
+        hasher.update(block)
+    return hasher.hexdigest()
+
+
+def download(app, actor: Actor, evidence_id: int, purpose: str | None = None,  # noqa: ANN001
+             chunk: int = 1 << 20) -> Download:
+    """Start a download of the original (need-to-know checked now; custody written when it completes)."""
+    with app.db.session() as s:
+        return Download(app, actor, _require(s, actor, evidence_id), purpose, chunk)
+
+
+VIEW_TOKEN_SECONDS = 3600
+
+
+def view(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:  # noqa: ANN001
+    """Record a viewing (custody event ``access``) and return a token that lets this actor read byte
+    ranges of the file for an hour (video playback, previews): the GETs that play it write nothing."""
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
-        add_custody(s, actor, item, "download", purpose)
+        add_custody(s, actor, item, "access", purpose)
+    expires = int(time.time()) + VIEW_TOKEN_SECONDS
+    blob = app.keyring.encrypt(json.dumps([evidence_id, actor.username, expires]), context=VIEW_CONTEXT)
+    return {"token": base64.urlsafe_b64encode(blob).decode(), "expires": expires}
+
+
+VIEW_CONTEXT = "evidence-view-token"
+
+
+def _check_view_token(app, actor: Actor, evidence_id: int, token: str | None) -> None:  # noqa: ANN001
+    try:
+        ident, username, expires = json.loads(app.keyring.decrypt(base64.urlsafe_b64decode(token or ""), VIEW_CONTEXT))
+    except Exception:  # noqa: BLE001 - any malformed or forged token is the same refusal
+        ident, username, expires = None, None, 0
+    if ident != evidence_id or username != actor.username or expires < time.time():
+        raise Forbidden("a viewing token from POST /api/v1/evidence/{id}/view is needed, for this item and user, "
+                        "less than an hour old")
+
+
+def open_file(app, actor: Actor, evidence_id: int, token: str | None,  # noqa: ANN001
+              byte_range: ByteRange | None = None) -> tuple[BinaryIO, dict]:
+    """Stream ``byte_range`` of the original (in ``info["range"]``) under a viewing token (see :func:`view`)."""
+    _check_view_token(app, actor, evidence_id, token)
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
         info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type,
                 "original_name": item.original_name}
     start, end = info["range"] = byte_range.resolve(info["size"]) if byte_range else (0, info["size"])
@@ -245,7 +374,7 @@ def assess(app, actor: Actor, evidence_id: int, *, kind: str, method: str, resul
     access.require_writer(actor)
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
-        c = Checker(app.vocab, s)
+        c = Checker(app.vocab, s, actor)
         c.term("verification_methods", kind, "kind")
         if confidence not in CONFIDENCE:
             c.add("confidence", f"must be one of {', '.join(CONFIDENCE)}, not {confidence!r}")

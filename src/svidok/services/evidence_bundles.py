@@ -1,8 +1,11 @@
-"""Case bundles for a prosecutor: select items, record the export, seal, write the archive.
+"""Case bundles for a prosecutor: select items, seal, write the archive, record the export.
 
-The export is first recorded (one ``export`` custody event per item, in the ledger) and
-the ledger sealed, so the bundle's own tree head already contains the export; then the
-archive is written outside the transaction, re-hashing every file on the way.
+The ledger is sealed and the archive written (re-hashing every file on the way); only
+when the archive is complete is the export recorded — one ``export`` custody event per
+item naming the bundle's manifest hash — so a bundle that stopped (a changed file, a full
+disk, a refusal) leaves no event claiming an export that never happened. The bundle's
+tree head therefore covers each item's history up to the export, not the export itself;
+the signed manifest is the export's own record.
 """
 
 from __future__ import annotations
@@ -84,14 +87,13 @@ def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id:
             if stored_size != it.size:
                 raise ValidationFailed(FieldError(f"evidence {it.id}", f"stored file {it.sha256} is missing or has "
                                                   "the wrong size; run `svidok verify`"))
-        for it in items:
-            add_custody(s, actor, it, "export", f"bundle {Path(out_path).name}: {purpose}")
+        item_ids = [it.id for it in items]
     head = seal(app)
     key = installation_key(app)
     with app.db.session() as s:
         head_row = s.get(TreeHead, head["id"])
         tree = ledger_tree(s, head_row.tree_size)
-        items = s.scalars(select(EvidenceItem).where(EvidenceItem.id.in_([i.id for i in items]))
+        items = s.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(item_ids))
                           .order_by(EvidenceItem.id)).all()
         incidents, quals = _incident_context(s, actor, {i.incident_id for i in items if i.incident_id})
         bundle_items = [_bundle_item(s, store, it, quals.get(it.incident_id, []), head_row.tree_size)
@@ -102,6 +104,14 @@ def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id:
                    "purpose": purpose},
         context={"incidents": incidents},
     )
+    try:
+        with app.db.session() as s:
+            for it in s.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(item_ids)).order_by(EvidenceItem.id)):
+                add_custody(s, actor, it, "export", f"bundle {Path(out_path).name} (manifest sha256 "
+                                                    f"{summary.manifest_sha256}): {purpose}")
+    except BaseException:  # an export the ledger does not record is not handed out
+        Path(summary.path).unlink(missing_ok=True)
+        raise
     return {"path": str(summary.path), "items": summary.items, "files": summary.files, "bytes": summary.bytes,
             "manifest_sha256": summary.manifest_sha256, "tree_size": summary.tree_size,
             "root_hash": summary.root_hash, "key_id": head_row.key_id}

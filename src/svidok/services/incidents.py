@@ -45,7 +45,7 @@ def _check_acts(app, c: Checker, acts: list[ActIn]) -> None:  # noqa: ANN001
             c.terms("victim_characteristics", v.characteristics, f"{q}.characteristics")
             c.exists(Person, v.person_id, f"{q}.person_id", "person")
             if v.person is not None:
-                c.errors.extend(persons.check(app, c.session, v.person, f"{q}.person.").errors)
+                c.errors.extend(persons.check(app, c.session, v.person, c.actor, f"{q}.person.").errors)
         for j, pp in enumerate(act.perpetrators):
             q = f"{p}.perpetrators[{j}]"
             c.term("perpetrator_modes", pp.mode, f"{q}.mode")
@@ -53,8 +53,8 @@ def _check_acts(app, c: Checker, acts: list[ActIn]) -> None:  # noqa: ANN001
             c.exists(Person, pp.person_id, f"{q}.person_id", "person")
 
 
-def check(app, session: Session, data: IncidentIn | IncidentUpdate) -> Checker:  # noqa: ANN001
-    c = Checker(app.vocab, session)
+def check(app, session: Session, data: IncidentIn | IncidentUpdate, actor: Actor) -> Checker:  # noqa: ANN001
+    c = Checker(app.vocab, session, actor)
     c.term("verification_status", data.verification_status, "verification_status")
     c.term("confidentiality", data.confidentiality, "confidentiality")
     c.term("location_precision", data.location_precision, "location_precision")
@@ -138,7 +138,7 @@ def _write_sources(s: Session, incident: Incident, source_ids: list[int]) -> Non
 def create(app, actor: Actor, data: IncidentIn) -> dict:  # noqa: ANN001
     access.require_writer(actor)
     with app.db.session() as s:
-        check(app, s, data).raise_if_any()
+        check(app, s, data, actor).raise_if_any()
         incident = Incident(title=data.title, created_by=actor.username, synthetic=data.synthetic)
         _set_fields(s, incident, data, set(IncidentIn.model_fields) | {"date_start", "date_end"})
         s.add(incident)
@@ -160,7 +160,7 @@ def update(app, actor: Actor, incident_id: int, data: IncidentUpdate) -> dict:  
                 f"incident {incident_id} was changed by someone else since you opened it "
                 f"(you read version {data.version}, it is now {incident.version}); reload it and save your change again"
             )
-        check(app, s, data).raise_if_any()
+        check(app, s, data, actor).raise_if_any()
         before = _full_snapshot(s, incident)
         fields = data.model_fields_set - {"version", "acts", "source_ids"}
         _set_fields(s, incident, data, fields)

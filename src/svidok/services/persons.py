@@ -26,8 +26,8 @@ def script_of(text: str) -> str:
     return "Cyrl" if any("\u0400" <= ch <= "\u04ff" for ch in text) else "Latn"
 
 
-def check(app, session: Session, data: PersonIn | PersonUpdate, prefix: str = "") -> Checker:  # noqa: ANN001
-    c = Checker(app.vocab, session)
+def check(app, session: Session, data: PersonIn | PersonUpdate, actor: Actor, prefix: str = "") -> Checker:  # noqa: ANN001
+    c = Checker(app.vocab, session, actor)
     p = prefix
     c.term("sex", data.sex, f"{p}sex")
     c.term("person_status", data.status, f"{p}status")
@@ -89,7 +89,7 @@ def _write_names(session: Session, person: Person, data: PersonIn | PersonUpdate
 
 def create_in(app, session: Session, actor: Actor, data: PersonIn, prefix: str = "") -> Person:  # noqa: ANN001
     """Create inside the caller's transaction (used by incidents for inline victims)."""
-    check(app, session, data, prefix).raise_if_any()
+    check(app, session, data, actor, prefix).raise_if_any()
     person = Person(full_name=data.full_name, created_by=actor.username, synthetic=data.synthetic)
     session.add(person)
     session.flush()
@@ -113,7 +113,7 @@ def update(app, actor: Actor, person_id: int, data: PersonUpdate) -> dict:  # no
         person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
         if person.version != data.version:
             raise Conflict(f"person {person_id} was changed by someone else (you read version {data.version}, it is now {person.version}); reload and save again")
-        check(app, s, data).raise_if_any()
+        check(app, s, data, actor).raise_if_any()
         before = history.snapshot(person)
         fields = data.model_fields_set - {"version"}
         _apply(app, s, person, data, fields)

@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session
 from svidok.domain import dates
 from svidok.schemas import others
 from svidok.storage.models import (
-    Case, CustodyEpisode, Displacement, HazardArea, Intervention, InterventionStatus, Organisation,
+    Case, CaseGrant, CustodyEpisode, Displacement, HazardArea, Intervention, InterventionStatus, Organisation,
     Person, ProofOfLife, Recommendation,
 )
 
 from svidok.core import access
 
-from . import history, paging, places
-from svidok.core.actors import Actor
-from svidok.core.errors import Conflict, NotFound, ValidationFailed
+from . import history, ledger, paging, places
+from svidok.core.actors import ROLE_CLEARANCE, Actor
+from svidok.core.errors import Conflict, ValidationFailed
 from svidok.core.validation import Checker
 
 
@@ -161,19 +161,12 @@ KINDS: dict[str, Kind] = {
 
 
 def _visible(model, actor: Actor):  # noqa: ANN001, ANN201
-    if hasattr(model, "confidentiality"):
-        return access.visibility_clause(model, actor)
-    return model.deleted_at.is_(None)
+    return access.readable(model, actor)
 
 
 def _require(s: Session, kind: Kind, actor: Actor, ident: int):  # noqa: ANN202
-    obj = s.get(kind.model, ident)
     label = f"{kind.entity.replace('_', ' ')} {ident}"
-    if obj is None or (obj.deleted_at is not None and not actor.is_admin):
-        raise NotFound(f"{label} not found")
-    if hasattr(obj, "confidentiality"):
-        access.require_visible(obj, actor, label)
-    return obj
+    return access.require_visible(s.get(kind.model, ident), actor, label)
 
 
 def to_dict(s: Session, kind: Kind, obj: Any) -> dict:
@@ -193,11 +186,20 @@ def _unique_case_code(s: Session, entity: str, data: BaseModel, ident: int | Non
         raise Conflict(f"a case with code {data.code!r} exists")  # type: ignore[attr-defined]
 
 
+def _grant_creator(s: Session, actor: Actor, case: Case) -> None:
+    """Whoever opens a case file may work in it (up to their role's clearance); others need a grant."""
+    if actor.is_admin or actor.user_id is None:
+        return
+    level = ROLE_CLEARANCE[actor.role]
+    s.add(CaseGrant(case_id=case.id, user_id=actor.user_id, level=level))
+    ledger.append(s, actor.username, "case.grant", "case", case.id, {"user": actor.username, "level": level})
+
+
 def create(app, actor: Actor, entity: str, data: BaseModel) -> dict:  # noqa: ANN001
     kind = KINDS[entity]
     access.require_writer(actor)
     with app.db.session() as s:
-        c = Checker(app.vocab, s)
+        c = Checker(app.vocab, s, actor)
         values = kind.prepare(app, s, data, c)
         c.raise_if_any()
         _unique_case_code(s, entity, data, None)
@@ -206,6 +208,8 @@ def create(app, actor: Actor, entity: str, data: BaseModel) -> dict:  # noqa: AN
         s.flush()
         if kind.children:
             kind.children(s, obj, data)
+        if entity == "case":
+            _grant_creator(s, actor, obj)
         s.flush()
         s.refresh(obj)
         history.record(s, actor, entity, obj, "create", None, after=to_dict(s, kind, obj))
@@ -221,7 +225,7 @@ def update(app, actor: Actor, entity: str, ident: int, data: BaseModel, version:
         if obj.version != version:
             raise Conflict(f"{entity} {ident} was changed by someone else (you read version {version}, it is now {obj.version}); reload and save again")
         before = to_dict(s, kind, obj)
-        c = Checker(app.vocab, s)
+        c = Checker(app.vocab, s, actor)
         values = kind.prepare(app, s, data, c)
         c.raise_if_any()
         _unique_case_code(s, entity, data, ident)

@@ -24,8 +24,8 @@ def new_pseudonym() -> str:
     return "SRC-" + secrets.token_hex(3).upper()
 
 
-def check(app, s: Session, d: SourceIn) -> Checker:  # noqa: ANN001
-    c = Checker(app.vocab, s)
+def check(app, s: Session, d: SourceIn, actor: Actor) -> Checker:  # noqa: ANN001
+    c = Checker(app.vocab, s, actor)
     c.term("source_types", d.kind, "kind")
     c.term("source_reliability", d.reliability, "reliability")
     c.term("information_credibility", d.credibility, "credibility")
@@ -36,7 +36,7 @@ def check(app, s: Session, d: SourceIn) -> Checker:  # noqa: ANN001
 
 
 def create_in(app, s: Session, actor: Actor, d: SourceIn) -> Source:  # noqa: ANN001
-    check(app, s, d).raise_if_any()
+    check(app, s, d, actor).raise_if_any()
     src = Source(**d.model_dump(exclude={"identity", "contact"}), created_by=actor.username)
     src.pseudonym = d.pseudonym or new_pseudonym()
     s.add(src)

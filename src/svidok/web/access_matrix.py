@@ -53,7 +53,7 @@ RULES: dict[tuple[str, str], str] = {
     # API: evidence (files, chain of custody, assessments, proofs, case bundles)
     ("POST", "/api/v1/evidence"): WRITERS, ("PUT", "/api/v1/evidence/raw"): WRITERS,
     ("GET", "/api/v1/evidence/public-key"): SIGNED_IN, ("GET", "/api/v1/evidence/{evidence_id}"): SIGNED_IN,
-    ("GET", "/api/v1/evidence/{evidence_id}/file"): SIGNED_IN, ("GET", "/api/v1/evidence/{evidence_id}/proof"): SIGNED_IN,
+    ("POST", "/api/v1/evidence/{evidence_id}/download"): SIGNED_IN, ("GET", "/api/v1/evidence/{evidence_id}/proof"): SIGNED_IN,
     ("POST", "/api/v1/evidence/{evidence_id}/custody"): WRITERS,
     ("POST", "/api/v1/evidence/{evidence_id}/assessments"): WRITERS,
     ("POST", "/api/v1/bundles"): WRITERS,
@@ -89,6 +89,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/incidents/{incident_id}/edit"): WRITERS, ("POST", "/incidents/{incident_id}/sources"): WRITERS,
     ("POST", "/incidents/{incident_id}/sources/{source_id}/identity"): PROTECTED,
     ("POST", "/upload/incidents/{incident_id}/evidence"): WRITERS,
+    ("POST", "/evidence/{evidence_id}/download"): SIGNED_IN,
     ("GET", "/persons"): SIGNED_IN, ("GET", "/persons/new"): WRITERS, ("POST", "/persons/new"): WRITERS,
     ("GET", "/persons/{person_id}"): SIGNED_IN, ("GET", "/persons/{person_id}/edit"): WRITERS,
     ("POST", "/persons/{person_id}/edit"): WRITERS, ("POST", "/persons/{person_id}/protected"): PROTECTED,

@@ -4,6 +4,7 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
@@ -112,21 +113,45 @@ def installation_public_key(app=Depends(get_app), actor=Depends(current_actor)) 
     return evidence.public_key(app)
 
 
+class DownloadIn(BaseModel):
+    purpose: str | None = Field(None, max_length=500, description="why you download it (recorded)")
+
+
 @router.get("/evidence/{evidence_id}")
-def get_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(max_length=500)] = None,
-                 app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
-    """The item with its custody history and assessments (the read is itself a custody event)."""
-    return evidence.get(app, actor, evidence_id, purpose)
+def get_evidence(evidence_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """The item with its custody history and assessments (a plain read: it writes no custody event;
+    `POST …/custody` with `"action": "access"` records a deliberate look)."""
+    return evidence.get(app, actor, evidence_id)
+
+
+@router.post("/evidence/{evidence_id}/download")
+def download_evidence(evidence_id: PathId, data: DownloadIn | None = None,
+                      app=Depends(get_app), actor=Depends(current_actor)) -> StreamingResponse:  # noqa: ANN001
+    """The original bytes, hashed while they are served. A POST: the download is recorded in the chain of
+    custody (with the hash actually read) once the last byte is sent; a stored file that no longer matches
+    its SHA-256 is cut short before its last chunk and recorded as a failed verification."""
+    dl = evidence.download(app, actor, evidence_id, data.purpose if data else None, chunk=CHUNK)
+    return StreamingResponse(iter(dl), media_type=dl.info["media_type"], headers=download_headers(dl.info),
+                             background=BackgroundTask(dl.close))
+
+
+@router.post("/evidence/{evidence_id}/view")
+def view_evidence(evidence_id: PathId, data: DownloadIn | None = None,
+                  app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """Record an access in the chain of custody and return a token for ``GET /evidence/{id}/file?token=…``
+    (byte ranges, for an hour): a video or PDF then plays from the page without a download."""
+    return evidence.view(app, actor, evidence_id, data.purpose if data else None)
 
 
 @router.get("/evidence/{evidence_id}/file")
-def download_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(max_length=500)] = None,
+def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(max_length=2000)] = None,
                       range_header: Annotated[str | None, Header(alias="Range")] = None,
                       app=Depends(get_app), actor=Depends(current_actor)) -> StreamingResponse:  # noqa: ANN001
-    """The original bytes, streamed (one byte range with ``Range:``); the download is recorded in the chain of custody."""
+    """Byte ranges of the original for playback and previews (``Range:``), under a viewing token from
+    ``POST /evidence/{id}/view`` (which recorded the access); these GETs write nothing."""
     byte_range = parse_range(range_header)
     try:
-        fh, info = evidence.open_file(app, actor, evidence_id, purpose, byte_range=byte_range)
+        fh, info = evidence.open_file(app, actor, evidence_id, token, byte_range=byte_range)
     except RangeNotSatisfiable as exc:
         return Response(status_code=416, headers={"Content-Range": f"bytes */{exc.size}", "Accept-Ranges": "bytes"})
 
@@ -135,14 +160,23 @@ def download_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(
             while block := fh.read(CHUNK):
                 yield block
 
-    name = (info["original_name"] or info["sha256"]).replace('"', "")
     start, end = info["range"]
-    headers = {"Content-Length": str(end - start), "X-Content-SHA256": info["sha256"], "Accept-Ranges": "bytes",
-               "Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {**download_headers(info), "Content-Length": str(end - start), "Accept-Ranges": "bytes"}
     if byte_range is None:
         return StreamingResponse(chunks(), media_type=info["media_type"], headers=headers)
     headers["Content-Range"] = f"bytes {start}-{end - 1}/{info['size']}"
     return StreamingResponse(chunks(), status_code=206, media_type=info["media_type"], headers=headers)
+
+
+def download_headers(info: dict) -> dict[str, str]:
+    """Length, the recorded hash and a file name any browser decodes (RFC 6266 ``filename*`` for non-ASCII)."""
+    name = (info["original_name"] or info["sha256"]).replace('"', "").replace("\r", "").replace("\n", "")
+    fallback = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return {"Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
+            "Content-Disposition": disposition}
 
 
 @router.post("/evidence/{evidence_id}/custody")
@@ -166,8 +200,12 @@ def create_bundle(data: BundleIn, app=Depends(get_app), actor=Depends(current_ac
     """A self-contained, signed case bundle (tar) for a prosecutor; verify it offline with the public key."""
     folder = Path(tempfile.mkdtemp(dir=app.settings.data_dir, prefix=".bundle-"))
     out = folder / "svidok-bundle.tar"
-    evidence_bundles.create(app, actor, out, incident_ids=data.incident_ids, case_id=data.case_id,
-                            evidence_ids=data.evidence_ids, purpose=data.purpose)
+    try:
+        evidence_bundles.create(app, actor, out, incident_ids=data.incident_ids, case_id=data.case_id,
+                                evidence_ids=data.evidence_ids, purpose=data.purpose)
+    except BaseException:  # a refused or stopped bundle leaves no folder behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return FileResponse(out, media_type="application/x-tar", filename=out.name,
                         background=BackgroundTask(shutil.rmtree, folder, True))
 

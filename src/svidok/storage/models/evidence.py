@@ -12,6 +12,8 @@ from .base import Base, Confidential, Record, utcnow
 
 class EvidenceItem(Record, Confidential, Base):
     __tablename__ = "evidence_items"
+    #: Need-to-know (core.access): an item is never more visible than its incident or source.
+    NEED_TO_KNOW_PARENTS = ("incident_id", "source_id")
 
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -24,6 +24,8 @@ class Case(Record, Base):
     """A case file: records that belong to it are seen only by users granted the case."""
 
     __tablename__ = "cases"
+    #: Need-to-know (core.access): seen only by administrators and users granted the case.
+    NEED_TO_KNOW = "grant"
 
     code: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)

@@ -7,14 +7,17 @@ limit, or of a type a documenter does not upload (judged from its first bytes).
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from svidok.api.deps import PathId
+from svidok.api.routes.evidence import CHUNK, download_headers
 from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
 from svidok.services import evidence, incidents
 from svidok.core.errors import FieldError, ValidationFailed
 
-from ..deps import csrf_checked, writer
+from ..deps import csrf_checked, signed_in, writer
 from ..i18n import _
 from ..render import redirect, render
 from .common import call, errors_by_field, text
@@ -72,3 +75,12 @@ async def upload(incident_id: PathId, request: Request, actor=Depends(writer)): 
                       evidence_errors=errors_by_field(exc))
     return redirect(request, f"/incidents/{incident_id}#evidence",
                     _("File %(name)s added (SHA-256 %(sha)s).") % {"name": file.filename, "sha": item["sha256"][:16] + "…"})
+
+
+@router.post("/evidence/{evidence_id}/download", dependencies=[Depends(csrf_checked)])
+async def download(evidence_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    """The original file, from the incident page's download button (a form POST: it writes custody)."""
+    core = request.app.state.svidok
+    dl = await call(evidence.download, core, actor, evidence_id, "downloaded from the web page", CHUNK)
+    return StreamingResponse(iter(dl), media_type=dl.info["media_type"], headers=download_headers(dl.info),
+                             background=BackgroundTask(dl.close))
