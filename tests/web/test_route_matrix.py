@@ -133,6 +133,8 @@ def _url(path: str, f: dict) -> str:
                 "evidence_id"):
         out = out.replace("{" + key + "}", str(f[key]))
     out = out.replace("{verdict}", "accept")
+    # ids and names that do not exist: an allowed caller gets "not found", not a refusal
+    out = out.replace("{token_id}", "999999").replace("{session_id}", "999999").replace("{username}", "nobody")
     if path.endswith("/since-last-letter"):
         out += "?target=A%20government"
     return out.replace("{ident}", str(f["ident"].get(kind, 1)))

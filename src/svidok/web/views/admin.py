@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.services import accounts, records
+from svidok.services import accounts, records, sessions, two_factor
 from svidok.core.actors import LEVELS, ROLES
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 
@@ -18,7 +18,8 @@ router = APIRouter()
 
 async def _page(request: Request, status: int = 200, **extra):  # noqa: ANN202
     users = await call(accounts.list_users, request.app.state.svidok)
-    return render(request, "admin/users.html", status=status, users=users, roles=ROLES, levels=LEVELS,
+    policies = await call(two_factor.role_policies, request.app.state.svidok)
+    return render(request, "admin/users.html", status=status, users=users, roles=ROLES, levels=LEVELS, policies=policies,
                   **{"values": {}, "errors": {}, **extra})
 
 
@@ -61,3 +62,37 @@ async def grant(request: Request, actor=Depends(administrator)):  # noqa: ANN001
     except NotFound as exc:
         return await _page(request, 404, grant_values=form, grant_errors={"grant_username": str(exc)})
     return redirect(request, "/admin/users", _("Case access granted."))
+
+
+@router.post("/admin/users/{username}/deactivate", dependencies=[Depends(csrf_checked)])
+async def deactivate(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    await call(accounts.set_active, request.app.state.svidok, actor, username, False)
+    return redirect(request, "/admin/users", _("User %(name)s deactivated; their sessions ended.") % {"name": username})
+
+
+@router.post("/admin/users/{username}/activate", dependencies=[Depends(csrf_checked)])
+async def activate(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    await call(accounts.set_active, request.app.state.svidok, actor, username, True)
+    return redirect(request, "/admin/users", _("User %(name)s reactivated.") % {"name": username})
+
+
+@router.post("/admin/users/{username}/sessions/revoke", dependencies=[Depends(csrf_checked)])
+async def revoke_sessions(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    n = await call(sessions.revoke_user, request.app.state.svidok, actor, username)
+    return redirect(request, "/admin/users", _("%(n)s sessions of %(name)s ended.") % {"n": n, "name": username})
+
+
+@router.post("/admin/users/{username}/2fa/off", dependencies=[Depends(csrf_checked)])
+async def two_factor_off(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    await call(two_factor.disable, request.app.state.svidok, actor, username, "reset by an administrator")
+    return redirect(request, "/admin/users", _("Two-factor sign-in of %(name)s turned off.") % {"name": username})
+
+
+@router.post("/admin/policy", dependencies=[Depends(csrf_checked)])
+async def policy(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    form = await form_dict(request)
+    required = form.get("require_2fa") or []
+    required = required if isinstance(required, list) else [required]
+    for role in ROLES:
+        await call(two_factor.set_role_policy, request.app.state.svidok, actor, role, role in required)
+    return redirect(request, "/admin/users", _("Sign-in policy saved."))
