@@ -63,7 +63,7 @@ async def change_password(request: Request, actor=Depends(signed_in)):  # noqa: 
         await call(accounts.change_password, request.app.state.svidok, actor, str(form.get("current_password") or ""),
                    str(form.get("new_password") or ""), request.state.web_session.session_id)
     except ValidationFailed as exc:
-        return await _page(request, actor, 422, password_errors=errors_by_field(exc))
+        return await _page(request, actor, 422, errors=errors_by_field(exc))
     return redirect(request, "/account", _("Password changed; your other sessions were ended."))
 
 
@@ -110,7 +110,7 @@ async def two_factor_off(request: Request, actor=Depends(signed_in)):  # noqa: A
     if await call(two_factor.required, core, actor.user_id):
         return await _page(request, actor, 409, message=_("Your role must use two-factor sign-in."))
     if await call(accounts.authenticate, core, actor.username, str(form.get("password") or "")) is None:
-        return await _page(request, actor, 422, two_factor_errors={"password": _("this is not your password")})
+        return await _page(request, actor, 422, errors={"password": _("this is not your password")})
     await call(two_factor.disable, core, actor, actor.username, "turned off by the user")
     request.state.web_session.sign_out()
     return redirect(request, "/login", _("Two-factor sign-in is off. Sign in again."))
