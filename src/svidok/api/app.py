@@ -9,6 +9,7 @@ from svidok.app import Svidok
 
 from . import problems
 from .limits import BodySizeLimit
+from .uploads import UploadGate, is_upload
 from .routes import incidents, persons, records, reference
 
 API_PREFIX = "/api/v1"
@@ -32,10 +33,11 @@ def create_app(svidok_app: Svidok | None = None) -> FastAPI:
     for module in (incidents, persons, records, reference):
         v1.include_router(module.router)
     api.include_router(v1)
+    # Added first, so it runs inside the web session middleware (it needs the signed-in actor).
+    api.add_middleware(UploadGate, core=core)
     for extra in _extensions():
         extra(api, core)
-    api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes,
-                       exempt_prefixes=(f"{API_PREFIX}/evidence", "/upload/"))
+    api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes, exempt=is_upload)
     return api
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from svidok.api.deps import PathId, current_actor, get_app
+from svidok.api.downloads import content_disposition
 from svidok.schemas.common import Id
 from svidok.services import evidence, evidence_bundles
 
@@ -128,10 +129,9 @@ def download_evidence(evidence_id: PathId, purpose: Annotated[str | None, Query(
             while block := fh.read(CHUNK):
                 yield block
 
-    name = (info["original_name"] or info["sha256"]).replace('"', "")
     return StreamingResponse(chunks(), media_type=info["media_type"], headers={
         "Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
-        "Content-Disposition": f'attachment; filename="{name}"'})
+        "Content-Disposition": content_disposition(info["original_name"] or info["sha256"])})
 
 
 @router.post("/evidence/{evidence_id}/custody")
