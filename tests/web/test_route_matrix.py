@@ -143,7 +143,8 @@ def _url(path: str, f: dict) -> str:
 def _request(client, method: str, path: str, f: dict):  # noqa: ANN001, ANN202
     token = csrf_of(client.get("/login").text)
     if method == "MOUNT":
-        return client.get(path + ("/leaflet.js" if path.endswith("leaflet") else "/svidok.css"))
+        asset = {"/static/leaflet": "/leaflet.js", "/api/v1/docs/assets": "/swagger-ui.css"}.get(path, "/svidok.css")
+        return client.get(path + asset)
     url = _url(path, f)
     if (method, path) == ("POST", "/api/v1/evidence"):
         return client.post(url, data={"incident_id": str(f["incident_id"]), "confidentiality": "public"},

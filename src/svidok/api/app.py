@@ -7,7 +7,9 @@ from fastapi import APIRouter, FastAPI
 import svidok
 from svidok.app import Svidok
 
-from . import problems
+from . import docs, problems
+from .headers import SecurityHeaders
+from .query_guard import QueryGuard
 from .limits import BodySizeLimit
 from .uploads import UploadGate, is_upload
 from .routes import incidents, persons, records, reference
@@ -24,11 +26,12 @@ def create_app(svidok_app: Svidok | None = None) -> FastAPI:
         description="Document violations, keep evidence verifiable, turn records into figures. "
         "Authenticate with `Authorization: Bearer <token>` (`svidok user token NAME`).",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from this installation by .docs (no CDN, no inline script)
         redoc_url=None,
     )
     api.state.svidok = core
     problems.install(api)
+    docs.install(api, API_PREFIX)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (incidents, persons, records, reference):
         v1.include_router(module.router)
@@ -38,6 +41,8 @@ def create_app(svidok_app: Svidok | None = None) -> FastAPI:
     for extra in _extensions():
         extra(api, core)
     api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes, exempt=is_upload)
+    api.add_middleware(QueryGuard)
+    api.add_middleware(SecurityHeaders, core=core)  # outermost: refusals carry the headers too
     return api
 
 

@@ -31,7 +31,8 @@ def _records_api(path: str) -> dict[tuple[str, str], str]:
 
 RULES: dict[tuple[str, str], str] = {
     # API documentation
-    ("GET", "/api/v1/openapi.json"): ANYONE, ("GET", "/api/v1/docs"): ANYONE, ("GET", "/docs/oauth2-redirect"): ANYONE,
+    ("GET", "/api/v1/openapi.json"): ANYONE, ("GET", "/api/v1/docs"): ANYONE, ("GET", "/api/v1/docs/init.js"): ANYONE,
+    ("MOUNT", "/api/v1/docs/assets"): ANYONE,
     # API: incidents, persons, sources
     ("GET", "/api/v1/incidents"): SIGNED_IN, ("GET", "/api/v1/incidents/count"): SIGNED_IN,
     ("POST", "/api/v1/incidents"): WRITERS, ("GET", "/api/v1/incidents/{incident_id}"): SIGNED_IN,

@@ -8,31 +8,32 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.background import BackgroundTask
 
 from svidok.api.deps import PathId, current_actor, get_app
 from svidok.api.downloads import content_disposition
-from svidok.schemas.common import Id
+from svidok.core.validation import check_texts
+from svidok.schemas.common import Id, TextChecked
 from svidok.services import evidence, evidence_bundles
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 CHUNK = 1 << 20
 
 
-class Purpose(BaseModel):
+class Purpose(TextChecked):
     purpose: str = Field(min_length=3, max_length=500)
     action: Literal["transfer", "export", "access"] = "transfer"
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(TextChecked):
     kind: str = Field(min_length=1, max_length=60, description="a verification_methods term")
     method: str = Field(min_length=1, max_length=5000)
     result: str = Field(min_length=1, max_length=5000)
     confidence: Literal["low", "medium", "high"]
 
 
-class BundleIn(BaseModel):
+class BundleIn(TextChecked):
     incident_ids: list[Id] = Field(default_factory=list, max_length=1000)
     case_id: Id | None = None
     evidence_ids: list[Id] = Field(default_factory=list, max_length=10000)
@@ -66,6 +67,9 @@ def upload_evidence(
     app=Depends(get_app), actor=Depends(current_actor),  # noqa: ANN001
 ) -> dict:
     """Store a file by SHA-256 with its acquisition record; a declared hash that does not match is refused."""
+    check_texts(file=file.filename, confidentiality=confidentiality, acquired_by=acquired_by,
+                acquisition_method=acquisition_method, acquisition_device=acquisition_device,
+                acquisition_url=acquisition_url, acquisition_person=acquisition_person, purpose=purpose)
     return evidence.ingest(
         app, actor, file.file, original_name=file.filename, media_type=file.content_type,
         expected_sha256=sha256.lower() if sha256 else None, max_size=app.settings.max_upload_bytes, purpose=purpose,

@@ -11,7 +11,7 @@ from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from ..deps import administrator, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, text
+from .common import call, errors_by_field, form_dict, text, whole
 
 router = APIRouter()
 
@@ -49,14 +49,14 @@ async def grant(request: Request, actor=Depends(administrator)):  # noqa: ANN001
     form = await form_dict(request)
     case_id = text(form.get("case_id"))
     try:
-        if not (case_id or "").isdigit():
+        if whole(case_id) is None:
             raise ValidationFailed(FieldError("case_id", "a case number"))
         try:
-            await call(records.get, request.app.state.svidok, actor, "case", int(case_id))
+            await call(records.get, request.app.state.svidok, actor, "case", whole(case_id))
         except NotFound:
             raise ValidationFailed(FieldError("case_id", f"there is no case {case_id}")) from None
         await call(accounts.grant_case, request.app.state.svidok, actor, text(form.get("grant_username")) or "",
-                   int(case_id), text(form.get("level")) or "confidential")
+                   whole(case_id), text(form.get("level")) or "confidential")
     except ValidationFailed as exc:
         return await _page(request, 422, grant_values=form, grant_errors=errors_by_field(exc))
     except NotFound as exc:
