@@ -50,8 +50,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_request_bytes: int = 1_000_000
-    #: Largest evidence file accepted through the API and the web (default 20 GiB).
-    max_upload_bytes: int = 20 * 1024**3
+    #: Largest evidence file accepted through the API and the web: 2 GiB, about an hour of
+    #: phone video at 1080p; a longer recording goes in parts or through ``svidok evidence add``.
+    max_upload_bytes: int = 2 * 1024**3
+    #: A web session ends after this many minutes without a request…
+    session_idle_minutes: int = 120
+    #: …and this many hours after sign-in, however active.
+    session_max_hours: int = 12
+    #: Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses).
+    trusted_proxies: list[str] = []
 
     @property
     def resolved_database_url(self) -> str:

@@ -133,6 +133,8 @@ def _url(path: str, f: dict) -> str:
                 "evidence_id"):
         out = out.replace("{" + key + "}", str(f[key]))
     out = out.replace("{verdict}", "accept")
+    # ids and names that do not exist: an allowed caller gets "not found", not a refusal
+    out = out.replace("{token_id}", "999999").replace("{session_id}", "999999").replace("{username}", "nobody")
     if path.endswith("/since-last-letter"):
         out += "?target=A%20government"
     return out.replace("{ident}", str(f["ident"].get(kind, 1)))
@@ -141,7 +143,8 @@ def _url(path: str, f: dict) -> str:
 def _request(client, method: str, path: str, f: dict):  # noqa: ANN001, ANN202
     token = csrf_of(client.get("/login").text)
     if method == "MOUNT":
-        return client.get(path + ("/leaflet.js" if path.endswith("leaflet") else "/svidok.css"))
+        asset = {"/static/leaflet": "/leaflet.js", "/api/v1/docs/assets": "/swagger-ui.css"}.get(path, "/svidok.css")
+        return client.get(path + asset)
     url = _url(path, f)
     if (method, path) == ("POST", "/api/v1/evidence"):
         return client.post(url, data={"incident_id": str(f["incident_id"]), "confidentiality": "public"},

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-
 from svidok.web import session as web_session
 from tests.web.conftest import csrf, csrf_of, sign_in
 
@@ -68,22 +64,55 @@ def test_a_session_cookie_alone_cannot_write_through_the_api(client_for):
     assert c.get("/api/v1/incidents/count").json()["count"] == 1  # reads work with the cookie
 
 
-class _ThreeHoursAgo(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return int(time.time()) - 3 * 3600
+def _age_session(core, **ago) -> None:  # noqa: ANN003
+    """Move every session's clock back, as if it had been used (or started) that long ago."""
+    from sqlalchemy import select
+
+    from svidok.storage.models import WebSession
+
+    with core.db.session() as s:
+        for row in s.scalars(select(WebSession)):
+            for column, delta in ago.items():
+                setattr(row, column, getattr(row, column) - delta)
 
 
-def test_an_expired_session_sends_back_to_sign_in_with_a_message(web, client_for):
+def test_an_idle_session_sends_back_to_sign_in_with_a_message(web, client_for):
+    from datetime import timedelta
+
     core, _ = web
     c = client_for("viewer")
-    secret = web_session.load_secret(core.settings.data_dir)
-    payload = URLSafeTimedSerializer(secret, salt="svidok.web.session").loads(c.cookies.get(web_session.COOKIE))
-    # The same session, as if last used three hours ago (the idle limit is two hours).
-    stale = URLSafeTimedSerializer(secret, salt="svidok.web.session", signer=_ThreeHoursAgo).dumps(payload)
-    c.cookies.set(web_session.COOKIE, stale)
+    _age_session(core, last_seen_at=timedelta(hours=3))  # the idle limit is two hours
     r = c.get("/incidents", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login?expired=1")
     assert "Your session expired" in c.get(r.headers["location"]).text
+
+
+def test_a_busy_session_still_ends_at_its_absolute_limit(web, client_for):
+    from datetime import timedelta
+
+    core, _ = web
+    c = client_for("viewer")
+    assert c.get("/", follow_redirects=False).status_code == 200
+    # Used a minute ago, but started 13 hours ago (the absolute limit is 12 hours).
+    _age_session(core, created_at=timedelta(hours=13), expires_at=timedelta(hours=13))
+    r = c.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?expired=1")
+
+
+def test_the_cookie_holds_only_a_random_id_whose_hash_is_in_the_database(web, client_for):
+    import hashlib
+
+    from sqlalchemy import select
+
+    from svidok.storage.models import WebSession
+
+    core, _ = web
+    c = client_for("analyst")
+    raw = c.cookies.get(web_session.COOKIE)
+    assert len(raw) >= 40 and "." not in raw and "analyst" not in raw
+    with core.db.session() as s:
+        stored = s.scalars(select(WebSession.token_hash)).all()
+    assert stored == [hashlib.sha256(raw.encode()).hexdigest()]
 
 
 def test_a_tampered_cookie_is_ignored(client_for):
@@ -112,8 +141,9 @@ def test_a_deactivated_user_is_signed_out_at_once(web, client_for):
     assert c.get("/", follow_redirects=False).status_code == 303
 
 
-def test_session_secret_is_kept_in_the_data_dir(web):
+def test_preferences_secret_is_kept_in_the_data_dir(web, client_for):
     core, _ = web
+    client_for(None).get("/login")
     path = core.settings.data_dir / "keys" / "session-secret"
     assert path.exists() and oct(path.stat().st_mode)[-3:] == "600"
     assert web_session.load_secret(core.settings.data_dir) == path.read_bytes()

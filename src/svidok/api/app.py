@@ -7,8 +7,11 @@ from fastapi import APIRouter, FastAPI
 import svidok
 from svidok.app import Svidok
 
-from . import problems
+from . import docs, problems
+from .headers import SecurityHeaders
+from .query_guard import QueryGuard
 from .limits import BodySizeLimit
+from .uploads import UploadGate, is_upload
 from .routes import incidents, persons, records, reference
 
 API_PREFIX = "/api/v1"
@@ -23,19 +26,23 @@ def create_app(svidok_app: Svidok | None = None) -> FastAPI:
         description="Document violations, keep evidence verifiable, turn records into figures. "
         "Authenticate with `Authorization: Bearer <token>` (`svidok user token NAME`).",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from this installation by .docs (no CDN, no inline script)
         redoc_url=None,
     )
     api.state.svidok = core
     problems.install(api)
+    docs.install(api, API_PREFIX)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (incidents, persons, records, reference):
         v1.include_router(module.router)
     api.include_router(v1)
+    # Added first, so it runs inside the web session middleware (it needs the signed-in actor).
+    api.add_middleware(UploadGate, core=core)
     for extra in _extensions():
         extra(api, core)
-    api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes,
-                       exempt_prefixes=(f"{API_PREFIX}/evidence", "/upload/"))
+    api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes, exempt=is_upload)
+    api.add_middleware(QueryGuard)
+    api.add_middleware(SecurityHeaders, core=core)  # outermost: refusals carry the headers too
     return api
 
 

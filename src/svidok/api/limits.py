@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .problems import problem
@@ -10,16 +12,17 @@ from .problems import problem
 class BodySizeLimit:
     """Pure ASGI middleware: checks Content-Length and counts streamed bytes.
 
-    Paths under ``exempt_prefixes`` (evidence uploads, which stream to disk) are not limited here.
+    Requests ``exempt`` says yes to (evidence uploads, which ``api.uploads.UploadGate`` limits
+    with the upload limit) are not limited here.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()):
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt: Callable[[Scope], bool] = lambda scope: False):
         self.app = app
         self.max_bytes = max_bytes
-        self.exempt = exempt_prefixes
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+        if scope["type"] != "http" or self.exempt(scope):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])

@@ -16,6 +16,38 @@ from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
 
 
+#: Characters refused in every text field: C0 controls but tab, line feed and carriage return;
+#: DEL and C1 controls; bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+#: U+2066–U+2069), which make "photo‮gpj.exe" read as "photoexe.jpg" and can reorder a
+#: record's words on screen. Marks of direction (U+200E/U+200F) stay: right-to-left names need them.
+UNSAFE_CHARACTERS = frozenset(
+    [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"] + [chr(c) for c in range(0x7F, 0xA0)]
+    + [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]
+)
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first refused character of ``text`` as ``U+XXXX``, or None."""
+    for ch in text:
+        if ch in UNSAFE_CHARACTERS:
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def unsafe_reason(text: str) -> str | None:
+    found = unsafe_character(text)
+    return None if found is None else (f"contains a control or text-direction character ({found}); "
+                                       "remove it and send the text again")
+
+
+def check_texts(**fields: str | None) -> None:
+    """ValidationFailed naming every field whose text holds a refused character."""
+    errors = [FieldError(name, reason) for name, value in fields.items()
+              if isinstance(value, str) and (reason := unsafe_reason(value))]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def from_pydantic(exc: ValidationError, prefix: str = "") -> ValidationFailed:
     """Pydantic's errors as field errors with dotted paths ("acts[0].victims[1].harm")."""
     out = []

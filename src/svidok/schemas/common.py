@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from typing import Any
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from svidok.core.validation import unsafe_reason
 from svidok.domain import dates
 
 
@@ -29,7 +32,30 @@ Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
-class Strict(BaseModel):
+def _refuse_unsafe(value: Any) -> Any:
+    if isinstance(value, str):
+        if reason := unsafe_reason(value):
+            raise ValueError(reason)
+    elif isinstance(value, (list, tuple, set)):
+        for item in value:
+            _refuse_unsafe(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unsafe(key)
+            _refuse_unsafe(item)
+    return value
+
+
+class TextChecked(BaseModel):
+    """Every text field (and text in lists and mappings) refuses control and bidi-override characters."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_unsafe_characters(cls, value: Any) -> Any:
+        return _refuse_unsafe(value)
+
+
+class Strict(TextChecked):
     """Unknown fields are errors, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from svidok.storage.models import ApiToken, Case, CaseGrant, User
+from svidok.storage.models import ApiToken, Case, CaseGrant, User, utcnow
 
-from . import ledger
+from . import ledger, sessions
 from svidok.core.actors import LEVELS, ROLES, Actor
 from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 
@@ -90,7 +91,89 @@ def actor_for_token(app, token: str) -> Actor | None:  # noqa: ANN001
         if row is None:
             return None
         user = s.get(User, row.user_id)
-        return actor_of(s, user) if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        now = utcnow()
+        last = row.last_used_at
+        if last is None or (last if last.tzinfo else last.replace(tzinfo=now.tzinfo)) < now - timedelta(hours=1):
+            row.last_used_at = now  # hourly is enough to tell a forgotten token from a live one
+        return actor_of(s, user)
+
+
+def list_tokens(app, actor: Actor, username: str | None = None) -> list[dict]:  # noqa: ANN001
+    """A user's API tokens that are not revoked (names and dates; never the token)."""
+    with app.db.session() as s:
+        user = _target(s, actor, username)
+        rows = s.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+                         .order_by(ApiToken.id.desc()))
+        return [{"id": r.id, "name": r.name, "created_at": r.created_at.isoformat(timespec="seconds"),
+                 "last_used_at": r.last_used_at.isoformat(timespec="seconds") if r.last_used_at else None}
+                for r in rows]
+
+
+def revoke_token(app, actor: Actor, token_id: int) -> None:  # noqa: ANN001
+    """Revoke one API token: the actor's own, or anyone's for an administrator (not found otherwise)."""
+    with app.db.session() as s:
+        row = s.get(ApiToken, token_id)
+        if row is None or (row.user_id != actor.user_id and not actor.is_admin):
+            raise NotFound(f"token {token_id} not found")
+        if not row.revoked:
+            row.revoked = True
+            ledger.append(s, actor.username, "token.revoke", "user", row.user_id, {"token": token_id})
+
+
+def change_password(app, actor: Actor, current: str, new: str, keep_session: int | None = None) -> None:  # noqa: ANN001
+    """The user's own password change; every other session of the user ends."""
+    if len(new) < MIN_PASSWORD:
+        raise ValidationFailed(FieldError("new_password", f"at least {MIN_PASSWORD} characters"))
+    with app.db.session() as s:
+        user = s.get(User, actor.user_id)
+        try:
+            _hasher.verify(user.password_hash, current)
+        except (VerifyMismatchError, InvalidHashError):
+            raise ValidationFailed(FieldError("current_password", "this is not your current password")) from None
+        user.password_hash = _hasher.hash(new)
+        sessions.revoke_all(s, user.id, "password changed", keep_id=keep_session)
+        ledger.append(s, actor.username, "user.password", "user", user.id, {})
+
+
+def set_password(app, actor: Actor, username: str, new: str) -> None:  # noqa: ANN001
+    """An administrator sets a user's password; all the user's sessions end."""
+    if not actor.is_admin:
+        raise Forbidden("only an administrator sets another user's password")
+    if len(new) < MIN_PASSWORD:
+        raise ValidationFailed(FieldError("password", f"at least {MIN_PASSWORD} characters"))
+    with app.db.session() as s:
+        user = _target(s, actor, username)
+        user.password_hash = _hasher.hash(new)
+        sessions.revoke_all(s, user.id, "password set by an administrator")
+        ledger.append(s, actor.username, "user.password", "user", user.id, {})
+
+
+def set_active(app, actor: Actor, username: str, active: bool) -> None:  # noqa: ANN001
+    """Deactivate (every session and token stops at once) or reactivate a user."""
+    if not actor.is_admin:
+        raise Forbidden("only an administrator deactivates users")
+    with app.db.session() as s:
+        user = _target(s, actor, username)
+        if not active and user.id == actor.user_id:
+            raise Conflict("you cannot deactivate yourself")
+        user.active = active
+        if not active:
+            sessions.revoke_all(s, user.id, "deactivated")
+        ledger.append(s, actor.username, "user.activate" if active else "user.deactivate", "user", user.id, {})
+
+
+def _target(s: Session, actor: Actor, username: str | None) -> User:
+    if username is None or username == actor.username:
+        user = s.get(User, actor.user_id) if actor.user_id is not None else None
+    else:
+        if not actor.is_admin:
+            raise Forbidden("only an administrator manages other users")
+        user = s.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"user {username!r} not found")
+    return user
 
 
 def grant_case(app, actor: Actor, username: str, case_id: int, level: str = "confidential") -> None:  # noqa: ANN001
@@ -114,5 +197,6 @@ def grant_case(app, actor: Actor, username: str, case_id: int, level: str = "con
 
 def list_users(app) -> list[dict]:  # noqa: ANN001
     with app.db.session() as s:
-        return [{"id": u.id, "username": u.username, "role": u.role, "active": u.active}
+        return [{"id": u.id, "username": u.username, "role": u.role, "active": u.active,
+                 "two_factor": u.totp_enabled_at is not None}
                 for u in s.scalars(select(User).order_by(User.id))]

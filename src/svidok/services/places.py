@@ -78,8 +78,9 @@ def resolve(session: Session, ref: str | int | None, field: str = "place") -> Pl
     """A place by id, code or exact name (English or Ukrainian); ValidationFailed if unknown."""
     if ref is None or ref == "":
         return None
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        place = session.get(Place, int(ref))
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+        # an id beyond a 64-bit integer names no place (and would overflow the driver)
+        place = session.get(Place, int(ref)) if 0 < int(ref) < 2**63 else None
     else:
         place = session.scalar(select(Place).where(Place.code == ref)) or session.scalar(
             select(Place)

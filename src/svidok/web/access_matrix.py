@@ -31,7 +31,8 @@ def _records_api(path: str) -> dict[tuple[str, str], str]:
 
 RULES: dict[tuple[str, str], str] = {
     # API documentation
-    ("GET", "/api/v1/openapi.json"): ANYONE, ("GET", "/api/v1/docs"): ANYONE, ("GET", "/docs/oauth2-redirect"): ANYONE,
+    ("GET", "/api/v1/openapi.json"): ANYONE, ("GET", "/api/v1/docs"): ANYONE, ("GET", "/api/v1/docs/init.js"): ANYONE,
+    ("MOUNT", "/api/v1/docs/assets"): ANYONE,
     # API: incidents, persons, sources
     ("GET", "/api/v1/incidents"): SIGNED_IN, ("GET", "/api/v1/incidents/count"): SIGNED_IN,
     ("POST", "/api/v1/incidents"): WRITERS, ("GET", "/api/v1/incidents/{incident_id}"): SIGNED_IN,
@@ -82,7 +83,14 @@ RULES: dict[tuple[str, str], str] = {
     ("MOUNT", "/static"): ANYONE, ("MOUNT", "/static/leaflet"): ANYONE,
     # Web pages
     ("GET", "/login"): ANYONE, ("POST", "/login"): ANYONE, ("POST", "/logout"): ANYONE, ("POST", "/language"): ANYONE,
+    ("GET", "/login/code"): ANYONE, ("POST", "/login/code"): ANYONE,
     ("GET", "/account"): SIGNED_IN, ("POST", "/account/token"): SIGNED_IN,
+    ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN, ("POST", "/account/sessions/{session_id}/revoke"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN, ("POST", "/account/2fa/codes"): SIGNED_IN,
+    ("POST", "/account/2fa/off"): SIGNED_IN,
+    # two-factor set-up: also a user whose role must use it and who has not set it up yet
+    ("GET", "/account/2fa"): SIGNED_IN, ("POST", "/account/2fa/begin"): SIGNED_IN,
+    ("POST", "/account/2fa/confirm"): SIGNED_IN,
     ("GET", "/"): SIGNED_IN,
     ("GET", "/incidents"): SIGNED_IN, ("GET", "/incidents/new"): WRITERS, ("POST", "/incidents/new"): WRITERS,
     ("GET", "/incidents/{incident_id}"): SIGNED_IN, ("GET", "/incidents/{incident_id}/edit"): WRITERS,
@@ -103,6 +111,9 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/review"): SIGNED_IN, ("GET", "/review/{pair_id}"): SIGNED_IN,
     ("POST", "/review/{pair_id}/{verdict}"): WRITERS,
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
+    ("POST", "/admin/users/{username}/deactivate"): ADMIN, ("POST", "/admin/users/{username}/activate"): ADMIN,
+    ("POST", "/admin/users/{username}/sessions/revoke"): ADMIN, ("POST", "/admin/users/{username}/2fa/off"): ADMIN,
+    ("POST", "/admin/policy"): ADMIN,
 }
 
 #: Routes whose allowed calls are too heavy for the matrix test (it checks only the refusals);

@@ -46,3 +46,11 @@ async def csrf_checked(request: Request) -> None:
     if not session.csrf_ok(token if isinstance(token, str) else None):
         raise PageError(403, _("The form expired or did not come from this site (missing or wrong security token). "
                                "Reload the page and try again; nothing was saved."))
+
+
+async def enrolling(request: Request) -> Actor:
+    """Signed in, or signed in with a password but obliged to set up two-factor sign-in first."""
+    actor = getattr(request.state, "actor", None) or getattr(request.state, "enrolling", None)
+    if actor is None:
+        raise LoginRequired()
+    return actor

@@ -22,8 +22,7 @@ from svidok.core.errors import ServiceError, ValidationFailed
 from . import session
 from .i18n import _
 from .render import LoginRequired, PageError, redirect, render
-from .throttle import SignInThrottle
-from .views import admin, auth, dashboard, evidence, incidents, maps, persons, records, search
+from .views import account, admin, auth, dashboard, evidence, incidents, maps, persons, records, search
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("svidok.web")
@@ -38,10 +37,9 @@ def _error_page(request: Request, status: int, message: str):  # noqa: ANN202
 
 
 def install(api: FastAPI, core: Svidok) -> None:
-    api.state.sign_in_throttle = (SignInThrottle(max_failures=5), SignInThrottle(max_failures=50))
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, dashboard, incidents, persons, records, search, evidence, maps, admin):
+    for module in (auth, account, dashboard, incidents, persons, records, search, evidence, maps, admin):
         api.include_router(module.router, include_in_schema=False)
 
     previous = dict(api.exception_handlers)
@@ -94,6 +92,4 @@ def install(api: FastAPI, core: Svidok) -> None:
         return _error_page(request, 500, _("Something went wrong on the server; the error has been logged. "
                                            "Nothing you entered was saved."))
 
-    api.add_middleware(session.SessionMiddleware, core=core,
-                       secret=session.load_secret(core.settings.data_dir),
-                       idle=session.idle_seconds(core.settings))
+    api.add_middleware(session.SessionMiddleware, core=core, secret=session.load_secret(core.settings.data_dir))

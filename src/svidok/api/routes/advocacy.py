@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from svidok.schemas.common import Version
+from svidok.schemas.common import TextChecked, Version
 from svidok.api.deps import PathId, current_actor, get_app
 from svidok.reports import engine
 from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
@@ -17,7 +17,7 @@ from svidok.services import advocacy
 router = APIRouter(prefix="/api/v1")
 
 
-class StatusIn(BaseModel):
+class StatusIn(TextChecked):
     model_config = {"extra": "forbid"}
     status: str = Field(description="sent, acknowledged, acted_on, ignored or reversed")
     note: str | None = Field(None, max_length=5000)
@@ -25,7 +25,7 @@ class StatusIn(BaseModel):
     version: Version | None = None
 
 
-class RenderIn(BaseModel):
+class RenderIn(TextChecked):
     model_config = {"extra": "forbid"}
     edition: Literal["internal", "public"] = "internal"
     format: Literal["html", "pdf"] = "html"
@@ -34,7 +34,7 @@ class RenderIn(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class QueryIn(BaseModel):
+class QueryIn(TextChecked):
     model_config = {"extra": "forbid"}
     args: dict[str, Any] = Field(default_factory=dict)
 

@@ -4,7 +4,6 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
@@ -13,28 +12,30 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from svidok.api.deps import PathId, current_actor, get_app
+from svidok.api.downloads import content_disposition
 from svidok.core.errors import RangeNotSatisfiable
+from svidok.core.validation import check_texts
 from svidok.evidence.byte_ranges import parse_range
-from svidok.schemas.common import Id
+from svidok.schemas.common import Id, TextChecked
 from svidok.services import evidence, evidence_bundles
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 CHUNK = 1 << 20
 
 
-class Purpose(BaseModel):
+class Purpose(TextChecked):
     purpose: str = Field(min_length=3, max_length=500)
     action: Literal["transfer", "export", "access"] = "transfer"
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(TextChecked):
     kind: str = Field(min_length=1, max_length=60, description="a verification_methods term")
     method: str = Field(min_length=1, max_length=5000)
     result: str = Field(min_length=1, max_length=5000)
     confidence: Literal["low", "medium", "high"]
 
 
-class BundleIn(BaseModel):
+class BundleIn(TextChecked):
     incident_ids: list[Id] = Field(default_factory=list, max_length=1000)
     case_id: Id | None = None
     evidence_ids: list[Id] = Field(default_factory=list, max_length=10000)
@@ -68,6 +69,9 @@ def upload_evidence(
     app=Depends(get_app), actor=Depends(current_actor),  # noqa: ANN001
 ) -> dict:
     """Store a file by SHA-256 with its acquisition record; a declared hash that does not match is refused."""
+    check_texts(file=file.filename, confidentiality=confidentiality, acquired_by=acquired_by,
+                acquisition_method=acquisition_method, acquisition_device=acquisition_device,
+                acquisition_url=acquisition_url, acquisition_person=acquisition_person, purpose=purpose)
     return evidence.ingest(
         app, actor, file.file, original_name=file.filename, media_type=file.content_type,
         expected_sha256=sha256.lower() if sha256 else None, max_size=app.settings.max_upload_bytes, purpose=purpose,
@@ -169,14 +173,9 @@ def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(
 
 
 def download_headers(info: dict) -> dict[str, str]:
-    """Length, the recorded hash and a file name any browser decodes (RFC 6266 ``filename*`` for non-ASCII)."""
-    name = (info["original_name"] or info["sha256"]).replace('"', "").replace("\r", "").replace("\n", "")
-    fallback = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    disposition = f'attachment; filename="{fallback}"'
-    if fallback != name:
-        disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
+    """Length, the recorded hash and a file name any browser decodes (``api.downloads.content_disposition``)."""
     return {"Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
-            "Content-Disposition": disposition}
+            "Content-Disposition": content_disposition(info["original_name"] or info["sha256"])}
 
 
 @router.post("/evidence/{evidence_id}/custody")

@@ -5,22 +5,22 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from svidok.schemas.common import Id
+from svidok.schemas.common import Id, TextChecked
 from svidok.api.deps import CursorId, PathId, current_actor, get_app
 from svidok.services import merges, person_linkage
 
 router = APIRouter(prefix="/api/v1/linkage", tags=["linkage"])
 
 
-class RunIn(BaseModel):
+class RunIn(TextChecked):
     model_config = {"extra": "forbid"}
     threshold: float = Field(0.9, gt=0, lt=1, description="probability at which two records are one person")
     review_threshold: float = Field(0.5, gt=0, lt=1, description="lowest probability of a pair put in the queue")
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(TextChecked):
     model_config = {"extra": "forbid"}
     note: str | None = Field(None, max_length=5000, description="why (kept with the decision and in the ledger)")
 

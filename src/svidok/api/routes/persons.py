@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from svidok.schemas.common import TextChecked
 from svidok.api.deps import CursorId, PathId, current_actor, get_app
 from svidok.schemas.records import DeleteIn, PersonIn, PersonUpdate, SourceIn
 from svidok.services import persons, sources
@@ -12,7 +13,7 @@ from svidok.services import persons, sources
 router = APIRouter(tags=["persons"])
 
 
-class Purpose(BaseModel):
+class Purpose(TextChecked):
     purpose: str = Field(min_length=3, max_length=500, description="why you need the protected data (logged)")
 
 

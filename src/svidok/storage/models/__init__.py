@@ -11,6 +11,7 @@ from .linkage import LinkagePair, LinkageRun, PersonMerge  # noqa: F401  (person
 from .organisations import Case, Organisation
 from .persons import Person, PersonName, PersonNameKey
 from .places import Place, PlaceOccupation
+from .sign_in import RecoveryCode, RolePolicy, SignInAddress, SignInThrottle, WebSession
 from .sources import Source
 
 partial_indexes(Base.metadata)
@@ -20,6 +21,5 @@ __all__ = [
     "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentSource",
     "Intervention", "InterventionStatus", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
-    "Recommendation", "RecordVersion", "RowCommitment", "Source", "TreeHead", "User", "VerificationAssessment",
-    "Victim", "utcnow",
+    "Recommendation", "RecordVersion", "RecoveryCode", "RolePolicy", "RowCommitment", "SignInAddress", "SignInThrottle", "Source", "TreeHead", "User", "VerificationAssessment", "Victim", "WebSession", "utcnow",
 ]

@@ -1,6 +1,15 @@
 // Small helpers, no build step: "/" focuses search, place suggestions, upload size check.
 (function () {
   "use strict";
+  // No inline code or style attributes (the Content-Security-Policy allows none): set them here.
+  document.querySelectorAll("[data-width]").forEach(function (el) {
+    el.style.width = el.getAttribute("data-width") + "%";
+  });
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    if (history.length > 1) {
+      a.addEventListener("click", function (e) { e.preventDefault(); history.back(); });
+    }
+  });
   document.addEventListener("keydown", function (e) {
     if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
       var q = document.getElementById("top-q");

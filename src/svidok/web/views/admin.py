@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.services import accounts, records
+from svidok.services import accounts, records, sessions, two_factor
 from svidok.core.actors import LEVELS, ROLES
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 from ..deps import administrator, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, text
+from .common import call, errors_by_field, form_dict, text, whole
 
 router = APIRouter()
 
 
 async def _page(request: Request, status: int = 200, **extra):  # noqa: ANN202
     users = await call(accounts.list_users, request.app.state.svidok)
-    return render(request, "admin/users.html", status=status, users=users, roles=ROLES, levels=LEVELS,
+    policies = await call(two_factor.role_policies, request.app.state.svidok)
+    return render(request, "admin/users.html", status=status, users=users, roles=ROLES, levels=LEVELS, policies=policies,
                   **{"values": {}, "errors": {}, **extra})
 
 
@@ -48,16 +49,50 @@ async def grant(request: Request, actor=Depends(administrator)):  # noqa: ANN001
     form = await form_dict(request)
     case_id = text(form.get("case_id"))
     try:
-        if not (case_id or "").isdigit():
+        if whole(case_id) is None:
             raise ValidationFailed(FieldError("case_id", "a case number"))
         try:
-            await call(records.get, request.app.state.svidok, actor, "case", int(case_id))
+            await call(records.get, request.app.state.svidok, actor, "case", whole(case_id))
         except NotFound:
             raise ValidationFailed(FieldError("case_id", f"there is no case {case_id}")) from None
         await call(accounts.grant_case, request.app.state.svidok, actor, text(form.get("grant_username")) or "",
-                   int(case_id), text(form.get("level")) or "confidential")
+                   whole(case_id), text(form.get("level")) or "confidential")
     except ValidationFailed as exc:
         return await _page(request, 422, grant_values=form, grant_errors=errors_by_field(exc))
     except NotFound as exc:
         return await _page(request, 404, grant_values=form, grant_errors={"grant_username": str(exc)})
     return redirect(request, "/admin/users", _("Case access granted."))
+
+
+@router.post("/admin/users/{username}/deactivate", dependencies=[Depends(csrf_checked)])
+async def deactivate(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    await call(accounts.set_active, request.app.state.svidok, actor, username, False)
+    return redirect(request, "/admin/users", _("User %(name)s deactivated; their sessions ended.") % {"name": username})
+
+
+@router.post("/admin/users/{username}/activate", dependencies=[Depends(csrf_checked)])
+async def activate(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    await call(accounts.set_active, request.app.state.svidok, actor, username, True)
+    return redirect(request, "/admin/users", _("User %(name)s reactivated.") % {"name": username})
+
+
+@router.post("/admin/users/{username}/sessions/revoke", dependencies=[Depends(csrf_checked)])
+async def revoke_sessions(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    n = await call(sessions.revoke_user, request.app.state.svidok, actor, username)
+    return redirect(request, "/admin/users", _("%(n)s sessions of %(name)s ended.") % {"n": n, "name": username})
+
+
+@router.post("/admin/users/{username}/2fa/off", dependencies=[Depends(csrf_checked)])
+async def two_factor_off(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    await call(two_factor.disable, request.app.state.svidok, actor, username, "reset by an administrator")
+    return redirect(request, "/admin/users", _("Two-factor sign-in of %(name)s turned off.") % {"name": username})
+
+
+@router.post("/admin/policy", dependencies=[Depends(csrf_checked)])
+async def policy(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+    form = await form_dict(request)
+    required = form.get("require_2fa") or []
+    required = required if isinstance(required, list) else [required]
+    for role in ROLES:
+        await call(two_factor.set_role_policy, request.app.state.svidok, actor, role, role in required)
+    return redirect(request, "/admin/users", _("Sign-in policy saved."))

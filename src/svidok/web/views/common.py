@@ -61,6 +61,18 @@ def text(value: Any) -> str | None:
     return value or None
 
 
+def whole(value: Any, limit: int = 2**53) -> int | None:
+    """A positive whole number typed in a form or an address (at most ``limit``), else None.
+
+    ``str.isdigit`` alone lets through "٣" and numbers that overflow a database integer (a 500).
+    """
+    value = str(value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= limit else None
+
+
 def listed(value: Any) -> list[str]:
     if value is None or value == "":
         return []

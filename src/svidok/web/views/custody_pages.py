@@ -17,7 +17,7 @@ from svidok.core.errors import ServiceError, ValidationFailed
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, form_dict, text
+from .common import call, form_dict, text, whole
 
 monitor_router = APIRouter()
 review_router = APIRouter()
@@ -31,8 +31,8 @@ async def monitor_page(request: Request, actor=Depends(signed_in)):  # noqa: ANN
     errors: dict[str, str] = {}
     days = None
     if values["days"]:
-        if values["days"].isdigit():
-            days = int(values["days"])
+        if whole(values["days"], 100_000) is not None:
+            days = whole(values["days"], 100_000)
         else:
             errors["days"] = _("Give a whole number of days.")
     today = None
@@ -58,7 +58,7 @@ async def review_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN0
     status = request.query_params.get("status") or "pending"
     after = request.query_params.get("after")
     out = await call(person_linkage.queue, request.app.state.svidok, actor, status=status,
-                     after=int(after) if (after or "").isdigit() else None)
+                     after=whole(after))
     return render(request, "review/list.html", page=out, status_filter=status)
 
 

@@ -16,6 +16,7 @@ from svidok.api.routes.evidence import CHUNK, download_headers
 from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
 from svidok.services import evidence, incidents
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.validation import check_texts
 
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import _
@@ -27,12 +28,11 @@ router = APIRouter()
 ACCEPTED_PREFIXES = ("image/", "video/", "audio/")
 ACCEPTED_TYPES = {"application/pdf", "text/plain", "application/warc", "application/zip", "text/csv",
                   "application/json", "message/rfc822"}
-DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 
 
 def max_upload_bytes(settings) -> int:  # noqa: ANN001
-    """``settings.max_upload_bytes`` when the core has it, else 500 MiB."""
-    return int(getattr(settings, "max_upload_bytes", None) or DEFAULT_MAX_BYTES)
+    """The installation's one upload limit (``SVIDOK_MAX_UPLOAD_BYTES``, see config.py)."""
+    return int(settings.max_upload_bytes)
 
 
 def check_upload(upload: object, limit: int) -> str:
@@ -64,6 +64,8 @@ async def upload(incident_id: PathId, request: Request, actor=Depends(writer)): 
         fields = {"acquisition_method": text(form.get("method")) or "web upload",
                   "acquisition_device": text(form.get("device")), "acquisition_url": text(form.get("url")),
                   "acquired_by": actor.username}
+        check_texts(file=file.filename, method=fields["acquisition_method"], device=fields["acquisition_device"],
+                    url=fields["acquisition_url"])
         item = await call(lambda: evidence.ingest(
             core, actor, file.file, original_name=file.filename, media_type=media_type, max_size=limit,
             purpose="uploaded through the web form", incident_id=incident_id,

@@ -12,7 +12,7 @@ from svidok.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, listed, parse, text
+from .common import call, errors_by_field, form_dict, listed, parse, text, whole
 
 router = APIRouter()
 FIELDS = ("full_name", "family_name", "given_name", "patronymic", "sex", "birth_date", "age_band", "status",
@@ -41,7 +41,7 @@ def _data(form: dict, update: bool) -> dict:
 @router.get("/persons")
 async def person_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
     after = request.query_params.get("after")
-    items, nxt = await call(persons.listing, request.app.state.svidok, actor, int(after) if (after or "").isdigit() else None, 50)
+    items, nxt = await call(persons.listing, request.app.state.svidok, actor, whole(after), 50)
     return render(request, "persons/list.html", items=items, next_id=nxt)
 
 

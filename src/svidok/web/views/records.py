@@ -16,7 +16,7 @@ from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from ..deps import csrf_checked, signed_in, writer
 from ..i18n import N_, _
 from ..render import PageError, redirect, render
-from .common import call, errors_by_field, form_dict, parse, text
+from .common import call, errors_by_field, form_dict, parse, text, whole
 
 router = APIRouter()
 
@@ -142,8 +142,8 @@ async def record_list(slug: str, request: Request, actor=Depends(signed_in)):  #
     after = request.query_params.get("after")
     person = request.query_params.get("person_id")
     items, nxt = await call(records.listing, request.app.state.svidok, actor, entity,
-                            int(after) if (after or "").isdigit() else None, 50,
-                            int(person) if (person or "").isdigit() else None)
+                            whole(after), 50,
+                            whole(person))
     return _render(request, "records/list.html", slug=slug, title=TITLES[slug], items=items, next_id=nxt,
                   fields=fields[:5])
 
@@ -193,9 +193,9 @@ async def update_record(slug: str, ident: PathId, request: Request, actor=Depend
     record = await call(records.get, core, actor, entity, ident)
     version = text(form.get("version"))
     try:
-        if not (version or "").isdigit():
+        if whole(version, 2**31) is None:
             raise ValidationFailed(FieldError("version", "missing; reload the form"))
-        await call(records.update, core, actor, entity, ident, _model(schema, fields, form), int(version))
+        await call(records.update, core, actor, entity, ident, _model(schema, fields, form), whole(version, 2**31))
     except ValidationFailed as exc:
         return _render(request, "records/form.html", status=422, slug=slug, title=TITLES[slug], fields=fields,
                       values=form, errors=errors_by_field(exc), record=record,

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_row_commitments"
-down_revision = "0009_victim_status_harm_index"
+down_revision = "0010_server_sessions"
 branch_labels = None
 depends_on = None
 
