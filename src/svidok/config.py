@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +60,14 @@ class Settings(BaseSettings):
     session_max_hours: int = 12
     #: Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses).
     trusted_proxies: list[str] = []
+    #: Record-linkage engine: ``duckdb`` (in-process, default) or ``spark`` (needs pyspark and Java).
+    linkage_backend: Literal["duckdb", "spark"] = "duckdb"
+    #: Where Spark keeps linkage checkpoints; default a new temporary folder.
+    spark_checkpoint_dir: Path | None = None
+    #: The Chromium that renders PDFs and captures pages; default the first one found on the PATH.
+    chromium: Path | None = None
+    #: Passphrase of the keys in backups, for unattended ``svidok backup`` (else asked, or --passphrase-file).
+    backup_passphrase: SecretStr | None = None
 
     @property
     def resolved_database_url(self) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from svidok.config import Settings
+
 from . import lazy
 from .common import console, friendly_errors, print_json, run
 
@@ -22,8 +24,9 @@ _PASS_FILE = typer.Option(None, "--passphrase-file", exists=True, dir_okay=False
 def _passphrase(path: Path | None, confirm: bool) -> str:
     if path is not None:
         return path.read_text(encoding="utf-8").splitlines()[0]
-    if os.environ.get(_PASS_ENV):
-        return os.environ[_PASS_ENV]
+    configured = Settings().backup_passphrase
+    if configured is not None:
+        return configured.get_secret_value()
     return typer.prompt("Passphrase for the keys", hide_input=True, confirmation_prompt=confirm)
 
 

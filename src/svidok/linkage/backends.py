@@ -11,9 +11,10 @@ is unset and the session has none, to a local temporary directory.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from typing import Any
+
+from svidok.config import Settings
 
 BACKENDS = ("duckdb", "spark")
 
@@ -23,7 +24,8 @@ class BackendError(RuntimeError):
 
 
 def default_backend() -> str:
-    return os.environ.get("SVIDOK_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
+    """The installation's engine (setting ``linkage_backend``, SVIDOK_LINKAGE_BACKEND)."""
+    return Settings().linkage_backend
 
 
 def make_db_api(backend: str | None = None, *, spark_session: Any = None, threads: int | None = None):
@@ -58,6 +60,6 @@ def make_db_api(backend: str | None = None, *, spark_session: Any = None, thread
         # Splink breaks long query lineages with checkpoints, which need a directory.
         if not spark.sparkContext.getCheckpointDir():
             spark.sparkContext.setCheckpointDir(
-                os.environ.get("SVIDOK_SPARK_CHECKPOINT_DIR") or tempfile.mkdtemp(prefix="svidok-spark-"))
+                str(Settings().spark_checkpoint_dir or tempfile.mkdtemp(prefix="svidok-spark-")))
         return SparkAPI(spark_session=spark)
     raise BackendError(f"unknown linkage backend {backend!r}; choose one of {', '.join(BACKENDS)}")

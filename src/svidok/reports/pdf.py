@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from svidok.config import Settings
 from svidok.core.errors import ServiceError
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -32,8 +33,8 @@ class PdfUnavailable(ServiceError):
 
 
 def chromium_path() -> str:
-    env = os.environ.get("SVIDOK_CHROMIUM")
-    for p in ([env] if env else []) + list(CANDIDATES):
+    configured = Settings().chromium
+    for p in ([str(configured)] if configured else []) + list(CANDIDATES):
         if p and Path(p).is_file():
             return p
     found = shutil.which("chromium")
