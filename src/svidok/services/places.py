@@ -6,6 +6,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
+from . import place_search
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -136,12 +137,10 @@ def occupation_status(session: Session, place: Place, on: date) -> PlaceOccupati
 
 
 def search(session: Session, text: str, limit: int = 20) -> list[Place]:
-    like = f"%{text.lower()}%"
-    return list(
-        session.scalars(
-            select(Place)
-            .where(or_(func.lower(Place.name_en).like(like), func.lower(Place.name_uk).like(like), Place.code == text))
-            .order_by(Place.level, Place.name_en)
-            .limit(limit)
-        )
-    )
+    """Places whose names begin with the typed words, in any script (see :mod:`.place_search`),
+    or the place with that KATOTTG code."""
+    by_code = session.scalars(select(Place).where(Place.code == text.strip()).limit(1)).first()
+    ids = place_search.search_ids(session, text, limit)
+    rows = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_(ids)))} if ids else {}
+    found = [rows[i] for i in ids if i in rows]
+    return ([by_code] + [p for p in found if p.id != by_code.id])[:limit] if by_code else found
