@@ -179,3 +179,21 @@ def test_loader_reads_shipped_files_and_links_provisions() -> None:
                                  "property"}
     with pytest.raises(vocab.UnknownTerm, match="no_such_term"):
         v.check("sex", "no_such_term")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_label_is_its_whole_source_text(path):
+    """A comma in an unquoted flow-style label ends it (YAML reads the rest as a key with no value):
+    each label must be exactly what its line says, and no term may carry an unexpected empty key."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for term in yaml.safe_load("\n".join(lines)).get("terms", []):
+        empty = [k for k, v in term.items() if v is None and k != "max"]
+        assert not empty, f"{path.name}: term {term['code']!r} has keys without value {empty} (an unquoted comma?)"
+        line = next((ln for ln in lines if ln.lstrip().startswith("- {")
+                     and re.search(rf"code: \"?{re.escape(str(term['code']))}\"?[,}}]", ln)), None)
+        if line is None:  # block style: a comma cannot end a label there
+            continue
+        for lang in ("en", "uk"):
+            m = re.search(rf"\b{lang}: (\"(?:[^\"\\\\]|\\\\.)*\"|[^,}}]*)", line)
+            if m and lang in term:
+                assert term[lang] == m.group(1).strip().strip('"'), f"{path.name}: {term['code']} {lang}"
