@@ -15,6 +15,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SVIDOK_", extra="ignore")
 
+    #: Where the SQLite database, keys and evidence files live by default.
     data_dir: Path = Path("svidok-data")
     #: SQLAlchemy URL; defaults to an SQLite file in the data directory.
     database_url: str | None = None
@@ -26,6 +27,7 @@ class Settings(BaseSettings):
     evidence_encryption: bool = False
     #: S3-compatible object storage (AWS S3, MinIO, Ceph, SeaweedFS); endpoint None means AWS.
     s3_endpoint: str | None = None
+    #: Bucket of the evidence objects, and its region.
     s3_bucket: str | None = None
     s3_region: str = "us-east-1"
     #: Credentials; None uses boto3's usual chain (AWS_* variables, instance role).
@@ -35,21 +37,26 @@ class Settings(BaseSettings):
     s3_prefix: str = ""
     #: Write each object with an object-lock retention (the bucket must have object lock enabled).
     s3_object_lock: bool = False
+    #: Object-lock mode and retention of each evidence object.
     s3_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
     s3_retention_days: int = 3650
+    #: Multipart upload: part size (MiB) and parts uploaded at once.
     s3_part_size_mb: int = 16
     s3_concurrency: int = 4
     #: A folder with places.csv (and occupation.csv) replacing the shipped gazetteer.
     gazetteer_dir: Path | None = None
     #: Extra vocabulary folders whose YAML files extend or override the shipped ones.
     vocab_dirs: list[Path] = []
-    #: Field-encryption key file (32 random bytes, base64); or the key itself in SVIDOK_FIELD_KEY.
+    #: Field-encryption key file (32 random bytes, base64); default ``<data_dir>/keys``…
     key_file: Path | None = None
+    #: …or the key itself (base64), for containers that pass secrets in the environment.
     field_key: str | None = None
     #: Optional tile layer URL template for maps; the map works without it.
     tile_url: str | None = None
+    #: Address and port ``svidok serve`` and ``svidok demo`` listen on.
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Largest request body other than evidence uploads (forms, JSON), in bytes.
     max_request_bytes: int = 1_000_000
     #: Largest evidence file accepted through the API and the web: 2 GiB, about an hour of
     #: phone video at 1080p; a longer recording goes in parts or through ``svidok evidence add``.

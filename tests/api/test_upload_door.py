@@ -151,7 +151,7 @@ def test_a_ukrainian_file_name_downloads_with_an_rfc_5987_name_and_an_ascii_fall
         r = c.post("/api/v1/evidence", files={"file": ("фото_свідка.jpg", PHOTO, "image/jpeg")},
                    data={"incident_id": str(inc["id"])})
         assert r.status_code == 201, r.text
-        got = c.get(f"/api/v1/evidence/{r.json()['id']}/file", params={"purpose": "review"})
+        got = c.post(f"/api/v1/evidence/{r.json()['id']}/download", json={"purpose": "review"})
     assert got.status_code == 200 and got.content == PHOTO
     disposition = got.headers["content-disposition"]
     assert disposition == ('attachment; filename="foto_svidka.jpg"; '

@@ -89,4 +89,4 @@ def test_s3_unreachable_gives_a_clear_error_and_leaves_the_database_as_it_was(ap
     store = evidence.evidence_store(app)
     assert not store.tmp.exists() or list(store.tmp.iterdir()) == []  # the staged copy is gone too
     with pytest.raises(StorageUnavailable, match="failed while reading"):
-        evidence.open_file(app, ADMIN, first["id"], evidence.view(app, ADMIN, first["id"])["token"])
+        evidence.open_file(app, ADMIN, first["id"], evidence.start_viewing(app, ADMIN, first["id"])["token"])

@@ -318,7 +318,7 @@ def download(app, actor: Actor, evidence_id: int, purpose: str | None = None,  #
 VIEW_TOKEN_SECONDS = 3600
 
 
-def view(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:  # noqa: ANN001
+def start_viewing(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:  # noqa: ANN001
     """Record a viewing (custody event ``access``) and return a token that lets this actor read byte
     ranges of the file for an hour (video playback, previews): the GETs that play it write nothing."""
     with app.db.session() as s:
@@ -344,7 +344,7 @@ def _check_view_token(app, actor: Actor, evidence_id: int, token: str | None) ->
 
 def open_file(app, actor: Actor, evidence_id: int, token: str | None,  # noqa: ANN001
               byte_range: ByteRange | None = None) -> tuple[BinaryIO, dict]:
-    """Stream ``byte_range`` of the original (in ``info["range"]``) under a viewing token (see :func:`view`)."""
+    """Stream ``byte_range`` of the original (in ``info["range"]``) under a viewing token (see :func:`start_viewing`)."""
     _check_view_token(app, actor, evidence_id, token)
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)

@@ -144,7 +144,7 @@ def view_evidence(evidence_id: PathId, data: DownloadIn | None = None,
                   app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
     """Record an access in the chain of custody and return a token for ``GET /evidence/{id}/file?token=…``
     (byte ranges, for an hour): a video or PDF then plays from the page without a download."""
-    return evidence.view(app, actor, evidence_id, data.purpose if data else None)
+    return evidence.start_viewing(app, actor, evidence_id, data.purpose if data else None)
 
 
 @router.get("/evidence/{evidence_id}/file")
