@@ -59,10 +59,8 @@ def test_object_lock_on_a_bucket_without_it_is_a_clear_error(s3_server, tmp_path
 
 
 @pytest.fixture
-def own_server(tmp_path):  # noqa: ANN001, ANN201
-    """A server of this test's own, so the test can stop it."""
-    if seaweed.weed_binary() is None:
-        pytest.skip("no `weed` binary")
+def own_server(tmp_path, s3_server):  # noqa: ANN001, ANN201
+    """A server of this test's own, so the test can stop it (skips or fails as ``s3_server`` does)."""
     server = seaweed.start(tmp_path / "own-seaweedfs")
     yield server
     server.stop()
