@@ -88,3 +88,11 @@ def test_s3_unreachable_gives_a_clear_error_and_leaves_the_database_as_it_was(ap
     assert not store.tmp.exists() or list(store.tmp.iterdir()) == []  # the staged copy is gone too
     with pytest.raises(StorageUnavailable, match="failed while reading"):
         evidence.open_file(app, ADMIN, first["id"], purpose="court copy")
+
+
+def test_s3_without_a_bucket_is_named(app):
+    app.settings = app.settings.model_copy(update={"evidence_backend": "s3", "s3_bucket": None})
+    app.__dict__.pop("evidence_store", None)
+    with pytest.raises(StorageUnavailable, match="set SVIDOK_S3_BUCKET"):
+        evidence.ingest(app, ADMIN, io.BytesIO(b"x" * 10), original_name="x.bin")
+    assert _counts(app) == (0, 0, _counts(app)[2])
