@@ -59,10 +59,8 @@ def test_object_lock_on_a_bucket_without_it_is_a_clear_error(s3_server, tmp_path
 
 
 @pytest.fixture
-def own_server(tmp_path):  # noqa: ANN001, ANN201
-    """A server of this test's own, so the test can stop it."""
-    if seaweed.weed_binary() is None:
-        pytest.skip("no `weed` binary")
+def own_server(tmp_path, s3_server):  # noqa: ANN001, ANN201
+    """A server of this test's own, so the test can stop it (skips or fails as ``s3_server`` does)."""
     server = seaweed.start(tmp_path / "own-seaweedfs")
     yield server
     server.stop()
@@ -90,3 +88,11 @@ def test_s3_unreachable_gives_a_clear_error_and_leaves_the_database_as_it_was(ap
     assert not store.tmp.exists() or list(store.tmp.iterdir()) == []  # the staged copy is gone too
     with pytest.raises(StorageUnavailable, match="failed while reading"):
         evidence.open_file(app, ADMIN, first["id"], evidence.start_viewing(app, ADMIN, first["id"])["token"])
+
+
+def test_s3_without_a_bucket_is_named(app):
+    app.settings = app.settings.model_copy(update={"evidence_backend": "s3", "s3_bucket": None})
+    app.__dict__.pop("evidence_store", None)
+    with pytest.raises(StorageUnavailable, match="set SVIDOK_S3_BUCKET"):
+        evidence.ingest(app, ADMIN, io.BytesIO(b"x" * 10), original_name="x.bin")
+    assert _counts(app) == (0, 0, _counts(app)[2])

@@ -25,7 +25,15 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import at_rest
-from .blobs import BlobCheck, BlobMissingError, EvidenceStoreError, Inspect, StoredBlob, StoreUnavailableError, check_sha256
+from .blobs import (
+    BlobCheck,
+    BlobMissingError,
+    EvidenceStoreError,
+    Inspect,
+    StoredBlob,
+    StoreUnavailableError,
+    check_sha256,
+)
 from .media_types import sniff_media_type
 from .readers import RangeReader, resolve
 from .staging import hash_in_place, stage

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .blobs import EmptyFileError, EvidenceStoreError, HashMismatchError, SizeMismatchError, check_sha256
+from .blobs import (
+    EmptyFileError,
+    EvidenceStoreError,
+    HashMismatchError,
+    SizeMismatchError,
+    check_sha256,
+)
 
 CHUNK_SIZE = 4 << 20
 _MAP_WINDOW = 16 << 20

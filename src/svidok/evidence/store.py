@@ -19,8 +19,16 @@ from typing import Any, BinaryIO
 
 from . import at_rest
 from .blobs import (  # noqa: F401 (re-exported: the names callers always imported from here)
-    BlobCheck, BlobMissingError, EmptyFileError, EvidenceStoreError, HashMismatchError, Inspect, SizeMismatchError,
-    StoredBlob, StoreUnavailableError, check_sha256,
+    BlobCheck,
+    BlobMissingError,
+    EmptyFileError,
+    EvidenceStoreError,
+    HashMismatchError,
+    Inspect,
+    SizeMismatchError,
+    StoredBlob,
+    StoreUnavailableError,
+    check_sha256,
 )
 from .media_types import sniff_media_type
 from .readers import RangeReader, resolve

@@ -48,7 +48,10 @@ CONFIDENCE = ("low", "medium", "high")
 
 def evidence_store(app) -> BlobStore:  # noqa: ANN001
     """The installation's evidence store (local files or S3, per ``SVIDOK_EVIDENCE_BACKEND``)."""
-    return app.evidence_store
+    try:
+        return app.evidence_store
+    except StoreUnavailableError as exc:  # e.g. SVIDOK_EVIDENCE_BACKEND=s3 without a bucket
+        raise StorageUnavailable(str(exc)) from None
 
 
 def installation_key(app):  # noqa: ANN001, ANN201

@@ -16,7 +16,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, Forbidden, StorageUnavailable, ValidationFailed
+from svidok.core.errors import (
+    FieldError,
+    Forbidden,
+    StorageUnavailable,
+    ValidationFailed,
+)
 from svidok.evidence.blobs import EvidenceStoreError, StoreUnavailableError
 from svidok.evidence.store import plain_path
 from svidok.evidence.stores import local_store, s3_store
