@@ -64,6 +64,11 @@ def _print_result(d: dict, models: bool = False, diagnostics: bool = False) -> N
         w(f"model ({d['criterion'].upper()} best of {d['n_models']:,}): {d['model']}\n")
         w(f"estimate: {_fmt(d['estimate'])}   95% profile-likelihood interval: {_fmt(d['lower'])} – {_fmt(d['upper'])}"
           f"   (s.e. {_fmt(d['stderr'])})\n")
+        if "bootstrap" in d:
+            b = d["bootstrap"]
+            chosen = ", ".join(f"{m['model']} {m['share']:.0%}" for m in b["selected"][:3])
+            w(f"bootstrap (model chosen in each of {b['reps']} replicates): 95% interval {_fmt(b['lower'])} – "
+              f"{_fmt(b['upper'])}; models chosen: {chosen}\n")
         if models:
             _print_models(d)
         else:
@@ -133,6 +138,8 @@ def estimate(
     models: bool = typer.Option(False, "--models", help="loglinear: also list the best-scoring models (per stratum)."),
     diagnostics: bool = typer.Option(False, "--diagnostics",
                                      help="lcmcr: R-hat and ESS of N, alpha and occupied classes; --json adds traces."),
+    bootstrap: int = typer.Option(0, help="loglinear: also a bootstrap interval over this many replicates, "
+                                          "the model chosen anew in each (0: none)."),
 ) -> None:
     """Estimate the total number of victims, documented or not, from overlapping lists."""
     if method not in METHODS:
@@ -153,9 +160,14 @@ def estimate(
         if method == "lcmcr" and diagnostics:
             opts["keep_draws"] = True
         result = run_method(table, method, **opts)
+        d = result.to_dict(traces=True) if method == "lcmcr" and diagnostics and as_json else result.to_dict()
+        if bootstrap and method == "loglinear":
+            from svidok.stats.estimate_bootstrap import bootstrap_interval
+
+            d["bootstrap"] = bootstrap_interval(table, criterion, max_order, reps=bootstrap, seed=seed)
+            d["warnings"] += d["bootstrap"]["warnings"]
     except (CountsError, ValueError, OverflowError, MemoryError) as exc:
         _fail(str(exc) or type(exc).__name__)
-    d = result.to_dict(traces=True) if method == "lcmcr" and diagnostics and as_json else result.to_dict()
     d["warnings"] = warnings + d["warnings"]
     if chart:
         from svidok.stats.charts import estimate_chart, save_chart

@@ -100,6 +100,7 @@ class EstimateIn(BaseModel):
     thinning: int = Field(100, ge=1, le=1000)
     classes: int = Field(10, ge=1, le=50)
     diagnostics: bool = Field(False, description="lcmcr: traces of N, alpha and occupied classes")
+    bootstrap: int = Field(0, ge=0, le=999, description="log-linear: bootstrap replicates, model chosen in each")
 
 
 @router.post("/estimate")
@@ -117,7 +118,8 @@ def post_estimate(data: EstimateIn, actor=Depends(current_actor)) -> dict:  # no
                 "thinning": data.thinning, "k_max": data.classes}
     try:
         table = table_from_patterns(data.lists, ((r.pattern, r.count) for r in data.rows))
-        return estimate_table(table, data.method, diagnostics=data.diagnostics, models=data.models, **opts)
+        return estimate_table(table, data.method, diagnostics=data.diagnostics, models=data.models,
+                              bootstrap=data.bootstrap if data.method == "loglinear" else 0, **opts)
     except CountsError as exc:
         raise ValidationFailed(FieldError("rows", str(exc))) from None
 
