@@ -78,7 +78,7 @@ def test_no_server_errors_on_generated_requests(sqlite_app) -> None:  # noqa: AN
     from tests.fuzzing import server_errors
 
     operations, failures = server_errors(sqlite_app, "/api/v1/stats", max_examples=25)
-    assert operations == 3
+    assert operations == 4
     assert failures == []
 
 

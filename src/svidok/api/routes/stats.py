@@ -109,8 +109,9 @@ def post_estimate(data: EstimateIn, actor=Depends(current_actor)) -> dict:  # no
     from svidok.stats.counts_table import CountsError, table_from_patterns
     from svidok.stats.estimate_strata import estimate_table
 
-    if data.method == "lcmcr" and data.burnin + data.samples * data.thinning > 2_000_000:
-        raise ValidationFailed(FieldError("samples", "burnin + samples x thinning must be at most 2,000,000 here"))
+    if data.method == "lcmcr" and data.chains * (data.burnin + data.samples * data.thinning) > 1_000_000:
+        raise ValidationFailed(FieldError("samples", "chains x (burnin + samples x thinning) must be at most "
+                                                     "1,000,000 sweeps here (the CLI has no such limit)"))
     if data.method == "loglinear":
         opts: dict = {"criterion": data.criterion, "max_order": data.max_order}
     else:
