@@ -20,10 +20,11 @@ from itertools import combinations
 import numpy as np
 
 from .counts_table import CountsError, CountsTable
+from .loglinear_fit import irls
+from .loglinear_jit import _fit_batch
 from .estimate_loglinear import (
     UNSTABLE_FACTOR,
     _design,
-    _fit_batch,
     default_max_order,
     hierarchical_models,
     model_label,
@@ -82,9 +83,7 @@ def bootstrap_interval(
     if best < 0:
         raise CountsError("no model gives a finite estimate for this table, so there is nothing to bootstrap")
     cols = np.nonzero(mask[best])[0]
-    from .estimate_loglinear import _irls
-
-    beta, _, _, _, _ = _irls(x_all[:, cols], y, 100)
+    beta, _, _, _, _ = irls(x_all[:, cols], y, 100)
     mu = np.exp(x_all[:, cols] @ beta)
     n0 = math.exp(beta[0])  # the fitted cell of people on no list
     total = int(round(n + n0))
