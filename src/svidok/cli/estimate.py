@@ -79,7 +79,8 @@ def _print_result(d: dict, models: bool = False, diagnostics: bool = False) -> N
         w(f"diagnostics: R-hat {d['rhat']:.3f}, ESS bulk {d['ess_bulk']:.0f}, ESS tail {d['ess_tail']:.0f} "
           f"({d['chains']} chains x {d['draws_per_chain']} draws, seed {d['seed']})\n")
         s = d["settings"]
-        w(f"model: latent classes K*={s['K']}, alpha ~ Gamma({s['a_alpha']}, {s['b_alpha']}), lambda ~ {s['lambda_prior']}, "
+        w(f"model: latent classes K*={s['K']}, alpha ~ Gamma({s['a_alpha']}, {s['b_alpha']}), "
+          f"lambda ~ {s['lambda_prior']}, "
           f"burn-in {s['burnin']}, thinning {s['thinning']}\n")
         if diagnostics:
             _print_diagnostics(d)

@@ -6,7 +6,8 @@ bootstrap of Chan, Silverman & Vincent (2021, JASA 116:1297), tables are drawn f
 model: the estimated total N̂ (rounded) is spread multinomially over all 2^J cells with the
 model's fitted probabilities, the cell of people on no list included, and that cell is then
 hidden (Buckland & Garthwaite 1991, Biometrics 47:255) — so the documented count varies as it
-would given N̂; every hierarchical model is refitted to each table, the best by the same criterion among those with a finite estimate is chosen, and its
+would given N̂; every hierarchical model is refitted to each table, the best by the same
+criterion among those with a finite estimate is chosen, and its
 estimate of N kept. The interval is the equal-tailed percentile interval of those estimates; how
 often each model was chosen is reported, since a choice that moves between models with
 different estimates is what widens the interval.
@@ -20,8 +21,6 @@ from itertools import combinations
 import numpy as np
 
 from .counts_table import CountsError, CountsTable
-from .loglinear_fit import irls
-from .loglinear_jit import _fit_batch
 from .estimate_loglinear import (
     UNSTABLE_FACTOR,
     _design,
@@ -29,6 +28,8 @@ from .estimate_loglinear import (
     hierarchical_models,
     model_label,
 )
+from .loglinear_fit import irls
+from .loglinear_jit import _fit_batch
 
 MAX_FITS = 5_000_000  # models x replicates: a 4-list bootstrap of 999 is 113,000 fits (seconds)
 
