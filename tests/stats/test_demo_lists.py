@@ -24,8 +24,9 @@ def test_demo_then_estimate_from_db(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     by_oblast = _svidok(tmp_path, "estimate", "--from-db", "--stratify", "oblast")
     assert by_oblast.returncode == 0, by_oblast.stderr
-    assert "estimate:" in by_oblast.stdout and "95%" in by_oblast.stdout
-    assert "Kharkivska oblast" in by_oblast.stdout
+    out = by_oblast.stdout
+    assert "documented    estimate  interval" in out and "95% intervals" in out
+    assert "Kharkivska oblast" in out and "\n  TOTAL" in out and "rank  model" not in out
 
     overall = _svidok(tmp_path, "estimate", "--from-db", "--json")
     assert overall.returncode == 0, overall.stderr

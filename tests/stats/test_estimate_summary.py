@@ -57,7 +57,8 @@ def test_model_names_are_printed_in_full(tmp_path) -> None:
     path = write_counts(tmp_path, names, KOSOVO)
     res = runner.invoke(app, ["estimate", str(path), "--models"])
     assert res.exit_code == 0, res.output
-    long_label = "[Exhumations,AmericanBarAssociation,OSCE_Kosovo_Verification][Exhumations,OSCE_Kosovo_Verification,HumanRightsWatch]"
+    long_label = ("[Exhumations,AmericanBarAssociation,OSCE_Kosovo_Verification]"
+                  "[Exhumations,OSCE_Kosovo_Verification,HumanRightsWatch]")
     assert long_label in res.stdout
     without = runner.invoke(app, ["estimate", str(path)])
     assert "rank  model" not in without.stdout and "--models" in without.stdout

@@ -6,7 +6,7 @@ Reference figures: R package LCMCR 0.4.14 built from source on this project's bu
 draws pooled. ``se`` is the Monte Carlo standard error of each reference quantile (standard
 deviation of the 16 per-chain quantiles over sqrt(16)). Our run: 8 chains, same settings; its own
 Monte Carlo error from the spread between its chains. A quantile passes when it is within 4
-combined standard errors (the five data sets make 21 comparisons).
+combined standard errors (seven data sets, 21 comparisons).
 
 Data: ``published_data.py`` (Kosovo is LCMCR's own example; HIV and lesbian ship with Rcapture;
 UK 2013 with five lists is Silverman's ``UKdat_5``). HIV is the data set on which a sampler without

@@ -78,5 +78,36 @@ def test_no_server_errors_on_generated_requests(sqlite_app) -> None:  # noqa: AN
     from tests.fuzzing import server_errors
 
     operations, failures = server_errors(sqlite_app, "/api/v1/stats", max_examples=25)
-    assert operations == 3
+    assert operations == 4
     assert failures == []
+
+
+KOSOVO_ROWS = [
+    ([1, 0, 0, 0], 1131), ([0, 1, 0, 0], 845), ([0, 0, 1, 0], 936), ([0, 0, 0, 1], 306), ([1, 1, 0, 0], 177),
+    ([1, 0, 1, 0], 228), ([1, 0, 0, 1], 106), ([0, 1, 1, 0], 217), ([0, 1, 0, 1], 31), ([0, 0, 1, 1], 123),
+    ([1, 1, 1, 0], 181), ([1, 1, 0, 1], 18), ([1, 0, 1, 1], 42), ([0, 1, 1, 1], 32), ([1, 1, 1, 1], 27),
+]  # fmt: skip
+
+
+def test_estimate_from_counts_loglinear_and_lcmcr_with_diagnostics(app) -> None:  # noqa: ANN001
+    body = {"lists": ["EXH", "ABA", "OSCE", "HRW"], "rows": [{"pattern": p, "count": c} for p, c in KOSOVO_ROWS]}
+    with _client(app, "analyst") as c:
+        r = c.post("/api/v1/stats/estimate", json=body)
+        assert r.status_code == 200, r.text
+        d = r.json()
+        assert d["observed"] == 4400 and d["lower"] < d["estimate"] < d["upper"] and len(d["ranking"]) == 10
+        r = c.post("/api/v1/stats/estimate", json={**body, "method": "lcmcr", "chains": 2, "samples": 50,
+                                                    "burnin": 200, "thinning": 2, "diagnostics": True})
+        assert r.status_code == 200, r.text
+        d = r.json()
+        assert len(d["traces"]["N"]) == 2 and len(d["traces"]["alpha"][0]) == 50
+        assert {"N", "alpha", "classes"} <= d["diagnostics"].keys()
+
+
+def test_estimate_refuses_bad_tables_with_the_reason(app) -> None:  # noqa: ANN001
+    with _client(app, "analyst") as c:
+        too_big = {"lists": ["A", "B"], "rows": [{"pattern": [1, 0], "count": 10**20}]}
+        assert c.post("/api/v1/stats/estimate", json=too_big).status_code == 422
+        repeat = {"lists": ["A", "B", "C"], "rows": [{"pattern": [1, 0, 0], "count": 3}, {"pattern": [1, 0, 0], "count": 4}]}
+        r = c.post("/api/v1/stats/estimate", json=repeat)
+        assert r.status_code == 422 and "repeats row 1" in r.text

@@ -15,6 +15,7 @@ from . import lazy
 
 counts_table = lazy.module("svidok.stats.counts_table")
 estimate_strata = lazy.module("svidok.stats.estimate_strata")
+estimate_bootstrap = lazy.module("svidok.stats.estimate_bootstrap")
 
 
 def _fmt(v: float | None) -> str:
@@ -60,6 +61,11 @@ def _print_result(d: dict, models: bool = False, diagnostics: bool = False) -> N
         w(f"model ({d['criterion'].upper()} best of {d['n_models']:,}): {d['model']}\n")
         w(f"estimate: {_fmt(d['estimate'])}   95% profile-likelihood interval: {_fmt(d['lower'])} – {_fmt(d['upper'])}"
           f"   (s.e. {_fmt(d['stderr'])})\n")
+        if "bootstrap" in d:
+            b = d["bootstrap"]
+            chosen = ", ".join(f"{m['model']} {m['share']:.0%}" for m in b["selected"][:3])
+            w(f"bootstrap (model chosen in each of {b['reps']} replicates): 95% interval {_fmt(b['lower'])} – "
+              f"{_fmt(b['upper'])}; models chosen: {chosen}\n")
         if models:
             _print_models(d)
         else:
@@ -70,7 +76,8 @@ def _print_result(d: dict, models: bool = False, diagnostics: bool = False) -> N
         w(f"diagnostics: R-hat {d['rhat']:.3f}, ESS bulk {d['ess_bulk']:.0f}, ESS tail {d['ess_tail']:.0f} "
           f"({d['chains']} chains x {d['draws_per_chain']} draws, seed {d['seed']})\n")
         s = d["settings"]
-        w(f"model: latent classes K*={s['K']}, alpha ~ Gamma({s['a_alpha']}, {s['b_alpha']}), lambda ~ {s['lambda_prior']}, "
+        w(f"model: latent classes K*={s['K']}, alpha ~ Gamma({s['a_alpha']}, {s['b_alpha']}), "
+          f"lambda ~ {s['lambda_prior']}, "
           f"burn-in {s['burnin']}, thinning {s['thinning']}\n")
         if diagnostics:
             _print_diagnostics(d)
@@ -129,6 +136,8 @@ def estimate(
     models: bool = typer.Option(False, "--models", help="loglinear: also list the best-scoring models (per stratum)."),
     diagnostics: bool = typer.Option(False, "--diagnostics",
                                      help="lcmcr: R-hat and ESS of N, alpha and occupied classes; --json adds traces."),
+    bootstrap: int = typer.Option(0, help="loglinear: also a bootstrap interval over this many replicates, "
+                                          "the model chosen anew in each (0: none)."),
 ) -> None:
     """Estimate the total number of victims, documented or not, from overlapping lists."""
     if method not in METHODS:
@@ -149,9 +158,12 @@ def estimate(
         if method == "lcmcr" and diagnostics:
             opts["keep_draws"] = True
         result = estimate_strata.run_method(table, method, **opts)
+        d = result.to_dict(traces=True) if method == "lcmcr" and diagnostics and as_json else result.to_dict()
+        if bootstrap and method == "loglinear":
+            d["bootstrap"] = estimate_bootstrap.bootstrap_interval(table, criterion, max_order, reps=bootstrap, seed=seed)
+            d["warnings"] += d["bootstrap"]["warnings"]
     except (counts_table.CountsError, ValueError, OverflowError, MemoryError) as exc:
         _fail(str(exc) or type(exc).__name__)
-    d = result.to_dict(traces=True) if method == "lcmcr" and diagnostics and as_json else result.to_dict()
     d["warnings"] = warnings + d["warnings"]
     if chart:
         from svidok.stats.charts import estimate_chart, save_chart

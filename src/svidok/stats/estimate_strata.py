@@ -67,6 +67,28 @@ def run_method(table: CountsTable, method: str, **options: Any):
     return estimate_lcmcr(table, **options)
 
 
+def estimate_table(table: CountsTable, method: str, *, diagnostics: bool = False, models: int = 10,
+                   bootstrap: int = 0, **options: Any) -> dict:
+    """One table's estimate as a JSON-ready dict: checks, the method, its warnings; with
+    ``diagnostics`` (LCMCR) the traces of N, alpha and occupied classes; ``models`` ranked models
+    (log-linear)."""
+    reduced, warnings = check_table(table, method, min_records=1)
+    if method == "lcmcr" and diagnostics:
+        options = {**options, "keep_draws": True}
+    result = run_method(reduced, method, **options)
+    d = result.to_dict(traces=True) if method == "lcmcr" and diagnostics else result.to_dict()
+    if method == "loglinear":
+        d["ranking"] = d["ranking"][:models]
+        if bootstrap:
+            from .estimate_bootstrap import bootstrap_interval
+
+            d["bootstrap"] = bootstrap_interval(reduced, options.get("criterion", "aic"), options.get("max_order"),
+                                                reps=bootstrap)
+            warnings += d["bootstrap"]["warnings"]
+    d["warnings"] = warnings + d["warnings"]
+    return json_safe(d)
+
+
 @dataclass
 class StratumEstimate:
     stratum: Hashable

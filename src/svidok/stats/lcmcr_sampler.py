@@ -47,45 +47,40 @@ def _log_sum(a, b):
 def _multinomial(n, w, out, order):
     """Multinomial(n, w / sum(w)) into ``out`` by conditional binomials (exact, O(K) for any n).
 
-    Classes are visited from the heaviest so the count left runs out early."""
+    Classes are visited in their order, as GSL does; after LCMCR's reordering the heavy classes
+    come first, so the count left runs out early. (``order`` is unused scratch, kept for the
+    callers' signature.)"""
     k_max = w.shape[0]
-    for k in range(k_max):
-        out[k] = 0
-    if n == 0:
-        return
     total = 0.0
     for k in range(k_max):
+        out[k] = 0
         total += w[k]
-        i = k  # insertion sort of class indices by decreasing weight
-        while i > 0 and w[order[i - 1]] < w[k]:
-            order[i] = order[i - 1]
-            i -= 1
-        order[i] = k
+    if n == 0:
+        return
     remaining = n
     rest = total
-    for r in range(k_max):
-        k = order[r]
-        if r == k_max - 1 or rest <= 0.0:
+    for k in range(k_max):
+        if k == k_max - 1 or rest <= 0.0:
             out[k] += remaining
             return
-        p = w[k] / rest
-        if p >= 1.0:
-            out[k] += remaining
-            return
-        left = k_max - r
+        left = k_max - k
         if remaining * (8 + left) < 40 * left:
             # few people left: one categorical draw each over the classes not yet visited is
             # cheaper than a binomial per class (same distribution)
             for _ in range(remaining):
                 u = uniform() * rest
                 acc = 0.0
-                chosen = order[k_max - 1]
-                for rr in range(r, k_max):
-                    acc += w[order[rr]]
+                chosen = k_max - 1
+                for kk in range(k, k_max):
+                    acc += w[kk]
                     if u < acc:
-                        chosen = order[rr]
+                        chosen = kk
                         break
                 out[chosen] += 1
+            return
+        p = w[k] / rest
+        if p >= 1.0:
+            out[k] += remaining
             return
         x = binomial(remaining, p)
         out[k] = x

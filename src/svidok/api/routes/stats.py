@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from svidok.api.deps import current_actor, get_app
 from svidok.schemas.common import Code
@@ -77,6 +77,52 @@ def _finite(v):  # noqa: ANN001, ANN202
     if isinstance(v, list):
         return [_finite(x) for x in v]
     return v
+
+
+class CountsRow(BaseModel):
+    pattern: list[Literal[0, 1]] = Field(min_length=2, max_length=20, description="1 = on the list, in list order")
+    count: int = Field(ge=0, le=10**12)
+
+
+class EstimateIn(BaseModel):
+    """A capture-pattern table and the method: how many people are undocumented?"""
+
+    lists: list[str] = Field(min_length=2, max_length=20)
+    rows: list[CountsRow] = Field(min_length=1, max_length=100_000)
+    method: Literal["loglinear", "lcmcr"] = "loglinear"
+    criterion: Literal["aic", "bic"] = "aic"
+    max_order: int | None = Field(None, ge=1, le=5)
+    models: int = Field(10, ge=0, le=1000, description="log-linear: how many ranked models to return")
+    seed: int = Field(1, ge=0, le=2**32 - 1)
+    chains: int = Field(4, ge=1, le=16)
+    samples: int = Field(1000, ge=10, le=20_000)
+    burnin: int = Field(10_000, ge=0, le=1_000_000)
+    thinning: int = Field(100, ge=1, le=1000)
+    classes: int = Field(10, ge=1, le=50)
+    diagnostics: bool = Field(False, description="lcmcr: traces of N, alpha and occupied classes")
+    bootstrap: int = Field(0, ge=0, le=999, description="log-linear: bootstrap replicates, model chosen in each")
+
+
+@router.post("/estimate")
+def post_estimate(data: EstimateIn, actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """Multiple systems estimate of the total (documented + undocumented) from overlapping lists' counts."""
+    from svidok.stats.counts_table import CountsError, table_from_patterns
+    from svidok.stats.estimate_strata import estimate_table
+
+    if data.method == "lcmcr" and data.chains * (data.burnin + data.samples * data.thinning) > 1_000_000:
+        raise ValidationFailed(FieldError("samples", "chains x (burnin + samples x thinning) must be at most "
+                                                     "1,000,000 sweeps here (the CLI has no such limit)"))
+    if data.method == "loglinear":
+        opts: dict = {"criterion": data.criterion, "max_order": data.max_order}
+    else:
+        opts = {"seed": data.seed, "chains": data.chains, "samples": data.samples, "burnin": data.burnin,
+                "thinning": data.thinning, "k_max": data.classes}
+    try:
+        table = table_from_patterns(data.lists, ((r.pattern, r.count) for r in data.rows))
+        return estimate_table(table, data.method, diagnostics=data.diagnostics, models=data.models,
+                              bootstrap=data.bootstrap if data.method == "loglinear" else 0, **opts)
+    except CountsError as exc:
+        raise ValidationFailed(FieldError("rows", str(exc))) from None
 
 
 _TITLES = {
