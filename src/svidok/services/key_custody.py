@@ -19,8 +19,8 @@ from svidok.storage.models import TreeHead
 
 from .field_crypto import Keyring
 
-_RESTORE = ("restore it from your backup (`svidok backup restore DEST` puts back database, evidence and keys "
-            "together; or copy the key file back into {dir})")
+_RESTORE = ("copy the key file back into {dir} from your backup (a `svidok backup` folder keeps it encrypted: "
+            "`svidok backup restore` it into a scratch data directory and take the file from that directory's keys/)")
 
 
 class KeyMissing(Conflict):

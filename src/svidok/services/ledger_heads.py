@@ -57,8 +57,8 @@ def check_head(tree: MerkleTree, sth: SignedTreeHead, public_key, where: str) ->
     except SignatureError as exc:
         return [f"{label}: {exc} (installation key {key_id(public_key)})"]
     if sth.tree_size > tree.size:
-        return [f"{label}: the ledger now has only {tree.size} entries: {sth.tree_size - tree.size} entries that "
-                f"head sealed were removed (the tail cut off, with the tree heads that covered it)"]
+        return [f"{label}: the ledger now has only {tree.size} entries, {sth.tree_size - tree.size} fewer than that "
+                f"head sealed: entries were removed (the tail cut off, with the tree heads that covered it)"]
     if tree.root(sth.tree_size).hex() != sth.root_hash:
         return [f"{label}: the ledger's first {sth.tree_size} entries no longer hash to its root {sth.root_hash} "
                 "(entries rewritten or removed)"]
