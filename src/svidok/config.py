@@ -32,6 +32,17 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
     #: Largest evidence file accepted through the API and the web (default 20 GiB).
     max_upload_bytes: int = 20 * 1024**3
+    #: Web captures may fetch loopback and private addresses (tests, a laptop); never on a server.
+    capture_allow_private: bool = False
+    #: Where Telegram's public web view is (``t.me/…`` URLs are read from here; tests point it elsewhere).
+    telegram_base: str = "https://t.me"
+    #: Seconds a page may take to load before what arrived is captured (or the capture fails).
+    capture_page_timeout: float = 30.0
+    #: Largest page (all its resources together) and largest media file a capture keeps.
+    capture_max_page_bytes: int = 300 * 1024**2
+    capture_max_media_bytes: int = 2 * 1024**3
+    #: Chromium used for captures.
+    chromium_path: Path = Path("/usr/bin/chromium")
 
     @property
     def resolved_database_url(self) -> str:

@@ -32,6 +32,8 @@ from svidok.cli import interop as _interop; app.add_typer(_interop.interop_app, 
 from svidok.cli import custody as _custody, review as _review; app.add_typer(_custody.custody_app, name="custody"); app.add_typer(_review.review_app, name="review")  # noqa: E402,E702
 from svidok.cli import stats as _stats; app.add_typer(_stats.stats_app, name="stats")  # noqa: E402,E702
 
+from svidok.cli import capture as _capture; _capture.register(app)  # noqa: E402,E702
+
 
 def main() -> None:  # pragma: no cover - entry point
     app()

@@ -115,11 +115,11 @@ def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = 
         return _record(app, actor, blob, original_name, purpose, fields)
     except BaseException:
         if blob.created:  # no record points to the new file: take it out again
-            _discard(app, store, blob)
+            discard(app, store, blob)
         raise
 
 
-def _discard(app, store: EvidenceStore, blob: StoredBlob) -> None:  # noqa: ANN001
+def discard(app, store: EvidenceStore, blob: StoredBlob) -> None:  # noqa: ANN001
     with app.db.session() as s:
         if s.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == blob.sha256).limit(1)) is None:
             blob.path.unlink(missing_ok=True)
@@ -138,28 +138,45 @@ def _check_size_fits(app, size: int) -> None:  # noqa: ANN001
                                                   "a BIGINT column on PostgreSQL (schema upgrade pending)"))
 
 
-def _record(app, actor: Actor, blob: StoredBlob, original_name, purpose, fields) -> dict:  # noqa: ANN001
-    _check_size_fits(app, blob.size)
+def record_blob(s: Session, actor: Actor, blob: StoredBlob, original_name: str | None, purpose: str | None,
+                fields: dict[str, Any]) -> EvidenceItem:
+    """The item of a stored blob, its version and its acquisition custody event, in the caller's transaction.
+
+    ``ingest`` checks ``fields`` first; callers that store several files at once (web
+    captures) check them once and record every item in one transaction.
+    """
     meta = extract_metadata(blob.path, blob.media_type)
     try:
         ph = phash(blob.path) if blob.media_type.startswith("image/") else None
     except NotAnImageError as exc:
         ph = None
         meta.setdefault("problems", []).append(str(exc))
+    item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
+                        original_name=original_name, extracted=meta, phash=ph, created_by=actor.username,
+                        **fields)
+    s.add(item)
+    s.flush()
+    history.record(s, actor, ENTITY, item, "create", None)
+    add_custody(s, actor, item, "acquisition", purpose)
+    return item
+
+
+def check_fields(app, fields: dict[str, Any]) -> None:  # noqa: ANN001
+    """Raise ``ValidationFailed`` naming every bad field of an item to be (incident, source, …)."""
     with app.db.session() as s:
-        item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
-                            original_name=original_name, extracted=meta, phash=ph, created_by=actor.username,
-                            **fields)
-        s.add(item)
-        s.flush()
-        history.record(s, actor, ENTITY, item, "create", None)
-        add_custody(s, actor, item, "acquisition", purpose)
+        _check(app, s, fields).raise_if_any()
+
+
+def _record(app, actor: Actor, blob: StoredBlob, original_name, purpose, fields) -> dict:  # noqa: ANN001
+    _check_size_fits(app, blob.size)
+    with app.db.session() as s:
+        item = record_blob(s, actor, blob, original_name, purpose, fields)
         same = s.scalars(select(EvidenceItem.id).where(EvidenceItem.sha256 == blob.sha256,
                                                        EvidenceItem.id != item.id)).all()
         out = view(s, item)
         out["stored_new_file"] = blob.created
         out["same_file_as"] = list(same)
-        out["similar"] = _similar(s, actor, item) if ph else []
+        out["similar"] = _similar(s, actor, item) if item.phash else []
         return out
 
 

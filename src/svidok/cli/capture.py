@@ -1,0 +1,105 @@
+"""Commands for web captures: ``svidok capture URL…`` and ``svidok captures show|batch|retry|resume``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from svidok.core.errors import FieldError, ValidationFailed
+from svidok.evidence.capture.urls import CaptureRefused, read_url_file
+from svidok.services import captures
+
+from .common import cli_actor, console, err_console, print_json, run
+
+captures_app = typer.Typer(help="Web captures: show one, a batch's state, retry failed URLs, resume a batch.",
+                           no_args_is_help=True)
+
+
+def _run_with_bar(app, batch_id: int) -> dict:  # noqa: ANN001
+    with Progress(TextColumn("[bold]capturing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err_console) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(finished: int, total: int, url: str) -> None:
+            bar.update(task, completed=finished, total=total, description=url[:60])
+
+        return captures.run_batch(app, cli_actor(), batch_id, progress=progress)
+
+
+def _report(app, batch_id: int) -> None:  # noqa: ANN001
+    out = captures.batch(app, cli_actor(), batch_id)
+    for c in out["captures"]:
+        if c["status"] == "done":
+            note = " [yellow](changed since the previous capture)[/yellow]" if c["changed"] else ""
+            console.print(f"[green]captured[/green] {c['url']} → capture {c['id']}{note}")
+        elif c["status"] == "failed":
+            console.print(f"[red]failed[/red]   {c['url']}: {c['error']}", highlight=False)
+    n = out["counts"]
+    console.print(f"batch {batch_id}: {n['done']} captured, {n['failed']} failed, {n['pending'] + n['running']} to do"
+                  + (f" (retry with `svidok captures retry {batch_id}`)" if n["failed"] else ""))
+    if n["failed"]:
+        raise typer.Exit(1)
+
+
+def capture(
+    urls: list[str] = typer.Argument(None, help="Pages to preserve (http or https; t.me posts too)"),
+    from_file: Path = typer.Option(None, "--from-file", exists=True, dir_okay=False,
+                                   help="CSV with a 'url' column (or one URL a line)"),
+    incident: int = typer.Option(None, help="Incident the captures document"),
+    source: int = typer.Option(None, help="Source the pages come from"),
+    case: int = typer.Option(None, help="Case the captures belong to (need-to-know)"),
+    confidentiality: str = typer.Option("restricted"),
+    purpose: str = typer.Option(None, help="Why they are preserved (recorded in custody)"),
+) -> None:
+    """Preserve web pages: WACZ archive, screenshot, text, metadata and media, each stored as evidence."""
+    def go(app):  # noqa: ANN001, ANN202
+        todo = list(urls or [])
+        if from_file:
+            try:
+                todo += read_url_file(from_file.read_bytes())
+            except CaptureRefused as exc:
+                raise ValidationFailed(FieldError(str(from_file), str(exc))) from None
+        b = captures.create_batch(app, cli_actor(), todo, incident_id=incident, source_id=source, case_id=case,
+                                  confidentiality=confidentiality, purpose=purpose)
+        _run_with_bar(app, b["id"])
+        _report(app, b["id"])
+    run(go)
+
+
+@captures_app.command("show")
+def show(capture_id: int) -> None:
+    """One capture as JSON: artefacts (evidence ids, SHA-256), metadata, changes since the last capture."""
+    run(lambda app: print_json(captures.get(app, cli_actor(), capture_id)))
+
+
+@captures_app.command("batch")
+def batch(batch_id: int) -> None:
+    """A batch's URLs and their state (failed ones with the reason), as JSON."""
+    run(lambda app: print_json(captures.batch(app, cli_actor(), batch_id)))
+
+
+@captures_app.command("resume")
+def resume(batch_id: int) -> None:
+    """Capture what an interrupted batch had not finished."""
+    def go(app):  # noqa: ANN001, ANN202
+        _run_with_bar(app, batch_id)
+        _report(app, batch_id)
+    run(go)
+
+
+@captures_app.command("retry")
+def retry(batch_id: int) -> None:
+    """Capture a batch's failed URLs again."""
+    def go(app):  # noqa: ANN001, ANN202
+        n = captures.retry(app, cli_actor(), batch_id)
+        err_console.print(f"{n} failed URL(s) back in line")
+        _run_with_bar(app, batch_id)
+        _report(app, batch_id)
+    run(go)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("capture")(capture)
+    app.add_typer(captures_app, name="captures")
