@@ -140,7 +140,7 @@ class Capturer:
                     url = urljoin(url, location)
                     if main:  # the page must see its new address: navigate there (hop checked there)
                         next_hop.append(url)
-                        await route.abort()
+                        await route.abort("aborted")  # "failed" would start an error page
                         return
                 else:
                     raise CaptureRefused(f"{request.url}: more than {MAX_REDIRECTS} redirects")
@@ -167,7 +167,7 @@ class Capturer:
                 url = next_hop.pop()
             if error is not None:
                 if main_error:
-                    raise CaptureFailed(main_error[-1])
+                    raise CaptureFailed(f"{main_error[-1]} (a page may take {self.o.page_timeout:g} s)")
                 if not cap.redirects or 300 <= cap.redirects[-1]["status"] < 400:
                     raise CaptureFailed(f"{t.fetch}: the page did not answer within {self.o.page_timeout:g} s "
                                         f"({_first_line(error)})")
@@ -180,13 +180,13 @@ class Capturer:
             cap.final_url, cap.status, cap.headers = main_ex.url, main_ex.status, main_ex.headers
             if cap.status >= 400:
                 raise CaptureFailed(f"{cap.final_url}: the server answered HTTP {cap.status} {main_ex.reason}".strip())
-            info = await page.evaluate(page_js.METADATA)
+            info = await _evaluate(page, page_js.METADATA)
             cap.text = info.pop("text") or ""
             for k, v in info.items():
                 if hasattr(cap, k):
                     setattr(cap, k, v)
             if t.kind == "telegram":
-                cap.telegram = await page.evaluate(page_js.TELEGRAM)
+                cap.telegram = await _evaluate(page, page_js.TELEGRAM)
                 for post in cap.telegram:
                     post["views_count"] = page_js.views_number(post.get("views"))
                 if len(cap.telegram) == 1:
@@ -198,7 +198,7 @@ class Capturer:
                 cap.artefacts.append(Artefact("screenshot", shot, "image/png", "screenshot.png"))
             except PlaywrightError as exc:
                 cap.problems.append(f"no screenshot: {_first_line(exc)}")
-            media = await page.evaluate(page_js.MEDIA)
+            media = await _evaluate(page, page_js.MEDIA)
         finally:
             await _quietly(ctx.close())
         cap.resources = len(exchanges)
@@ -266,6 +266,19 @@ def _merged(headers: list[tuple[str, str]]) -> dict[str, str]:
             continue
         out[key] = f"{out[key]}\n{v}" if key == "set-cookie" and key in out else (f"{out[key]}, {v}" if key in out else v)
     return out
+
+
+async def _evaluate(page, script: str):  # noqa: ANN001, ANN202
+    """Run a script in the page; once more after a late navigation (an aborted redirect hop settling)."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        return await page.evaluate(script)
+    except PlaywrightError as exc:
+        if "context was destroyed" not in str(exc):
+            raise
+        await page.wait_for_load_state("load", timeout=5_000)
+        return await page.evaluate(script)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -79,10 +79,11 @@ async def fetch(http: httpx.AsyncClient, method: str, url: str, headers: dict[st
         return Exchange(method, url, list(req.headers.items()), body, resp.status_code, resp.reason_phrase,
                         resp.http_version, list(resp.headers.multi_items()), b"".join(chunks), time.time())
 
+    budget = max(0.1, deadline - time.monotonic())
     try:
-        return await asyncio.wait_for(go(), timeout=max(0.1, deadline - time.monotonic()))
+        return await asyncio.wait_for(go(), timeout=budget)
     except TimeoutError:
-        raise CaptureRefused(f"{url}: no complete answer in time") from None
+        raise CaptureRefused(f"{url}: no complete answer in the time allowed") from None
     except httpx.HTTPError as exc:
         raise CaptureRefused(f"{url}: {type(exc).__name__}: {exc or 'connection failed'}") from None
 
