@@ -52,6 +52,8 @@ def refused_address(ip: str) -> str | None:
                        ("is_multicast", "multicast"), ("is_reserved", "reserved"), ("is_unspecified", "unspecified")):
         if getattr(a, attr):
             return f"{a} is a {what} address"
+    if not a.is_global:  # shared (carrier NAT), documentation and other non-public ranges
+        return f"{a} is not a public address"
     return None
 
 
