@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     #: Largest page (all its resources together) and largest media file a capture keeps.
     capture_max_page_bytes: int = 300 * 1024**2
     capture_max_media_bytes: int = 2 * 1024**3
+    #: Pages a capture batch loads at once.
+    capture_concurrency: int = 2
     #: Chromium used for captures.
     chromium_path: Path = Path("/usr/bin/chromium")
 

@@ -119,25 +119,31 @@ def run_batch(app, actor: Actor, batch_id: int, progress: Progress | None = None
 async def _run(app, actor, batch_id, todo, progress, cancelled, total) -> None:  # noqa: ANN001
     tmp_root = Path(app.settings.data_dir) / "capture-work"
     tmp_root.mkdir(parents=True, exist_ok=True)
-    async with Capturer(options(app)) as capturer:
-        for capture_id, url in todo:
+    # Pages in flight at once: while one waits for its server or Chromium, another is stored.
+    slots = asyncio.Semaphore(max(1, app.settings.capture_concurrency))
+
+    async def one(capturer: Capturer, capture_id: int, url: str) -> None:
+        async with slots:
             if cancelled():
-                break
-            _start(app, capture_id)
+                return
+            await asyncio.to_thread(_start, app, capture_id)
             work = Path(tempfile.mkdtemp(prefix=f"capture-{capture_id}-", dir=tmp_root))
             try:
                 try:
                     page = await capturer.capture(url, work)
                 except (CaptureFailed, CaptureRefused) as exc:
-                    _fail(app, capture_id, str(exc))
+                    await asyncio.to_thread(_fail, app, capture_id, str(exc))
                 else:
-                    _finish(app, actor, capture_id, page)
+                    await asyncio.to_thread(_finish, app, actor, capture_id, page)
             except Exception as exc:  # noqa: BLE001 - one URL's failure must not stop the batch
-                _fail(app, capture_id, f"{type(exc).__name__}: {exc}")
+                await asyncio.to_thread(_fail, app, capture_id, f"{type(exc).__name__}: {exc}")
             finally:
                 shutil.rmtree(work, ignore_errors=True)
-            c = counts(app, batch_id)
+            c = await asyncio.to_thread(counts, app, batch_id)
             progress(c["done"] + c["failed"], total, url)
+
+    async with Capturer(options(app)) as capturer:
+        await asyncio.gather(*(one(capturer, cid, url) for cid, url in todo))
 
 
 def _start(app, capture_id: int) -> None:  # noqa: ANN001
