@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     capture_max_media_bytes: int = 2 * 1024**3
     #: Pages a capture batch loads at once.
     capture_concurrency: int = 2
+    #: RFC 3161 time-stamping authorities (URLs): every new tree head and capture is stamped by each.
+    tsa_urls: list[str] = []
+    #: PEM files of the TSAs' root certificates, against which `svidok verify` checks tokens.
+    tsa_ca_files: list[Path] = []
+    tsa_timeout: float = 5.0
     #: Chromium used for captures.
     chromium_path: Path = Path("/usr/bin/chromium")
 

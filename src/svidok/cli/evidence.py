@@ -112,11 +112,16 @@ def proof(evidence_id: int) -> None:
 
 
 def seal() -> None:
-    """Seal the ledger: sign a Merkle tree head over every entry so far."""
+    """Seal the ledger: sign a Merkle tree head over every entry so far (RFC 3161-stamped by each SVIDOK_TSA_URLS)."""
     def go(app):  # noqa: ANN001, ANN202
         head = evidence.seal(app)
         state = "new tree head" if head["new"] else "already sealed"
         console.print(f"{state}: {head['tree_size']} entries, root {head['root_hash']}, key {head['key_id']}")
+        for t in head.get("timestamps", []):
+            if "error" in t:
+                err_console.print(f"[yellow]no timestamp[/yellow] from {t['error']}")
+            else:
+                console.print(f"timestamped by {t['tsa_url']} at {t['time']} (serial {t['serial']})")
     run(go)
 
 

@@ -32,7 +32,7 @@ from svidok.evidence.capture.urls import CaptureRefused, check_syntax, target
 from svidok.evidence.store import EvidenceStoreError
 from svidok.storage.models import Capture, CaptureBatch, EvidenceItem
 
-from . import evidence, ledger
+from . import evidence, ledger, timestamps
 
 METHOD = "web capture"
 ENTITY = "capture"
@@ -135,6 +135,7 @@ async def _run(app, actor, batch_id, todo, progress, cancelled, total) -> None: 
                     await asyncio.to_thread(_fail, app, capture_id, str(exc))
                 else:
                     await asyncio.to_thread(_finish, app, actor, capture_id, page)
+                    await asyncio.to_thread(timestamps.stamp, app, actor.username, timestamps.CAPTURE, capture_id)
             except Exception as exc:  # noqa: BLE001 - one URL's failure must not stop the batch
                 await asyncio.to_thread(_fail, app, capture_id, f"{type(exc).__name__}: {exc}")
             finally:
@@ -254,6 +255,8 @@ def get(app, actor: Actor, capture_id: int) -> dict:  # noqa: ANN001
     with app.db.session() as s:
         c = _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
         out = view(c)
+        out["timestamps"] = [{k: v for k, v in t.items() if k != "response"}
+                             for t in timestamps.of(app, timestamps.CAPTURE, c.id)]
         if c.previous_id:
             prev = s.get(Capture, c.previous_id)
             before, after = _text_of(app, prev), _text_of(app, c)

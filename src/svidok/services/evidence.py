@@ -331,6 +331,9 @@ def seal(app) -> dict:  # noqa: ANN001
         s.flush()
         out = {**sth.to_dict(), "id": row.id, "new": True}
     _save_range(app, rng)
+    from . import timestamps  # trusted time for the new head (none configured: nothing asked)
+
+    out["timestamps"] = timestamps.stamp(app, "system:seal", timestamps.TREE_HEAD, out["id"])
     return out
 
 

@@ -70,6 +70,13 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
         _current_records(s, latest, report)
         say("evidence files")
         _files(app, s, report, check_files)
+        say("timestamps")
+        from . import timestamps
+
+        n, problems, warnings = timestamps.check_all(app, s)
+        report.counts["timestamps"] = n
+        report.problems += problems
+        report.warnings += warnings
     return report
 
 

@@ -4,7 +4,7 @@ from .accounts import ApiToken, CaseGrant, User
 from .advocacy import Intervention, InterventionStatus, Recommendation
 from .audit import ImportRun, LedgerEntry, RecordVersion, TreeHead
 from .base import Base, partial_indexes, utcnow
-from .captures import Capture, CaptureBatch
+from .captures import Capture, CaptureBatch, Timestamp
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
 from .incidents import Act, Incident, IncidentSource, Perpetrator, Qualification, Victim
@@ -21,6 +21,6 @@ __all__ = [
     "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentSource",
     "Intervention", "InterventionStatus", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
-    "Recommendation", "RecordVersion", "Source", "TreeHead", "User", "VerificationAssessment",
+    "Recommendation", "RecordVersion", "Source", "Timestamp", "TreeHead", "User", "VerificationAssessment",
     "Victim", "utcnow",
 ]

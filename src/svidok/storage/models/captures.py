@@ -1,4 +1,4 @@
-"""Web captures: batches of URLs and each URL's capture (its artefacts are evidence items)."""
+"""Web captures (batches of URLs, each URL's capture) and RFC 3161 timestamps."""
 
 from __future__ import annotations
 
@@ -57,3 +57,21 @@ class Capture(Base):
     artefacts: Mapped[list | None] = mapped_column()
     #: Metadata read from the page: headers, redirects, Telegram posts, media, problems.
     details: Mapped[dict | None] = mapped_column()
+
+
+class Timestamp(Base):
+    """An RFC 3161 token from one TSA over the exact statement stamped (a tree head, a capture)."""
+
+    __tablename__ = "timestamps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(20), nullable=False)  # "tree_head" or "capture"
+    subject_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    tsa_url: Mapped[str] = mapped_column(String(500), nullable=False)
+    #: The canonical JSON statement whose SHA-256 the token carries.
+    statement: Mapped[str] = mapped_column(Text, nullable=False)
+    #: The TimeStampResp, DER in base64.
+    response: Mapped[str] = mapped_column(Text, nullable=False)
+    gen_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    serial: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

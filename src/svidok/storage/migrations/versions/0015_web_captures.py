@@ -1,4 +1,4 @@
-"""Web captures: capture batches and captures (their artefacts are evidence items).
+"""Web captures (capture batches, captures: their artefacts are evidence items) and RFC 3161 timestamps.
 
 Revision ID: 0015_web_captures
 Revises: 0009_victim_status_harm_index
@@ -57,8 +57,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_captures_url_sha256", "captures", ["url_sha256"])
     op.create_index("ix_captures_status", "captures", ["status"])
+    op.create_table(
+        "timestamps",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("subject", sa.String(20), nullable=False),
+        sa.Column("subject_id", sa.Integer, nullable=False),
+        sa.Column("tsa_url", sa.String(500), nullable=False),
+        sa.Column("statement", sa.Text, nullable=False),
+        sa.Column("response", sa.Text, nullable=False),
+        sa.Column("gen_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("serial", sa.String(100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_timestamps"),
+    )
+    op.create_index("ix_timestamps_subject_id", "timestamps", ["subject_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("timestamps")
     op.drop_table("captures")
     op.drop_table("capture_batches")
