@@ -85,3 +85,33 @@ def test_a_capture_is_timestamped(capp, sites, tsa) -> None:  # noqa: ANN001
     assert f'"url":"{sites.base}/page/7"' in tok["statement"]
     assert all(a["sha256"] in tok["statement"] for a in cap["artefacts"])
     assert integrity.verify(capp).ok
+
+
+def test_cli_seal_tokens_and_openssl(tsa, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """`svidok seal` stamps, `svidok captures tokens` writes what `openssl ts -verify` needs, `svidok verify` passes."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from svidok.cli.main import app as cli
+    from svidok.config import get_settings
+
+    monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SVIDOK_TSA_URLS", json.dumps([tsa.url]))
+    monkeypatch.setenv("SVIDOK_TSA_CA_FILES", json.dumps([str(tsa.ca_file)]))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        assert runner.invoke(cli, ["init"]).exit_code == 0
+        r = runner.invoke(cli, ["seal"])
+        assert r.exit_code == 0 and f"timestamped by {tsa.url}" in r.output, r.output
+        r = runner.invoke(cli, ["captures", "tokens", "--tree-head", "1", "-o", str(tmp_path / "tok")])
+        assert r.exit_code == 0, r.output
+        [tsr] = (tmp_path / "tok").glob("*.tsr")
+        v = subprocess.run(["openssl", "ts", "-verify", "-data", str(tsr.with_suffix(".json")), "-in", str(tsr),
+                            "-CAfile", str(tsa.ca_file)], capture_output=True, text=True)
+        assert "Verification: OK" in v.stdout, v.stdout + v.stderr
+        r = runner.invoke(cli, ["verify"])
+        assert r.exit_code == 0 and "1 timestamps" in r.output, r.output
+    finally:
+        get_settings.cache_clear()

@@ -1,7 +1,8 @@
-"""Commands for web captures: ``svidok capture URL…`` and ``svidok captures show|batch|retry|resume``."""
+"""Commands for web captures: ``svidok capture URL…`` and ``svidok captures show|batch|retry|resume|tokens``."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import typer
@@ -9,11 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.evidence.capture.urls import CaptureRefused, read_url_file
-from svidok.services import captures
+from svidok.services import captures, timestamps
 
 from .common import cli_actor, console, err_console, print_json, run
 
-captures_app = typer.Typer(help="Web captures: show one, a batch's state, retry failed URLs, resume a batch.",
+captures_app = typer.Typer(help="Web captures: show one, a batch's state, retry failed URLs, resume a batch, "
+                           "export timestamps.",
                            no_args_is_help=True)
 
 
@@ -97,6 +99,31 @@ def retry(batch_id: int) -> None:
         err_console.print(f"{n} failed URL(s) back in line")
         _run_with_bar(app, batch_id)
         _report(app, batch_id)
+    run(go)
+
+
+@captures_app.command("tokens")
+def tokens(capture_id: int = typer.Option(None, "--capture", help="A capture's tokens"),
+           tree_head: int = typer.Option(None, "--tree-head", help="A sealed tree head's tokens"),
+           output: Path = typer.Option(..., "-o", "--output", file_okay=False, help="Folder to write them to")) -> None:
+    """Write RFC 3161 tokens (.tsr) with the statements they stamp (.json), for `openssl ts -verify`."""
+    if (capture_id is None) == (tree_head is None):
+        err_console.print("[red]give exactly one of --capture and --tree-head[/red]")
+        raise typer.Exit(2)
+
+    def go(app):  # noqa: ANN001, ANN202
+        subject, ident = ("capture", capture_id) if capture_id else ("tree_head", tree_head)
+        if subject == "capture":
+            captures.get(app, cli_actor(), ident)  # need-to-know
+        rows = timestamps.of(app, subject, ident)
+        output.mkdir(parents=True, exist_ok=True)
+        for t in rows:
+            stem = output / f"{subject}-{ident}-token-{t['id']}"
+            stem.with_suffix(".json").write_text(t["statement"], encoding="utf-8")
+            stem.with_suffix(".tsr").write_bytes(base64.b64decode(t["response"]))
+            console.print(f"{stem}.tsr: {t['tsa_url']} at {t['time']}")
+        if not rows:
+            console.print(f"no timestamps for {subject} {ident}")
     run(go)
 
 
