@@ -115,3 +115,30 @@ def test_cli_seal_tokens_and_openssl(tsa, tmp_path, monkeypatch) -> None:  # noq
         assert r.exit_code == 0 and "1 timestamps" in r.output, r.output
     finally:
         get_settings.cache_clear()
+
+
+def test_bundle_carries_captures_and_tokens(capp, sites, tsa, tmp_path) -> None:  # noqa: ANN001
+    """An incident's bundle holds the capture's files and the tokens; the verifier and openssl check them."""
+    import tarfile
+
+    from svidok.schemas.records import IncidentIn
+    from svidok.services import evidence_bundles, incidents
+
+    _stamped(capp, tsa)
+    inc = incidents.create(capp, ADMIN, IncidentIn(title="Synthetic strike", date_start="2022-03-09"))["id"]
+    b = captures.create_batch(capp, ADMIN, [f"{sites.base}/article"], incident_id=inc)
+    captures.run_batch(capp, ADMIN, b["id"])
+    out = evidence_bundles.create(capp, ADMIN, tmp_path / "case.tar", incident_ids=[inc], purpose="test prosecutor")
+    assert out["items"] == 6  # archive, text, metadata, screenshot, photo, video
+    report = evidence_bundles.verify(tmp_path / "case.tar", None)
+    assert report.ok, report.problems
+    stamped = [p for p in report.passed if p.startswith("timestamp ")]
+    assert any("(tree_head" in p for p in stamped) and any("(capture" in p for p in stamped), report.passed
+    with tarfile.open(tmp_path / "case.tar") as tf:
+        tf.extractall(tmp_path / "x", filter="data")
+    folder = tmp_path / "x" / "svidok-bundle" / "timestamps"
+    for tsr in folder.glob("*.tsr"):
+        v = subprocess.run(["openssl", "ts", "-verify", "-data", str(tsr.with_suffix(".json")), "-in", str(tsr),
+                            "-CAfile", str(tsa.ca_file)], capture_output=True, text=True)
+        assert "Verification: OK" in v.stdout, v.stdout + v.stderr
+    assert len(list(folder.glob("*.tsr"))) == 2
