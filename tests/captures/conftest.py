@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.conftest import client_for, web  # noqa: F401  (the web pages' fixtures, for test_web)
+
 from .sites import Sites
 
 

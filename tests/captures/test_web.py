@@ -7,7 +7,7 @@ import time
 from svidok.services import captures
 from svidok.core.actors import Actor
 from tests import fixtures as fx
-from tests.web.conftest import client_for, csrf_of, web  # noqa: F401 (fixtures)
+from tests.web.conftest import csrf_of
 
 
 def test_preserve_a_link_from_the_incident_page(web, client_for, sites) -> None:  # noqa: ANN001

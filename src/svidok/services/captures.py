@@ -28,7 +28,7 @@ from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, NotFound, ValidationFailed
 from svidok.evidence.capture import diff
 from svidok.evidence.capture.browser import CaptureFailed, Capturer, Options, PageCapture
-from svidok.evidence.capture.urls import CaptureRefused, check_syntax, target
+from svidok.evidence.capture.urls import CaptureRefused, target
 from svidok.evidence.store import EvidenceStoreError
 from svidok.storage.models import Capture, CaptureBatch, EvidenceItem
 
@@ -290,4 +290,4 @@ def of_evidence(app, actor: Actor, evidence_id: int) -> dict | None:  # noqa: AN
     return None
 
 
-__all__ = ["create_batch", "run_batch", "retry", "get", "batch", "of_evidence", "check_syntax", "METHOD"]
+__all__ = ["create_batch", "run_batch", "retry", "get", "batch", "of_evidence", "METHOD"]

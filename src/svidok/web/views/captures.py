@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from svidok.api.deps import PathId
-from svidok.core.errors import FieldError, NotFound, ValidationFailed
+from svidok.core.errors import NotFound, ValidationFailed
 from svidok.services import captures, evidence, incidents
 
 from ..deps import csrf_checked, signed_in, writer
@@ -89,5 +89,3 @@ async def screenshot(capture_id: PathId, request: Request, actor=Depends(signed_
     return StreamingResponse(chunks(), media_type="image/png",
                              headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"})
 
-
-__all__ = ["router", "FieldError"]
