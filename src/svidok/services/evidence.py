@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from svidok.evidence import consistency
 from svidok.evidence.media_metadata import extract_metadata
 from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
@@ -151,6 +152,11 @@ def record_blob(s: Session, actor: Actor, blob: StoredBlob, original_name: str |
     except NotAnImageError as exc:
         ph = None
         meta.setdefault("problems", []).append(str(exc))
+    incident = s.get(Incident, fields["incident_id"]) if fields.get("incident_id") else None
+    if incident is not None:
+        odd = consistency.warnings(meta, incident.date_start, incident.date_end, (incident.lat, incident.lon))
+        if odd:
+            meta["consistency"] = odd
     item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
                         original_name=original_name, extracted=meta, phash=ph, created_by=actor.username,
                         **fields)
