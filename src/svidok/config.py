@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
 class Settings(BaseSettings):
@@ -75,12 +78,37 @@ class Settings(BaseSettings):
     chromium: Path | None = None
     #: Passphrase of the keys in backups, for unattended ``svidok backup`` (else asked, or --passphrase-file).
     backup_passphrase: SecretStr | None = None
+    #: Web captures may fetch loopback and private addresses (tests, a laptop); never on a server.
+    capture_allow_private: bool = False
+    #: Where Telegram's public web view is (``t.me/…`` URLs are read from here; tests point it elsewhere).
+    telegram_base: str = "https://t.me"
+    #: Seconds a page may take to load before what arrived is captured (or the capture fails).
+    capture_page_timeout: float = 30.0
+    #: Largest page (all its resources together) and largest media file a capture keeps.
+    capture_max_page_bytes: int = 300 * 1024**2
+    capture_max_media_bytes: int = 2 * 1024**3
+    #: Pages a capture batch loads at once.
+    capture_concurrency: int = 2
+    #: RFC 3161 time-stamping authorities (URLs): every new tree head and capture is stamped by each.
+    tsa_urls: list[str] = []
+    #: PEM files of the TSAs' root certificates, against which `svidok verify` checks tokens.
+    tsa_ca_files: list[Path] = []
+    #: Seconds to wait for each time-stamping authority.
+    tsa_timeout: float = 5.0
 
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'svidok.db').resolve()}"
+
+    @property
+    def resolved_chromium(self) -> str | None:
+        """The configured Chromium, else the first one installed (Debian's, then the PATH's)."""
+        for candidate in ([str(self.chromium)] if self.chromium else []) + list(CHROMIUM_CANDIDATES):
+            if Path(candidate).is_file():
+                return candidate
+        return shutil.which("chromium")
 
     @property
     def resolved_evidence_dir(self) -> Path:

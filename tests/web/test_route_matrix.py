@@ -65,7 +65,8 @@ def _fixtures(core) -> dict:
                            confidentiality="public")
     return {"incident_id": inc["id"], "person_id": person["id"], "source_id": src["id"], "place_id": place,
             "name": "sex", "slug": "hazard-areas", "ident": ids, "person": person["id"], "other": other["id"],
-            "pair_id": 999_999, "merge_id": 999_999, "evidence_id": item["id"]}
+            "pair_id": 999_999, "merge_id": 999_999, "evidence_id": item["id"],
+            "capture_id": 999_999, "batch_id": 999_999}
 
 
 def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
@@ -130,7 +131,7 @@ def _url(path: str, f: dict) -> str:
     if path.startswith("/api/v1/briefs/"):
         out = out.replace("{name}", "monthly_update" if path.endswith("/render") else "no_such_query")
     for key in ("incident_id", "person_id", "source_id", "place_id", "name", "slug", "pair_id", "merge_id",
-                "evidence_id"):
+                "evidence_id", "capture_id", "batch_id"):
         out = out.replace("{" + key + "}", str(f[key]))
     out = out.replace("{verdict}", "accept")
     # ids and names that do not exist: an allowed caller gets "not found", not a refusal

@@ -141,11 +141,16 @@ def migrate(
 
 def seal(export: Path = typer.Option(None, "--export", dir_okay=False,
                                      help="Also write the signed head to this file, to keep outside the database")) -> None:
-    """Seal the ledger: sign a Merkle tree head over every entry so far."""
+    """Seal the ledger: sign a Merkle tree head over every entry so far (RFC 3161-stamped by each SVIDOK_TSA_URLS)."""
     def go(app):  # noqa: ANN001, ANN202
         head = evidence.seal(app)
         state = "new tree head" if head["new"] else "already sealed"
         console.print(f"{state}: {head['tree_size']} entries, root {head['root_hash']}, key {head['key_id']}")
+        for t in head.get("timestamps", []):
+            if "error" in t:
+                err_console.print(f"[yellow]no timestamp[/yellow] from {t['error']}")
+            else:
+                console.print(f"timestamped by {t['tsa_url']} at {t['time']} (serial {t['serial']})")
         if export is not None:
             ledger_heads.export_head(app, export)
             console.print(f"{export}: keep it outside this machine; `svidok verify --head {export}` checks against it")

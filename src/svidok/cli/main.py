@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("svidok.cli.review:review_app", "Find records of the same person; accept, reject or undo."),
     "stats": ("svidok.cli.stats:stats_app", "Statistics on the records: breakdowns of victims."),
     "ledger": ("svidok.cli.evidence:ledger_app", "The hash-chained ledger: heads kept outside the database."),
+    "capture": ("svidok.cli.capture:capture", "Preserve web pages: WACZ archive, screenshot, text, metadata and media, each stored as evidence."),
+    "captures": ("svidok.cli.capture:captures_app", "Web captures: show one, a batch's state, retry failed URLs, resume a batch, export timestamps."),
     "backup": ("svidok.cli.backup:backup_app", "Back up and restore database, evidence files and keys together."),
 }
 
@@ -97,6 +99,7 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Svidok: document violations, keep evidence verifiable, turn records into figures."""
+
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -103,6 +103,7 @@ def write_bundle(
     selection: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
     created_by: str = "svidok",
+    timestamps: list[dict[str, Any]] | None = None,
 ) -> BundleSummary:
     """Write the bundle atomically to ``out_path``; raise ``BundleError`` naming what is wrong."""
     out_path = Path(out_path)
@@ -132,6 +133,13 @@ def write_bundle(
         bv.PUBLIC_KEY: public_key_pem(key),
         bv.VERIFIER: Path(bv.__file__).read_bytes(),
     }
+    # RFC 3161 tokens (``.tsr``) beside the statements they stamp (``.json``): see bundle-format.md.
+    stamps = []
+    for t in timestamps or []:
+        stem = f"timestamps/{t['subject']}-{t['subject_id']}-token-{t['id']}"
+        small[f"{stem}.json"], small[f"{stem}.tsr"] = t["statement"].encode("utf-8"), t["response"]
+        stamps.append({"subject": t["subject"], "subject_id": t["subject_id"], "tsa_url": t["tsa_url"],
+                       "time": str(t["time"]), "statement_file": f"{stem}.json", "token_file": f"{stem}.tsr"})
     sums = {name: hashlib.sha256(data).hexdigest() for name, data in small.items()}
     sums.update({name: item.sha256 for name, item in files.items()})
     sums_bytes = "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items())).encode("utf-8")
@@ -146,10 +154,12 @@ def write_bundle(
         "sha256sums": hashlib.sha256(sums_bytes).hexdigest(),
         "items": manifest_items,
         "context": context or {},
+        "timestamps": stamps,
     }
     manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
     head = [(bv.README, small[bv.README]), (bv.MANIFEST, manifest_bytes), (bv.MANIFEST_SIG, key.sign(manifest_bytes)),
-            (bv.SUMS, sums_bytes)] + [(n, small[n]) for n in (bv.TREE_HEAD, bv.TREE_HEAD_SIG, bv.PUBLIC_KEY, bv.VERIFIER)]
+            (bv.SUMS, sums_bytes)] + [(n, small[n]) for n in (bv.TREE_HEAD, bv.TREE_HEAD_SIG, bv.PUBLIC_KEY, bv.VERIFIER)] \
+        + [(n, small[n]) for n in sorted(small) if n.startswith("timestamps/")]
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex}.part")

@@ -253,6 +253,39 @@ def _check_contents(tf, members, public_key_pem, report: Report) -> None:
         report.items_checked += 1
     if report.items_checked and not report.problems:
         report.passed.append(f"{report.items_checked} evidence item(s): files intact and included in the signed tree head")
+    _check_timestamps(tf, members, manifest, report)
+
+
+def _check_timestamps(tf, members, manifest, report: Report) -> None:
+    """RFC 3161 tokens: each stamps its statement, and each statement matches what the bundle holds.
+
+    The token's signature is left to ``openssl ts -verify`` with the TSA's root certificate
+    (this script would need an ASN.1 and CMS library); the files are covered by SHA256SUMS.
+    """
+    head = manifest.get("tree_head", {})
+    files = {item.get("sha256") for item in manifest.get("items", [])}
+    for t in manifest.get("timestamps", []):
+        label = f"timestamp {t['token_file']}"
+        statement, token = _read(tf, members, t["statement_file"], report), _read(tf, members, t["token_file"], report)
+        if statement is None or token is None:
+            continue
+        # DER carries the SHA-256 of the stamped statement as one 32-byte OCTET STRING (04 20 …).
+        if b"\x04\x20" + hashlib.sha256(statement).digest() not in token:
+            report.problems.append(f"{label}: does not stamp {t['statement_file']} (another digest)")
+            continue
+        data = json.loads(statement)
+        if t["subject"] == "tree_head":
+            same = all(data.get(k) == head.get(k) for k in ("tree_size", "root_hash", "timestamp"))
+            if not same:
+                report.problems.append(f"{label}: stamps another tree head than this bundle's")
+                continue
+        else:
+            missing = [a["sha256"] for a in data.get("artefacts", []) if a["sha256"] not in files]
+            if missing:
+                report.warnings.append(f"{label}: {len(missing)} file(s) of the stamped capture are not in this bundle")
+        report.passed.append(f"{label}: stamps {t['statement_file']} ({t['subject']}, {t['tsa_url']}, {t['time']}); "
+                             f"check its signature: openssl ts -verify -data {t['statement_file']} "
+                             f"-in {t['token_file']} -CAfile TSA-ROOT.pem")
 
 
 def _check_sums(tf, members, manifest, report: Report) -> dict[str, str]:

@@ -19,7 +19,6 @@ from svidok.core.errors import ServiceError
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 HEADER = ('<div style="font-family:\'DejaVu Sans\';font-size:7pt;color:#777;width:100%;margin:0 18mm 0 20mm;'
           'display:flex;justify-content:space-between"><span>{title}</span><span>{edition}</span></div>')
@@ -33,11 +32,7 @@ class PdfUnavailable(ServiceError):
 
 
 def chromium_path() -> str:
-    configured = Settings().chromium
-    for p in ([str(configured)] if configured else []) + list(CANDIDATES):
-        if p and Path(p).is_file():
-            return p
-    found = shutil.which("chromium")
+    found = Settings().resolved_chromium
     if found:
         return found
     raise PdfUnavailable("no Chromium found: install it (apt-get install -y chromium) or set SVIDOK_CHROMIUM")

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from svidok.evidence.byte_ranges import ByteRange
+from svidok.evidence import consistency
 from svidok.evidence.media_metadata import extract_metadata
 from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
@@ -119,7 +120,7 @@ def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = 
     try:
         blob = store.put_stream(fileobj, expected_sha256=expected_sha256, expected_size=expected_size,
                                 media_type=media_type, original_name=original_name, max_size=max_size,
-                                inspect=_inspect)
+                                inspect=inspect_file)
     except StoreUnavailableError as exc:
         raise StorageUnavailable(f"{exc}; nothing was recorded") from None
     except EvidenceStoreError as exc:
@@ -128,11 +129,11 @@ def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = 
         return _record(app, actor, blob, original_name, purpose, fields)
     except BaseException:
         if blob.created:  # no record points to the new file: take it out again
-            _discard(app, store, blob)
+            discard(app, store, blob)
         raise
 
 
-def _discard(app, store: BlobStore, blob: StoredBlob) -> None:  # noqa: ANN001
+def discard(app, store: BlobStore, blob: StoredBlob) -> None:  # noqa: ANN001
     with app.db.session() as s:
         if s.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == blob.sha256).limit(1)) is None:
             try:
@@ -141,7 +142,7 @@ def _discard(app, store: BlobStore, blob: StoredBlob) -> None:  # noqa: ANN001
                 pass  # the store failed meanwhile: `svidok verify` lists the file as belonging to no item
 
 
-def _inspect(path: Path, media_type: str) -> tuple[dict, str | None]:
+def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
     """Metadata and perceptual hash, read from the staged plaintext before it is stored."""
     meta = extract_metadata(path, media_type)
     try:
@@ -165,23 +166,46 @@ def _check_size_fits(app, size: int) -> None:  # noqa: ANN001
                                                   "a BIGINT column on PostgreSQL (schema upgrade pending)"))
 
 
+def record_blob(s: Session, actor: Actor, blob: StoredBlob, original_name: str | None, purpose: str | None,
+                fields: dict[str, Any]) -> EvidenceItem:
+    """The item of a stored blob, its version and its acquisition custody event, in the caller's transaction.
+
+    The blob must have been stored with ``inspect=inspect_file`` (its metadata and perceptual hash are read
+    from the plaintext before it is stored). ``ingest`` checks ``fields`` first; callers that store several
+    files at once (web captures) check them once (:func:`check_fields`) and record every item in one transaction.
+    """
+    meta, ph = blob.inspected or ({}, None)
+    incident = s.get(Incident, fields["incident_id"]) if fields.get("incident_id") else None
+    if incident is not None:
+        odd = consistency.warnings(meta, incident.date_start, incident.date_end, (incident.lat, incident.lon))
+        if odd:
+            meta["consistency"] = odd
+    item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
+                        original_name=original_name, extracted=meta, phash=ph, created_by=actor.username,
+                        **fields)
+    s.add(item)
+    s.flush()
+    history.record(s, actor, ENTITY, item, "create", None)
+    add_custody(s, actor, item, "acquisition", purpose)
+    return item
+
+
+def check_fields(app, actor: Actor, fields: dict[str, Any]) -> None:  # noqa: ANN001
+    """Raise ``ValidationFailed`` naming every bad field of an item to be (incident, source, …)."""
+    with app.db.session() as s:
+        _check(app, s, actor, fields).raise_if_any()
+
+
 def _record(app, actor: Actor, blob: StoredBlob, original_name, purpose, fields) -> dict:  # noqa: ANN001
     _check_size_fits(app, blob.size)
-    meta, ph = blob.inspected
     with app.db.session() as s:
-        item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
-                            original_name=original_name, extracted=meta, phash=ph, created_by=actor.username,
-                            **fields)
-        s.add(item)
-        s.flush()
-        history.record(s, actor, ENTITY, item, "create", None)
-        add_custody(s, actor, item, "acquisition", purpose)
+        item = record_blob(s, actor, blob, original_name, purpose, fields)
         same = s.scalars(select(EvidenceItem.id).where(EvidenceItem.sha256 == blob.sha256,
                                                        EvidenceItem.id != item.id)).all()
         out = view(s, item)
         out["stored_new_file"] = blob.created
         out["same_file_as"] = list(same)
-        out["similar"] = _similar(s, actor, item) if ph else []
+        out["similar"] = _similar(s, actor, item) if item.phash else []
         return out
 
 
@@ -467,6 +491,9 @@ def seal(app) -> dict:  # noqa: ANN001
         s.flush()
         out = {**sth.to_dict(), "id": row.id, "new": True}
     _save_range(app, rng)
+    from . import timestamps  # trusted time for the new head (none configured: nothing asked)
+
+    out["timestamps"] = timestamps.stamp(app, "system:seal", timestamps.TREE_HEAD, out["id"])
     return out
 
 

@@ -103,6 +103,7 @@ def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id:
         selection={"incident_ids": sorted(incident_ids), "case_id": case_id, "evidence_ids": sorted(evidence_ids),
                    "purpose": purpose},
         context={"incidents": incidents},
+        timestamps=_timestamps(app, actor, head_row.id, [i.id for i in items]),
     )
     try:
         with app.db.session() as s:
@@ -115,6 +116,23 @@ def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id:
     return {"path": str(summary.path), "items": summary.items, "files": summary.files, "bytes": summary.bytes,
             "manifest_sha256": summary.manifest_sha256, "tree_size": summary.tree_size,
             "root_hash": summary.root_hash, "key_id": head_row.key_id}
+
+
+def _timestamps(app, actor: Actor, head_id: int, item_ids: list[int]) -> list[dict]:  # noqa: ANN001
+    """RFC 3161 tokens of the bundle's tree head and of the captures its items came from."""
+    import base64
+
+    from . import captures, timestamps
+
+    out = [{**t, "subject": timestamps.TREE_HEAD, "subject_id": head_id} for t in timestamps.of(app, timestamps.TREE_HEAD, head_id)]
+    seen: set[int] = set()
+    for item_id in item_ids:
+        c = captures.of_evidence(app, actor, item_id)
+        if c is not None and c["id"] not in seen:
+            seen.add(c["id"])
+            out += [{**t, "subject": timestamps.CAPTURE, "subject_id": c["id"]}
+                    for t in timestamps.of(app, timestamps.CAPTURE, c["id"])]
+    return [{**t, "response": base64.b64decode(t["response"])} for t in out]
 
 
 def _bundle_item(s: Session, store, it: EvidenceItem, qualifications: list[dict], tree_size: int) -> BundleItem:  # noqa: ANN001

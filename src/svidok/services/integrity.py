@@ -78,6 +78,13 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
         integrity_rows.check(conn, report, commits, say)
         say("evidence files")
         _files(app, s, report, check_files)
+        say("timestamps")
+        from . import timestamps
+
+        n, problems, warnings = timestamps.check_all(app, s)
+        report.counts["timestamps"] = n
+        report.problems += problems
+        report.warnings += warnings
     return report
 
 
