@@ -60,7 +60,9 @@ def _serve(host: str | None, port: int | None) -> None:
     app.init()
     h, p = host or app.settings.host, port or app.settings.port
     console.print(f"Svidok is running on [bold]http://{h}:{p}/[/bold]  (API: http://{h}:{p}/api/v1/docs)")
-    uvicorn.run(create_app(app), host=h, port=p, log_level="warning")
+    trusted = app.settings.trusted_proxies  # the same proxies the app believes, and no others
+    uvicorn.run(create_app(app), host=h, port=p, log_level="warning", proxy_headers=bool(trusted),
+                forwarded_allow_ips=",".join(trusted) or None)
 
 
 def serve(host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
