@@ -89,6 +89,9 @@ def test_documenter_workflow_in_chromium(server, browser, tmp_path):  # noqa: AN
     base = server
     page = browser.new_page()
     page.set_default_timeout(15000)
+    # The Content-Security-Policy allows nothing inline: anything it blocks shows up here.
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     _sign_in(page, base, "investigator")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
@@ -142,6 +145,7 @@ def test_documenter_workflow_in_chromium(server, browser, tmp_path):  # noqa: AN
     layers = page.evaluate("() => { let n = 0; window.svidokMap.eachLayer(() => n++); return n; }")
     assert layers >= 26  # the oblasts, the incident point and their groups are drawn
     assert page.locator("#map canvas").count() >= 1
+    assert blocked == [], blocked
     page.keyboard.press("/")
     page.keyboard.type("bakery")
     page.keyboard.press("Enter")

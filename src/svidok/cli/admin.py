@@ -14,6 +14,8 @@ from .common import cli_actor, console, print_json, run
 accounts = lazy.module("svidok.services.accounts")
 demo = lazy.module("svidok.services.demo")
 search_service = lazy.module("svidok.services.search")
+sessions = lazy.module("svidok.services.sessions")
+two_factor = lazy.module("svidok.services.two_factor")
 
 user_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
 vocab_app = typer.Typer(help="Vocabularies (violation types, legal provisions, …).", no_args_is_help=True)
@@ -65,7 +67,9 @@ def _serve(host: str | None, port: int | None) -> None:
     app.init()
     h, p = host or app.settings.host, port or app.settings.port
     console.print(f"Svidok is running on [bold]http://{h}:{p}/[/bold]  (API: http://{h}:{p}/api/v1/docs)")
-    uvicorn.run(create_app(app), host=h, port=p, log_level="warning")
+    trusted = app.settings.trusted_proxies  # the same proxies the app believes, and no others
+    uvicorn.run(create_app(app), host=h, port=p, log_level="warning", proxy_headers=bool(trusted),
+                forwarded_allow_ips=",".join(trusted) or None)
 
 
 def serve(host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
@@ -127,3 +131,47 @@ def user_grant(username: str, case_id: int, level: str = typer.Option("confident
 @user_app.command("list")
 def user_list() -> None:
     run(lambda app: print_json(accounts.list_users(app)))
+
+
+@user_app.command("deactivate")
+def user_deactivate(username: str) -> None:
+    """Deactivate a user: every session and API token stops at once."""
+    run(lambda app: accounts.set_active(app, cli_actor(), username, False))
+
+
+@user_app.command("activate")
+def user_activate(username: str) -> None:
+    """Reactivate a deactivated user."""
+    run(lambda app: accounts.set_active(app, cli_actor(), username, True))
+
+
+@user_app.command("password")
+def user_password(username: str,
+                  password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True)) -> None:
+    """Set a user's password; all the user's sessions end."""
+    run(lambda app: accounts.set_password(app, cli_actor(), username, password))
+
+
+@user_app.command("sessions")
+def user_sessions(username: str) -> None:
+    """List a user's live web sessions."""
+    run(lambda app: print_json(sessions.list_active(app, cli_actor(), username)))
+
+
+@user_app.command("revoke-sessions")
+def user_revoke_sessions(username: str) -> None:
+    """End every web session of a user (on every web worker)."""
+    run(lambda app: console.print(f"{sessions.revoke_user(app, cli_actor(), username)} sessions ended"))
+
+
+@user_app.command("reset-2fa")
+def user_reset_2fa(username: str, reason: str = typer.Option(..., help="Why (recorded in the ledger)")) -> None:
+    """Turn off a user's two-factor sign-in (a lost device); the user sets it up again."""
+    run(lambda app: two_factor.disable(app, cli_actor(), username, reason))
+
+
+@user_app.command("require-2fa")
+def user_require_2fa(role: str = typer.Argument(..., help="administrator, investigator, analyst or viewer"),
+                     off: bool = typer.Option(False, "--off", help="Stop requiring it")) -> None:
+    """Require two-factor sign-in for a role: its users set it up at their next sign-in."""
+    run(lambda app: two_factor.set_role_policy(app, cli_actor(), role, not off))

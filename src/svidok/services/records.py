@@ -37,7 +37,7 @@ class Kind:
 
 
 def _place(s: Session, c: Checker, ref: Any, field: str) -> int | None:
-    if ref is None:
+    if ref is None or ref == "":  # an empty place field means "no place" (was a 500 the fuzzer found)
         return None
     try:
         return places.resolve(s, ref, field).id  # type: ignore[union-attr]
