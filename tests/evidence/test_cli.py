@@ -67,3 +67,16 @@ def test_add_seal_verify_bundle_round_trip(data_dir, tmp_path):
     blob.write_bytes(blob.read_bytes()[:-1])
     r = invoke("verify")
     assert r.exit_code == 1 and f"evidence item 1, file {blob.name}: size changed" in r.text
+
+
+def test_a_bundle_can_be_made_as_a_named_user(data_dir, tmp_path):
+    assert invoke("init").exit_code == 0
+    photo = tmp_path / "strike.jpg"
+    photo.write_bytes(jpeg_bytes(synthetic_photo(seed=6)))
+    assert invoke("evidence", "add", photo, "--confidentiality", "strictly_confidential").exit_code == 0
+    r = runner.invoke(cli, ["user", "add", "field1", "--role", "investigator"], input="correct horse battery\n" * 2)
+    assert r.exit_code == 0, r.output
+    r = invoke("bundle", "create", "--evidence", 1, "-o", tmp_path / "b.tar", "--purpose", "prosecutor", "--as", "field1")
+    assert r.exit_code == 1 and "no evidence items you may see" in r.text and not (tmp_path / "b.tar").exists()
+    r = invoke("bundle", "create", "--evidence", 1, "-o", tmp_path / "b.tar", "--purpose", "prosecutor")
+    assert r.exit_code == 0, r.output

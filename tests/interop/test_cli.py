@@ -31,16 +31,21 @@ def test_import_dry_run_then_import_then_export(sqlite_app, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Added: 3 incidents, 4 acts, 3 persons" in done.stdout and "recorded in the ledger" in done.stdout
 
+    from svidok.core.actors import SYSTEM
+    from svidok.services import accounts
+
+    accounts.create_user(sqlite_app, SYSTEM, "researcher", "correct horse battery", "investigator")
     out = tmp_path / "sel.geojson"
-    exp = svidok(env, "interop", "export", str(out), "--format", "geojson", "--violation-type", "arbitrary_detention")
+    exp = svidok(env, "interop", "export", str(out), "--format", "geojson", "--violation-type", "arbitrary_detention",
+                 "--as", "researcher")
     assert exp.returncode == 0, exp.stderr
     assert [f["properties"]["title"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]] == ["Detention at a checkpoint"]
 
-    pub = svidok(env, "interop", "public", str(tmp_path / "open.csv"), "--levels", "restricted")
+    pub = svidok(env, "interop", "public", str(tmp_path / "open.csv"), "--levels", "restricted", "--as", "researcher")
     assert pub.returncode == 1 and "fewer than 5 people" in pub.stderr and not (tmp_path / "open.csv").exists()
 
     form = tmp_path / "form.xlsx"
     assert svidok(env, "interop", "xlsform", str(form)).returncode == 0 and form.stat().st_size > 5000
 
-    wrong = svidok(env, "interop", "export", str(tmp_path / "x"), "--format", "shapefile")
+    wrong = svidok(env, "interop", "export", str(tmp_path / "x"), "--format", "shapefile", "--as", "researcher")
     assert wrong.returncode == 1 and "unknown format 'shapefile'" in wrong.stderr

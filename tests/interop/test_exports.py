@@ -128,3 +128,45 @@ def test_periods_coarsen_to_what_the_date_allows():
     assert export_public.period(date(2022, 4, 1), date(2022, 5, 31), "month") == "2022-Q2"
     assert export_public.period(date(2022, 1, 1), date(2022, 12, 31), "quarter") == "2022"
     assert export_public.period(date(2022, 12, 25), date(2023, 1, 2), "month") == "2022-2023"
+
+
+def test_exports_hold_nothing_strictly_confidential_and_shared_formats_round_points(app):
+    fx.incident(app, confidentiality="public", lat=49.993512, lon=36.230417, location_precision="exact",
+                title="Public strike")
+    fx.incident(app, confidentiality="strictly_confidential", lat=50.0011, lon=36.3011, title="Sealed strike")
+    for fmt in ("hxl", "geojson", "jsonl", "acled"):
+        assert "Sealed strike" not in _export(app, fmt), fmt  # not even the administrator's file
+    [feature] = json.loads(_export(app, "geojson"))["features"]
+    assert feature["geometry"]["coordinates"] == [36.23, 49.99]
+    assert feature["properties"]["location_precision"] == "approximate"
+    assert json.loads(_export(app, "jsonl"))["lat"] == 49.993512  # the internal format keeps the point
+    with pytest.raises(ValidationFailed, match="strictly_confidential: never published"):
+        export_public.export(app, SYSTEM, IncidentFilter(),
+                             export_public.PublicConfig(levels=("public", "strictly_confidential")), io.StringIO())
+
+
+def test_the_cli_exports_as_a_named_user(sqlite_app, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from svidok.services import accounts
+
+    fx.incident(sqlite_app, confidentiality="public", title="Public strike")
+    fx.incident(sqlite_app, confidentiality="confidential", title="Confidential strike")
+    accounts.create_user(sqlite_app, SYSTEM, "press", "correct horse battery", "viewer")
+    env = {**os.environ, "SVIDOK_DATA_DIR": str(sqlite_app.settings.data_dir),
+           "SVIDOK_FIELD_KEY": sqlite_app.settings.field_key, "COLUMNS": "200"}
+
+    def svidok(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "from svidok.cli.main import app; app()", *args],
+                              env=env, capture_output=True, text=True, timeout=300)
+
+    out = tmp_path / "x.csv"
+    r = svidok("interop", "export", str(out), "--format", "hxl", "--as", "press")
+    assert r.returncode == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "Public strike" in text and "Confidential strike" not in text
+    assert svidok("interop", "export", str(out), "--format", "hxl").returncode == 2  # --as is required
+    r = svidok("interop", "export", str(tmp_path / "y.csv"), "--as", "nobody")
+    assert r.returncode == 1 and "user 'nobody' not found" in r.stderr and not (tmp_path / "y.csv").exists()

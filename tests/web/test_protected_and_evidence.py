@@ -191,3 +191,15 @@ def test_download_from_the_incident_page_is_a_recorded_post(web, client_for):
     assert r.status_code == 200 and r.content == PNG
     actions = [e["action"] for e in evidence.get(core, SYSTEM, item["id"])["custody_events"]]
     assert actions == ["acquisition", "download"]
+
+
+def test_the_map_takes_located_incidents_first(web, client_for, monkeypatch):
+    from svidok.web.views import maps
+
+    core, _ = web
+    located = [fx.incident(core, lat=49.9 + i / 100, lon=36.2, confidentiality="public")["id"] for i in range(2)]
+    for _ in range(3):  # newer, without a point
+        fx.incident(core, confidentiality="public", place=None)
+    monkeypatch.setattr(maps, "MAP_LIMIT", 2)
+    doc = client_for("viewer").get("/map/incidents.geojson").json()
+    assert sorted(f["properties"]["id"] for f in doc["features"]) == located and doc["truncated"] is False

@@ -41,6 +41,13 @@ def cli_actor() -> Actor:
     return Actor(f"cli:{name}", "administrator")
 
 
+def actor_named(app: Svidok, username: str) -> Actor:
+    """``--as USER``: the command runs with that user's role and case grants (their need-to-know)."""
+    from svidok.services import accounts
+
+    return accounts.actor_by_name(app, username)
+
+
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     """Service errors become one clear message and exit code 1 — never a traceback."""

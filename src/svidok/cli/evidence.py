@@ -13,7 +13,7 @@ import typer
 from svidok.core.errors import FieldError, ValidationFailed
 
 from . import lazy
-from .common import cli_actor, console, err_console, print_json, run
+from .common import actor_named, cli_actor, console, err_console, print_json, run
 
 evidence = lazy.module("svidok.services.evidence")
 evidence_bundles = lazy.module("svidok.services.evidence_bundles")
@@ -212,10 +212,13 @@ def bundle_create(
     case: int = typer.Option(None, help="Case whose evidence goes in"),
     evidence_id: list[int] = typer.Option([], "--evidence", help="Evidence item (repeatable)"),
     purpose: str = typer.Option(..., help="For whom and why (recorded as an export in each item's custody)"),
+    as_user: str = typer.Option(None, "--as", help="The user whose need-to-know applies (default: the "
+                                                   "administrator running the CLI)"),
 ) -> None:
     """Write a self-contained, signed bundle of the selected evidence for offline verification."""
     def go(app):  # noqa: ANN001, ANN202
-        out = evidence_bundles.create(app, cli_actor(), output, incident_ids=incident, case_id=case,
+        actor = actor_named(app, as_user) if as_user else cli_actor()
+        out = evidence_bundles.create(app, actor, output, incident_ids=incident, case_id=case,
                                       evidence_ids=evidence_id, purpose=purpose)
         console.print(f"[green]{out['path']}[/green]: {out['items']} item(s), {out['bytes']} bytes of evidence; "
                       f"tree head {out['tree_size']} entries, key id {out['key_id']}")

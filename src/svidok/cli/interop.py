@@ -16,7 +16,7 @@ import typer
 from . import lazy
 
 
-from .common import cli_actor, console, run
+from .common import actor_named, cli_actor, console, run
 
 filters = lazy.module("svidok.schemas.filters")
 
@@ -62,6 +62,7 @@ _FAMILY = typer.Option(None, help="violation family, e.g. attacks_on_civilians")
 _CHAR = typer.Option(None, help="victim characteristic, e.g. child, older_person")
 _VS = typer.Option(None, "--verification-status")
 _Q = typer.Option(None, "--q", help="full-text search")
+_AS = typer.Option(..., "--as", help="the user whose need-to-know applies (role and case grants)")
 
 
 @interop_app.command("export")
@@ -70,15 +71,18 @@ def export_cmd(
     fmt: str = typer.Option("jsonl", "--format", help="hxl (CSV with HXL hashtags), geojson, jsonl, acled"),
     date_from: str = _DATE_FROM, date_to: str = _DATE_TO, place: str = _PLACE, violation_type: str = _VT,
     family: str = _FAMILY, characteristic: str = _CHAR, verification_status: str = _VS, q: str = _Q,
+    as_user: str = _AS,
 ) -> None:
-    """Export the incidents you may see that match the filter (no names, no protected fields)."""
+    """Export the incidents USER may see that match the filter (no names, no protected fields, nothing
+    strictly confidential; hxl, geojson and acled round coordinates to 0.01°)."""
     f = _filter(date_from, date_to, place, violation_type, family, characteristic, verification_status, q)
 
     def go(app):  # noqa: ANN001, ANN202
         from svidok.services import export_data
 
+        actor = actor_named(app, as_user)
         with _output(out) as fh:
-            n = export_data.export(app, cli_actor(), f, fmt, fh)
+            n = export_data.export(app, actor, f, fmt, fh)
         if str(out) != "-":
             console.print(f"Exported {n} incidents as {fmt} to {out}")
     run(go)
@@ -95,6 +99,7 @@ def public_cmd(
     levels: str = typer.Option("public", help="confidentiality levels that may be published, comma-separated"),
     date_from: str = _DATE_FROM, date_to: str = _DATE_TO, place: str = _PLACE, violation_type: str = _VT,
     family: str = _FAMILY, characteristic: str = _CHAR, verification_status: str = _VS, q: str = _Q,
+    as_user: str = _AS,
 ) -> None:
     """Redacted open data for publication, checked for people who could be singled out."""
     from svidok.services import export_public
@@ -104,8 +109,9 @@ def public_cmd(
                                      levels=tuple(x.strip() for x in levels.split(",") if x.strip()))
 
     def go(app):  # noqa: ANN001, ANN202
+        actor = actor_named(app, as_user)
         with _output(out) as fh:
-            res = export_public.export(app, cli_actor(), f, cfg, fh)
+            res = export_public.export(app, actor, f, cfg, fh)
         console.print(f"Wrote {res.rows} rows ({res.people} people) to {out}; every group has at least {k} people.")
     run(go)
 

@@ -65,6 +65,15 @@ def actor_of(s: Session, user: User) -> Actor:
     return Actor(user.username, user.role, user.id, grants)
 
 
+def actor_by_name(app, username: str) -> Actor:  # noqa: ANN001
+    """An active user as an actor, with their grants (CLI commands run ``--as`` a user); NotFound otherwise."""
+    with app.db.session() as s:
+        user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        if user is None:
+            raise NotFound(f"user {username!r} not found (or deactivated)")
+        return actor_of(s, user)
+
+
 def actor_by_id(app, user_id: int) -> Actor | None:  # noqa: ANN001
     with app.db.session() as s:
         user = s.get(User, user_id)

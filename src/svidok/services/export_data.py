@@ -3,7 +3,9 @@
 The selection is an :class:`IncidentFilter` applied with need-to-know (the same
 conditions as the incident list), read in id order, a chunk at a time, so memory stays
 flat whatever the size. Exports carry no names of persons, no source identities and no
-protected fields; each export is noted in the ledger (format, filter, count).
+protected fields, and never a strictly confidential incident (a file outlives its reader's
+clearance); the formats made for sharing (hxl, geojson, acled) round coordinates to
+0.01° (about 1 km). Each export is noted in the ledger (format, filter, count).
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ from . import incident_queries, ledger
 from svidok.core.actors import Actor
 
 CHUNK = 2000
+#: Levels an export file may hold: never strictly confidential, whoever runs it.
+EXPORT_LEVELS = ("public", "restricted", "confidential")
+#: Formats meant for sharing outside the organisation: exact points are rounded.
+SHARED_FORMATS = ("hxl", "geojson", "acled")
+COORDINATE_DECIMALS = 2
 #: Column -> HXL hashtag (the Humanitarian Exchange Language), in CSV order.
 HXL_COLUMNS = {
     "id": "#event+id", "title": "#event+name", "date_start": "#date+start", "date_end": "#date+end",
@@ -163,19 +170,32 @@ def write_jsonl(rows: Iterator[dict], out: IO[str]) -> int:
     return n
 
 
+def _rounded(rows: Iterator[dict]) -> Iterator[dict]:
+    for r in rows:
+        if r.get("lat") is not None and r.get("lon") is not None:
+            r["lat"], r["lon"] = round(r["lat"], COORDINATE_DECIMALS), round(r["lon"], COORDINATE_DECIMALS)
+            if r.get("location_precision") in (None, "exact"):
+                r["location_precision"] = "approximate"
+        yield r
+
+
 def export(app, actor: Actor, f: IncidentFilter, fmt: str, out: IO[str]) -> int:  # noqa: ANN001
     """Write the selection in ``fmt`` (hxl, geojson, jsonl, acled); returns incidents written."""
+    def rows(with_acts: bool) -> Iterator[dict]:
+        selected = incidents(app, actor, f, with_acts=with_acts, levels=EXPORT_LEVELS)
+        return _rounded(selected) if fmt in SHARED_FORMATS else selected
+
     if fmt == "acled":
         from svidok.interop import acled
 
-        n = acled.write(app, incidents(app, actor, f, with_acts=True), out)
+        n = acled.write(app, rows(True), out)
     else:
         writer = {"hxl": write_hxl_csv, "geojson": write_geojson, "jsonl": write_jsonl}.get(fmt)
         if writer is None:
             from svidok.core.errors import FieldError, ValidationFailed
 
             raise ValidationFailed(FieldError("format", f"unknown format {fmt!r} (hxl, geojson, jsonl, acled)"))
-        n = writer(incidents(app, actor, f, with_acts=fmt == "jsonl"), out)
+        n = writer(rows(fmt == "jsonl"), out)
     with app.db.session() as s:
         ledger.append(s, actor.username, "export.data", "incidents", fmt,
                       {"format": fmt, "filter": f.model_dump(exclude_none=True), "count": n})

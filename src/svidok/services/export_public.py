@@ -24,7 +24,7 @@ from svidok.schemas.filters import IncidentFilter
 from . import consent, ledger
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
-from .export_data import PlaceIndex, incidents
+from .export_data import EXPORT_LEVELS, PlaceIndex, incidents
 
 COLUMNS = ["event", "period", "place", "place_code", "violation_type", "means", "harm", "status", "sex", "age_group",
            "people"]
@@ -125,6 +125,9 @@ def _rows(app, actor: Actor, f: IncidentFilter, cfg: PublicConfig, places: Place
 
 def export(app, actor: Actor, f: IncidentFilter, cfg: PublicConfig, out: IO[str]) -> PublicResult:  # noqa: ANN001
     """Write the redacted selection, or raise ValidationFailed naming the rows that single people out."""
+    if bad := [lvl for lvl in cfg.levels if lvl not in EXPORT_LEVELS]:
+        raise ValidationFailed(FieldError("levels", f"{', '.join(bad)}: never published (allowed: "
+                                                    f"{', '.join(EXPORT_LEVELS)})"))
     with app.db.session() as s:
         places = PlaceIndex(s)
     sizes: Counter = Counter()

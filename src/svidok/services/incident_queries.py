@@ -216,3 +216,15 @@ def count(app, actor: Actor, f: IncidentFilter) -> int:  # noqa: ANN001
         return s.scalar(select(func.count()).select_from(Incident).where(*conditions(app, s, actor, f))) or 0
 
 
+
+
+def map_points(app, actor: Actor, f: IncidentFilter, limit: int) -> dict:  # noqa: ANN001
+    """The newest matching incidents *that have coordinates* (at most ``limit``): the point
+    condition is in the query, so unlocated incidents never crowd located ones out of the map."""
+    with app.db.session() as s:
+        check_filter(app, s, f)
+        q = select(Incident.id, Incident.title, Incident.date_start, Incident.lat, Incident.lon).where(
+            *conditions(app, s, actor, f), Incident.lat.is_not(None), Incident.lon.is_not(None))
+        rows, next_id = paging.newest_first(s, q, Incident.id, None, limit, scalars=False)
+        return {"items": [{"id": r.id, "title": r.title, "date_start": r.date_start, "lat": r.lat, "lon": r.lon}
+                          for r in rows], "truncated": next_id is not None}

@@ -61,15 +61,15 @@ async def incident_points(request: Request, actor=Depends(signed_in)):  # noqa: 
     if errors:
         return JSONResponse({"errors": errors}, status_code=422)
     try:
-        page = await call(incident_queries.listing, request.app.state.svidok, actor, f, None, MAP_LIMIT)
+        page = await call(incident_queries.map_points, request.app.state.svidok, actor, f, MAP_LIMIT)
     except ValidationFailed as exc:
         return JSONResponse({"errors": errors_by_field(exc)}, status_code=422)
     features = [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [i["lon"], i["lat"]]},
          "properties": {"id": i["id"], "title": i["title"], "date": i["date_start"]}}
-        for i in page["items"] if i["lat"] is not None and i["lon"] is not None
+        for i in page["items"]
     ]
-    return JSONResponse({"type": "FeatureCollection", "features": features, "truncated": page["next_cursor"] is not None},
+    return JSONResponse({"type": "FeatureCollection", "features": features, "truncated": page["truncated"]},
                         headers={"Cache-Control": "no-store"})
 
 
