@@ -160,6 +160,9 @@ def link_records(
     predictions = linker.inference.predict(threshold_match_probability=config.review_threshold)
     pairs = predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_probability",
                                                "match_weight"]]
+    # The engine adds each pair's weights on several threads in varying order; the
+    # last bits differ between runs. Rounded, every run reports the same figures.
+    pairs = pairs.round({"match_probability": 9, "match_weight": 6})
     lap("predict")
     pairs = _apply_decisions(pairs, decided)
 
@@ -218,7 +221,7 @@ def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
     scored = linker.inference.predict().as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_weight"]]
     lo = scored[["unique_id_l", "unique_id_r"]].min(axis=1).to_numpy()
     hi = scored[["unique_id_l", "unique_id_r"]].max(axis=1).to_numpy()
-    weight = scored["match_weight"].to_numpy(dtype=float).copy()
+    weight = scored["match_weight"].to_numpy(dtype=float).round(6)  # as in link_records: stable across runs
     if decided:
         verdict = [decided.get(k) for k in zip(lo, hi)]
         weight[[v is True for v in verdict]] = float("inf")
