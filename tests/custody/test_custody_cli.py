@@ -60,6 +60,9 @@ def test_review_run_list_show_accept_undo(env):
     assert {pair["left"]["id"], pair["right"]["id"]} == {a, b}
     r = runner.invoke(cli, ["review", "show", str(pair["id"])])
     assert r.exit_code == 0 and "Hanna Melnyk" in r.output and "for:" in r.output
+    # the weight each field carried, in words
+    text = " ".join(r.output.split())
+    assert "How the model weighed it" in text and "birth date: same date: " in text and "bits" in text
     r = runner.invoke(cli, ["review", "accept", str(pair["id"]), "--note", "same person"])
     assert r.exit_code == 0 and "accepted" in r.output
     r = runner.invoke(cli, ["review", "undo", str(pair["id"])])

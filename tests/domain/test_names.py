@@ -9,6 +9,7 @@ from svidok.domain.names import (
     is_patronymic,
     name_forms,
     name_key,
+    patronymic_key,
     search_keys,
     split_full_name,
 )
@@ -131,3 +132,45 @@ def test_shipped_alias_table_matches_its_generator():
             alias, canonical, pass_no = line.split("\t")
             shipped[alias] = (canonical, int(pass_no))
     assert shipped == aliases
+
+
+# -- the classes real lists carry (issue 17) ------------------------------------------
+
+@pytest.mark.parametrize("spellings", [
+    ["Олександр", "Сашко", "Саша", "Sasha", "Alexander"],
+    ["Микола", "Коля", "Николай", "Nicholas", "Mykola"],
+    ["Петро", "Петрик", "Пётр", "Peter"],
+    ["Марія", "Марічка", "Маша", "Mary"],
+])
+def test_diminutives_and_english_forms_share_the_full_names_key(spellings):
+    assert len({name_key(s) for s in spellings}) == 1
+
+
+@pytest.mark.parametrize("spellings", [
+    ["Миколайович", "Mykolaiovych", "Николаевич"],
+    ["Петрівна", "Петровна", "Petrivna"],
+    ["Сергійович", "Сергеевич", "Serhiiovych"],
+    ["Олексійович", "Алексеевич", "Oleksiiovych"],
+    ["Іванович", "Иванович", "Ivanovych"],
+])
+def test_patronymics_share_one_key_across_languages(spellings):
+    keys = {patronymic_key(s) for s in spellings}
+    assert len(keys) == 1 and "~" in keys.pop()
+
+
+def test_a_transliteration_never_takes_over_a_common_names_own_spelling():
+    # "ivanovich" was once an alias of a rarer patronymic's transliteration
+    assert name_key("Иванович") == name_key("Іванович") == "ivanovich"
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("ПетроДорошенко", NameParts("Дорошенко", "Петро", None)),
+    ("Сорока Ганна", NameParts("Сорока", "Ганна", None)),
+    ("Hanna Soroka", NameParts("Soroka", "Hanna", None)),
+    ("SOROKA Hanna", NameParts("SOROKA", "Hanna", None)),
+    ("Сашко Мельничук", NameParts("Мельничук", "Сашко", None)),
+    ("Melnik Denis Illich", NameParts("Melnik", "Denis", "Illich")),
+    ("Бабич Олег Іванович", NameParts("Бабич", "Олег", "Іванович")),
+])
+def test_names_split_whatever_the_order_or_spacing(text, parts):
+    assert split_full_name(text) == parts

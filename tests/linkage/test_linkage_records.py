@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from svidok.linkage import link_records
 from svidok.linkage.records import (
     CsvError,
     decode_csv_bytes,
@@ -63,17 +64,46 @@ def test_missing_required_columns_are_listed(tmp_path):
         read_person_csv(path)
 
 
-def test_malformed_csv_names_the_line(tmp_path):
+def test_a_row_with_extra_cells_is_skipped_and_listed_the_rest_read(tmp_path):
     path = tmp_path / "p.csv"
-    path.write_text(HEADER + "1,A,X,1972,P\n2,A,Y,1972,P,extra,cells\n", encoding="utf-8")
-    with pytest.raises(CsvError, match="line 3"):
-        read_person_csv(path)
+    path.write_text(HEADER + "1,A,X,1972,P\n2,A,Y,1972,P,extra,cells\n3,B,Z\n", encoding="utf-8")
+    df = read_person_csv(path)
+    assert df["record_id"].tolist() == ["1", "3"] and df.loc[1, "birth_date"] == ""
+    features, issues = prepare(df)
+    assert features["unique_id"].tolist() == ["1", "3"]
+    by_row = {i.row: i for i in issues}
+    assert by_row[2].excluded and "7 cells where the header has 5" in by_row[2].message
+    assert not by_row[3].excluded and by_row[3].field == "birth_date, place"
 
 
-def test_duplicate_record_ids_are_an_error():
-    rows = [dict(record_id="1", source="A", name="X"), dict(record_id="1", source="B", name="Y")]
-    with pytest.raises(CsvError, match="unique; problem rows: 1, 2"):
-        prepare(rows)
+def test_an_unterminated_quote_is_listed_by_its_row(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + '1,A,X,1972,P\n2,A,"Y,1972,P\n', encoding="utf-8")
+    _, issues = prepare(read_person_csv(path))
+    assert [(i.row, i.field) for i in issues] == [(2, "birth_date, place")]
+    assert "3 cells where the header has 5" in issues[0].message
+
+
+def test_duplicate_or_missing_record_ids_skip_those_rows_only():
+    rows = [dict(record_id="1", source="A", name="X"), dict(record_id="1", source="B", name="Y"),
+            dict(record_id="", source="B", name="Z"), dict(record_id="2", source="B", name="W")]
+    features, issues = prepare(rows)
+    assert features["unique_id"].tolist() == ["1", "2"]
+    assert [(i.row, i.field, i.excluded) for i in issues] == [(2, "record_id", True), (3, "record_id", True)]
+    assert "already used by row 1" in issues[0].message and "no record_id" in issues[1].message
+
+
+def test_ten_megabytes_in_one_cell_is_reported_and_the_file_still_links(tmp_path):
+    path = tmp_path / "p.csv"
+    huge = "Ш" * (10 * 1024 * 1024)
+    path.write_text(HEADER + f"1,A,Шевченко Олександр,1972,Маріуполь\n2,A,{huge},1972,Маріуполь\n"
+                    f"3,B,Oleksandr Shevchenko,1972,{huge}\n4,B,Шевченко Олександр,,\n", encoding="utf-8")
+    result = link_records(read_person_csv(path))
+    said = {(i.row, i.field, i.excluded, i.message.split(" (")[0]) for i in result.issues}
+    assert (2, "name", True, "cell of 10,485,760 characters") in said
+    assert (3, "place", False, "cell of 10,485,760 characters") in said
+    clusters = dict(zip(result.clusters["record_id"], result.clusters["cluster_id"]))
+    assert set(clusters) == {"1", "2", "3", "4"} and clusters["2"] == "2"  # kept apart, still reported
 
 
 def test_row_issues_name_row_field_and_reason():

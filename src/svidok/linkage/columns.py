@@ -2,7 +2,7 @@
 
 REQUIRED_COLUMNS = ("record_id", "source", "name")
 OPTIONAL_COLUMNS = {
-    "birth_date": "date of birth: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY or '2 квітня 1990'",
+    "birth_date": "date of birth: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY, 2 квітня 1990 or 2 апреля 1990 г.",
     "place": "place of birth or residence (any script)",
     "sex": "m/f (also male/female, ч/ж, м/ж)",
     "age": "age in whole years, when the birth date is unknown",

@@ -9,7 +9,6 @@ are never linked directly.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import logging
@@ -28,6 +27,7 @@ from svidok.linkage import model
 from svidok.linkage.backends import make_db_api
 from svidok.linkage.explain import explain_pairs
 from svidok.linkage.records import RowIssue, prepare
+from svidok.linkage.splink_compat import em_values_clamped
 
 _FEATURES = ("unique_id", "source", "family_key", "family_sound", "given_key", "patronymic_key",
              "name_concat", "birth_year", "birth_month", "birth_day", "birth_year_span", "birth_date_key",
@@ -160,6 +160,9 @@ def link_records(
     predictions = linker.inference.predict(threshold_match_probability=config.review_threshold)
     pairs = predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_probability",
                                                "match_weight"]]
+    # The engine adds each pair's weights on several threads in varying order; the
+    # last bits differ between runs. Rounded, every run reports the same figures.
+    pairs = pairs.round({"match_probability": 9, "match_weight": 6})
     lap("predict")
     pairs = _apply_decisions(pairs, decided)
 
@@ -218,7 +221,7 @@ def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
     scored = linker.inference.predict().as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_weight"]]
     lo = scored[["unique_id_l", "unique_id_r"]].min(axis=1).to_numpy()
     hi = scored[["unique_id_l", "unique_id_r"]].max(axis=1).to_numpy()
-    weight = scored["match_weight"].to_numpy(dtype=float).copy()
+    weight = scored["match_weight"].to_numpy(dtype=float).round(6)  # as in link_records: stable across runs
     if decided:
         verdict = [decided.get(k) for k in zip(lo, hi)]
         weight[[v is True for v in verdict]] = float("inf")
@@ -273,37 +276,8 @@ def _rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str
             new_id[n] = cid
 
 
-@contextlib.contextmanager
-def _em_values_clamped():
-    """Splink 5.0 refuses an m or u below 1e-300, yet EM produces one when no pair in
-    a training block shows a level among matches (a facility that never differs);
-    the pass then fails as a whole. Clamp to Splink's own minimum while training;
-    the m floor applied afterwards supersedes such values anyway."""
-    try:
-        from splink.internals import comparison_level, expectation_maximisation as em
-    except ImportError:  # a Splink without these internals: nothing to work around
-        yield
-        return
-    original = em.populate_m_u_from_lookup
-    lowest = getattr(comparison_level, "M_U_CLAMP_MIN", 1e-300)
-
-    def clamped(fixed, level, column, lookup):  # noqa: ANN001, ANN202
-        values = lookup.get(column, {}).get(level.comparison_vector_value)
-        if values:
-            for k in ("m_probability", "u_probability"):
-                if isinstance(values.get(k), float) and values[k] < lowest:
-                    values[k] = lowest
-        return original(fixed, level, column, lookup)
-
-    em.populate_m_u_from_lookup = clamped
-    try:
-        yield
-    finally:
-        em.populate_m_u_from_lookup = original
-
-
 def _train(sdf, present: set[str], config: LinkageConfig, names: pd.Series) -> tuple[dict, float]:
-    with _em_values_clamped():
+    with em_values_clamped():
         return _train_passes(sdf, present, config, names)
 
 

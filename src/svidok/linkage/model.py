@@ -123,10 +123,20 @@ def blocking_rules(columns: set[str]) -> list:
         block_on("family_sound", "birth_year"),
         block_on("given_key", "birth_date_key"),
         block_on("given_key", "patronymic_key", "birth_year"),
-        CustomRule("l.given_key = r.given_key AND substr(l.family_key, 1, 3) = substr(r.family_key, 1, 3)"),
+        # A typo in the family name: the given name and the family name's start agree,
+        # with one more field, since a common given name and a common start (Ков-,
+        # Бонд-) alone make tens of millions of pairs in a million records.
+        CustomRule("l.given_key = r.given_key AND substr(l.family_key, 1, 3) = substr(r.family_key, 1, 3) "
+                   "AND l.birth_year = r.birth_year"),
+        CustomRule("l.given_key = r.given_key AND substr(l.family_key, 1, 3) = substr(r.family_key, 1, 3) "
+                   "AND l.patronymic_key = r.patronymic_key"),
     ]
     if "place_key" in columns:
-        rules += [block_on("given_key", "place_sound"), block_on("family_sound", "place_sound")]
+        rules += [
+            CustomRule("l.given_key = r.given_key AND l.place_sound = r.place_sound "
+                       "AND substr(l.family_key, 1, 2) = substr(r.family_key, 1, 2)"),
+            block_on("family_sound", "place_sound"),
+        ]
     if "facility_key" in columns:
         rules.append(block_on("given_key", "facility_key"))
     if "document_id" in columns:

@@ -10,6 +10,7 @@ out of the comparisons but still reported and still given a cluster of its own.
 from __future__ import annotations
 
 import calendar
+import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -104,16 +105,50 @@ def decode_csv_bytes(data: bytes, encoding: str | None = None) -> str:
 
 
 def read_person_csv(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read a person-records CSV as strings; CsvError for a file that cannot be used."""
+    """Read a person-records CSV as strings; CsvError for a file that cannot be used.
+
+    A row with more cells than the header is skipped, one with fewer is read with
+    the rest empty; either way the row is listed in ``df.attrs["svidok_issues"]``
+    (``prepare`` reports them with the others), and ``df.attrs["svidok_rows"]``
+    keeps each row's number in the file for every later message.
+    """
     data = Path(path).read_bytes()
     text = decode_csv_bytes(data, encoding)
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a huge cell is reported, not fatal
+    reader = csv.reader(io.StringIO(text))
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except pd.errors.EmptyDataError:
+        header = next(reader)
+    except StopIteration:
         raise CsvError("the file is empty (no header row)") from None
-    except pd.errors.ParserError as e:
-        raise CsvError(f"the file is not a well-formed CSV: {e}") from None
-    return check_columns(df)
+    except csv.Error as e:
+        raise CsvError(f"the header row is not well-formed CSV: {e}") from None
+    width = len(header)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    issues: list[RowIssue] = []
+    n = 0
+    try:
+        for cells in reader:
+            if not cells:
+                continue  # a blank line
+            n += 1
+            if len(cells) > width:
+                issues.append(RowIssue(n, cells[0][:40], "(row)", f"{len(cells)} cells where the header has {width} "
+                                       "(an unquoted comma?); the row is skipped", excluded=True))
+                continue
+            if len(cells) < width:
+                missing = ", ".join(header[len(cells):])
+                issues.append(RowIssue(n, cells[0][:40], missing, f"{len(cells)} cells where the header has "
+                                       f"{width}; {missing} read as empty"))
+                cells = cells + [""] * (width - len(cells))
+            rows.append(cells)
+            numbers.append(n)
+    except csv.Error as e:
+        raise CsvError(f"row {n + 1} is not well-formed CSV: {e}") from None
+    df = check_columns(pd.DataFrame(rows, columns=header, dtype=object) if rows
+                       else pd.DataFrame(columns=header, dtype=object))
+    df.attrs["svidok_rows"], df.attrs["svidok_issues"] = numbers, issues
+    return df
 
 
 def check_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +166,9 @@ def check_columns(df: pd.DataFrame) -> pd.DataFrame:
 def records_frame(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.DataFrame:
     """A DataFrame of string cells ("" for missing) from a DataFrame or dicts."""
     df = records.copy() if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    attrs = dict(df.attrs)
     df = check_columns(df)
+    df.attrs.update(attrs)
     for c in df.columns:
         df[c] = df[c].astype("object").where(df[c].notna(), "").astype(str).str.strip()
     return df
@@ -185,6 +222,41 @@ def _facility_key(facility: str) -> str:
     return " ".join(p.lstrip("0") or "0" if p.isdigit() else name_key(p) for p in parts).strip()
 
 
+MAX_CELL_CHARS = 1000  # names, places and dates are short; a longer cell is a paste gone wrong
+
+
+def _usable_cells(df: pd.DataFrame, rows_of: list[int],
+                  issues: list[RowIssue]) -> tuple[pd.DataFrame, list[int]]:
+    """The rows that can be compared, with oversized cells emptied; what was left
+    out is added to ``issues``, by row number and column.
+
+    A row without a record_id, or with one an earlier row has, is skipped (its
+    cluster could not be reported); any cell over MAX_CELL_CHARS is read as empty.
+    """
+    long = {c: df.index[df[c].str.len() > MAX_CELL_CHARS] for c in df.columns}
+    if any(len(v) for v in long.values()):
+        df = df.copy()
+        for c, where in long.items():
+            for i in where:
+                pos = df.index.get_loc(i)
+                issues.append(RowIssue(rows_of[pos], df.at[i, "record_id"][:40] if c != "record_id" else "", c,
+                                       f"cell of {len(df.at[i, c]):,} characters (more than {MAX_CELL_CHARS:,}); "
+                                       "read as empty", excluded=c in ("record_id", "name")))
+                df.at[i, c] = ""
+    ids = df["record_id"]
+    bad = (ids == "") | ids.duplicated(keep="first")
+    if bad.any():
+        first_row = dict(zip(ids[~bad], (rows_of[k] for k in range(len(df)) if not bad.iloc[k])))
+        for k in (k for k in range(len(df)) if bad.iloc[k]):
+            rid = ids.iloc[k]
+            why = ("no record_id" if not rid else f"record_id {rid!r} is already used by row {first_row.get(rid)}")
+            issues.append(RowIssue(rows_of[k], rid, "record_id", f"{why}; the row is skipped", excluded=True))
+        keep = ~bad.to_numpy()
+        df = df[keep].reset_index(drop=True)
+        rows_of = [r for r, ok in zip(rows_of, keep) if ok]
+    return df, list(rows_of)
+
+
 def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.DataFrame, list[RowIssue]]:
     """Derived features for every record, and the issues found on the way.
 
@@ -195,13 +267,10 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     name has no letters).
     """
     df = records_frame(records)
-    issues: list[RowIssue] = []
+    rows_of = df.attrs.get("svidok_rows") or list(range(1, len(df) + 1))
+    issues: list[RowIssue] = list(df.attrs.get("svidok_issues", []))
+    df, row_numbers = _usable_cells(df, rows_of, issues)
     ids = df["record_id"]
-    dup = ids[ids.duplicated(keep=False) | (ids == "")]
-    if len(dup):
-        rows = ", ".join(str(i + 1) for i in dup.index[:10])
-        raise CsvError(f"record_id must be present and unique; problem rows: {rows}"
-                       + (" ..." if len(dup) > 10 else ""))
     col = {c: (df[c].tolist() if c in df.columns else None) for c in OPTIONAL_COLUMNS}
     n = len(df)
     empty = [""] * n
@@ -216,7 +285,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
                                  (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i])
         ok = bool(f or g or p)
         if not ok:
-            issues.append(RowIssue(i + 1, rid, "name", f"no usable name in {names[i]!r}; "
+            issues.append(RowIssue(row_numbers[i], rid, "name", f"no usable name in {names[i]!r}; "
                                    "the record is kept apart, not compared", excluded=True))
         fam.append(f), giv.append(g), pat.append(p), usable.append(ok)
         birth = (col["birth_date"] or empty)[i]
@@ -228,11 +297,11 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
                     raise ValueError(f"year {y} is outside {EARLIEST_BIRTH_YEAR}-{this_year}")
             except ValueError as e:
                 y = mo = d = None
-                issues.append(RowIssue(i + 1, rid, "birth_date", f"{birth!r}: {e}; treated as unknown"))
+                issues.append(RowIssue(row_numbers[i], rid, "birth_date", f"{birth!r}: {e}; treated as unknown"))
         span = None if y is None else 0
         age = (col["age"] or empty)[i]
         if y is None and age:
-            y = _birth_year_from_age(age, (col["age_date"] or empty)[i], i, rid, issues)
+            y = _birth_year_from_age(age, (col["age_date"] or empty)[i], row_numbers[i], rid, issues)
             span = None if y is None else 1
         out["birth_year"][i], out["birth_month"][i], out["birth_day"][i] = y, mo, d
         out["birth_year_span"][i] = span
@@ -256,13 +325,13 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         frame["place_key"] = [_place_key(p) if p else "" for p in col["place"]]
         frame["place_sound"] = [sound_key(p) if p else "" for p in frame["place_key"]]
     if col["sex"] is not None:
-        frame["sex"] = [_sex(s, i, id_list[i], issues) for i, s in enumerate(col["sex"])]
+        frame["sex"] = [_sex(s, row_numbers[i], id_list[i], issues) for i, s in enumerate(col["sex"])]
     if col["facility"] is not None:
         frame["facility_key"] = [_facility_key(p) if p else "" for p in col["facility"]]
     if col["document_id"] is not None:
         frame["document_id"] = [re.sub(r"[\s\-./]", "", d).upper() or None for d in col["document_id"]]
     if col["custody_from"] is not None:
-        frame["custody_from"] = [_full_date(v, i, id_list[i], "custody_from", issues)
+        frame["custody_from"] = [_full_date(v, row_numbers[i], id_list[i], "custody_from", issues)
                                  for i, v in enumerate(col["custody_from"])]
         frame["custody_from"] = pd.to_datetime(frame["custody_from"])
     for c in ("family_key", "family_sound", "given_key", "patronymic_key", "place_key", "place_sound",
@@ -272,7 +341,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     return frame, issues
 
 
-def _birth_year_from_age(age: str, when: str, i: int, rid: str, issues: list[RowIssue]) -> int | None:
+def _birth_year_from_age(age: str, when: str, row: int, rid: str, issues: list[RowIssue]) -> int | None:
     try:
         years = int(age)
         if not 0 <= years <= 120:
@@ -284,25 +353,25 @@ def _birth_year_from_age(age: str, when: str, i: int, rid: str, issues: list[Row
             raise ValueError(f"gives birth year {year}")
         return year
     except ValueError as e:
-        issues.append(RowIssue(i + 1, rid, "age", f"{age!r}: {e}; ignored"))
+        issues.append(RowIssue(row, rid, "age", f"{age!r}: {e}; ignored"))
         return None
 
 
-def _sex(value: str, i: int, rid: str, issues: list[RowIssue]) -> str | None:
+def _sex(value: str, row: int, rid: str, issues: list[RowIssue]) -> str | None:
     if not value:
         return None
     s = _SEX.get(value.strip().lower().rstrip("."))
     if s is None:
-        issues.append(RowIssue(i + 1, rid, "sex", f"{value!r} is not m/f; treated as unknown"))
+        issues.append(RowIssue(row, rid, "sex", f"{value!r} is not m/f; treated as unknown"))
     return s
 
 
-def _full_date(value: str, i: int, rid: str, field: str, issues: list[RowIssue]) -> str | None:
+def _full_date(value: str, row: int, rid: str, field: str, issues: list[RowIssue]) -> str | None:
     if not value:
         return None
     try:
         y, m, d = parse_partial_date(value)
     except ValueError as e:
-        issues.append(RowIssue(i + 1, rid, field, f"{value!r}: {e}; treated as unknown"))
+        issues.append(RowIssue(row, rid, field, f"{value!r}: {e}; treated as unknown"))
         return None
     return f"{y:04d}-{m or 1:02d}-{d or 1:02d}"  # month/year precision: first day
