@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,6 +33,22 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
     #: Largest evidence file accepted through the API and the web (default 20 GiB).
     max_upload_bytes: int = 20 * 1024**3
+    #: Background jobs: ``inline`` (a worker thread inside each Svidok process, jobs kept in the
+    #: database; nothing else to start) or ``redis`` (a queue on Redis, ``svidok worker`` processes).
+    jobs: Literal["inline", "redis"] = "inline"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    #: The Redis queue's name (several installations may share one Redis).
+    jobs_queue: str = "svidok"
+    #: A running job's lease: its worker renews it every third of this; a lease expired means the worker died.
+    jobs_lease_seconds: float = 30.0
+    #: How often an idle worker looks for queued jobs (inline mode) and for expired leases (both modes).
+    jobs_poll_seconds: float = 1.0
+    #: Times a job is started before a lost worker fails it for good.
+    jobs_max_attempts: int = 3
+    #: Modules imported by every worker that register more job kinds (``jobs.register``).
+    job_modules: list[str] = []
+    #: Inline mode: run the worker thread inside the web process (off: only ``svidok worker`` runs jobs).
+    jobs_in_web: bool = True
 
     @property
     def resolved_database_url(self) -> str:

@@ -6,6 +6,7 @@ from .audit import ImportRun, LedgerEntry, RecordVersion, TreeHead
 from .base import Base, partial_indexes, utcnow
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
+from .jobs import Job, JobWorker
 from .incidents import Act, Incident, IncidentSource, Perpetrator, Qualification, Victim
 from .linkage import LinkagePair, LinkageRun, PersonMerge  # noqa: F401  (person linkage, reversible merges)
 from .organisations import Case, Organisation
@@ -18,7 +19,7 @@ partial_indexes(Base.metadata)
 __all__ = [
     "Act", "ApiToken", "Base", "Case", "CaseGrant", "CustodyEpisode", "CustodyEvent", "Displacement",
     "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentSource",
-    "Intervention", "InterventionStatus", "LedgerEntry", "Organisation", "Perpetrator", "Person",
+    "Intervention", "InterventionStatus", "Job", "JobWorker", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
     "Recommendation", "RecordVersion", "Source", "TreeHead", "User", "VerificationAssessment",
     "Victim", "utcnow",
