@@ -31,6 +31,7 @@ from svidok.cli import advocacy as _adv, brief as _brief; app.add_typer(_brief.b
 from svidok.cli import interop as _interop; app.add_typer(_interop.interop_app, name="interop")  # noqa: E402,E702
 from svidok.cli import custody as _custody, review as _review; app.add_typer(_custody.custody_app, name="custody"); app.add_typer(_review.review_app, name="review")  # noqa: E402,E702
 from svidok.cli import stats as _stats; app.add_typer(_stats.stats_app, name="stats")  # noqa: E402,E702
+from svidok.cli import jobs as _jobs; app.add_typer(_jobs.jobs_app, name="jobs"); app.command("worker")(_jobs.worker)  # noqa: E402,E702
 
 
 def main() -> None:  # pragma: no cover - entry point

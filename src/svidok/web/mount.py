@@ -23,7 +23,7 @@ from . import session
 from .i18n import _
 from .render import LoginRequired, PageError, redirect, render
 from .throttle import SignInThrottle
-from .views import admin, auth, dashboard, evidence, incidents, maps, persons, records, search
+from .views import admin, auth, dashboard, evidence, incidents, jobs, maps, persons, records, search
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("svidok.web")
@@ -41,7 +41,7 @@ def install(api: FastAPI, core: Svidok) -> None:
     api.state.sign_in_throttle = (SignInThrottle(max_failures=5), SignInThrottle(max_failures=50))
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, dashboard, incidents, persons, records, search, evidence, maps, admin):
+    for module in (auth, dashboard, incidents, persons, records, search, evidence, maps, admin, jobs):
         api.include_router(module.router, include_in_schema=False)
 
     previous = dict(api.exception_handlers)
