@@ -7,7 +7,6 @@ import os
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.services.jobs import register
 
-from . import engine
 from .editions import DEFAULT_THRESHOLD, Edition
 
 
@@ -21,12 +20,16 @@ def _check(app, actor, params: dict) -> None:  # noqa: ANN001, ARG001
         raise ValidationFailed(FieldError("template", "required"))
     if params.get("format", "pdf") not in ("pdf", "html"):
         raise ValidationFailed(FieldError("format", "must be pdf or html"))
+    from . import engine
+
     engine.load_template(params["template"])
     _edition(params)
 
 
 def brief(app, actor, params: dict, ctx) -> dict:  # noqa: ANN001
     """Render, then write next to the final name and rename: a killed job leaves no half file."""
+    from . import engine
+
     ctx.progress(message="running the figures' queries")
     rendered = engine.render(app, actor, params["template"], _edition(params), params.get("params") or {})
     ctx.progress(message="writing the " + params.get("format", "pdf").upper())

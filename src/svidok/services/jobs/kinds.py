@@ -12,8 +12,10 @@ from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ValidationFailed
 
-from .. import evidence_bundles, imports, integrity, person_linkage
 from .registry import register
+
+# The services are imported inside each adapter: a worker that never runs a linkage job does
+# not load the linkage engine.
 
 
 def _admin(app, actor: Actor, params: dict) -> None:  # noqa: ANN001, ARG001
@@ -44,6 +46,8 @@ def import_file(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001
     """``services.imports``: batches commit with their progress, so a rerun resumes; never forks here."""
     from svidok.interop import mapping as mapping_mod
 
+    from .. import imports
+
     path, mapping_path = _file(params, "path"), _file(params, "mapping")
     try:
         mapping = mapping_mod.load(mapping_path)
@@ -64,6 +68,8 @@ register("import", import_file, resumable=True, check=_check_import)
 
 def linkage_run(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001
     """``services.person_linkage.run``: writes one transaction at the end, so a rerun is safe."""
+    from .. import person_linkage
+
     return person_linkage.run(app, actor, threshold=float(params.get("threshold", 0.9)),
                               review_threshold=float(params.get("review_threshold", 0.5)),
                               backend=params.get("backend"), progress=lambda msg: ctx.progress(message=msg))
@@ -76,6 +82,8 @@ register("linkage", linkage_run, resumable=True, check=_admin)
 
 def bundle(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001
     """``services.evidence_bundles.create`` into the job's folder (the file is written atomically)."""
+    from .. import evidence_bundles
+
     ctx.progress(message="selecting and checking evidence")
     out = ctx.output_dir / "bundle.zip"
     made = evidence_bundles.create(app, actor, out, incident_ids=params.get("incident_ids") or (),
@@ -99,6 +107,8 @@ register("bundle", bundle, check=_check_bundle,
 
 def verify(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001, ARG001
     """``services.integrity.verify``: reads only, so a rerun is safe."""
+    from .. import integrity
+
     report = integrity.verify(app, check_files=bool(params.get("check_files", True)),
                               progress=lambda msg: ctx.progress(message=msg))
     out = report.as_dict()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 
 import redis
 from rq import Queue, SimpleWorker
@@ -30,6 +31,11 @@ log = logging.getLogger("svidok.jobs")
 #: A queued job handed to Redis this long ago and not taken is handed again.
 RESEND_AFTER = 300.0
 _process: dict = {}
+
+
+def _safe(name: str) -> str:
+    """RQ job ids take letters, digits, '_' and '-' only."""
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in name)
 
 
 class QueueUnreachable(ServiceError):
@@ -54,8 +60,11 @@ def send(app, ids: list[int]) -> list[int]:  # noqa: ANN001
         q = queue(app)
         with q.connection.pipeline() as pipe:
             for job_id in ids:
+                # RQ's ids carry the queue's name, so an installation's keys can be found (and a
+                # test's removed) by it; the suffix makes a re-sent job a new RQ job.
                 q.enqueue_call("svidok.services.jobs.redis_queue.perform", args=(job_id,), timeout=-1,
-                               result_ttl=0, failure_ttl=86400, description=f"svidok job {job_id}", pipeline=pipe)
+                               result_ttl=0, failure_ttl=86400, description=f"svidok job {job_id}", pipeline=pipe,
+                               job_id=f"{_safe(app.settings.jobs_queue)}-{job_id}-{uuid.uuid4().hex[:8]}")
             pipe.execute()
     except redis.exceptions.RedisError as exc:
         raise QueueUnreachable(f"Redis at {app.settings.redis_url} did not answer ({exc}); the job stays queued "
@@ -121,10 +130,11 @@ def work(app, burst: bool = False, stopping: threading.Event | None = None) -> i
             try:
                 conn = connection(app)
                 conn.ping()
-                w = SimpleWorker([queue(app, conn)], connection=conn, name=f"{name}:{int(time.time())}")
+                w = SimpleWorker([queue(app, conn)], connection=conn, name=f"{app.settings.jobs_queue}.{name}.{int(time.time())}")
                 w.work(burst=burst, logging_level="WARNING")
-                if burst:
+                if burst or getattr(w, "_stop_requested", False):  # SIGTERM / Ctrl-C: RQ's warm shutdown
                     break
+                stopping.wait(2.0)  # RQ left its loop on an error (Redis gone): connect again
             except redis.exceptions.RedisError as exc:
                 log.warning("job worker %s: Redis at %s unreachable (%s); retrying", name, app.settings.redis_url, exc)
                 beat(app, name, "redis", done=_process.get("done", 0), note=f"Redis unreachable: {exc}")
