@@ -37,7 +37,7 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
-def wait_for(what: Callable[[], object], timeout: float = 90.0, every: float = 0.05, why: str = "") -> object:
+def wait_for(what: Callable[[], object], timeout: float = 300.0, every: float = 0.05, why: str = "") -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         got = what()

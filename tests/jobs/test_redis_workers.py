@@ -54,7 +54,7 @@ def test_two_redis_workers_share_the_queue_and_replace_a_killed_one(japp, redis_
         pid = int(worker_name.split(":")[1])
         victim = next(w for w in workers if w.pid == pid)
         kill9(victim)
-        wait_for(lambda: set(_statuses(app, [long["id"], *ids]).values()) == {"done"}, 120,
+        wait_for(lambda: set(_statuses(app, [long["id"], *ids]).values()) == {"done"}, 300,
                  why="every job, the long one resumed by the other worker")
     finally:
         for w in workers:
@@ -87,7 +87,7 @@ def test_redis_stopped_mid_run_loses_nothing(japp, tmp_path: Path):  # noqa: ANN
         # the running job does not need Redis: its row is the truth
         wait_for(lambda: _statuses(app, [running["id"]])[running["id"]] == "done", why="the running job")
         server = redis_server(port, tmp_path)  # back (empty: this Redis keeps nothing on disk)
-        wait_for(lambda: _statuses(app, [while_down["id"]])[while_down["id"]] == "done", 60,
+        wait_for(lambda: _statuses(app, [while_down["id"]])[while_down["id"]] == "done", 300,
                  why="the job submitted while Redis was down")
     finally:
         stop(worker)

@@ -63,7 +63,10 @@ def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
                   + (f" with {workers} web worker processes" if workers > 1 else ""))
     if workers > 1:
         # Each worker process builds its own application from the same settings (environment):
-        # they share the database, Redis and the evidence store, nothing else.
+        # they share the database, Redis and the evidence store, nothing else. Building the app
+        # once here first creates the files every worker reads (the session secret), so workers
+        # starting together do not race to create them.
+        create_app(app)
         app.close()
         uvicorn.run("svidok.api.app:create_app", factory=True, host=h, port=p, workers=workers,
                     log_level="warning")
