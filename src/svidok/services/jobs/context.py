@@ -83,8 +83,10 @@ class JobContext:
         self._stop.set()
         self._beat.join(timeout=5)
 
-    def flush(self) -> None:
-        self._write(with_progress=True)
+    def state(self) -> dict:
+        """The progress as last reported: done, total, message."""
+        with self._lock:
+            return dict(self._state)
 
     def _heartbeat(self) -> None:
         while not self._stop.wait(self.lease_seconds / 3):

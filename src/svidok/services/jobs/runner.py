@@ -52,11 +52,10 @@ def run_claimed(app, job_id: int, worker: str) -> str:  # noqa: ANN001
     if ctx.lost:
         log.warning("job %s: lease lost; another worker owns it now", job_id)
         return "lost"
-    try:
-        ctx.flush()
-    except Exception:  # noqa: BLE001, S110 - progress is a nicety; the outcome below is what counts
-        pass
-    with app.db.session() as s:
-        if not store.settle(s, job_id, worker, status, result=result, error=error, message=message):
+    progress = ctx.state()
+    if message is not None:
+        progress["message"] = message
+    with app.db.session() as s:  # the outcome and the last progress in one write
+        if not store.settle(s, job_id, worker, status, result=result, error=error, progress=progress):
             return "lost"
     return status

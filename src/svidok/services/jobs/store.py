@@ -56,13 +56,11 @@ def claim(s: Session, job_id: int, worker: str, lease_seconds: float) -> bool:
 
 
 def settle(s: Session, job_id: int, worker: str, status: str, *, result=None, error: str | None = None,  # noqa: ANN001
-           message: str | None = None) -> bool:
-    """End a running job held by ``worker`` (False when the lease was lost meanwhile)."""
+           progress: dict | None = None) -> bool:
+    """End a running job held by ``worker`` with its last progress (False when the lease was lost meanwhile)."""
     t = now()
     values = {"status": status, "lease_until": None, "finished_at": t, "updated_at": t, "error": error,
-              "result": plain(result)}
-    if message is not None:
-        values["message"] = message
+              "result": plain(result), **(progress or {})}
     got = s.execute(update(Job).where(Job.id == job_id, Job.worker == worker, Job.status == "running").values(**values))
     return got.rowcount == 1
 

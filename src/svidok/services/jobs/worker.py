@@ -11,7 +11,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from datetime import timedelta
 
@@ -71,6 +70,7 @@ class DatabaseWorker:
         self.stopping = threading.Event()
         self.done = 0
         self.thread: threading.Thread | None = None
+        self.current: int | None = None
 
     def start(self) -> DatabaseWorker:
         """Run in a daemon thread (inside the web process)."""
@@ -84,37 +84,51 @@ class DatabaseWorker:
         if self.thread is not None:
             self.thread.join(wait)
 
+    def _keep_alive(self, stopped: threading.Event) -> None:
+        """Heartbeat row and lost workers' jobs, every third of a lease, also while a job runs."""
+        every = self.app.settings.jobs_lease_seconds / 3
+        while not stopped.wait(every):
+            try:
+                beat(self.app, self.name, self.mode, current_job=self.current, done=self.done)
+                reap(self.app)
+            except Exception:  # noqa: BLE001 - database unreachable: the next round tries again
+                log.warning("job worker %s: heartbeat failed", self.name, exc_info=True)
+
     def run(self, burst: bool = False) -> int:
         """The loop; ``burst``: return when no job is queued. Returns how many jobs it ran."""
         settings = self.app.settings
         registry.load(settings.job_modules)
-        last_beat = 0.0
-        while not self.stopping.is_set():
-            try:
-                if time.monotonic() - last_beat > settings.jobs_lease_seconds / 3:
-                    beat(self.app, self.name, self.mode, done=self.done)
-                    reap(self.app)
-                    last_beat = time.monotonic()
-                with self.app.db.session() as s:
-                    job_id = store.claim_next(s, self.name, settings.jobs_lease_seconds)
-            except Exception:  # noqa: BLE001 - database unreachable: say so and try again
-                log.exception("job worker %s: cannot reach the database", self.name)
-                self.stopping.wait(settings.jobs_poll_seconds * 5)
-                continue
-            if job_id is None:
-                if burst:
-                    break
-                wake.wait(settings.jobs_poll_seconds)
-                wake.clear()
-                continue
-            beat(self.app, self.name, self.mode, current_job=job_id, done=self.done)
-            run_claimed(self.app, job_id, self.name)
-            self.done += 1
-            last_beat = 0.0
+        beat(self.app, self.name, self.mode)
+        reap(self.app)
+        stopped = threading.Event()
+        keeper = threading.Thread(target=self._keep_alive, args=(stopped,), name="svidok-jobs-beat", daemon=True)
+        keeper.start()
         try:
-            beat(self.app, self.name, self.mode, done=self.done, stopped=True)
-        except Exception:  # noqa: BLE001, S110 - shutting down with the database gone
-            pass
+            while not self.stopping.is_set():
+                try:
+                    with self.app.db.session() as s:
+                        job_id = store.claim_next(s, self.name, settings.jobs_lease_seconds)
+                except Exception:  # noqa: BLE001 - database unreachable: say so and try again
+                    log.exception("job worker %s: cannot reach the database", self.name)
+                    self.stopping.wait(settings.jobs_poll_seconds * 5)
+                    continue
+                if job_id is None:
+                    if burst:
+                        break
+                    wake.wait(settings.jobs_poll_seconds)
+                    wake.clear()
+                    continue
+                self.current = job_id
+                run_claimed(self.app, job_id, self.name)
+                self.current = None
+                self.done += 1
+        finally:
+            stopped.set()
+            keeper.join(5)
+            try:
+                beat(self.app, self.name, self.mode, done=self.done, stopped=True)
+            except Exception:  # noqa: BLE001, S110 - shutting down with the database gone
+                pass
         return self.done
 
 
