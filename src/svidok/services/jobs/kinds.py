@@ -85,7 +85,7 @@ def bundle(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001
     from .. import evidence_bundles
 
     ctx.progress(message="selecting and checking evidence")
-    out = ctx.output_dir / "bundle.zip"
+    out = ctx.output_dir / "bundle.tar"
     made = evidence_bundles.create(app, actor, out, incident_ids=params.get("incident_ids") or (),
                                    case_id=params.get("case_id"), evidence_ids=params.get("evidence_ids") or (),
                                    purpose=params.get("purpose") or "")
