@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from svidok.core.actors import Actor
-from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from svidok.storage.models import Job, JobWorker
 
 from . import registry, store
