@@ -96,6 +96,9 @@ def main() -> None:
         keys = list(conn.scan_iter(match=f"*{queue}*", count=1000))
         if keys:
             conn.delete(*keys)
+        for key in ("rq:workers", "rq:queues"):  # RQ's own sets: remove only this run's members
+            for member in [m for m in conn.smembers(key) if queue.encode() in m]:
+                conn.srem(key, member)
     drain = (last - first).total_seconds()
     twice = sum(1 for n in runs.values() if n > 1)
     print(f"machine: {machine()}, load average {open('/proc/loadavg').read().split()[:3]}; "
