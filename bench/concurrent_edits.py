@@ -1,10 +1,12 @@
 """50 users editing the same incidents at once through the web forms: is any save lost?
 
     uv run python bench/concurrent_edits.py --database-url postgresql://postgres@127.0.0.1:5432/svidok_edits
+    uv run python bench/concurrent_edits.py --web-workers 2 --seconds 120   # two web processes, 2 minutes
 
 Creates that database afresh (PostgreSQL), 50 investigator accounts and a few incidents,
-serves the app with uvicorn, and lets every user loop "open the edit form, change the
-title, save" concurrently. A save is either accepted (303) or refused with the conflict
+serves the app with uvicorn (``--web-workers`` processes behind one address, as
+``svidok serve --workers N``), and lets every user loop "open the edit form, change the
+title, save" concurrently, ``--rounds`` times or for ``--seconds``. A save is either accepted (303) or refused with the conflict
 message (409); afterwards every accepted save must be a version in the incident's history
 and the version counter must equal 1 + accepted saves (no lost update). Prints the counts,
 the save latency and the check.
@@ -59,6 +61,8 @@ def main() -> None:  # noqa: PLR0915
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--incidents", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=10, help="saves each user attempts")
+    ap.add_argument("--seconds", type=float, default=0, help="instead of --rounds: keep saving this long")
+    ap.add_argument("--web-workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--data-dir", type=Path, default=Path("/tmp/svidok-edits"))
     args = ap.parse_args()
     if not args.database_url.startswith("postgresql"):
@@ -75,11 +79,12 @@ def main() -> None:  # noqa: PLR0915
     port = _free_port()
     env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir), "SVIDOK_DATABASE_URL": args.database_url}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.api.app:create_app", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                               "--workers", str(args.web_workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     lock = threading.Lock()
     accepted: list[tuple[int, str]] = []
-    refused, errors, latencies = [], [], []
+    refused, errors, latencies, all_requests, pids = [], [], [], [], set()
     try:
         for _ in range(300):
             try:
@@ -99,9 +104,26 @@ def main() -> None:  # noqa: PLR0915
         def user(i: int) -> None:
             c = clients[i]
             start.wait()
-            for k in range(args.rounds):
+            until = time.perf_counter() + args.seconds
+            k = -1
+            while (k := k + 1) < args.rounds or (args.seconds and time.perf_counter() < until):
+                if args.seconds and time.perf_counter() >= until:
+                    break
                 inc = ids[(i + k) % len(ids)]
-                form = c.get(f"/incidents/{inc}/edit").text
+                t = time.perf_counter()
+                got = c.get(f"/incidents/{inc}/edit")
+                with lock:
+                    all_requests.append(time.perf_counter() - t)
+                    if got.status_code >= 500:
+                        errors.append((got.status_code, got.text[:200]))
+                if k % 5 == 0:  # which process answered: /healthz names its pid
+                    h = c.get("/healthz")
+                    with lock:
+                        if h.status_code == 200:
+                            pids.add(h.json()["pid"])
+                        else:
+                            errors.append((h.status_code, h.text[:200]))
+                form = got.text
                 fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
                 fields.update(re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)" selected',
                                          form, re.S))
@@ -112,6 +134,7 @@ def main() -> None:  # noqa: PLR0915
                 dt = time.perf_counter() - t
                 with lock:
                     latencies.append(dt)
+                    all_requests.append(dt)
                     if r.status_code == 303:
                         accepted.append((inc, title))
                     elif r.status_code == 409 and "Someone else saved this incident" in r.text:
@@ -140,10 +163,15 @@ def main() -> None:  # noqa: PLR0915
             lost.append(f"incident {inc}: version {final['version']}, {len(versions)} versions, {len(mine)} accepted saves")
     ms = [x * 1000 for x in latencies]
     print(f"machine: {machine()}; PostgreSQL; {args.users} concurrent users, {args.incidents} incidents, "
-          f"{args.rounds} saves each ({wall:.1f} s)")
+          f"{'for %.0f s' % args.seconds if args.seconds else '%d saves each' % args.rounds} ({wall:.1f} s); "
+          f"{args.web_workers} web worker process(es) (answered from {len(pids)} pids); load average "
+          f"{open('/proc/loadavg').read().split()[:3]}")
     print(f"saves accepted: {len(accepted)}; refused as conflicts (clear message, nothing saved): {len(refused)}; "
           f"other answers: {len(errors)}")
     print(f"save latency: p50 {pct(ms, 50):.0f} ms, p95 {pct(ms, 95):.0f} ms")
+    every = [x * 1000 for x in all_requests]
+    print(f"every request (form + save): {len(every)}, p50 {pct(every, 50):.0f} ms, p95 {pct(every, 95):.0f} ms; "
+          f"server errors (5xx): {sum(1 for e in errors if e[0] >= 500)}")
     print(f"lost updates: {len(lost)}" + (f" — {lost[:5]}" if lost else " (every accepted save is a version in the history)"))
     if errors:
         print("unexpected answers:", errors[:3])

@@ -95,6 +95,23 @@ class Settings(BaseSettings):
     tsa_ca_files: list[Path] = []
     #: Seconds to wait for each time-stamping authority.
     tsa_timeout: float = 5.0
+    #: Background jobs: ``inline`` (a worker thread inside each Svidok process, jobs kept in the
+    #: database; nothing else to start) or ``redis`` (a queue on Redis, ``svidok worker`` processes).
+    jobs: Literal["inline", "redis"] = "inline"
+    #: Redis for the job queue (``jobs = redis``).
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    #: The Redis queue's name (several installations may share one Redis).
+    jobs_queue: str = "svidok"
+    #: A running job's lease: its worker renews it every third of this; a lease expired means the worker died.
+    jobs_lease_seconds: float = 30.0
+    #: How often an idle worker looks for queued jobs (inline mode) and for expired leases (both modes).
+    jobs_poll_seconds: float = 1.0
+    #: Times a job is started before a lost worker fails it for good.
+    jobs_max_attempts: int = 3
+    #: Modules imported by every worker that register more job kinds (``jobs.register``).
+    job_modules: list[str] = []
+    #: Inline mode: run the worker thread inside the web process (off: only ``svidok worker`` runs jobs).
+    jobs_in_web: bool = True
 
     @property
     def resolved_database_url(self) -> str:

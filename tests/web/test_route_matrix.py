@@ -66,7 +66,7 @@ def _fixtures(core) -> dict:
     return {"incident_id": inc["id"], "person_id": person["id"], "source_id": src["id"], "place_id": place,
             "name": "sex", "slug": "hazard-areas", "ident": ids, "person": person["id"], "other": other["id"],
             "pair_id": 999_999, "merge_id": 999_999, "evidence_id": item["id"],
-            "capture_id": 999_999, "batch_id": 999_999}
+            "capture_id": 999_999, "batch_id": 999_999, "job_id": 999_999}
 
 
 def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
@@ -83,6 +83,8 @@ def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
         return {"note": "access test"}
     if path.endswith("/status"):
         return {"status": "sent", "note": "access test"}
+    if path.startswith("/api/v1/jobs/"):
+        return None
     if path.startswith("/api/v1/briefs/"):
         return {"args": {}} if "/queries/" in path else {}
     if path.endswith(("/custody", "/download")):
@@ -131,7 +133,7 @@ def _url(path: str, f: dict) -> str:
     if path.startswith("/api/v1/briefs/"):
         out = out.replace("{name}", "monthly_update" if path.endswith("/render") else "no_such_query")
     for key in ("incident_id", "person_id", "source_id", "place_id", "name", "slug", "pair_id", "merge_id",
-                "evidence_id", "capture_id", "batch_id"):
+                "evidence_id", "capture_id", "batch_id", "job_id"):
         out = out.replace("{" + key + "}", str(f[key]))
     out = out.replace("{verdict}", "accept")
     # ids and names that do not exist: an allowed caller gets "not found", not a refusal

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 import svidok
@@ -20,7 +23,24 @@ API_PREFIX = "/api/v1"
 def create_app(svidok_app: Svidok | None = None) -> FastAPI:
     """Build the ASGI app around one :class:`Svidok` (the CLI and the tests do the same)."""
     core = svidok_app or Svidok()
+
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        # Inline jobs: every web process also runs a worker thread (claims are atomic, so
+        # several processes share the queue); with Redis, `svidok worker` processes do.
+        from svidok.services import jobs
+
+        worker = None
+        if core.settings.jobs == "inline" and core.settings.jobs_in_web:
+            worker = jobs.DatabaseWorker(core, mode="web").start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
     api = FastAPI(
+        lifespan=lifespan,
         title="Svidok API",
         version=svidok.__version__,
         description="Document violations, keep evidence verifiable, turn records into figures. "
@@ -52,7 +72,7 @@ def _extensions():  # noqa: ANN202
 
     out = []
     for name in ("svidok.web.mount", "svidok.api.routes.evidence", "svidok.api.routes.stats",
-                 "svidok.api.routes.custody", "svidok.api.routes.linkage", "svidok.api.routes.advocacy"):
+                 "svidok.api.routes.custody", "svidok.api.routes.linkage", "svidok.api.routes.advocacy", "svidok.api.routes.jobs"):
         try:
             module = import_module(name)
         except ModuleNotFoundError as exc:

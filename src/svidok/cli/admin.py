@@ -57,7 +57,7 @@ def demo_cmd(
         _serve(host, port)
 
 
-def _serve(host: str | None, port: int | None) -> None:
+def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn
 
     from svidok.api.app import create_app
@@ -66,15 +66,28 @@ def _serve(host: str | None, port: int | None) -> None:
     app = make_app()
     app.init()
     h, p = host or app.settings.host, port or app.settings.port
-    console.print(f"Svidok is running on [bold]http://{h}:{p}/[/bold]  (API: http://{h}:{p}/api/v1/docs)")
+    console.print(f"Svidok is running on [bold]http://{h}:{p}/[/bold]  (API: http://{h}:{p}/api/v1/docs)"
+                  + (f" with {workers} web worker processes" if workers > 1 else ""))
     trusted = app.settings.trusted_proxies  # the same proxies the app believes, and no others
-    uvicorn.run(create_app(app), host=h, port=p, log_level="warning", proxy_headers=bool(trusted),
-                forwarded_allow_ips=",".join(trusted) or None)
+    proxy = {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) or None}
+    if workers > 1:
+        # Each worker process builds its own application from the same settings (environment):
+        # they share the database, Redis and the evidence store, nothing else. Building the app
+        # once here first creates the files every worker reads (the session secret), so workers
+        # starting together do not race to create them.
+        create_app(app)
+        app.close()
+        uvicorn.run("svidok.api.app:create_app", factory=True, host=h, port=p, workers=workers,
+                    log_level="warning", **proxy)
+        return
+    uvicorn.run(create_app(app), host=h, port=p, log_level="warning", **proxy)
 
 
-def serve(host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
+def serve(host: str = typer.Option(None), port: int = typer.Option(None),
+          workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                      help="Web worker processes sharing one address (PostgreSQL for more than one)")) -> None:
     """Serve the web app and the API."""
-    _serve(host, port)
+    _serve(host, port, workers)
 
 
 def search(text: str, limit: int = typer.Option(20, min=1, max=100), as_json: bool = typer.Option(False, "--json")) -> None:

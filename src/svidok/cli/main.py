@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ledger": ("svidok.cli.evidence:ledger_app", "The hash-chained ledger: heads kept outside the database."),
     "capture": ("svidok.cli.capture:capture", "Preserve web pages: WACZ archive, screenshot, text, metadata and media, each stored as evidence."),
     "captures": ("svidok.cli.capture:captures_app", "Web captures: show one, a batch's state, retry failed URLs, resume a batch, export timestamps."),
+    "jobs": ("svidok.cli.jobs:jobs_app", "Background jobs: imports, linkage runs, briefs, bundles, verify."),
+    "worker": ("svidok.cli.jobs:worker", "Run background jobs until stopped (SIGTERM or Ctrl-C finish the current job first)."),
     "backup": ("svidok.cli.backup:backup_app", "Back up and restore database, evidence files and keys together."),
 }
 

@@ -79,6 +79,9 @@ RULES: dict[tuple[str, str], str] = {
     # API: statistics (civilian harm breakdowns, disproportionality, charts)
     ("GET", "/api/v1/stats/breakdown"): SIGNED_IN, ("GET", "/api/v1/stats/disproportionality"): SIGNED_IN,
     ("GET", "/api/v1/stats/charts/{name}.svg"): SIGNED_IN,
+    # API: background jobs (need-to-know: one's own jobs; an administrator's: all) and health
+    ("GET", "/api/v1/jobs"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}"): SIGNED_IN,
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/healthz"): ANYONE,
     # Static files (CSS, JS, Leaflet)
     ("MOUNT", "/static"): ANYONE, ("MOUNT", "/static/leaflet"): ANYONE,
     # Web pages
@@ -113,6 +116,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/custody/monitor"): SIGNED_IN,
     ("GET", "/review"): SIGNED_IN, ("GET", "/review/{pair_id}"): SIGNED_IN,
     ("POST", "/review/{pair_id}/{verdict}"): WRITERS,
+    ("GET", "/jobs/{job_id}"): SIGNED_IN, ("GET", "/jobs/{job_id}/result"): SIGNED_IN,
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
     ("POST", "/admin/users/{username}/deactivate"): ADMIN, ("POST", "/admin/users/{username}/activate"): ADMIN,
     ("POST", "/admin/users/{username}/sessions/revoke"): ADMIN, ("POST", "/admin/users/{username}/2fa/off"): ADMIN,

@@ -1,0 +1,197 @@
+"""Background jobs: one interface for long work (imports, linkage runs, captures, briefs,
+bundles, verify, backups), run by a worker thread inside each Svidok process (default,
+jobs kept in the database) or by ``svidok worker`` processes fed by Redis (``SVIDOK_JOBS=redis``).
+
+The ``jobs`` row is the truth in both modes: kind, parameters, owner, status (queued,
+running, done, failed, cancelled), progress (done/total, message, updated_at), result and
+error. Need-to-know: a user sees and cancels their own jobs; an administrator all of them.
+Kinds are registered in one line (:func:`register`); see ``registry``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.storage.models import Job, JobWorker
+
+from . import registry, store
+from .context import JobCancelled, JobContext, now
+from .registry import KINDS, JobKind, register
+from .worker import DatabaseWorker, wake
+
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
+MAX_PARAMS_BYTES = 64_000
+
+
+def view(job: Job) -> dict:
+    return {
+        "id": job.id, "kind": job.kind, "params": job.params, "owner": job.owner, "status": job.status,
+        "progress": {"done": job.done, "total": job.total, "message": job.message,
+                     "updated_at": job.updated_at.isoformat() if job.updated_at else None},
+        "result": job.result, "error": job.error, "cancel_requested": job.cancel_requested,
+        "attempts": job.attempts, "worker": job.worker,
+        "created_at": job.created_at.isoformat() if job.created_at else None,
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def submit(app, actor: Actor, kind: str, params: dict | None = None) -> dict:  # noqa: ANN001
+    """Queue a job of ``kind`` owned by ``actor``; returns it (its id, status ``queued``)."""
+    registry.load(app.settings.job_modules)
+    k = registry.kind(kind)
+    params = store.plain(params or {})
+    if len(str(params)) > MAX_PARAMS_BYTES:
+        raise ValidationFailed(FieldError("params", f"more than {MAX_PARAMS_BYTES} bytes"))
+    if k.check is not None:
+        k.check(app, actor, params)
+    with app.db.session() as s:
+        job = Job(kind=kind, params=params, owner=actor.username, owner_role=actor.role,
+                  owner_user_id=actor.user_id, status="queued", cancel_requested=False, done=0, attempts=0,
+                  message="queued")
+        s.add(job)
+        s.flush()
+        job_id = job.id
+    if app.settings.jobs == "redis":
+        from . import redis_queue
+
+        try:
+            redis_queue.send(app, [job_id])
+        except redis_queue.QueueUnreachable as exc:
+            with app.db.session() as s:
+                s.execute(update(Job).where(Job.id == job_id).values(message=str(exc), updated_at=now()))
+    else:
+        wake.set()
+    return get(app, actor, job_id)
+
+
+def _visible(actor: Actor):  # noqa: ANN202
+    return True if actor.is_admin else Job.owner == actor.username
+
+
+def _require(s, actor: Actor, job_id: int) -> Job:  # noqa: ANN001
+    job = s.get(Job, job_id)
+    if job is None or not (actor.is_admin or job.owner == actor.username):
+        raise NotFound(f"no job {job_id}")  # another user's job is not even said to exist
+    return job
+
+
+def get(app, actor: Actor, job_id: int) -> dict:  # noqa: ANN001
+    with app.db.session() as s:
+        return view(_require(s, actor, job_id))
+
+
+def list_jobs(app, actor: Actor, *, status: str | None = None, kind: str | None = None,  # noqa: ANN001
+              limit: int = 50, after: int | None = None) -> dict:
+    """The actor's jobs (an administrator's: everyone's), newest first, a page keyed by id."""
+    if status is not None and status not in STATUSES:
+        raise ValidationFailed(FieldError("status", f"must be one of {', '.join(STATUSES)}"))
+    q = select(Job).where(_visible(actor)).order_by(Job.id.desc()).limit(limit)
+    if status:
+        q = q.where(Job.status == status)
+    if kind:
+        q = q.where(Job.kind == kind)
+    if after:
+        q = q.where(Job.id < after)
+    with app.db.session() as s:
+        items = [view(j) for j in s.scalars(q)]
+    return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}
+
+
+def cancel(app, actor: Actor, job_id: int) -> dict:  # noqa: ANN001
+    """A queued job is cancelled at once; a running one stops at its next clean point."""
+    with app.db.session() as s:
+        job = _require(s, actor, job_id)
+        if job.status in store.FINAL:
+            raise Conflict(f"job {job_id} has already ended ({job.status})")
+        t = now()
+        if job.status == "queued":
+            s.execute(update(Job).where(Job.id == job_id, Job.status == "queued").values(
+                status="cancelled", cancel_requested=True, finished_at=t, updated_at=t,
+                message=f"cancelled by {actor.username} before it started"))
+        s.execute(update(Job).where(Job.id == job_id, Job.status == "running").values(
+            cancel_requested=True, updated_at=t, message=f"cancel requested by {actor.username}"))
+    return get(app, actor, job_id)
+
+
+def retry(app, actor: Actor, job_id: int) -> dict:  # noqa: ANN001
+    """Queue a failed or cancelled job again (resumable kinds carry on where they stopped)."""
+    with app.db.session() as s:
+        job = _require(s, actor, job_id)
+        if job.status not in ("failed", "cancelled"):
+            raise Conflict(f"job {job_id} is {job.status}: only failed or cancelled jobs are retried")
+        registry.load(app.settings.job_modules)
+        k = registry.kind(job.kind)
+        if k.check is not None:
+            k.check(app, actor, dict(job.params or {}))
+        s.execute(update(Job).where(Job.id == job_id, Job.status.in_(("failed", "cancelled"))).values(
+            status="queued", cancel_requested=False, error=None, result=None, finished_at=None, enqueued_at=None,
+            attempts=0, updated_at=now(), message=f"retried by {actor.username}"))
+    if app.settings.jobs == "redis":
+        from . import redis_queue
+
+        try:
+            redis_queue.send(app, [job_id])
+        except redis_queue.QueueUnreachable as exc:
+            with app.db.session() as s:
+                s.execute(update(Job).where(Job.id == job_id).values(message=str(exc)))
+    else:
+        wake.set()
+    return get(app, actor, job_id)
+
+
+def result_file(app, actor: Actor, job_id: int):  # noqa: ANN001, ANN201
+    """The file a finished job produced (a brief, a bundle): its path and download name."""
+    from pathlib import Path
+
+    job = get(app, actor, job_id)
+    path = (job["result"] or {}).get("file")
+    if job["status"] != "done" or not path:
+        raise NotFound(f"job {job_id} has no file to download")
+    path = Path(path)
+    root = (app.settings.data_dir / "jobs").resolve()
+    if not path.resolve().is_relative_to(root) or not path.is_file():
+        raise NotFound(f"the file of job {job_id} is no longer there")
+    return path, path.name
+
+
+def health(app, stale_after: float | None = None) -> dict:  # noqa: ANN001
+    """Workers seen within ``stale_after`` seconds (default: one lease), and the queue's length."""
+    stale_after = stale_after or max(app.settings.jobs_lease_seconds, 10.0)
+    limit = now() - timedelta(seconds=stale_after)
+    with app.db.session() as s:
+        workers = [{"name": w.name, "mode": w.mode, "host": w.host, "pid": w.pid,
+                    "seen_at": w.seen_at.isoformat(), "current_job": w.current_job, "jobs_done": w.jobs_done,
+                    "alive": w.stopped_at is None and _aware(w.seen_at) >= limit, "note": w.note,
+                    "stopped_at": w.stopped_at.isoformat() if w.stopped_at else None}
+                   for w in s.scalars(select(JobWorker).order_by(JobWorker.seen_at.desc()).limit(100))]
+        counts = dict(s.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+        oldest = s.scalar(select(func.min(Job.created_at)).where(Job.status == "queued"))
+    alive = [w for w in workers if w["alive"]]
+    out = {"mode": app.settings.jobs, "workers_alive": len(alive), "workers": workers,
+           "jobs": {st: counts.get(st, 0) for st in STATUSES},
+           "oldest_queued_seconds": round((now() - _aware(oldest)).total_seconds(), 1) if oldest else None}
+    if app.settings.jobs == "redis":
+        from . import redis_queue
+
+        try:
+            out["redis"] = {"reachable": True, "queued": len(redis_queue.queue(app))}
+        except Exception as exc:  # noqa: BLE001 - reported, not raised: this is a health check
+            out["redis"] = {"reachable": False, "error": str(exc)}
+    out["ok"] = bool(alive) and out.get("redis", {}).get("reachable", True)
+    return out
+
+
+def _aware(t):  # noqa: ANN001, ANN202
+    """SQLite returns naive datetimes (stored as UTC)."""
+    from datetime import timezone
+
+    return t if t is None or t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+__all__ = ["DatabaseWorker", "JobCancelled", "JobContext", "JobKind", "KINDS", "STATUSES", "cancel", "get",
+           "health", "list_jobs", "register", "result_file", "retry", "submit", "view"]
