@@ -78,7 +78,7 @@ def main() -> None:  # noqa: PLR0915
            for k in range(args.incidents)]
     port = _free_port()
     env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir), "SVIDOK_DATABASE_URL": args.database_url}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.api.app:create_app", "--factory",
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:create_app", "--factory",
                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                                "--workers", str(args.web_workers)], env=env)
     base = f"http://127.0.0.1:{port}"
@@ -163,7 +163,7 @@ def main() -> None:  # noqa: PLR0915
             lost.append(f"incident {inc}: version {final['version']}, {len(versions)} versions, {len(mine)} accepted saves")
     ms = [x * 1000 for x in latencies]
     print(f"machine: {machine()}; PostgreSQL; {args.users} concurrent users, {args.incidents} incidents, "
-          f"{'for %.0f s' % args.seconds if args.seconds else '%d saves each' % args.rounds} ({wall:.1f} s); "
+          f"{f'for {args.seconds:.0f} s' if args.seconds else f'{args.rounds:d} saves each'} ({wall:.1f} s); "
           f"{args.web_workers} web worker process(es) (answered from {len(pids)} pids); load average "
           f"{open('/proc/loadavg').read().split()[:3]}")
     print(f"saves accepted: {len(accepted)}; refused as conflicts (clear message, nothing saved): {len(refused)}; "

@@ -98,7 +98,7 @@ def large_file(server: seaweed.SeaweedS3, work: Path) -> None:
     local, remote = [], []
     for run in range(2):
         root = work / f"local-{run}"
-        local.append(timed(f"local store, put_file (run {run + 1})", lambda: LocalStore(root).put_file(src), size, pid))
+        local.append(timed(f"local store, put_file (run {run + 1})", lambda root=root: LocalStore(root).put_file(src), size, pid))
         remote.append(timed(f"S3, put_file (run {run + 1})", lambda: s3(server, work).put_file(src), size, pid))
         for p in root.rglob("*"):
             if p.is_file():

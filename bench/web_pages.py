@@ -77,7 +77,7 @@ def main() -> None:
     env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir)}
     if args.database_url:
         env["SVIDOK_DATABASE_URL"] = args.database_url
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.api.app:create_app", "--factory",
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:create_app", "--factory",
                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from svidok.api.app import create_app
+from svidok.server import create_app
 from svidok.services import accounts, demo
 from svidok.core.actors import SYSTEM
 

@@ -1,7 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from svidok.api.app import create_app
+from svidok.server import create_app
 from svidok.services import accounts
 from svidok.core.actors import SYSTEM
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from svidok.api.app import create_app
+from svidok.server import create_app
 from svidok.core.actors import SYSTEM
 from svidok.services import accounts
 from tests import fixtures as fx

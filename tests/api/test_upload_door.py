@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from svidok.api.app import create_app
+from svidok.server import create_app
 from svidok.core.actors import SYSTEM
 from svidok.services import accounts, evidence
 from svidok.storage.models import EvidenceItem
@@ -160,7 +160,7 @@ def test_a_ukrainian_file_name_downloads_with_an_rfc_5987_name_and_an_ascii_fall
 
 
 def test_a_file_name_with_quotes_and_control_characters_cannot_break_the_header(door):
-    from svidok.api.downloads import content_disposition
+    from svidok.http.downloads import content_disposition
 
     header = content_disposition('a"b\r\nSet-Cookie: x=1.jpg')
     assert "\r" not in header and "\n" not in header and header.count('"') == 2

@@ -13,7 +13,7 @@ from svidok.cli.main import COMMANDS, load
 
 HEAVY = ("numpy", "scipy", "pandas", "numba", "splink", "duckdb", "altair", "vl_convert", "statsmodels", "sqlalchemy")
 
-PROBE = """
+PROBE = f"""
 import sys
 from svidok.cli.main import app
 try:
@@ -21,8 +21,8 @@ try:
 except SystemExit:
     pass
 import json
-print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(%r))), file=sys.stderr)
-""" % (HEAVY,)
+print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))), file=sys.stderr)
+"""
 
 
 def heavy_modules_after(*args: str) -> list[str]:

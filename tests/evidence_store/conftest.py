@@ -93,7 +93,7 @@ def client(store_app):  # noqa: ANN001, ANN201
     """An in-process API client (investigator token) on ``store_app``."""
     from fastapi.testclient import TestClient
 
-    from svidok.api.app import create_app
+    from svidok.server import create_app
     from svidok.core.actors import SYSTEM
     from svidok.services import accounts
 

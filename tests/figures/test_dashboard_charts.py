@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from svidok.api.app import create_app
+from svidok.server import create_app
 from svidok.figures import dashboard
 from tests import fixtures as fx
 from tests.web.conftest import PASSWORD, csrf, sign_in

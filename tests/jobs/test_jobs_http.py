@@ -8,7 +8,7 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from svidok.api.app import create_app
+from svidok.server import create_app
 from svidok.services import jobs
 from svidok.storage.models import Job
 from tests.fixtures import incident, user

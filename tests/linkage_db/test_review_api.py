@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from svidok.api.app import create_app
+from svidok.server import create_app
 from svidok.services import accounts
 from svidok.core.actors import SYSTEM
 from tests import fixtures as fx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from svidok.api.app import create_app
+from svidok.server import create_app
 from svidok.schemas.others import CustodyEpisodeIn
 from svidok.services import person_linkage, records
 from svidok.core.actors import SYSTEM

@@ -40,7 +40,7 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
         pytest.skip("Chromium is not installed: apt-get install -y chromium")
     import uvicorn
 
-    from svidok.api.app import create_app
+    from svidok.server import create_app
 
     data_dir = tmp_path_factory.mktemp("browser-data")
     core = Svidok(Settings(data_dir=data_dir, field_key=TEST_KEY))

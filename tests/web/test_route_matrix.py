@@ -87,7 +87,7 @@ def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
         return None
     if path.startswith("/api/v1/briefs/"):
         return {"args": {}} if "/queries/" in path else {}
-    if path.endswith(("/custody", "/download")):
+    if path.endswith(("/custody", "/download", "/view")):
         return {"purpose": "access test"}
     if path.endswith("/assessments"):
         return {"kind": "geolocation", "method": "compared landmarks", "result": "matches", "confidence": "low"}
@@ -95,6 +95,9 @@ def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
         return {"incident_ids": [f["incident_id"]], "purpose": "access test"}
     if path.endswith(("/protected", "/identity")):
         return {"purpose": "access test"}
+    if path == "/api/v1/stats/estimate":
+        return {"lists": ["A", "B"], "rows": [{"pattern": [1, 0], "count": 30}, {"pattern": [0, 1], "count": 20},
+                                              {"pattern": [1, 1], "count": 10}]}
     bodies = {
         "incidents": {"title": "Access test", "date_start": "2022-03-05", "confidentiality": "public"},
         "persons": {"full_name": "Access Test", "confidentiality": "public"},

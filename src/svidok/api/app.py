@@ -1,4 +1,7 @@
-"""The FastAPI application: the JSON API under /api/v1 (and the web pages, when mounted)."""
+"""The JSON API under /api/v1: its routes, problem details, documentation and middleware.
+
+:mod:`svidok.server` puts it together with the web pages into the one ASGI app.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +18,14 @@ from .headers import SecurityHeaders
 from .query_guard import QueryGuard
 from .limits import BodySizeLimit
 from .uploads import UploadGate, is_upload
-from .routes import incidents, persons, records, reference
+from .routes import advocacy, custody, evidence, incidents, linkage, persons, records, reference, stats
+from .routes import jobs as jobs_routes
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(svidok_app: Svidok | None = None) -> FastAPI:
-    """Build the ASGI app around one :class:`Svidok` (the CLI and the tests do the same)."""
-    core = svidok_app or Svidok()
+def create_api(core: Svidok) -> FastAPI:
+    """The API around one :class:`Svidok`; :func:`add_outer_middleware` finishes it once pages are mounted."""
 
     @asynccontextmanager
     async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
@@ -56,28 +59,15 @@ def create_app(svidok_app: Svidok | None = None) -> FastAPI:
     for module in (incidents, persons, records, reference):
         v1.include_router(module.router)
     api.include_router(v1)
-    # Added first, so it runs inside the web session middleware (it needs the signed-in actor).
+    for module in (evidence, stats, custody, linkage, advocacy, jobs_routes):
+        module.install(api, core)
+    # Added before the web pages' session middleware, so it runs inside it (it needs the signed-in actor).
     api.add_middleware(UploadGate, core=core)
-    for extra in _extensions():
-        extra(api, core)
-    api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes, exempt=is_upload)
-    api.add_middleware(QueryGuard)
-    api.add_middleware(SecurityHeaders, core=core)  # outermost: refusals carry the headers too
     return api
 
 
-def _extensions():  # noqa: ANN202
-    """Other areas (web pages, evidence, stats…) register themselves here when present."""
-    from importlib import import_module
-
-    out = []
-    for name in ("svidok.web.mount", "svidok.api.routes.evidence", "svidok.api.routes.stats",
-                 "svidok.api.routes.custody", "svidok.api.routes.linkage", "svidok.api.routes.advocacy", "svidok.api.routes.jobs"):
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        out.append(module.install)
-    return out
+def add_outer_middleware(api: FastAPI, core: Svidok) -> None:
+    """Body limits, query checks and security headers around everything (pages included)."""
+    api.add_middleware(BodySizeLimit, max_bytes=core.settings.max_request_bytes, exempt=is_upload)
+    api.add_middleware(QueryGuard)
+    api.add_middleware(SecurityHeaders, core=core)  # outermost: refusals carry the headers too

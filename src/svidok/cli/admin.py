@@ -60,7 +60,7 @@ def demo_cmd(
 def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn
 
-    from svidok.api.app import create_app
+    from svidok.server import create_app
     from svidok.cli.common import make_app
 
     app = make_app()
@@ -77,7 +77,7 @@ def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
         # starting together do not race to create them.
         create_app(app)
         app.close()
-        uvicorn.run("svidok.api.app:create_app", factory=True, host=h, port=p, workers=workers,
+        uvicorn.run("svidok.server:create_app", factory=True, host=h, port=p, workers=workers,
                     log_level="warning", **proxy)
         return
     uvicorn.run(create_app(app), host=h, port=p, log_level="warning", **proxy)

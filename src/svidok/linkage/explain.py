@@ -119,7 +119,7 @@ def explain_pairs(sdf, model: dict, db_api, pairs: pd.DataFrame,  # noqa: ANN001
 def _closest(options: list[tuple[float | None, str, bool]], w: float) -> tuple[str, bool]:
     """The level whose weight is ``w`` (weights of one comparison's levels differ)."""
     if w == 0.0:
-        for lw, words, is_null in options:
+        for _weight, words, is_null in options:
             if is_null:
                 return words, True
     best = min((o for o in options if o[0] is not None), key=lambda o: abs(o[0] - w), default=None)

@@ -270,7 +270,7 @@ def _rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str
             a, b = b, a
         root[b] = a
         members[a] += members.pop(b)
-    for r, group in members.items():
+    for group in members.values():
         cid = min(group)
         for n in group:
             new_id[n] = cid

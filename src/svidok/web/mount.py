@@ -1,4 +1,4 @@
-"""Plug the web pages into the FastAPI app: ``install(api, core)`` (called by ``svidok.api.app``).
+"""Plug the web pages into the FastAPI app: ``install(api, core)`` (called by ``svidok.server``).
 
 Adds the session middleware (``request.state.actor``), the pages, the static files
 (ours and Leaflet from the ``xstatic-leaflet`` package, served locally) and HTML error
@@ -22,7 +22,7 @@ from svidok.core.errors import ServiceError, ValidationFailed
 from . import session
 from .i18n import _
 from .render import LoginRequired, PageError, redirect, render
-from .views import account, admin, auth, captures, dashboard, evidence, incidents, jobs, maps, persons, records, search
+from .views import account, admin, auth, captures, custody_pages, dashboard, evidence, incidents, jobs, maps, persons, records, search
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("svidok.web")
@@ -41,6 +41,8 @@ def install(api: FastAPI, core: Svidok) -> None:
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, account, dashboard, incidents, persons, records, search, evidence, captures, maps, admin, jobs):
         api.include_router(module.router, include_in_schema=False)
+    for router in (custody_pages.monitor_router, custody_pages.review_router):
+        api.include_router(router, include_in_schema=False)
 
     previous = dict(api.exception_handlers)
 

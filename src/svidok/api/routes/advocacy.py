@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI, Response
 from pydantic import Field
 
 from svidok.schemas.common import TextChecked, Version
-from svidok.api.deps import PathId, current_actor, get_app
+from svidok.http.deps import PathId, current_actor, get_app
 from svidok.reports import engine
 from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
 from svidok.services import advocacy

@@ -7,7 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 
-from svidok.api.deps import PathId, current_actor, get_app
+from svidok.http.deps import PathId, current_actor, get_app
 from svidok.figures import displacement as displacement_stats
 from svidok.services import custody
 
@@ -55,8 +55,3 @@ def displacement_summary(date_from: str | None = Query(None, max_length=20), dat
 
 def install(api: FastAPI, core) -> None:  # noqa: ANN001
     api.include_router(router)
-    try:  # the page lives with the web pages, when they are installed
-        from svidok.web.views import custody_pages
-    except ModuleNotFoundError:
-        return
-    api.include_router(custody_pages.monitor_router, include_in_schema=False)

@@ -11,8 +11,8 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from svidok.api.deps import PathId, current_actor, get_app
-from svidok.api.downloads import content_disposition
+from svidok.http.deps import PathId, current_actor, get_app
+from svidok.http.downloads import CHUNK, download_headers
 from svidok.core.errors import RangeNotSatisfiable
 from svidok.core.validation import check_texts
 from svidok.evidence.byte_ranges import parse_range
@@ -20,7 +20,6 @@ from svidok.schemas.common import Id, TextChecked
 from svidok.services import evidence, evidence_bundles
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
-CHUNK = 1 << 20
 
 
 class Purpose(TextChecked):
@@ -170,12 +169,6 @@ def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(
         return StreamingResponse(chunks(), media_type=info["media_type"], headers=headers)
     headers["Content-Range"] = f"bytes {start}-{end - 1}/{info['size']}"
     return StreamingResponse(chunks(), status_code=206, media_type=info["media_type"], headers=headers)
-
-
-def download_headers(info: dict) -> dict[str, str]:
-    """Length, the recorded hash and a file name any browser decodes (``api.downloads.content_disposition``)."""
-    return {"Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
-            "Content-Disposition": content_disposition(info["original_name"] or info["sha256"])}
 
 
 @router.post("/evidence/{evidence_id}/custody")

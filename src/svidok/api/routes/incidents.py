@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from svidok.api.deps import PathId, current_actor, get_app
+from svidok.http.deps import PathId, current_actor, get_app
 from svidok.schemas.filters import IncidentFilter, IncidentPage
 from svidok.schemas.records import DeleteIn, IncidentIn, IncidentUpdate
 from svidok.services import incident_queries, incidents

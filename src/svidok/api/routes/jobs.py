@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from svidok.api.deps import CursorId, PathId, current_actor, get_app
+from svidok.http.deps import CursorId, PathId, current_actor, get_app
 from svidok.services import health, jobs
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import Field
 
 from svidok.schemas.common import Id, TextChecked
-from svidok.api.deps import CursorId, PathId, current_actor, get_app
+from svidok.http.deps import CursorId, PathId, current_actor, get_app
 from svidok.services import merges, person_linkage
 
 router = APIRouter(prefix="/api/v1/linkage", tags=["linkage"])
@@ -88,8 +88,3 @@ def merges_of(person_id: PathId, app=Depends(get_app), actor=Depends(current_act
 
 def install(api: FastAPI, core) -> None:  # noqa: ANN001
     api.include_router(router)
-    try:  # the page lives with the web pages, when they are installed
-        from svidok.web.views import custody_pages
-    except ModuleNotFoundError:
-        return
-    api.include_router(custody_pages.review_router, include_in_schema=False)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from svidok.schemas.common import TextChecked
-from svidok.api.deps import CursorId, PathId, current_actor, get_app
+from svidok.http.deps import CursorId, PathId, current_actor, get_app
 from svidok.schemas.records import DeleteIn, PersonIn, PersonUpdate, SourceIn
 from svidok.services import persons, sources
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field, create_model
 
-from svidok.api.deps import CursorId, PathId, current_actor, get_app
+from svidok.http.deps import CursorId, PathId, current_actor, get_app
 from svidok.schemas import others
 from svidok.schemas.records import DeleteIn
 from svidok.services import records

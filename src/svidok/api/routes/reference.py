@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from svidok.api.deps import PathId, current_actor, get_app
+from svidok.http.deps import PathId, current_actor, get_app
 from svidok.services import reference, search
 
 router = APIRouter(tags=["reference"])

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Response
 from pydantic import BaseModel, Field
 
-from svidok.api.deps import current_actor, get_app
+from svidok.http.deps import current_actor, get_app
 from svidok.schemas.common import Code
 from svidok.schemas.filters import IncidentFilter
 from svidok.core.errors import FieldError, ValidationFailed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.api.deps import PathId
+from svidok.http.deps import PathId
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.services import accounts, sessions, two_factor
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.api import client
+from svidok.http import client
 from svidok.services import accounts, sessions, sign_in_throttle as throttle, two_factor
 
 from .. import i18n

@@ -11,7 +11,7 @@ import threading
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from svidok.api.deps import PathId
+from svidok.http.deps import PathId
 from svidok.core.errors import NotFound, ValidationFailed
 from svidok.services import captures, evidence, incidents
 

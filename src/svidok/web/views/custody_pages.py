@@ -10,7 +10,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.api.deps import PathId
+from svidok.http.deps import PathId
 from svidok.services import custody, person_linkage
 from svidok.core.errors import ServiceError, ValidationFailed
 

@@ -11,8 +11,8 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from svidok.api.deps import PathId
-from svidok.api.routes.evidence import CHUNK, download_headers
+from svidok.http.deps import PathId
+from svidok.http.downloads import CHUNK, download_headers
 from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
 from svidok.services import evidence, incidents
 from svidok.core.errors import FieldError, ValidationFailed

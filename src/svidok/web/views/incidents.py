@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.api.deps import PathId
+from svidok.http.deps import PathId
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate, SourceIn
 from svidok.services import incident_queries, incidents, sources

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
-from svidok.api.deps import PathId
+from svidok.http.deps import PathId
 from svidok.services import jobs
 
 from ..deps import signed_in

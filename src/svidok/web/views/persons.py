@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.api.deps import PathId
+from svidok.http.deps import PathId
 from svidok.schemas.records import PersonIn, PersonUpdate
 from svidok.services import persons
 from svidok.core.errors import Conflict, FieldError, Forbidden, ValidationFailed

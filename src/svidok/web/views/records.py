@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.api.deps import PathId
+from svidok.http.deps import PathId
 from svidok.schemas import others
 from svidok.services import records
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed

@@ -35,3 +35,13 @@ def content_disposition(name: str, disposition: str = "attachment") -> str:
     if clean != fallback:
         header += f"; filename*=UTF-8''{quote(clean, safe='')}"
     return header
+
+
+#: Bytes read and sent at a time when evidence is served.
+CHUNK = 1 << 20
+
+
+def download_headers(info: dict) -> dict[str, str]:
+    """Length, the recorded hash and a file name any browser decodes (:func:`content_disposition`)."""
+    return {"Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
+            "Content-Disposition": content_disposition(info["original_name"] or info["sha256"])}
