@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .counts_table import CountsError, CountsTable
-from .loglinear_fit import irls
 
 MAX_OCCASIONS = 12
-_MAX_ITER = 100
+#: R's glm.control defaults: Rcapture's standard errors are read where R's IRLS stops, so we stop there too.
+_MAX_ITER = 25
+_EPSILON = 1e-8
 
 
 @dataclass(frozen=True)
@@ -103,13 +104,35 @@ MODELS = ("M0", "Mt", "Mh Chao", "Mh Poisson2", "Mh Darroch", "Mh Gamma3.5", "Mt
 LABELS = {m: m.replace("Chao", "Chao (LB)") for m in MODELS}
 
 
+def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    pos = y > 0
+    return 2.0 * float(np.sum(np.where(pos, y * np.log(np.where(pos, y, 1.0) / mu), 0.0) - (y - mu)))
+
+
 def _fit(y: np.ndarray, x: np.ndarray, names: list[str]):
+    """Poisson GLM by IRLS as R's ``glm.fit`` runs it (start, stopping rule, covariance from the
+    last iteration's weights): (beta, cov, deviance, loglik, converged)."""
     xi = np.column_stack([np.ones(len(y)), x])
     if np.linalg.matrix_rank(xi) < xi.shape[1]:
         raise ValueError(f"design matrix not of full rank: columns {', '.join(names)} (with the intercept) "
                          "are linearly dependent")
-    beta, cov, dev, ll, converged = irls(xi, y, _MAX_ITER)
-    return beta, cov, dev, ll, converged
+    mu = y + 0.1
+    eta = np.log(mu)
+    dev_old = _deviance(y, mu)
+    converged = False
+    for _ in range(_MAX_ITER):
+        z = eta + (y - mu) / mu
+        a = (xi * mu[:, None]).T @ xi
+        beta = np.linalg.solve(a, (xi * mu[:, None]).T @ z)
+        eta = np.clip(xi @ beta, -700.0, 700.0)
+        mu = np.exp(eta)
+        dev = _deviance(y, mu)
+        if abs(dev - dev_old) / (abs(dev) + 0.1) < _EPSILON:
+            converged = True
+            break
+        dev_old = dev
+    ll = float(np.sum(y * np.log(mu) - mu) - sum(math.lgamma(v + 1.0) for v in y))
+    return beta, np.linalg.inv(a), dev, ll, converged
 
 
 def _row(name: str, y: np.ndarray, n: float, t: int, beta, cov, dev, ll, converged, names) -> ClosedModel:
@@ -197,3 +220,44 @@ def closedp_custom(table: CountsTable, columns: Mapping[str, Sequence[float]], n
     if not np.isfinite(x).all():
         raise ValueError("design columns must hold finite numbers")
     return _row(name, y, float(y.sum()), table.n_lists, *_fit(y, x, names), names)
+
+
+def read_design_csv(path, table: CountsTable) -> dict[str, np.ndarray]:
+    """Named design columns from a CSV: one 0/1 column per list of ``table`` and one column per design
+    variable, one row per capture history (every history seen at least once, none twice)."""
+    import csv
+
+    try:
+        handle = open(path, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise CountsError(f"cannot read {path}: {exc.strerror}") from exc
+    t = table.n_lists
+    hist = histories(t).astype(int)
+    index = {tuple(row): i for i, row in enumerate(hist)}
+    with handle:
+        reader = csv.DictReader(handle)
+        cols = list(reader.fieldnames or [])
+        missing = [name for name in table.lists if name not in cols]
+        if missing:
+            raise CountsError(f"{path}: design needs a 0/1 column per list; missing {', '.join(missing)}")
+        extra = [c for c in cols if c not in table.lists]
+        if not extra:
+            raise CountsError(f"{path}: no design column besides the list columns")
+        values = np.full((len(hist), len(extra)), np.nan)
+        for line, row in enumerate(reader, start=2):
+            try:
+                key = tuple(int(row[name]) for name in table.lists)
+                vals = [float(row[c]) for c in extra]
+            except (TypeError, ValueError):
+                raise CountsError(f"{path}, line {line}: list columns must be 0/1 and design columns numbers") from None
+            if key not in index:
+                raise CountsError(f"{path}, line {line}: {key} is not a capture history (all zero, or not 0/1)")
+            i = index[key]
+            if not np.isnan(values[i, 0]):
+                raise CountsError(f"{path}, line {line}: capture history {key} given twice")
+            values[i] = vals
+    absent = np.isnan(values).any(axis=1)
+    if absent.any():
+        first = "".join(map(str, hist[np.flatnonzero(absent)[0]]))
+        raise CountsError(f"{path}: {int(absent.sum())} capture histories have no row (e.g. {first})")
+    return {c: values[:, j] for j, c in enumerate(extra)}
