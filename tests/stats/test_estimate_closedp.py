@@ -187,3 +187,16 @@ def test_cli_design_file_errors_name_the_line(tmp_path: Path) -> None:
         read_design_csv(design_path, table(HIV))
     res = runner.invoke(app, ["estimate", "--from-db", "-m", "closedp"])
     assert res.exit_code == 2 and "counts file" in res.output
+
+
+def test_degenerate_table_gives_rows_with_reasons_not_a_traceback(tmp_path: Path) -> None:
+    # three people, each on all three lists: nothing bounds the heterogeneity models
+    rows = closedp(CountsTable(("a", "b", "c"), np.array([0, 0, 0, 0, 0, 0, 3])))
+    assert len(rows) == 12
+    unusable = [r for r in rows if r.warnings]
+    assert unusable and all(w for r in unusable for w in r.warnings)
+    path = tmp_path / "c.csv"
+    path.write_text("a,b,c,count\n1,1,1,3\n1,0,0,0\n", encoding="utf-8")
+    res = runner.invoke(app, ["estimate", str(path), "-m", "closedp"])
+    assert res.exit_code == 0, res.output
+    assert "warning (" in res.stdout and "Traceback" not in res.output

@@ -119,9 +119,12 @@ def _print_closedp(table, rows: list, custom: bool) -> None:
     w("closed-population models (Rcapture closedp.t); abundance is the total, documented included\n\n")
     width = max(len(r.name) for r in rows)
     w(f"  {'model':<{width}}  {'abundance':>10} {'stderr':>9} {'deviance':>10} {'df':>4} {'AIC':>9} {'BIC':>9}\n")
+    def num(v: float, spec: str) -> str:
+        return format(v, spec) if math.isfinite(v) else "—"
+
     for r in rows:
-        w(f"  {r.name:<{width}}  {r.abundance:>10.1f} {r.stderr:>9.1f} {r.deviance:>10.3f} {r.df:>4}"
-          f" {r.aic:>9.3f} {r.bic:>9.3f}\n")
+        w(f"  {r.name:<{width}}  {num(r.abundance, '>10.1f')} {num(r.stderr, '>9.1f')} {num(r.deviance, '>10.3f')}"
+          f" {r.df:>4} {num(r.aic, '>9.3f')} {num(r.bic, '>9.3f')}\n")
     if custom:
         w("  coefficients: " + ", ".join(f"{k} {v:.4f}" for k, v in rows[-1].coefficients.items()) + "\n")
     for r in rows:

@@ -155,8 +155,10 @@ def _row(name: str, y: np.ndarray, n: float, t: int, beta, cov, dev, ll, converg
         se2 = e[0] + e[0] ** 2 * cov[0, 0]
     warnings = [] if converged else ["the fit did not converge"]
     if not np.isfinite(total) or total > 1e3 * max(n, 1):
-        warnings.append("the estimate is more than a thousand times the documented count: the data do not "
-                        "bound it")
+        warnings.append("no usable estimate: it is infinite or more than a thousand times the documented "
+                        "count, so the data do not bound N under this model")
+    elif total < n:
+        warnings.append("the estimate is below the documented count: this model does not fit these data")
     aic = -2 * ll + 2 * p
     return ClosedModel(LABELS.get(name, name), float(total), math.sqrt(se2) if se2 >= 0 else math.nan,
                        float(dev), len(y) - p, aic, aic + (math.log(n) - 2) * p,
@@ -196,12 +198,18 @@ def closedp(table: CountsTable) -> list[ClosedModel]:
     out = []
     for name in names_run:
         x, cols = design(name, t)
-        if name.endswith("Chao"):
-            nca = 2 if name.startswith("Mh ") else t + 1
-            fit, cols = _fit_chao(y, x, cols, nca)
-        else:
-            fit = _fit(y, x, cols)
-        out.append(_row(name, y, n, t, *fit, cols))
+        try:
+            with np.errstate(all="ignore"):
+                if name.endswith("Chao"):
+                    nca = 2 if name.startswith("Mh ") else t + 1
+                    fit, cols = _fit_chao(y, x, cols, nca)
+                else:
+                    fit = _fit(y, x, cols)
+                out.append(_row(name, y, n, t, *fit, cols))
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            # as Rcapture: a model that cannot be fitted to this table is a row without figures
+            out.append(ClosedModel(LABELS[name], math.nan, math.nan, math.nan, len(y) - x.shape[1] - 1, math.nan,
+                                   math.nan, warnings=[f"not fitted: {exc or type(exc).__name__}"]))
     return out
 
 
@@ -219,7 +227,11 @@ def closedp_custom(table: CountsTable, columns: Mapping[str, Sequence[float]], n
         raise ValueError(f"design columns need {len(y)} values (one per capture history), got {x.shape[0]}")
     if not np.isfinite(x).all():
         raise ValueError("design columns must hold finite numbers")
-    return _row(name, y, float(y.sum()), table.n_lists, *_fit(y, x, names), names)
+    try:
+        with np.errstate(all="ignore"):
+            return _row(name, y, float(y.sum()), table.n_lists, *_fit(y, x, names), names)
+    except np.linalg.LinAlgError as exc:
+        raise ValueError(f"the custom design cannot be fitted to this table: {exc}") from exc
 
 
 def read_design_csv(path, table: CountsTable) -> dict[str, np.ndarray]:
