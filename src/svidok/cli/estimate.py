@@ -16,6 +16,7 @@ from . import lazy
 counts_table = lazy.module("svidok.stats.counts_table")
 estimate_strata = lazy.module("svidok.stats.estimate_strata")
 estimate_bootstrap = lazy.module("svidok.stats.estimate_bootstrap")
+estimate_closedp = lazy.module("svidok.stats.estimate_closedp")
 
 
 def _fmt(v: float | None) -> str:
@@ -111,6 +112,43 @@ def _print_summary(stratify: str, method: str, rows: list[dict], total: dict) ->
             w(f"warning ({r['stratum']}): {msg}\n")
 
 
+def _print_closedp(table, rows: list, custom: bool) -> None:
+    w = sys.stdout.write
+    w(f"documented (observed): {table.observed:,} on {table.n_lists} lists read as capture occasions in this "
+      f"order ({', '.join(table.lists)})\n")
+    w("closed-population models (Rcapture closedp.t); abundance is the total, documented included\n\n")
+    width = max(len(r.name) for r in rows)
+    w(f"  {'model':<{width}}  {'abundance':>10} {'stderr':>9} {'deviance':>10} {'df':>4} {'AIC':>9} {'BIC':>9}\n")
+    def num(v: float, spec: str) -> str:
+        return format(v, spec) if math.isfinite(v) else "—"
+
+    for r in rows:
+        w(f"  {r.name:<{width}}  {num(r.abundance, '>10.1f')} {num(r.stderr, '>9.1f')} {num(r.deviance, '>10.3f')}"
+          f" {r.df:>4} {num(r.aic, '>9.3f')} {num(r.bic, '>9.3f')}\n")
+    if custom:
+        w("  coefficients: " + ", ".join(f"{k} {v:.4f}" for k, v in rows[-1].coefficients.items()) + "\n")
+    for r in rows:
+        for msg in r.warnings:
+            w(f"warning ({r.name}): {msg}\n")
+
+
+def _estimate_closedp(counts: Path, design: Path | None, as_json: bool) -> None:
+    try:
+        table = counts_table.read_counts_csv(counts)
+        rows = estimate_closedp.closedp(table)
+        if design is not None:
+            rows.append(estimate_closedp.closedp_custom(table, estimate_closedp.read_design_csv(design, table),
+                                                        name=f"custom ({design.stem})"))
+    except (counts_table.CountsError, ValueError) as exc:
+        _fail(str(exc))
+    if as_json:
+        out = {"method": "closedp", "observed": table.observed, "lists": list(table.lists),
+               "models": [r.to_dict() for r in rows]}
+        sys.stdout.write(json.dumps(estimate_strata.json_safe(out), ensure_ascii=False) + "\n")
+    else:
+        _print_closedp(table, rows, design is not None)
+
+
 def _fail(msg: str) -> None:
     typer.echo(f"error: {msg}", err=True)
     raise typer.Exit(2)
@@ -118,7 +156,7 @@ def _fail(msg: str) -> None:
 
 def estimate(
     counts: Path | None = typer.Argument(None, help="CSV: one 0/1 column per list and a 'count' column."),
-    method: str = typer.Option("loglinear", "--method", "-m", help="loglinear or lcmcr."),
+    method: str = typer.Option("loglinear", "--method", "-m", help="loglinear, lcmcr or closedp."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     from_db: bool = typer.Option(False, "--from-db", help="Use the linked victim records in the database."),
     stratify: str = typer.Option("none", help="With --from-db: none, oblast, year, month, sex, age_group, harm."),
@@ -138,12 +176,21 @@ def estimate(
                                      help="lcmcr: R-hat and ESS of N, alpha and occupied classes; --json adds traces."),
     bootstrap: int = typer.Option(0, help="loglinear: also a bootstrap interval over this many replicates, "
                                           "the model chosen anew in each (0: none)."),
+    design: Path | None = typer.Option(None, help="closedp: also fit this design (CSV: a 0/1 column per list, "
+                                                  "then named columns; one row per capture history)."),
 ) -> None:
     """Estimate the total number of victims, documented or not, from overlapping lists."""
     if method not in METHODS:
         _fail(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
     if criterion not in ("aic", "bic"):
         _fail(f"--criterion must be aic or bic, not {criterion!r}")
+    if method == "closedp":
+        if from_db or counts is None:
+            _fail("--method closedp reads a counts file (lists in capture-occasion order), not --from-db")
+        _estimate_closedp(counts, design, as_json)
+        return
+    if design is not None:
+        _fail("--design goes with --method closedp")
     opts = _options(method, criterion, max_order, seed, chains, samples, burnin, thinning, classes)
     if from_db == (counts is not None):
         _fail("give either a counts file or --from-db")

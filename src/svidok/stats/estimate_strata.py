@@ -62,6 +62,8 @@ def run_method(table: CountsTable, method: str, **options: Any):
         from .estimate_loglinear import estimate_loglinear
 
         return estimate_loglinear(table, **options)
+    if method != "lcmcr":
+        raise ValueError(f"{method} gives a table of models, not one estimate per stratum: use it on a counts file")
     from .estimate_lcmcr import estimate_lcmcr
 
     return estimate_lcmcr(table, **options)

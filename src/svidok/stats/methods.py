@@ -4,4 +4,6 @@
 #: about their assumptions than about the data.
 MIN_RECORDS = 20
 
-METHODS = ("loglinear", "lcmcr")
+#: closedp (Rcapture's closed-population models M0 … Mbh) prints a table of models for a counts file;
+#: it is not offered for stratified database estimates.
+METHODS = ("loglinear", "lcmcr", "closedp")
