@@ -124,3 +124,14 @@ def test_bad_input_is_refused_with_the_reason() -> None:
         estimate_dga(table(DARROCH_R3), delta=0)
     with pytest.raises(ValueError, match="prior must be one of"):
         log_prior_n(np.arange(1, 5), "flat")
+
+
+def test_strata_totals_add_posterior_draws() -> None:
+    from svidok.stats.estimate_strata import estimate_by_stratum, total_over_strata
+
+    results = estimate_by_stratum({"a": kosovo(), "b": table(DARROCH_R3)}, "dga", max_missing=40_000)
+    assert all(r.draws is not None and r.draws.size == 4000 for r in results)
+    total = total_over_strata(results)
+    a, b = (r.result for r in results)
+    assert total["interval"].startswith("posterior")
+    assert a["lower"] + b["lower"] < total["lower"] < total["estimate"] < total["upper"] < a["upper"] + b["upper"]

@@ -125,14 +125,19 @@ class DgaResult:
     grid: list[int] = field(repr=False)
     posterior: list[float] = field(repr=False)
     warnings: list[str] = field(default_factory=list)
+    #: Draws from the posterior of N (seeded, for adding strata draw by draw), when asked for.
+    draws: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "draws"}
 
 
-def default_grid(observed: int) -> np.ndarray:
-    """Undocumented counts 0 .. 10 x documented (at least 1,000), in at most ``GRID_POINTS`` steps."""
-    top = max(10 * observed, 1000)
+def default_grid(observed: int, max_missing: int | None = None) -> np.ndarray:
+    """Undocumented counts 0 .. ``max_missing`` (default 10 x documented, at least 1,000), in at
+    most ``GRID_POINTS`` steps."""
+    top = max(10 * observed, 1000) if max_missing is None else int(max_missing)
+    if top < 0:
+        raise ValueError("max_missing must be at least 0")
     step = max(1, math.ceil(top / (GRID_POINTS - 1)))
     return np.arange(0, top + 1, step)
 
@@ -191,17 +196,18 @@ def _quantile(grid: np.ndarray, cdf: np.ndarray, q: float) -> float:
     return float(grid[min(np.searchsorted(cdf, q), grid.size - 1)])
 
 
-def estimate_dga(table: CountsTable, *, missing: np.ndarray | list[int] | None = None, delta: float | None = None,
-                 prior: str = "improper", log_prior: np.ndarray | None = None,
-                 log_model_prior: np.ndarray | None = None, level: float = 0.95, top: int = 10) -> DgaResult:
+def estimate_dga(table: CountsTable, *, missing: np.ndarray | list[int] | None = None, max_missing: int | None = None,
+                 delta: float | None = None, prior: str = "improper", log_prior: np.ndarray | None = None,
+                 log_model_prior: np.ndarray | None = None, level: float = 0.95, top: int = 10,
+                 keep_draws: bool = False, seed: int = 1, n_draws: int = 4000) -> DgaResult:
     """Model-averaged posterior of N. ``missing``: the grid of undocumented counts (default
-    ``default_grid``); ``delta``: prior observations per cell (default 1/2^p, as dga suggests);
+    ``default_grid(observed, max_missing)``); ``delta``: prior observations per cell (default 1/2^p, as dga suggests);
     ``log_prior``: a log prior per grid point overriding ``prior``; ``log_model_prior``: one per
     graph in ``decomposable_graphs`` order."""
     p = table.n_lists
     if not MIN_LISTS <= p <= MAX_LISTS:
         raise CountsError(f"model averaging over decomposable graphs needs {MIN_LISTS} to {MAX_LISTS} lists, got {p}")
-    grid = default_grid(table.observed) if missing is None else np.asarray(missing, dtype=np.int64)
+    grid = default_grid(table.observed, max_missing) if missing is None else np.asarray(missing, dtype=np.int64)
     if grid.ndim != 1 or grid.size == 0 or (grid < 0).any():
         raise ValueError("missing must be a non-empty list of undocumented counts >= 0")
     delta = 2.0**-p if delta is None else float(delta)
@@ -229,4 +235,5 @@ def estimate_dga(table: CountsTable, *, missing: np.ndarray | list[int] | None =
         mean=float(post_n @ totals), lower=_quantile(totals, cdf, tail), upper=_quantile(totals, cdf, 1 - tail),
         level=level, delta=delta, prior="custom" if log_prior is not None else prior, n_models=len(graphs),
         models=models, grid=totals.tolist(), posterior=post_n.tolist(), warnings=warnings,
+        draws=np.random.default_rng(seed).choice(totals, size=n_draws, p=post_n) if keep_draws else None,
     )

@@ -4,4 +4,4 @@
 #: about their assumptions than about the data.
 MIN_RECORDS = 20
 
-METHODS = ("loglinear", "lcmcr")
+METHODS = ("loglinear", "lcmcr", "dga")
