@@ -1,6 +1,6 @@
 """Model averaging over decomposable graphs, checked against HRDAG's R package dga (``bma.cr``).
 
-The reference numbers were printed by dga 2.0.1 in R (the commands are described in
+The reference numbers were printed by dga 2.0.2 in R (the commands are described in
 docs/statistics.md): the posterior of the undocumented count summed over models (``colSums``)
 at a few grid points, and the posterior weights of the three best models (``rowSums``).
 """
