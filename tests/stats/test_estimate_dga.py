@@ -122,6 +122,10 @@ def test_bad_input_is_refused_with_the_reason() -> None:
         estimate_dga(CountsTable(("A", "B"), np.array([10, 20, 5])))
     with pytest.raises(ValueError, match="delta must be positive"):
         estimate_dga(table(DARROCH_R3), delta=0)
+    with pytest.raises(ValueError, match="one value per grid point"):
+        estimate_dga(table(DARROCH_R3), missing=[0, 1, 2], log_prior=np.zeros(2))
+    with pytest.raises(ValueError, match=r"one value per graph \(8\)"):
+        estimate_dga(table(DARROCH_R3), log_model_prior=np.zeros(3))
     with pytest.raises(ValueError, match="prior must be one of"):
         log_prior_n(np.arange(1, 5), "flat")
 
@@ -135,3 +139,13 @@ def test_strata_totals_add_posterior_draws() -> None:
     a, b = (r.result for r in results)
     assert total["interval"].startswith("posterior")
     assert a["lower"] + b["lower"] < total["lower"] < total["estimate"] < total["upper"] < a["upper"] + b["upper"]
+
+
+def test_model_prior_can_rule_models_out() -> None:
+    graphs = decomposable_graphs(3)
+    only = [i for i, g in enumerate(graphs) if len(g.cliques) == 3][0]  # independence
+    prior = np.full(len(graphs), -np.inf)
+    prior[only] = 0.0
+    r = estimate_dga(table(DARROCH_R3), log_model_prior=prior)
+    assert r.models[0]["model"] == "[c1][c2][c3]" and r.models[0]["weight"] == 1.0
+    assert r.median == r.models[0]["median"] and r.median < estimate_dga(table(DARROCH_R3)).median

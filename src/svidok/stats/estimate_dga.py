@@ -215,7 +215,11 @@ def estimate_dga(table: CountsTable, *, missing: np.ndarray | list[int] | None =
         raise ValueError("delta must be positive")
     totals = grid + table.observed
     lp = log_prior_n(np.maximum(totals, 1), prior) if log_prior is None else np.asarray(log_prior, dtype=float)
+    if lp.shape != grid.shape:
+        raise ValueError(f"log_prior needs one value per grid point ({grid.size}), got {lp.size}")
     graphs = decomposable_graphs(p)
+    if log_model_prior is not None and np.shape(log_model_prior) != (len(graphs),):
+        raise ValueError(f"log_model_prior needs one value per graph ({len(graphs)}), got {np.size(log_model_prior)}")
     w = log_posterior(table, grid.astype(float), delta, lp, graphs, log_model_prior)
     w = np.exp(w - w.max())
     w /= w.sum()
