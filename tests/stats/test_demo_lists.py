@@ -39,3 +39,13 @@ def test_demo_then_estimate_from_db(tmp_path: Path) -> None:
     everyone = stratum["observed"] / (1 - p_none)
     assert stratum["lower"] <= everyone <= stratum["upper"], (stratum, everyone)
     assert stratum["estimate"] > stratum["observed"]
+    # Model averaging (dga) over the same independent lists: its interval covers everyone too,
+    # and the total over oblasts is made from the strata's posterior draws.
+    averaged = _svidok(tmp_path, "estimate", "--from-db", "--json", "--method", "dga")
+    assert averaged.returncode == 0, averaged.stderr
+    (stratum,) = json.loads(averaged.stdout)["strata"]
+    assert stratum["detail"]["n_models"] == 61
+    assert stratum["lower"] <= everyone <= stratum["upper"], (stratum["lower"], stratum["upper"], everyone)
+    by_oblast = _svidok(tmp_path, "estimate", "--from-db", "--method", "dga", "--stratify", "oblast", "--json")
+    assert by_oblast.returncode == 0, by_oblast.stderr
+    assert json.loads(by_oblast.stdout)["total"]["interval"].startswith("posterior")

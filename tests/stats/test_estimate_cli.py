@@ -111,3 +111,16 @@ def test_disproportion_bad_rows_are_named(tmp_path: Path) -> None:
     path.write_text("age,sex\n40,male\n", encoding="utf-8")
     res = runner.invoke(app, ["disproportion", str(path), "--bands", "0-17,18-59"])
     assert res.exit_code == 2 and "open-ended" in res.output
+
+
+def test_dga_text_and_json_name_the_averaged_models(tmp_path: Path) -> None:
+    path = counts_file(tmp_path, DIABETES, 4)
+    res = runner.invoke(app, ["estimate", str(path), "--method", "dga", "--models"])
+    assert res.exit_code == 0, res.output
+    assert "averaged over 61 decomposable graphical models (delta 0.0625, prior on N 1/N" in res.stdout
+    assert "95% credible interval" in res.stdout
+    res = runner.invoke(app, ["estimate", str(path), "-m", "dga", "--json", "--delta", "1", "--max-missing", "3000"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["delta"] == 1 and d["grid"][-1] == 2069 + 3000 and d["observed"] == 2069
+    assert d["lower"] <= d["median"] <= d["upper"] and d["models"][0]["weight"] >= d["models"][1]["weight"]

@@ -111,3 +111,18 @@ def test_estimate_refuses_bad_tables_with_the_reason(app) -> None:  # noqa: ANN0
         repeat = {"lists": ["A", "B", "C"], "rows": [{"pattern": [1, 0, 0], "count": 3}, {"pattern": [1, 0, 0], "count": 4}]}
         r = c.post("/api/v1/stats/estimate", json=repeat)
         assert r.status_code == 422 and "repeats row 1" in r.text
+
+
+def test_estimate_by_model_averaging_names_the_models(app) -> None:  # noqa: ANN001
+    body = {"lists": ["EXH", "ABA", "OSCE", "HRW"], "rows": [{"pattern": p, "count": c} for p, c in KOSOVO_ROWS],
+            "method": "dga", "models": 3}
+    with _client(app, "analyst") as c:
+        r = c.post("/api/v1/stats/estimate", json=body)
+        assert r.status_code == 200, r.text
+        d = r.json()
+        assert d["method"] == "dga" and d["n_models"] == 61 and len(d["models"]) == 3
+        assert d["models"][0]["model"] == "[EXH,ABA,OSCE][EXH,OSCE,HRW]"
+        assert d["lower"] < d["median"] < d["upper"] and abs(sum(d["posterior"]) - 1) < 1e-9
+        r = c.post("/api/v1/stats/estimate", json={**body, "lists": ["A", "B"], "rows": [
+            {"pattern": [1, 0], "count": 30}, {"pattern": [0, 1], "count": 20}, {"pattern": [1, 1], "count": 5}]})
+        assert r.status_code == 422 and "need 3 for dga" in r.text

@@ -28,9 +28,12 @@ def _fmt(v: float | None) -> str:
 
 
 def _options(method: str, criterion: str, max_order: int | None, seed: int, chains: int, samples: int,
-             burnin: int, thinning: int, classes: int) -> dict:
+             burnin: int, thinning: int, classes: int, delta: float | None = None,
+             max_missing: int | None = None) -> dict:
     if method == "loglinear":
         return {"criterion": criterion, "max_order": max_order}
+    if method == "dga":
+        return {"delta": delta, "max_missing": max_missing, "seed": seed}
     return {"seed": seed, "chains": chains, "samples": samples, "burnin": burnin, "thinning": thinning,
             "k_max": classes}
 
@@ -71,6 +74,13 @@ def _print_result(d: dict, models: bool = False, diagnostics: bool = False) -> N
             _print_models(d)
         else:
             w("(--models lists the best-scoring models)\n")
+    elif d["method"] == "dga":
+        w(f"posterior median: {_fmt(d['median'])}   95% credible interval: {_fmt(d['lower'])} – {_fmt(d['upper'])}"
+          f"   (mean {_fmt(d['mean'])})\n")
+        w(f"averaged over {d['n_models']} decomposable graphical models (delta {d['delta']:.4g}, prior on N "
+          f"{'1/N' if d['prior'] == 'improper' else d['prior']}, N up to {_fmt(d['grid'][-1])}); most probable:\n")
+        for m in d["models"][: 10 if models else 3]:
+            w(f"  {m['weight']:>7.1%}  {m['model']}  (median {_fmt(m['median'])})\n")
     else:
         w(f"posterior median: {_fmt(d['median'])}   95% credible interval: {_fmt(d['lower'])} – {_fmt(d['upper'])}"
           f"   (mean {_fmt(d['mean'])})\n")
@@ -89,7 +99,8 @@ def _print_result(d: dict, models: bool = False, diagnostics: bool = False) -> N
 def _print_summary(stratify: str, method: str, rows: list[dict], total: dict) -> None:
     """The table a reader without statistics reads: documented, estimate and interval per stratum."""
     w = sys.stdout.write
-    kind = "log-linear models" if method == "loglinear" else "latent-class model (LCMCR)"
+    kind = {"loglinear": "log-linear models", "dga": "decomposable graphical models (averaged)"}.get(
+        method, "latent-class model (LCMCR)")
     w(f"Victims documented and estimated in total (documented + undocumented), by {stratify}; {kind}, "
       "95% intervals\n\n")
     names = [str(r["stratum"]) for r in rows] + ["TOTAL"]
@@ -156,7 +167,7 @@ def _fail(msg: str) -> None:
 
 def estimate(
     counts: Path | None = typer.Argument(None, help="CSV: one 0/1 column per list and a 'count' column."),
-    method: str = typer.Option("loglinear", "--method", "-m", help="loglinear, lcmcr or closedp."),
+    method: str = typer.Option("loglinear", "--method", "-m", help="loglinear, lcmcr, dga or closedp."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     from_db: bool = typer.Option(False, "--from-db", help="Use the linked victim records in the database."),
     stratify: str = typer.Option("none", help="With --from-db: none, oblast, year, month, sex, age_group, harm."),
@@ -164,14 +175,17 @@ def estimate(
     min_records: int = typer.Option(MIN_RECORDS, help="Strata with fewer documented people are not estimated."),
     criterion: str = typer.Option("aic", help="loglinear: model choice by aic or bic."),
     max_order: int | None = typer.Option(None, help="loglinear: highest interaction order searched."),
-    seed: int = typer.Option(1, help="lcmcr: random seed (same seed, same result)."),
+    seed: int = typer.Option(1, help="lcmcr, dga: random seed (same seed, same result)."),
     chains: int = typer.Option(4, help="lcmcr: independent chains (for R-hat)."),
     samples: int = typer.Option(1000, help="lcmcr: draws kept per chain."),
     burnin: int = typer.Option(10000, help="lcmcr: sweeps discarded first."),
     thinning: int = typer.Option(100, help="lcmcr: sweeps per kept draw."),
     classes: int = typer.Option(10, "--classes", help="lcmcr: maximum number of latent classes K*."),
+    delta: float | None = typer.Option(None, help="dga: prior observations per cell (default 1/2^lists)."),
+    max_missing: int | None = typer.Option(None, help="dga: largest undocumented count on the grid "
+                                                      "(default 10 x documented, at least 1,000)."),
     chart: Path | None = typer.Option(None, help="Also draw documented vs estimated (PNG or SVG)."),
-    models: bool = typer.Option(False, "--models", help="loglinear: also list the best-scoring models (per stratum)."),
+    models: bool = typer.Option(False, "--models", help="loglinear, dga: also list the best-scoring models (per stratum)."),
     diagnostics: bool = typer.Option(False, "--diagnostics",
                                      help="lcmcr: R-hat and ESS of N, alpha and occupied classes; --json adds traces."),
     bootstrap: int = typer.Option(0, help="loglinear: also a bootstrap interval over this many replicates, "
@@ -191,7 +205,7 @@ def estimate(
         return
     if design is not None:
         _fail("--design goes with --method closedp")
-    opts = _options(method, criterion, max_order, seed, chains, samples, burnin, thinning, classes)
+    opts = _options(method, criterion, max_order, seed, chains, samples, burnin, thinning, classes, delta, max_missing)
     if from_db == (counts is not None):
         _fail("give either a counts file or --from-db")
     if from_db:
@@ -303,6 +317,9 @@ def disproportion(
     population: Path | None = typer.Option(None, help="Population CSV (age_from,age_to,sex,population); "
                                                       "default: Ukraine, 1 January 2018."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    delta: float | None = typer.Option(None, help="dga: prior observations per cell (default 1/2^lists)."),
+    max_missing: int | None = typer.Option(None, help="dga: largest undocumented count on the grid "
+                                                      "(default 10 x documented, at least 1,000)."),
     chart: Path | None = typer.Option(None, help="Also draw a population pyramid (PNG or SVG)."),
 ) -> None:
     """Compare victims' age and sex with the population: shares, rate ratios, plain verdicts."""

@@ -23,7 +23,7 @@ SMALL_STRATUM = 100
 
 
 def min_lists(method: str) -> int:
-    return 3 if method == "lcmcr" else 2
+    return 3 if method in ("lcmcr", "dga") else 2
 
 
 def check_table(table: CountsTable, method: str, min_records: int = MIN_RECORDS) -> tuple[CountsTable, list[str]]:
@@ -43,6 +43,9 @@ def check_table(table: CountsTable, method: str, min_records: int = MIN_RECORDS)
     reduced, dropped = table.drop_empty_lists()
     if dropped:
         warnings.append(f"left out list(s) with nobody documented here: {', '.join(dropped)}")
+    if method == "dga" and reduced.n_lists > 5:
+        raise CountsError(f"model averaging (dga) handles 3 to 5 lists, this table has {reduced.n_lists}: merge or "
+                          "leave out lists")
     if reduced.observed < min_records:
         raise CountsError(f"too few records: {reduced.observed} documented people (need {min_records})")
     pats = reduced.patterns()
@@ -62,7 +65,11 @@ def run_method(table: CountsTable, method: str, **options: Any):
         from .estimate_loglinear import estimate_loglinear
 
         return estimate_loglinear(table, **options)
-    if method != "lcmcr":
+    if method == "dga":
+        from .estimate_dga import estimate_dga
+
+        return estimate_dga(table, **options)
+    if method != "lcmcr":  # closedp, which gives a table of models
         raise ValueError(f"{method} gives a table of models, not one estimate per stratum: use it on a counts file")
     from .estimate_lcmcr import estimate_lcmcr
 
@@ -129,7 +136,7 @@ def estimate_by_stratum(
         except CountsError as exc:
             out.append(StratumEstimate(stratum, table.observed, list(table.lists), None, [f"not estimated: {exc}"]))
             continue
-        if method == "lcmcr":
+        if method in ("lcmcr", "dga"):
             options = {**options, "keep_draws": True}
         result = run_method(reduced, method, **options)
         if reduced.observed < SMALL_STRATUM:

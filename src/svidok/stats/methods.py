@@ -6,4 +6,4 @@ MIN_RECORDS = 20
 
 #: closedp (Rcapture's closed-population models M0 … Mbh) prints a table of models for a counts file;
 #: it is not offered for stratified database estimates.
-METHODS = ("loglinear", "lcmcr", "closedp")
+METHODS = ("loglinear", "lcmcr", "dga", "closedp")

@@ -89,16 +89,19 @@ class EstimateIn(BaseModel):
 
     lists: list[str] = Field(min_length=2, max_length=20)
     rows: list[CountsRow] = Field(min_length=1, max_length=100_000)
-    method: Literal["loglinear", "lcmcr"] = "loglinear"
+    method: Literal["loglinear", "lcmcr", "dga"] = "loglinear"
     criterion: Literal["aic", "bic"] = "aic"
     max_order: int | None = Field(None, ge=1, le=5)
-    models: int = Field(10, ge=0, le=1000, description="log-linear: how many ranked models to return")
+    models: int = Field(10, ge=0, le=1000, description="log-linear, dga: how many ranked models to return")
     seed: int = Field(1, ge=0, le=2**32 - 1)
     chains: int = Field(4, ge=1, le=16)
     samples: int = Field(1000, ge=10, le=20_000)
     burnin: int = Field(10_000, ge=0, le=1_000_000)
     thinning: int = Field(100, ge=1, le=1000)
     classes: int = Field(10, ge=1, le=50)
+    delta: float | None = Field(None, gt=0, le=100, description="dga: prior observations per cell (default 1/2^lists)")
+    max_missing: int | None = Field(None, ge=0, le=10**9, description="dga: largest undocumented count on the grid")
+    prior: Literal["improper", "uniform"] = Field("improper", description="dga: prior on N, 1/N or flat")
     diagnostics: bool = Field(False, description="lcmcr: traces of N, alpha and occupied classes")
     bootstrap: int = Field(0, ge=0, le=999, description="log-linear: bootstrap replicates, model chosen in each")
 
@@ -114,6 +117,8 @@ def post_estimate(data: EstimateIn, actor=Depends(current_actor)) -> dict:  # no
                                                      "1,000,000 sweeps here (the CLI has no such limit)"))
     if data.method == "loglinear":
         opts: dict = {"criterion": data.criterion, "max_order": data.max_order}
+    elif data.method == "dga":
+        opts = {"delta": data.delta, "max_missing": data.max_missing, "prior": data.prior, "top": data.models}
     else:
         opts = {"seed": data.seed, "chains": data.chains, "samples": data.samples, "burnin": data.burnin,
                 "thinning": data.thinning, "k_max": data.classes}
