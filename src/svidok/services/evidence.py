@@ -24,6 +24,7 @@ from svidok.evidence import consistency
 from svidok.evidence.media_metadata import extract_metadata
 from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
+from svidok.services.evidence_similar import visual_hashes
 from svidok.evidence.signing import (
     SignedTreeHead, key_id, public_key_pem, sign_tree_head,
 )
@@ -150,6 +151,7 @@ def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
     except NotAnImageError as exc:
         ph = None
         meta.setdefault("problems", []).append(str(exc))
+    meta.update(visual_hashes(path, media_type, readable_image=ph is not None))
     return meta, ph
 
 
