@@ -19,7 +19,7 @@ from pathlib import Path
 DEFAULT_SCENE_THRESHOLD = 0.3
 DEFAULT_MAX_FRAMES = 200
 DEFAULT_TIMEOUT_S = 1800.0
-DEFAULT_MAX_DISTANCE = 40  # of 256 bits
+DEFAULT_MAX_DISTANCE = 48  # of 256 bits; unrelated frames sit near 128 (sd ~8)
 SCORING_WIDTH = 480
 
 _PTS = re.compile(r"\bn:\s*(\d+).*?\bpts_time:\s*([-\d.]+)")
