@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from svidok.evidence.keyframes import DEFAULT_MAX_DISTANCE
 from svidok.evidence.near_duplicates import _HAS_BITWISE_COUNT, NearDuplicateIndex
 
 
@@ -38,11 +39,11 @@ def main() -> None:
         target = int(rng.integers(a.n))
         q = b"".join(int(w).to_bytes(8, "big") for w in packed[target]).hex()
         w0, c0 = time.perf_counter(), time.process_time()
-        hits = index.query(q, 40)
+        hits = index.query(q, DEFAULT_MAX_DISTANCE)
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
         found += any(k == target for k, _ in hits)
-    print(f"query within 40 bits: median {statistics.median(walls) * 1000:.1f} ms, "
+    print(f"query within {DEFAULT_MAX_DISTANCE} bits: median {statistics.median(walls) * 1000:.1f} ms, "
           f"worst {max(walls) * 1000:.1f} ms wall; median CPU {statistics.median(cpus) * 1000:.1f} ms; "
           f"self found {found}/{a.queries}")
     if a.video:

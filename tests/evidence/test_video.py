@@ -128,3 +128,22 @@ def test_near_duplicates_honour_need_to_know(app, videos):
     assert [h["evidence_id"] for h in evidence_similar.near_duplicates(app, ADMIN, original["id"])] == [secret["id"]]
     with pytest.raises(NotFound):
         evidence_similar.near_duplicates(app, investigator, secret["id"])
+
+
+def test_contact_sheet_of_a_stored_video_is_an_access(app, videos):
+    from svidok.core.errors import ValidationFailed
+    from svidok.services import evidence_video
+
+    inc = new_incident(app)
+    clip = ingest_file(app, videos["original"], inc)
+    png = evidence_video.contact_sheet(app, ADMIN, clip["id"], purpose="review keyframes")
+    sheet = Image.open(io.BytesIO(png))
+    assert sheet.format == "PNG" and sheet.width == 4 * 240  # four keyframes in one row
+    events = evidence.get(app, ADMIN, clip["id"])["custody_events"]
+    assert [(e["action"], e["purpose"]) for e in events][-1] == ("access", "review keyframes")
+    with pytest.raises(NotFound):
+        evidence_video.contact_sheet(app, Actor("viewer1", "viewer"), clip["id"])
+    photo = evidence.ingest(app, ADMIN, io.BytesIO(png), original_name="sheet.png", incident_id=inc,
+                            acquired_by="documenter1", acquisition_method="download")
+    with pytest.raises(ValidationFailed, match="not a video"):
+        evidence_video.contact_sheet(app, ADMIN, photo["id"])
