@@ -147,3 +147,17 @@ def test_contact_sheet_of_a_stored_video_is_an_access(app, videos):
                             acquired_by="documenter1", acquisition_method="download")
     with pytest.raises(ValidationFailed, match="not a video"):
         evidence_video.contact_sheet(app, ADMIN, photo["id"])
+
+
+def test_extraction_is_bounded_in_time(videos):
+    with pytest.raises(KeyframeError, match="original.mp4: keyframe extraction exceeded 0 s"):
+        keyframe_hashes(videos["original"], timeout_s=0.001)
+
+
+def test_a_broken_video_is_stored_with_the_reason(app, videos, tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(videos["original"].read_bytes()[:3000])  # a download cut short
+    item = ingest_file(app, broken, new_incident(app))
+    assert item["media_type"] == "video/mp4" and "keyframes" not in item["extracted"]
+    assert any("no visual hashes" in p and "no frames read by ffmpeg" in p for p in item["extracted"]["problems"])
+    assert evidence_similar.near_duplicates(app, ADMIN, item["id"]) == []

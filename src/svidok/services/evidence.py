@@ -151,7 +151,11 @@ def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
     except NotAnImageError as exc:
         ph = None
         meta.setdefault("problems", []).append(str(exc))
-    meta.update(visual_hashes(path, media_type, readable_image=ph is not None))
+    visual = visual_hashes(path, media_type, readable_image=ph is not None)
+    meta.setdefault("problems", []).extend(visual.pop("problems", []))
+    if not meta["problems"]:
+        del meta["problems"]
+    meta.update(visual)
     return meta, ph
 
 
