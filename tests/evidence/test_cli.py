@@ -80,3 +80,29 @@ def test_a_bundle_can_be_made_as_a_named_user(data_dir, tmp_path):
     assert r.exit_code == 1 and "no evidence items you may see" in r.text and not (tmp_path / "b.tar").exists()
     r = invoke("bundle", "create", "--evidence", 1, "-o", tmp_path / "b.tar", "--purpose", "prosecutor")
     assert r.exit_code == 0, r.output
+
+
+def test_near_duplicates_command_finds_a_still_of_a_clip(data_dir, tmp_path):
+    import json
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed")
+    assert invoke("init").exit_code == 0
+    clip, still = tmp_path / "clip.mp4", tmp_path / "still.png"
+    run = ["ffmpeg", "-y", "-nostdin", "-loglevel", "error"]
+    subprocess.run([*run, "-f", "lavfi", "-t", "1", "-i", "testsrc=size=320x240:rate=10", "-f", "lavfi", "-t", "1",
+                    "-i", "smptebars=size=320x240:rate=10", "-filter_complex", "[0][1]concat=n=2:v=1:a=0",
+                    "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=60)
+    subprocess.run([*run, "-ss", "1.5", "-i", str(clip), "-frames:v", "1", "-vf", "scale=200:-2", str(still)],
+                   check=True, timeout=60)
+    photo = tmp_path / "other.jpg"
+    photo.write_bytes(jpeg_bytes(synthetic_photo(seed=5)))
+    for f in (clip, still, photo):
+        assert invoke("evidence", "add", f).exit_code == 0
+    r = invoke("evidence", "near-duplicates", 1)
+    assert r.exit_code == 0, r.output
+    hits = json.loads(r.output)
+    assert [(h["evidence_id"], h["media_type"]) for h in hits] == [(2, "image/png")]
+    assert [(f["t"], f["other_t"]) for f in hits[0]["frames"]] == [(1.0, None)]

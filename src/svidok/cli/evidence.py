@@ -16,6 +16,7 @@ from . import lazy
 from .common import actor_named, cli_actor, console, err_console, print_json, run
 
 evidence = lazy.module("svidok.services.evidence")
+evidence_similar = lazy.module("svidok.services.evidence_similar")
 evidence_bundles = lazy.module("svidok.services.evidence_bundles")
 integrity = lazy.module("svidok.services.integrity")
 evidence_migration = lazy.module("svidok.services.evidence_migration")
@@ -76,6 +77,13 @@ def add(
 def show(evidence_id: int, purpose: str = typer.Option(None, help="Why you look (recorded)")) -> None:
     """Print an item with metadata, custody events and assessments (the access is recorded)."""
     run(lambda app: print_json(evidence.record_access(app, cli_actor(), evidence_id, purpose)))
+
+
+@evidence_app.command("near-duplicates")
+def near_duplicates(evidence_id: int, max_distance: int = typer.Option(
+        48, help="Most differing bits of 256 (PDQ) for two frames to count as the same")) -> None:
+    """Photos and videos sharing a frame with an item (re-posts, re-encodings, stills), nearest first."""
+    run(lambda app: print_json(evidence_similar.near_duplicates(app, cli_actor(), evidence_id, max_distance)))
 
 
 @evidence_app.command("get")

@@ -24,6 +24,7 @@ from svidok.evidence import consistency
 from svidok.evidence.media_metadata import extract_metadata
 from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
+from svidok.services.evidence_similar import visual_hashes
 from svidok.evidence.signing import (
     SignedTreeHead, key_id, public_key_pem, sign_tree_head,
 )
@@ -150,6 +151,11 @@ def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
     except NotAnImageError as exc:
         ph = None
         meta.setdefault("problems", []).append(str(exc))
+    visual = visual_hashes(path, media_type, readable_image=ph is not None)
+    meta.setdefault("problems", []).extend(visual.pop("problems", []))
+    if not meta["problems"]:
+        del meta["problems"]
+    meta.update(visual)
     return meta, ph
 
 
@@ -367,6 +373,21 @@ def _check_view_token(app, actor: Actor, evidence_id: int, token: str | None) ->
     if ident != evidence_id or username != actor.username or expires < time.time():
         raise Forbidden("a viewing token from POST /api/v1/evidence/{id}/view is needed, for this item and user, "
                         "less than an hour old")
+
+
+def open_preview(app, actor: Actor, evidence_id: int) -> tuple[BinaryIO, dict]:  # noqa: ANN001
+    """An image item's bytes for display inside Svidok's own pages (a capture's screenshot): need-to-know
+    checked, nothing recorded, so that showing a page (a GET) never writes to the ledger. Only images:
+    anything else is read through a download (POST) or a viewing token."""
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        if not (item.media_type or "").startswith("image/"):
+            raise Forbidden(f"evidence item {evidence_id} is not an image: download it or ask for a viewing token")
+        info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type}
+    try:
+        return evidence_store(app).open(info["sha256"]), info
+    except StoreUnavailableError as exc:
+        raise StorageUnavailable(str(exc)) from None
 
 
 def open_file(app, actor: Actor, evidence_id: int, token: str | None,  # noqa: ANN001

@@ -102,6 +102,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/incidents/{incident_id}/sources/{source_id}/identity"): PROTECTED,
     ("POST", "/upload/incidents/{incident_id}/evidence"): WRITERS,
     ("POST", "/evidence/{evidence_id}/download"): SIGNED_IN,
+    ("GET", "/evidence/{evidence_id}/contact-sheet.png"): SIGNED_IN,
     ("POST", "/captures/incidents/{incident_id}"): WRITERS, ("POST", "/captures/{capture_id}/again"): WRITERS,
     ("GET", "/captures/batches/{batch_id}"): SIGNED_IN, ("GET", "/captures/{capture_id}"): SIGNED_IN,
     ("GET", "/captures/{capture_id}/screenshot"): SIGNED_IN,

@@ -74,13 +74,13 @@ async def capture_page(capture_id: PathId, request: Request, actor=Depends(signe
 
 @router.get("/captures/{capture_id}/screenshot")
 async def screenshot(capture_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
-    """The capture's screenshot (the view is an access in the item's chain of custody)."""
+    """The capture's screenshot, shown on the page (a GET: it records nothing; downloads of it are recorded)."""
     core = request.app.state.svidok
     c = await call(captures.get, core, actor, capture_id)
     shot = next((a for a in c["artefacts"] or [] if a["role"] == "screenshot"), None)
     if shot is None:
         raise NotFound(f"capture {capture_id} has no screenshot")
-    fh, info = await call(evidence.open_file, core, actor, shot["evidence_id"], "viewed on the capture page")
+    fh, _info = await call(evidence.open_preview, core, actor, shot["evidence_id"])
 
     def chunks():  # noqa: ANN202
         with fh:

@@ -7,14 +7,14 @@ limit, or of a type a documenter does not upload (judged from its first bytes).
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from svidok.http.deps import PathId
 from svidok.http.downloads import CHUNK, download_headers
 from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
-from svidok.services import evidence, incidents
+from svidok.services import evidence, evidence_video, incidents
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.core.validation import check_texts
 
@@ -86,3 +86,13 @@ async def download(evidence_id: PathId, request: Request, actor=Depends(signed_i
     dl = await call(evidence.download, core, actor, evidence_id, "downloaded from the web page", CHUNK)
     return StreamingResponse(iter(dl), media_type=dl.info["media_type"], headers=download_headers(dl.info),
                              background=BackgroundTask(dl.close))
+
+
+@router.get("/evidence/{evidence_id}/contact-sheet.png")
+async def contact_sheet(evidence_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+    """A video's keyframes tiled with their times (reading the original is an access in its custody)."""
+    png = await call(evidence_video.contact_sheet, request.app.state.svidok, actor, evidence_id,
+                     "keyframes viewed on the incident page")
+    return Response(png, media_type="image/png",
+                    headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
+                             "Cache-Control": "private, no-store"})
