@@ -24,12 +24,12 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, summary_ms  # noqa: E402
+from _common import machine, summary_ms
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.services import accounts  # noqa: E402
-from svidok.core.actors import SYSTEM  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM
+from svidok.services import accounts
 
 QUERIES = {
     "no filter": {},

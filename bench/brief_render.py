@@ -21,17 +21,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, peak_rss_mib  # noqa: E402
+from _common import machine, peak_rss_mib
+from pypdf import PdfReader
+from sqlalchemy import func, select
 
-from pypdf import PdfReader  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.reports import engine  # noqa: E402
-from svidok.reports.editions import Edition  # noqa: E402
-from svidok.core.actors import SYSTEM  # noqa: E402
-from svidok.storage.models import Incident  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM
+from svidok.reports import engine
+from svidok.reports.editions import Edition
+from svidok.storage.models import Incident
 
 HARMED = 'harm=["killed", "injured"], victim_status="civilian", date_from="2022-02-24"'
 SECTIONS = [

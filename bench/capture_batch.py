@@ -27,7 +27,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine  # noqa: E402
+from _common import machine
 
 PAGES = int(os.environ.get("SVIDOK_BENCH_PAGES", "100"))
 
@@ -58,10 +58,10 @@ def news_page() -> bytes:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, *a) -> None:  # noqa: ANN002
+    def log_message(self, *a) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         p = self.path
         if p == "/news":
             body, ctype = news_page(), "text/html; charset=utf-8"

@@ -28,14 +28,14 @@ import httpx
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, pct  # noqa: E402
+from _common import machine, pct
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.schemas.records import IncidentIn  # noqa: E402
-from svidok.services import accounts, incidents  # noqa: E402
-from svidok.core.actors import SYSTEM  # noqa: E402
-from svidok.storage.db import normalise_url  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM
+from svidok.schemas.records import IncidentIn
+from svidok.services import accounts, incidents
+from svidok.storage.db import normalise_url
 
 PASSWORD = "bench-edit-password"
 
@@ -55,7 +55,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def main() -> None:  # noqa: PLR0915
+def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/svidok_edits")
     ap.add_argument("--users", type=int, default=50)

@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, peak_rss_mib  # noqa: E402
+from _common import machine, peak_rss_mib
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.services import bulk, demo_data, row_commitments  # noqa: E402
-from svidok.core.actors import SYSTEM  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM
+from svidok.services import bulk, demo_data, row_commitments
 
 
 def main() -> None:
@@ -43,7 +43,7 @@ def main() -> None:
     gen_time = gen_cpu = 0.0
     rows = 0
 
-    def timed_batches():  # noqa: ANN202
+    def timed_batches():
         nonlocal gen_time, gen_cpu, rows
         it = gen.batches(args.size, args.batch)
         while True:
@@ -71,8 +71,8 @@ def main() -> None:
     if app.db.dialect == "sqlite":
         from svidok.storage import deferred_indexes
 
-        def timed(fn, key=None):  # noqa: ANN001, ANN202
-            def wrapper(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        def timed(fn, key=None):
+            def wrapper(*a, **k):
                 c = time.process_time()
                 try:
                     return fn(*a, **k)
@@ -81,11 +81,11 @@ def main() -> None:
                     per_table[name] = per_table.get(name, 0.0) + time.process_time() - c
             return wrapper
 
-        bulk._execute_sqlite = timed(bulk._execute_sqlite)  # noqa: SLF001
+        bulk._execute_sqlite = timed(bulk._execute_sqlite)
         # Packing rows for their ledger commitment runs in the generator (counted as generation),
         # sealing and storing them in the bulk path: both shown, so their cost is visible.
         row_commitments.pre_seal = timed(row_commitments.pre_seal, "(packing rows, in generation)")
-        bulk._seal_prepared = timed(bulk._seal_prepared, "(row commitments)")  # noqa: SLF001
+        bulk._seal_prepared = timed(bulk._seal_prepared, "(row commitments)")
         bulk.verify_references = timed(bulk.verify_references, "(reference check)")
         deferred_indexes.restore = timed(deferred_indexes.restore, "(index rebuild)")
 

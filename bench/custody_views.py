@@ -36,8 +36,8 @@ from sqlalchemy import func, select
 
 from svidok.app import Svidok
 from svidok.config import Settings
-from svidok.services import bulk, custody, demo_data
 from svidok.core.actors import SYSTEM, Actor
+from svidok.services import bulk, custody, demo_data
 from svidok.services.demo_scenarios import SCENARIOS
 from svidok.storage.models import CustodyEpisode
 
@@ -62,8 +62,8 @@ def build(app: Svidok, episodes: int, batch: int = 20_000) -> float:
         for _ in range(n):
             sc = rnd.choice(kinds)
             day = date(2022, 2, 24) + timedelta(days=rnd.randrange((TODAY - date(2022, 2, 24)).days))
-            pid, _ = gen._person(b, day, rnd.random() < 0.03, sc.victim_status)  # noqa: SLF001 - bench reuses the generator
-            gen._custody(b, pid, day, sc)  # noqa: SLF001
+            pid, _ = gen._person(b, day, rnd.random() < 0.03, sc.victim_status)
+            gen._custody(b, pid, day, sc)
         with app.db.session() as s:
             bulk.insert_batch(s, b)
         done += n
@@ -100,7 +100,7 @@ class ServerCpu:
         return total / self.tick
 
 
-def timed(fn, repeat: int, server: ServerCpu) -> tuple[float, float, float, float | None]:  # noqa: ANN001
+def timed(fn, repeat: int, server: ServerCpu) -> tuple[float, float, float, float | None]:
     """Median and worst wall-clock ms, median CPU ms of this process (SQLite runs
     in-process, so CPU time is the query's cost even when other jobs share the cores) and,
     on PostgreSQL, median CPU ms of its backends."""
@@ -137,12 +137,12 @@ def main() -> None:
     analyst = Actor("bench-analyst", "analyst")
     investigator = Actor("bench-investigator", "investigator")
 
-    def monitor(**kw):  # noqa: ANN003, ANN202
+    def monitor(**kw):
         return lambda a: custody.monitor(app, a, today=TODAY, **kw)
 
     cursors: dict[str, str | None] = {}
 
-    def second_page(a):  # noqa: ANN001, ANN202
+    def second_page(a):
         """The next page as a user asks for it: the cursor of page 1 (read once), page 2 with the total."""
         if a.username not in cursors:
             cursors[a.username] = custody.monitor(app, a, today=TODAY, with_total=False)["next_cursor"]

@@ -34,17 +34,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.evidence.s3_store import S3Store  # noqa: E402
-from svidok.evidence.staging import hash_in_place  # noqa: E402
-from svidok.evidence.store import LocalStore  # noqa: E402
-from svidok.services import integrity  # noqa: E402
-from svidok.services.field_crypto import Keyring  # noqa: E402
-from svidok.storage.models import EvidenceItem  # noqa: E402
-from tests import seaweed  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.evidence.s3_store import S3Store
+from svidok.evidence.staging import hash_in_place
+from svidok.evidence.store import LocalStore
+from svidok.services import integrity
+from svidok.services.field_crypto import Keyring
+from svidok.storage.models import EvidenceItem
+from tests import seaweed
 
 GIB = float(os.environ.get("SVIDOK_BENCH_GIB", "2"))
 OBJECTS = int(os.environ.get("SVIDOK_BENCH_OBJECTS", "10000"))
@@ -65,7 +65,7 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def timed(label: str, fn, size: int, server_pid: int) -> float:  # noqa: ANN001
+def timed(label: str, fn, size: int, server_pid: int) -> float:
     c0, s0, t0 = own_cpu(), proc_cpu(server_pid), time.perf_counter()
     fn()
     dt = time.perf_counter() - t0
@@ -84,7 +84,7 @@ def make_file(path: Path, size: int) -> None:
             left -= n
 
 
-def s3(server: seaweed.SeaweedS3, tmp: Path, **kw) -> S3Store:  # noqa: ANN003
+def s3(server: seaweed.SeaweedS3, tmp: Path, **kw) -> S3Store:
     return S3Store(bucket=BUCKET, prefix=f"run-{uuid.uuid4().hex[:8]}/", endpoint=server.endpoint,
                    access_key=seaweed.ACCESS_KEY, secret_key=seaweed.SECRET_KEY, tmp_dir=tmp / "tmp", **kw)
 

@@ -61,8 +61,8 @@ def _children_cpu() -> float:
 def phase(data_dir: str, csv_path: str, dry: bool) -> None:
     from svidok.app import Svidok
     from svidok.config import Settings
-    from svidok.services import imports
     from svidok.core.actors import SYSTEM
+    from svidok.services import imports
 
     app = Svidok(Settings(data_dir=Path(data_dir), field_key=base64.b64encode(b"b" * 32).decode()))
     app.init()

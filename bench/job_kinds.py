@@ -10,7 +10,7 @@ from svidok.services import ledger
 from svidok.services.jobs import register
 
 
-def count(app, actor, params: dict, ctx) -> dict:  # noqa: ANN001, ARG001
+def count(app, actor, params: dict, ctx) -> dict:
     with app.db.session() as s:
         ledger.append(s, actor.username, "job.count", "job", ctx.job_id, {"job": ctx.job_id})
     return {"counted": True}

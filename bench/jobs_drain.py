@@ -26,14 +26,14 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine  # noqa: E402
+from _common import machine
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.core.actors import SYSTEM  # noqa: E402
-from svidok.services import jobs  # noqa: E402
-from svidok.storage.db import normalise_url  # noqa: E402
-from svidok.storage.models import Job, LedgerEntry  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM
+from svidok.services import jobs
+from svidok.storage.db import normalise_url
+from svidok.storage.models import Job, LedgerEntry
 
 BENCH = Path(__file__).resolve().parent
 

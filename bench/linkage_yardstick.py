@@ -23,11 +23,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from linkage_oracle import TRUTH_COLUMNS, ceiling, read_labelled  # noqa: E402
-from linkage_yardstick_gen import generate  # noqa: E402
+from linkage_oracle import TRUTH_COLUMNS, ceiling, read_labelled
+from linkage_yardstick_gen import generate
 
-from svidok.linkage import LinkageConfig, link_records  # noqa: E402
-from svidok.linkage.evaluate import score_clusters  # noqa: E402
+from svidok.linkage import LinkageConfig, link_records
+from svidok.linkage.evaluate import score_clusters
 
 
 def _cpu() -> float:

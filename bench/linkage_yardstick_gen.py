@@ -45,7 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import linkage_yardstick_tables as T  # noqa: E402
+import linkage_yardstick_tables as T
 
 SOURCES = ("ua_registry", "ru_list", "en_ngo", "media", "crimea_rights")
 COLUMNS = ("record_id", "source", "name", "birth_date", "age", "age_date", "place", "sex",

@@ -16,13 +16,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, summary_ms  # noqa: E402
+from _common import machine, summary_ms
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.services import persons  # noqa: E402
-from svidok.core.actors import Actor  # noqa: E402
-from svidok.storage.models import Person  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import Actor
+from svidok.services import persons
+from svidok.storage.models import Person
 
 QUERIES = ["Oleksandr", "Александр Шевченко", "Oleksandr Shevchenko", "Hryhorii", "Григорий Коваленко",
            "Mariia Bondarenko", "Олена", "Alexander Melnyk"]

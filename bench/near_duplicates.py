@@ -35,7 +35,7 @@ def main() -> None:
     index.add_packed(list(range(a.n)), packed)
     print(f"built index of {a.n:,} hashes in {time.perf_counter() - t0:.2f} s")
     walls, cpus, found = [], [], 0
-    for i in range(a.queries):
+    for _ in range(a.queries):
         target = int(rng.integers(a.n))
         q = b"".join(int(w).to_bytes(8, "big") for w in packed[target]).hex()
         w0, c0 = time.perf_counter(), time.process_time()

@@ -25,13 +25,13 @@ import httpx
 from argon2 import PasswordHasher
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, summary_ms  # noqa: E402
+from _common import machine, summary_ms
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.core.actors import SYSTEM  # noqa: E402
-from svidok.core.errors import Conflict  # noqa: E402
-from svidok.services import accounts  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Conflict
+from svidok.services import accounts
 
 USER, PASSWORD = "bench-sign-in", "bench sign-in password"
 

@@ -13,17 +13,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_mib  # noqa: E402
+from _common import peak_rss_mib
+from sqlalchemy import func, select
 
-from sqlalchemy import func, select  # noqa: E402
-
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.schemas.filters import IncidentFilter  # noqa: E402
-from svidok.core.actors import SYSTEM  # noqa: E402
-from svidok.figures import harm_facts  # noqa: E402
-from svidok.figures.breakdowns import BYS, breakdown  # noqa: E402
-from svidok.storage.models import Incident, Victim  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM
+from svidok.figures import harm_facts
+from svidok.figures.breakdowns import BYS, breakdown
+from svidok.schemas.filters import IncidentFilter
+from svidok.storage.models import Incident, Victim
 
 
 def main() -> None:

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, peak_rss_mib  # noqa: E402
+from _common import machine, peak_rss_mib
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.services import integrity  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.services import integrity
 
 
 def main() -> None:

@@ -24,14 +24,14 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, pct  # noqa: E402
+from _common import machine, pct
 
-from svidok.app import Svidok  # noqa: E402
-from svidok.config import Settings  # noqa: E402
-from svidok.schemas.filters import IncidentFilter  # noqa: E402
-from svidok.services import accounts, incident_queries  # noqa: E402
-from svidok.core.actors import SYSTEM  # noqa: E402
-from svidok.core.errors import Conflict  # noqa: E402
+from svidok.app import Svidok
+from svidok.config import Settings
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Conflict
+from svidok.schemas.filters import IncidentFilter
+from svidok.services import accounts, incident_queries
 
 PASSWORD = "bench-web-password"
 PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",

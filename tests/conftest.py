@@ -32,20 +32,20 @@ def pg_base_url() -> str | None:
     return None
 
 
-def pytest_report_header(config) -> str:  # noqa: ANN001
+def pytest_report_header(config) -> str:
     if pg_base_url():
         return f"PostgreSQL tests: on ({pg_base_url()})"
     return f"PostgreSQL tests: skipped — set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test to run them"
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter) -> None:
     if not pg_base_url():
         terminalreporter.write_line(
             f"PostgreSQL tests not run: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test to run them"
         )
 
 
-def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001
+def pytest_collection_modifyitems(config, items) -> None:
     """Without PostgreSQL configured, its variants are deselected (the header says how to enable them)."""
     if pg_base_url():
         return
@@ -59,14 +59,14 @@ def _with_db(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-def _admin_engine(url: str):  # noqa: ANN202
+def _admin_engine(url: str):
     from svidok.storage.db import normalise_url
 
     return create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:  # noqa: ANN001
+def sqlite_template(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("sqlite-template")
     app = Svidok(Settings(data_dir=folder, field_key=TEST_KEY))
     app.init()
@@ -84,7 +84,7 @@ def pg_template() -> str:
     try:
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if os.environ.get("CI", "").lower() == "true":
             raise RuntimeError(f"CI needs PostgreSQL at {base}: {exc}") from exc
         pytest.skip(f"PostgreSQL unreachable at {base}: {exc}")
@@ -103,7 +103,7 @@ def _sqlite_app(template: Path, tmp_path: Path) -> Svidok:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app(request, tmp_path, sqlite_template):  # noqa: ANN001, ANN201
+def app(request, tmp_path, sqlite_template):
     """A fresh, initialised Svidok on each engine."""
     if request.param == "sqlite":
         a = _sqlite_app(sqlite_template, tmp_path)
@@ -125,7 +125,7 @@ def app(request, tmp_path, sqlite_template):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def sqlite_app(tmp_path, sqlite_template):  # noqa: ANN001, ANN201
+def sqlite_app(tmp_path, sqlite_template):
     """SQLite only, for tests of interfaces where the engine does not matter."""
     a = _sqlite_app(sqlite_template, tmp_path)
     yield a

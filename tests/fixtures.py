@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from svidok.core.actors import SYSTEM, Actor
 from svidok.schemas.records import IncidentIn, PersonIn, SourceIn
 from svidok.services import accounts, incidents, persons, sources
-from svidok.core.actors import SYSTEM, Actor
 
 KHARKIV_OBLAST = "UA63000000000041885"
 CRIMEA = "UA01000000000013043"
 
 
-def user(app, role: str, name: str | None = None) -> Actor:  # noqa: ANN001
+def user(app, role: str, name: str | None = None) -> Actor:
     name = name or role
     accounts.create_user(app, SYSTEM, name, "correct horse battery", role)
     return accounts.authenticate(app, name, "correct horse battery")
 
 
-def incident(app, actor: Actor = SYSTEM, **overrides) -> dict:  # noqa: ANN001, ANN003
+def incident(app, actor: Actor = SYSTEM, **overrides) -> dict:
     data = {
         "title": "Strike on a residential building",
         "date_start": "2022-03-05",
@@ -29,13 +29,13 @@ def incident(app, actor: Actor = SYSTEM, **overrides) -> dict:  # noqa: ANN001, 
     return incidents.create(app, actor, IncidentIn.model_validate(data))
 
 
-def person(app, actor: Actor = SYSTEM, **overrides) -> dict:  # noqa: ANN001, ANN003
+def person(app, actor: Actor = SYSTEM, **overrides) -> dict:
     data = {"full_name": "Шевченко Олександр Петрович", "birth_date": "1957", "sex": "male", "status": "civilian"}
     data.update(overrides)
     return persons.create(app, actor, PersonIn.model_validate(data))
 
 
-def source(app, actor: Actor = SYSTEM, **overrides) -> dict:  # noqa: ANN001, ANN003
+def source(app, actor: Actor = SYSTEM, **overrides) -> dict:
     data = {"kind": "witness", "identity": "Коваленко Ірина (synthetic)", "contact": "+380 00 000 00 00",
             "description": "neighbour"}
     data.update(overrides)

@@ -41,7 +41,7 @@ class SeaweedS3:
     folder: Path
     log: Path
 
-    def client(self):  # noqa: ANN201
+    def client(self):
         import boto3
         from botocore.config import Config
 
@@ -92,7 +92,7 @@ def start(folder: Path, timeout: float = 90.0) -> SeaweedS3:
             client.create_bucket(Bucket=probe)
             client.put_object(Bucket=probe, Key="x", Body=b"x")
             return server
-        except Exception:  # noqa: BLE001
+        except Exception:
             if time.monotonic() > deadline:
                 server.stop()
                 raise RuntimeError(f"SeaweedFS did not answer within {timeout:.0f} s; see {log}") from None

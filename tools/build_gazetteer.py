@@ -27,9 +27,8 @@ import sys
 from pathlib import Path
 
 import openpyxl
-from translitua import translit
-
 from geo_simplify import centroid, contains, polygons_of, ring_area, simplify_ring
+from translitua import translit
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = Path(__file__).resolve().parent / "gazetteer_sources"

@@ -23,7 +23,7 @@ class Svidok:
         self.vocab = vocab_mod.load(self.settings.vocab_dirs)
 
     @property
-    def key_file(self):  # noqa: ANN201
+    def key_file(self):
         return self.settings.key_file or self.settings.data_dir / "keys" / "field-keys.json"
 
     @cached_property
@@ -31,7 +31,7 @@ class Svidok:
         return Keyring.load(self.key_file, self.settings.field_key)
 
     @cached_property
-    def evidence_store(self):  # noqa: ANN201
+    def evidence_store(self):
         """The configured evidence store (``svidok.evidence.blobs.BlobStore``), built once per process."""
         from svidok.evidence.stores import configured_store
 

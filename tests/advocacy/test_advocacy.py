@@ -3,28 +3,28 @@ what changed since the last letter, and the letter's evidence annex."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Forbidden, NotFound, ValidationFailed
 from svidok.reports import engine
 from svidok.reports.editions import Edition
 from svidok.schemas.others import InterventionIn
 from svidok.services import advocacy, records
-from svidok.core.actors import SYSTEM
-from svidok.core.errors import Forbidden, NotFound, ValidationFailed
 from tests import fixtures as fx
 
 TARGET = "Ministry of Foreign Affairs (synthetic)"
 
 
-def _letter(app, date: str, recs: list[tuple[str, str]], target: str = TARGET, status: str = "sent", **extra) -> dict:  # noqa: ANN001, ANN003
+def _letter(app, date: str, recs: list[tuple[str, str]], target: str = TARGET, status: str = "sent", **extra) -> dict:
     return records.create(app, SYSTEM, "intervention", InterventionIn.model_validate({
         "title": f"Letter of {date} (synthetic)", "date": date, "target": target, "status": status,
         "recommendations": [{"theme": t, "text": x} for t, x in recs], **extra}))
 
 
-def test_status_moves_only_along_allowed_transitions_and_keeps_history(app) -> None:  # noqa: ANN001
+def test_status_moves_only_along_allowed_transitions_and_keeps_history(app) -> None:
     letter = _letter(app, "2026-09-01", [("mine_action", "Fund clearance.")], status="draft")
     advocacy.set_status(app, SYSTEM, letter["id"], "sent", note="by courier")
     advocacy.set_status(app, SYSTEM, letter["id"], "acknowledged", note="reply 17/2026")
@@ -39,12 +39,12 @@ def test_status_moves_only_along_allowed_transitions_and_keeps_history(app) -> N
     assert reversed_["status"] == "reversed" and reversed_["version"] == letter["version"] + 4
 
 
-def test_status_dates_and_permissions(app) -> None:  # noqa: ANN001
+def test_status_dates_and_permissions(app) -> None:
     letter = _letter(app, "2026-09-01", [("accountability", "Refer to the ICC.")])
     with pytest.raises(ValidationFailed, match="future"):
-        advocacy.set_status(app, SYSTEM, letter["id"], "acknowledged", at=datetime.now(timezone.utc) + timedelta(days=2))
+        advocacy.set_status(app, SYSTEM, letter["id"], "acknowledged", at=datetime.now(UTC) + timedelta(days=2))
     with pytest.raises(ValidationFailed, match="before the intervention's date"):
-        advocacy.set_status(app, SYSTEM, letter["id"], "acknowledged", at=datetime(2026, 8, 1, tzinfo=timezone.utc))
+        advocacy.set_status(app, SYSTEM, letter["id"], "acknowledged", at=datetime(2026, 8, 1, tzinfo=UTC))
     analyst = fx.user(app, "analyst")
     with pytest.raises(Forbidden):
         advocacy.set_status(app, analyst, letter["id"], "acknowledged")
@@ -52,7 +52,7 @@ def test_status_dates_and_permissions(app) -> None:  # noqa: ANN001
         advocacy.set_status(app, SYSTEM, 999, "acknowledged")
 
 
-def test_views_by_target_and_theme(app) -> None:  # noqa: ANN001
+def test_views_by_target_and_theme(app) -> None:
     a = _letter(app, "2026-03-01", [("mine_action", "Fund clearance."), ("detainees_and_pows", "Grant ICRC access.")])
     _letter(app, "2026-09-01", [("detainees_and_pows", "Grant ICRC access.")])
     _letter(app, "2026-05-01", [("refugees_and_protection", "Extend TPS.")], target="Congress (synthetic)")
@@ -68,7 +68,7 @@ def test_views_by_target_and_theme(app) -> None:  # noqa: ANN001
     assert themes["mine_action"]["by_status"] == {"ignored": 1}
 
 
-def test_what_changed_since_the_last_letter(app) -> None:  # noqa: ANN001
+def test_what_changed_since_the_last_letter(app) -> None:
     _letter(app, "2026-03-01", [("mine_action", "Fund clearance."), ("detainees_and_pows", "Grant ICRC access.")])
     last = _letter(app, "2026-09-01", [("detainees_and_pows", "Grant  ICRC access."), ("accountability", "Refer to the ICC.")])
     advocacy.set_status(app, SYSTEM, last["id"], "acknowledged", note="reply")
@@ -85,7 +85,7 @@ def test_what_changed_since_the_last_letter(app) -> None:  # noqa: ANN001
         advocacy.since_last_letter(app, SYSTEM, "Nobody")
 
 
-def test_a_restricted_letter_is_invisible_to_a_viewer(app) -> None:  # noqa: ANN001
+def test_a_restricted_letter_is_invisible_to_a_viewer(app) -> None:
     _letter(app, "2026-09-01", [("accountability", "Refer.")], confidentiality="restricted")
     viewer = fx.user(app, "viewer")
     assert advocacy.by_target(app, viewer) == []
@@ -93,7 +93,7 @@ def test_a_restricted_letter_is_invisible_to_a_viewer(app) -> None:  # noqa: ANN
         advocacy.since_last_letter(app, viewer, TARGET)
 
 
-def test_letter_annex_cites_support_records_and_live_figures(sqlite_app) -> None:  # noqa: ANN001
+def test_letter_annex_cites_support_records_and_live_figures(sqlite_app) -> None:
     from svidok.services import demo
 
     demo.load(sqlite_app, size=300)

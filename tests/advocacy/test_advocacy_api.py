@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from svidok.core.actors import SYSTEM
 from svidok.server import create_app
 from svidok.services import accounts, demo
-from svidok.core.actors import SYSTEM
 
 
 @pytest.fixture
-def client(sqlite_app):  # noqa: ANN001, ANN201
+def client(sqlite_app):
     demo.load(sqlite_app, size=300)
     accounts.create_user(sqlite_app, SYSTEM, "inv", "correct horse battery", "investigator")
     token = accounts.create_token(sqlite_app, SYSTEM, "inv")
@@ -20,7 +20,7 @@ def client(sqlite_app):  # noqa: ANN001, ANN201
         yield c
 
 
-def test_status_change_views_and_briefs(client) -> None:  # noqa: ANN001
+def test_status_change_views_and_briefs(client) -> None:
     r = client.post("/api/v1/interventions/1/status", json={"status": "acknowledged", "note": "reply received"})
     assert r.status_code == 200, r.text
     assert r.json()["status_history"][-1] == {**r.json()["status_history"][-1], "status": "acknowledged", "note": "reply received"}

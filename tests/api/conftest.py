@@ -1,13 +1,13 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from svidok.core.actors import SYSTEM
 from svidok.server import create_app
 from svidok.services import accounts
-from svidok.core.actors import SYSTEM
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     """An in-process client signed in as an investigator through an API token."""
     accounts.create_user(app, SYSTEM, "inv", "correct horse battery", "investigator")
     token = accounts.create_token(app, SYSTEM, "inv")

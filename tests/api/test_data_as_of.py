@@ -4,13 +4,13 @@ import time
 
 from fastapi.testclient import TestClient
 
+from svidok.core.actors import SYSTEM
 from svidok.server import create_app
 from svidok.services import accounts
-from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
 
-def test_data_as_of_ignores_records_the_reader_may_not_see(app):  # noqa: ANN001
+def test_data_as_of_ignores_records_the_reader_may_not_see(app):
     fx.incident(app, confidentiality="public")
     accounts.create_user(app, SYSTEM, "reader", "correct horse battery", "viewer")
     token = accounts.create_token(app, SYSTEM, "reader")

@@ -1,6 +1,7 @@
 """Evidence through the API: upload, custody, download, assessments, proofs and bundles."""
 
 import hashlib
+
 from svidok.evidence.bundle_verify import verify_bundle
 from svidok.services import evidence
 from tests import fixtures as fx
@@ -58,7 +59,7 @@ def test_raw_streaming_upload_and_an_offline_verifiable_bundle(client, app, tmp_
     assert not verify_bundle(bundle, pem).ok
 
 
-def _actions(client, item_id: int) -> list[str]:  # noqa: ANN001
+def _actions(client, item_id: int) -> list[str]:
     return [e["action"] for e in client.get(f"/api/v1/evidence/{item_id}").json()["custody_events"]]
 
 

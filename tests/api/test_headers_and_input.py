@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from svidok.server import create_app
 from svidok.core.actors import SYSTEM
+from svidok.server import create_app
 from svidok.services import accounts
 from tests import fixtures as fx
 
@@ -14,7 +14,7 @@ BIG = "99999999999999999999"
 
 
 @pytest.fixture
-def anonymous(app):  # noqa: ANN001, ANN201
+def anonymous(app):
     with TestClient(create_app(app), raise_server_exceptions=False) as c:
         yield c
 
@@ -72,7 +72,7 @@ def test_pages_have_no_inline_code_or_style_the_policy_would_block(app):
 
 
 @pytest.fixture
-def writer(app):  # noqa: ANN001, ANN201
+def writer(app):
     accounts.create_user(app, SYSTEM, "inv", "correct horse battery", "investigator")
     token = accounts.create_token(app, SYSTEM, "inv")
     with TestClient(create_app(app), raise_server_exceptions=False) as c:

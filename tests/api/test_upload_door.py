@@ -14,8 +14,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from svidok.server import create_app
 from svidok.core.actors import SYSTEM
+from svidok.server import create_app
 from svidok.services import accounts, evidence
 from svidok.storage.models import EvidenceItem
 from tests import fixtures as fx
@@ -38,7 +38,7 @@ class Body:
         return {"type": "http.request", "body": chunk, "more_body": self.sent < self.size}
 
 
-def _call(asgi, method: str, path: str, body: Body, headers: dict[str, str], query: str = "") -> tuple[int, dict, bytes]:  # noqa: ANN001
+def _call(asgi, method: str, path: str, body: Body, headers: dict[str, str], query: str = "") -> tuple[int, dict, bytes]:
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
              "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
              "headers": [(k.lower().encode(), v.encode()) for k, v in {"host": "testserver", **headers}.items()],
@@ -57,7 +57,7 @@ def _call(asgi, method: str, path: str, body: Body, headers: dict[str, str], que
 
 
 @pytest.fixture
-def door(app, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def door(app, tmp_path, monkeypatch):
     """(core, asgi, token of an investigator, token of a viewer); temporary files go to a folder we watch."""
     spool = tmp_path / "spool"
     spool.mkdir()
@@ -67,13 +67,13 @@ def door(app, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     return app, create_app(app), accounts.create_token(app, SYSTEM, "inv"), accounts.create_token(app, SYSTEM, "view")
 
 
-def _leftovers(core) -> list[Path]:  # noqa: ANN001
+def _leftovers(core) -> list[Path]:
     data = Path(core.settings.data_dir)
     spool = Path(tempfile.gettempdir())
     return [*data.glob(".upload-*"), *spool.iterdir(), *evidence.evidence_store(core).stale_temp_files()]
 
 
-def _items(core) -> int:  # noqa: ANN001
+def _items(core) -> int:
     with core.db.session() as s:
         return s.query(EvidenceItem).count()
 

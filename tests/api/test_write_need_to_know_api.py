@@ -2,17 +2,17 @@
 
 import re
 
+from svidok.core.actors import SYSTEM
 from svidok.schemas.others import CaseIn
 from svidok.services import records
-from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
 MISSING = 999_999
 
 
-def _same(client, method: str, path: str, body, ident: int) -> dict:  # noqa: ANN001
+def _same(client, method: str, path: str, body, ident: int) -> dict:
     """Send the request for ``ident`` and for a missing id; both answers, id masked, must be equal."""
-    def send(i: int):  # noqa: ANN202
+    def send(i: int):
         text = lambda v: v.replace("{id}", str(i)) if isinstance(v, str) else v  # noqa: E731
         import json
         r = client.request(method, text(path), json=json.loads(text(json.dumps(body))) if body is not None else None)
@@ -24,7 +24,7 @@ def _same(client, method: str, path: str, body, ident: int) -> dict:  # noqa: AN
     return hidden
 
 
-def test_hidden_and_missing_ids_answer_alike(app, client):  # noqa: ANN001
+def test_hidden_and_missing_ids_answer_alike(app, client):
     case = records.create(app, SYSTEM, "case", CaseIn(code="UA-SECRET-2", title="Secret case"))
     secret = fx.person(app, confidentiality="strictly_confidential", characteristics=["journalist"])
     incident = fx.incident(app, confidentiality="strictly_confidential")

@@ -10,13 +10,13 @@ from .sites import Sites
 
 
 @pytest.fixture(scope="session")
-def sites():  # noqa: ANN201
+def sites():
     with Sites() as s:
         yield s
 
 
 @pytest.fixture
-def capp(app, sites):  # noqa: ANN001, ANN201
+def capp(app, sites):
     """The ``app`` fixture (both engines), allowed loopback, Telegram read from the test site."""
     app.settings.capture_allow_private = True
     app.settings.telegram_base = sites.base

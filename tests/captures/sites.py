@@ -72,7 +72,7 @@ class Sites:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, *a) -> None:  # noqa: ANN002
+            def log_message(self, *a) -> None:
                 pass
 
             def send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers) -> None:
@@ -88,7 +88,7 @@ class Sites:
                 while not sites.stop.wait(0.2):
                     pass
 
-            def do_GET(self) -> None:  # noqa: C901, N802
+            def do_GET(self) -> None:
                 p = self.path.split("?")[0]
                 with sites.lock:
                     sites.visits[p] = sites.visits.get(p, 0) + 1

@@ -20,7 +20,7 @@ ADMIN = Actor("tester", "administrator")
 N = 14
 
 
-def test_kill_9_then_resume_captures_each_url_once(capp, sites, tmp_path) -> None:  # noqa: ANN001
+def test_kill_9_then_resume_captures_each_url_once(capp, sites, tmp_path) -> None:
     urls = tmp_path / "urls.csv"
     urls.write_text("url,note\n" + "".join(f"{sites.base}/page/{i},synthetic\n" for i in range(N)))
     env = {**os.environ, "SVIDOK_DATA_DIR": str(capp.settings.data_dir), "SVIDOK_DATABASE_URL": capp.db.url,

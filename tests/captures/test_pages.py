@@ -12,22 +12,22 @@ import pytest
 from sqlalchemy import func, select
 
 from svidok.core.actors import Actor
-from svidok.schemas.records import IncidentIn
 from svidok.core.errors import ValidationFailed
 from svidok.evidence.capture.wacz import check_wacz
+from svidok.schemas.records import IncidentIn
 from svidok.services import captures, evidence, incidents
 from svidok.storage.models import Capture, CaptureBatch, CustodyEvent, EvidenceItem
 
 ADMIN = Actor("tester", "administrator")
 
 
-def capture(app, *urls, **links) -> dict:  # noqa: ANN001
+def capture(app, *urls, **links) -> dict:
     b = captures.create_batch(app, ADMIN, list(urls), **links)
     captures.run_batch(app, ADMIN, b["id"])
     return captures.batch(app, ADMIN, b["id"])
 
 
-def stored(app, sha256: str) -> bytes:  # noqa: ANN001
+def stored(app, sha256: str) -> bytes:
     with evidence.evidence_store(app).open(sha256) as fh:
         return fh.read()
 
@@ -39,12 +39,12 @@ def by_role(cap: dict) -> dict[str, list[dict]]:
     return out
 
 
-def _incident(app) -> int:  # noqa: ANN001
+def _incident(app) -> int:
     return incidents.create(app, ADMIN, IncidentIn(title="Synthetic shelling of a school",
                                                    date_start="2022-03-09"))["id"]
 
 
-def test_article_is_archived_with_screenshot_text_metadata_and_media(capp, sites) -> None:  # noqa: ANN001
+def test_article_is_archived_with_screenshot_text_metadata_and_media(capp, sites) -> None:
     inc = _incident(capp)
     b = capture(capp, f"{sites.base}/article", incident_id=inc)
     assert [c["status"] for c in b["captures"]] == ["done"], b
@@ -89,7 +89,7 @@ def test_article_is_archived_with_screenshot_text_metadata_and_media(capp, sites
     assert captures.of_evidence(capp, ADMIN, roles["screenshot"][0]["evidence_id"])["id"] == cap["id"]
 
 
-def test_redirect_chain_is_followed_and_recorded(capp, sites) -> None:  # noqa: ANN001
+def test_redirect_chain_is_followed_and_recorded(capp, sites) -> None:
     b = capture(capp, f"{sites.base}/r/1")
     assert b["captures"][0]["status"] == "done", b["captures"][0]["error"]
     cap = captures.get(capp, ADMIN, b["captures"][0]["id"])
@@ -98,7 +98,7 @@ def test_redirect_chain_is_followed_and_recorded(capp, sites) -> None:  # noqa: 
         [(["r", "1"], 302), (["r", "2"], 301), (["127.0.0.1:" + sites.base.rsplit(":", 1)[1], "article"], 200)]
 
 
-def test_404_fails_with_the_reason_and_can_be_retried(capp, sites) -> None:  # noqa: ANN001
+def test_404_fails_with_the_reason_and_can_be_retried(capp, sites) -> None:
     b = capture(capp, f"{sites.base}/missing", f"{sites.base}/page/1")
     failed, done = b["captures"]
     assert failed["status"] == "failed" and "HTTP 404" in failed["error"] and done["status"] == "done"
@@ -111,7 +111,7 @@ def test_404_fails_with_the_reason_and_can_be_retried(capp, sites) -> None:  # n
     assert captures.batch(capp, ADMIN, b["id"])["captures"][0]["attempts"] == 2
 
 
-def test_page_whose_image_never_arrives_is_captured_after_a_bounded_wait(capp, sites) -> None:  # noqa: ANN001
+def test_page_whose_image_never_arrives_is_captured_after_a_bounded_wait(capp, sites) -> None:
     t0 = time.monotonic()
     b = capture(capp, f"{sites.base}/slow-image")
     assert time.monotonic() - t0 < 20
@@ -123,7 +123,7 @@ def test_page_whose_image_never_arrives_is_captured_after_a_bounded_wait(capp, s
     assert "Text that arrived." in stored(capp, by_role(cap)["text"][0]["sha256"]).decode()
 
 
-def test_page_that_never_finishes_sending_fails_after_a_bounded_wait(capp, sites) -> None:  # noqa: ANN001
+def test_page_that_never_finishes_sending_fails_after_a_bounded_wait(capp, sites) -> None:
     t0 = time.monotonic()
     b = capture(capp, f"{sites.base}/hang")
     assert time.monotonic() - t0 < 20
@@ -132,7 +132,7 @@ def test_page_that_never_finishes_sending_fails_after_a_bounded_wait(capp, sites
     assert c["status"] == "failed" and "/hang: " in c["error"] and "4 s" in c["error"], c["error"]
 
 
-def test_huge_videos_are_refused_and_nothing_half_stored(capp, sites) -> None:  # noqa: ANN001
+def test_huge_videos_are_refused_and_nothing_half_stored(capp, sites) -> None:
     b = capture(capp, f"{sites.base}/big-video")
     cap = captures.get(capp, ADMIN, b["captures"][0]["id"])
     problems = " | ".join(cap["details"]["problems"])
@@ -143,7 +143,7 @@ def test_huge_videos_are_refused_and_nothing_half_stored(capp, sites) -> None:  
     assert not any(p.is_file() for p in (capp.settings.data_dir / "capture-work").rglob("*"))
 
 
-def test_telegram_post_and_channel(capp, sites) -> None:  # noqa: ANN001
+def test_telegram_post_and_channel(capp, sites) -> None:
     b = capture(capp, "https://t.me/testchan/42", "https://t.me/s/testchan")
     post, channel = (captures.get(capp, ADMIN, c["id"]) for c in b["captures"])
     assert post["kind"] == "telegram" and post["url"] == "https://t.me/testchan/42"
@@ -157,7 +157,7 @@ def test_telegram_post_and_channel(capp, sites) -> None:  # noqa: ANN001
     assert [x["forwarded_from"] for x in channel["details"]["telegram"]] == [None, None, "Other Channel"]
 
 
-def test_capturing_again_keeps_both_and_shows_what_changed(capp, sites) -> None:  # noqa: ANN001
+def test_capturing_again_keeps_both_and_shows_what_changed(capp, sites) -> None:
     first = capture(capp, f"{sites.base}/changing")["captures"][0]
     second = capture(capp, f"{sites.base}/changing")["captures"][0]
     assert first["id"] != second["id"] and second["changed"] is True
@@ -170,7 +170,7 @@ def test_capturing_again_keeps_both_and_shows_what_changed(capp, sites) -> None:
     assert captures.get(capp, ADMIN, first["id"])["status"] == "done"  # the first is kept as it was
 
 
-def test_private_addresses_are_refused_by_default(app, sites) -> None:  # noqa: ANN001
+def test_private_addresses_are_refused_by_default(app, sites) -> None:
     app.settings.capture_page_timeout = 4.0
     b = capture(app, f"{sites.base}/article", "http://localhost:9/")
     for c in b["captures"]:
@@ -179,7 +179,7 @@ def test_private_addresses_are_refused_by_default(app, sites) -> None:  # noqa: 
         assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 0
 
 
-def test_bad_urls_are_named_and_nothing_is_written(app) -> None:  # noqa: ANN001
+def test_bad_urls_are_named_and_nothing_is_written(app) -> None:
     with pytest.raises(ValidationFailed) as exc:
         captures.create_batch(app, ADMIN, ["https://example.org/a", "file:///etc/passwd", "javascript:alert(1)",
                                            "http://user:pw@example.org/"], incident_id=999_999)
@@ -189,7 +189,7 @@ def test_bad_urls_are_named_and_nothing_is_written(app) -> None:  # noqa: ANN001
         assert s.scalar(select(func.count()).select_from(CaptureBatch)) == 0
 
 
-def test_reader_may_not_capture(app) -> None:  # noqa: ANN001
+def test_reader_may_not_capture(app) -> None:
     from svidok.core.errors import Forbidden
     with pytest.raises(Forbidden):
         captures.create_batch(app, Actor("r", "viewer"), ["https://example.org/"])

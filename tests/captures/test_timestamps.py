@@ -19,17 +19,17 @@ ADMIN = Actor("tester", "administrator")
 
 
 @pytest.fixture(scope="module")
-def tsa():  # noqa: ANN201
+def tsa():
     with TestTSA() as t:
         yield t
 
 
-def _stamped(app, tsa) -> None:  # noqa: ANN001
+def _stamped(app, tsa) -> None:
     app.settings.tsa_urls = [tsa.url]
     app.settings.tsa_ca_files = [tsa.ca_file]
 
 
-def test_seal_is_timestamped_and_verify_checks_the_token(app, tsa, tmp_path) -> None:  # noqa: ANN001
+def test_seal_is_timestamped_and_verify_checks_the_token(app, tsa, tmp_path) -> None:
     _stamped(app, tsa)
     captures.create_batch(app, ADMIN, ["https://example.org/a"])  # something in the ledger
     t0 = time.perf_counter()
@@ -54,7 +54,7 @@ def test_seal_is_timestamped_and_verify_checks_the_token(app, tsa, tmp_path) -> 
     assert any(f"timestamp {tok['id']} (tree_head {head['id']}" in p and "no longer matches" in p for p in problems)
 
 
-def test_token_from_an_untrusted_tsa_fails_and_no_roots_warns(app, tsa) -> None:  # noqa: ANN001
+def test_token_from_an_untrusted_tsa_fails_and_no_roots_warns(app, tsa) -> None:
     _stamped(app, tsa)
     captures.create_batch(app, ADMIN, ["https://example.org/a"])
     evidence.seal(app)
@@ -67,7 +67,7 @@ def test_token_from_an_untrusted_tsa_fails_and_no_roots_warns(app, tsa) -> None:
     assert report.ok and any("no TSA root certificate configured" in w for w in report.warnings)
 
 
-def test_unreachable_tsa_is_reported_and_the_seal_stands(app) -> None:  # noqa: ANN001
+def test_unreachable_tsa_is_reported_and_the_seal_stands(app) -> None:
     app.settings.tsa_urls = ["http://127.0.0.1:9/tsa"]
     captures.create_batch(app, ADMIN, ["https://example.org/a"])
     head = evidence.seal(app)
@@ -76,7 +76,7 @@ def test_unreachable_tsa_is_reported_and_the_seal_stands(app) -> None:  # noqa: 
         assert s.scalars(select(Timestamp)).all() == []
 
 
-def test_a_capture_is_timestamped(capp, sites, tsa) -> None:  # noqa: ANN001
+def test_a_capture_is_timestamped(capp, sites, tsa) -> None:
     _stamped(capp, tsa)
     b = captures.create_batch(capp, ADMIN, [f"{sites.base}/page/7"])
     captures.run_batch(capp, ADMIN, b["id"])
@@ -87,7 +87,7 @@ def test_a_capture_is_timestamped(capp, sites, tsa) -> None:  # noqa: ANN001
     assert integrity.verify(capp).ok
 
 
-def test_cli_seal_tokens_and_openssl(tsa, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_cli_seal_tokens_and_openssl(tsa, tmp_path, monkeypatch) -> None:
     """`svidok seal` stamps, `svidok captures tokens` writes what `openssl ts -verify` needs, `svidok verify` passes."""
     import json
 
@@ -117,7 +117,7 @@ def test_cli_seal_tokens_and_openssl(tsa, tmp_path, monkeypatch) -> None:  # noq
         get_settings.cache_clear()
 
 
-def test_bundle_carries_captures_and_tokens(capp, sites, tsa, tmp_path) -> None:  # noqa: ANN001
+def test_bundle_carries_captures_and_tokens(capp, sites, tsa, tmp_path) -> None:
     """An incident's bundle holds the capture's files and the tokens; the verifier and openssl check them."""
     import tarfile
 

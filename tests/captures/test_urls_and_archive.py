@@ -47,7 +47,7 @@ def test_url_file_names_bad_rows() -> None:
     assert "row 3, url:" in str(exc.value) and "row 4, url: empty URL" in str(exc.value)
 
 
-def test_surt_and_wacz_package(tmp_path) -> None:  # noqa: ANN001
+def test_surt_and_wacz_package(tmp_path) -> None:
     assert surt("https://www.Example.org:8443/A/b?z=1&a=2") == "org,example:8443)/a/b?a=2&z=1"
     ex = Exchange("GET", "https://example.org/", [("user-agent", "t")], None, 200, "OK", "HTTP/1.1",
                   [("content-type", "text/html")], b"<html>hi</html>", 1_700_000_000.0)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-from svidok.services import captures
 from svidok.core.actors import Actor
+from svidok.services import captures
 from tests import fixtures as fx
 from tests.web.conftest import csrf_of
 
 
-def test_preserve_a_link_from_the_incident_page(web, client_for, sites) -> None:  # noqa: ANN001
+def test_preserve_a_link_from_the_incident_page(web, client_for, sites) -> None:
     core, _asgi = web
     core.settings.capture_allow_private = True
     core.settings.capture_page_timeout = 4.0

@@ -24,7 +24,7 @@ def _name(cn: str) -> x509.Name:
                                                                                       "Svidok test (synthetic)")])
 
 
-def _cert(subject, issuer, key, signer, ca: bool) -> x509.Certificate:  # noqa: ANN001
+def _cert(subject, issuer, key, signer, ca: bool) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
     b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
@@ -81,10 +81,10 @@ ess_cert_id_alg = sha256
         tsa_self = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a) -> None:  # noqa: ANN002
+            def log_message(self, *a) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with tsa_self.lock:  # openssl keeps its serial number in a file
                     tsa_self.requests += 1

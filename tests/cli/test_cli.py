@@ -14,20 +14,20 @@ from typer.testing import CliRunner
 from svidok.app import Svidok
 from svidok.cli.main import app as cli
 from svidok.config import Settings, get_settings
-from svidok.storage.models import Incident, ImportRun, Person
+from svidok.storage.models import ImportRun, Incident, Person
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     yield tmp_path / "data"
     get_settings.cache_clear()
 
 
-def invoke(*args: str):  # noqa: ANN202
+def invoke(*args: str):
     result = runner.invoke(cli, list(args))
     return result
 
@@ -106,7 +106,7 @@ def test_demo_killed_half_way_resumes_without_duplicates(tmp_path):
                 run = s.scalar(select(ImportRun))
                 if run and 0 < (run.counts or {}).get("batches", 0):
                     break
-        except Exception:  # noqa: BLE001 - the schema may not exist yet
+        except Exception:
             continue
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -126,9 +126,9 @@ def test_demo_killed_half_way_resumes_without_duplicates(tmp_path):
         assert s1.scalar(pq) == s2.scalar(pq)
         word = s1.scalar(select(Incident.title).order_by(Incident.id.desc()).limit(1)).split()[-1]
     # the indexes the killed load had set aside are back, and full-text search sees every incident
+    from svidok.core.actors import SYSTEM
     from svidok.schemas.filters import IncidentFilter
     from svidok.services import incident_queries
-    from svidok.core.actors import SYSTEM
     from svidok.storage import deferred_indexes
 
     with app.db.engine.connect() as c:

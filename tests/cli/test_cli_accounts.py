@@ -14,14 +14,14 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     yield tmp_path / "data"
     get_settings.cache_clear()
 
 
-def invoke(*args: str, stdin: str | None = None):  # noqa: ANN202
+def invoke(*args: str, stdin: str | None = None):
     return runner.invoke(cli, list(args), input=stdin)
 
 

@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from svidok.cli.main import app as cli
 from svidok.config import get_settings
+from svidok.core.actors import SYSTEM
 from svidok.schemas.others import CustodyEpisodeIn
 from svidok.services import records
-from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 from tests.conftest import TEST_KEY
 
@@ -19,7 +19,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(sqlite_app, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def env(sqlite_app, tmp_path, monkeypatch):
     monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SVIDOK_FIELD_KEY", TEST_KEY)
     get_settings.cache_clear()

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import and_, func, or_, select
 
+from svidok.core.actors import SYSTEM
 from svidok.domain import people
 from svidok.schemas.others import CustodyEpisodeIn
 from svidok.schemas.records import PersonUpdate
 from svidok.services import custody, demo, persons, records
-from svidok.core.actors import SYSTEM
 from svidok.storage.models import CustodyEpisode, Person
 from tests import fixtures as fx
 
@@ -20,16 +20,16 @@ TODAY = date(2026, 11, 1)
 BUCHA = "FAC-UA-BUCHA-YABLUNSKA144"  # Bucha: occupied from 27 Feb 2022; its raion until 2 Apr 2022
 
 
-def episode(app, person_id: int, **kw) -> dict:  # noqa: ANN001, ANN003
+def episode(app, person_id: int, **kw) -> dict:
     data = {"person_id": person_id, "authority": "fsb", "date_from": "2022-03-20"} | kw
     return records.create(app, SYSTEM, "custody_episode", CustodyEpisodeIn.model_validate(data))
 
 
-def listed(app, **kw) -> list[int]:  # noqa: ANN001, ANN003
+def listed(app, **kw) -> list[int]:
     return [i["person_id"] for i in custody.monitor(app, SYSTEM, today=TODAY, **kw)["items"]]
 
 
-def edit_person(app, person_id: int, **fields) -> None:  # noqa: ANN001, ANN003
+def edit_person(app, person_id: int, **fields) -> None:
     version = persons.get(app, SYSTEM, person_id)["version"]
     persons.update(app, SYSTEM, person_id, PersonUpdate.model_validate({"version": version, **fields}))
 

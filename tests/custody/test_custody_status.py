@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from svidok.schemas.others import CustodyEpisodeIn
-from svidok.services import custody, merges, records
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import NotFound, ValidationFailed
+from svidok.schemas.others import CustodyEpisodeIn
+from svidok.services import custody, merges, records
 from tests import fixtures as fx
 
 TODAY = date(2026, 11, 1)
@@ -19,7 +19,7 @@ MELITOPOL = "FAC-UA-MELITOPOL-IVS"  # occupied since 26 Feb 2022
 BUCHA = "FAC-UA-BUCHA-YABLUNSKA144"  # occupied 27 Feb - 31 Mar 2022 only
 
 
-def episode(app, person_id: int, **kw) -> dict:  # noqa: ANN001, ANN003
+def episode(app, person_id: int, **kw) -> dict:
     data = {"person_id": person_id, "authority": "fsb", "date_from": "2022-03-20"} | kw
     return records.create(app, SYSTEM, "custody_episode", CustodyEpisodeIn.model_validate(data))
 

@@ -33,7 +33,7 @@ def test_each_inconsistency_is_named() -> None:
         "recorded 83 day(s) after")
 
 
-def test_ingest_files_the_warnings_with_the_metadata(app) -> None:  # noqa: ANN001
+def test_ingest_files_the_warnings_with_the_metadata(app) -> None:
     admin = Actor("tester", "administrator")
     inc = incidents.create(app, admin, IncidentIn(title="Synthetic shelling", date_start="2022-03-09"))["id"]
     exif = Image.Exif()

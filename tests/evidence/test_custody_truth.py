@@ -11,29 +11,29 @@ import io
 import pytest
 from sqlalchemy import select
 
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import NotFound
 from svidok.evidence.bundle_format import BundleError
 from svidok.schemas.others import CaseIn
 from svidok.services import evidence, evidence_bundles, incidents, records
-from svidok.core.actors import SYSTEM
-from svidok.core.errors import NotFound
 from svidok.storage.models import CustodyEvent
 from tests import fixtures as fx
 
 DATA = b"%PDF-1.4 synthetic statement " + bytes(range(256)) * 64
 
 
-def _item(app, **kw):  # noqa: ANN001, ANN003, ANN202
+def _item(app, **kw):
     inc = kw.pop("incident", None) or fx.incident(app)["id"]
     return evidence.ingest(app, SYSTEM, io.BytesIO(DATA), original_name="statement.pdf", incident_id=inc, **kw)
 
 
-def _events(app, item_id: int) -> list[tuple[str, str, str | None]]:  # noqa: ANN001
+def _events(app, item_id: int) -> list[tuple[str, str, str | None]]:
     with app.db.session() as s:
         return [(e.action, e.sha256_seen, e.purpose) for e in s.scalars(
             select(CustodyEvent).where(CustodyEvent.evidence_id == item_id).order_by(CustodyEvent.id))]
 
 
-def _tamper(app, sha: str, *, keep_size: bool = True) -> bytes:  # noqa: ANN001
+def _tamper(app, sha: str, *, keep_size: bool = True) -> bytes:
     path = evidence.evidence_store(app).path_for(sha)
     path.chmod(0o644)
     data = bytearray(path.read_bytes())
@@ -45,7 +45,7 @@ def _tamper(app, sha: str, *, keep_size: bool = True) -> bytes:  # noqa: ANN001
     return bytes(data)
 
 
-def test_a_download_records_the_hash_it_read_once_complete(app):  # noqa: ANN001
+def test_a_download_records_the_hash_it_read_once_complete(app):
     item = _item(app)
     dl = evidence.download(app, SYSTEM, item["id"], "court copy", chunk=1000)
     assert _events(app, item["id"])[-1][0] == "acquisition"  # nothing yet: nothing was served
@@ -53,7 +53,7 @@ def test_a_download_records_the_hash_it_read_once_complete(app):  # noqa: ANN001
     assert _events(app, item["id"])[-1] == ("download", hashlib.sha256(DATA).hexdigest(), "court copy")
 
 
-def test_a_download_that_stops_writes_nothing(app):  # noqa: ANN001
+def test_a_download_that_stops_writes_nothing(app):
     item = _item(app)
     dl = iter(evidence.download(app, SYSTEM, item["id"], "court copy", chunk=1000))
     next(dl)
@@ -61,7 +61,7 @@ def test_a_download_that_stops_writes_nothing(app):  # noqa: ANN001
     assert [e[0] for e in _events(app, item["id"])] == ["acquisition"]
 
 
-def test_a_tampered_file_is_cut_short_and_the_mismatch_recorded(app):  # noqa: ANN001
+def test_a_tampered_file_is_cut_short_and_the_mismatch_recorded(app):
     item = _item(app)
     changed = _tamper(app, item["sha256"])
     served = []
@@ -75,7 +75,7 @@ def test_a_tampered_file_is_cut_short_and_the_mismatch_recorded(app):  # noqa: A
     assert "download" not in [e[0] for e in _events(app, item["id"])]
 
 
-def test_a_file_of_another_length_is_refused_before_a_byte(app):  # noqa: ANN001
+def test_a_file_of_another_length_is_refused_before_a_byte(app):
     item = _item(app)
     changed = _tamper(app, item["sha256"], keep_size=False)
     with pytest.raises(evidence.StoredFileChanged):
@@ -83,7 +83,7 @@ def test_a_file_of_another_length_is_refused_before_a_byte(app):  # noqa: ANN001
     assert _events(app, item["id"])[-1][:2] == ("verification", hashlib.sha256(changed).hexdigest())
 
 
-def test_a_stopped_bundle_records_no_export(app, tmp_path):  # noqa: ANN001
+def test_a_stopped_bundle_records_no_export(app, tmp_path):
     item = _item(app)
     _tamper(app, item["sha256"])
     with pytest.raises(BundleError):
@@ -92,7 +92,7 @@ def test_a_stopped_bundle_records_no_export(app, tmp_path):  # noqa: ANN001
     assert not (tmp_path / "b.tar").exists()
 
 
-def test_evidence_is_never_more_visible_than_its_incident(app):  # noqa: ANN001
+def test_evidence_is_never_more_visible_than_its_incident(app):
     secret = fx.incident(app, confidentiality="strictly_confidential")["id"]
     item = _item(app, incident=secret, confidentiality="public")
     viewer = fx.user(app, "viewer")
@@ -111,7 +111,7 @@ def test_evidence_is_never_more_visible_than_its_incident(app):  # noqa: ANN001
     assert evidence.get(app, viewer, item["id"])["incident_id"] == secret
 
 
-def test_case_titles_follow_case_grants(app):  # noqa: ANN001
+def test_case_titles_follow_case_grants(app):
     from svidok.services import accounts
 
     case = records.create(app, SYSTEM, "case", CaseIn(code="UA-77", title="Detention of a named journalist"))

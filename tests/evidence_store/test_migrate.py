@@ -19,7 +19,7 @@ from .conftest import s3_settings
 ADMIN = Actor("admin", "administrator")
 
 
-def _env(app, settings: dict) -> dict:  # noqa: ANN001
+def _env(app, settings: dict) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SVIDOK_", "AWS_"))}
     env.update({"SVIDOK_DATA_DIR": str(app.settings.data_dir), "SVIDOK_FIELD_KEY": TEST_KEY, "COLUMNS": "400"})
     env.update({f"SVIDOK_{k.upper()}": str(v) for k, v in settings.items() if k != "evidence_backend"})

@@ -59,14 +59,14 @@ def test_object_lock_on_a_bucket_without_it_is_a_clear_error(s3_server, tmp_path
 
 
 @pytest.fixture
-def own_server(tmp_path, s3_server):  # noqa: ANN001, ANN201
+def own_server(tmp_path, s3_server):
     """A server of this test's own, so the test can stop it (skips or fails as ``s3_server`` does)."""
     server = seaweed.start(tmp_path / "own-seaweedfs")
     yield server
     server.stop()
 
 
-def _counts(app) -> tuple[int, int, int]:  # noqa: ANN001
+def _counts(app) -> tuple[int, int, int]:
     with app.db.session() as s:
         return (s.scalar(select(func.count()).select_from(EvidenceItem)),
                 s.scalar(select(func.count()).select_from(CustodyEvent)),

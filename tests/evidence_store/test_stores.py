@@ -16,7 +16,7 @@ from svidok.evidence.store import LocalStore
 DATA = random.Random(7).randbytes(13 * (1 << 20) + 12345)  # 3 parts of 5 MiB; not a multiple of 64 KiB
 
 
-def raw_stored_bytes(store, sha: str) -> bytes:  # noqa: ANN001
+def raw_stored_bytes(store, sha: str) -> bytes:
     """What is at rest, read around the store (the file on disk, the object in the bucket)."""
     if isinstance(store, LocalStore):
         return store.path_for(sha).read_bytes()
@@ -105,7 +105,7 @@ def test_a_blob_under_a_rotated_key_still_reads(tmp_path, keyring):
         stranger.open(old)
 
 
-def _overwrite(store, sha: str, data: bytes) -> None:  # noqa: ANN001
+def _overwrite(store, sha: str, data: bytes) -> None:
     if isinstance(store, LocalStore):
         path = store.path_for(sha)
         os.chmod(path, 0o644)

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from svidok.schemas.filters import IncidentFilter
-from svidok.services import incidents, merges
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import ValidationFailed
 from svidok.figures.breakdowns import breakdown
+from svidok.schemas.filters import IncidentFilter
+from svidok.services import incidents, merges
 from tests import fixtures as fx
 
 WAYS = [True, False]
@@ -24,7 +24,7 @@ def _victims(*vs: dict, vt: str = "killing_of_civilians", means: str | None = "m
 
 
 @pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
+def world(app):
     """Seven people killed or injured in sight, and records that must never count."""
     fx.incident(app, date_start="2022-03-05", place=fx.KHARKIV_OBLAST, acts=_victims(
         {"harm": "killed", "count": 3, "status": "civilian"},  # sex and age unknown
@@ -50,7 +50,7 @@ def world(app):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.parametrize("memory", WAYS)
-def test_by_sex_counts_and_missing(world, memory: bool) -> None:  # noqa: ANN001
+def test_by_sex_counts_and_missing(world, memory: bool) -> None:
     analyst = fx.user(world, "analyst")
     b = breakdown(world, analyst, "sex", use_memory=memory)
     rows = {r.key: (r.killed, r.injured, r.total) for r in b.rows}
@@ -61,14 +61,14 @@ def test_by_sex_counts_and_missing(world, memory: bool) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("memory", WAYS)
-def test_confidential_record_counts_only_for_those_cleared(world, memory: bool) -> None:  # noqa: ANN001
+def test_confidential_record_counts_only_for_those_cleared(world, memory: bool) -> None:
     b = breakdown(world, SYSTEM, "sex", harm=["killed"], use_memory=memory)
     assert {r.key: r.killed for r in b.rows} == {"female": 1, "male": 50}  # the withdrawn 100 never count
     assert b.missing == 3
 
 
 @pytest.mark.parametrize("memory", WAYS)
-def test_age_bands_fine_and_broad(world, memory: bool) -> None:  # noqa: ANN001
+def test_age_bands_fine_and_broad(world, memory: bool) -> None:
     b = breakdown(world, fx.user(world, "analyst"), "age_band", use_memory=memory)
     assert [(r.key, r.killed, r.injured, r.group) for r in b.rows] == [
         ("5-9", 1, 0, "child"), ("30-44", 0, 2, "adult"), ("60-69", 0, 1, "older"), ("70-79", 0, 1, "older")]
@@ -79,7 +79,7 @@ def test_age_bands_fine_and_broad(world, memory: bool) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("memory", WAYS)
-def test_oblast_occupation_month(world, memory: bool) -> None:  # noqa: ANN001
+def test_oblast_occupation_month(world, memory: bool) -> None:
     analyst = fx.user(world, "analyst")
     obl = breakdown(world, analyst, "oblast", use_memory=memory)
     assert {r.key: r.total for r in obl.rows} == {fx.KHARKIV_OBLAST: 6, fx.CRIMEA: 2}
@@ -94,7 +94,7 @@ def test_oblast_occupation_month(world, memory: bool) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("memory", WAYS)
-def test_means_violation_type_status_and_filters(world, memory: bool) -> None:  # noqa: ANN001
+def test_means_violation_type_status_and_filters(world, memory: bool) -> None:
     analyst = fx.user(world, "analyst")
     means = breakdown(world, analyst, "means", use_memory=memory)
     assert {r.key: r.total for r in means.rows} == {"missile": 5, "artillery": 2} and means.missing == 1
@@ -111,13 +111,13 @@ def test_means_violation_type_status_and_filters(world, memory: bool) -> None:  
     assert killed.total == 4 and all(r.injured == 0 for r in killed.rows)
 
 
-def test_full_text_filter_falls_back_to_sql(world) -> None:  # noqa: ANN001
+def test_full_text_filter_falls_back_to_sql(world) -> None:
     b = breakdown(world, SYSTEM, "sex", filter=IncidentFilter(q="residential"))
     assert b.total == 8 + 50
 
 
 @pytest.mark.parametrize("memory", WAYS)
-def test_person_documented_twice_counts_once(app, memory: bool) -> None:  # noqa: ANN001
+def test_person_documented_twice_counts_once(app, memory: bool) -> None:
     a = fx.person(app, full_name="Бондар Марія Іванівна", sex="female", birth_date="1950")
     b = fx.person(app, full_name="Bondar Mariia", sex="female", birth_date="1950")
     for pid, day in ((a["id"], "2022-05-01"), (b["id"], "2022-05-01")):
@@ -128,7 +128,7 @@ def test_person_documented_twice_counts_once(app, memory: bool) -> None:  # noqa
     assert breakdown(app, SYSTEM, "sex", use_memory=memory).total == 1
 
 
-def test_bad_requests_name_the_field(app) -> None:  # noqa: ANN001
+def test_bad_requests_name_the_field(app) -> None:
     with pytest.raises(ValidationFailed) as e:
         breakdown(app, SYSTEM, "shoe_size")
     assert e.value.errors[0].field == "by"
@@ -141,7 +141,7 @@ def test_bad_requests_name_the_field(app) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("memory", WAYS)
-def test_occupation_is_read_on_the_day(app, memory: bool) -> None:  # noqa: ANN001
+def test_occupation_is_read_on_the_day(app, memory: bool) -> None:
     bucha = "UA32080070010087821"  # Bucha, occupied 27 Feb - 31 Mar 2022; its raion (in part) until 2 April
     for day, n in (("2022-03-10", 4), ("2022-04-02", 1), ("2022-04-03", 2), ("2022-02-26", 8)):
         fx.incident(app, date_start=day, place=bucha, acts=_victims({"harm": "killed", "count": n, "status": "civilian"}))
@@ -149,14 +149,14 @@ def test_occupation_is_read_on_the_day(app, memory: bool) -> None:  # noqa: ANN0
     assert {r.key: r.killed for r in occ.rows} == {"occupied": 5, "not_occupied": 10}
 
 
-def test_new_records_are_counted_at_once_on_a_small_database(app) -> None:  # noqa: ANN001
+def test_new_records_are_counted_at_once_on_a_small_database(app) -> None:
     fx.incident(app)
     assert breakdown(app, SYSTEM, "sex").total == 3
     fx.incident(app)
     assert breakdown(app, SYSTEM, "sex").total == 6
 
 
-def test_big_database_answers_from_the_last_read_while_rereading(sqlite_app, monkeypatch) -> None:  # noqa: ANN001
+def test_big_database_answers_from_the_last_read_while_rereading(sqlite_app, monkeypatch) -> None:
     from svidok.figures import harm_facts
 
     monkeypatch.setattr(harm_facts, "SYNC_RELOAD_SECONDS", -1.0)  # treat every load as slow

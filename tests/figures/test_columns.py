@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from svidok.app import Svidok
-from svidok.figures import columns as queries_columns, harm_facts, queries
+from svidok.core.actors import SYSTEM
+from svidok.figures import columns as queries_columns
+from svidok.figures import harm_facts, queries
 from svidok.reports import engine
 from svidok.schemas.others import CaseIn
 from svidok.services import accounts, demo, incidents, merges, records
-from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
 BYS = ("sex", "age_band", "age_group", "oblast", "month", "year", "means", "violation_type", "harm", "status")
@@ -26,7 +27,7 @@ SQL_ONLY = [{"q": "missile"}, {"characteristic": "child"}, {"provision": "rs_7_1
             {"date_from": ["2022-02-24"]}]
 
 
-def _figures(app, actor, filters: list[dict], use_columns: bool) -> tuple[dict, list]:  # noqa: ANN001
+def _figures(app, actor, filters: list[dict], use_columns: bool) -> tuple[dict, list]:
     """Every victim figure for every filter, in a session answering from the columns or from SQL only."""
     out = {}
     with app.db.session() as s:
@@ -42,7 +43,7 @@ def _figures(app, actor, filters: list[dict], use_columns: bool) -> tuple[dict, 
 
 
 @pytest.fixture
-def world(app):  # noqa: ANN001, ANN201
+def world(app):
     """Demo data, plus what the columns must leave out or hide: a withdrawn incident, a person on two
     lists, a confidential incident and one inside a case."""
     demo.load(app, size=300)
@@ -63,7 +64,7 @@ def world(app):  # noqa: ANN001, ANN201
     return app
 
 
-def test_columns_give_the_sql_figures(world) -> None:  # noqa: ANN001
+def test_columns_give_the_sql_figures(world) -> None:
     analyst = accounts.authenticate(world, "case-analyst", "correct horse battery")
     viewer = fx.user(world, "viewer", "a-viewer")
     seen = {}
@@ -80,13 +81,13 @@ def test_columns_give_the_sql_figures(world) -> None:  # noqa: ANN001
     assert len(set(totals.values())) == len(FILTERS) and all(totals.values())
 
 
-def test_filters_the_columns_cannot_apply_go_to_sql(world) -> None:  # noqa: ANN001
+def test_filters_the_columns_cannot_apply_go_to_sql(world) -> None:
     fast, answered = _figures(world, SYSTEM, SQL_ONLY, use_columns=True)
     slow, _ = _figures(world, SYSTEM, SQL_ONLY, use_columns=False)
     assert answered == [] and repr(fast) == repr(slow)
 
 
-def test_a_new_record_counts_at_once_even_on_a_big_database(world, monkeypatch) -> None:  # noqa: ANN001
+def test_a_new_record_counts_at_once_even_on_a_big_database(world, monkeypatch) -> None:
     monkeypatch.setattr(harm_facts, "SYNC_RELOAD_SECONDS", -1.0)  # breakdowns would answer from the last read
     kw = {"harm": "killed", "date_from": "2022-02-24"}
     with world.db.session() as s:
@@ -99,7 +100,7 @@ def test_a_new_record_counts_at_once_even_on_a_big_database(world, monkeypatch) 
     assert (after.value, after.records) == (before.value + 7, before.records + 1)
 
 
-def test_briefs_on_unchanged_data_read_the_columns_once(world) -> None:  # noqa: ANN001
+def test_briefs_on_unchanged_data_read_the_columns_once(world) -> None:
     first = engine.render(world, SYSTEM, "monthly_update")
     version, columns = harm_facts._cache[str(world.db.url)]
     again = engine.render(world, SYSTEM, "monthly_update")
@@ -110,7 +111,7 @@ def test_briefs_on_unchanged_data_read_the_columns_once(world) -> None:  # noqa:
         [(f.query, f.args, f.value, f.records) for f in again.figures]
 
 
-def test_values_outside_the_vocabulary_are_read_too(app, tmp_path) -> None:  # noqa: ANN001
+def test_values_outside_the_vocabulary_are_read_too(app, tmp_path) -> None:
     """A deployment's extra term (here a means) still in old records after the term is gone."""
     extra = tmp_path / "vocab"
     extra.mkdir()
@@ -127,7 +128,7 @@ def test_values_outside_the_vocabulary_are_read_too(app, tmp_path) -> None:  # n
     assert ("trebuchet", "trebuchet", 5) in fast[("means", "[]")].value
 
 
-def test_a_list_of_violation_types_or_means_counts_victims_of_any_of_them(world) -> None:  # noqa: ANN001
+def test_a_list_of_violation_types_or_means_counts_victims_of_any_of_them(world) -> None:
     with world.db.session() as s:
         one = {v: queries.run(world, s, SYSTEM, "victims", violation_type=v).value
                for v in ("killing_of_civilians", "indiscriminate_attack")}

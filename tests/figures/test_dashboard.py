@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from svidok.figures import dashboard
-
-from svidok.services import reference
 from svidok.core.actors import SYSTEM
+from svidok.figures import dashboard
+from svidok.services import reference
 from tests import fixtures as fx
 
 
-def test_counts_respect_need_to_know_on_each_engine(app):  # noqa: ANN001
+def test_counts_respect_need_to_know_on_each_engine(app):
     viewer = fx.user(app, "viewer")
     fx.incident(app, confidentiality="public", date_start="2022-03-05")
     fx.incident(app, confidentiality="public", date_start="2022-04", place=fx.CRIMEA,
@@ -26,7 +25,7 @@ def test_counts_respect_need_to_know_on_each_engine(app):  # noqa: ANN001
     assert oblasts == {fx.KHARKIV_OBLAST: 1, fx.CRIMEA: 1}
 
 
-def test_cached_figures_are_per_clearance(app):  # noqa: ANN001
+def test_cached_figures_are_per_clearance(app):
     viewer = fx.user(app, "viewer")
     dashboard.forget(app)
     fx.incident(app, confidentiality="confidential")
@@ -37,7 +36,7 @@ def test_cached_figures_are_per_clearance(app):  # noqa: ANN001
     assert dashboard.summary(app, viewer, fresh=True)["total"] == 1
 
 
-def test_occupied_units_for_the_map(app):  # noqa: ANN001
+def test_occupied_units_for_the_map(app):
     occupied = dashboard.occupied_units(app)
     assert occupied[fx.CRIMEA] == "occupied"
     assert occupied.get(fx.KHARKIV_OBLAST) in (None, "partly")

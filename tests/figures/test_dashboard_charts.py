@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from svidok.server import create_app
 from svidok.figures import dashboard
+from svidok.server import create_app
 from tests import fixtures as fx
 from tests.web.conftest import PASSWORD, csrf, sign_in
 
 
-def test_dashboard_charts_for_a_signed_in_viewer(sqlite_app) -> None:  # noqa: ANN001
+def test_dashboard_charts_for_a_signed_in_viewer(sqlite_app) -> None:
     fx.user(sqlite_app, "viewer")
     fx.incident(sqlite_app, confidentiality="public", acts=[{"violation_type": "killing_of_civilians", "victims": [
         {"harm": "killed", "sex": "female", "age": 81, "status": "civilian"}]}])

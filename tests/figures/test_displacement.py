@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from svidok.schemas.others import DisplacementIn
-from svidok.figures import displacement as displacement_stats
-from svidok.services import records
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import ValidationFailed
+from svidok.figures import displacement as displacement_stats
+from svidok.schemas.others import DisplacementIn
+from svidok.services import records
 from tests import fixtures as fx
 
 SIMFEROPOL_SIZO = "FAC-UA-SIMFEROPOL-SIZO1"  # inside Crimea
 
 
-def move(app, **kw) -> dict:  # noqa: ANN001, ANN003
+def move(app, **kw) -> dict:
     return records.create(app, SYSTEM, "displacement", DisplacementIn.model_validate({"date": "2022-04-01"} | kw))
 
 

@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 
 from svidok.cli.main import app as cli
 from svidok.config import get_settings
+from svidok.core.actors import SYSTEM
+from svidok.figures.estimate_input import DIRECT_ENTRY, victim_people_by_stratum
 from svidok.schemas.records import IncidentIn
 from svidok.services import incidents, merges
-from svidok.core.actors import SYSTEM
 from svidok.stats.counts_table import stratified_tables
-from svidok.figures.estimate_input import DIRECT_ENTRY, victim_people_by_stratum
 from svidok.stats.estimate_strata import estimate_by_stratum, estimate_people
 from svidok.storage.models import Person
 
@@ -48,7 +48,7 @@ def _victims(n: int, sex: str) -> list[dict]:
              "person": {"full_name": f"Синтетичний {sex} {i}", "sex": sex, "status": "civilian"}} for i in range(n)]
 
 
-def _list_incident(app, place: str, list_name: str, n: int) -> list[int]:  # noqa: ANN001
+def _list_incident(app, place: str, list_name: str, n: int) -> list[int]:
     inc = incidents.create(app, SYSTEM, IncidentIn.model_validate({
         "title": f"Synthetic strike ({list_name})", "date_start": "2022-04-01", "place": place,
         "acts": [{"violation_type": "killing_of_civilians", "means": "missile", "victims": _victims(n, "female")}],
@@ -59,7 +59,7 @@ def _list_incident(app, place: str, list_name: str, n: int) -> list[int]:  # noq
     return ids
 
 
-def test_linked_victims_become_capture_patterns_per_oblast(app) -> None:  # noqa: ANN001
+def test_linked_victims_become_capture_patterns_per_oblast(app) -> None:
     a = _list_incident(app, KHARKIV_OBLAST, "list A", 30)
     b = _list_incident(app, KHARKIV_OBLAST, "list B", 20)
     c = _list_incident(app, CRIMEA, "list A", 5)
@@ -78,7 +78,7 @@ def test_linked_victims_become_capture_patterns_per_oblast(app) -> None:  # noqa
     assert DIRECT_ENTRY not in kh.lists
 
 
-def test_cli_from_db_stratified_json(tmp_path, monkeypatch, sqlite_app) -> None:  # noqa: ANN001
+def test_cli_from_db_stratified_json(tmp_path, monkeypatch, sqlite_app) -> None:
     a = _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 40)
     b = _list_incident(sqlite_app, KHARKIV_OBLAST, "list B", 30)
     _list_incident(sqlite_app, CRIMEA, "list A", 3)
@@ -102,7 +102,7 @@ def test_cli_from_db_stratified_json(tmp_path, monkeypatch, sqlite_app) -> None:
 
 
 @pytest.mark.parametrize("stratify", ["year", "month", "sex", "age_group", "harm", "none"])
-def test_every_stratification_runs(sqlite_app, stratify: str) -> None:  # noqa: ANN001
+def test_every_stratification_runs(sqlite_app, stratify: str) -> None:
     _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 3)
     with sqlite_app.db.session() as s:
         people = victim_people_by_stratum(s, stratify)
@@ -112,9 +112,9 @@ def test_every_stratification_runs(sqlite_app, stratify: str) -> None:  # noqa: 
     assert keys == expected
 
 
-def test_victims_by_age_and_sex_count_linked_people_once(sqlite_app) -> None:  # noqa: ANN001
-    from svidok.stats.age_bands import BROAD_BANDS, parse_bands
+def test_victims_by_age_and_sex_count_linked_people_once(sqlite_app) -> None:
     from svidok.figures.estimate_input import victim_age_sex
+    from svidok.stats.age_bands import BROAD_BANDS, parse_bands
     from svidok.stats.disproportionality import compare_with_population, tabulate_victims
 
     a = _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 12)  # 12 women aged 70
@@ -138,7 +138,7 @@ def test_victims_by_age_and_sex_count_linked_people_once(sqlite_app) -> None:  #
     assert report.victims_unknown == 2
 
 
-def test_cli_from_db_with_a_single_list_says_why_it_cannot_estimate(tmp_path, monkeypatch, sqlite_app) -> None:  # noqa: ANN001
+def test_cli_from_db_with_a_single_list_says_why_it_cannot_estimate(tmp_path, monkeypatch, sqlite_app) -> None:
     _list_incident(sqlite_app, KHARKIV_OBLAST, "list A", 30)
     monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SVIDOK_FIELD_KEY", sqlite_app.settings.field_key)

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from svidok.app import Svidok
 from svidok.config import Settings
-from svidok.core.actors import SYSTEM, Actor
+from svidok.core.actors import SYSTEM
 from svidok.core.errors import Conflict, ValidationFailed
 from svidok.schemas.records import IncidentIn, SourceIn
 from svidok.services import backup, demo, evidence, incidents, integrity, sources
@@ -20,7 +20,7 @@ from svidok.storage.db import normalise_url
 PASS = "correct horse battery staple"
 
 
-def _fresh(app, tmp_path: Path):  # noqa: ANN001, ANN202
+def _fresh(app, tmp_path: Path):
     """A second, empty installation on the same engine (a new data directory; on PostgreSQL a new database)."""
     data = tmp_path / "restored"
     if app.db.dialect == "sqlite":
@@ -34,7 +34,7 @@ def _fresh(app, tmp_path: Path):  # noqa: ANN001, ANN202
 
 
 @pytest.mark.parametrize("pg_tools", [True, False], ids=["pg_dump-if-postgres", "logical-dump"])
-def test_backup_then_restore_into_a_fresh_installation(app, tmp_path, pg_tools, monkeypatch):  # noqa: ANN001
+def test_backup_then_restore_into_a_fresh_installation(app, tmp_path, pg_tools, monkeypatch):
     if not pg_tools:
         if app.db.dialect == "sqlite":
             pytest.skip("SQLite always uses its online backup API")
@@ -75,11 +75,11 @@ def test_backup_then_restore_into_a_fresh_installation(app, tmp_path, pg_tools, 
             admin.dispose()
 
 
-def evidence_store_has(app, sha: str) -> bool:  # noqa: ANN001
+def evidence_store_has(app, sha: str) -> bool:
     return evidence.evidence_store(app).verify(sha).ok
 
 
-def test_verify_names_a_changed_missing_or_extra_file(sqlite_app, tmp_path):  # noqa: ANN001
+def test_verify_names_a_changed_missing_or_extra_file(sqlite_app, tmp_path):
     sources.create(sqlite_app, SYSTEM, SourceIn(kind="witness", identity="Witness (synthetic)", synthetic=True))
     dest = tmp_path / "b"
     backup.create(sqlite_app, dest, PASS)
@@ -92,13 +92,13 @@ def test_verify_names_a_changed_missing_or_extra_file(sqlite_app, tmp_path):  # 
         backup.restore(Svidok(Settings(data_dir=tmp_path / "r")), dest, PASS)
 
 
-def test_backup_commands(sqlite_app, tmp_path, monkeypatch):  # noqa: ANN001
+def test_backup_commands(sqlite_app, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from svidok.cli.main import app as cli
     from svidok.config import get_settings
 
-    def invoke(args: list[str]):  # noqa: ANN202
+    def invoke(args: list[str]):
         get_settings.cache_clear()  # each command reads the environment as a new process would
         try:
             got = runner.invoke(cli, args)

@@ -16,11 +16,11 @@ from svidok.services import evidence, integrity, key_custody, ledger_heads, sour
 from svidok.services.key_custody import KeyMissing
 
 
-def _source(app, name: str) -> dict:  # noqa: ANN001
+def _source(app, name: str) -> dict:
     return sources.create(app, SYSTEM, SourceIn(kind="witness", identity=f"{name} (synthetic)", synthetic=True))
 
 
-def test_a_cut_off_tail_with_its_heads_is_caught_by_an_exported_head(app, tmp_path):  # noqa: ANN001
+def test_a_cut_off_tail_with_its_heads_is_caught_by_an_exported_head(app, tmp_path):
     for i in range(3):
         _source(app, f"Witness {i}")
     out = ledger_heads.export_head(app, tmp_path / "head.json")
@@ -43,7 +43,7 @@ def test_a_cut_off_tail_with_its_heads_is_caught_by_an_exported_head(app, tmp_pa
     assert top > out["tree_size"]
 
 
-def test_verify_head_on_the_command_line(sqlite_app, tmp_path, monkeypatch):  # noqa: ANN001
+def test_verify_head_on_the_command_line(sqlite_app, tmp_path, monkeypatch):
     monkeypatch.setenv("SVIDOK_DATA_DIR", str(sqlite_app.settings.data_dir))
     monkeypatch.setenv("SVIDOK_FIELD_KEY", sqlite_app.settings.field_key)
     _source(sqlite_app, "Witness")
@@ -63,7 +63,7 @@ def test_verify_head_on_the_command_line(sqlite_app, tmp_path, monkeypatch):  # 
     assert got.exit_code == 1 and "were removed" in " ".join(got.output.split()), got.output
 
 
-def test_seal_refuses_to_replace_a_missing_signing_key(app):  # noqa: ANN001
+def test_seal_refuses_to_replace_a_missing_signing_key(app):
     _source(app, "Witness")
     evidence.seal(app)
     key_path(app.settings.data_dir).rename(app.settings.data_dir / "elsewhere.pem")
@@ -76,7 +76,7 @@ def test_seal_refuses_to_replace_a_missing_signing_key(app):  # noqa: ANN001
     assert integrity.verify(app, check_files=False).ok
 
 
-def test_seal_refuses_a_different_signing_key(app):  # noqa: ANN001
+def test_seal_refuses_a_different_signing_key(app):
     evidence.seal(app)
     key_path(app.settings.data_dir).unlink()
     from svidok.evidence.signing import load_or_create_key
@@ -86,7 +86,7 @@ def test_seal_refuses_a_different_signing_key(app):  # noqa: ANN001
         evidence.seal(app)
 
 
-def test_init_refuses_to_make_a_field_key_while_ciphertexts_exist(tmp_path):  # noqa: ANN001
+def test_init_refuses_to_make_a_field_key_while_ciphertexts_exist(tmp_path):
     from svidok.app import Svidok
     from svidok.config import Settings
 
@@ -109,7 +109,7 @@ def test_init_refuses_to_make_a_field_key_while_ciphertexts_exist(tmp_path):  # 
     app.close()
 
 
-def test_the_head_a_bundle_carries_checks_the_ledger(sqlite_app, tmp_path):  # noqa: ANN001
+def test_the_head_a_bundle_carries_checks_the_ledger(sqlite_app, tmp_path):
     import io
 
     from svidok.schemas.records import IncidentIn

@@ -6,34 +6,34 @@ import pytest
 from sqlalchemy import text
 
 from svidok.core.actors import SYSTEM
-from svidok.schemas.records import IncidentIn, PersonIn, SourceIn
+from svidok.schemas.records import PersonIn, SourceIn
 from svidok.services import demo, integrity, persons, sources
 
 
-def _sql(app, sql: str, **params) -> None:  # noqa: ANN001, ANN003
+def _sql(app, sql: str, **params) -> None:
     with app.db.engine.begin() as c:
         c.execute(text(sql), params)
 
 
-def _one(app, sql: str):  # noqa: ANN001, ANN202
+def _one(app, sql: str):
     with app.db.engine.connect() as c:
         return c.execute(text(sql)).scalar()
 
 
 @pytest.fixture
-def loaded(app):  # noqa: ANN001, ANN201
+def loaded(app):
     demo.load(app, size=60, batch_size=25)
     return app
 
 
-def test_demo_and_single_writes_verify_clean(loaded):  # noqa: ANN001
+def test_demo_and_single_writes_verify_clean(loaded):
     report = integrity.verify(loaded, check_files=False)
     assert report.ok, report.problems
     # every incident, victim, person name… was counted, not only versioned records
     assert report.counts["record_rows"] > 60 * 10
 
 
-def test_a_victims_harm_changed_by_sql_is_named(loaded):  # noqa: ANN001
+def test_a_victims_harm_changed_by_sql_is_named(loaded):
     vid, harm = _one(loaded, "SELECT id FROM victims ORDER BY id LIMIT 1 OFFSET 7"), None
     harm = _one(loaded, f"SELECT harm FROM victims WHERE id = {vid}")
     _sql(loaded, "UPDATE victims SET harm = :h WHERE id = :i", h="injured" if harm != "injured" else "killed", i=vid)
@@ -42,7 +42,7 @@ def test_a_victims_harm_changed_by_sql_is_named(loaded):  # noqa: ANN001
     assert len(problems) == 1, problems
 
 
-def test_an_incident_date_and_a_persons_name_are_named(loaded):  # noqa: ANN001
+def test_an_incident_date_and_a_persons_name_are_named(loaded):
     iid = _one(loaded, "SELECT max(id) FROM incidents WHERE synthetic = true")
     pid = _one(loaded, "SELECT min(id) FROM person_names")
     _sql(loaded, "UPDATE incidents SET date_start = '2021-01-01' WHERE id = :i", i=iid)
@@ -52,7 +52,7 @@ def test_an_incident_date_and_a_persons_name_are_named(loaded):  # noqa: ANN001
     assert f"person_names {pid}: name changed" in text_
 
 
-def test_rows_added_or_removed_behind_svidoks_back(loaded):  # noqa: ANN001
+def test_rows_added_or_removed_behind_svidoks_back(loaded):
     aid = _one(loaded, "SELECT max(id) FROM qualifications")
     _sql(loaded, "DELETE FROM qualifications WHERE id = :i", i=aid)
     act = _one(loaded, "SELECT min(id) FROM acts")
@@ -62,7 +62,7 @@ def test_rows_added_or_removed_behind_svidoks_back(loaded):  # noqa: ANN001
     assert "qualifications 999999: not committed to the ledger" in text_
 
 
-def test_swapped_ciphertexts_are_named(app):  # noqa: ANN001
+def test_swapped_ciphertexts_are_named(app):
     a = sources.create(app, SYSTEM, SourceIn(kind="witness", identity="Witness A (synthetic)", synthetic=True))
     b = sources.create(app, SYSTEM, SourceIn(kind="witness", identity="Witness B (synthetic)", synthetic=True))
     assert integrity.verify(app, check_files=False).ok
@@ -76,7 +76,7 @@ def test_swapped_ciphertexts_are_named(app):  # noqa: ANN001
     assert f"sources {b['id']}: identity_enc changed" in text_
 
 
-def test_service_edits_stay_clean_and_then_an_edit_is_named(app):  # noqa: ANN001
+def test_service_edits_stay_clean_and_then_an_edit_is_named(app):
     p = persons.create(app, SYSTEM, PersonIn(full_name="Коваль Петро (synthetic)", synthetic=True, status="civilian"))
     persons.update(app, SYSTEM, p["id"], persons_update(p))
     assert integrity.verify(app, check_files=False).ok, integrity.verify(app, check_files=False).problems
@@ -85,20 +85,20 @@ def test_service_edits_stay_clean_and_then_an_edit_is_named(app):  # noqa: ANN00
     assert f"persons {p['id']}: status changed behind Svidok's back" in text_
 
 
-def persons_update(p: dict):  # noqa: ANN201
+def persons_update(p: dict):
     from svidok.schemas.records import PersonUpdate
 
     return PersonUpdate(version=p["version"], full_name="Коваль Петро Іванович (synthetic)")
 
 
-def test_an_edited_commitment_is_caught_by_the_ledger(loaded):  # noqa: ANN001
+def test_an_edited_commitment_is_caught_by_the_ledger(loaded):
     cid = _one(loaded, "SELECT max(id) FROM row_commitments")
     _sql(loaded, "UPDATE row_commitments SET count = count + 1 WHERE id = :i", i=cid)
     text_ = "\n".join(integrity.verify(loaded, check_files=False).problems)
     assert "row commitments no longer hash to what the entry recorded" in text_
 
 
-def test_rows_from_before_commitments_are_adopted_once(loaded):  # noqa: ANN001
+def test_rows_from_before_commitments_are_adopted_once(loaded):
     from svidok.services import row_commitments
 
     # An installation upgraded from a version without commitments: its rows have none.

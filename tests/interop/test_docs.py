@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from svidok.core.actors import SYSTEM
 from svidok.interop import builtin
 from svidok.services import imports
-from svidok.core.actors import SYSTEM
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

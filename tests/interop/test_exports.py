@@ -9,25 +9,25 @@ from pathlib import Path
 
 import pytest
 
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import ValidationFailed
 from svidok.interop import acled, builtin
 from svidok.interop import mapping as mapping_mod
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import export_data, export_public, imports
-from svidok.core.actors import SYSTEM
-from svidok.core.errors import ValidationFailed
 from tests import fixtures as fx
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "formats"
 
 
-def _export(app, fmt: str, f: IncidentFilter | None = None, actor=SYSTEM) -> str:  # noqa: ANN001
+def _export(app, fmt: str, f: IncidentFilter | None = None, actor=SYSTEM) -> str:
     out = io.StringIO()
     export_data.export(app, actor, f or IncidentFilter(), fmt, out)
     return out.getvalue()
 
 
 @pytest.fixture
-def hotline(app):  # noqa: ANN001, ANN201
+def hotline(app):
     imports.run(app, SYSTEM, DOCS / "hotline-example.csv", mapping_mod.load(DOCS / "hotline-example.mapping.yaml"))
     return app
 
@@ -85,7 +85,7 @@ def test_uwazi_export_imports_with_the_shipped_mapping(app):
     assert torture["date_start"] == "2022-09-14"
 
 
-def _victims(app, n: int, age: int, sex: str, place: str = fx.KHARKIV_OBLAST, day: str = "2022-03-05") -> None:  # noqa: ANN001
+def _victims(app, n: int, age: int, sex: str, place: str = fx.KHARKIV_OBLAST, day: str = "2022-03-05") -> None:
     fx.incident(app, confidentiality="public", place=place, date_start=day, acts=[{
         "violation_type": "killing_of_civilians", "means": "missile",
         "victims": [{"harm": "killed", "status": "civilian", "sex": sex, "age": age} for _ in range(n)]}])

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from svidok.core.actors import SYSTEM
 from svidok.interop import submissions, xlsform
 from svidok.services import evidence, import_forms, incidents, sources
-from svidok.core.actors import SYSTEM
 from svidok.storage.models import EvidenceItem, Incident, Person, Source
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "formats" / "odk-example"
@@ -38,7 +38,7 @@ def test_xlsform_is_valid_for_pyxform_and_bilingual(sqlite_app, tmp_path):
     assert wanted <= questions
 
 
-def _paths(survey):  # noqa: ANN001, ANN202
+def _paths(survey):
     group = ""
     for r in survey[1:]:
         if r[0] in ("begin group", "begin repeat"):

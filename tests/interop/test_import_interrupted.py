@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from svidok.services import import_pipeline, imports
 from svidok.core.actors import SYSTEM
+from svidok.services import import_pipeline, imports
 from svidok.storage.models import Act, ImportRun, Incident, LedgerEntry, Person, Victim
 
 MAPPING = Path(__file__).resolve().parents[2] / "docs" / "formats" / "hotline-example.mapping.yaml"
@@ -37,7 +37,7 @@ def _csv(path: Path, n: int) -> Counter:
     return per_case
 
 
-def _state(app) -> tuple[int, dict, int]:  # noqa: ANN001
+def _state(app) -> tuple[int, dict, int]:
     with app.db.session() as s:
         run = s.scalar(select(ImportRun).order_by(ImportRun.id.desc()).limit(1))
         acts = dict(s.execute(select(Incident.source_key, func.count(Act.id)).join(Act, Act.incident_id == Incident.id)

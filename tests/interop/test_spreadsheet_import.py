@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Forbidden, ValidationFailed
 from svidok.interop import mapping as mapping_mod
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import imports, incident_queries, incidents, persons
-from svidok.core.actors import SYSTEM
-from svidok.core.errors import Forbidden, ValidationFailed
 from svidok.storage.models import Act, ImportRun, Incident, LedgerEntry, Person, Source, Victim
 from tests import fixtures as fx
 
@@ -21,7 +21,7 @@ MAPPING = DOCS / "hotline-example.mapping.yaml"
 HEADER = "Case;Row;Date;Settlement;Title;Violation;Weapon;Victim;Sex;Age;Harm;Source"
 
 
-def _count(app, model) -> int:  # noqa: ANN001
+def _count(app, model) -> int:
     with app.db.session() as s:
         return s.scalar(select(func.count()).select_from(model))
 

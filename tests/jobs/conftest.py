@@ -10,14 +10,14 @@ TEST_MODULES = ["tests.jobs.step_kinds"]
 
 
 @pytest.fixture
-def japp(app):  # noqa: ANN001, ANN201
+def japp(app):
     """The ``app`` fixture (both engines) with the test kinds and a 2-second lease."""
     app.settings = app.settings.model_copy(update={"job_modules": TEST_MODULES, "jobs_lease_seconds": 2.0,
                                                    "jobs_poll_seconds": 0.2})
     return app
 
 
-def worker_env(app, **extra) -> dict:  # noqa: ANN001, ANN003
+def worker_env(app, **extra) -> dict:
     """The environment a ``svidok worker`` subprocess needs to work on ``app``'s database."""
     env = {**os.environ, "SVIDOK_DATA_DIR": str(app.settings.data_dir), "SVIDOK_DATABASE_URL": app.db.url,
            "SVIDOK_FIELD_KEY": app.settings.field_key or "", "SVIDOK_JOB_MODULES": '["tests.jobs.step_kinds"]',
@@ -47,7 +47,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def queue_name(redis_url):  # noqa: ANN001, ANN201
+def queue_name(redis_url):
     """A queue of this test's own; its keys (named after it) are deleted afterwards, nothing else."""
     import uuid
 

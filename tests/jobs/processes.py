@@ -64,7 +64,7 @@ def redis_server(port: int, folder: Path) -> subprocess.Popen:
     return proc
 
 
-def _pings(redis, port: int) -> bool:  # noqa: ANN001
+def _pings(redis, port: int) -> bool:
     try:
         return bool(redis.Redis(port=port, socket_connect_timeout=0.2).ping())
     except redis.exceptions.RedisError:

@@ -19,7 +19,7 @@ from svidok.services.jobs import register
 from svidok.storage.models import LedgerEntry
 
 
-def steps(app, actor, params: dict, ctx) -> dict:  # noqa: ANN001
+def steps(app, actor, params: dict, ctx) -> dict:
     n, pause = int(params.get("n", 5)), float(params.get("sleep", 0.0))
     with app.db.session() as s:
         prefix = f"{ctx.job_id}:"
@@ -38,7 +38,7 @@ def steps(app, actor, params: dict, ctx) -> dict:  # noqa: ANN001
     return {"steps": n}
 
 
-def count(app, actor, params: dict, ctx) -> dict:  # noqa: ANN001, ARG001
+def count(app, actor, params: dict, ctx) -> dict:
     with app.db.session() as s:
         ledger.append(s, actor.username, "job.count", "job", ctx.job_id, {"job": ctx.job_id})
     return {"counted": True}

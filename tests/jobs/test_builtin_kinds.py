@@ -16,7 +16,7 @@ from tests.fixtures import incident
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-def test_bundle_and_verify_jobs(japp):  # noqa: ANN001
+def test_bundle_and_verify_jobs(japp):
     inc = incident(japp)
     evidence.ingest(japp, SYSTEM, io.BytesIO(PNG), original_name="photo.png", incident_id=inc["id"])
     with pytest.raises(ValidationFailed, match="purpose"):

@@ -15,13 +15,13 @@ from tests.fixtures import incident, user
 from tests.web.conftest import csrf, sign_in
 
 
-def _client(app, name: str) -> TestClient:  # noqa: ANN001
+def _client(app, name: str) -> TestClient:
     c = TestClient(create_app(app), raise_server_exceptions=False)
     assert sign_in(c, name).status_code == 303
     return c
 
 
-def _wait(c: TestClient, job_id: int, until=("done", "failed", "cancelled")) -> dict:  # noqa: ANN001
+def _wait(c: TestClient, job_id: int, until=("done", "failed", "cancelled")) -> dict:
     for _ in range(200):
         out = c.get(f"/api/v1/jobs/{job_id}").json()
         if out["status"] in until:
@@ -30,7 +30,7 @@ def _wait(c: TestClient, job_id: int, until=("done", "failed", "cancelled")) -> 
     raise AssertionError(f"job {job_id} still {out}")
 
 
-def test_api_need_to_know_progress_and_cancel(japp):  # noqa: ANN001
+def test_api_need_to_know_progress_and_cancel(japp):
     alice, _bob = user(japp, "investigator", "alice"), user(japp, "investigator", "bob")
     user(japp, "administrator", "root")
     mine = jobs.submit(japp, alice, "steps", {"n": 3})
@@ -52,7 +52,7 @@ def test_api_need_to_know_progress_and_cancel(japp):  # noqa: ANN001
         assert a.post(f"/api/v1/jobs/{long['id']}/cancel", headers={"X-CSRF-Token": csrf(a)}).status_code == 409
 
 
-def test_job_page_in_both_languages_and_the_result_link(japp, tmp_path):  # noqa: ANN001
+def test_job_page_in_both_languages_and_the_result_link(japp, tmp_path):
     alice = user(japp, "investigator", "alice")
     user(japp, "investigator", "bob")
     incident(japp)
@@ -75,7 +75,7 @@ def test_job_page_in_both_languages_and_the_result_link(japp, tmp_path):  # noqa
     assert TestClient(create_app(japp)).get("/static/jobs.js").status_code == 200
 
 
-def test_healthz_says_when_migrations_are_behind(app):  # noqa: ANN001
+def test_healthz_says_when_migrations_are_behind(app):
     c = TestClient(create_app(app))
     ok = c.get("/healthz")
     assert ok.status_code == 200 and ok.json()["migrations"]["up_to_date"] and ok.json()["database"]["reachable"]
@@ -85,7 +85,7 @@ def test_healthz_says_when_migrations_are_behind(app):  # noqa: ANN001
     assert behind.status_code == 503 and behind.json()["migrations"]["current"] == "0009_victim_status_harm_index"
 
 
-def test_a_job_whose_owner_was_deactivated_fails_with_the_reason(japp):  # noqa: ANN001
+def test_a_job_whose_owner_was_deactivated_fails_with_the_reason(japp):
     from sqlalchemy import update
 
     from svidok.storage.models import User

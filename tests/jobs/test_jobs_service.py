@@ -17,17 +17,17 @@ from svidok.storage.models import Job, LedgerEntry
 from tests.fixtures import user
 
 
-def _run_all(app) -> int:  # noqa: ANN001
+def _run_all(app) -> int:
     return jobs.DatabaseWorker(app).run(burst=True)
 
 
-def _steps_in_ledger(app, job_id: int) -> list[str]:  # noqa: ANN001
+def _steps_in_ledger(app, job_id: int) -> list[str]:
     with app.db.session() as s:
         return list(s.scalars(select(LedgerEntry.record_id).where(LedgerEntry.action == "job.step",
                                                                   LedgerEntry.record_id.like(f"{job_id}:%"))))
 
 
-def test_a_job_runs_reports_progress_and_its_result(japp):  # noqa: ANN001
+def test_a_job_runs_reports_progress_and_its_result(japp):
     job = jobs.submit(japp, SYSTEM, "steps", {"n": 4})
     assert job["status"] == "queued" and job["owner"] == "system"
     assert _run_all(japp) == 1
@@ -39,14 +39,14 @@ def test_a_job_runs_reports_progress_and_its_result(japp):  # noqa: ANN001
     assert sorted(_steps_in_ledger(japp, job["id"])) == [f"{job['id']}:{i}" for i in range(4)]
 
 
-def test_a_failing_job_is_failed_with_its_reason(japp):  # noqa: ANN001
+def test_a_failing_job_is_failed_with_its_reason(japp):
     job = jobs.submit(japp, SYSTEM, "steps", {"n": 1, "fail": "the disk is full"})
     _run_all(japp)
     out = jobs.get(japp, SYSTEM, job["id"])
     assert out["status"] == "failed" and "the disk is full" in out["error"]
 
 
-def test_unknown_kind_and_bad_parameters_are_refused_before_queueing(japp):  # noqa: ANN001
+def test_unknown_kind_and_bad_parameters_are_refused_before_queueing(japp):
     with pytest.raises(ValidationFailed, match="unknown job kind 'nope'"):
         jobs.submit(japp, SYSTEM, "nope")
     with pytest.raises(ValidationFailed, match="no such file"):
@@ -55,7 +55,7 @@ def test_unknown_kind_and_bad_parameters_are_refused_before_queueing(japp):  # n
         assert s.scalar(select(func.count()).select_from(Job)) == 0
 
 
-def test_need_to_know(japp):  # noqa: ANN001
+def test_need_to_know(japp):
     alice, bob, admin = user(japp, "investigator", "alice"), user(japp, "investigator", "bob"), user(japp, "administrator", "root")
     mine = jobs.submit(japp, alice, "steps", {"n": 1})
     jobs.submit(japp, bob, "steps", {"n": 1})
@@ -70,7 +70,7 @@ def test_need_to_know(japp):  # noqa: ANN001
         jobs.submit(japp, alice, "verify")
 
 
-def test_cancel_a_queued_job_and_retry_it(japp):  # noqa: ANN001
+def test_cancel_a_queued_job_and_retry_it(japp):
     job = jobs.submit(japp, SYSTEM, "steps", {"n": 2})
     assert jobs.cancel(japp, SYSTEM, job["id"])["status"] == "cancelled"
     assert _run_all(japp) == 0  # nothing to run
@@ -84,7 +84,7 @@ def test_cancel_a_queued_job_and_retry_it(japp):  # noqa: ANN001
         jobs.retry(japp, SYSTEM, job["id"])
 
 
-def test_cancel_a_running_job_stops_it_between_steps(japp):  # noqa: ANN001
+def test_cancel_a_running_job_stops_it_between_steps(japp):
     job = jobs.submit(japp, SYSTEM, "steps", {"n": 200, "sleep": 0.05})
     w = jobs.DatabaseWorker(japp).start()
     try:
@@ -106,7 +106,7 @@ def test_cancel_a_running_job_stops_it_between_steps(japp):  # noqa: ANN001
     assert out["progress"]["done"] == steps  # the row says exactly what was committed
 
 
-def test_two_workers_never_take_the_same_job(japp):  # noqa: ANN001
+def test_two_workers_never_take_the_same_job(japp):
     ids = [jobs.submit(japp, SYSTEM, "count")["id"] for _ in range(30)]
     workers = [jobs.DatabaseWorker(japp) for _ in range(3)]
     threads = [threading.Thread(target=w.run, kwargs={"burst": True}) for w in workers]
@@ -123,7 +123,7 @@ def test_two_workers_never_take_the_same_job(japp):  # noqa: ANN001
     assert sorted(int(r) for r, _ in counted) == ids and {n for _, n in counted} == {1}
 
 
-def _expire(app, job_id: int, worker_name: str = "dead-worker") -> None:  # noqa: ANN001
+def _expire(app, job_id: int, worker_name: str = "dead-worker") -> None:
     """What a worker killed mid-job leaves: a running row whose lease ran out."""
     with app.db.session() as s:
         s.execute(update(Job).where(Job.id == job_id).values(
@@ -131,7 +131,7 @@ def _expire(app, job_id: int, worker_name: str = "dead-worker") -> None:  # noqa
             lease_until=store.now() - timedelta(seconds=5)))
 
 
-def test_a_dead_workers_resumable_job_is_queued_again_and_resumes(japp):  # noqa: ANN001
+def test_a_dead_workers_resumable_job_is_queued_again_and_resumes(japp):
     job = jobs.submit(japp, SYSTEM, "steps", {"n": 5})
     with japp.db.session() as s:  # two steps committed before the worker died
         from svidok.services import ledger
@@ -146,7 +146,7 @@ def test_a_dead_workers_resumable_job_is_queued_again_and_resumes(japp):  # noqa
     assert sorted(_steps_in_ledger(japp, job["id"])) == [f"{job['id']}:{i}" for i in range(5)]  # no step twice
 
 
-def test_a_dead_workers_other_job_fails_with_the_reason(japp):  # noqa: ANN001
+def test_a_dead_workers_other_job_fails_with_the_reason(japp):
     job = jobs.submit(japp, SYSTEM, "steps.once", {"n": 5})
     _expire(japp, job["id"], "host:123:inline:abc")
     assert worker.reap(japp) == [(job["id"], "failed")]
@@ -154,7 +154,7 @@ def test_a_dead_workers_other_job_fails_with_the_reason(japp):  # noqa: ANN001
     assert out["status"] == "failed" and "worker host:123:inline:abc stopped during the job" in out["error"]
 
 
-def test_a_job_that_keeps_losing_its_worker_fails_after_the_last_attempt(japp):  # noqa: ANN001
+def test_a_job_that_keeps_losing_its_worker_fails_after_the_last_attempt(japp):
     job = jobs.submit(japp, SYSTEM, "steps", {"n": 1})
     for _ in range(japp.settings.jobs_max_attempts):
         _expire(japp, job["id"])
@@ -163,7 +163,7 @@ def test_a_job_that_keeps_losing_its_worker_fails_after_the_last_attempt(japp): 
     assert out["status"] == "failed" and "the most allowed" in out["error"]
 
 
-def test_a_live_lease_is_not_taken(japp):  # noqa: ANN001
+def test_a_live_lease_is_not_taken(japp):
     job = jobs.submit(japp, SYSTEM, "steps", {"n": 1})
     with japp.db.session() as s:
         assert store.claim(s, job["id"], "w1", 60)
@@ -173,7 +173,7 @@ def test_a_live_lease_is_not_taken(japp):  # noqa: ANN001
     assert worker.reap(japp) == []
 
 
-def test_health_lists_workers(japp):  # noqa: ANN001
+def test_health_lists_workers(japp):
     assert jobs.health(japp)["ok"] is False  # no worker yet
     w = jobs.DatabaseWorker(japp).start()
     try:

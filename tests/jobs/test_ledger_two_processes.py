@@ -30,7 +30,7 @@ app.close()
 
 
 @pytest.mark.slow
-def test_concurrent_appends_from_two_processes_keep_one_chain(app):  # noqa: ANN001
+def test_concurrent_appends_from_two_processes_keep_one_chain(app):
     procs = [subprocess.Popen([sys.executable, "-c", SCRIPT.format(n=APPENDS), str(app.settings.data_dir), app.db.url,
                                app.settings.field_key, f"p{k}"], cwd=ROOT, stdin=subprocess.PIPE,
                               stderr=subprocess.PIPE) for k in range(2)]

@@ -18,28 +18,28 @@ from .processes import free_port, kill9, redis_server, stop, svidok, wait_for
 pytestmark = pytest.mark.slow
 
 
-def _redis_app(japp, url: str, queue: str):  # noqa: ANN001, ANN202
+def _redis_app(japp, url: str, queue: str):
     japp.settings = japp.settings.model_copy(update={"jobs": "redis", "redis_url": url, "jobs_queue": queue})
     return japp
 
 
-def _env(app) -> dict:  # noqa: ANN001
+def _env(app) -> dict:
     return worker_env(app, SVIDOK_JOBS="redis", SVIDOK_REDIS_URL=app.settings.redis_url,
                       SVIDOK_JOBS_QUEUE=app.settings.jobs_queue)
 
 
-def _statuses(app, ids: list[int]) -> dict[int, str]:  # noqa: ANN001
+def _statuses(app, ids: list[int]) -> dict[int, str]:
     with app.db.session() as s:
         return dict(s.execute(select(Job.id, Job.status).where(Job.id.in_(ids))).all())
 
 
-def _executions(app) -> dict[str, int]:  # noqa: ANN001
+def _executions(app) -> dict[str, int]:
     with app.db.session() as s:
         return dict(s.execute(select(LedgerEntry.record_id, func.count()).where(LedgerEntry.action == "job.count")
                               .group_by(LedgerEntry.record_id)).all())
 
 
-def test_two_redis_workers_share_the_queue_and_replace_a_killed_one(japp, redis_url, queue_name, tmp_path: Path):  # noqa: ANN001
+def test_two_redis_workers_share_the_queue_and_replace_a_killed_one(japp, redis_url, queue_name, tmp_path: Path):
     app = _redis_app(japp, redis_url, queue_name)
     long = jobs.submit(app, SYSTEM, "steps", {"n": 80, "sleep": 0.05})
     ids = [jobs.submit(app, SYSTEM, "count")["id"] for _ in range(20)]
@@ -69,7 +69,7 @@ def test_two_redis_workers_share_the_queue_and_replace_a_killed_one(japp, redis_
     assert h["redis"]["reachable"] and h["jobs"]["done"] == 21
 
 
-def test_redis_stopped_mid_run_loses_nothing(japp, tmp_path: Path):  # noqa: ANN001
+def test_redis_stopped_mid_run_loses_nothing(japp, tmp_path: Path):
     import redis  # noqa: F401 - the client must be installed
 
     port = free_port()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import func, select
 
 from svidok.core.actors import SYSTEM
@@ -21,18 +20,18 @@ from .processes import free_port, kill9, stop, svidok, wait_for
 pytestmark = pytest.mark.slow
 
 
-def _job(app, job_id: int) -> Job:  # noqa: ANN001
+def _job(app, job_id: int) -> Job:
     with app.db.session() as s:
         return s.get(Job, job_id)
 
 
-def _batches(app) -> int:  # noqa: ANN001
+def _batches(app) -> int:
     with app.db.session() as s:
         run = s.scalar(select(ImportRun).order_by(ImportRun.id.desc()).limit(1))
         return (run.counts or {}).get("batches", 0) if run else 0
 
 
-def test_worker_killed_mid_import_another_worker_resumes_it(japp, tmp_path: Path):  # noqa: ANN001
+def test_worker_killed_mid_import_another_worker_resumes_it(japp, tmp_path: Path):
     per_case = _csv(tmp_path / "big.csv", 6_000)
     mapping = tmp_path / "m.yaml"
     mapping.write_text(MAPPING.read_text(encoding="utf-8") + "batch_size: 100\n", encoding="utf-8")
@@ -66,7 +65,7 @@ def test_worker_killed_mid_import_another_worker_resumes_it(japp, tmp_path: Path
         assert s.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.action == "import.finish")) == 1
 
 
-def test_worker_killed_mid_job_that_cannot_resume_fails_with_the_reason(japp, tmp_path: Path):  # noqa: ANN001
+def test_worker_killed_mid_job_that_cannot_resume_fails_with_the_reason(japp, tmp_path: Path):
     job = jobs.submit(japp, SYSTEM, "steps.once", {"n": 100, "sleep": 0.05})
     env, log = worker_env(japp), tmp_path / "worker.log"
     first = svidok("worker", env=env, log=log)
@@ -87,7 +86,7 @@ def test_worker_killed_mid_job_that_cannot_resume_fails_with_the_reason(japp, tm
     assert 3 <= len(steps) < 100 and len(set(steps)) == len(steps)
 
 
-def test_web_process_killed_mid_job_resumes_when_restarted(japp, tmp_path: Path):  # noqa: ANN001
+def test_web_process_killed_mid_job_resumes_when_restarted(japp, tmp_path: Path):
     """Inline mode: the job runs in the web process's own worker thread."""
     job = jobs.submit(japp, SYSTEM, "steps", {"n": 60, "sleep": 0.05})
     port = free_port()

@@ -13,11 +13,11 @@ from svidok.linkage import LinkageConfig, link_records
 from svidok.linkage.evaluate import score_clusters
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from linkage_oracle import TRUTH_COLUMNS, ceiling  # noqa: E402
-from linkage_yardstick_gen import generate  # noqa: E402
+from linkage_oracle import TRUTH_COLUMNS, ceiling
+from linkage_yardstick_gen import generate
 
 
-def _partition(result) -> set[frozenset[str]]:  # noqa: ANN001
+def _partition(result) -> set[frozenset[str]]:
     return {frozenset(g) for _, g in result.clusters.groupby("cluster_id")["record_id"]}
 
 

@@ -18,7 +18,8 @@ def test_installed_splink_is_a_version_the_workaround_was_checked_against():
 
 
 def test_the_patched_function_and_the_limit_still_look_as_read():
-    from splink.internals import comparison_level, expectation_maximisation as em
+    from splink.internals import comparison_level
+    from splink.internals import expectation_maximisation as em
 
     params = list(inspect.signature(em.populate_m_u_from_lookup).parameters)
     assert params == ["training_fixed_probabilities", "comparison_level", "output_column_name",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from svidok.core.actors import SYSTEM
 from svidok.server import create_app
 from svidok.services import accounts
-from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
 
-def _client(app, role: str) -> TestClient:  # noqa: ANN001
+def _client(app, role: str) -> TestClient:
     accounts.create_user(app, SYSTEM, role, "correct horse battery", role)
     c = TestClient(create_app(app), raise_server_exceptions=False)
     c.headers["Authorization"] = f"Bearer {accounts.create_token(app, SYSTEM, role)}"

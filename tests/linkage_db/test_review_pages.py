@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from svidok.server import create_app
-from svidok.schemas.others import CustodyEpisodeIn
-from svidok.services import person_linkage, records
 from svidok.core.actors import SYSTEM
+from svidok.schemas.others import CustodyEpisodeIn
+from svidok.server import create_app
+from svidok.services import person_linkage, records
 from tests import fixtures as fx
 from tests.web.conftest import csrf_of, sign_in
 
 
-def _browser(app, role: str) -> TestClient:  # noqa: ANN001
+def _browser(app, role: str) -> TestClient:
     fx.user(app, role)
     c = TestClient(create_app(app), raise_server_exceptions=False)
     assert sign_in(c, role).status_code in (302, 303)

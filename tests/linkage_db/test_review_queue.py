@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from svidok.schemas.others import CustodyEpisodeIn
-from svidok.services import history, merges, person_linkage, persons, records
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import Conflict, Forbidden, NotFound
+from svidok.schemas.others import CustodyEpisodeIn
+from svidok.services import history, merges, person_linkage, persons, records
 from svidok.storage.models import LedgerEntry, Person
 from tests import fixtures as fx
 
 
-def _people(app) -> dict[str, int]:  # noqa: ANN001
+def _people(app) -> dict[str, int]:
     ids = {
         "uk": fx.person(app, full_name="Шевченко Олександр Петрович", birth_date="1957-03-05", sex="male")["id"],
         "en": fx.person(app, full_name="Oleksandr Shevchenko", birth_date="1957-03-05", sex="male",
@@ -27,14 +27,14 @@ def _people(app) -> dict[str, int]:  # noqa: ANN001
     return ids
 
 
-def _pair_of(app, a: int, b: int) -> dict:  # noqa: ANN001
+def _pair_of(app, a: int, b: int) -> dict:
     items = person_linkage.queue(app, SYSTEM, min_probability=0.0)["items"]
     found = [i for i in items if {i["left"]["id"], i["right"]["id"]} == {a, b}]
     assert found, f"no pair for {a}, {b} in {[(i['left']['id'], i['right']['id']) for i in items]}"
     return found[0]
 
 
-def _snapshots(app, *ids: int) -> list[dict]:  # noqa: ANN001
+def _snapshots(app, *ids: int) -> list[dict]:
     with app.db.session() as s:
         return [history.snapshot(s.get(Person, i)) for i in ids]
 

@@ -14,7 +14,7 @@ from tests.conftest import TEST_KEY
 
 
 @pytest.fixture(scope="session")
-def demo_db(sqlite_template, tmp_path_factory) -> Path:  # noqa: ANN001
+def demo_db(sqlite_template, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("reports-demo")
     shutil.copy(sqlite_template, folder / "svidok.db")
     app = Svidok(Settings(data_dir=folder, field_key=TEST_KEY))
@@ -24,7 +24,7 @@ def demo_db(sqlite_template, tmp_path_factory) -> Path:  # noqa: ANN001
 
 
 @pytest.fixture
-def demo_app(demo_db, tmp_path):  # noqa: ANN001, ANN201
+def demo_app(demo_db, tmp_path):
     shutil.copy(demo_db, tmp_path / "svidok.db")
     a = Svidok(Settings(data_dir=tmp_path, field_key=TEST_KEY))
     yield a

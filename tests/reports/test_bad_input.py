@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from svidok.reports import engine
-from svidok.reports.editions import Edition
-from svidok.reports.book import BriefError
 from svidok.core.actors import SYSTEM
+from svidok.reports import engine
+from svidok.reports.book import BriefError
+from svidok.reports.editions import Edition
 
 
 def _template(tmp_path: Path, body: str, name: str = "custom.md.j2") -> Path:
@@ -18,20 +18,20 @@ def _template(tmp_path: Path, body: str, name: str = "custom.md.j2") -> Path:
     return path
 
 
-def _error(app, path: Path, edition: Edition | None = None) -> BriefError:  # noqa: ANN001
+def _error(app, path: Path, edition: Edition | None = None) -> BriefError:
     with pytest.raises(BriefError) as info:
         engine.render(app, SYSTEM, path, edition=edition)
     return info.value
 
 
-def test_unknown_query_names_the_line(demo_app, tmp_path) -> None:  # noqa: ANN001
+def test_unknown_query_names_the_line(demo_app, tmp_path) -> None:
     err = _error(demo_app, _template(tmp_path, "Fine: {{ n('incidents') }}.\n\nBad: {{ n('casualties_total') }}.\n"))
     assert (err.template, err.line) == ("custom.md.j2", 8)
     assert "unknown query 'casualties_total'" in err.reason and "victims" in err.reason
     assert str(err).startswith("custom.md.j2:8:")
 
 
-def test_a_filter_matching_nothing_is_an_error_unless_zero_is_meant(demo_app, tmp_path) -> None:  # noqa: ANN001
+def test_a_filter_matching_nothing_is_an_error_unless_zero_is_meant(demo_app, tmp_path) -> None:
     body = "{{ n('victims', harm='killed', date_from='1990', date_to='1990') }}\n"
     err = _error(demo_app, _template(tmp_path, body))
     assert err.line == 6 and "matches no records" in err.reason and "allow_zero=True" in err.reason
@@ -52,18 +52,18 @@ def test_a_filter_matching_nothing_is_an_error_unless_zero_is_meant(demo_app, tm
     ("chart('victims_by', kind='pie')", "'bar' or 'line'"),
     ("n('victims', date_from=params.nope)", "nope"),
 ])
-def test_bad_figures_name_their_line(demo_app, tmp_path, call, words) -> None:  # noqa: ANN001
+def test_bad_figures_name_their_line(demo_app, tmp_path, call, words) -> None:
     err = _error(demo_app, _template(tmp_path, "Text.\n\n{{ " + call + " }}\n"))
     assert err.line == 8, err
     assert words in str(err)
 
 
-def test_syntax_errors_name_their_line(demo_app, tmp_path) -> None:  # noqa: ANN001
+def test_syntax_errors_name_their_line(demo_app, tmp_path) -> None:
     err = _error(demo_app, _template(tmp_path, "one\n\n{% if %}\n"))
     assert err.line == 8 and "syntax" in err.reason
 
 
-def test_public_listing_of_protected_records_is_refused(demo_app, tmp_path) -> None:  # noqa: ANN001
+def test_public_listing_of_protected_records_is_refused(demo_app, tmp_path) -> None:
     path = _template(tmp_path, "{{ table('incident_list', limit=50) }}\n")
     internal = engine.render(demo_app, SYSTEM, path)
     assert internal.figures[0].records > 0
@@ -74,7 +74,7 @@ def test_public_listing_of_protected_records_is_refused(demo_app, tmp_path) -> N
     assert public.figures[0].shown
 
 
-def test_unknown_template_and_parameters(demo_app) -> None:  # noqa: ANN001
+def test_unknown_template_and_parameters(demo_app) -> None:
     with pytest.raises(BriefError, match="no such template.*monthly_update"):
         engine.render(demo_app, SYSTEM, "monthly_updte")
     with pytest.raises(BriefError, match="unknown parameter.*colour"):

@@ -12,7 +12,7 @@ from svidok.config import get_settings
 
 
 @pytest.fixture
-def env(demo_app, monkeypatch):  # noqa: ANN001, ANN201
+def env(demo_app, monkeypatch):
     monkeypatch.setenv("SVIDOK_DATA_DIR", str(demo_app.settings.data_dir))
     monkeypatch.setenv("SVIDOK_FIELD_KEY", demo_app.settings.field_key)
     get_settings.cache_clear()
@@ -20,7 +20,7 @@ def env(demo_app, monkeypatch):  # noqa: ANN001, ANN201
     get_settings.cache_clear()
 
 
-def test_brief_commands(env, tmp_path) -> None:  # noqa: ANN001
+def test_brief_commands(env, tmp_path) -> None:
     runner = CliRunner()
     listed = runner.invoke(cli, ["brief", "list"])
     assert listed.exit_code == 0 and "monthly_update" in listed.output
@@ -39,7 +39,7 @@ def test_brief_commands(env, tmp_path) -> None:  # noqa: ANN001
     assert not (tmp_path / "x.pdf").exists()
 
 
-def test_intervention_commands(env, tmp_path) -> None:  # noqa: ANN001
+def test_intervention_commands(env, tmp_path) -> None:
     runner = CliRunner()
     letter = tmp_path / "letter.yaml"
     letter.write_text("title: Appeal on detainees (synthetic)\ndate: 2026-10-01\ntarget: UN Human Rights Council (synthetic)\n"

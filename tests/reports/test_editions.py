@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from svidok.reports import engine
-from svidok.reports.editions import Edition
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import ValidationFailed
+from svidok.reports import engine
+from svidok.reports.editions import Edition
 from svidok.storage.models import Incident, Source
 
 
@@ -27,7 +27,7 @@ def test_cells_suppress_small_counts_and_a_second_cell_when_one_would_be_reveale
         Edition("secret")
 
 
-def _numbers_shown(brief) -> list:  # noqa: ANN001
+def _numbers_shown(brief) -> list:
     out = []
     for f in brief.figures:
         if f.kind == "number":
@@ -38,7 +38,7 @@ def _numbers_shown(brief) -> list:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("name", ["monthly_update", "detainees_sitrep", "crimea_report", "mine_action", "letter_annex"])
-def test_public_edition_shows_no_count_below_the_threshold(demo_app, name) -> None:  # noqa: ANN001
+def test_public_edition_shows_no_count_below_the_threshold(demo_app, name) -> None:
     for threshold in (5, 10):
         brief = engine.render(demo_app, SYSTEM, name, edition=Edition("public", threshold=threshold))
         shown = _numbers_shown(brief)
@@ -50,7 +50,7 @@ def test_public_edition_shows_no_count_below_the_threshold(demo_app, name) -> No
         assert "Public / Публічне" in brief.html
 
 
-def test_public_edition_never_shows_a_protected_record(demo_app) -> None:  # noqa: ANN001
+def test_public_edition_never_shows_a_protected_record(demo_app) -> None:
     with demo_app.db.session() as s:
         hidden_titles = {t for (t,) in s.execute(select(Incident.title).where(Incident.confidentiality != "public"))}
         public_titles = {t for (t,) in s.execute(select(Incident.title).where(Incident.confidentiality == "public"))}
@@ -70,12 +70,12 @@ def test_public_edition_never_shows_a_protected_record(demo_app) -> None:  # noq
     assert "<circle" not in brief.html and "<circle" in engine.render(demo_app, SYSTEM, "monthly_update").html
 
 
-def test_banded_small_counts(demo_app) -> None:  # noqa: ANN001
+def test_banded_small_counts(demo_app) -> None:
     brief = engine.render(demo_app, SYSTEM, "crimea_report", edition=Edition("public", threshold=5, small_counts="band"))
     assert "1–4" in brief.html and "&lt;5" not in brief.html
 
 
-def test_public_listing_leaves_out_incidents_whose_sources_refused_publication(demo_app, tmp_path) -> None:  # noqa: ANN001
+def test_public_listing_leaves_out_incidents_whose_sources_refused_publication(demo_app, tmp_path) -> None:
     from tests import fixtures as fx
 
     no = fx.source(demo_app, consent_publish=False)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from svidok.core.actors import SYSTEM
 from svidok.reports import engine
 from svidok.reports.editions import Edition
 from svidok.services import demo
-from svidok.core.actors import SYSTEM
 
 
-def test_every_template_renders_on_each_engine(app) -> None:  # noqa: ANN001
+def test_every_template_renders_on_each_engine(app) -> None:
     demo.load(app, size=300)
     with app.db.session() as s:
         incidents = s.execute(text("SELECT COUNT(*) FROM incidents WHERE deleted_at IS NULL AND date_hi >= '2022-02-24'")).scalar()

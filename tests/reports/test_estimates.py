@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from svidok.core.actors import SYSTEM
 from svidok.reports import engine
 from svidok.schemas.records import IncidentIn
 from svidok.services import incidents
-from svidok.core.actors import SYSTEM
 from svidok.storage.models import Person
 from tests.fixtures import KHARKIV_OBLAST
 
 
-def _list(app, name: str, n: int) -> list[int]:  # noqa: ANN001
+def _list(app, name: str, n: int) -> list[int]:
     victims = [{"harm": "killed", "status": "civilian", "sex": "female", "age": 40,
                 "person": {"full_name": f"Синтетична {name} {i}", "sex": "female", "status": "civilian"}} for i in range(n)]
     inc = incidents.create(app, SYSTEM, IncidentIn.model_validate({
@@ -24,7 +24,7 @@ def _list(app, name: str, n: int) -> list[int]:  # noqa: ANN001
     return ids
 
 
-def test_estimate_figure_has_an_interval_and_counts_linked_people_once(sqlite_app, tmp_path) -> None:  # noqa: ANN001
+def test_estimate_figure_has_an_interval_and_counts_linked_people_once(sqlite_app, tmp_path) -> None:
     a, b, c = _list(sqlite_app, "A", 60), _list(sqlite_app, "B", 50), _list(sqlite_app, "C", 40)
     with sqlite_app.db.session() as s:  # linkage found: 25 of B are in A, 15 of C in A, 10 of C in B
         for src, dst in list(zip(b[:25], a[:25])) + list(zip(c[:15], a[25:40])) + list(zip(c[15:25], b[25:35])):

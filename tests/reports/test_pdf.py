@@ -12,14 +12,14 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from svidok.core.actors import SYSTEM
 from svidok.reports import engine, pdf
 from svidok.reports.editions import Edition
-from svidok.core.actors import SYSTEM
 
 try:
     pdf.chromium_path()
     HAVE_CHROMIUM = True
-except Exception:  # noqa: BLE001
+except Exception:
     HAVE_CHROMIUM = False
 
 needs_chromium = pytest.mark.skipif(not HAVE_CHROMIUM, reason="Chromium not installed (apt-get install -y chromium)")
@@ -45,7 +45,7 @@ def _images(reader: PdfReader) -> int:
 @pytest.mark.parametrize("name, edition", [("monthly_update", "internal"), ("detainees_sitrep", "public"),
                                            ("crimea_report", "public"), ("mine_action", "internal"),
                                            ("letter_annex", "public")])
-def test_brief_prints_well(demo_app, tmp_path, name, edition) -> None:  # noqa: ANN001
+def test_brief_prints_well(demo_app, tmp_path, name, edition) -> None:
     brief = engine.render(demo_app, SYSTEM, name, edition=Edition(edition))
     out = engine.write(brief, tmp_path / f"{name}.pdf")
     reader = PdfReader(io.BytesIO(out.read_bytes()))
@@ -70,7 +70,7 @@ def test_brief_prints_well(demo_app, tmp_path, name, edition) -> None:  # noqa: 
 
 @needs_chromium
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-def test_pages_render_as_images_with_ink(demo_app, tmp_path) -> None:  # noqa: ANN001
+def test_pages_render_as_images_with_ink(demo_app, tmp_path) -> None:
     brief = engine.render(demo_app, SYSTEM, "monthly_update")
     out = engine.write(brief, tmp_path / "b.pdf")
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(out), str(tmp_path / "p")], check=True, capture_output=True)
@@ -80,7 +80,7 @@ def test_pages_render_as_images_with_ink(demo_app, tmp_path) -> None:  # noqa: A
         assert dark > 0.003, f"{png.name} looks blank"
 
 
-def test_html_output_and_bad_suffix(demo_app, tmp_path) -> None:  # noqa: ANN001
+def test_html_output_and_bad_suffix(demo_app, tmp_path) -> None:
     brief = engine.render(demo_app, SYSTEM, "mine_action")
     out = engine.write(brief, tmp_path / "m.html")
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import text
 
+from svidok.core.actors import SYSTEM
 from svidok.figures import queries
 from svidok.reports import engine
 from svidok.reports.editions import Edition
-from svidok.core.actors import SYSTEM
 
 SHIPPED = [t.name for t in engine.list_templates()]
 
@@ -20,7 +20,7 @@ def test_the_five_briefs_are_shipped() -> None:
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_every_figure_reproduces_from_its_reference(demo_app, name) -> None:  # noqa: ANN001
+def test_every_figure_reproduces_from_its_reference(demo_app, name) -> None:
     brief = engine.render(demo_app, SYSTEM, name)
     assert brief.figures, "a brief without figures"
     with demo_app.db.session() as s:
@@ -37,7 +37,7 @@ def test_every_figure_reproduces_from_its_reference(demo_app, name) -> None:  # 
             assert f'<span class="num">{shown}</span>' in html
 
 
-def _scalar(app, sql: str, **params) -> int:  # noqa: ANN001, ANN003
+def _scalar(app, sql: str, **params) -> int:
     with app.db.session() as s:
         return int(s.execute(text(sql), params).scalar() or 0)
 
@@ -50,13 +50,13 @@ VICTIMS = """SELECT COALESCE(SUM(v.count), 0) FROM victims v JOIN acts a ON a.id
                     (SELECT id FROM persons WHERE merged_into_id IS NULL AND deleted_at IS NULL)) {where}"""
 
 
-def _figure(brief, query: str, **args):  # noqa: ANN001, ANN003, ANN202
+def _figure(brief, query: str, **args):
     hits = [f for f in brief.figures if f.query == query and f.args == args]
     assert hits, f"no figure {query} {args}"
     return hits[0]
 
 
-def test_monthly_update_counts_match_sql(demo_app) -> None:  # noqa: ANN001
+def test_monthly_update_counts_match_sql(demo_app) -> None:
     brief = engine.render(demo_app, SYSTEM, "monthly_update", params={"month": "2026-10", "since": "2022-02-24"})
     killed = _scalar(demo_app, VICTIMS.format(where="AND v.harm = 'killed' AND v.status = 'civilian' AND i.date_hi >= :d"),
                      d="2022-02-24")
@@ -74,7 +74,7 @@ def test_monthly_update_counts_match_sql(demo_app) -> None:  # noqa: ANN001
     assert dict((k, v) for k, _, v in by_sex.value)["female"] == female
 
 
-def test_detainee_and_mine_counts_match_sql(demo_app) -> None:  # noqa: ANN001
+def test_detainee_and_mine_counts_match_sql(demo_app) -> None:
     sit = engine.render(demo_app, SYSTEM, "detainees_sitrep", params={"as_of": "2026-10-31"})
     people = _scalar(demo_app, "SELECT COUNT(DISTINCT person_id) FROM custody_episodes WHERE deleted_at IS NULL "
                                "AND date_from_lo <= :d", d="2026-10-31")
@@ -88,7 +88,7 @@ def test_detainee_and_mine_counts_match_sql(demo_app) -> None:  # noqa: ANN001
         assert _figure(mines, "hazard_areas", hazard_status=status).value == n
 
 
-def test_crimea_counts_only_crimea(demo_app) -> None:  # noqa: ANN001
+def test_crimea_counts_only_crimea(demo_app) -> None:
     brief = engine.render(demo_app, SYSTEM, "crimea_report")
     n = _scalar(demo_app, "SELECT COUNT(*) FROM incidents i JOIN places p ON p.id = i.place_id WHERE i.deleted_at IS NULL "
                           "AND p.path LIKE (SELECT path FROM places WHERE code = 'UA01000000000013043') || '%' "
@@ -98,14 +98,14 @@ def test_crimea_counts_only_crimea(demo_app) -> None:  # noqa: ANN001
     assert "Окупований Крим" in brief.html
 
 
-def test_letter_annex_lists_the_interventions_recommendations(demo_app) -> None:  # noqa: ANN001
+def test_letter_annex_lists_the_interventions_recommendations(demo_app) -> None:
     brief = engine.render(demo_app, SYSTEM, "letter_annex", params={"intervention": 1})
     fig = next(f for f in brief.figures if f.query == "recommendations")
     assert fig.shown == ["detainees_and_pows", "at_risk_groups", "mine_action"]
     assert "Fund the clearance of landmines" in brief.html
 
 
-def test_a_viewer_counts_only_what_a_viewer_may_see(demo_app) -> None:  # noqa: ANN001
+def test_a_viewer_counts_only_what_a_viewer_may_see(demo_app) -> None:
     from tests import fixtures as fx
 
     viewer = fx.user(demo_app, "viewer", "reader")
@@ -118,7 +118,7 @@ def test_a_viewer_counts_only_what_a_viewer_may_see(demo_app) -> None:  # noqa: 
     assert re.search(r"INTERNAL|Internal — not for distribution", brief.html) is None
 
 
-def test_incident_counts_filtered_by_victims_and_acts(demo_app, tmp_path) -> None:  # noqa: ANN001
+def test_incident_counts_filtered_by_victims_and_acts(demo_app, tmp_path) -> None:
     path = tmp_path / "inc.md.j2"
     path.write_text("---\ntitle: t\n---\n{{ n('incidents', harm='killed', characteristic='child') }} "
                     "{{ n('incidents', family='detention', victim_status='prisoner_of_war') }}\n", encoding="utf-8")
@@ -134,7 +134,7 @@ def test_incident_counts_filtered_by_victims_and_acts(demo_app, tmp_path) -> Non
     assert 0 < child_killed < _scalar(demo_app, "SELECT COUNT(*) FROM incidents")
 
 
-def test_parallel_prefetch_gives_the_same_figures(demo_app) -> None:  # noqa: ANN001
+def test_parallel_prefetch_gives_the_same_figures(demo_app) -> None:
     fast = engine.render(demo_app, SYSTEM, "monthly_update")
     slow = engine.render(demo_app, SYSTEM, "monthly_update", prefetch_queries=False)
     assert [(f.query, f.args, f.value, f.records) for f in fast.figures] == \

@@ -2,11 +2,11 @@
 
 import pytest
 
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Forbidden, NotFound
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.others import CaseIn
 from svidok.services import accounts, incident_queries, incidents, records, sources
-from svidok.core.actors import SYSTEM
-from svidok.core.errors import Forbidden, NotFound
 from tests import fixtures as fx
 
 

@@ -4,9 +4,9 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from svidok.core.actors import SYSTEM
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import demo, incident_queries
-from svidok.core.actors import SYSTEM
 from svidok.storage.models import CustodyEpisode, Incident, LedgerEntry
 
 
@@ -32,7 +32,7 @@ def test_initial_load_sets_indexes_aside_and_rebuilds_them_with_full_text(sqlite
     dropped = []
     original = deferred_indexes.set_aside
 
-    def spy(conn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def spy(conn, *args, **kwargs):
         got = original(conn, *args, **kwargs)
         dropped.extend(deferred_indexes.missing(conn))
         return got
@@ -100,7 +100,7 @@ def test_constant_columns_written_as_literals_keep_quotes_and_types(app):
         assert all(g.created_at.replace(tzinfo=None) == now for g in got)
 
 
-def _dangling_batch(person_id: int):  # noqa: ANN202
+def _dangling_batch(person_id: int):
     """A demo-shaped batch: one person with a search key, and a key of a person that does not exist."""
     from svidok.services.demo_data import Batch
     from svidok.services.rowsets import Rows

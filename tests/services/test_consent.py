@@ -4,10 +4,10 @@ import io
 
 import pytest
 
-from svidok.schemas.filters import IncidentFilter
-from svidok.services import evidence, evidence_bundles, export_public
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import ValidationFailed
+from svidok.schemas.filters import IncidentFilter
+from svidok.services import evidence, evidence_bundles, export_public
 from tests import fixtures as fx
 
 GROUP = [{"violation_type": "killing_of_civilians", "victims": [{"harm": "killed", "count": 6, "status": "civilian"}]}]

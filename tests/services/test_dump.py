@@ -5,9 +5,9 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from svidok.services import dump
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import ValidationFailed
+from svidok.services import dump
 from svidok.storage.models import Incident
 from tests import fixtures as fx
 

@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import func, select, text
 
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import Conflict, ValidationFailed
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate
 from svidok.services import incident_queries, incidents, paging
-from svidok.core.actors import SYSTEM
-from svidok.core.errors import Conflict, ValidationFailed
 from svidok.storage.models import Incident, LedgerEntry, Victim
 from tests import fixtures as fx
 
@@ -174,7 +174,7 @@ def test_a_rare_victim_filter_keeps_every_other_condition(app, monkeypatch, few_
     """Killed prisoners of war: the act's type, need-to-know, withdrawals and edits still count."""
     monkeypatch.setattr(incident_queries, "FEW_VICTIMS", few_victims)
     monkeypatch.setattr(incident_queries, "INDEX_LOOKUPS", index_lookups)
-    def killed_pow(kind="killing_of_civilians", **kw):  # noqa: ANN001, ANN003, ANN202
+    def killed_pow(kind="killing_of_civilians", **kw):
         return fx.incident(app, acts=[{"violation_type": kind, "victims": [
             {"harm": "killed", "status": "prisoner_of_war", "age": 16}]}], **kw)["id"]
     shown = killed_pow()

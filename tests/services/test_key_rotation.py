@@ -4,13 +4,13 @@ import pytest
 
 from svidok.app import Svidok
 from svidok.config import Settings
-from svidok.services import key_rotation, persons, sources
 from svidok.core.actors import SYSTEM
+from svidok.services import key_rotation, persons, sources
 from tests import fixtures as fx
 
 
 @pytest.fixture
-def keyed_app(tmp_path, sqlite_template):  # noqa: ANN001, ANN201
+def keyed_app(tmp_path, sqlite_template):
     """An installation whose keyring lives in a key file (rotation rewrites it)."""
     import shutil
 

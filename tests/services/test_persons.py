@@ -2,10 +2,10 @@
 
 import pytest
 
-from svidok.schemas.records import PersonUpdate
-from svidok.services import persons
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import Conflict, Forbidden
+from svidok.schemas.records import PersonUpdate
+from svidok.services import persons
 from tests import fixtures as fx
 
 

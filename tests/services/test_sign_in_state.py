@@ -12,13 +12,14 @@ from sqlalchemy import select
 from svidok.app import Svidok
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import NotFound
-from svidok.services import accounts, sessions, sign_in_throttle as throttle, two_factor
+from svidok.services import accounts, sessions, two_factor
+from svidok.services import sign_in_throttle as throttle
 from svidok.storage.models import RecoveryCode, User, WebSession
 from tests import fixtures as fx
 
 
 @pytest.fixture
-def second_worker(app):  # noqa: ANN001, ANN201
+def second_worker(app):
     """Another process's view of the same database."""
     other = Svidok(app.settings, database_url=str(app.db.engine.url.render_as_string(hide_password=False)))
     yield other

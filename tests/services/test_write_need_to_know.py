@@ -9,18 +9,18 @@ from collections.abc import Callable
 
 import pytest
 
+from svidok.core.actors import SYSTEM
+from svidok.core.errors import NotFound, ServiceError, ValidationFailed
 from svidok.schemas.others import CaseIn, CustodyEpisodeIn, DisplacementIn, HazardAreaIn, InterventionIn
 from svidok.schemas.records import IncidentIn, PersonIn, SourceIn
 from svidok.services import evidence, incidents, persons, records, sources
-from svidok.core.actors import SYSTEM
-from svidok.core.errors import NotFound, ServiceError, ValidationFailed
 from tests import fixtures as fx
 
 MISSING = 999_999
 
 
 @pytest.fixture
-def hidden(app):  # noqa: ANN001, ANN201
+def hidden(app):
     """Records an investigator without grants may not see (administrator-made)."""
     case = records.create(app, SYSTEM, "case", CaseIn(code="UA-SECRET-1", title="Secret case", description="Sealed"))
     person = fx.person(app, confidentiality="strictly_confidential", full_name="Прихована Особа",
@@ -37,7 +37,7 @@ def hidden(app):  # noqa: ANN001, ANN201
     }
 
 
-def _incident(**over) -> IncidentIn:  # noqa: ANN003
+def _incident(**over) -> IncidentIn:
     data = {"title": "Shelling", "date_start": "2022-03-05", "acts": [
         {"violation_type": "killing_of_civilians", "victims": [{"harm": "killed", "count": 1}]}]}
     data.update(over)
@@ -96,7 +96,7 @@ def _refusal(call: Callable) -> tuple[type, int, str]:
 
 
 @pytest.mark.parametrize(("what", "kind", "write"), WRITES, ids=[w[0] for w in WRITES])
-def test_a_hidden_reference_is_refused_like_a_missing_one(app, hidden, what, kind, write):  # noqa: ANN001
+def test_a_hidden_reference_is_refused_like_a_missing_one(app, hidden, what, kind, write):
     investigator = fx.user(app, "investigator")
     ident = hidden[kind]
     cls, status, message = _refusal(lambda: write(app, investigator, ident))
@@ -106,7 +106,7 @@ def test_a_hidden_reference_is_refused_like_a_missing_one(app, hidden, what, kin
     assert re.sub(rf"\b{ident}\b", "ID", message) == re.sub(rf"\b{MISSING}\b", "ID", m_message), what
 
 
-def test_a_confidential_victim_is_not_disclosed_through_a_new_incident(app, hidden):  # noqa: ANN001
+def test_a_confidential_victim_is_not_disclosed_through_a_new_incident(app, hidden):
     investigator = fx.user(app, "investigator")
     with pytest.raises(ValidationFailed) as exc:
         incidents.create(app, investigator, _victim(hidden["person"]))
@@ -114,7 +114,7 @@ def test_a_confidential_victim_is_not_disclosed_through_a_new_incident(app, hidd
     assert incidents.create(app, SYSTEM, _victim(hidden["person"]))["acts"][0]["victims"][0]["sex"] == "male"
 
 
-def test_a_granted_case_opens_its_records_to_writes(app, hidden):  # noqa: ANN001
+def test_a_granted_case_opens_its_records_to_writes(app, hidden):
     from svidok.services import accounts
 
     accounts.create_user(app, SYSTEM, "granted", "correct horse battery", "investigator")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from svidok.core.actors import SYSTEM
 from svidok.server import create_app
 from svidok.services import accounts
-from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 
 
-def _client(app, role: str) -> TestClient:  # noqa: ANN001
+def _client(app, role: str) -> TestClient:
     accounts.create_user(app, SYSTEM, role, "correct horse battery", role)
     c = TestClient(create_app(app), raise_server_exceptions=False)
     c.headers["Authorization"] = f"Bearer {accounts.create_token(app, SYSTEM, role)}"
@@ -19,7 +19,7 @@ def _client(app, role: str) -> TestClient:  # noqa: ANN001
 
 
 @pytest.fixture
-def data(app):  # noqa: ANN001, ANN201
+def data(app):
     acts = [{"violation_type": "killing_of_civilians", "means": "missile", "victims": [
         {"harm": "killed", "sex": "female", "age": 75, "status": "civilian"},
         {"harm": "injured", "sex": "male", "age": 6, "status": "civilian"},
@@ -30,7 +30,7 @@ def data(app):  # noqa: ANN001, ANN201
     return app
 
 
-def test_breakdown_by_age_band_with_filter(data) -> None:  # noqa: ANN001
+def test_breakdown_by_age_band_with_filter(data) -> None:
     with _client(data, "analyst") as c:
         r = c.get("/api/v1/stats/breakdown", params={"by": "age_band"})
         assert r.status_code == 200, r.text
@@ -42,7 +42,7 @@ def test_breakdown_by_age_band_with_filter(data) -> None:  # noqa: ANN001
         assert [(row["key"], row["killed"]) for row in r.json()["rows"]] == [(fx.CRIMEA, 5)]
 
 
-def test_bad_parameters_are_problem_details(data) -> None:  # noqa: ANN001
+def test_bad_parameters_are_problem_details(data) -> None:
     with _client(data, "viewer") as c:
         r = c.get("/api/v1/stats/breakdown", params={"by": "shoe_size"})
         assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
@@ -54,12 +54,12 @@ def test_bad_parameters_are_problem_details(data) -> None:  # noqa: ANN001
         assert r.status_code == 422
 
 
-def test_needs_sign_in(data) -> None:  # noqa: ANN001
+def test_needs_sign_in(data) -> None:
     with TestClient(create_app(data), raise_server_exceptions=False) as c:
         assert c.get("/api/v1/stats/breakdown", params={"by": "sex"}).status_code == 401
 
 
-def test_disproportionality_and_charts(data) -> None:  # noqa: ANN001
+def test_disproportionality_and_charts(data) -> None:
     with _client(data, "analyst") as c:
         r = c.get("/api/v1/stats/disproportionality", params={"by": "age"})
         assert r.status_code == 200, r.text
@@ -73,7 +73,7 @@ def test_disproportionality_and_charts(data) -> None:  # noqa: ANN001
         assert months.status_code == 200 and "2022-04" in months.text  # an empty month is drawn as 0
 
 
-def test_no_server_errors_on_generated_requests(sqlite_app) -> None:  # noqa: ANN001
+def test_no_server_errors_on_generated_requests(sqlite_app) -> None:
     """Schemathesis on the /api/v1/stats operations only, with more examples: odd input gets a 4xx, never a 5xx."""
     from tests.fuzzing import server_errors
 
@@ -89,7 +89,7 @@ KOSOVO_ROWS = [
 ]  # fmt: skip
 
 
-def test_estimate_from_counts_loglinear_and_lcmcr_with_diagnostics(app) -> None:  # noqa: ANN001
+def test_estimate_from_counts_loglinear_and_lcmcr_with_diagnostics(app) -> None:
     body = {"lists": ["EXH", "ABA", "OSCE", "HRW"], "rows": [{"pattern": p, "count": c} for p, c in KOSOVO_ROWS]}
     with _client(app, "analyst") as c:
         r = c.post("/api/v1/stats/estimate", json=body)
@@ -104,7 +104,7 @@ def test_estimate_from_counts_loglinear_and_lcmcr_with_diagnostics(app) -> None:
         assert {"N", "alpha", "classes"} <= d["diagnostics"].keys()
 
 
-def test_estimate_refuses_bad_tables_with_the_reason(app) -> None:  # noqa: ANN001
+def test_estimate_refuses_bad_tables_with_the_reason(app) -> None:
     with _client(app, "analyst") as c:
         too_big = {"lists": ["A", "B"], "rows": [{"pattern": [1, 0], "count": 10**20}]}
         assert c.post("/api/v1/stats/estimate", json=too_big).status_code == 422
@@ -113,7 +113,7 @@ def test_estimate_refuses_bad_tables_with_the_reason(app) -> None:  # noqa: ANN0
         assert r.status_code == 422 and "repeats row 1" in r.text
 
 
-def test_estimate_by_model_averaging_names_the_models(app) -> None:  # noqa: ANN001
+def test_estimate_by_model_averaging_names_the_models(app) -> None:
     body = {"lists": ["EXH", "ABA", "OSCE", "HRW"], "rows": [{"pattern": p, "count": c} for p, c in KOSOVO_ROWS],
             "method": "dga", "models": 3}
     with _client(app, "analyst") as c:

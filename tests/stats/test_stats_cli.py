@@ -13,7 +13,7 @@ from tests import fixtures as fx
 runner = CliRunner()
 
 
-def test_breakdown_json_and_table(sqlite_app, monkeypatch) -> None:  # noqa: ANN001
+def test_breakdown_json_and_table(sqlite_app, monkeypatch) -> None:
     fx.incident(sqlite_app, acts=[{"violation_type": "killing_of_civilians", "means": "missile", "victims": [
         {"harm": "killed", "sex": "male", "age": 3, "status": "civilian"},
         {"harm": "injured", "sex": "female", "age": 67, "status": "civilian"},
@@ -29,7 +29,7 @@ def test_breakdown_json_and_table(sqlite_app, monkeypatch) -> None:  # noqa: ANN
     assert "Діти (0–17)" in r.output and "not recorded" in r.output
 
 
-def test_breakdown_bad_field_is_one_clear_message(sqlite_app, monkeypatch) -> None:  # noqa: ANN001
+def test_breakdown_bad_field_is_one_clear_message(sqlite_app, monkeypatch) -> None:
     monkeypatch.setattr(common, "make_app", lambda: sqlite_app)
     r = runner.invoke(cli, ["stats", "breakdown", "--by", "shoe_size"])
     assert r.exit_code == 1 and "by" in r.output and "Traceback" not in r.output

@@ -10,7 +10,7 @@ from svidok.storage.models import CustodyEpisode
 OPEN = [literal_column("'in_custody'"), literal_column("'unknown'")]
 
 
-def _count_open(table):  # noqa: ANN001, ANN202
+def _count_open(table):
     return select(func.count()).select_from(table).where(table.c.deleted_at.is_(None), table.c.outcome.in_(OPEN))
 
 

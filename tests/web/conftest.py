@@ -7,8 +7,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from svidok.server import create_app
 from svidok.figures import dashboard
+from svidok.server import create_app
 from tests import fixtures as fx
 
 PASSWORD = "correct horse battery"
@@ -21,7 +21,7 @@ def csrf_of(html: str) -> str:
     return m.group(1)
 
 
-def sign_in(client: TestClient, username: str, password: str = PASSWORD):  # noqa: ANN201
+def sign_in(client: TestClient, username: str, password: str = PASSWORD):
     token = csrf_of(client.get("/login").text)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
                        follow_redirects=False)
@@ -32,7 +32,7 @@ def csrf(client: TestClient, path: str = "/account") -> str:
 
 
 @pytest.fixture
-def web(sqlite_app):  # noqa: ANN001, ANN201
+def web(sqlite_app):
     """(core app, ASGI app) with one user per role (user name = role)."""
     for role in ROLES:
         fx.user(sqlite_app, role)
@@ -41,7 +41,7 @@ def web(sqlite_app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def client_for(web):  # noqa: ANN001, ANN201
+def client_for(web):
     """client_for(role) -> a TestClient signed in as that role (None: not signed in)."""
     _core, asgi = web
     clients = []

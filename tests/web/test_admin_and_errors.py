@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from svidok.core.actors import SYSTEM
 from svidok.schemas import others
 from svidok.services import accounts, records
-from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 from tests.web.conftest import csrf, sign_in
 
@@ -62,7 +62,7 @@ def test_a_user_creates_an_api_token_and_uses_it(web, client_for):
 def test_an_unexpected_failure_shows_a_page_without_a_stack_trace(web, client_for, monkeypatch):
     from svidok.services import incident_queries
 
-    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*_args, **_kwargs):
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(incident_queries, "listing", broken)

@@ -15,8 +15,8 @@ import pytest
 
 from svidok.app import Svidok
 from svidok.config import Settings
-from svidok.services import accounts
 from svidok.core.actors import SYSTEM
+from svidok.services import accounts
 from tests.conftest import TEST_KEY
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     """A fresh SQLite data dir served by uvicorn in a thread; yields the base URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed: apt-get install -y chromium")
@@ -63,7 +63,7 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -74,7 +74,7 @@ def browser():  # noqa: ANN201
         b.close()
 
 
-def _sign_in(page, base: str, user: str) -> None:  # noqa: ANN001
+def _sign_in(page, base: str, user: str) -> None:
     page.goto(base + "/")
     assert page.url.endswith("/login")
     page.get_by_label("User name").fill(user)
@@ -83,7 +83,7 @@ def _sign_in(page, base: str, user: str) -> None:  # noqa: ANN001
     page.wait_for_url(base + "/")
 
 
-def test_documenter_workflow_in_chromium(server, browser, tmp_path):  # noqa: ANN001, PLR0915
+def test_documenter_workflow_in_chromium(server, browser, tmp_path):
     from playwright.sync_api import expect
 
     base = server

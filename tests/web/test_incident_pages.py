@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from svidok.core.actors import SYSTEM
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import incident_queries, incidents
-from svidok.core.actors import SYSTEM
 from tests import fixtures as fx
 from tests.web.conftest import csrf, csrf_of
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from svidok.services import persons
 from svidok.core.actors import SYSTEM
+from svidok.services import persons
 from tests import fixtures as fx
 from tests.web.conftest import csrf
 

@@ -6,10 +6,9 @@ import io
 
 from sqlalchemy import func, select
 
-from svidok.figures import dashboard
-
-from svidok.services import incidents, records, reference
 from svidok.core.actors import SYSTEM
+from svidok.figures import dashboard
+from svidok.services import incidents, records, reference
 from svidok.storage.models import EvidenceItem, LedgerEntry
 from tests import fixtures as fx
 from tests.web.conftest import csrf

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from svidok.services import records
 from svidok.core.actors import SYSTEM
+from svidok.services import records
 from tests import fixtures as fx
 from tests.web.conftest import csrf
 

@@ -11,9 +11,9 @@ import io
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
+from svidok.core.actors import SYSTEM
 from svidok.schemas import others
 from svidok.services import evidence, records, reference
-from svidok.core.actors import SYSTEM
 from svidok.web.access_matrix import ANYONE, REFUSALS_ONLY, ROLES_FOR, RULES
 from tests import fixtures as fx
 from tests.web.conftest import csrf_of
@@ -69,7 +69,7 @@ def _fixtures(core) -> dict:
             "capture_id": 999_999, "batch_id": 999_999, "job_id": 999_999}
 
 
-def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
+def _api_body(method: str, path: str, f: dict):
     if method == "GET":
         return None
     kind = path.split("/")[3]
@@ -146,7 +146,7 @@ def _url(path: str, f: dict) -> str:
     return out.replace("{ident}", str(f["ident"].get(kind, 1)))
 
 
-def _request(client, method: str, path: str, f: dict):  # noqa: ANN001, ANN202
+def _request(client, method: str, path: str, f: dict):
     token = csrf_of(client.get("/login").text)
     if method == "MOUNT":
         asset = {"/static/leaflet": "/leaflet.js", "/api/v1/docs/assets": "/swagger-ui.css"}.get(path, "/svidok.css")

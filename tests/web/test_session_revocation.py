@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from svidok.server import create_app
 from svidok.app import Svidok
+from svidok.server import create_app
 from svidok.web import session as web_session
 from tests.web.conftest import PASSWORD, csrf, sign_in
 

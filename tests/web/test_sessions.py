@@ -64,7 +64,7 @@ def test_a_session_cookie_alone_cannot_write_through_the_api(client_for):
     assert c.get("/api/v1/incidents/count").json()["count"] == 1  # reads work with the cookie
 
 
-def _age_session(core, **ago) -> None:  # noqa: ANN003
+def _age_session(core, **ago) -> None:
     """Move every session's clock back, as if it had been used (or started) that long ago."""
     from sqlalchemy import select
 

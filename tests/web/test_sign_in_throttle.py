@@ -8,13 +8,13 @@ from tests.web.conftest import PASSWORD, csrf_of
 
 
 @pytest.fixture
-def behind_proxy(web):  # noqa: ANN001, ANN201
+def behind_proxy(web):
     core, _ = web
     core.settings.trusted_proxies = ["testclient"]  # the test client plays the reverse proxy
     return web
 
 
-def _try(client, username: str, password: str, address: str):  # noqa: ANN001, ANN202
+def _try(client, username: str, password: str, address: str):
     headers = {"X-Forwarded-For": address}
     token = csrf_of(client.get("/login", headers=headers).text)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token},

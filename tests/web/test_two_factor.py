@@ -11,7 +11,7 @@ from svidok.web import session as web_session
 from tests.web.conftest import csrf, csrf_of, sign_in
 
 
-def _enrol(c) -> tuple[str, list[str]]:  # noqa: ANN001
+def _enrol(c) -> tuple[str, list[str]]:
     """Set up two-factor sign-in from the account pages; returns the secret and the recovery codes."""
     page = c.post("/account/2fa/begin", data={"csrf_token": csrf(c, "/account/2fa")}).text
     secret = re.search(r'<code class="totp-secret">([A-Z2-7]+)</code>', page).group(1)
@@ -25,7 +25,7 @@ def _enrol(c) -> tuple[str, list[str]]:  # noqa: ANN001
     return secret, codes
 
 
-def _code_step(c, code: str):  # noqa: ANN001, ANN202
+def _code_step(c, code: str):
     page = c.get("/login/code").text
     return c.post("/login/code", data={"csrf_token": csrf_of(page), "code": code, "next": "/"},
                   follow_redirects=False)

@@ -15,11 +15,11 @@ from svidok.app import Svidok
 
 from . import docs, problems
 from .headers import SecurityHeaders
-from .query_guard import QueryGuard
 from .limits import BodySizeLimit
-from .uploads import UploadGate, is_upload
+from .query_guard import QueryGuard
 from .routes import advocacy, custody, evidence, incidents, linkage, persons, records, reference, stats
 from .routes import jobs as jobs_routes
+from .uploads import UploadGate, is_upload
 
 API_PREFIX = "/api/v1"
 

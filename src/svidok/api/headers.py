@@ -36,7 +36,7 @@ def content_security_policy(tile_url: str | None) -> str:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, core):  # noqa: ANN001
+    def __init__(self, app: ASGIApp, core):
         self.app = app
         self.trusted = core.settings.trusted_proxies
         self.fixed = [

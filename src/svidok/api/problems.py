@@ -12,7 +12,7 @@ from svidok.core.errors import ServiceError, ValidationFailed
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, errors: list[dict] | None = None, **extra) -> JSONResponse:  # noqa: ANN003
+def problem(status: int, title: str, detail: str, errors: list[dict] | None = None, **extra) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     if errors is not None:
         body["errors"] = errors

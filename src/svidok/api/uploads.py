@@ -51,7 +51,7 @@ class _TooLarge(Exception):
 
 
 class UploadGate:
-    def __init__(self, app: ASGIApp, core):  # noqa: ANN001
+    def __init__(self, app: ASGIApp, core):
         self.app = app
         self.core = core
 
@@ -96,7 +96,7 @@ class UploadGate:
         if exceeded and not started:
             await self._too_large(limit, web)(scope, receive, send)
 
-    async def _refusal(self, scope: Scope, web: bool):  # noqa: ANN202
+    async def _refusal(self, scope: Scope, web: bool):
         state = scope.get("state") or {}
         actor = state.get("actor")
         auth = _header(scope, b"authorization") or ""
@@ -115,14 +115,14 @@ class UploadGate:
         return None
 
     @staticmethod
-    def _too_large(limit: int, web: bool):  # noqa: ANN205
+    def _too_large(limit: int, web: bool):
         text = f"the file is larger than the upload limit of {limit} bytes ({limit / 1024**3:.1f} GiB); nothing was stored"
         if web:
             return HTMLResponse(f"<!doctype html><title>413</title><p>{html.escape(text)}</p>", 413)
         return problem(413, "Payload too large", text)
 
 
-def _unauthorised():  # noqa: ANN202
+def _unauthorised():
     response = problem(401, "Unauthorized", "sign in or send an API token")
     response.headers["WWW-Authenticate"] = "Bearer"
     return response

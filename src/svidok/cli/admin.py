@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import typer
+from typing import TYPE_CHECKING
 
-from . import lazy
+import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-
+from . import lazy
 from .common import cli_actor, console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 accounts = lazy.module("svidok.services.accounts")
 demo = lazy.module("svidok.services.demo")
@@ -23,14 +26,14 @@ vocab_app = typer.Typer(help="Vocabularies (violation types, legal provisions, �
 
 def init() -> None:
     """Create or upgrade the database in the data directory, load the gazetteer, create keys."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = app.init()
         console.print(f"Database ready: {app.db.url}")
         console.print(f"Places added: {out['places_added']}; new field key: {out['field_key_created']}")
     run(go)
 
 
-def _load_demo(app, size: int, seed: int) -> None:  # noqa: ANN001
+def _load_demo(app: Svidok, size: int, seed: int) -> None:
     with Progress(TextColumn("Loading synthetic demo data"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console) as bar:
         task = bar.add_task("demo", total=size)
@@ -46,7 +49,7 @@ def demo_cmd(
 ) -> None:
     """Create an SQLite database in the data directory (SVIDOK_DATA_DIR, default ./svidok-data),
     load synthetic demo data if it is empty, and serve the web app and API on http://127.0.0.1:8000."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         _load_demo(app, size, seed)
         console.print(f"Demo sign-in: [bold]admin[/bold] / [bold]{demo.DEMO_PASSWORD}[/bold] "
                       f"(also investigator, analyst, viewer with the same password)")
@@ -60,8 +63,8 @@ def demo_cmd(
 def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn
 
-    from svidok.server import create_app
     from svidok.cli.common import make_app
+    from svidok.server import create_app
 
     app = make_app()
     app.init()
@@ -92,7 +95,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
 
 def search(text: str, limit: int = typer.Option(20, min=1, max=100), as_json: bool = typer.Option(False, "--json")) -> None:
     """Search incidents and persons in any script (Oleksandr finds Олександр and Александр)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = search_service.everything(app, cli_actor(), text, limit)
         if as_json:
             print_json(out)
@@ -110,7 +113,7 @@ def search(text: str, limit: int = typer.Option(20, min=1, max=100), as_json: bo
 def vocab_list(name: str = typer.Argument(None, help="A vocabulary; without it, all their names"),
                lang: str = typer.Option("en", help="en or uk")) -> None:
     """List vocabularies, or the terms of one."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         if not name:
             for n in app.vocab.names():
                 console.print(f"{n} ({len(app.vocab[n].terms)} terms)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 import yaml
@@ -14,6 +15,9 @@ from svidok.core.errors import FieldError, ValidationFailed
 
 from . import lazy
 from .common import cli_actor, console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 advocacy = lazy.module("svidok.services.advocacy")
 records = lazy.module("svidok.services.records")
@@ -29,7 +33,7 @@ intervention_app = typer.Typer(help="Advocacy interventions: letters and appeals
 def add(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                     help="YAML or JSON: title, date, target, target_kind, status, recommendations[theme, text, support]")) -> None:
     """Record an intervention from a YAML or JSON file (the API's shape)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         try:
             raw = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
         except yaml.YAMLError as exc:
@@ -50,7 +54,7 @@ def add(file: Path = typer.Argument(..., exists=True, dir_okay=False,
 @intervention_app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """Interventions, newest first."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         items, _ = records.listing(app, cli_actor(), "intervention", None, 500)
         if as_json:
             print_json(items)
@@ -74,7 +78,7 @@ def status(ident: int, new_status: str = typer.Argument(..., metavar="STATUS",
            note: str = typer.Option(None, help="What happened (e.g. the reply's reference)"),
            at: datetime = typer.Option(None, help="When it happened (default: now)")) -> None:
     """Record a change of status (only allowed transitions, e.g. sent → acknowledged → acted_on)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = advocacy.set_status(app, cli_actor(), ident, new_status, note, at)
         console.print(f"[green]Intervention {ident}[/green] is now {out['status']}")
     run(go)
@@ -83,7 +87,7 @@ def status(ident: int, new_status: str = typer.Argument(..., metavar="STATUS",
 @intervention_app.command("by-target")
 def by_target(as_json: bool = typer.Option(False, "--json")) -> None:
     """Interventions grouped by target, with counts per status."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         rows = advocacy.by_target(app, cli_actor())
         if as_json:
             print_json(rows)
@@ -100,7 +104,7 @@ def by_target(as_json: bool = typer.Option(False, "--json")) -> None:
 @intervention_app.command("by-theme")
 def by_theme(as_json: bool = typer.Option(False, "--json")) -> None:
     """Recommendations grouped by theme, with their targets and status."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         rows = advocacy.by_theme(app, cli_actor())
         if as_json:
             print_json(rows)

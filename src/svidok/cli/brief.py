@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
 
 from . import lazy
 from .common import cli_actor, console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 engine = lazy.module("svidok.reports.engine")
 
@@ -78,7 +82,7 @@ def render(
     param: list[str] = typer.Option([], "--param", "-p", help="Template parameter NAME=VALUE (repeatable)"),
 ) -> None:
     """Render a brief to PDF or HTML; every figure is referenced in its annex."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         actor = cli_actor()
         ed = Edition(edition, threshold, "band" if band else "suppress")
         brief = engine.render(app, actor, template, ed, parse_pairs(param, "--param"))
@@ -95,7 +99,7 @@ def query(
     """Reproduce a figure of a brief: run its query and print the result as JSON."""
     from svidok.reports.engine import reproduce
 
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         print_json(reproduce(app, cli_actor(), name, parse_pairs(arg, "--arg")))
     run(go)
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.evidence.capture.urls import CaptureRefused, read_url_file
+
 from . import lazy
 from .common import cli_actor, console, err_console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 captures = lazy.module("svidok.services.captures")
 timestamps = lazy.module("svidok.services.timestamps")
@@ -21,7 +26,7 @@ captures_app = typer.Typer(help="Web captures: show one, a batch's state, retry 
                            no_args_is_help=True)
 
 
-def _run_with_bar(app, batch_id: int) -> dict:  # noqa: ANN001
+def _run_with_bar(app: Svidok, batch_id: int) -> dict:
     with Progress(TextColumn("[bold]capturing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err_console) as bar:
         task = bar.add_task("", total=None)
@@ -32,7 +37,7 @@ def _run_with_bar(app, batch_id: int) -> dict:  # noqa: ANN001
         return captures.run_batch(app, cli_actor(), batch_id, progress=progress)
 
 
-def _report(app, batch_id: int) -> None:  # noqa: ANN001
+def _report(app: Svidok, batch_id: int) -> None:
     out = captures.batch(app, cli_actor(), batch_id)
     for c in out["captures"]:
         if c["status"] == "done":
@@ -58,7 +63,7 @@ def capture(
     purpose: str = typer.Option(None, help="Why they are preserved (recorded in custody)"),
 ) -> None:
     """Preserve web pages: WACZ archive, screenshot, text, metadata and media, each stored as evidence."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         todo = list(urls or [])
         if from_file:
             try:
@@ -87,7 +92,7 @@ def batch(batch_id: int) -> None:
 @captures_app.command("resume")
 def resume(batch_id: int) -> None:
     """Capture what an interrupted batch had not finished."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         _run_with_bar(app, batch_id)
         _report(app, batch_id)
     run(go)
@@ -96,7 +101,7 @@ def resume(batch_id: int) -> None:
 @captures_app.command("retry")
 def retry(batch_id: int) -> None:
     """Capture a batch's failed URLs again."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         n = captures.retry(app, cli_actor(), batch_id)
         err_console.print(f"{n} failed URL(s) back in line")
         _run_with_bar(app, batch_id)
@@ -113,7 +118,7 @@ def tokens(capture_id: int = typer.Option(None, "--capture", help="A capture's t
         err_console.print("[red]give exactly one of --capture and --tree-head[/red]")
         raise typer.Exit(2)
 
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         subject, ident = ("capture", capture_id) if capture_id else ("tree_head", tree_head)
         if subject == "capture":
             captures.get(app, cli_actor(), ident)  # need-to-know

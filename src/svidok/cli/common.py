@@ -7,9 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -36,7 +34,7 @@ def cli_actor() -> Actor:
     """Whoever runs the CLI on the server holds the database and the keys: an administrator."""
     try:
         name = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user database in some containers
+    except Exception:
         name = "unknown"
     return Actor(f"cli:{name}", "administrator")
 

@@ -4,14 +4,16 @@ and displacement figures."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
-
-from . import lazy
 from rich.table import Table
 
-
+from . import lazy
 from .common import cli_actor, console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 displacement_stats = lazy.module("svidok.figures.displacement")
 custody = lazy.module("svidok.services.custody")
@@ -42,7 +44,7 @@ def monitor_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """People deprived of liberty now, longest without a sign of life first."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = custody.monitor(app, cli_actor(), days=days, incommunicado=incommunicado,
                               no_monitor_access=no_monitor_access, in_russia=in_russia, in_occupied=in_occupied,
                               disappeared=disappeared, mark=mark, today=_day(today, "--today"), limit=limit,
@@ -68,7 +70,7 @@ def monitor_cmd(
 def status_cmd(person_id: int = typer.Argument(..., min=1), today: str = typer.Option(None),
                as_json: bool = typer.Option(False, "--json")) -> None:
     """A person's custody status, derived from the episodes, with the facts behind it."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = custody.person_status(app, cli_actor(), person_id, _day(today, "--today"))
         if as_json:
             print_json(out)

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-
-from . import lazy
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-
+from . import lazy
 from .common import cli_actor, console, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 dump = lazy.module("svidok.services.dump")
 
 
 def export(file: Path = typer.Argument(..., help="Where to write the JSON Lines dump ('-' for standard output)")) -> None:
     """Export the whole database, losslessly, as JSON Lines."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         app.init()
         if str(file) == "-":
             import sys
@@ -48,7 +50,7 @@ def import_(
         spreadsheet.import_spreadsheet(file, mapping, dry_run, problems_file=problems, strict=strict)
         return
 
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         sha, lines = _hash_and_lines(file)
         with file.open(encoding="utf-8-sig") as fh, Progress(
                 TextColumn(f"Importing {file.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,6 +15,9 @@ from svidok.core.errors import FieldError, ValidationFailed
 
 from . import lazy
 from .common import actor_named, cli_actor, console, err_console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 evidence = lazy.module("svidok.services.evidence")
 evidence_similar = lazy.module("svidok.services.evidence_similar")
@@ -56,7 +60,7 @@ def add(
     purpose: str = typer.Option(None, help="Why it is collected"),
 ) -> None:
     """Store a file in the vault with its acquisition record; print its metadata and look-alikes."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         fields = {"incident_id": incident, "source_id": source, "case_id": case, "confidentiality": confidentiality,
                   "acquired_by": acquired_by, "acquired_at": _when(acquired_at), "acquisition_method": method,
                   "acquisition_device": device, "acquisition_url": url, "acquisition_person": person}
@@ -90,7 +94,7 @@ def near_duplicates(evidence_id: int, max_distance: int = typer.Option(
 def get(evidence_id: int, output: Path = typer.Option(..., "-o", "--output"),
         purpose: str = typer.Option(..., help="Why you download it (recorded)")) -> None:
     """Copy the original file out of the vault, hashing it on the way (the download is recorded)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         dl = evidence.download(app, cli_actor(), evidence_id, purpose, chunk=4 << 20)
         try:
             with open(output, "wb") as out:
@@ -131,7 +135,7 @@ def migrate(
                                       help="Delete each local file once its copy is verified (default: keep them)"),
 ) -> None:
     """Copy every evidence file to another store, re-hash each copy there; resumes where a crash stopped it."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = evidence_migration.migrate(app, cli_actor(), to=to, remove_local=remove_local,
                                          progress=lambda m: err_console.print(f"migrated {m}"))
         console.print(f"{out['files']} file(s): {out['copied']} copied, {out['already_there']} already in the "
@@ -150,7 +154,7 @@ def migrate(
 def seal(export: Path = typer.Option(None, "--export", dir_okay=False,
                                      help="Also write the signed head to this file, to keep outside the database")) -> None:
     """Seal the ledger: sign a Merkle tree head over every entry so far (RFC 3161-stamped by each SVIDOK_TSA_URLS)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         head = evidence.seal(app)
         state = "new tree head" if head["new"] else "already sealed"
         console.print(f"{state}: {head['tree_size']} entries, root {head['root_hash']}, key {head['key_id']}")
@@ -170,7 +174,7 @@ def export_head(output: Path = typer.Argument(..., dir_okay=False, help="File to
 
     `svidok verify --head FILE` later shows whether the ledger still contains that head
     (nothing cut off its end, nothing rewritten) and only grew since."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = ledger_heads.export_head(app, output)
         console.print(f"{output}: tree head of {out['tree_size']} entries, root {out['root_hash']}, key {out['key_id']}")
     run(go)
@@ -181,7 +185,7 @@ def commit_existing() -> None:
 
     For an installation upgraded from a version without row commitments (`svidok verify`
     lists such rows as "not committed"): check the data by other means first, then run once."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = row_commitments.adopt(app, cli_actor().username)
         console.print(", ".join(f"{n:,} {t}" for t, n in out.items()) + " committed" if out else
                       "every record row is already committed")
@@ -194,7 +198,7 @@ def verify(skip_files: bool = typer.Option(False, help="Only check that files ex
                                                 "or an evidence bundle) that the ledger must contain (repeatable)"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """Re-read records, ledger, tree heads and evidence files; name everything that no longer matches."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         outside = [(str(h), ledger_heads.read_head(h)) for h in head]
         report = integrity.verify(app, check_files=not skip_files, heads=outside,
                                   progress=None if as_json else lambda m: err_console.print(f"checking {m} …"))
@@ -224,7 +228,7 @@ def bundle_create(
                                                    "administrator running the CLI)"),
 ) -> None:
     """Write a self-contained, signed bundle of the selected evidence for offline verification."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         actor = actor_named(app, as_user) if as_user else cli_actor()
         out = evidence_bundles.create(app, actor, output, incident_ids=incident, case_id=case,
                                       evidence_ids=evidence_id, purpose=purpose)
@@ -247,7 +251,7 @@ def bundle_verify(bundle: Path = typer.Argument(..., exists=True, dir_okay=False
 @key_app.command("show")
 def key_show() -> None:
     """Print the public key (PEM) and its key id, to publish through a separate channel."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         k = evidence.public_key(app)
         console.print(f"key id: {k['key_id']}")
         console.print(k["public_key_pem"], markup=False, highlight=False)
@@ -257,7 +261,7 @@ def key_show() -> None:
 @key_app.command("export")
 def key_export(output: Path = typer.Option(..., "-o", "--output")) -> None:
     """Write the public key (PEM) to a file, for recipients of bundles."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         k = evidence.public_key(app)
         output.write_text(k["public_key_pem"])
         console.print(f"{output}: key id {k['key_id']}")

@@ -10,13 +10,15 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from . import lazy
-
-
 from .common import actor_named, cli_actor, console, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 filters = lazy.module("svidok.schemas.filters")
 
@@ -40,7 +42,7 @@ def _filter(date_from: str | None, date_to: str | None, place: str | None, viola
 
 
 @contextmanager
-def _output(out: Path):  # noqa: ANN202
+def _output(out: Path):
     """Standard output for '-'; otherwise a temporary file renamed into place only when complete."""
     if str(out) == "-":
         yield sys.stdout
@@ -77,7 +79,7 @@ def export_cmd(
     strictly confidential; hxl, geojson and acled round coordinates to 0.01°)."""
     f = _filter(date_from, date_to, place, violation_type, family, characteristic, verification_status, q)
 
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         from svidok.services import export_data
 
         actor = actor_named(app, as_user)
@@ -108,7 +110,7 @@ def public_cmd(
     cfg = export_public.PublicConfig(k=k, date_precision=date_precision, place_level=place_level, age=age, sex=sex,
                                      levels=tuple(x.strip() for x in levels.split(",") if x.strip()))
 
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         actor = actor_named(app, as_user)
         with _output(out) as fh:
             res = export_public.export(app, actor, f, cfg, fh)
@@ -148,7 +150,7 @@ def xlsform_cmd(out: Path = typer.Argument(..., help="XLSForm file to write (.xl
                 form_id: str = typer.Option("svidok_incident", help="form_id of the form"),
                 version: str = typer.Option(None, help="form version (default: today's date)")) -> None:
     """An XLSForm for ODK Collect / KoboToolbox, built from Svidok's vocabularies (English and Ukrainian)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         from svidok.interop import xlsform
 
         xlsform.write(app.vocab, out, form_id=form_id, version=version)
@@ -162,7 +164,7 @@ def form_import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False
                     attachments: Path = typer.Option(None, help="folder with the submissions' attachments"),
                     dry_run: bool = _DRY) -> None:
     """Import form submissions into incidents, persons, sources and evidence (attachments into the vault)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         from svidok.services import import_forms
 
         app.init()

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-
 from . import lazy
 from .common import cli_actor, console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 jobs = lazy.module("svidok.services.jobs")
 
@@ -25,7 +28,7 @@ def list_cmd(status: str = typer.Option(None, help="queued, running, done, faile
              limit: int = typer.Option(50, min=1, max=1000),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """List jobs, newest first."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = jobs.list_jobs(app, cli_actor(), status=status, kind=kind, limit=limit)
         if as_json:
             print_json(out)
@@ -60,7 +63,7 @@ def retry(job_id: int) -> None:
 @jobs_app.command("health")
 def health() -> None:
     """Workers alive (heartbeat rows), jobs by status, Redis; exit code 1 when no worker is alive."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = jobs.health(app)
         print_json(out)
         return out["ok"]
@@ -73,7 +76,7 @@ def worker(burst: bool = typer.Option(False, "--burst", help="Stop when no job i
     """Run background jobs until stopped (SIGTERM or Ctrl-C finish the current job first)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         chosen = mode or app.settings.jobs
         stopping = threading.Event()
         if chosen == "redis":

@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 
 from . import lazy
-
-
 from .common import cli_actor, console, print_json, run
 from .evidence import key_app
 

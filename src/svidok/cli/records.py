@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-
-from . import lazy
 from pydantic import ValidationError
 from rich.table import Table
 
-
+from . import lazy
 from .common import cli_actor, console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 incident_queries = lazy.module("svidok.services.incident_queries")
 incidents = lazy.module("svidok.services.incidents")
@@ -25,7 +27,7 @@ incident_app = typer.Typer(help="Record and read incidents.", no_args_is_help=Tr
 person_app = typer.Typer(help="Record and read persons.", no_args_is_help=True)
 
 
-def _parse(model, data: dict):  # noqa: ANN001, ANN202
+def _parse(model, data: dict):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -46,7 +48,7 @@ def incident_add(
     from_file: Path = typer.Option(None, "--json", exists=True, dir_okay=False, help="A JSON file with the whole incident (API shape)"),
 ) -> None:
     """Record an incident from options, or from a JSON file in the API's shape."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         if from_file:
             try:
                 raw = json.loads(from_file.read_text(encoding="utf-8-sig"))
@@ -78,7 +80,7 @@ def incident_list(
     limit: int = typer.Option(20, min=1, max=500), as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List incidents, newest first, by filter."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         f = _parse(filters.IncidentFilter, {k: v for k, v in dict(date_from=date_from, date_to=date_to, place=place,
                    violation_type=violation_type, provision=provision, characteristic=characteristic, q=q).items() if v})
         page = incident_queries.listing(app, cli_actor(), f, None, limit)
@@ -95,7 +97,7 @@ def incident_list(
 @incident_app.command("show")
 def incident_show(incident_id: int, history: bool = typer.Option(False, help="Also print the history")) -> None:
     """Print an incident with its acts, victims, sources and evidence (JSON)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = incidents.get(app, cli_actor(), incident_id)
         if history:
             out["history"] = incidents.history_of(app, cli_actor(), incident_id)
@@ -111,7 +113,7 @@ def person_add(
     other_name: list[str] = typer.Option([], help="Another spelling (repeatable)"),
 ) -> None:
     """Record a person."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         data = _parse(records.PersonIn, {"full_name": name, "birth_date": birth_date, "sex": sex, "status": status,
                                  "other_names": [{"name": n} for n in other_name]})
         out = persons.create(app, cli_actor(), data)
@@ -122,7 +124,7 @@ def person_add(
 @person_app.command("list")
 def person_list(limit: int = typer.Option(20, min=1, max=500)) -> None:
     """List persons, newest first."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         items, _ = persons.listing(app, cli_actor(), None, limit)
         t = Table("id", "name", "born", "sex", "status")
         for p in items:

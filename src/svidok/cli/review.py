@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import typer
+from typing import TYPE_CHECKING
 
-from . import lazy
+import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-
+from . import lazy
 from .common import cli_actor, console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 person_linkage = lazy.module("svidok.services.person_linkage")
 
@@ -25,7 +28,7 @@ def run_cmd(threshold: float = typer.Option(0.9, min=0, max=1,
                                                    help="Lowest probability queued for review."),
             backend: str = typer.Option(None, help="duckdb (default) or spark")) -> None:
     """Compare every person record and refresh the review queue (earlier decisions are fed back)."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = person_linkage.run(app, cli_actor(), threshold=threshold, review_threshold=review_threshold,
                                  backend=backend, progress=lambda m: _err.print(f"[dim]{m}[/dim]"))
         out.pop("issues_detail", None)
@@ -39,7 +42,7 @@ def list_cmd(status: str = typer.Option("pending", help="pending, accepted or re
              limit: int = typer.Option(20, min=1, max=500), cursor: int = typer.Option(None),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """Candidate pairs, most likely first."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = person_linkage.queue(app, cli_actor(), status=status, min_probability=min_probability,
                                    max_probability=max_probability, limit=limit, after=cursor)
         if as_json:
@@ -63,7 +66,7 @@ def list_cmd(status: str = typer.Option("pending", help="pending, accepted or re
 @review_app.command("show")
 def show_cmd(pair_id: int = typer.Argument(..., min=1), as_json: bool = typer.Option(False, "--json")) -> None:
     """Both records side by side with the evidence for and against, and the weight each field carried."""
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         out = person_linkage.show(app, cli_actor(), pair_id)
         if as_json:
             print_json(out)
@@ -88,11 +91,11 @@ def show_cmd(pair_id: int = typer.Argument(..., min=1), as_json: bool = typer.Op
     run(go)
 
 
-def _decision(service: str, verb: str):  # noqa: ANN202
+def _decision(service: str, verb: str):
     """A command that calls ``person_linkage.<service>`` (looked up when it runs)."""
     def command(pair_id: int = typer.Argument(..., min=1),
                 note: str = typer.Option(None, help="Why (kept in the ledger).")) -> None:
-        def go(app):  # noqa: ANN001, ANN202
+        def go(app: Svidok):
             out = getattr(person_linkage, service)(app, cli_actor(), pair_id, note)
             extra = f" (merge {out['merge']['id']})" if out.get("merge") else ""
             console.print(f"pair {pair_id}: {verb}{extra}; now {out['status']}")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-
-from . import lazy
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-
+from . import lazy
 from .common import cli_actor, console, err_console, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 imports = lazy.module("svidok.services.imports")
 
@@ -64,7 +66,7 @@ def import_spreadsheet(file: Path, mapping: Path, dry_run: bool = False, problem
     Exit code 1 when the mapping or file cannot be used at all, or (``strict``) when any
     row had a problem; otherwise 0, the good rows imported and the bad ones listed.
     """
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         app.init()  # places and vocabularies are needed to check rows; a dry run still records nothing
         label = "Checking" if dry_run else "Importing"
         with Progress(TextColumn(f"{label} {file.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

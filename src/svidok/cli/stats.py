@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import typer
+from typing import TYPE_CHECKING
 
-from . import lazy
+import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-
+from . import lazy
 from .common import cli_actor, console, print_json, run
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 filters = lazy.module("svidok.schemas.filters")
 validation = lazy.module("svidok.core.validation")
@@ -35,7 +38,7 @@ def breakdown_cmd(
     """People killed and injured broken down by one field, with how many lack it."""
     from svidok.figures.breakdowns import breakdown
 
-    def go(app):  # noqa: ANN001, ANN202
+    def go(app: Svidok):
         fields = dict(date_from=date_from, date_to=date_to, place=place, violation_type=violation_type, family=family,
                       means=means, provision=provision, characteristic=characteristic, victim_status=victim_status,
                       verification_status=verification_status, case_id=case_id, q=q)

@@ -9,7 +9,7 @@ from svidok.core.actors import LEVELS, Actor
 from svidok.core.errors import Forbidden, NotFound
 
 
-def _parents(model) -> list[tuple[str, type]]:  # noqa: ANN001
+def _parents(model) -> list[tuple[str, type]]:
     """``(column, parent model)`` for each record ``model`` may never be more visible than.
 
     A model lists the columns in ``NEED_TO_KNOW_PARENTS`` (evidence: its incident and source);
@@ -23,7 +23,7 @@ def _parents(model) -> list[tuple[str, type]]:  # noqa: ANN001
     return out
 
 
-def visibility_clause(model, actor: Actor):  # noqa: ANN001, ANN201
+def visibility_clause(model, actor: Actor):
     """A WHERE clause that keeps only the rows of ``model`` that ``actor`` may see.
 
     Outside cases the role's clearance applies; a record in a case is visible only
@@ -46,18 +46,18 @@ def visibility_clause(model, actor: Actor):  # noqa: ANN001, ANN201
     return and_(own, *capped) if capped else own
 
 
-def case_clause(model, actor: Actor):  # noqa: ANN001, ANN201
+def case_clause(model, actor: Actor):
     """Cases (their titles and descriptions name people and places): only those granted."""
     if actor.is_admin:
         return model.deleted_at.is_(None)
     return and_(model.deleted_at.is_(None), model.id.in_(list(actor.grants)) if actor.grants else false())
 
 
-def _grant_only(model) -> bool:  # noqa: ANN001
+def _grant_only(model) -> bool:
     return getattr(model, "NEED_TO_KNOW", None) == "grant"
 
 
-def readable(model, actor: Actor):  # noqa: ANN001, ANN201
+def readable(model, actor: Actor):
     """A WHERE clause for the rows of ``model`` the actor may see — or name in a write.
 
     Confidential records follow :func:`visibility_clause`, cases their grants; other
@@ -72,7 +72,7 @@ def readable(model, actor: Actor):  # noqa: ANN001, ANN201
     return true()
 
 
-def can_see(record, actor: Actor) -> bool:  # noqa: ANN001
+def can_see(record, actor: Actor) -> bool:
     if actor.is_admin:
         return True
     if _grant_only(record):
@@ -88,7 +88,7 @@ def can_see(record, actor: Actor) -> bool:  # noqa: ANN001
     return own and all(_parent_visible(record, column, parent, actor) for column, parent in _parents(type(record)))
 
 
-def _parent_visible(record, column: str, parent, actor: Actor) -> bool:  # noqa: ANN001
+def _parent_visible(record, column: str, parent, actor: Actor) -> bool:
     ident = getattr(record, column)
     if ident is None:
         return True
@@ -96,7 +96,7 @@ def _parent_visible(record, column: str, parent, actor: Actor) -> bool:  # noqa:
     return row is not None and row.deleted_at is None and can_see(row, actor)
 
 
-def require_visible(record, actor: Actor, what: str):  # noqa: ANN001, ANN201
+def require_visible(record, actor: Actor, what: str):
     """Return the record, or raise NotFound — never reveal that a hidden record exists."""
     if record is None or record.deleted_at is not None and not actor.is_admin or not can_see(record, actor):
         raise NotFound(f"{what} not found")
@@ -108,5 +108,5 @@ def require_writer(actor: Actor) -> None:
         raise Forbidden(f"role {actor.role!r} may not change records")
 
 
-def nothing():  # noqa: ANN201
+def nothing():
     return false()

@@ -8,13 +8,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from svidok.domain import dates
-from svidok.domain.vocab import Vocabularies
-
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
-
+from svidok.domain import dates
+from svidok.domain.vocab import Vocabularies
 
 #: Characters refused in every text field: C0 controls but tab, line feed and carriage return;
 #: DEL and C1 controls; bidirectional embeddings, overrides and isolates (U+202A–U+202E,
@@ -83,7 +81,7 @@ class Checker:
         for i, code in enumerate(codes):
             self.term(vocabulary, code, f"{field}[{i}]")
 
-    def exists(self, model, ident: int | None, field: str, what: str) -> None:  # noqa: ANN001
+    def exists(self, model, ident: int | None, field: str, what: str) -> None:
         """``ident`` names a record of ``model`` the actor may see (else: "not found", hidden or missing)."""
         if ident is None:
             return

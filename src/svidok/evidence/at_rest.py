@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterator
-from typing import BinaryIO, Callable, Protocol
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -162,7 +162,7 @@ class DecryptingReader:
         self.remaining -= have
         return b"".join(parts)
 
-    def readinto(self, b) -> int:  # noqa: ANN001
+    def readinto(self, b) -> int:
         data = self.read(len(b))
         b[: len(data)] = data
         return len(data)
@@ -176,7 +176,7 @@ class DecryptingReader:
     def __enter__(self) -> DecryptingReader:
         return self
 
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
+    def __exit__(self, *exc) -> None:
         self.close()
 
 

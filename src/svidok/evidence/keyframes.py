@@ -37,7 +37,7 @@ class Keyframe:
     png: Path  # a scaled-down copy of the frame, valid while its directory exists
 
 
-def pdq_hash(image) -> tuple[str, int]:  # noqa: ANN001 - a PIL image
+def pdq_hash(image) -> tuple[str, int]:
     """PDQ hash (64 hex characters) and quality of a PIL image."""
     import numpy as np
     import pdqhash
@@ -79,7 +79,7 @@ def extract_frames(video: Path | str, out_dir: Path, threshold: float = DEFAULT_
     return list(zip(times, files, strict=False))
 
 
-def keyframes(video: Path | str, out_dir: Path, **kwargs) -> list[Keyframe]:  # noqa: ANN003
+def keyframes(video: Path | str, out_dir: Path, **kwargs) -> list[Keyframe]:
     """Keyframes of ``video`` written into ``out_dir``, each hashed with PDQ."""
     from PIL import Image
 
@@ -91,7 +91,7 @@ def keyframes(video: Path | str, out_dir: Path, **kwargs) -> list[Keyframe]:  # 
     return out
 
 
-def keyframe_hashes(video: Path | str, **kwargs) -> list[tuple[float, str, int]]:  # noqa: ANN003
+def keyframe_hashes(video: Path | str, **kwargs) -> list[tuple[float, str, int]]:
     """[(timestamp_seconds, pdq_hex, quality)] of ``video``; the frames are not kept."""
     with tempfile.TemporaryDirectory(prefix="svidok-kf-") as tmp:
         return [(k.t, k.pdq, k.quality) for k in keyframes(video, Path(tmp), **kwargs)]

@@ -14,7 +14,6 @@ import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
-
 from json.encoder import encode_basestring as _escape
 
 from cryptography.exceptions import InvalidSignature

@@ -31,7 +31,7 @@ class RangeReader:
             self.remaining -= len(data)
         return data
 
-    def readinto(self, b) -> int:  # noqa: ANN001
+    def readinto(self, b) -> int:
         data = self.read(len(b))
         b[: len(data)] = data
         return len(data)
@@ -45,7 +45,7 @@ class RangeReader:
     def __enter__(self) -> RangeReader:
         return self
 
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
+    def __exit__(self, *exc) -> None:
         self.close()
 
 

@@ -90,7 +90,7 @@ class S3Store:
             reason = str(exc)
         return StoreUnavailableError(f"evidence store {self.location} failed while {doing}: {reason}")
 
-    def _call(self, doing: str, fn, **kwargs: Any) -> Any:  # noqa: ANN001
+    def _call(self, doing: str, fn, **kwargs: Any) -> Any:
         try:
             return fn(Bucket=self.bucket, **kwargs)
         except ClientError as exc:
@@ -130,7 +130,7 @@ class S3Store:
         finally:
             staged.path.unlink(missing_ok=True)
 
-    def _commit(self, path: Path, sha: str, size: int, head: bytes, kw: dict, before=None) -> StoredBlob:  # noqa: ANN001
+    def _commit(self, path: Path, sha: str, size: int, head: bytes, kw: dict, before=None) -> StoredBlob:
         sniffed = sniff_media_type(head, kw.get("original_name"), declared=kw.get("media_type"))
         inspect = kw.get("inspect")
         inspected = inspect(path, sniffed) if inspect else None

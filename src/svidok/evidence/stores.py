@@ -12,7 +12,7 @@ def local_store(settings: Settings, keys: KeysArg = None) -> LocalStore:
     return LocalStore(settings.resolved_evidence_dir, encrypt=settings.evidence_encryption, keys=keys)
 
 
-def s3_store(settings: Settings, keys: KeysArg = None):  # noqa: ANN201
+def s3_store(settings: Settings, keys: KeysArg = None):
     from .s3_store import S3Store  # boto3 loads only when S3 is used
 
     if not settings.s3_bucket:

@@ -15,7 +15,12 @@ from datetime import datetime
 import httpx
 from cryptography import x509
 from rfc3161_client import (
-    HashAlgorithm, PKIStatus, TimestampRequestBuilder, VerificationError, VerifierBuilder, decode_timestamp_response,
+    HashAlgorithm,
+    PKIStatus,
+    TimestampRequestBuilder,
+    VerificationError,
+    VerifierBuilder,
+    decode_timestamp_response,
 )
 
 QUERY_TYPE = "application/timestamp-query"
@@ -99,7 +104,7 @@ def _is_leaf(cert: x509.Certificate) -> bool:
         return True
 
 
-def load_roots(paths) -> list[x509.Certificate]:  # noqa: ANN001
+def load_roots(paths) -> list[x509.Certificate]:
     out: list[x509.Certificate] = []
     for p in paths:
         out += x509.load_pem_x509_certificates(open(p, "rb").read())

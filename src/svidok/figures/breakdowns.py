@@ -20,21 +20,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, false, func, literal, select
 from sqlalchemy.orm import Session
 
-from svidok.schemas.filters import IncidentFilter
-from svidok.services import incident_queries
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
-from svidok.storage.models import Act, Incident, Place, PlaceOccupation, Victim
-
+from svidok.schemas.filters import IncidentFilter
+from svidok.services import incident_queries
 from svidok.stats.age_bands import SEXES, VOCAB_BANDS, age_group, band_of, parse_bands
+from svidok.storage.models import Act, Incident, Place, Victim
 
 from . import harm_facts
 from .places import oblast_of, occupation_periods
 from .victims import victim_base
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 BYS = ("sex", "age_band", "age_group", "status", "oblast", "occupation", "month", "means", "violation_type")
 HARMS = ("killed", "injured")
@@ -87,7 +90,7 @@ def _fail(field_name: str, reason: str) -> None:
     raise ValidationFailed(FieldError(field_name, reason))
 
 
-def victim_filter_base(app, s: Session, actor: Actor, f: IncidentFilter | None, harm: Iterable[str], *cols):  # noqa: ANN001, ANN202
+def victim_filter_base(app: Svidok, s: Session, actor: Actor, f: IncidentFilter | None, harm: Iterable[str], *cols):
     """SELECT ``cols`` FROM the counted victim rows of the visible incidents matching ``f`` with
     one of the ``harm`` s (the filter's own ``harm`` narrows it further)."""
     kw = f.model_dump(exclude_none=True) if f is not None else {}
@@ -99,7 +102,7 @@ def victim_filter_base(app, s: Session, actor: Actor, f: IncidentFilter | None, 
     return q  # merged copies and withdrawn persons are left out by the shared victim query
 
 
-def _check(app, by: str, harm: Iterable[str]) -> list[str]:  # noqa: ANN001
+def _check(app: Svidok, by: str, harm: Iterable[str]) -> list[str]:
     if by not in BYS:
         _fail("by", f"cannot break down by {by!r}; choose one of {', '.join(BYS)}")
     harms = list(dict.fromkeys(harm))
@@ -111,7 +114,7 @@ def _check(app, by: str, harm: Iterable[str]) -> list[str]:  # noqa: ANN001
     return harms
 
 
-def breakdown(app, actor: Actor, by: str, harm: Iterable[str] = HARMS, filter: IncidentFilter | None = None,  # noqa: A002, ANN001
+def breakdown(app: Svidok, actor: Actor, by: str, harm: Iterable[str] = HARMS, filter: IncidentFilter | None = None,
               use_memory: bool = True) -> Breakdown:
     """People killed and injured (or the ``harm`` s given) in the visible incidents matching
     ``filter``, broken down ``by`` one field, with the number whose field is unknown.
@@ -132,7 +135,7 @@ def breakdown(app, actor: Actor, by: str, harm: Iterable[str] = HARMS, filter: I
     return out
 
 
-def _from_sql(app, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None) -> dict:  # noqa: A002, ANN001
+def _from_sql(app: Svidok, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None) -> dict:
     if by in ("age_band", "age_group"):
         return _age(_grouped(app, s, actor, filter, harms, Victim.age, Victim.age_band), by)
     if by == "oblast":
@@ -152,7 +155,7 @@ _OCCUPATION = {0: "not_occupied", 1: "contested", 2: "occupied"}
 _GROUPS = {0: "child", 1: "adult", 2: "older"}
 
 
-def _from_memory(app, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None  # noqa: A002, ANN001
+def _from_memory(app: Svidok, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None
                  ) -> tuple[dict | None, str | None]:
     if filter is not None and not harm_facts.can_filter(filter):
         return None, None
@@ -163,18 +166,18 @@ def _from_memory(app, s: Session, actor: Actor, by: str, harms: list[str], filte
     return _counts_from_memory(hf, m, by, harms), note
 
 
-def _counts_from_memory(hf, m, by: str, harms: list[str]) -> dict:  # noqa: ANN001
+def _counts_from_memory(hf, m, by: str, harms: list[str]) -> dict:
     harm_codes = {h: hf.codes["harm"].code(h) for h in harms}
     band_codes = [b.code for b in parse_bands(VOCAB_BANDS)]
 
-    def collect(col: str, name) -> dict:  # noqa: ANN001
+    def collect(col: str, name) -> dict:
         acc: dict = {}
         for h, per in harm_facts.sums(hf, m, hf.cols[col], harm_codes).items():
             for k, n in per.items():
                 _add(acc, name(k), h, n)
         return acc
 
-    def vocab_name(col: str):  # noqa: ANN202
+    def vocab_name(col: str):
         values = hf.codes[col].values
         return lambda k: None if values[k] in (None, "", "unknown") else values[k]
 
@@ -193,14 +196,14 @@ def _counts_from_memory(hf, m, by: str, harms: list[str]) -> dict:  # noqa: ANN0
     return collect(col, vocab_name(col))
 
 
-def _grouped(app, s: Session, actor: Actor, f: IncidentFilter | None, harms: list[str], *cols) -> list:  # noqa: ANN001, ANN002
+def _grouped(app: Svidok, s: Session, actor: Actor, f: IncidentFilter | None, harms: list[str], *cols) -> list:
     """[(tuple of column values, harm, people)] — the one GROUP BY of a breakdown."""
     q = victim_filter_base(app, s, actor, f, harms, *cols, Victim.harm, func.sum(Victim.count))
     rows = s.execute(q.group_by(*cols, Victim.harm)).all()
     return [(tuple(r[: len(cols)]), r[-2], int(r[-1] or 0)) for r in rows]
 
 
-def _add(acc: dict, key, harm: str, n: int) -> None:  # noqa: ANN001
+def _add(acc: dict, key, harm: str, n: int) -> None:
     d = acc.setdefault(key, {})
     d[harm] = d.get(harm, 0) + n
 
@@ -241,7 +244,7 @@ def _month(raw: list) -> dict:
     return acc
 
 
-def _occupation(app, s: Session, actor: Actor, f: IncidentFilter | None, harms: list[str]) -> dict:  # noqa: ANN001
+def _occupation(app: Svidok, s: Session, actor: Actor, f: IncidentFilter | None, harms: list[str]) -> dict:
     """Occupied (or contested) on the incident's first possible day, or not.
 
     The periods' start and end days cut time into segments in which no place changes status;
@@ -283,7 +286,7 @@ def _status(path: str, day: date, periods: list) -> str:
     return found[0] if found else "not_occupied"
 
 
-def _assemble(app, by: str, harms: list[str], counts: dict, labels: dict) -> Breakdown:  # noqa: ANN001
+def _assemble(app: Svidok, by: str, harms: list[str], counts: dict, labels: dict) -> Breakdown:
     groups_raw = None
     if "_rows" in counts:
         groups_raw, counts = counts["_groups"], counts["_rows"]
@@ -307,7 +310,7 @@ def _assemble(app, by: str, harms: list[str], counts: dict, labels: dict) -> Bre
                      sum(r.total for r in rows) + n_missing, groups, notes)
 
 
-def _row(app, by: str, key: str, per_harm: dict, labels: dict) -> Row:  # noqa: ANN001
+def _row(app: Svidok, by: str, key: str, per_harm: dict, labels: dict) -> Row:
     if key in _LABELS:
         en, uk = _LABELS[key]
     elif by == "oblast":
@@ -315,7 +318,7 @@ def _row(app, by: str, key: str, per_harm: dict, labels: dict) -> Row:  # noqa: 
     elif by in _VOCAB:
         try:
             en, uk = app.vocab.label(_VOCAB[by], key, "en"), app.vocab.label(_VOCAB[by], key, "uk")
-        except Exception:  # noqa: BLE001 - a code outside the vocabulary keeps its code as label
+        except Exception:
             en = uk = key
     else:
         en = uk = key
@@ -354,7 +357,7 @@ def _fill_months(rows: list[Row]) -> list[Row]:
     return out
 
 
-def by_band_and_sex(app, actor: Actor, harm: Iterable[str] = HARMS, filter: IncidentFilter | None = None,  # noqa: A002, ANN001
+def by_band_and_sex(app: Svidok, actor: Actor, harm: Iterable[str] = HARMS, filter: IncidentFilter | None = None,
                     bands: str = VOCAB_BANDS, use_memory: bool = True) -> dict[tuple[str | None, str | None], int]:
     """People by (band, sex) — None where unknown — for the pyramid and the disproportionality
     test, counted under need-to-know (unlike ``estimate_input.victim_age_sex``, which reads everything)."""

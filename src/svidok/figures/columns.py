@@ -16,14 +16,18 @@ statement first, so a bad argument fails with the same message either way.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from svidok.schemas.filters import IncidentFilter
 from svidok.core.actors import Actor
+from svidok.schemas.filters import IncidentFilter
+
 from . import harm_facts
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 #: Session flag: False answers every figure with the SQL.
 USE_COLUMNS = "svidok_use_columns"
@@ -59,11 +63,11 @@ def answerable(name: str, kw: dict) -> bool:
         return False
     try:
         return _filter_of({k: v for k, v in kw.items() if k in _FILTERS}) is not None
-    except Exception:  # noqa: BLE001 - a bad filter: the SQL path reports it
+    except Exception:
         return False
 
 
-def _rows(app, s: Session, actor: Actor, kw: dict, what: str):  # noqa: ANN001, ANN202
+def _rows(app: Svidok, s: Session, actor: Actor, kw: dict, what: str):
     """(columns, mask of the rows the figure counts), or None when the SQL must answer."""
     if not s.info.get(USE_COLUMNS, True):
         return None
@@ -79,7 +83,7 @@ def _rows(app, s: Session, actor: Actor, kw: dict, what: str):  # noqa: ANN001, 
     return hf, m
 
 
-def total(app, s: Session, actor: Actor, kw: dict) -> tuple[int, int] | None:  # noqa: ANN001
+def total(app: Svidok, s: Session, actor: Actor, kw: dict) -> tuple[int, int] | None:
     """(people, incidents) of the counted victim rows matching ``kw``; None: ask the SQL."""
     got = _rows(app, s, actor, kw, "victims")
     if got is None:
@@ -98,7 +102,7 @@ def total(app, s: Session, actor: Actor, kw: dict) -> tuple[int, int] | None:  #
     return int(hf.count[m].sum()), n_incidents
 
 
-def groups(app, s: Session, actor: Actor, kw: dict, by: str) -> list[tuple[Any, int]] | None:  # noqa: ANN001
+def groups(app: Svidok, s: Session, actor: Actor, kw: dict, by: str) -> list[tuple[Any, int]] | None:
     """[(raw key, people)] as the SQL GROUP BY on the columns of ``GROUPS[by]`` returns them (a tuple
     key when there are several columns); None: ask the SQL."""
     got = _rows(app, s, actor, kw, f"groups:{by}")
@@ -117,7 +121,7 @@ def groups(app, s: Session, actor: Actor, kw: dict, by: str) -> list[tuple[Any, 
     return out
 
 
-def _decoder(hf, name: str):  # noqa: ANN001, ANN202
+def _decoder(hf, name: str):
     """Column value -> the value the SQL returns for it."""
     if name in hf.codes:
         values = hf.codes[name].values

@@ -15,13 +15,16 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, extract, func, or_, select
 
-from svidok.storage.models import Act, Incident, Place, PlaceOccupation
-
 from svidok.core import access
 from svidok.core.actors import Actor
+from svidok.storage.models import Act, Incident, Place, PlaceOccupation
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 CACHE_SECONDS = 60.0
 _cache: dict[tuple, tuple[float, dict]] = {}
@@ -31,11 +34,11 @@ _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="svidok-dashboard
 _running: dict[tuple, Future] = {}
 
 
-def _clearance_key(app, actor: Actor) -> tuple:  # noqa: ANN001
+def _clearance_key(app: Svidok, actor: Actor) -> tuple:
     return (id(app), actor.role, tuple(sorted(actor.grants.items())))
 
 
-def summary(app, actor: Actor, fresh: bool = False) -> dict:  # noqa: ANN001
+def summary(app: Svidok, actor: Actor, fresh: bool = False) -> dict:
     """{"total", "by_family": [(family, n)], "by_month": [("2022-03", n)], "month_imprecise",
     "by_oblast": [(place_id, name_en, name_uk, n)], "no_place", "computed_at"}."""
     key = _clearance_key(app, actor)
@@ -52,7 +55,7 @@ def summary(app, actor: Actor, fresh: bool = False) -> dict:  # noqa: ANN001
     return out
 
 
-def _refresh(app, actor: Actor, key: tuple) -> Future:  # noqa: ANN001
+def _refresh(app: Svidok, actor: Actor, key: tuple) -> Future:
     with _lock:
         fut = _running.get(key)
         if fut is None or fut.done():
@@ -60,7 +63,7 @@ def _refresh(app, actor: Actor, key: tuple) -> Future:  # noqa: ANN001
         return fut
 
 
-def current(app, actor: Actor, wait: float = 1.0) -> dict | None:  # noqa: ANN001
+def current(app: Svidok, actor: Actor, wait: float = 1.0) -> dict | None:
     """Figures for the actor's clearance without blocking a page: the cached ones (recomputed
     in the background when stale), else wait up to ``wait`` s for a first computation; None
     if it is still running."""
@@ -77,14 +80,14 @@ def current(app, actor: Actor, wait: float = 1.0) -> dict | None:  # noqa: ANN00
         return None
 
 
-def forget(app=None) -> None:  # noqa: ANN001
+def forget(app=None) -> None:
     """Drop cached figures (after an import, or in tests)."""
     with _lock:
         for k in [k for k in _cache if app is None or k[0] == id(app)]:
             del _cache[k]
 
 
-def _compute(app, actor: Actor) -> dict:  # noqa: ANN001
+def _compute(app: Svidok, actor: Actor) -> dict:
     families = app.vocab.families()
     family_of = case(
         *[(Act.violation_type.in_(codes), fam) for fam, codes in families.items()], else_="other"
@@ -132,7 +135,7 @@ def _compute(app, actor: Actor) -> dict:  # noqa: ANN001
     }
 
 
-def occupied_units(app, on: date | None = None) -> dict[str, str]:  # noqa: ANN001
+def occupied_units(app: Svidok, on: date | None = None) -> dict[str, str]:
     """Oblast code -> "occupied" (the whole unit) or "partly" (a place inside it), on a day."""
     on = on or date.today()
     with app.db.session() as s:

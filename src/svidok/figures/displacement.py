@@ -8,18 +8,20 @@ for a counted group) and records, over the records the actor may see.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from svidok.domain import dates
-from svidok.storage.models import Displacement, Place, PlaceOccupation
-
 from svidok.core import access
-
-from svidok.services import places
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.domain import dates
+from svidok.services import places
+from svidok.storage.models import Displacement, Place, PlaceOccupation
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 FORCED_KINDS = ("deported", "forcibly_transferred")
 
@@ -41,7 +43,7 @@ def _period(date_from: str | None, date_to: str | None) -> list:
     return cond
 
 
-def _from_occupied(on):  # noqa: ANN001, ANN202
+def _from_occupied(on):
     """The displacement started in a place occupied on that day."""
     region, origin = aliased(Place), aliased(Place)
     return select(PlaceOccupation.id).where(
@@ -50,7 +52,7 @@ def _from_occupied(on):  # noqa: ANN001, ANN202
         PlaceOccupation.since <= on, or_(PlaceOccupation.until.is_(None), PlaceOccupation.until >= on)).exists()
 
 
-def by_host_country(app, actor: Actor, date_from: str | None = None, date_to: str | None = None) -> list[dict]:  # noqa: ANN001
+def by_host_country(app: Svidok, actor: Actor, date_from: str | None = None, date_to: str | None = None) -> list[dict]:
     """Refugees and deportees abroad: people and records per host country and protection status."""
     d = Displacement
     q = (select(d.to_country, d.protection_status, func.sum(d.group_count), func.count())
@@ -62,7 +64,7 @@ def by_host_country(app, actor: Actor, date_from: str | None = None, date_to: st
                 for c, p, n, r in s.execute(q)]
 
 
-def forced_transfers(app, actor: Actor, date_from: str | None = None, date_to: str | None = None) -> dict:  # noqa: ANN001
+def forced_transfers(app: Svidok, actor: Actor, date_from: str | None = None, date_to: str | None = None) -> dict:
     """Deportations and forcible transfers, and how many of them left occupied areas,
     by oblast of origin and destination (country, or "UA" inside Ukraine)."""
     d = Displacement
@@ -92,7 +94,7 @@ def forced_transfers(app, actor: Actor, date_from: str | None = None, date_to: s
     return {"totals": totals, "rows": sorted(rows.values(), key=lambda x: (-x["people"], x["origin_oblast"]))}
 
 
-def by_kind_and_year(app, actor: Actor) -> list[dict]:  # noqa: ANN001
+def by_kind_and_year(app: Svidok, actor: Actor) -> list[dict]:
     """People per kind (refugee, internally displaced, deported, returned...) and year."""
     d = Displacement
     year = func.extract("year", d.date_lo) if app.db.dialect == "postgresql" else func.strftime("%Y", d.date_lo)
@@ -102,7 +104,7 @@ def by_kind_and_year(app, actor: Actor) -> list[dict]:  # noqa: ANN001
         return [{"kind": k, "year": int(y), "people": int(n or 0), "records": r} for k, y, n, r in s.execute(q)]
 
 
-def summary(app, actor: Actor, date_from: str | None = None, date_to: str | None = None) -> dict:  # noqa: ANN001
+def summary(app: Svidok, actor: Actor, date_from: str | None = None, date_to: str | None = None) -> dict:
     """All displacement figures at once (the API's and the CLI's report)."""
     return {"host_countries": by_host_country(app, actor, date_from, date_to),
             "forced_transfers": forced_transfers(app, actor, date_from, date_to),

@@ -13,11 +13,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from svidok.stats.age_bands import age_group
 from svidok.storage.models.incidents import Act, Incident, Victim
 from svidok.storage.models.persons import Person
 from svidok.storage.models.places import Place
-
-from svidok.stats.age_bands import age_group
 
 DIRECT_ENTRY = "direct entry"
 STRATA = ("none", "oblast", "year", "month", "sex", "age_group", "harm")
@@ -89,7 +88,7 @@ def victim_people_by_stratum(
     return [(first[p][1], frozenset(s)) for p, s in lists.items()]
 
 
-def _stratum(stratify: str, r, oblasts: dict[int, str]) -> str:  # noqa: ANN001 - a result row
+def _stratum(stratify: str, r, oblasts: dict[int, str]) -> str:
     if stratify == "none":
         return "all"
     if stratify == "oblast":

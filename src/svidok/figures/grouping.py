@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -10,8 +10,11 @@ from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
 
 from .places import oblast_of
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
-def bucket(s: Session, by: str, key: Any, app, lang: str = "en") -> tuple[str, str]:  # noqa: ANN001
+
+def bucket(s: Session, by: str, key: Any, app, lang: str = "en") -> tuple[str, str]:
     """(sort key, label) of a raw grouping value for a breakdown."""
     if key is None:
         return ("~", "unknown")
@@ -28,17 +31,17 @@ VOCAB_OF = {"sex": "sex", "harm": "harms", "status": "person_status", "means": "
              "contamination": "contamination_types", "hazard_status": "hazard_statuses"}
 
 
-def label(app, by: str, code: str) -> str:  # noqa: ANN001
+def label(app: Svidok, by: str, code: str) -> str:
     vocab = VOCAB_OF.get(by)
     if vocab and code not in ("unknown", None):
         try:
             return app.vocab.label(vocab, code)
-        except Exception:  # noqa: BLE001 - a code outside the vocabulary keeps its code as label
+        except Exception:
             return code
     return code
 
 
-def group(app, s: Session, rows, by: str) -> list[tuple[str, str, int]]:  # noqa: ANN001
+def group(app: Svidok, s: Session, rows, by: str) -> list[tuple[str, str, int]]:
     """Rows of (raw key, n) -> [(key, label, n)] bucketed by ``by`` and ordered."""
     acc: dict[str, int] = {}
     if by == "oblast":

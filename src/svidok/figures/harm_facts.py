@@ -32,22 +32,25 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from itertools import chain
-from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import String, func, select, text
 from sqlalchemy.orm import Session
 
+from svidok.core.actors import LEVELS, Actor
 from svidok.domain import dates
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import places as place_service
-from svidok.core.actors import LEVELS, Actor
+from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
 from svidok.storage.models import Act, Incident, LedgerEntry, Person, Place, Victim
 
-from svidok.stats.age_bands import VOCAB_BANDS, age_group, band_of, parse_bands
-
 from .places import oblast_of, occupation_periods
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 #: Filter fields the in-memory columns can apply (others go to SQL).
 SUPPORTED = {"date_from", "date_to", "place", "violation_type", "family", "means", "victim_status", "harm",
@@ -94,12 +97,12 @@ _load_locks: dict[str, threading.Lock] = {}
 MAX_DATABASES = 4
 
 
-def facts(app, s: Session) -> HarmFacts:  # noqa: ANN001
+def facts(app: Svidok, s: Session) -> HarmFacts:
     """The current columns (see :func:`facts_state`)."""
     return facts_state(app, s)[0]
 
 
-def facts_state(app, s: Session) -> tuple[HarmFacts, bool]:  # noqa: ANN001
+def facts_state(app: Svidok, s: Session) -> tuple[HarmFacts, bool]:
     """(columns, stale): loads them if the data changed since the last load — at once for a small
     database; for a big one the previous columns answer (stale=True) while a thread re-reads them."""
     version = data_version(s)
@@ -114,13 +117,13 @@ def facts_state(app, s: Session) -> tuple[HarmFacts, bool]:  # noqa: ANN001
     return _load_version(app, s, key, version), False
 
 
-def facts_current(app, s: Session) -> HarmFacts:  # noqa: ANN001
+def facts_current(app: Svidok, s: Session) -> HarmFacts:
     """Columns of the data as ``s`` sees it now — never stale: read at once if the data changed
     (after waiting for a read already running), for figures that must agree with the SQL."""
     return _load_version(app, s, str(app.db.url), data_version(s))
 
 
-def _load_version(app, s: Session, key: str, version: tuple) -> HarmFacts:  # noqa: ANN001
+def _load_version(app: Svidok, s: Session, key: str, version: tuple) -> HarmFacts:
     """The columns of ``version``: from the cache, or read now (one read per database at a time)."""
     with _lock:
         load_lock = _load_locks.setdefault(key, threading.Lock())
@@ -142,15 +145,15 @@ def _store(key: str, version: tuple, loaded: HarmFacts) -> None:
             _cache.pop(next(iter(_cache)))
 
 
-def _timed_load(app, s: Session) -> HarmFacts:  # noqa: ANN001
+def _timed_load(app: Svidok, s: Session) -> HarmFacts:
     t = time.perf_counter()
     hf = _load(app, s)
     hf.load_seconds = time.perf_counter() - t
-    hf.loaded_at = datetime.now(timezone.utc)
+    hf.loaded_at = datetime.now(UTC)
     return hf
 
 
-def _refresh_in_background(app, key: str) -> None:  # noqa: ANN001
+def _refresh_in_background(app: Svidok, key: str) -> None:
     with _lock:
         if key in _refreshing:
             return
@@ -167,7 +170,7 @@ def _refresh_in_background(app, key: str) -> None:  # noqa: ANN001
     threading.Thread(target=work, name="svidok-harm-facts", daemon=True).start()
 
 
-def warm_up(app, min_incidents: int = 100_000) -> None:  # noqa: ANN001
+def warm_up(app: Svidok, min_incidents: int = 100_000) -> None:
     """Read the columns in a background thread when the database is big (call when a server starts)."""
     with app.db.session() as s:
         biggest = s.scalar(select(func.max(Incident.id))) or 0
@@ -208,7 +211,7 @@ class _Field:
         return (1 << self.bits) - 1
 
 
-def _fields(app, key: str) -> list[_Field]:  # noqa: ANN001
+def _fields(app: Svidok, key: str) -> list[_Field]:
     """Where each coded column sits in the packed integers: 0 None, 1.. its values, all-ones anything else."""
     out, word, shift = [], 0, 0
     for name, (_, vocab) in _CODED.items():
@@ -222,7 +225,7 @@ def _fields(app, key: str) -> list[_Field]:  # noqa: ANN001
     return out
 
 
-def _load_sql(dialect, fields: list[_Field]) -> str:  # noqa: ANN001
+def _load_sql(dialect, fields: list[_Field]) -> str:
     """One row per counted victim row, all BIGINT: incident, dates, place, case, count, age, packed codes."""
     quote = String().literal_processor(dialect)
     if dialect.name == "sqlite":
@@ -272,7 +275,7 @@ class _Grow:
         return self.a[: self.n]
 
 
-def _read_sqlite(dbapi, sql: str, k: int) -> np.ndarray:  # noqa: ANN001
+def _read_sqlite(dbapi, sql: str, k: int) -> np.ndarray:
     """Rows from the driver's cursor, a chunk at a time, into one array."""
     out = _Grow(k)
     cur = dbapi.cursor()
@@ -288,7 +291,7 @@ def _read_sqlite(dbapi, sql: str, k: int) -> np.ndarray:  # noqa: ANN001
 _PGCOPY = b"PGCOPY\n\xff\r\n\x00"
 
 
-def _read_postgresql(dbapi, sql: str, k: int) -> np.ndarray:  # noqa: ANN001
+def _read_postgresql(dbapi, sql: str, k: int) -> np.ndarray:
     """COPY … TO STDOUT (FORMAT binary): every field a non-null BIGINT, so each tuple is
     2 + 12·k bytes (field count, then length and value per field, big-endian)."""
     rec = np.dtype([("nf", ">i2"), *[(n, t) for j in range(k) for n, t in ((f"l{j}", ">i4"), (f"f{j}", ">i8"))]])
@@ -321,7 +324,7 @@ def _read_postgresql(dbapi, sql: str, k: int) -> np.ndarray:  # noqa: ANN001
     return out.result()
 
 
-def _stream(copy, buf: bytearray, parse) -> None:  # noqa: ANN001
+def _stream(copy, buf: bytearray, parse) -> None:
     """Feed the COPY blocks into ``buf`` past the header, parsing every few megabytes."""
     header = None
     for block in copy:
@@ -340,7 +343,7 @@ def _stream(copy, buf: bytearray, parse) -> None:  # noqa: ANN001
             parse(final=False)
 
 
-def _read(app, s: Session) -> tuple[np.ndarray, list[_Field]]:  # noqa: ANN001
+def _read(app: Svidok, s: Session) -> tuple[np.ndarray, list[_Field]]:
     """The raw integer columns; a code outside the expected values is looked up and the read repeated."""
     key = str(app.db.url)
     dialect = s.get_bind().dialect
@@ -370,7 +373,7 @@ def _narrow(a: np.ndarray) -> np.ndarray:
     return a.astype(np.int32)
 
 
-def _load(app, s: Session) -> HarmFacts:  # noqa: ANN001
+def _load(app: Svidok, s: Session) -> HarmFacts:
     raw, fields = _read(app, s)
     n = len(raw)
     cols: dict[str, np.ndarray] = {}
@@ -423,7 +426,7 @@ def _load(app, s: Session) -> HarmFacts:  # noqa: ANN001
     return HarmFacts(n, count, cols, codes, oblast_codes)
 
 
-def _occupation(s: Session, ids: np.ndarray, paths: dict[int, str], pos: np.ndarray, known: np.ndarray,  # noqa: PLR0913
+def _occupation(s: Session, ids: np.ndarray, paths: dict[int, str], pos: np.ndarray, known: np.ndarray,
                lo: np.ndarray) -> np.ndarray:
     """Occupation on the first possible day: 0 not occupied, 1 contested, 2 occupied, -1 no place.
 
@@ -453,7 +456,7 @@ def can_filter(f: IncidentFilter) -> bool:
     return not (set(f.model_dump(exclude_none=True)) - SUPPORTED)
 
 
-def mask(app, s: Session, hf: HarmFacts, actor: Actor, f: IncidentFilter | None,  # noqa: ANN001
+def mask(app: Svidok, s: Session, hf: HarmFacts, actor: Actor, f: IncidentFilter | None,
          harms: list[str] | None) -> np.ndarray | None:
     """The rows the actor may see that match the filter and harms (None: every harm); None if the
     filter needs SQL."""
@@ -508,7 +511,7 @@ def sums(hf: HarmFacts, m: np.ndarray, key: np.ndarray, harm_codes: dict[str, in
     return out
 
 
-def band_sex_counts(hf: HarmFacts, m: np.ndarray, bands: list) -> dict[tuple[str | None, str | None], int]:  # noqa: ANN001
+def band_sex_counts(hf: HarmFacts, m: np.ndarray, bands: list) -> dict[tuple[str | None, str | None], int]:
     """People by (band of ``bands``, sex) over the masked rows; None where unknown."""
     lows = np.array([b.lo for b in bands])
     ages = hf.cols["age"]

@@ -9,7 +9,7 @@ of seconds on a big database; their SQL is still built, and answers otherwise.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
@@ -24,16 +24,19 @@ from .places import oblast_of, place_coordinates
 from .registry import QueryError, Result, query, run
 from .victims import INCIDENT_FILTER, VICTIM_BY, incident_conditions, victim_base
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
 
 @query("incidents", "incident", INCIDENT_FILTER)
-def incidents(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+def incidents(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
     """Number of incidents matching the filter."""
     n = s.scalar(select(func.count()).select_from(Incident).where(*incident_conditions(app, s, actor, kw))) or 0
     return Result("number", n, n, "incident", "incidents")
 
 
 @query("victims", "incident", INCIDENT_FILTER)
-def victims(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+def victims(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
     """Number of victims (persons and counted groups) of acts in the matching incidents."""
     q = victim_base(app, s, actor, kw, func.coalesce(func.sum(Victim.count), 0), func.count(distinct(Incident.id)))
     row = columns.total(app, s, actor, kw) or s.execute(q).one()
@@ -41,7 +44,7 @@ def victims(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
 
 
 @query("victims_by", "incident", INCIDENT_FILTER | {"by"})
-def victims_by(app, s: Session, actor: Actor, by: str = "sex", **kw: Any) -> Result:  # noqa: ANN001
+def victims_by(app: Svidok, s: Session, actor: Actor, by: str = "sex", **kw: Any) -> Result:
     """Victims broken down by sex, age_band, age_group, oblast, month, year, means, violation_type, harm or status."""
     if by in ("age_band", "age_group"):
         cols = (Victim.age, Victim.age_band)
@@ -58,7 +61,7 @@ def victims_by(app, s: Session, actor: Actor, by: str = "sex", **kw: Any) -> Res
 
 
 @query("incidents_by", "incident", INCIDENT_FILTER | {"by"})
-def incidents_by(app, s: Session, actor: Actor, by: str = "oblast", **kw: Any) -> Result:  # noqa: ANN001
+def incidents_by(app: Svidok, s: Session, actor: Actor, by: str = "oblast", **kw: Any) -> Result:
     """Incidents broken down by oblast, month, year or verification_status."""
     col = {"oblast": Incident.place_id, "month": Incident.date_lo, "year": Incident.date_lo,
            "verification_status": Incident.verification_status}.get(by)
@@ -70,7 +73,7 @@ def incidents_by(app, s: Session, actor: Actor, by: str = "oblast", **kw: Any) -
 
 
 @query("incident_points", "incident", INCIDENT_FILTER | {"grid"})
-def incident_points(app, s: Session, actor: Actor, grid: float = 0.1, **kw: Any) -> Result:  # noqa: ANN001
+def incident_points(app: Svidok, s: Session, actor: Actor, grid: float = 0.1, **kw: Any) -> Result:
     """Incidents on a grid of ``grid`` degrees (lat, lon, incidents), at their own coordinates or
     else at their place's (a place without coordinates is drawn at the nearest enclosing one that has them)."""
     conds = incident_conditions(app, s, actor, kw)
@@ -95,7 +98,7 @@ def incident_points(app, s: Session, actor: Actor, grid: float = 0.1, **kw: Any)
 
 
 @query("incidents_by_oblast_map", "incident", INCIDENT_FILTER)
-def incidents_by_oblast_map(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+def incidents_by_oblast_map(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
     """Incidents per oblast keyed by the oblast's code (for maps that must not show exact places)."""
     rows = s.execute(select(Incident.place_id, func.count()).where(*incident_conditions(app, s, actor, kw))
                      .group_by(Incident.place_id)).all()
@@ -108,7 +111,7 @@ def incidents_by_oblast_map(app, s: Session, actor: Actor, **kw: Any) -> Result:
 
 
 @query("incident_list", "incident", INCIDENT_FILTER | {"limit", "only_public"})
-def incident_list(app, s: Session, actor: Actor, limit: int = 20, only_public: bool = False, **kw: Any) -> Result:  # noqa: ANN001
+def incident_list(app: Svidok, s: Session, actor: Actor, limit: int = 20, only_public: bool = False, **kw: Any) -> Result:
     """The matching incidents, newest first: id, date, oblast, title (a record listing).
 
     ``only_public``: only public records none of whose sources refused publication.

@@ -4,17 +4,24 @@ in the same registry as the incident queries of ``queries.py``; need-to-know on 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from svidok.domain import dates
 from svidok.core import access
-from svidok.services import places
 from svidok.core.actors import Actor
+from svidok.domain import dates
+from svidok.services import places
 from svidok.storage.models import (
-    CustodyEpisode, Displacement, HazardArea, Incident, Intervention, Person, Recommendation, Victim,
+    CustodyEpisode,
+    Displacement,
+    HazardArea,
+    Incident,
+    Intervention,
+    Person,
+    Recommendation,
+    Victim,
 )
 from svidok.storage.models.custody import HazardCasualty
 
@@ -23,12 +30,15 @@ from .places import oblast_of
 from .registry import QueryError, Result, query
 from .victims import as_list, victim_base
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
 # -- deprivation of liberty ---------------------------------------------------------------
 CUSTODY_ARGS = {"date_from", "date_to", "place", "person_status", "outcome", "authority", "acknowledged",
                 "monitor_access", "incommunicado", "forced_labour", "no_proof_of_life_days", "as_of"}
 
 
-def _custody_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noqa: ANN001
+def _custody_conditions(app: Svidok, s: Session, actor: Actor, kw: dict) -> list:
     conds = [access.visibility_clause(CustodyEpisode, actor)]
     if kw.get("date_from"):
         conds.append(func.coalesce(CustodyEpisode.date_to_hi, date(9999, 12, 31)) >= dates.parse(kw["date_from"]).lo)
@@ -58,14 +68,14 @@ def _custody_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noq
 
 
 @query("custody", "custody_episode", CUSTODY_ARGS)
-def custody(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+def custody(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
     """Custody episodes (one person held by one authority) matching the filter."""
     n = s.scalar(select(func.count()).select_from(CustodyEpisode).where(*_custody_conditions(app, s, actor, kw))) or 0
     return Result("number", n, n, "custody_episode", "episodes")
 
 
 @query("custody_people", "custody_episode", CUSTODY_ARGS)
-def custody_people(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+def custody_people(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
     """Distinct persons with a matching custody episode."""
     conds = _custody_conditions(app, s, actor, kw)
     n = s.scalar(select(func.count(distinct(CustodyEpisode.person_id))).where(*conds)) or 0
@@ -74,7 +84,7 @@ def custody_people(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa:
 
 
 @query("custody_by", "custody_episode", CUSTODY_ARGS | {"by"})
-def custody_by(app, s: Session, actor: Actor, by: str = "outcome", **kw: Any) -> Result:  # noqa: ANN001
+def custody_by(app: Svidok, s: Session, actor: Actor, by: str = "outcome", **kw: Any) -> Result:
     """Custody episodes broken down by outcome, authority, oblast (of the facility), person_status or year."""
     cols = {"outcome": CustodyEpisode.outcome, "authority": CustodyEpisode.authority,
             "oblast": CustodyEpisode.facility_place_id, "year": CustodyEpisode.date_from_lo, "person_status": Person.status}
@@ -93,7 +103,7 @@ def custody_by(app, s: Session, actor: Actor, by: str = "outcome", **kw: Any) ->
 DISPLACEMENT_ARGS = {"date_from", "date_to", "place", "kind", "protection_status", "to_country"}
 
 
-def _displacement_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noqa: ANN001
+def _displacement_conditions(app: Svidok, s: Session, actor: Actor, kw: dict) -> list:
     conds = [access.visibility_clause(Displacement, actor)]
     if kw.get("date_from"):
         conds.append(Displacement.date_hi >= dates.parse(kw["date_from"]).lo)
@@ -113,7 +123,7 @@ def _displacement_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  
 
 
 @query("displaced", "displacement", DISPLACEMENT_ARGS)
-def displaced(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+def displaced(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
     """People displaced, deported or transferred (persons and counted groups)."""
     conds = _displacement_conditions(app, s, actor, kw)
     n, recs = s.execute(select(func.coalesce(func.sum(Displacement.group_count), 0), func.count()).where(*conds)).one()
@@ -121,7 +131,7 @@ def displaced(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN0
 
 
 @query("displaced_by", "displacement", DISPLACEMENT_ARGS | {"by"})
-def displaced_by(app, s: Session, actor: Actor, by: str = "kind", **kw: Any) -> Result:  # noqa: ANN001
+def displaced_by(app: Svidok, s: Session, actor: Actor, by: str = "kind", **kw: Any) -> Result:
     """Displaced people broken down by kind, protection_status, to_country, oblast (of origin) or year."""
     cols = {"kind": Displacement.kind, "protection_status": Displacement.protection_status,
             "to_country": Displacement.to_country, "oblast": Displacement.from_place_id, "year": Displacement.date_lo}
@@ -138,7 +148,7 @@ def displaced_by(app, s: Session, actor: Actor, by: str = "kind", **kw: Any) -> 
 HAZARD_ARGS = {"place", "contamination", "hazard_status"}
 
 
-def _hazard_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noqa: ANN001
+def _hazard_conditions(app: Svidok, s: Session, actor: Actor, kw: dict) -> list:
     conds = [access.visibility_clause(HazardArea, actor)]
     if kw.get("place"):
         conds.append(places.descendants_clause(s, HazardArea.place_id, kw["place"]))
@@ -152,14 +162,14 @@ def _hazard_conditions(app, s: Session, actor: Actor, kw: dict) -> list:  # noqa
 
 
 @query("hazard_areas", "hazard_area", HAZARD_ARGS)
-def hazard_areas(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+def hazard_areas(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
     """Hazard areas (suspected, confirmed or cleared contamination)."""
     n = s.scalar(select(func.count()).select_from(HazardArea).where(*_hazard_conditions(app, s, actor, kw))) or 0
     return Result("number", n, n, "hazard_area", "areas")
 
 
 @query("hazard_by", "hazard_area", HAZARD_ARGS | {"by"})
-def hazard_by(app, s: Session, actor: Actor, by: str = "contamination", **kw: Any) -> Result:  # noqa: ANN001
+def hazard_by(app: Svidok, s: Session, actor: Actor, by: str = "contamination", **kw: Any) -> Result:
     """Hazard areas broken down by contamination, hazard_status or oblast."""
     col = {"contamination": HazardArea.contamination, "hazard_status": HazardArea.status, "oblast": HazardArea.place_id}.get(by)
     if col is None:
@@ -170,7 +180,7 @@ def hazard_by(app, s: Session, actor: Actor, by: str = "contamination", **kw: An
 
 
 @query("hazard_points", "hazard_area", HAZARD_ARGS | {"grid"})
-def hazard_points(app, s: Session, actor: Actor, grid: float = 0.1, **kw: Any) -> Result:  # noqa: ANN001
+def hazard_points(app: Svidok, s: Session, actor: Actor, grid: float = 0.1, **kw: Any) -> Result:
     """Hazard areas gathered on a grid of ``grid`` degrees (lat, lon, areas)."""
     cell_lat, cell_lon = func.round(HazardArea.lat / grid), func.round(HazardArea.lon / grid)
     rows = s.execute(select(cell_lat, cell_lon, func.count()).where(*_hazard_conditions(app, s, actor, kw))
@@ -180,7 +190,7 @@ def hazard_points(app, s: Session, actor: Actor, grid: float = 0.1, **kw: Any) -
 
 
 @query("hazard_casualties", "hazard_area", HAZARD_ARGS | {"harm"})
-def hazard_casualties(app, s: Session, actor: Actor, harm: Any = ("killed", "injured"), **kw: Any) -> Result:  # noqa: ANN001
+def hazard_casualties(app: Svidok, s: Session, actor: Actor, harm: Any = ("killed", "injured"), **kw: Any) -> Result:
     """Victims of incidents linked to the matching hazard areas (default: killed and injured)."""
     linked = select(HazardCasualty.incident_id).join(HazardArea, HazardArea.id == HazardCasualty.hazard_id).where(
         *_hazard_conditions(app, s, actor, kw))
@@ -192,7 +202,7 @@ def hazard_casualties(app, s: Session, actor: Actor, harm: Any = ("killed", "inj
 
 # -- advocacy -----------------------------------------------------------------------------
 @query("recommendations", "intervention", {"intervention_id", "theme"})
-def recommendations(app, s: Session, actor: Actor, intervention_id: int | None = None, theme: str | None = None) -> Result:  # noqa: ANN001
+def recommendations(app: Svidok, s: Session, actor: Actor, intervention_id: int | None = None, theme: str | None = None) -> Result:
     """Recommendations of an intervention (theme, text, supporting records)."""
     q = (select(Recommendation.id, Recommendation.theme, Recommendation.text, Recommendation.support, Intervention.confidentiality)
          .join(Intervention, Intervention.id == Recommendation.intervention_id)
@@ -223,7 +233,7 @@ def supporting_levels(s: Session, actor: Actor, support: list[dict]) -> list[tup
 
 
 @query("hazards_by_oblast_map", "hazard_area", {"place", "contamination", "hazard_status"})
-def hazards_by_oblast_map(app, s: Session, actor: Actor, **kw: Any) -> Result:  # noqa: ANN001
+def hazards_by_oblast_map(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
     """Hazard areas per oblast keyed by the oblast's code (for maps that must not show exact places)."""
     rows = s.execute(select(HazardArea.place_id, func.count()).where(*_hazard_conditions(app, s, actor, kw))
                      .group_by(HazardArea.place_id)).all()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.storage.models import CustodyEpisode, Displacement, HazardArea, Incident, Intervention
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
 class QueryError(ValueError):
@@ -47,14 +50,14 @@ class Query:
 REGISTRY: dict[str, Query] = {}
 
 
-def query(name: str, entity: str, args: set[str] | frozenset[str]):  # noqa: ANN201
+def query(name: str, entity: str, args: set[str] | frozenset[str]):
     def deco(fn: Callable[..., Result]) -> Callable[..., Result]:
         REGISTRY[name] = Query(name, entity, (fn.__doc__ or "").strip().splitlines()[0], frozenset(args), fn)
         return fn
     return deco
 
 
-def run(app, session: Session, actor: Actor, name: str, **kwargs: Any) -> Result:  # noqa: ANN001
+def run(app: Svidok, session: Session, actor: Actor, name: str, **kwargs: Any) -> Result:
     """Run a registered query; unknown names or arguments raise :class:`QueryError`."""
     q = REGISTRY.get(name)
     if q is None:

@@ -5,7 +5,7 @@ Disproportionality's victim counts come from the in-memory columns when its argu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,11 +23,14 @@ from .places import oblast_of
 from .registry import QueryError, Result, query, run
 from .victims import INCIDENT_FILTER, victim_base
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
 DIRECT_ENTRY = "direct entry"
 
 
 @query("disproportionality", "incident", INCIDENT_FILTER | {"by", "bands"})
-def disproportionality(app, s: Session, actor: Actor, by: str = "age", bands: str = "0-17,18-59,60+",  # noqa: ANN001
+def disproportionality(app: Svidok, s: Session, actor: Actor, by: str = "age", bands: str = "0-17,18-59,60+",
                        **kw: Any) -> Result:
     """Victims by age and sex against the population: shares, rate ratios with 95% intervals, verdicts."""
     if by not in ("age", "sex", "age_sex"):
@@ -50,7 +53,7 @@ def disproportionality(app, s: Session, actor: Actor, by: str = "age", bands: st
 
 
 @query("estimate", "incident", INCIDENT_FILTER | {"stratify", "method"})
-def estimate(app, s: Session, actor: Actor, stratify: str = "none", method: str = "loglinear",  # noqa: ANN001
+def estimate(app: Svidok, s: Session, actor: Actor, stratify: str = "none", method: str = "loglinear",
              **kw: Any) -> Result:
     """Documented victims (linked persons) and the estimated total with a 95% interval, per stratum."""
     if stratify not in ("none", "oblast", "year", "sex", "harm"):

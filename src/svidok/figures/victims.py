@@ -7,7 +7,7 @@ all select victims through :func:`victim_base`, so they cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import exists, or_, select
@@ -21,6 +21,9 @@ from svidok.storage.models import Act, Incident, Person, Qualification, Victim
 
 from .places import oblast_of
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
 INCIDENT_FILTER = set(IncidentFilter.model_fields)
 #: Victim-level arguments: they select victims, not just the incidents that have such victims.
 VICTIM_LEVEL = {"harm", "characteristic", "victim_status"}
@@ -32,7 +35,7 @@ def as_list(v: Any) -> list:
     return [] if v is None else list(v) if isinstance(v, list | tuple | set) else [v]
 
 
-def incident_conditions(app, s: Session, actor: Actor, kwargs: dict, acts_too: bool = True) -> list:  # noqa: ANN001
+def incident_conditions(app: Svidok, s: Session, actor: Actor, kwargs: dict, acts_too: bool = True) -> list:
     """Need-to-know and the incident filter. Act- and victim-level fields become one IN subquery
     ("has an act of this kind with such a victim") — much faster on large tables than the
     correlated EXISTS of the incident list; with ``acts_too=False`` the caller applies them itself."""
@@ -54,7 +57,7 @@ def incident_conditions(app, s: Session, actor: Actor, kwargs: dict, acts_too: b
     return conds
 
 
-def victim_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
+def victim_conditions(app: Svidok, kwargs: dict) -> list:
     conds = []
     harms = as_list(kwargs.get("harm"))
     for h in harms:
@@ -70,7 +73,7 @@ def victim_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
     return conds
 
 
-def act_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
+def act_conditions(app: Svidok, kwargs: dict) -> list:
     """Act-level arguments applied to the victim's own act (not to any act of the incident)."""
     conds = []
     if kwargs.get("violation_type"):  # one code or a list of codes
@@ -90,7 +93,7 @@ def act_conditions(app, kwargs: dict) -> list:  # noqa: ANN001
     return conds
 
 
-def victim_base(app, s: Session, actor: Actor, kwargs: dict, *cols, each_list: bool = False):  # noqa: ANN001, ANN002, ANN202
+def victim_base(app: Svidok, s: Session, actor: Actor, kwargs: dict, *cols, each_list: bool = False):
     """Victims of acts matching the act-level fields, in incidents matching the rest.
 
     A person documented by several lists has one record per list, merged into one; only the

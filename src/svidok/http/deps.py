@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import HTTPException, Path, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 
 from svidok.app import Svidok
+from svidok.core.actors import Actor
 from svidok.schemas.common import MAX_ID
 from svidok.services import accounts
-from svidok.core.actors import Actor
 
 
 def get_app(request: Request) -> Svidok:
@@ -34,3 +34,8 @@ def current_actor(request: Request) -> Actor:
 #: A record id in a path, and a numeric cursor in a query: bounded like ids are.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CursorId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+#: The application and the actor as typed parameters: ``def route(…, *, app: AppDep, actor: ActorDep)``.
+AppDep = Annotated[Svidok, Depends(get_app)]
+ActorDep = Annotated[Actor, Depends(current_actor)]

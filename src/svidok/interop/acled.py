@@ -11,9 +11,12 @@ import csv
 import re
 import time
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from svidok.interop import mapping as mapping_mod
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 _RECORDED = re.compile(r"^ACLED: (.+?) / (.+)$")
 COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -108,7 +111,7 @@ def rows(incidents: Iterator[dict]) -> Iterator[dict]:
         }
 
 
-def write(app, incidents: Iterator[dict], out: IO[str]) -> int:  # noqa: ANN001
+def write(app: Svidok, incidents: Iterator[dict], out: IO[str]) -> int:
     w = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()
     n = 0

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from svidok.core.validation import Checker
 from svidok.domain import dates
 from svidok.domain.vocab import Vocabularies
-from svidok.core.validation import Checker
 
 from .mapping import FIELDS, PARTS, FieldSpec, Mapping
 
@@ -191,7 +191,7 @@ class FieldReader:
             raise BadValue(self.terms.unknown(self.vocabulary, text, self.label))
         return code
 
-    def convert(self, text: str) -> Any:  # noqa: PLR0911, C901 - one branch per kind
+    def convert(self, text: str) -> Any:
         k = self.kind
         if k in ("text", "secret"):
             limit = _TEXT_LIMIT.get(self.name, 100_000)
@@ -269,7 +269,7 @@ class RowConverter:
             return None
         return "|".join(values)
 
-    def convert(self, number: int, row: list[str]) -> tuple[ParsedRow | None, list[Problem]]:  # noqa: C901
+    def convert(self, number: int, row: list[str]) -> tuple[ParsedRow | None, list[Problem]]:
         problems: list[Problem] = []
         parts: dict[str, dict[str, Any]] = {p: {} for p in self.parts}
         person_cells: list[str] = []

@@ -123,7 +123,7 @@ def read_xlsx(path: Path, sheet: str | None = None, header_row: int = 1) -> Tabl
 
     try:
         wb = load_workbook(path, data_only=True)  # not read-only: merged ranges are needed
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+    except Exception as exc:
         raise TableError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
     if sheet is not None and sheet not in wb.sheetnames:
         raise TableError(f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")

@@ -71,7 +71,7 @@ def _level_weights(comparison: dict) -> list[tuple[float | None, str, bool]]:
     return out
 
 
-def explain_pairs(sdf, model: dict, db_api, pairs: pd.DataFrame,  # noqa: ANN001
+def explain_pairs(sdf, model: dict, db_api, pairs: pd.DataFrame,
                   prepare: Callable[[Linker], None] | None = None) -> dict[tuple[str, str], dict]:
     """For each (record_id_l, record_id_r) pair: ``prior`` and ``total`` (bits) and
     ``fields`` (a list of :class:`FieldWeight` as dicts), strongest first.

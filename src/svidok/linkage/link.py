@@ -244,7 +244,7 @@ def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
     return out
 
 
-def _rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str]) -> None:  # noqa: ANN001
+def _rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str]) -> None:
     """Greedy merging inside one component: pairs ``idx``, strongest first."""
     w = {(lo[i], hi[i]): weight[i] for i in idx}
     members = {n: [n] for i in idx for n in (lo[i], hi[i])}
@@ -303,7 +303,7 @@ def _train_passes(sdf, present: set[str], config: LinkageConfig, names: pd.Serie
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=config.em_max_pairs, estimate_without_term_frequencies=True)
-        except Exception as e:  # noqa: BLE001 - a block with no pairs teaches nothing
+        except Exception as e:
             log.warning("EM pass on %s skipped: %s", rule, e)
     names_learnt = linker.misc.save_model_to_json()
     second = Linker(sdf, copy.deepcopy(names_learnt), log_level=None)
@@ -311,7 +311,7 @@ def _train_passes(sdf, present: set[str], config: LinkageConfig, names: pd.Serie
         second.training.estimate_parameters_using_expectation_maximisation(
             model.name_blocking_rule(), max_pairs=config.em_max_pairs, estimate_without_term_frequencies=True,
             populate_probability_two_random_records_match_from_trained_values=True)
-    except Exception as e:  # noqa: BLE001 - no two records share a name: keep what the first passes learnt
+    except Exception as e:
         log.warning("EM pass on the name block skipped: %s", e)
         return names_learnt, 0.0
     trained = second.misc.save_model_to_json()
@@ -426,7 +426,7 @@ def _refine_with_labels(sdf, db_api, trained: dict, accepted: list[tuple[str, st
         linker.training.estimate_m_from_pairwise_labels(
             db_api.register(labels_df, table_name=f"svidok_accepted_pairs_{len(accepted)}"))
         from_labels = linker.misc.save_model_to_json()
-    except Exception as e:  # noqa: BLE001 - labels that match no record must not stop linkage
+    except Exception as e:
         logging.getLogger(__name__).warning("reviewed pairs not used to refine the model: %s", e)
         return trained
     w = len(accepted) / (len(accepted) + config.label_weight_pairs)

@@ -180,7 +180,7 @@ def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple
         parts = split_full_name(name)
         family, given, patronymic = parts.family or "", parts.given or "", parts.patronymic or ""
 
-    def keys(text: str, key=name_key) -> str:  # noqa: ANN001
+    def keys(text: str, key=name_key) -> str:
         return " ".join(k for k in map(key, name_tokens(text)) if k)
 
     return keys(family), keys(given), keys(patronymic, patronymic_key)

@@ -37,12 +37,13 @@ def em_values_clamped() -> Iterator[None]:
             splink.__version__, ", ".join(PATCHED_FOR))
         yield
         return
-    from splink.internals import comparison_level, expectation_maximisation as em
+    from splink.internals import comparison_level
+    from splink.internals import expectation_maximisation as em
 
     original = em.populate_m_u_from_lookup
     lowest = comparison_level.M_U_CLAMP_MIN
 
-    def clamped(fixed, level, column, lookup):  # noqa: ANN001, ANN202
+    def clamped(fixed, level, column, lookup):
         values = lookup.get(column, {}).get(level.comparison_vector_value)
         if values:
             for k in ("m_probability", "u_probability"):

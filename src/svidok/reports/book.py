@@ -24,9 +24,8 @@ from sqlalchemy.orm import Session
 
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
-from svidok.stats.counts_table import CountsError
-
 from svidok.figures import incident_figures, queries, record_queries
+from svidok.stats.counts_table import CountsError
 
 from . import charts, maps
 from .editions import Edition

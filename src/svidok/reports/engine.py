@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import markdown
@@ -31,9 +31,12 @@ from svidok.core.actors import Actor
 from svidok.figures import queries
 from svidok.stats.estimate_strata import json_safe
 
+from .book import Book, BriefError, Figure
 from .editions import Edition
-from .book import BriefError, Book, Figure
 from .prefetch import MEMO, Planner, prefetch
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUFFIX = ".md.j2"
@@ -106,7 +109,7 @@ class _Loader(jinja2.BaseLoader):
         return body, str(path), lambda: path.stat().st_mtime == mtime
 
 
-def _environment(app=None) -> jinja2.Environment:  # noqa: ANN001
+def _environment(app=None) -> jinja2.Environment:
     env = jinja2.Environment(loader=_Loader(), undefined=jinja2.StrictUndefined, autoescape=False,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     if app is not None:
@@ -115,7 +118,7 @@ def _environment(app=None) -> jinja2.Environment:  # noqa: ANN001
     return env
 
 
-def _line_of(tb) -> int | None:  # noqa: ANN001 - a traceback
+def _line_of(tb) -> int | None:
     line = None
     while tb is not None:
         tpl = tb.tb_frame.f_globals.get("__jinja_template__")
@@ -127,18 +130,18 @@ def _line_of(tb) -> int | None:  # noqa: ANN001 - a traceback
     return line
 
 
-def _prefetched(app, actor: Actor, env: jinja2.Environment, tpl: BriefTemplate, edition: Edition,  # noqa: ANN001
+def _prefetched(app: Svidok, actor: Actor, env: jinja2.Environment, tpl: BriefTemplate, edition: Edition,
                 params: dict) -> dict:
     """Answers to the template's queries, computed in parallel (empty if planning fails)."""
     planner = Planner(edition.public)
     try:
         env.get_template(str(tpl.path)).render(params=params, edition=edition, meta=tpl.meta, **planner.functions())
-    except Exception:  # noqa: BLE001 - the real pass reports template errors with their line
+    except Exception:
         return {}
     return prefetch(app, actor, planner.planned)
 
 
-def render(app, actor: Actor, ref: str | Path, edition: Edition | None = None,  # noqa: ANN001
+def render(app: Svidok, actor: Actor, ref: str | Path, edition: Edition | None = None,
            params: dict | None = None, prefetch_queries: bool = True) -> Brief:
     """Render a template to a complete HTML document; raises :class:`BriefError` on any bad figure.
 
@@ -167,7 +170,7 @@ def render(app, actor: Actor, ref: str | Path, edition: Edition | None = None,  
             raise
         except jinja2.TemplateSyntaxError as exc:
             raise BriefError(tpl.path.name, exc.lineno, f"template syntax: {exc.message}") from None
-        except Exception as exc:  # noqa: BLE001 - any other template failure names its line
+        except Exception as exc:
             raise BriefError(tpl.path.name, _line_of(sys.exc_info()[2]), f"{type(exc).__name__}: {exc}") from None
     md = markdown.Markdown(extensions=["tables", "toc", "attr_list", "sane_lists"],
                            extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "1-2"}})
@@ -184,7 +187,7 @@ def render(app, actor: Actor, ref: str | Path, edition: Edition | None = None,  
     layout = env.get_template("_layout.html.j2")
     html = layout.render(
         meta=tpl.meta, title=tpl.title, params=merged, edition=edition, body=Markup(body), figures=book.figures,
-        headings=headings, generated=datetime.now(timezone.utc), version=svidok.__version__,
+        headings=headings, generated=datetime.now(UTC), version=svidok.__version__,
         actor=actor, css=Markup((TEMPLATES / "brief.css").read_text(encoding="utf-8")),
     )
     return Brief(tpl, edition, merged, html, book.figures, headings)
@@ -212,7 +215,7 @@ def write(brief: Brief, out: str | Path) -> Path:
     return out
 
 
-def reproduce(app, actor: Actor, name: str, args: dict) -> dict:  # noqa: ANN001
+def reproduce(app: Svidok, actor: Actor, name: str, args: dict) -> dict:
     """One figure's raw result over the records ``actor`` may see, with its data date (``svidok brief query``)."""
     try:
         with app.db.session() as s:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.services.jobs import register
 
 from .editions import DEFAULT_THRESHOLD, Edition
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
 def _edition(params: dict) -> Edition:
@@ -15,7 +19,7 @@ def _edition(params: dict) -> Edition:
                    "band" if params.get("band") else "suppress")
 
 
-def _check(app, actor, params: dict) -> None:  # noqa: ANN001, ARG001
+def _check(app: Svidok, actor, params: dict) -> None:
     if not params.get("template"):
         raise ValidationFailed(FieldError("template", "required"))
     if params.get("format", "pdf") not in ("pdf", "html"):
@@ -26,7 +30,7 @@ def _check(app, actor, params: dict) -> None:  # noqa: ANN001, ARG001
     _edition(params)
 
 
-def brief(app, actor, params: dict, ctx) -> dict:  # noqa: ANN001
+def brief(app: Svidok, actor, params: dict, ctx) -> dict:
     """Render, then write next to the final name and rename: a killed job leaves no half file."""
     from . import engine
 

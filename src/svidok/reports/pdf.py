@@ -8,9 +8,6 @@ the page is printed again.
 from __future__ import annotations
 
 import io
-import os
-import shutil
-from pathlib import Path
 
 from pypdf import PdfReader
 

@@ -17,13 +17,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from svidok.core.actors import Actor
 from svidok.figures import columns, harm_facts, queries
 
-
 from .book import FIGURE_OPTIONS
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 MEMO = "svidok_report_memo"
 #: The job that reads the victim columns (``harm_facts.facts_current``) before the figures that use them.
@@ -69,7 +71,7 @@ class Planner:
                                                        "recommendations")}
 
 
-def prefetch(app, actor: Actor, planned: list[tuple[str, dict]], workers: int | None = None) -> dict:  # noqa: ANN001
+def prefetch(app: Svidok, actor: Actor, planned: list[tuple[str, dict]], workers: int | None = None) -> dict:
     """Answer the planned queries on ``workers`` threads; returns the merged memo."""
     unique: dict[str, tuple[str, dict]] = {}
     for name, kw in planned:
@@ -87,7 +89,7 @@ def prefetch(app, actor: Actor, planned: list[tuple[str, dict]], workers: int | 
                         harm_facts.facts_current(app, s)
                     else:
                         queries.run(app, s, actor, name, **kw)
-                except Exception:  # noqa: BLE001 - the real pass reports it with its line
+                except Exception:
                     continue
             return dict(s.info.get(MEMO, {}))
 

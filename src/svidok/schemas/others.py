@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .common import Code, Id, Latitude, LongText, Longitude, PartialDateText, PlaceRef, ShortText, Strict
+from .common import Code, Id, Latitude, Longitude, LongText, PartialDateText, PlaceRef, ShortText, Strict
 
 
 class OrganisationIn(Strict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from .common import Code, Id, Latitude, LongText, Longitude, PartialDateText, PlaceRef, ShortText, Strict, Version
+from .common import Code, Id, Latitude, Longitude, LongText, PartialDateText, PlaceRef, ShortText, Strict, Version
 
 
 class NameIn(Strict):

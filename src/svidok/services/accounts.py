@@ -5,17 +5,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from svidok.core.actors import LEVELS, ROLES, Actor
+from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from svidok.storage.models import ApiToken, Case, CaseGrant, User, utcnow
 
 from . import ledger, sessions
-from svidok.core.actors import LEVELS, ROLES, Actor
-from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -25,7 +29,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(app, actor: Actor, username: str, password: str, role: str, display_name: str | None = None) -> dict:  # noqa: ANN001
+def create_user(app: Svidok, actor: Actor, username: str, password: str, role: str, display_name: str | None = None) -> dict:
     if not actor.is_admin:
         raise Forbidden("only an administrator creates users")
     errors = []
@@ -47,7 +51,7 @@ def create_user(app, actor: Actor, username: str, password: str, role: str, disp
         return {"id": user.id, "username": username, "role": role}
 
 
-def authenticate(app, username: str, password: str) -> Actor | None:  # noqa: ANN001
+def authenticate(app: Svidok, username: str, password: str) -> Actor | None:
     with app.db.session() as s:
         user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
         if user is None:
@@ -65,7 +69,7 @@ def actor_of(s: Session, user: User) -> Actor:
     return Actor(user.username, user.role, user.id, grants)
 
 
-def actor_by_name(app, username: str) -> Actor:  # noqa: ANN001
+def actor_by_name(app: Svidok, username: str) -> Actor:
     """An active user as an actor, with their grants (CLI commands run ``--as`` a user); NotFound otherwise."""
     with app.db.session() as s:
         user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
@@ -74,13 +78,13 @@ def actor_by_name(app, username: str) -> Actor:  # noqa: ANN001
         return actor_of(s, user)
 
 
-def actor_by_id(app, user_id: int) -> Actor | None:  # noqa: ANN001
+def actor_by_id(app: Svidok, user_id: int) -> Actor | None:
     with app.db.session() as s:
         user = s.get(User, user_id)
         return actor_of(s, user) if user is not None and user.active else None
 
 
-def create_token(app, actor: Actor, username: str, name: str = "script") -> str:  # noqa: ANN001
+def create_token(app: Svidok, actor: Actor, username: str, name: str = "script") -> str:
     """A new API token for a user (shown once; only its hash is stored)."""
     with app.db.session() as s:
         user = s.scalar(select(User).where(User.username == username))
@@ -94,7 +98,7 @@ def create_token(app, actor: Actor, username: str, name: str = "script") -> str:
         return token
 
 
-def actor_for_token(app, token: str) -> Actor | None:  # noqa: ANN001
+def actor_for_token(app: Svidok, token: str) -> Actor | None:
     with app.db.session() as s:
         row = s.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked.is_(False)))
         if row is None:
@@ -109,7 +113,7 @@ def actor_for_token(app, token: str) -> Actor | None:  # noqa: ANN001
         return actor_of(s, user)
 
 
-def list_tokens(app, actor: Actor, username: str | None = None) -> list[dict]:  # noqa: ANN001
+def list_tokens(app: Svidok, actor: Actor, username: str | None = None) -> list[dict]:
     """A user's API tokens that are not revoked (names and dates; never the token)."""
     with app.db.session() as s:
         user = _target(s, actor, username)
@@ -120,7 +124,7 @@ def list_tokens(app, actor: Actor, username: str | None = None) -> list[dict]:  
                 for r in rows]
 
 
-def revoke_token(app, actor: Actor, token_id: int) -> None:  # noqa: ANN001
+def revoke_token(app: Svidok, actor: Actor, token_id: int) -> None:
     """Revoke one API token: the actor's own, or anyone's for an administrator (not found otherwise)."""
     with app.db.session() as s:
         row = s.get(ApiToken, token_id)
@@ -131,7 +135,7 @@ def revoke_token(app, actor: Actor, token_id: int) -> None:  # noqa: ANN001
             ledger.append(s, actor.username, "token.revoke", "user", row.user_id, {"token": token_id})
 
 
-def change_password(app, actor: Actor, current: str, new: str, keep_session: int | None = None) -> None:  # noqa: ANN001
+def change_password(app: Svidok, actor: Actor, current: str, new: str, keep_session: int | None = None) -> None:
     """The user's own password change; every other session of the user ends."""
     if len(new) < MIN_PASSWORD:
         raise ValidationFailed(FieldError("new_password", f"at least {MIN_PASSWORD} characters"))
@@ -146,7 +150,7 @@ def change_password(app, actor: Actor, current: str, new: str, keep_session: int
         ledger.append(s, actor.username, "user.password", "user", user.id, {})
 
 
-def set_password(app, actor: Actor, username: str, new: str) -> None:  # noqa: ANN001
+def set_password(app: Svidok, actor: Actor, username: str, new: str) -> None:
     """An administrator sets a user's password; all the user's sessions end."""
     if not actor.is_admin:
         raise Forbidden("only an administrator sets another user's password")
@@ -159,7 +163,7 @@ def set_password(app, actor: Actor, username: str, new: str) -> None:  # noqa: A
         ledger.append(s, actor.username, "user.password", "user", user.id, {})
 
 
-def set_active(app, actor: Actor, username: str, active: bool) -> None:  # noqa: ANN001
+def set_active(app: Svidok, actor: Actor, username: str, active: bool) -> None:
     """Deactivate (every session and token stops at once) or reactivate a user."""
     if not actor.is_admin:
         raise Forbidden("only an administrator deactivates users")
@@ -185,7 +189,7 @@ def _target(s: Session, actor: Actor, username: str | None) -> User:
     return user
 
 
-def grant_case(app, actor: Actor, username: str, case_id: int, level: str = "confidential") -> None:  # noqa: ANN001
+def grant_case(app: Svidok, actor: Actor, username: str, case_id: int, level: str = "confidential") -> None:
     if not actor.is_admin:
         raise Forbidden("only an administrator grants cases")
     if level not in LEVELS:
@@ -204,7 +208,7 @@ def grant_case(app, actor: Actor, username: str, case_id: int, level: str = "con
         ledger.append(s, actor.username, "case.grant", "case", case_id, {"user": username, "level": level})
 
 
-def list_users(app) -> list[dict]:  # noqa: ANN001
+def list_users(app: Svidok) -> list[dict]:
     with app.db.session() as s:
         return [{"id": u.id, "username": u.username, "role": u.role, "active": u.active,
                  "two_factor": u.totp_enabled_at is not None}

@@ -4,21 +4,31 @@ target and by theme, and what changed since the last letter to a target."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from svidok.storage.models import (
-    Act, CustodyEpisode, Displacement, HazardArea, Incident, Intervention, InterventionStatus, Recommendation, Victim,
-)
-
 from svidok.core import access
-
-from . import history, records
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.storage.models import (
+    Act,
+    CustodyEpisode,
+    Displacement,
+    HazardArea,
+    Incident,
+    Intervention,
+    InterventionStatus,
+    Recommendation,
+    Victim,
+)
+
+from . import history, records
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 #: Which status may follow which. A letter is sent once; an addressee may acknowledge it, act on
 #: it or ignore it; an action may later be reversed (and a reversal undone by a new action).
@@ -39,7 +49,7 @@ def _intervention(s: Session, actor: Actor, ident: int) -> Intervention:
     return access.require_visible(obj, actor, f"intervention {ident}")
 
 
-def set_status(app, actor: Actor, ident: int, status: str, note: str | None = None,  # noqa: ANN001
+def set_status(app: Svidok, actor: Actor, ident: int, status: str, note: str | None = None,
                at: datetime | None = None, version: int | None = None) -> dict:
     """Move an intervention to ``status`` (if the transition is allowed) and record it in its history."""
     access.require_writer(actor)
@@ -55,7 +65,7 @@ def set_status(app, actor: Actor, ident: int, status: str, note: str | None = No
         if status not in allowed:
             hint = f"from {obj.status!r} it may become {', '.join(allowed)}" if allowed else f"{obj.status!r} is final"
             raise ValidationFailed(FieldError("status", f"intervention {ident} is {obj.status!r}; cannot become {status!r} ({hint})"))
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         when = _aware(at) if at else now
         if when > now:
             raise ValidationFailed(FieldError("at", f"{when.isoformat()} is in the future"))
@@ -64,7 +74,7 @@ def set_status(app, actor: Actor, ident: int, status: str, note: str | None = No
         before = records.to_dict(s, records.KINDS["intervention"], obj)
         obj.status = status
         obj.version += 1
-        obj.updated_at = datetime.now(timezone.utc)
+        obj.updated_at = datetime.now(UTC)
         s.add(InterventionStatus(intervention_id=ident, status=status, at=when, note=note))
         s.flush()
         after = records.to_dict(s, records.KINDS["intervention"], obj)
@@ -73,7 +83,7 @@ def set_status(app, actor: Actor, ident: int, status: str, note: str | None = No
 
 
 def _aware(d: datetime) -> datetime:
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def _visible(s: Session, actor: Actor, target: str | None = None) -> list[Intervention]:
@@ -96,7 +106,7 @@ def _brief(i: Intervention, recs: list[Recommendation]) -> dict:
             "status": i.status, "recommendations": len(recs), "themes": sorted({r.theme for r in recs})}
 
 
-def by_target(app, actor: Actor) -> list[dict]:  # noqa: ANN001
+def by_target(app: Svidok, actor: Actor) -> list[dict]:
     """One row per target: its interventions (oldest first), the count per status and the latest letter."""
     with app.db.session() as s:
         items = _visible(s, actor)
@@ -114,7 +124,7 @@ def by_target(app, actor: Actor) -> list[dict]:  # noqa: ANN001
         return out
 
 
-def by_theme(app, actor: Actor) -> list[dict]:  # noqa: ANN001
+def by_theme(app: Svidok, actor: Actor) -> list[dict]:
     """One row per theme of the vocabulary: its recommendations, to whom, and where they stand."""
     with app.db.session() as s:
         items = {i.id: i for i in _visible(s, actor)}
@@ -135,7 +145,7 @@ def by_theme(app, actor: Actor) -> list[dict]:  # noqa: ANN001
         return out
 
 
-def _new_records(s: Session, actor: Actor, app, since: datetime) -> dict[str, int]:  # noqa: ANN001
+def _new_records(s: Session, actor: Actor, app, since: datetime) -> dict[str, int]:
     """Records documented (created) after ``since``, counted per advocacy theme."""
     fam = app.vocab.families()
 
@@ -161,7 +171,7 @@ def _new_records(s: Session, actor: Actor, app, since: datetime) -> dict[str, in
     }
 
 
-def since_last_letter(app, actor: Actor, target: str) -> dict:  # noqa: ANN001
+def since_last_letter(app: Svidok, actor: Actor, target: str) -> dict:
     """What changed since the last letter to ``target``: its status history since it was sent, records
     documented since, and how its recommendations differ from the letter before it."""
     with app.db.session() as s:
@@ -173,7 +183,7 @@ def since_last_letter(app, actor: Actor, target: str) -> dict:  # noqa: ANN001
         recs = _recs(s, [i.id for i in its])
         hist = s.scalars(select(InterventionStatus).where(InterventionStatus.intervention_id == last.id)
                          .order_by(InterventionStatus.id)).all()
-        since = datetime.combine(last.date, datetime.min.time(), tzinfo=timezone.utc)
+        since = datetime.combine(last.date, datetime.min.time(), tzinfo=UTC)
         key = lambda r: (r.theme, " ".join(r.text.split()).lower())  # noqa: E731 - the identity of a recommendation
         now_keys = {key(r): r for r in recs[last.id]}
         before_keys = {key(r): r for r in recs[prev.id]} if prev else {}

@@ -27,6 +27,7 @@ import sqlite3
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -42,6 +43,9 @@ from svidok.storage.models import LedgerEntry
 from . import dump
 from .evidence import evidence_store, seal
 from .field_crypto import Keyring
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 FORMAT = "svidok-backup/1"
 MANIFEST = "manifest.json"
@@ -59,7 +63,7 @@ def _sha256(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def _libpq_url(app) -> str:  # noqa: ANN001
+def _libpq_url(app: Svidok) -> str:
     url = make_url(app.db.url)
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -67,11 +71,11 @@ def _libpq_url(app) -> str:  # noqa: ANN001
 # --- keys ------------------------------------------------------------------------------------
 
 
-def _key_files(app) -> dict[str, Path]:  # noqa: ANN001
+def _key_files(app: Svidok) -> dict[str, Path]:
     return {KEY_FILE_NAME: key_path(app.settings.data_dir), "field-keys.json": Path(app.key_file)}
 
 
-def _seal_keys(app, passphrase: str) -> bytes:  # noqa: ANN001
+def _seal_keys(app: Svidok, passphrase: str) -> bytes:
     files = {name: base64.b64encode(p.read_bytes()).decode() for name, p in _key_files(app).items() if p.exists()}
     if app.settings.field_key and "field-keys.json" not in files:
         files["SVIDOK_FIELD_KEY"] = base64.b64encode(app.settings.field_key.encode()).decode()
@@ -96,7 +100,7 @@ def _open_keys(blob: bytes, passphrase: str) -> dict[str, bytes]:
 # --- create ----------------------------------------------------------------------------------
 
 
-def create(app, dest: Path, passphrase: str) -> dict:  # noqa: ANN001
+def create(app: Svidok, dest: Path, passphrase: str) -> dict:
     """Write a backup of database, evidence and keys into the new folder ``dest``."""
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -126,7 +130,7 @@ def create(app, dest: Path, passphrase: str) -> dict:  # noqa: ANN001
             "tree_size": head["tree_size"]}
 
 
-def _dump_database(app, dest: Path) -> tuple[str, str]:  # noqa: ANN001
+def _dump_database(app: Svidok, dest: Path) -> tuple[str, str]:
     if app.db.dialect == "sqlite":
         src = sqlite3.connect(app.db.engine.url.database)
         out = sqlite3.connect(dest / "database.sqlite")
@@ -189,7 +193,7 @@ def verify(dest: Path, passphrase: str | None = None) -> dict:
 # --- restore ---------------------------------------------------------------------------------
 
 
-def restore(app, dest: Path, passphrase: str) -> dict:  # noqa: ANN001
+def restore(app: Svidok, dest: Path, passphrase: str) -> dict:
     """Put a verified backup back into a fresh data directory and an empty database."""
     dest = Path(dest)
     checked = verify(dest, passphrase)
@@ -223,7 +227,7 @@ def restore(app, dest: Path, passphrase: str) -> dict:  # noqa: ANN001
             "verify_ok": report.ok, "problems": report.problems, "warnings": report.warnings}
 
 
-def _require_fresh(app) -> None:  # noqa: ANN001
+def _require_fresh(app: Svidok) -> None:
     migrate.upgrade(app.db.engine)
     with app.db.session() as s:
         entries = s.scalar(select(func.count()).select_from(LedgerEntry))
@@ -232,7 +236,7 @@ def _require_fresh(app) -> None:  # noqa: ANN001
                        "directory and an empty database")
 
 
-def _restore_database(app, dest: Path, db: dict) -> None:  # noqa: ANN001
+def _restore_database(app: Svidok, dest: Path, db: dict) -> None:
     src = dest / db["file"]
     if db["method"] == "sqlite-online-backup":
         if app.db.dialect != "sqlite":

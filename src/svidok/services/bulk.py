@@ -11,22 +11,26 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Engine, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from svidok.core.actors import Actor
 from svidok.domain.ledger import content_hash
 from svidok.storage import deferred_indexes
 from svidok.storage.models import Base, ImportRun
 from svidok.storage.sequences import reset_sequences
 
 from . import ledger, row_commitments
-from svidok.core.actors import Actor
 from .demo_data import TABLES, Batch
 from .rowsets import Rows
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
 def start_run(session: Session, name: str, actor: Actor, file_sha256: str, mapping: dict) -> ImportRun:
@@ -85,7 +89,7 @@ def insert_batch(session: Session, batch: Batch, actor: str | None = None) -> No
             if not rows:
                 continue
             if checking:
-                before[name] = cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {name}").fetchone()[0]  # noqa: S608
+                before[name] = cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {name}").fetchone()[0]
             p = (_prepare_rowset if isinstance(rows, Rows) else prepare_sqlite)(dialect, tables[name], rows)
             _execute_sqlite(session, p)
             prepared.append(p)
@@ -130,7 +134,7 @@ def verify_references(session: Session, prepared: list[Prepared], before: dict[s
         new: dict[str, tuple[int, int | None]] = {}  # table -> (rows from rowid, consecutive up to id)
         for p in prepared:
             start = before[p.table]
-            count, top = cursor.execute(f"SELECT count(*), max(rowid) FROM {p.table} WHERE rowid > ?",  # noqa: S608
+            count, top = cursor.execute(f"SELECT count(*), max(rowid) FROM {p.table} WHERE rowid > ?",
                                         (start,)).fetchone()
             if count != len(p.tuples):
                 start = -(2**63)  # some rows went in below the previous maximum: check the whole table
@@ -144,7 +148,7 @@ def verify_references(session: Session, prepared: list[Prepared], before: dict[s
                 lo, hi = new.get(parent, (0, None))
                 own = f"AND NOT ({column} > {int(lo)} AND {column} <= {int(hi)})" if hi is not None else ""
                 missing = cursor.execute(
-                    f"SELECT {column}, count(*) OVER () FROM {p.table} WHERE rowid > ? AND {column} IS NOT NULL "  # noqa: S608
+                    f"SELECT {column}, count(*) OVER () FROM {p.table} WHERE rowid > ? AND {column} IS NOT NULL "
                     f"{own} AND {column} NOT IN (SELECT id FROM {parent}) LIMIT 1", (start,)).fetchone()
                 if missing:
                     raise BrokenReference(f"{p.table}.{column} = {missing[0]!r} refers to no row of {parent}"
@@ -153,7 +157,7 @@ def verify_references(session: Session, prepared: list[Prepared], before: dict[s
         cursor.close()
 
 
-def _column(values: list, proc) -> list:  # noqa: ANN001
+def _column(values: list, proc) -> list:
     """Apply a bind processor, once per distinct value (timestamps and dates repeat a lot)."""
     memo: dict = {}
     out = []
@@ -176,7 +180,7 @@ _BIND = "?"
 LOAD_CACHE_KIB = -262144  # PRAGMA cache_size of the load connection (negative: KiB)
 
 
-def _sql_literal(value) -> str | None:  # noqa: ANN001
+def _sql_literal(value) -> str | None:
     """``value`` (already converted for the driver) as an SQLite literal, or None if it has none."""
     if value is None:
         return "NULL"
@@ -202,7 +206,7 @@ class Prepared:
     constants: dict  # column -> the (converted) value written as a literal
 
 
-def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:  # noqa: ANN001
+def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:
     """Rows as driver tuples, converted column by column.
 
     SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself; the
@@ -219,7 +223,7 @@ def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:  # noqa: ANN00
     by_column = list(zip(*map(itemgetter(*keys), rows))) if len(keys) > 1 else [[r[keys[0]] for r in rows]]
     for k, values in zip(keys, by_column):
         first = values[0]
-        proc = table.c[k].type._cached_bind_processor(dialect)  # noqa: SLF001 - SQLAlchemy's own conversion
+        proc = table.c[k].type._cached_bind_processor(dialect)
         if values.count(first) == n:
             value = proc(first) if proc is not None and first is not None else first
             literal = _sql_literal(value)
@@ -241,11 +245,11 @@ def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:  # noqa: ANN00
     return Prepared(table.name, tuple(keys), tuple(exprs), tuples, constants)
 
 
-def _prepare_rowset(dialect, table, rows: Rows) -> Prepared:  # noqa: ANN001
+def _prepare_rowset(dialect, table, rows: Rows) -> Prepared:
     """Tuples already in storage form: only the constants are converted (once) into literals."""
     exprs, constants = [_BIND] * len(rows.columns), {}
     for k, value in rows.constants.items():
-        proc = table.c[k].type._cached_bind_processor(dialect)  # noqa: SLF001
+        proc = table.c[k].type._cached_bind_processor(dialect)
         value = proc(value) if proc is not None and value is not None else value
         literal = _sql_literal(value)
         if literal is None:
@@ -255,7 +259,7 @@ def _prepare_rowset(dialect, table, rows: Rows) -> Prepared:  # noqa: ANN001
     return Prepared(table.name, (*rows.columns, *rows.constants), tuple(exprs), rows, constants)
 
 
-def _sqlite_insert(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
+def _sqlite_insert(session: Session, table, rows: list[dict]) -> None:
     _execute_sqlite(session, prepare_sqlite(session.get_bind().dialect, table, rows))
 
 
@@ -276,20 +280,20 @@ def _execute_sqlite(session: Session, p: Prepared) -> None:
             cursor.execute(f"CREATE TEMP TABLE {stage} AS SELECT {', '.join(bound)} FROM {p.table} WHERE 0")
             cursor.executemany(f"INSERT INTO temp.{stage} VALUES ({', '.join(_BIND * len(bound))})", p.tuples)
             select_list = ", ".join(c if e is _BIND else e for c, e in zip(p.columns, p.exprs))
-            cursor.execute(f"INSERT INTO {p.table} ({cols}) SELECT {select_list} FROM temp.{stage}")  # noqa: S608
+            cursor.execute(f"INSERT INTO {p.table} ({cols}) SELECT {select_list} FROM temp.{stage}")
             cursor.execute(f"DROP TABLE temp.{stage}")
         else:
-            cursor.executemany(f"INSERT INTO {p.table} ({cols}) VALUES ({', '.join(p.exprs)})", p.tuples)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {p.table} ({cols}) VALUES ({', '.join(p.exprs)})", p.tuples)
     finally:
         cursor.close()
 
 
-def _has_fts_trigger(cursor) -> bool:  # noqa: ANN001
+def _has_fts_trigger(cursor) -> bool:
     return cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
                           (deferred_indexes.FTS_TRIGGER,)).fetchone() is not None
 
 
-def _copy(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN001
+def _copy(session: Session, table, rows: list[dict]) -> None:
     """PostgreSQL COPY: an order of magnitude faster than INSERT for large batches."""
     from psycopg.types.json import Jsonb
 
@@ -384,7 +388,7 @@ def _rollback_journal(engine: Engine, conn: Connection) -> bool:
     return False
 
 
-def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0,  # noqa: ANN001
+def load(app: Svidok, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0,
          progress: Callable[[int], None] | None = None) -> int:
     """Insert batches after the first ``skip`` (already committed); returns incidents inserted."""
     total = 0
@@ -406,5 +410,5 @@ def load(app, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0
     with app.db.session() as s:
         reset_sequences(s.connection())
         s.execute(update(ImportRun).where(ImportRun.id == run_id)
-                  .values(status="finished", finished_at=datetime.now(timezone.utc)))
+                  .values(status="finished", finished_at=datetime.now(UTC)))
     return total

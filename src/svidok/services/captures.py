@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -34,12 +34,15 @@ from svidok.storage.models import Capture, CaptureBatch, EvidenceItem
 
 from . import evidence, ledger, timestamps
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
 METHOD = "web capture"
 ENTITY = "capture"
 Progress = Callable[[int, int, str], None]
 
 
-def options(app) -> Options:  # noqa: ANN001
+def options(app: Svidok) -> Options:
     st = app.settings
     return Options(allow_private=st.capture_allow_private, telegram_base=st.telegram_base,
                    page_timeout=st.capture_page_timeout, page_max_bytes=st.capture_max_page_bytes,
@@ -50,7 +53,7 @@ def url_key(url: str) -> str:
     return hashlib.sha256(url.strip().encode()).hexdigest()
 
 
-def create_batch(app, actor: Actor, urls: list[str], *, incident_id: int | None = None,  # noqa: ANN001
+def create_batch(app: Svidok, actor: Actor, urls: list[str], *, incident_id: int | None = None,
                  source_id: int | None = None, case_id: int | None = None, confidentiality: str = "restricted",
                  purpose: str | None = None) -> dict:
     """Check the URLs (each bad one named by its position) and the links; write the batch."""
@@ -82,21 +85,21 @@ def create_batch(app, actor: Actor, urls: list[str], *, incident_id: int | None 
         return {"id": batch.id, "total": batch.total, **links}
 
 
-def _batch(s, actor: Actor, batch_id: int) -> CaptureBatch:  # noqa: ANN001
+def _batch(s, actor: Actor, batch_id: int) -> CaptureBatch:
     b = s.get(CaptureBatch, batch_id)
     if b is None or not access.can_see(b, actor):
         raise NotFound(f"capture batch {batch_id} not found")
     return b
 
 
-def counts(app, batch_id: int) -> dict[str, int]:  # noqa: ANN001
+def counts(app: Svidok, batch_id: int) -> dict[str, int]:
     with app.db.session() as s:
         rows = s.execute(select(Capture.status, func.count()).where(Capture.batch_id == batch_id)
                          .group_by(Capture.status)).all()
     return {"pending": 0, "running": 0, "done": 0, "failed": 0, **{k: v for k, v in rows}}
 
 
-def run_batch(app, actor: Actor, batch_id: int, progress: Progress | None = None,  # noqa: ANN001
+def run_batch(app: Svidok, actor: Actor, batch_id: int, progress: Progress | None = None,
               cancelled: Callable[[], bool] = lambda: False) -> dict:
     """Capture every pending URL of the batch (resumable; ``cancelled()`` is asked between URLs).
 
@@ -116,7 +119,7 @@ def run_batch(app, actor: Actor, batch_id: int, progress: Progress | None = None
     return {"batch_id": batch_id, "total": total, **counts(app, batch_id)}
 
 
-async def _run(app, actor, batch_id, todo, progress, cancelled, total) -> None:  # noqa: ANN001
+async def _run(app: Svidok, actor, batch_id, todo, progress, cancelled, total) -> None:
     tmp_root = Path(app.settings.data_dir) / "capture-work"
     tmp_root.mkdir(parents=True, exist_ok=True)
     # Pages in flight at once: while one waits for its server or Chromium, another is stored.
@@ -136,7 +139,7 @@ async def _run(app, actor, batch_id, todo, progress, cancelled, total) -> None: 
                 else:
                     await asyncio.to_thread(_finish, app, actor, capture_id, page)
                     await asyncio.to_thread(timestamps.stamp, app, actor.username, timestamps.CAPTURE, capture_id)
-            except Exception as exc:  # noqa: BLE001 - one URL's failure must not stop the batch
+            except Exception as exc:
                 await asyncio.to_thread(_fail, app, capture_id, f"{type(exc).__name__}: {exc}")
             finally:
                 shutil.rmtree(work, ignore_errors=True)
@@ -147,19 +150,19 @@ async def _run(app, actor, batch_id, todo, progress, cancelled, total) -> None: 
         await asyncio.gather(*(one(capturer, cid, url) for cid, url in todo))
 
 
-def _start(app, capture_id: int) -> None:  # noqa: ANN001
+def _start(app: Svidok, capture_id: int) -> None:
     with app.db.session() as s:
         c = s.get(Capture, capture_id)
         c.status, c.attempts, c.started_at, c.error = "running", c.attempts + 1, datetime.now(UTC), None
 
 
-def _fail(app, capture_id: int, reason: str) -> None:  # noqa: ANN001
+def _fail(app: Svidok, capture_id: int, reason: str) -> None:
     with app.db.session() as s:
         c = s.get(Capture, capture_id)
         c.status, c.error, c.finished_at = "failed", reason[:4000], datetime.now(UTC)
 
 
-def _finish(app, actor: Actor, capture_id: int, page: PageCapture) -> None:  # noqa: ANN001
+def _finish(app: Svidok, actor: Actor, capture_id: int, page: PageCapture) -> None:
     """Store the artefacts, then record items, custody, ledger and the capture's state at once."""
     store = evidence.evidence_store(app)
     blobs = []
@@ -204,7 +207,7 @@ def _facts(c: Capture) -> dict:
             "published": c.published, "artefacts": c.artefacts or []}
 
 
-def _text_of(app, c: Capture) -> str | None:  # noqa: ANN001
+def _text_of(app: Svidok, c: Capture) -> str | None:
     sha = next((a["sha256"] for a in c.artefacts or [] if a["role"] == "text"), None)
     if sha is None:
         return None
@@ -215,7 +218,7 @@ def _text_of(app, c: Capture) -> str | None:  # noqa: ANN001
         return None
 
 
-def _compare_with_previous(app, s, c: Capture, text: str) -> None:  # noqa: ANN001
+def _compare_with_previous(app: Svidok, s, c: Capture, text: str) -> None:
     prev = s.scalar(select(Capture).where(Capture.url_sha256 == c.url_sha256, Capture.status == "done",
                                           Capture.id != c.id).order_by(Capture.finished_at.desc(), Capture.id.desc())
                     .limit(1))
@@ -225,7 +228,7 @@ def _compare_with_previous(app, s, c: Capture, text: str) -> None:  # noqa: ANN0
     c.changes = {"previous_capture_id": prev.id, **diff.summary(_facts(prev), _facts(c), _text_of(app, prev), text)}
 
 
-def retry(app, actor: Actor, batch_id: int) -> int:  # noqa: ANN001
+def retry(app: Svidok, actor: Actor, batch_id: int) -> int:
     """Put the batch's failed URLs back in line; returns how many. Run the batch again to capture them."""
     access.require_writer(actor)
     with app.db.session() as s:
@@ -242,7 +245,7 @@ def view(c: Capture) -> dict[str, Any]:
                                        "published", "text_sha256", "previous_id", "changes", "artefacts", "details")}
 
 
-def _visible(s, actor: Actor, c: Capture | None, what: str) -> Capture:  # noqa: ANN001
+def _visible(s, actor: Actor, c: Capture | None, what: str) -> Capture:
     if c is None:
         raise NotFound(f"{what} not found")
     ids = [a["evidence_id"] for a in c.artefacts or []]
@@ -251,7 +254,7 @@ def _visible(s, actor: Actor, c: Capture | None, what: str) -> Capture:  # noqa:
     return c
 
 
-def get(app, actor: Actor, capture_id: int) -> dict:  # noqa: ANN001
+def get(app: Svidok, actor: Actor, capture_id: int) -> dict:
     """A capture with its artefacts, metadata and what changed since the previous capture of its URL."""
     with app.db.session() as s:
         c = _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
@@ -266,7 +269,7 @@ def get(app, actor: Actor, capture_id: int) -> dict:  # noqa: ANN001
         return out
 
 
-def batch(app, actor: Actor, batch_id: int) -> dict:  # noqa: ANN001
+def batch(app: Svidok, actor: Actor, batch_id: int) -> dict:
     """The batch, its counts and each URL's state (failed ones with their reason)."""
     with app.db.session() as s:
         b = _batch(s, actor, batch_id)
@@ -277,7 +280,7 @@ def batch(app, actor: Actor, batch_id: int) -> dict:  # noqa: ANN001
                               "title": c.title, "changed": (c.changes or {}).get("changed")} for c in rows]}
 
 
-def of_evidence(app, actor: Actor, evidence_id: int) -> dict | None:  # noqa: ANN001
+def of_evidence(app: Svidok, actor: Actor, evidence_id: int) -> dict | None:
     """The capture an evidence item came from (None for other items), for the evidence page."""
     with app.db.session() as s:
         item = access.require_visible(s.get(EvidenceItem, evidence_id), actor, f"evidence item {evidence_id}")

@@ -10,9 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
-from svidok.storage.models import EvidenceItem, IncidentSource, Source
-
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.storage.models import EvidenceItem, IncidentSource, Source
 
 
 def incidents_withheld_from_publication(s: Session) -> set[int]:
@@ -28,7 +27,7 @@ def incidents_withheld_from_publication(s: Session) -> set[int]:
     return {r[0] for r in rows}
 
 
-def publishable_clause():  # noqa: ANN201
+def publishable_clause():
     """SQL condition on ``Incident``: publishable (no live source, or at least one that consented).
 
     The per-row form of :func:`incidents_withheld_from_publication`, for listings that stop
@@ -36,7 +35,7 @@ def publishable_clause():  # noqa: ANN201
     """
     from svidok.storage.models import Incident
 
-    def linked(*extra):  # noqa: ANN002, ANN202
+    def linked(*extra):
         return (select(IncidentSource.incident_id).join(Source, Source.id == IncidentSource.source_id)
                 .where(IncidentSource.incident_id == Incident.id, Source.deleted_at.is_(None), *extra).exists())
 

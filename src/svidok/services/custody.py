@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from svidok.core import access
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.domain import people
 from svidok.storage.hints import indexed_by
 from svidok.storage.models import CustodyEpisode, Person, Place, PlaceOccupation
 
-from svidok.core import access
-
 from . import merges, places
-from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, ValidationFailed
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 #: Derived statuses, most urgent first.
 STATUSES = ("disappeared", "held", "died_in_custody", "unknown", "exchanged", "returned_home", "released",
@@ -132,7 +135,7 @@ def _facility(s: Session, place_id: int | None, on: date) -> dict | None:
             "country": place.country, "occupied_on_detention": occ is not None and occ.status == "occupied"}
 
 
-def person_status(app, actor: Actor, person_id: int, today: date | None = None) -> dict:  # noqa: ANN001
+def person_status(app: Svidok, actor: Actor, person_id: int, today: date | None = None) -> dict:
     """Derived custody status of a person (and every record merged with it), with the facts."""
     today = today or date.today()
     with app.db.session() as s:
@@ -193,7 +196,7 @@ class _Open:
         self.ep = aliased(CustodyEpisode, self.t)
         self.last_sign = func.coalesce(self.ep.last_proof_of_life, self.ep.date_from_lo)
 
-    def clause(self):  # noqa: ANN201
+    def clause(self):
         """Open episodes (still held, or fate unknown and no end date) that no transfer continues."""
         ep, successor = self.ep, aliased(CustodyEpisode)
         # NOT IN over a non-correlated list, computed once from the partial index of
@@ -204,7 +207,7 @@ class _Open:
         return and_(ep.deleted_at.is_(None), ep.outcome.in_(_OPEN_LITERALS),
                     or_(ep.outcome == "in_custody", ep.date_to.is_(None)), ep.id.not_in(continued))
 
-    def mark(self, mark: str, today: date):  # noqa: ANN201
+    def mark(self, mark: str, today: date):
         """The person is a child / an older person today: from the birth range, else from
         the recorded characteristics (the person's copies on the episode, see the model)."""
         c = self.t.c
@@ -215,7 +218,7 @@ class _Open:
         return or_(c.person_birth_hi <= cut, and_(c.person_birth_hi.is_(None), c.person_recorded_older.is_(True)))
 
 
-def _occupied_clause(s: Session, ep):  # noqa: ANN001, ANN202
+def _occupied_clause(s: Session, ep):
     """The episode's facility lay in territory occupied on the detention date.
 
     Occupation is recorded on regions over periods (``place_occupation``); a facility is
@@ -253,11 +256,11 @@ def _russian_places(s: Session) -> list[int]:
     return list(s.scalars(select(Place.id).where(Place.country == "RU")))
 
 
-def _disappeared_clause(ep):  # noqa: ANN001, ANN202
+def _disappeared_clause(ep):
     return or_(ep.acknowledged.is_(False), and_(ep.facility_place_id.is_(None), ep.incommunicado.is_(True)))
 
 
-def monitor(app, actor: Actor, *, days: int | None = None, incommunicado: bool = False,  # noqa: ANN001, PLR0913
+def monitor(app: Svidok, actor: Actor, *, days: int | None = None, incommunicado: bool = False,
             no_monitor_access: bool = False, in_russia: bool = False, in_occupied: bool = False,
             disappeared: bool = False, mark: str | None = None, today: date | None = None,
             limit: int = 50, after: str | None = None, with_total: bool = True) -> dict:
@@ -343,7 +346,7 @@ def _person_columns(p: Person, actor: Actor, today: date) -> dict:
             "birth_date": p.birth_date, "person_status": p.status, "marks": marks(p, today)}
 
 
-def status_counts(app, actor: Actor) -> dict[str, int]:  # noqa: ANN001
+def status_counts(app: Svidok, actor: Actor) -> dict[str, int]:
     """Open episodes: all, possible enforced disappearances, held in Russia (dashboard figures)."""
     o = _Open()
     ep = o.ep

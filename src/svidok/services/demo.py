@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from svidok.core.actors import SYSTEM
 from svidok.schemas.others import InterventionIn, RecommendationIn
 from svidok.schemas.records import SourceIn
 from svidok.storage.models import ImportRun, Incident, Intervention, User
 
 from . import accounts, bulk, demo_data, records, sources
-from svidok.core.actors import SYSTEM
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 DEMO_PASSWORD = "svidok-demo-2026"
 DEMO_USERS = (("admin", "administrator"), ("investigator", "investigator"), ("analyst", "analyst"), ("viewer", "viewer"))
 
 
-def ensure_users(app) -> list[str]:  # noqa: ANN001
+def ensure_users(app: Svidok) -> list[str]:
     made = []
     with app.db.session() as s:
         existing = set(s.scalars(select(User.username)))
@@ -29,7 +33,7 @@ def ensure_users(app) -> list[str]:  # noqa: ANN001
     return made
 
 
-def load(app, size: int = 2000, seed: int = 2022, batch_size: int = 2000,  # noqa: ANN001
+def load(app: Svidok, size: int = 2000, seed: int = 2022, batch_size: int = 2000,
          progress: Callable[[int], None] | None = None) -> dict:
     """Load ``size`` synthetic incidents unless the database already has incidents.
 
@@ -57,7 +61,7 @@ def load(app, size: int = 2000, seed: int = 2022, batch_size: int = 2000,  # noq
     return {"loaded": loaded, "resumed_after_batches": skip}
 
 
-def extras(app) -> None:  # noqa: ANN001
+def extras(app: Svidok) -> None:
     """A few hand-made records that show protected identities and advocacy."""
     ensure_users(app)
     with app.db.session() as s:

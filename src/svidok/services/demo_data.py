@@ -13,7 +13,8 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from faker.providers.person.uk_UA import Provider as UkNames
 from sqlalchemy import func, select
@@ -23,8 +24,11 @@ from svidok.domain.vocab import Vocabularies
 from svidok.storage.models import CustodyEpisode, Displacement, HazardArea, Incident, Person, Place, Source
 
 from . import row_commitments
-from .rowsets import Rows
 from .demo_scenarios import FACILITY_OUTCOMES, FRONTLINE_PREFIXES, HOST_COUNTRIES, OCCUPIED_PREFIXES, SCENARIOS
+from .rowsets import Rows
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 FULL_INVASION = date(2022, 2, 24)
 #: The lists a synthetic victim may be documented by (``persons.import_source``), each with the
@@ -118,7 +122,7 @@ class DemoGenerator:
         self.rnd = random.Random(seed)
         self.ids = IdCounter(start_ids)
         self.today = today or date(2026, 10, 31)
-        self.now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 1, tzinfo=UTC)
         ua = [p for p in places if p[2] == "UA"]
         self.places = ua
         self.occupied = [p for p in ua if p[1].startswith(OCCUPIED_PREFIXES)] or ua
@@ -297,7 +301,7 @@ class DemoGenerator:
             text = self._title_keys[key] = " ".join(dict.fromkeys(names.search_keys(title) + names.search_keys(name_uk)))
         return text
 
-    def _victims(self, b: Batch, sc, aid: int, day: date, iid: int, place: tuple) -> None:  # noqa: ANN001
+    def _victims(self, b: Batch, sc, aid: int, day: date, iid: int, place: tuple) -> None:
         rnd = self.rnd
         n_persons = 1 if sc.custody else rnd.choice((0, 1, 1, 2, 3))
         for _ in range(n_persons):
@@ -337,7 +341,7 @@ class DemoGenerator:
                 rnd.choices(("suspected", "confirmed", "cleared"), (50, 35, 15))[0], day.isoformat()))
             b.rows["hazard_casualties"].append((hid, iid))
 
-    def _custody(self, b: Batch, person_id: int, day: date, sc) -> None:  # noqa: ANN001
+    def _custody(self, b: Batch, person_id: int, day: date, sc) -> None:
         rnd = self.rnd
         eid = self.ids("custody_episodes")
         outcome = rnd.choices(self.outcomes, self.outcome_w)[0]
@@ -375,7 +379,7 @@ class DemoGenerator:
             day.isoformat(), day.isoformat(), day.isoformat(), status))
 
 
-def generator_for(app, session, seed: int = 2022) -> DemoGenerator:  # noqa: ANN001
+def generator_for(app: Svidok, session, seed: int = 2022) -> DemoGenerator:
     """A generator whose ids continue after what the database already holds."""
     places = session.execute(
         select(Place.id, Place.code, Place.country, Place.name_en, Place.name_uk, Place.lat, Place.lon)
@@ -392,7 +396,7 @@ def generator_for(app, session, seed: int = 2022) -> DemoGenerator:  # noqa: ANN
                          ("custody_episodes", CustodyEpisode), ("displacements", Displacement),
                          ("hazard_areas", HazardArea)):
         start[table] = (session.scalar(select(func.max(model.id))) or 0) + 1
-    from svidok.storage.models import Act, PersonName, PersonNameKey, Perpetrator, ProofOfLife, Qualification, Victim
+    from svidok.storage.models import Act, Perpetrator, PersonName, PersonNameKey, ProofOfLife, Qualification, Victim
     for table, model in (("acts", Act), ("victims", Victim), ("person_names", PersonName),
                          ("person_name_keys", PersonNameKey), ("perpetrators", Perpetrator),
                          ("qualifications", Qualification), ("proofs_of_life", ProofOfLife)):

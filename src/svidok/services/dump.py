@@ -10,34 +10,37 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
-from typing import IO, Any
+from datetime import UTC, date, datetime
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Date, DateTime, LargeBinary, delete, func, insert, select
 from sqlalchemy.sql.sqltypes import _Binary
 
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.storage import migrate
 from svidok.storage.models import Base
 from svidok.storage.sequences import reset_sequences
 
 from . import ledger
-from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, ValidationFailed
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 FORMAT = "svidok-dump/1"
 #: Reference data that ``init`` loads; an import replaces it with the dump's copy.
 REFERENCE_TABLES = ("places", "place_occupation")
 
 
-def _tables():  # noqa: ANN202
+def _tables():
     return [t for t in Base.metadata.sorted_tables]
 
 
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat()
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -45,7 +48,7 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def export_lines(app, progress: Callable[[str, int], None] | None = None) -> Iterator[str]:  # noqa: ANN001
+def export_lines(app: Svidok, progress: Callable[[str, int], None] | None = None) -> Iterator[str]:
     yield json.dumps({"format": FORMAT, "tables": [t.name for t in _tables()]}, sort_keys=True)
     with app.db.engine.connect() as conn:
         for table in _tables():
@@ -60,7 +63,7 @@ def export_lines(app, progress: Callable[[str, int], None] | None = None) -> Ite
                 progress(table.name, n)
 
 
-def export(app, out: IO[str], progress: Callable[[str, int], None] | None = None) -> int:  # noqa: ANN001
+def export(app: Svidok, out: IO[str], progress: Callable[[str, int], None] | None = None) -> int:
     lines = 0
     for line in export_lines(app, progress):
         out.write(line + "\n")
@@ -68,7 +71,7 @@ def export(app, out: IO[str], progress: Callable[[str, int], None] | None = None
     return lines - 1
 
 
-def _decoder(table):  # noqa: ANN001, ANN202
+def _decoder(table):
     convert: dict[str, Callable[[Any], Any]] = {}
     for col in table.columns:
         if isinstance(col.type, DateTime):
@@ -81,7 +84,7 @@ def _decoder(table):  # noqa: ANN001, ANN202
     return names, convert
 
 
-def _empty(conn) -> list[str]:  # noqa: ANN001
+def _empty(conn) -> list[str]:
     busy = []
     for table in _tables():
         if table.name in REFERENCE_TABLES:
@@ -91,7 +94,7 @@ def _empty(conn) -> list[str]:  # noqa: ANN001
     return busy
 
 
-def import_lines(app, actor: Actor, lines: IO[str], progress: Callable[[int], None] | None = None) -> dict[str, int]:  # noqa: ANN001
+def import_lines(app: Svidok, actor: Actor, lines: IO[str], progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Load a dump into an empty database in one transaction: all of it or nothing."""
     migrate.upgrade(app.db.engine)
     tables = {t.name: t for t in _tables()}
@@ -154,7 +157,7 @@ def import_lines(app, actor: Actor, lines: IO[str], progress: Callable[[int], No
     return counts
 
 
-def record_import(app, actor: Actor, sha256: str, counts: dict[str, int]) -> None:  # noqa: ANN001
+def record_import(app: Svidok, actor: Actor, sha256: str, counts: dict[str, int]) -> None:
     """Note the import in the ledger, after the rows (ledger rows of the dump came first)."""
     with app.db.session() as s:
         ledger.append(s, actor.username, "dump.import", "database", "all", {"sha256": sha256, "counts": counts})

@@ -7,38 +7,50 @@ the file's SHA-256, which is what ties a file to a signed tree head in a case bu
 
 from __future__ import annotations
 
-import hashlib
-import time
 import base64
+import hashlib
 import json
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from svidok.evidence.byte_ranges import ByteRange
-from svidok.evidence import consistency
-from svidok.evidence.media_metadata import extract_metadata
-from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
-from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
-from svidok.services.evidence_similar import visual_hashes
-from svidok.evidence.signing import (
-    SignedTreeHead, key_id, public_key_pem, sign_tree_head,
-)
-from svidok.evidence.blobs import BlobStore, EvidenceStoreError, StoredBlob, StoreUnavailableError
-from svidok.storage.models import (
-    Case, CustodyEvent, EvidenceItem, Incident, LedgerEntry, Source, TreeHead, VerificationAssessment,
-)
-
 from svidok.core import access
-
-from . import history, ledger
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ServiceError, StorageUnavailable, ValidationFailed
 from svidok.core.validation import Checker
+from svidok.evidence import consistency
+from svidok.evidence.blobs import BlobStore, EvidenceStoreError, StoredBlob, StoreUnavailableError
+from svidok.evidence.byte_ranges import ByteRange
+from svidok.evidence.media_metadata import extract_metadata
+from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
+from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
+from svidok.evidence.signing import (
+    SignedTreeHead,
+    key_id,
+    public_key_pem,
+    sign_tree_head,
+)
+from svidok.services.evidence_similar import visual_hashes
+from svidok.storage.models import (
+    Case,
+    CustodyEvent,
+    EvidenceItem,
+    Incident,
+    LedgerEntry,
+    Source,
+    TreeHead,
+    VerificationAssessment,
+)
+
+from . import history, ledger
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 ENTITY = "evidence_item"
 CUSTODY_ENTITY = "custody_event"
@@ -48,7 +60,7 @@ ACQUISITION_FIELDS = ("acquired_by", "acquired_at", "acquisition_method", "acqui
 CONFIDENCE = ("low", "medium", "high")
 
 
-def evidence_store(app) -> BlobStore:  # noqa: ANN001
+def evidence_store(app: Svidok) -> BlobStore:
     """The installation's evidence store (local files or S3, per ``SVIDOK_EVIDENCE_BACKEND``)."""
     try:
         return app.evidence_store
@@ -56,13 +68,13 @@ def evidence_store(app) -> BlobStore:  # noqa: ANN001
         raise StorageUnavailable(str(exc)) from None
 
 
-def installation_key(app):  # noqa: ANN001, ANN201
+def installation_key(app: Svidok):
     from .key_custody import installation_key as guarded  # refuses to replace a key the ledger depends on
 
     return guarded(app)
 
 
-def public_key(app) -> dict:  # noqa: ANN001
+def public_key(app: Svidok) -> dict:
     key = installation_key(app)
     return {"key_id": key_id(key), "public_key_pem": public_key_pem(key).decode("ascii")}
 
@@ -92,7 +104,7 @@ def add_custody(s: Session, actor: Actor, item: EvidenceItem, action: str, purpo
     return ev
 
 
-def _check(app, s: Session, actor: Actor, fields: dict[str, Any]) -> Checker:  # noqa: ANN001
+def _check(app: Svidok, s: Session, actor: Actor, fields: dict[str, Any]) -> Checker:
     c = Checker(app.vocab, s, actor)
     c.term("confidentiality", fields.get("confidentiality"), "confidentiality")
     c.exists(Incident, fields.get("incident_id"), "incident_id", "incident")
@@ -104,7 +116,7 @@ def _check(app, s: Session, actor: Actor, fields: dict[str, Any]) -> Checker:  #
     return c
 
 
-def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = None,  # noqa: ANN001
+def ingest(app: Svidok, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = None,
            media_type: str | None = None, expected_sha256: str | None = None, expected_size: int | None = None,
            max_size: int | None = None, purpose: str | None = None, **fields: Any) -> dict:
     """Store a file, extract its metadata, create the item and its acquisition custody event.
@@ -134,7 +146,7 @@ def ingest(app, actor: Actor, fileobj: BinaryIO, *, original_name: str | None = 
         raise
 
 
-def discard(app, store: BlobStore, blob: StoredBlob) -> None:  # noqa: ANN001
+def discard(app: Svidok, store: BlobStore, blob: StoredBlob) -> None:
     with app.db.session() as s:
         if s.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == blob.sha256).limit(1)) is None:
             try:
@@ -162,7 +174,7 @@ def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
 _INT4_MAX = 2**31 - 1
 
 
-def _check_size_fits(app, size: int) -> None:  # noqa: ANN001
+def _check_size_fits(app: Svidok, size: int) -> None:
     """PostgreSQL INTEGER stops at 2 GiB; say so instead of failing inside the database."""
     from sqlalchemy import BigInteger
 
@@ -196,13 +208,13 @@ def record_blob(s: Session, actor: Actor, blob: StoredBlob, original_name: str |
     return item
 
 
-def check_fields(app, actor: Actor, fields: dict[str, Any]) -> None:  # noqa: ANN001
+def check_fields(app: Svidok, actor: Actor, fields: dict[str, Any]) -> None:
     """Raise ``ValidationFailed`` naming every bad field of an item to be (incident, source, …)."""
     with app.db.session() as s:
         _check(app, s, actor, fields).raise_if_any()
 
 
-def _record(app, actor: Actor, blob: StoredBlob, original_name, purpose, fields) -> dict:  # noqa: ANN001
+def _record(app: Svidok, actor: Actor, blob: StoredBlob, original_name, purpose, fields) -> dict:
     _check_size_fits(app, blob.size)
     with app.db.session() as s:
         item = record_blob(s, actor, blob, original_name, purpose, fields)
@@ -239,7 +251,7 @@ def _require(s: Session, actor: Actor, evidence_id: int) -> EvidenceItem:
     return access.require_visible(s.get(EvidenceItem, evidence_id), actor, f"evidence item {evidence_id}")
 
 
-def get(app, actor: Actor, evidence_id: int) -> dict:  # noqa: ANN001
+def get(app: Svidok, actor: Actor, evidence_id: int) -> dict:
     """The item, its custody and assessments: a plain read that writes nothing (a GET)."""
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
@@ -248,7 +260,7 @@ def get(app, actor: Actor, evidence_id: int) -> dict:  # noqa: ANN001
         return out
 
 
-def record_access(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:  # noqa: ANN001
+def record_access(app: Svidok, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:
     """:func:`get` with an ``access`` custody event: a deliberate, stated look (a POST or the CLI)."""
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
@@ -276,7 +288,7 @@ class Download:
     A download stopped for any other reason (read error, the client went away) writes nothing.
     """
 
-    def __init__(self, app, actor: Actor, item: EvidenceItem, purpose: str | None, chunk: int):  # noqa: ANN001
+    def __init__(self, app, actor: Actor, item: EvidenceItem, purpose: str | None, chunk: int):
         self.app, self.actor, self.purpose, self.chunk = app, actor, purpose, chunk
         self.evidence_id = item.id
         self.info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type,
@@ -296,7 +308,7 @@ class Download:
                 self.sha256_read = _hash_all(self.fh, chunk)
             self._mismatch()
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         hasher = hashlib.sha256()
         held = b""
         with self.fh:
@@ -341,7 +353,7 @@ def _hash_all(fh: BinaryIO, chunk: int) -> str:
     return hasher.hexdigest()
 
 
-def download(app, actor: Actor, evidence_id: int, purpose: str | None = None,  # noqa: ANN001
+def download(app: Svidok, actor: Actor, evidence_id: int, purpose: str | None = None,
              chunk: int = 1 << 20) -> Download:
     """Start a download of the original (need-to-know checked now; custody written when it completes)."""
     with app.db.session() as s:
@@ -351,7 +363,7 @@ def download(app, actor: Actor, evidence_id: int, purpose: str | None = None,  #
 VIEW_TOKEN_SECONDS = 3600
 
 
-def start_viewing(app, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:  # noqa: ANN001
+def start_viewing(app: Svidok, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:
     """Record a viewing (custody event ``access``) and return a token that lets this actor read byte
     ranges of the file for an hour (video playback, previews): the GETs that play it write nothing."""
     with app.db.session() as s:
@@ -365,17 +377,17 @@ def start_viewing(app, actor: Actor, evidence_id: int, purpose: str | None = Non
 VIEW_CONTEXT = "evidence-view-token"
 
 
-def _check_view_token(app, actor: Actor, evidence_id: int, token: str | None) -> None:  # noqa: ANN001
+def _check_view_token(app: Svidok, actor: Actor, evidence_id: int, token: str | None) -> None:
     try:
         ident, username, expires = json.loads(app.keyring.decrypt(base64.urlsafe_b64decode(token or ""), VIEW_CONTEXT))
-    except Exception:  # noqa: BLE001 - any malformed or forged token is the same refusal
+    except Exception:
         ident, username, expires = None, None, 0
     if ident != evidence_id or username != actor.username or expires < time.time():
         raise Forbidden("a viewing token from POST /api/v1/evidence/{id}/view is needed, for this item and user, "
                         "less than an hour old")
 
 
-def open_preview(app, actor: Actor, evidence_id: int) -> tuple[BinaryIO, dict]:  # noqa: ANN001
+def open_preview(app: Svidok, actor: Actor, evidence_id: int) -> tuple[BinaryIO, dict]:
     """An image item's bytes for display inside Svidok's own pages (a capture's screenshot): need-to-know
     checked, nothing recorded, so that showing a page (a GET) never writes to the ledger. Only images:
     anything else is read through a download (POST) or a viewing token."""
@@ -390,7 +402,7 @@ def open_preview(app, actor: Actor, evidence_id: int) -> tuple[BinaryIO, dict]: 
         raise StorageUnavailable(str(exc)) from None
 
 
-def open_file(app, actor: Actor, evidence_id: int, token: str | None,  # noqa: ANN001
+def open_file(app: Svidok, actor: Actor, evidence_id: int, token: str | None,
               byte_range: ByteRange | None = None) -> tuple[BinaryIO, dict]:
     """Stream ``byte_range`` of the original (in ``info["range"]``) under a viewing token (see :func:`start_viewing`)."""
     _check_view_token(app, actor, evidence_id, token)
@@ -405,7 +417,7 @@ def open_file(app, actor: Actor, evidence_id: int, token: str | None,  # noqa: A
         raise StorageUnavailable(str(exc)) from None
 
 
-def transfer(app, actor: Actor, evidence_id: int, purpose: str, action: str = "transfer") -> dict:  # noqa: ANN001
+def transfer(app: Svidok, actor: Actor, evidence_id: int, purpose: str, action: str = "transfer") -> dict:
     """Record a hand-over (or another custody action) of an item."""
     access.require_writer(actor)
     if not purpose or not purpose.strip():
@@ -416,7 +428,7 @@ def transfer(app, actor: Actor, evidence_id: int, purpose: str, action: str = "t
         return {**custody_content(ev), "id": ev.id}
 
 
-def assess(app, actor: Actor, evidence_id: int, *, kind: str, method: str, result: str,  # noqa: ANN001
+def assess(app: Svidok, actor: Actor, evidence_id: int, *, kind: str, method: str, result: str,
            confidence: str) -> dict:
     """A verification assessment (geolocation, chronolocation, …), recorded and ledgered."""
     access.require_writer(actor)
@@ -454,11 +466,11 @@ def head_of(row: TreeHead) -> SignedTreeHead:
     return SignedTreeHead(row.tree_size, row.root_hash, row.at, row.key_id, row.signature)
 
 
-def _frontier_path(app) -> Path:  # noqa: ANN001
+def _frontier_path(app: Svidok) -> Path:
     return Path(app.settings.data_dir) / "ledger-frontier.json"
 
 
-def _cached_range(app, last: TreeHead | None) -> CompactRange | None:  # noqa: ANN001
+def _cached_range(app: Svidok, last: TreeHead | None) -> CompactRange | None:
     """The right edge of the last sealed tree, if the cache agrees with the last signed head."""
     if last is None:
         return None
@@ -470,7 +482,7 @@ def _cached_range(app, last: TreeHead | None) -> CompactRange | None:  # noqa: A
     return rng if rng.size == last.tree_size and rng.root().hex() == last.root_hash else None
 
 
-def _save_range(app, rng: CompactRange) -> None:  # noqa: ANN001
+def _save_range(app: Svidok, rng: CompactRange) -> None:
     path = _frontier_path(app)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
@@ -480,7 +492,7 @@ def _save_range(app, rng: CompactRange) -> None:  # noqa: ANN001
         tmp.unlink(missing_ok=True)  # only a cache: the next seal reads the whole ledger
 
 
-def seal(app) -> dict:  # noqa: ANN001
+def seal(app: Svidok) -> dict:
     """Sign a tree head over the whole ledger (no new head when nothing was added).
 
     After a first seal only the entries added since are read: the right edge of the last
@@ -518,7 +530,7 @@ def seal(app) -> dict:  # noqa: ANN001
     return out
 
 
-def inclusion_proof(app, actor: Actor, evidence_id: int) -> dict:  # noqa: ANN001
+def inclusion_proof(app: Svidok, actor: Actor, evidence_id: int) -> dict:
     """Proof that the item's acquisition entry is in the latest signed tree head (sealing if needed)."""
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)

@@ -12,30 +12,46 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from svidok.core import access
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
 from svidok.evidence.blobs import StoreUnavailableError
 from svidok.evidence.bundle_format import BundleItem, LedgerRecord, write_bundle
 from svidok.evidence.bundle_verify import Report, verify_bundle
 from svidok.evidence.ledger_check import ROW_FIELDS
 from svidok.storage.models import (
-    Act, CustodyEvent, EvidenceItem, Incident, LedgerEntry, TreeHead, VerificationAssessment,
+    Act,
+    CustodyEvent,
+    EvidenceItem,
+    Incident,
+    LedgerEntry,
+    TreeHead,
+    VerificationAssessment,
 )
-
-from svidok.core import access
 
 from . import consent, history
-from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
 from .evidence import (
-    ACQUISITION_FIELDS, CUSTODY_ENTITY, add_custody, custody_content, evidence_store, head_of,
-    installation_key, ledger_tree, seal,
+    ACQUISITION_FIELDS,
+    CUSTODY_ENTITY,
+    add_custody,
+    custody_content,
+    evidence_store,
+    head_of,
+    installation_key,
+    ledger_tree,
+    seal,
 )
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
-def select_items(s: Session, actor: Actor, incident_ids=(), case_id=None, evidence_ids=()) -> list[EvidenceItem]:  # noqa: ANN001
+
+def select_items(s: Session, actor: Actor, incident_ids=(), case_id=None, evidence_ids=()) -> list[EvidenceItem]:
     if not (incident_ids or case_id or evidence_ids):
         raise ValidationFailed(FieldError("selection", "name at least one incident, case or evidence item"))
     q = select(EvidenceItem).where(access.visibility_clause(EvidenceItem, actor))
@@ -69,7 +85,7 @@ def _incident_context(s: Session, actor: Actor, incident_ids: set[int]) -> tuple
     return incidents, quals
 
 
-def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id: int | None = None,  # noqa: ANN001
+def create(app: Svidok, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id: int | None = None,
            evidence_ids=(), purpose: str) -> dict:
     """Write a bundle of the selection to ``out_path``; returns what was written."""
     access.require_writer(actor)
@@ -118,7 +134,7 @@ def create(app, actor: Actor, out_path: Path | str, *, incident_ids=(), case_id:
             "root_hash": summary.root_hash, "key_id": head_row.key_id}
 
 
-def _timestamps(app, actor: Actor, head_id: int, item_ids: list[int]) -> list[dict]:  # noqa: ANN001
+def _timestamps(app: Svidok, actor: Actor, head_id: int, item_ids: list[int]) -> list[dict]:
     """RFC 3161 tokens of the bundle's tree head and of the captures its items came from."""
     import base64
 
@@ -135,7 +151,7 @@ def _timestamps(app, actor: Actor, head_id: int, item_ids: list[int]) -> list[di
     return [{**t, "response": base64.b64decode(t["response"])} for t in out]
 
 
-def _bundle_item(s: Session, store, it: EvidenceItem, qualifications: list[dict], tree_size: int) -> BundleItem:  # noqa: ANN001
+def _bundle_item(s: Session, store, it: EvidenceItem, qualifications: list[dict], tree_size: int) -> BundleItem:
     by_id = {str(ev.id): ev for ev in s.scalars(select(CustodyEvent).where(CustodyEvent.evidence_id == it.id))}
     # Only events sealed by the bundle's tree head: later ones (someone opened the item
     # meanwhile) belong to the next seal.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -26,6 +27,9 @@ from svidok.evidence.blobs import EvidenceStoreError, StoreUnavailableError
 from svidok.evidence.store import plain_path
 from svidok.evidence.stores import local_store, s3_store
 from svidok.storage.models import EvidenceItem
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 TARGETS = ("s3",)
 
@@ -52,18 +56,18 @@ class Journal:
             os.fsync(fh.fileno())
 
 
-def journal_path(app, to: str) -> Path:  # noqa: ANN001
+def journal_path(app: Svidok, to: str) -> Path:
     return Path(app.settings.data_dir) / f"evidence-migration-{to}.log"
 
 
-def migrate(app, actor: Actor, to: str = "s3", remove_local: bool = False,  # noqa: ANN001
+def migrate(app: Svidok, actor: Actor, to: str = "s3", remove_local: bool = False,
             progress: Callable[[str], None] | None = None) -> dict:
     """Copy every local evidence file to ``to``, verify each copy, optionally remove the local file."""
     if not actor.is_admin:
         raise Forbidden("only an administrator moves the evidence store")
     if to not in TARGETS:
         raise ValidationFailed(FieldError("to", f"unknown target {to!r} (known: {', '.join(TARGETS)})"))
-    keys = lambda: app.keyring  # noqa: E731 (read only when a blob is encrypted)
+    keys = lambda: app.keyring  # noqa: E731 - (read only when a blob is encrypted)
     source = local_store(app.settings, keys)
     try:
         target = s3_store(app.settings, keys)
@@ -101,7 +105,7 @@ def migrate(app, actor: Actor, to: str = "s3", remove_local: bool = False,  # no
     return out
 
 
-def _copy_and_verify(source, target, sha: str, out: dict) -> str | None:  # noqa: ANN001
+def _copy_and_verify(source, target, sha: str, out: dict) -> str | None:
     size = source.size(sha)
     try:
         path = plain_path(source, sha)

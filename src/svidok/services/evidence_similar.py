@@ -12,6 +12,7 @@ per request, which is fine for thousands of items; past that, a keyframe table a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
@@ -20,6 +21,9 @@ from svidok.core.actors import Actor
 from svidok.evidence.keyframes import DEFAULT_MAX_DISTANCE, KeyframeError, keyframe_hashes, pdq_file
 from svidok.evidence.near_duplicates import NearDuplicateIndex
 from svidok.storage.models import EvidenceItem
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 MIN_QUALITY = 50  # PDQ's own advice: hashes of lower quality are unreliable
 
@@ -51,7 +55,7 @@ def item_hashes(extracted: dict | None) -> list[tuple[float | None, str]]:
             if k.get("pdq") and k.get("q", 100) >= MIN_QUALITY]
 
 
-def near_duplicates(app, actor: Actor, evidence_id: int,  # noqa: ANN001
+def near_duplicates(app: Svidok, actor: Actor, evidence_id: int,
                     max_distance: int = DEFAULT_MAX_DISTANCE) -> list[dict]:
     """Visible items sharing a frame with ``evidence_id`` within ``max_distance`` bits, nearest first.
 

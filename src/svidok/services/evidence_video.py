@@ -5,16 +5,21 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from svidok.core.actors import Actor
-from svidok.core.errors import StorageUnavailable, ValidationFailed, FieldError
+from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
 from svidok.evidence.blobs import StoreUnavailableError
-from svidok.evidence.keyframes import KeyframeError, contact_sheet as tile, keyframes
+from svidok.evidence.keyframes import KeyframeError, keyframes
+from svidok.evidence.keyframes import contact_sheet as tile
 
 from . import evidence
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
-def contact_sheet(app, actor: Actor, evidence_id: int, purpose: str | None = "contact sheet") -> bytes:  # noqa: ANN001
+
+def contact_sheet(app: Svidok, actor: Actor, evidence_id: int, purpose: str | None = "contact sheet") -> bytes:
     """PNG of the video's keyframes; reading the original is an ``access`` custody event.
 
     The sheet is derived on request and never stored beside the evidence (the original stays

@@ -13,16 +13,19 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sqlalchemy import select
 
+from svidok.core.actors import Actor
 from svidok.domain import people
 from svidok.schemas.filters import IncidentFilter
 from svidok.storage.models import Act, Incident, Perpetrator, Place, Victim
 
 from . import incident_queries, ledger
-from svidok.core.actors import Actor
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 CHUNK = 2000
 #: Levels an export file may hold: never strictly confidential, whoever runs it.
@@ -44,15 +47,15 @@ HXL_COLUMNS = {
 class PlaceIndex:
     """All places in memory (a few thousand): name, code, level and the oblast each lies in."""
 
-    def __init__(self, session):  # noqa: ANN001
+    def __init__(self, session):
         rows = session.execute(select(Place.id, Place.code, Place.name_en, Place.name_uk, Place.level,
                                       Place.path, Place.lat, Place.lon)).all()
         self.by_id = {r.id: r for r in rows}
 
-    def get(self, place_id: int | None):  # noqa: ANN201
+    def get(self, place_id: int | None):
         return self.by_id.get(place_id) if place_id else None
 
-    def ancestor(self, place_id: int | None, level: str):  # noqa: ANN201
+    def ancestor(self, place_id: int | None, level: str):
         p = self.get(place_id)
         if p is None:
             return None
@@ -63,7 +66,7 @@ class PlaceIndex:
         return None
 
 
-def incidents(app, actor: Actor, f: IncidentFilter, with_acts: bool = True,  # noqa: ANN001
+def incidents(app: Svidok, actor: Actor, f: IncidentFilter, with_acts: bool = True,
               levels: tuple[str, ...] | None = None, places: PlaceIndex | None = None) -> Iterator[dict]:
     """The visible incidents matching ``f`` (and of these confidentiality ``levels``), oldest id first."""
     after = 0
@@ -179,7 +182,7 @@ def _rounded(rows: Iterator[dict]) -> Iterator[dict]:
         yield r
 
 
-def export(app, actor: Actor, f: IncidentFilter, fmt: str, out: IO[str]) -> int:  # noqa: ANN001
+def export(app: Svidok, actor: Actor, f: IncidentFilter, fmt: str, out: IO[str]) -> int:
     """Write the selection in ``fmt`` (hxl, geojson, jsonl, acled); returns incidents written."""
     def rows(with_acts: bool) -> Iterator[dict]:
         selected = incidents(app, actor, f, with_acts=with_acts, levels=EXPORT_LEVELS)

@@ -15,16 +15,19 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.schemas.filters import IncidentFilter
 
 from . import consent, ledger
-from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, ValidationFailed
 from .export_data import EXPORT_LEVELS, PlaceIndex, incidents
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 COLUMNS = ["event", "period", "place", "place_code", "violation_type", "means", "harm", "status", "sex", "age_group",
            "people"]
@@ -101,7 +104,7 @@ def _place(places: PlaceIndex, place_id: int | None, level: str) -> tuple[str, s
     return (a.name_en, a.code) if a else ("unknown", "")
 
 
-def _rows(app, actor: Actor, f: IncidentFilter, cfg: PublicConfig, places: PlaceIndex) -> Iterator[tuple]:  # noqa: ANN001
+def _rows(app: Svidok, actor: Actor, f: IncidentFilter, cfg: PublicConfig, places: PlaceIndex) -> Iterator[tuple]:
     """(incident id, victim id, public row) for every victim record of the selection."""
     by_code = {p.code: p.id for p in places.by_id.values()}
     with app.db.session() as s:
@@ -123,7 +126,7 @@ def _rows(app, actor: Actor, f: IncidentFilter, cfg: PublicConfig, places: Place
                 yield inc["id"], v["id"], out
 
 
-def export(app, actor: Actor, f: IncidentFilter, cfg: PublicConfig, out: IO[str]) -> PublicResult:  # noqa: ANN001
+def export(app: Svidok, actor: Actor, f: IncidentFilter, cfg: PublicConfig, out: IO[str]) -> PublicResult:
     """Write the redacted selection, or raise ValidationFailed naming the rows that single people out."""
     if bad := [lvl for lvl in cfg.levels if lvl not in EXPORT_LEVELS]:
         raise ValidationFailed(FieldError("levels", f"{', '.join(bad)}: never published (allowed: "

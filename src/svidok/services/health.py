@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import time
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
 from svidok.storage import migrate
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
 @cache
@@ -19,7 +23,7 @@ def code_revision() -> str:
     return ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
 
 
-def check(app) -> dict:  # noqa: ANN001
+def check(app: Svidok) -> dict:
     """``ok`` is true when the database answers and is at the code's migration."""
     out: dict = {"pid": os.getpid(), "jobs_mode": app.settings.jobs}
     t = time.perf_counter()
@@ -28,7 +32,7 @@ def check(app) -> dict:  # noqa: ANN001
             c.execute(text("SELECT 1"))
         out["database"] = {"reachable": True, "ms": round((time.perf_counter() - t) * 1000, 1),
                            "dialect": app.db.dialect}
-    except Exception as exc:  # noqa: BLE001 - reported, not raised: this is a health check
+    except Exception as exc:
         out["database"] = {"reachable": False, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
         out["ok"] = False
         return out

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from svidok.core.actors import Actor
 from svidok.storage.models import RecordVersion
 
 from . import ledger
-from svidok.core.actors import Actor
 
 _SKIP = {"search_text"}
 

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.interop import builtin, submissions
 from svidok.interop.convert import Problem
 from svidok.interop.tables import TableError
 from svidok.storage.models import EvidenceItem, Incident
 
 from . import imports
-from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, ValidationFailed
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
 @dataclass
@@ -53,7 +57,7 @@ def find_attachment(folder: Path | None, instance: str, name: str) -> Path | Non
     return (inside or hits or [None])[0]
 
 
-def run(app, actor: Actor, path: Path | str, attachments: Path | str | None = None, dry_run: bool = False) -> FormReport:  # noqa: ANN001
+def run(app: Svidok, actor: Actor, path: Path | str, attachments: Path | str | None = None, dry_run: bool = False) -> FormReport:
     path = Path(path)
     folder = Path(attachments) if attachments else path.parent
     try:
@@ -77,7 +81,7 @@ def run(app, actor: Actor, path: Path | str, attachments: Path | str | None = No
     return report
 
 
-def _store(app, actor: Actor, sub: submissions.Submission, files: list[Path], report: FormReport) -> None:  # noqa: ANN001
+def _store(app: Svidok, actor: Actor, sub: submissions.Submission, files: list[Path], report: FormReport) -> None:
     from . import evidence
 
     with app.db.session() as s:

@@ -20,8 +20,12 @@ import os
 import queue as queue_mod
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from svidok.storage.db import Database
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 _INHERITED: list = []
 #: Files below this size are imported in one process (the fork would cost more than it saves).
@@ -37,7 +41,7 @@ def worth_it(path: Path) -> bool:
     return big and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
 
 
-def batches_from_child(app, produce: Callable[[], Iterator], report) -> Iterator:  # noqa: ANN001
+def batches_from_child(app: Svidok, produce: Callable[[], Iterator], report) -> Iterator:
     """The batches ``produce()`` yields, computed in a forked child; ``report`` kept up to date."""
     ctx = mp.get_context("fork")
     handover = ctx.Queue(maxsize=2)
@@ -64,7 +68,7 @@ def batches_from_child(app, produce: Callable[[], Iterator], report) -> Iterator
         child.join()
 
 
-def _child(app, produce: Callable[[], Iterator], report, handover, parent: int) -> None:  # noqa: ANN001
+def _child(app: Svidok, produce: Callable[[], Iterator], report, handover, parent: int) -> None:
     # Connections inherited from the parent stay the parent's, untouched and never freed here
     # (freeing one would close it under the parent); place lookups get a database of their own.
     _INHERITED.append(app.db)
@@ -81,11 +85,11 @@ def _child(app, produce: Callable[[], Iterator], report, handover, parent: int) 
         for batch in produce():
             _put(handover, ("batch", batch, stats()), parent)
         _put(handover, ("done", None, stats()), parent)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
+    except Exception as exc:
         _put(handover, ("error", f"{type(exc).__name__}: {exc}", stats()), parent)
 
 
-def _put(handover, item: tuple, parent: int) -> None:  # noqa: ANN001
+def _put(handover, item: tuple, parent: int) -> None:
     while True:
         try:
             handover.put(item, timeout=1.0)
@@ -95,7 +99,7 @@ def _put(handover, item: tuple, parent: int) -> None:  # noqa: ANN001
                 os._exit(1)
 
 
-def _apply(report, stats: dict) -> None:  # noqa: ANN001
+def _apply(report, stats: dict) -> None:
     for p in stats.pop("problems"):
         report.problem(p)
     for k, v in stats.items():

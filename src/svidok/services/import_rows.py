@@ -15,21 +15,21 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from svidok.core.actors import Actor
 from svidok.domain import names, people
 from svidok.interop.convert import ParsedRow
 from svidok.storage.models import Act, Base, Incident, Person, Source
 
 from . import bulk
-from svidok.core.actors import Actor
 from .demo_data import Batch
-from .rowsets import Rows
 from .incidents import _incident_age, search_text
 from .persons import script_of
+from .rowsets import Rows
 
 _CHUNK = 900  # stays under SQLite's bound-parameter limit on old builds
 
@@ -87,7 +87,7 @@ class BatchCounts:
             setattr(self, k, getattr(self, k) + v)
 
 
-def existing_keys(s: Session, model, import_source: str, keys: Iterable[str]) -> dict[str, int]:  # noqa: ANN001
+def existing_keys(s: Session, model, import_source: str, keys: Iterable[str]) -> dict[str, int]:
     """source_key -> id of the records this import already stored.
 
     One statement for the whole batch, the keys passed as one JSON (SQLite) or array
@@ -102,7 +102,7 @@ def existing_keys(s: Session, model, import_source: str, keys: Iterable[str]) ->
         where, param = "source_key = ANY(:keys)", keys
     else:
         where, param = "source_key IN (SELECT value FROM json_each(:keys))", json.dumps(keys)
-    got = s.execute(text(f"SELECT source_key, id FROM {table} WHERE import_source = :src AND {where}"),  # noqa: S608
+    got = s.execute(text(f"SELECT source_key, id FROM {table} WHERE import_source = :src AND {where}"),
                     {"src": import_source, "keys": param})
     return dict(got.all())
 
@@ -159,18 +159,18 @@ class RunIds:
 class BatchWriter:
     """Builds and inserts one batch; ``dry`` only counts what would be added."""
 
-    def __init__(self, app, actor: Actor, import_source: str, synthetic: bool = False):  # noqa: ANN001
+    def __init__(self, app, actor: Actor, import_source: str, synthetic: bool = False):
         self.app = app
         self.actor = actor
         self.source = import_source
         self.synthetic = synthetic
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
         self._bands: dict[int | None, str | None] = {}
         self._dates: dict[str, object] = {}
         self.ids: RunIds | None = None  # see ahead_of_the_writer
         self.made: dict[str, dict[str, int]] | None = None
 
-    def _date(self, text: str):  # noqa: ANN202
+    def _date(self, text: str):
         """A parsed partial date; the same few thousand dates recur on every row of a big file."""
         got = self._dates.get(text)
         if got is None:
@@ -209,7 +209,7 @@ class BatchWriter:
         self.ids = RunIds(s)
         self.made = {"incidents": {}, "persons": {}, "sources": {}}
 
-    def _known(self, s: Session, model, table: str, keys: Iterable[str]) -> dict[str, int]:  # noqa: ANN001
+    def _known(self, s: Session, model, table: str, keys: Iterable[str]) -> dict[str, int]:
         """key -> id of records already stored (or, planning ahead, created by this run)."""
         if self.made is None:
             return existing_keys(s, model, self.source, keys)
@@ -334,7 +334,7 @@ class BatchWriter:
         return sid
 
     def _act(self, b: Batch, ids: IdBlock, iid: int, r: ParsedRow, person_id: int | None,
-             new_person: ParsedRow | None, day) -> None:  # noqa: ANN001
+             new_person: ParsedRow | None, day) -> None:
         a = r.parts["act"]
         aid = ids("acts")
         b.rows["acts"].append((aid, r.row_key, iid, a["violation_type"], a.get("means"), a.get("description"),

@@ -14,25 +14,28 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
+from svidok.core import access
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
 from svidok.domain.ledger import content_hash
 from svidok.interop import mapping as mapping_mod
 from svidok.interop.convert import ParsedRow, Problem, RowConverter
 from svidok.interop.tables import Table, TableError, read_table
 from svidok.storage.models import ImportRun
 
-from svidok.core import access
-
 from . import bulk, import_pipeline, ledger, places, row_commitments
-from svidok.core.actors import Actor
 from .demo_data import TABLES, Batch
-from svidok.core.errors import FieldError, ValidationFailed
 from .import_rows import BatchCounts, BatchWriter, Group
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 MAX_PROBLEMS = 100_000
 _PLACE_KINDS = ("raion", "hromada", "oblast", "район", "територіальна громада", "область")
@@ -81,7 +84,7 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def place_lookup(app) -> Callable[[str], tuple]:  # noqa: ANN001
+def place_lookup(app: Svidok) -> Callable[[str], tuple]:
     """``places.resolve`` by name or code, also without a "м."/"с." prefix; one query per distinct value."""
 
     def lookup(ref: str) -> tuple:
@@ -105,7 +108,7 @@ def place_lookup(app) -> Callable[[str], tuple]:  # noqa: ANN001
     return lookup
 
 
-def open_file(app, path: Path, mapping: mapping_mod.Mapping, table: Table | None = None) -> tuple[Table, RowConverter]:  # noqa: ANN001
+def open_file(app: Svidok, path: Path, mapping: mapping_mod.Mapping, table: Table | None = None) -> tuple[Table, RowConverter]:
     """The table (read from ``path`` unless given) and the compiled mapping; ValidationFailed naming every mapping problem."""
     if table is None:
         try:
@@ -167,13 +170,13 @@ def batches(rows: Iterator[ParsedRow], size: int) -> Iterator[list[Group]]:
         yield list(groups.values())
 
 
-def _find_run(app, name: str, sha: str) -> ImportRun | None:  # noqa: ANN001
+def _find_run(app: Svidok, name: str, sha: str) -> ImportRun | None:
     with app.db.session() as s:
         return s.scalar(select(ImportRun).where(ImportRun.name == name, ImportRun.file_sha256 == sha,
                                                 ImportRun.status == "running").order_by(ImportRun.id.desc()).limit(1))
 
 
-def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_run: bool = False,  # noqa: ANN001
+def run(app: Svidok, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_run: bool = False,
         progress: Callable[[int], None] | None = None, table: Table | None = None,
         parallel: bool = False) -> ImportReport:
     """Validate (and unless ``dry_run`` write) a spreadsheet; see the module docstring.
@@ -245,7 +248,7 @@ def run(app, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_r
                    "rows_bad": report.rows_bad, "problems": len(report.problems) + report.problems_not_listed}
         with app.db.session() as s:
             s.execute(update(ImportRun).where(ImportRun.id == run_id).values(
-                counts=summary, status="finished", finished_at=datetime.now(timezone.utc)))
+                counts=summary, status="finished", finished_at=datetime.now(UTC)))
             ledger.append(s, actor.username, "import.finish", "import_run", run_id,
                           {"file_sha256": sha, "mapping": content_hash(mapping_dump), "counts": summary})
     return report
@@ -264,7 +267,7 @@ class Pending:
     counts: BatchCounts | None = None
 
 
-def _write_batch(app, conn: Connection | None, actor: Actor, writer: BatchWriter, p: Pending, i: int,  # noqa: ANN001
+def _write_batch(app: Svidok, conn: Connection | None, actor: Actor, writer: BatchWriter, p: Pending, i: int,
                  run_id: int | None, report: ImportReport, dry_run: bool) -> None:
     """One transaction: the batch's rows, its ledger entry and the run's progress (or, dry, only the counts)."""
     with (app.db.session() if conn is None else _session_on(conn)) as s:
@@ -291,7 +294,7 @@ def _session_on(conn: Connection) -> Iterator[Session]:
         yield s
 
 
-def run_file(app, actor: Actor, path: Path | str, mapping_path: Path | str, dry_run: bool = False,  # noqa: ANN001
+def run_file(app: Svidok, actor: Actor, path: Path | str, mapping_path: Path | str, dry_run: bool = False,
              progress: Callable[[int], None] | None = None) -> ImportReport:
     try:
         mapping = mapping_mod.load(mapping_path)

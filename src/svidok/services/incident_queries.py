@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from svidok.core import access
+from svidok.core.actors import Actor
+from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.validation import Checker
 from svidok.domain import dates, names
 from svidok.schemas.filters import IncidentFilter
 from svidok.storage.models import Act, Incident, Place, Qualification, Victim
 
-from svidok.core import access
-
 from . import paging, places
-from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, ValidationFailed
-from svidok.core.validation import Checker
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
 def encode_cursor(last_id: int) -> str:
@@ -36,7 +39,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         raise ValidationFailed(FieldError("cursor", "not a cursor this server gave out")) from None
 
 
-def check_filter(app, session: Session, f: IncidentFilter) -> None:  # noqa: ANN001
+def check_filter(app: Svidok, session: Session, f: IncidentFilter) -> None:
     c = Checker(app.vocab, session)
     c.term("violation_types", f.violation_type, "violation_type")
     c.term("legal_provisions", f.provision, "provision")
@@ -56,7 +59,7 @@ def check_filter(app, session: Session, f: IncidentFilter) -> None:  # noqa: ANN
     c.raise_if_any()
 
 
-def conditions(app, session: Session, actor: Actor, f: IncidentFilter, before: int | None = None) -> list:  # noqa: ANN001
+def conditions(app: Svidok, session: Session, actor: Actor, f: IncidentFilter, before: int | None = None) -> list:
     """WHERE clauses for a filter, including need-to-know.
 
     ``before`` (a page's cursor) is repeated inside the acts subquery: the result is the same,
@@ -166,7 +169,7 @@ def _many_of_status(session: Session, f: IncidentFilter) -> bool:
         select(Victim.id).where(*indexed).limit(INDEX_LOOKUPS + 1).subquery())) > INDEX_LOOKUPS
 
 
-def text_match(session: Session, q: str):  # noqa: ANN201
+def text_match(session: Session, q: str):
     keys = list(dict.fromkeys(names.search_keys(q)))
     if not keys:
         raise ValidationFailed(FieldError("q", "nothing to search for"))
@@ -179,7 +182,7 @@ def text_match(session: Session, q: str):  # noqa: ANN201
     return text("incidents.search_tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=query)
 
 
-def listing(app, actor: Actor, f: IncidentFilter, cursor: str | None = None, limit: int = 50) -> dict:  # noqa: ANN001
+def listing(app: Svidok, actor: Actor, f: IncidentFilter, cursor: str | None = None, limit: int = 50) -> dict:
     """One page of incidents, newest first, with an opaque cursor to the next page."""
     after = decode_cursor(cursor)
     with app.db.session() as s:
@@ -209,7 +212,7 @@ def listing(app, actor: Actor, f: IncidentFilter, cursor: str | None = None, lim
         return {"items": items, "next_cursor": encode_cursor(next_id) if next_id else None}
 
 
-def count(app, actor: Actor, f: IncidentFilter) -> int:  # noqa: ANN001
+def count(app: Svidok, actor: Actor, f: IncidentFilter) -> int:
     """How many incidents match — only among those the actor may see."""
     with app.db.session() as s:
         check_filter(app, s, f)
@@ -218,7 +221,7 @@ def count(app, actor: Actor, f: IncidentFilter) -> int:  # noqa: ANN001
 
 
 
-def map_points(app, actor: Actor, f: IncidentFilter, limit: int) -> dict:  # noqa: ANN001
+def map_points(app: Svidok, actor: Actor, f: IncidentFilter, limit: int) -> dict:
     """The newest matching incidents *that have coordinates* (at most ``limit``): the point
     condition is in the query, so unlocated incidents never crowd located ones out of the map."""
     with app.db.session() as s:

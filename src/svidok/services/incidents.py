@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from svidok.domain import dates, names, people
-from svidok.schemas.records import ActIn, IncidentIn, IncidentUpdate
-from svidok.storage.models import (
-    Act, Case, EvidenceItem, Incident, IncidentSource, Organisation, Person, Perpetrator, Place,
-    Qualification, Source, Victim,
-)
-
 from svidok.core import access
-
-from . import history, persons, places
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, ValidationFailed
 from svidok.core.validation import Checker
+from svidok.domain import dates, names, people
+from svidok.schemas.records import ActIn, IncidentIn, IncidentUpdate
+from svidok.storage.models import (
+    Act,
+    Case,
+    EvidenceItem,
+    Incident,
+    IncidentSource,
+    Organisation,
+    Perpetrator,
+    Person,
+    Place,
+    Qualification,
+    Source,
+    Victim,
+)
+
+from . import history, persons, places
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 ENTITY = "incident"
 
@@ -30,7 +43,7 @@ def search_text(title: str, narrative: str | None, i18n: dict | None) -> str:
     return " ".join(dict.fromkeys(k for p in parts for k in names.search_keys(p)))
 
 
-def _check_acts(app, c: Checker, acts: list[ActIn]) -> None:  # noqa: ANN001
+def _check_acts(app: Svidok, c: Checker, acts: list[ActIn]) -> None:
     for i, act in enumerate(acts):
         p = f"acts[{i}]"
         c.term("violation_types", act.violation_type, f"{p}.violation_type")
@@ -53,7 +66,7 @@ def _check_acts(app, c: Checker, acts: list[ActIn]) -> None:  # noqa: ANN001
             c.exists(Person, pp.person_id, f"{q}.person_id", "person")
 
 
-def check(app, session: Session, data: IncidentIn | IncidentUpdate, actor: Actor) -> Checker:  # noqa: ANN001
+def check(app: Svidok, session: Session, data: IncidentIn | IncidentUpdate, actor: Actor) -> Checker:
     c = Checker(app.vocab, session, actor)
     c.term("verification_status", data.verification_status, "verification_status")
     c.term("confidentiality", data.confidentiality, "confidentiality")
@@ -81,7 +94,7 @@ def _incident_age(birth: str | None, on: date) -> int | None:
     return youngest if youngest == oldest or oldest - youngest <= 1 else None
 
 
-def _write_acts(app, s: Session, actor: Actor, incident: Incident, acts: list[ActIn]) -> None:  # noqa: ANN001
+def _write_acts(app: Svidok, s: Session, actor: Actor, incident: Incident, acts: list[ActIn]) -> None:
     for i, a in enumerate(acts):
         act = Act(incident_id=incident.id, violation_type=a.violation_type, means=a.means,
                   description=a.description, date_start=a.date_start, created_by=actor.username)
@@ -135,7 +148,7 @@ def _write_sources(s: Session, incident: Incident, source_ids: list[int]) -> Non
         s.add(IncidentSource(incident_id=incident.id, source_id=sid))
 
 
-def create(app, actor: Actor, data: IncidentIn) -> dict:  # noqa: ANN001
+def create(app: Svidok, actor: Actor, data: IncidentIn) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
         check(app, s, data, actor).raise_if_any()
@@ -151,7 +164,7 @@ def create(app, actor: Actor, data: IncidentIn) -> dict:  # noqa: ANN001
         return detail(app, s, actor, incident)
 
 
-def update(app, actor: Actor, incident_id: int, data: IncidentUpdate) -> dict:  # noqa: ANN001
+def update(app: Svidok, actor: Actor, incident_id: int, data: IncidentUpdate) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
         incident = access.require_visible(s.get(Incident, incident_id), actor, f"incident {incident_id}")
@@ -187,7 +200,7 @@ def update(app, actor: Actor, incident_id: int, data: IncidentUpdate) -> dict:  
         return detail(app, s, actor, incident)
 
 
-def remove(app, actor: Actor, incident_id: int, reason: str, version: int | None = None) -> None:  # noqa: ANN001
+def remove(app: Svidok, actor: Actor, incident_id: int, reason: str, version: int | None = None) -> None:
     """Withdraw an incident: it stays in the database and its history, marked with the reason."""
     access.require_writer(actor)
     with app.db.session() as s:
@@ -223,7 +236,7 @@ def _full_snapshot(s: Session, incident: Incident) -> dict:
     return snap
 
 
-def detail(app, s: Session, actor: Actor, incident: Incident) -> dict:  # noqa: ANN001
+def detail(app: Svidok, s: Session, actor: Actor, incident: Incident) -> dict:
     """Everything on an incident page, filtered to what the actor may see."""
     out = _full_snapshot(s, incident)
     for act in out["acts"]:
@@ -250,13 +263,13 @@ def detail(app, s: Session, actor: Actor, incident: Incident) -> dict:  # noqa: 
     return out
 
 
-def get(app, actor: Actor, incident_id: int) -> dict:  # noqa: ANN001
+def get(app: Svidok, actor: Actor, incident_id: int) -> dict:
     with app.db.session() as s:
         incident = access.require_visible(s.get(Incident, incident_id), actor, f"incident {incident_id}")
         return detail(app, s, actor, incident)
 
 
-def history_of(app, actor: Actor, incident_id: int) -> list[dict]:  # noqa: ANN001
+def history_of(app: Svidok, actor: Actor, incident_id: int) -> list[dict]:
     with app.db.session() as s:
         access.require_visible(s.get(Incident, incident_id), actor, f"incident {incident_id}")
         out = []

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
@@ -29,6 +30,9 @@ from svidok.storage.models import Base, CustodyEvent, EvidenceItem, LedgerEntry,
 
 from . import history, integrity_rows, ledger_heads, row_commitments
 from .evidence import CUSTODY_ENTITY, custody_content, evidence_store
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 _IGNORED_COLUMNS = {"search_text"}
 
@@ -47,7 +51,7 @@ class IntegrityReport:
         return {"ok": self.ok, "problems": self.problems, "warnings": self.warnings, "counts": self.counts}
 
 
-def verify(app, check_files: bool = True, progress: Callable[[str], None] | None = None,  # noqa: ANN001
+def verify(app: Svidok, check_files: bool = True, progress: Callable[[str], None] | None = None,
            heads: Sequence[tuple[str, SignedTreeHead]] = ()) -> IntegrityReport:
     """``heads``: (where, head) kept outside the database, which the ledger must contain and extend."""
     say = progress or (lambda _msg: None)
@@ -88,7 +92,7 @@ def verify(app, check_files: bool = True, progress: Callable[[str], None] | None
     return report
 
 
-def _tap(rows, versions: dict, custody: dict, commits: dict):  # noqa: ANN001, ANN202
+def _tap(rows, versions: dict, custody: dict, commits: dict):
     for row in rows:
         entity, record_id, ch = row[4], row[5], row[6]
         if row[3] in row_commitments.ACTIONS:
@@ -105,7 +109,7 @@ def _tap(rows, versions: dict, custody: dict, commits: dict):  # noqa: ANN001, A
         yield row
 
 
-def _tree_heads(app, s, tree: MerkleTree, report: IntegrityReport, outside: Sequence[tuple[str, SignedTreeHead]],  # noqa: ANN001
+def _tree_heads(app: Svidok, s, tree: MerkleTree, report: IntegrityReport, outside: Sequence[tuple[str, SignedTreeHead]],
                 chain_intact: bool) -> None:
     heads = [TreeHeadRow(h.id, h.tree_size, h.root_hash, h.at, h.key_id, h.signature)
              for h in s.scalars(select(TreeHead).order_by(TreeHead.id))]
@@ -138,7 +142,7 @@ def _models_by_entity() -> dict[str, type]:
     return out
 
 
-def _norm(value):  # noqa: ANN001, ANN202
+def _norm(value):
     """Compare times by instant, whatever zone spelling the database returned."""
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
         try:
@@ -152,7 +156,7 @@ def _norm(value):  # noqa: ANN001, ANN202
     return value
 
 
-def _expected_versions(s, report: IntegrityReport) -> tuple[dict, dict]:  # noqa: ANN001
+def _expected_versions(s, report: IntegrityReport) -> tuple[dict, dict]:
     """(entity, record_id, content_hash) of every record version, and each record's latest version."""
     expected: dict[tuple[str, str, str], str] = {}
     latest: dict[tuple[str, int], int] = {}
@@ -170,7 +174,7 @@ def _expected_versions(s, report: IntegrityReport) -> tuple[dict, dict]:  # noqa
     return expected, latest
 
 
-def _expected_custody(s, report: IntegrityReport) -> dict[str, tuple]:  # noqa: ANN001
+def _expected_custody(s, report: IntegrityReport) -> dict[str, tuple]:
     """custody event id -> (content hash, (label, reason to report unless the ledger backs it))."""
     out = {}
     for ev in s.scalars(select(CustodyEvent).order_by(CustodyEvent.id).execution_options(yield_per=10_000)):
@@ -181,7 +185,7 @@ def _expected_custody(s, report: IntegrityReport) -> dict[str, tuple]:  # noqa: 
     return out
 
 
-def _current_records(s, latest: dict[tuple[str, int], int], report: IntegrityReport) -> None:  # noqa: ANN001
+def _current_records(s, latest: dict[tuple[str, int], int], report: IntegrityReport) -> None:
     """Each record's columns must equal its latest version (else it was changed behind Svidok's back)."""
     models = _models_by_entity()
     by_entity: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -211,7 +215,7 @@ def _current_records(s, latest: dict[tuple[str, int], int], report: IntegrityRep
             s.expunge_all()  # keep memory flat on large databases
 
 
-def _files(app, s, report: IntegrityReport, check_files: bool) -> None:  # noqa: ANN001
+def _files(app: Svidok, s, report: IntegrityReport, check_files: bool) -> None:
     """Every evidence item's file is in the store (and, unless skipped, still hashes to its name)."""
     store = evidence_store(app)
     first_item: dict[str, int] = {}

@@ -33,7 +33,7 @@ _CACHE = 8  # decompressed commitments kept while streaming (bulk batches arrive
 class _Commitment:
     __slots__ = ("id", "seq", "columns", "const_columns", "const_values", "deleted", "digest", "blob", "rows", "pos")
 
-    def __init__(self, row) -> None:  # noqa: ANN001
+    def __init__(self, row) -> None:
         self.id, self.seq, columns, const_columns, const_values, self.deleted, _count, self.digest, blob = row
         self.columns = tuple(columns.split(",")) if columns else ()
         self.const_columns = tuple(const_columns.split(",")) if const_columns else ()
@@ -56,7 +56,7 @@ def _label(tbl: str, key: tuple) -> str:
     return f"{tbl} ({', '.join(f'{c}={v}' for c, v in zip(key_of(tbl), key))})"
 
 
-def check(conn, report, rows_commit_entries: dict[int, str], say: Callable[[str], None]) -> None:  # noqa: ANN001
+def check(conn, report, rows_commit_entries: dict[int, str], say: Callable[[str], None]) -> None:
     """Add to ``report`` every row that differs from its commitment; check commitments against the ledger."""
     digests: dict[int, list[tuple[int, bytes]]] = defaultdict(list)
     total_rows = 0
@@ -113,14 +113,14 @@ class _Owners:
                 return None
         return self.map.pop(key, None)
 
-    def left(self):  # noqa: ANN202
+    def left(self):
         yield from self.map.items()
         for k, i in enumerate(self.arr):
             if i >= 0:
                 yield (k,), i
 
 
-def _check_table(conn, tbl: str, report, digests: dict) -> int:  # noqa: ANN001, C901, PLR0912
+def _check_table(conn, tbl: str, report, digests: dict) -> int:
     cols = columns_of(tbl)
     kcols = key_of(tbl)
     kpos = [cols.index(c) for c in kcols]
@@ -151,7 +151,7 @@ def _check_table(conn, tbl: str, report, digests: dict) -> int:  # noqa: ANN001,
     plans = {}
     cache: dict[int, _Commitment] = {}
     sqlite = conn.dialect.name == "sqlite"
-    sql = f"SELECT {', '.join(cols)} FROM {tbl} ORDER BY {', '.join(kcols)}"  # noqa: S608
+    sql = f"SELECT {', '.join(cols)} FROM {tbl} ORDER BY {', '.join(kcols)}"
     n = 0
     more = 0
     result = conn.exec_driver_sql(sql, execution_options={"stream_results": True, "yield_per": 10_000})
@@ -208,7 +208,7 @@ def _check_table(conn, tbl: str, report, digests: dict) -> int:  # noqa: ANN001,
     return n
 
 
-def _same(a, b) -> bool:  # noqa: ANN001
+def _same(a, b) -> bool:
     """Equal, or the same value spelt another way (a dump moved between engines: JSON re-spaced, 5 and '5')."""
     if a == b:
         return True
@@ -224,7 +224,7 @@ def _same(a, b) -> bool:  # noqa: ANN001
     return False
 
 
-def _plan(cols: tuple[str, ...], c: _Commitment):  # noqa: ANN202
+def _plan(cols: tuple[str, ...], c: _Commitment):
     try:
         vget = _getter([cols.index(k) for k in c.columns])
         cget = _getter([cols.index(k) for k in c.const_columns]) if c.const_columns else None

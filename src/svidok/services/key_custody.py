@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, select
 
 from svidok.core.errors import Conflict
@@ -18,6 +20,9 @@ from svidok.evidence.signing import key_id, key_path, load_or_create_key
 from svidok.storage.models import TreeHead
 
 from .field_crypto import Keyring
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 _RESTORE = ("copy the key file back into {dir} from your backup (a `svidok backup` folder keeps it encrypted: "
             "`svidok backup restore` it into a scratch data directory and take the file from that directory's keys/)")
@@ -27,7 +32,7 @@ class KeyMissing(Conflict):
     title = "Key missing"
 
 
-def installation_key(app):  # noqa: ANN001, ANN201
+def installation_key(app: Svidok):
     """The signing key; created only for a ledger that has never been sealed."""
     path = key_path(app.settings.data_dir)
     with app.db.session() as s:
@@ -46,7 +51,7 @@ def installation_key(app):  # noqa: ANN001, ANN201
     return key
 
 
-def _ciphertext_key_ids(app) -> set[str]:  # noqa: ANN001
+def _ciphertext_key_ids(app: Svidok) -> set[str]:
     from .key_rotation import ENCRYPTED
 
     ids: set[str] = set()
@@ -58,7 +63,7 @@ def _ciphertext_key_ids(app) -> set[str]:  # noqa: ANN001
     return ids
 
 
-def ensure_field_keys(app) -> bool:  # noqa: ANN001
+def ensure_field_keys(app: Svidok) -> bool:
     """Make the field keyring if none exists and no ciphertext needs one; refuse a keyring that lacks a key in use.
 
     Returns whether a keyring was created.

@@ -10,17 +10,20 @@ under the active key). ``retire`` drops old keys once no ciphertext uses them.
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from svidok.storage.models import Person, Source
-
 from svidok.core import access
-
-from . import ledger
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict
+from svidok.storage.models import Person, Source
+
+from . import ledger
 from .field_crypto import Keyring
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 #: (model, column, context prefix) of every encrypted field.
 ENCRYPTED = (
@@ -31,7 +34,7 @@ ENCRYPTED = (
 )
 
 
-def status(app) -> dict:  # noqa: ANN001
+def status(app: Svidok) -> dict:
     """How many ciphertexts each key id protects, and which key is active."""
     counts: Counter[str] = Counter()
     with app.db.session() as s:
@@ -42,7 +45,7 @@ def status(app) -> dict:  # noqa: ANN001
     return {"active": app.keyring.active, "keys": sorted(app.keyring.keys), "ciphertexts_by_key": dict(counts)}
 
 
-def rotate(app, actor: Actor, batch: int = 500, new_key: bool = True) -> dict:  # noqa: ANN001
+def rotate(app: Svidok, actor: Actor, batch: int = 500, new_key: bool = True) -> dict:
     """Add a new active key (unless ``new_key`` is False) and re-encrypt every field under it."""
     if not actor.is_admin:
         access.require_writer(actor)
@@ -76,7 +79,7 @@ def rotate(app, actor: Actor, batch: int = 500, new_key: bool = True) -> dict:  
     return {"active": keyring.active, "re_encrypted": done}
 
 
-def retire(app, actor: Actor) -> dict:  # noqa: ANN001
+def retire(app: Svidok, actor: Actor) -> dict:
     """Remove keys that no ciphertext uses any more."""
     used = set(status(app)["ciphertexts_by_key"])
     keyring = Keyring.load(app.key_file, app.settings.field_key)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -33,7 +33,7 @@ def append(session: Session, actor: str, action: str, entity: str, record_id: An
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     fields = {
         "seq": seq,
-        "at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "actor": actor,
         "action": action,
         "entity": entity,

@@ -13,14 +13,18 @@ import json
 import os
 import tarfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.evidence import bundle_verify as bv
 from svidok.evidence.merkle import MerkleTree
 from svidok.evidence.signing import SignatureError, SignedTreeHead, key_id, verify_tree_head
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
-def export_head(app, path: Path) -> dict:  # noqa: ANN001
+
+def export_head(app: Svidok, path: Path) -> dict:
     """Seal the ledger (if anything is new) and write its newest signed head to ``path``."""
     from .evidence import public_key, seal
 
@@ -49,7 +53,7 @@ def read_head(path: Path) -> SignedTreeHead:
         raise ValidationFailed([FieldError("head", f"{path}: not a tree head file or evidence bundle ({exc})")]) from exc
 
 
-def check_head(tree: MerkleTree, sth: SignedTreeHead, public_key, where: str) -> list[str]:  # noqa: ANN001
+def check_head(tree: MerkleTree, sth: SignedTreeHead, public_key, where: str) -> list[str]:
     """Problems of the ledger against a head kept outside it (empty: the ledger contains and extends it)."""
     label = f"tree head kept outside the database ({where}: {sth.tree_size} entries, signed {sth.timestamp})"
     try:

@@ -8,18 +8,21 @@ exactly as they were. Every merge and undo is written to the ledger.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from svidok.storage.models import Person, PersonMerge
-
 from svidok.core import access
-
-from . import history, ledger
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, NotFound
+from svidok.storage.models import Person, PersonMerge
+
+from . import history, ledger
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 #: Longest chain of merges followed before the data is declared broken (a cycle).
 _MAX_DEPTH = 10_000
@@ -82,7 +85,7 @@ def undo_in(session: Session, actor: Actor, merge: PersonMerge, reason: str | No
                        f"not {merge.survivor_id}; undo the later merge first")
     session.execute(update(Person).where(Person.id == merge.merged_id)
                     .values(merged_into_id=merge.previous_merged_into_id))
-    merge.undone_by, merge.undone_at, merge.undo_reason = actor.username, datetime.now(timezone.utc), reason
+    merge.undone_by, merge.undone_at, merge.undo_reason = actor.username, datetime.now(UTC), reason
     session.flush()
     ledger.append(session, actor.username, "person.unmerge", "person", merge.merged_id, {
         "merge_id": merge.id, "survivor_id": merge.survivor_id, "merged_id": merge.merged_id,
@@ -93,7 +96,7 @@ def _visible_person(session: Session, actor: Actor, person_id: int) -> Person:
     return access.require_visible(session.get(Person, person_id), actor, f"person {person_id}")
 
 
-def merge(app, actor: Actor, person_a: int, person_b: int, reason: str | None = None) -> dict | None:  # noqa: ANN001
+def merge(app: Svidok, actor: Actor, person_a: int, person_b: int, reason: str | None = None) -> dict | None:
     """Merge two persons by hand (outside the review queue); see :func:`merge_in`."""
     access.require_writer(actor)
     with app.db.session() as s:
@@ -102,7 +105,7 @@ def merge(app, actor: Actor, person_a: int, person_b: int, reason: str | None = 
         return describe(m) if m else None
 
 
-def undo(app, actor: Actor, merge_id: int, reason: str | None = None) -> dict:  # noqa: ANN001
+def undo(app: Svidok, actor: Actor, merge_id: int, reason: str | None = None) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
         m = s.get(PersonMerge, merge_id)
@@ -113,7 +116,7 @@ def undo(app, actor: Actor, merge_id: int, reason: str | None = None) -> dict:  
         return describe(m)
 
 
-def merges_of(app, actor: Actor, person_id: int) -> list[dict]:  # noqa: ANN001
+def merges_of(app: Svidok, actor: Actor, person_id: int) -> list[dict]:
     """Every merge that touched the person, oldest first (including undone ones)."""
     with app.db.session() as s:
         _visible_person(s, actor, person_id)

@@ -11,21 +11,24 @@ decision back and restores both records exactly. Every run and decision is in th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from svidok.core import access
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from svidok.linkage import LabelledPair, LinkageConfig, link_records
 from svidok.linkage.explain import sentences
 from svidok.storage.models import CustodyEpisode, LinkagePair, LinkageRun, Person, PersonMerge, Place
 
-from svidok.core import access
-
 from . import ledger, merges
-from svidok.core.actors import Actor
-from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from .linkage_evidence import PersonFacts, compare, facts_of
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 DECISIONS = ("pending", "accepted", "rejected")
 
@@ -52,7 +55,7 @@ def labels(session: Session) -> list[LabelledPair]:
     return [LabelledPair(str(a), str(b), s == "accepted") for a, b, s in rows]
 
 
-def run(app, actor: Actor, *, threshold: float = 0.9, review_threshold: float = 0.5,  # noqa: ANN001
+def run(app: Svidok, actor: Actor, *, threshold: float = 0.9, review_threshold: float = 0.5,
         backend: str | None = None, progress: Callable[[str], None] | None = None) -> dict:
     """Score candidate pairs among all persons and refresh the review queue; returns counts."""
     if not actor.is_admin:
@@ -102,14 +105,14 @@ def run(app, actor: Actor, *, threshold: float = 0.9, review_threshold: float = 
                 old.run_id, old.match_probability, old.match_weight = lr.id, float(row.match_probability), weight
                 old.evidence = evidence
                 counts["updated"] += 1
-        lr.counts, lr.finished_at = counts, datetime.now(timezone.utc)
+        lr.counts, lr.finished_at = counts, datetime.now(UTC)
         ledger.append(s, actor.username, "linkage.run", "linkage_run", lr.id, {"params": lr.params, "counts": counts})
         return {"run_id": lr.id, **counts, "issues_detail": [i.__dict__ for i in result.issues[:50]]}
 
 
 # -- the review queue ------------------------------------------------------------------
 
-def _pair_query(actor: Actor):  # noqa: ANN202
+def _pair_query(actor: Actor):
     """Pairs whose two persons the actor may both see (need-to-know)."""
     pl, pr = aliased(Person), aliased(Person)
     return (select(LinkagePair, pl, pr).join(pl, pl.id == LinkagePair.person_id_l)
@@ -128,7 +131,7 @@ def _item(pair: LinkagePair, pl: Person, pr: Person) -> dict:
             "run_id": pair.run_id, "left": _summary(pl), "right": _summary(pr), "evidence": pair.evidence}
 
 
-def queue(app, actor: Actor, *, status: str = "pending", min_probability: float = 0.0,  # noqa: ANN001
+def queue(app: Svidok, actor: Actor, *, status: str = "pending", min_probability: float = 0.0,
           max_probability: float = 1.0, limit: int = 50, after: int | None = None) -> dict:
     """Pairs to review, most likely first (``after``: the previous page's ``next_cursor``)."""
     if status not in DECISIONS:
@@ -172,7 +175,7 @@ def _side(s: Session, actor: Actor, p: Person) -> dict:
     return out
 
 
-def show(app, actor: Actor, pair_id: int) -> dict:  # noqa: ANN001
+def show(app: Svidok, actor: Actor, pair_id: int) -> dict:
     """A pair side by side: both persons, the evidence for and against, the weight
     each field carried in the model (``why``, in words), and its merges."""
     with app.db.session() as s:
@@ -185,13 +188,13 @@ def show(app, actor: Actor, pair_id: int) -> dict:  # noqa: ANN001
         return out
 
 
-def _decide(app, actor: Actor, pair_id: int, verdict: str, note: str | None) -> dict:  # noqa: ANN001
+def _decide(app: Svidok, actor: Actor, pair_id: int, verdict: str, note: str | None) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
         pair, pl, pr = _require_pair(s, actor, pair_id)
         if pair.status != "pending":
             raise Conflict(f"pair {pair_id} was already {pair.status} by {pair.decided_by}; undo that decision first")
-        pair.status, pair.decided_by, pair.decided_at, pair.note = verdict, actor.username, datetime.now(timezone.utc), note
+        pair.status, pair.decided_by, pair.decided_at, pair.note = verdict, actor.username, datetime.now(UTC), note
         merge = merges.merge_in(s, actor, pl.id, pr.id, pair_id=pair.id, reason=note) if verdict == "accepted" else None
         ledger.append(s, actor.username, f"linkage.{verdict[:-2]}", "linkage_pair", pair.id, {
             "persons": [pl.id, pr.id], "match_probability": pair.match_probability, "evidence": pair.evidence,
@@ -201,17 +204,17 @@ def _decide(app, actor: Actor, pair_id: int, verdict: str, note: str | None) -> 
         return out
 
 
-def accept(app, actor: Actor, pair_id: int, note: str | None = None) -> dict:  # noqa: ANN001
+def accept(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """The two records are the same person: link their clusters (reversibly)."""
     return _decide(app, actor, pair_id, "accepted", note)
 
 
-def reject(app, actor: Actor, pair_id: int, note: str | None = None) -> dict:  # noqa: ANN001
+def reject(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """Two different people: the pair is never linked again by later runs."""
     return _decide(app, actor, pair_id, "rejected", note)
 
 
-def undo(app, actor: Actor, pair_id: int, note: str | None = None) -> dict:  # noqa: ANN001
+def undo(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """Take a decision back: undo its merge (records as they were) and return the pair to the queue."""
     access.require_writer(actor)
     with app.db.session() as s:

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import delete, func, intersect, select
 from sqlalchemy.orm import Session
 
-from svidok.domain import dates, names, people
-from svidok.schemas.records import PersonIn, PersonUpdate
-from svidok.storage.models import (
-    Act, Case, CustodyEpisode, Incident, Person, PersonName, PersonNameKey, Victim,
-)
-
 from svidok.core import access
-
-from . import history, ledger, paging, places
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict
 from svidok.core.validation import Checker
+from svidok.domain import dates, names, people
+from svidok.schemas.records import PersonIn, PersonUpdate
+from svidok.storage.models import (
+    Act,
+    Case,
+    CustodyEpisode,
+    Incident,
+    Person,
+    PersonName,
+    PersonNameKey,
+    Victim,
+)
+
+from . import history, ledger, paging, places
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 ENTITY = "person"
 
@@ -26,7 +37,7 @@ def script_of(text: str) -> str:
     return "Cyrl" if any("\u0400" <= ch <= "\u04ff" for ch in text) else "Latn"
 
 
-def check(app, session: Session, data: PersonIn | PersonUpdate, actor: Actor, prefix: str = "") -> Checker:  # noqa: ANN001
+def check(app: Svidok, session: Session, data: PersonIn | PersonUpdate, actor: Actor, prefix: str = "") -> Checker:
     c = Checker(app.vocab, session, actor)
     p = prefix
     c.term("sex", data.sex, f"{p}sex")
@@ -43,7 +54,7 @@ def check(app, session: Session, data: PersonIn | PersonUpdate, actor: Actor, pr
     if data.residence_place is not None:
         try:
             places.resolve(session, data.residence_place, f"{p}residence_place")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             c.errors.extend(getattr(exc, "errors", []))
     return c
 
@@ -55,7 +66,7 @@ def name_keys(full_name: str, other_names: list[str]) -> set[str]:
     return keys
 
 
-def _apply(app, session: Session, person: Person, data: PersonIn | PersonUpdate, fields: set[str]) -> None:  # noqa: ANN001
+def _apply(app: Svidok, session: Session, person: Person, data: PersonIn | PersonUpdate, fields: set[str]) -> None:
     simple = ("full_name", "family_name", "given_name", "patronymic", "sex", "age_band", "status",
               "life_status", "notes", "confidentiality", "case_id")
     for f in simple:
@@ -87,7 +98,7 @@ def _write_names(session: Session, person: Person, data: PersonIn | PersonUpdate
         session.add(PersonNameKey(person_id=person.id, key=key))
 
 
-def create_in(app, session: Session, actor: Actor, data: PersonIn, prefix: str = "") -> Person:  # noqa: ANN001
+def create_in(app: Svidok, session: Session, actor: Actor, data: PersonIn, prefix: str = "") -> Person:
     """Create inside the caller's transaction (used by incidents for inline victims)."""
     check(app, session, data, actor, prefix).raise_if_any()
     person = Person(full_name=data.full_name, created_by=actor.username, synthetic=data.synthetic)
@@ -100,14 +111,14 @@ def create_in(app, session: Session, actor: Actor, data: PersonIn, prefix: str =
     return person
 
 
-def create(app, actor: Actor, data: PersonIn) -> dict:  # noqa: ANN001
+def create(app: Svidok, actor: Actor, data: PersonIn) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
         person = create_in(app, s, actor, data)
         return to_dict(app, s, person, actor)
 
 
-def update(app, actor: Actor, person_id: int, data: PersonUpdate) -> dict:  # noqa: ANN001
+def update(app: Svidok, actor: Actor, person_id: int, data: PersonUpdate) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
         person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
@@ -127,7 +138,7 @@ def update(app, actor: Actor, person_id: int, data: PersonUpdate) -> dict:  # no
         return to_dict(app, s, person, actor)
 
 
-def get(app, actor: Actor, person_id: int) -> dict:  # noqa: ANN001
+def get(app: Svidok, actor: Actor, person_id: int) -> dict:
     with app.db.session() as s:
         person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
         out = to_dict(app, s, person, actor, protected=True)
@@ -150,7 +161,7 @@ def get(app, actor: Actor, person_id: int) -> dict:  # noqa: ANN001
         return out
 
 
-def to_dict(app, session: Session, person: Person, actor: Actor, protected: bool = False) -> dict:  # noqa: ANN001
+def to_dict(app: Svidok, session: Session, person: Person, actor: Actor, protected: bool = False) -> dict:
     out = history.snapshot(person)
     for f in ("address_enc", "contact_enc"):
         out.pop(f, None)
@@ -165,7 +176,7 @@ def to_dict(app, session: Session, person: Person, actor: Actor, protected: bool
     return out
 
 
-def read_protected(app, actor: Actor, person_id: int, purpose: str) -> dict:  # noqa: ANN001
+def read_protected(app: Svidok, actor: Actor, person_id: int, purpose: str) -> dict:
     """Decrypt the address and contact; only for cleared roles, and every read goes to the ledger."""
     from svidok.core.errors import Forbidden
 
@@ -181,7 +192,7 @@ def read_protected(app, actor: Actor, person_id: int, purpose: str) -> dict:  # 
         return out
 
 
-def search(app, actor: Actor, text: str, limit: int = 20) -> list[dict]:  # noqa: ANN001
+def search(app: Svidok, actor: Actor, text: str, limit: int = 20) -> list[dict]:
     """Persons whose names match every name in ``text``, across scripts."""
     keys = list(dict.fromkeys(names.search_keys(text)))
     if not keys:
@@ -201,7 +212,7 @@ def search(app, actor: Actor, text: str, limit: int = 20) -> list[dict]:  # noqa
         ]
 
 
-def listing(app, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:  # noqa: ANN001
+def listing(app: Svidok, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:
     with app.db.session() as s:
         q = select(Person).where(access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
         rows, next_id = paging.newest_first(s, q, Person.id, after, limit)
@@ -213,7 +224,7 @@ def listing(app, actor: Actor, after: int | None = None, limit: int = 50) -> tup
         return items, next_id
 
 
-def remove(app, actor: Actor, person_id: int, reason: str) -> None:  # noqa: ANN001
+def remove(app: Svidok, actor: Actor, person_id: int, reason: str) -> None:
     access.require_writer(actor)
     with app.db.session() as s:
         person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")

@@ -6,14 +6,14 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from . import place_search
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from svidok.core.errors import FieldError, NotFound, ValidationFailed
 from svidok.domain import dates
 from svidok.storage.models import Place, PlaceOccupation
 
-from svidok.core.errors import FieldError, NotFound, ValidationFailed
+from . import place_search
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 
@@ -94,7 +94,7 @@ def resolve(session: Session, ref: str | int | None, field: str = "place") -> Pl
     return place
 
 
-def descendants_clause(session: Session, place_column, ref: str | int):  # noqa: ANN001, ANN201
+def descendants_clause(session: Session, place_column, ref: str | int):
     """``place_column`` is the place or anything inside it."""
     place = resolve(session, ref)
     assert place is not None

@@ -5,25 +5,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from svidok.domain import dates
-from svidok.schemas import others
-from svidok.storage.models import (
-    Case, CaseGrant, CustodyEpisode, Displacement, HazardArea, Intervention, InterventionStatus, Organisation,
-    Person, ProofOfLife, Recommendation,
-)
-
 from svidok.core import access
-
-from . import history, ledger, paging, places
 from svidok.core.actors import ROLE_CLEARANCE, Actor
 from svidok.core.errors import Conflict, ValidationFailed
 from svidok.core.validation import Checker
+from svidok.domain import dates
+from svidok.schemas import others
+from svidok.storage.models import (
+    Case,
+    CaseGrant,
+    CustodyEpisode,
+    Displacement,
+    HazardArea,
+    Intervention,
+    InterventionStatus,
+    Organisation,
+    Person,
+    ProofOfLife,
+    Recommendation,
+)
+
+from . import history, ledger, paging, places
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
 @dataclass(frozen=True)
@@ -51,16 +62,16 @@ def _conf(c: Checker, d: Any) -> None:
     c.exists(Case, d.case_id, "case_id", "case")
 
 
-def _organisation(app, s, d: others.OrganisationIn, c: Checker) -> dict:  # noqa: ANN001
+def _organisation(app: Svidok, s, d: others.OrganisationIn, c: Checker) -> dict:
     c.exists(Organisation, d.parent_id, "parent_id", "organisation")
     return d.model_dump()
 
 
-def _case(app, s, d: others.CaseIn, c: Checker) -> dict:  # noqa: ANN001
+def _case(app: Svidok, s, d: others.CaseIn, c: Checker) -> dict:
     return d.model_dump()
 
 
-def _custody(app, s, d: others.CustodyEpisodeIn, c: Checker) -> dict:  # noqa: ANN001
+def _custody(app: Svidok, s, d: others.CustodyEpisodeIn, c: Checker) -> dict:
     c.exists(Person, d.person_id, "person_id", "person")
     c.term("detaining_authorities", d.authority, "authority")
     c.term("detention_outcomes", d.outcome, "outcome")
@@ -89,7 +100,7 @@ def _custody_children(s: Session, obj: CustodyEpisode, d: others.CustodyEpisodeI
         s.add(ProofOfLife(episode_id=obj.id, kind=p.kind, date=pd.to_iso(), date_lo=pd.lo, date_hi=pd.hi, note=p.note))
 
 
-def _displacement(app, s, d: others.DisplacementIn, c: Checker) -> dict:  # noqa: ANN001
+def _displacement(app: Svidok, s, d: others.DisplacementIn, c: Checker) -> dict:
     c.exists(Person, d.person_id, "person_id", "person")
     c.term("displacement_kinds", d.kind, "kind")
     c.term("protection_statuses", d.protection_status, "protection_status")
@@ -103,7 +114,7 @@ def _displacement(app, s, d: others.DisplacementIn, c: Checker) -> dict:  # noqa
     return values
 
 
-def _hazard(app, s, d: others.HazardAreaIn, c: Checker) -> dict:  # noqa: ANN001
+def _hazard(app: Svidok, s, d: others.HazardAreaIn, c: Checker) -> dict:
     c.term("contamination_types", d.contamination, "contamination")
     c.term("hazard_statuses", d.status, "status")
     if d.geometry is not None and d.geometry.get("type") not in ("Polygon", "MultiPolygon"):
@@ -114,7 +125,7 @@ def _hazard(app, s, d: others.HazardAreaIn, c: Checker) -> dict:  # noqa: ANN001
     return values
 
 
-def _intervention(app, s, d: others.InterventionIn, c: Checker) -> dict:  # noqa: ANN001
+def _intervention(app: Svidok, s, d: others.InterventionIn, c: Checker) -> dict:
     c.term("intervention_statuses", d.status, "status")
     for i, r in enumerate(d.recommendations):
         c.term("intervention_themes", r.theme, f"recommendations[{i}].theme")
@@ -160,11 +171,11 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def _visible(model, actor: Actor):  # noqa: ANN001, ANN201
+def _visible(model, actor: Actor):
     return access.readable(model, actor)
 
 
-def _require(s: Session, kind: Kind, actor: Actor, ident: int):  # noqa: ANN202
+def _require(s: Session, kind: Kind, actor: Actor, ident: int):
     label = f"{kind.entity.replace('_', ' ')} {ident}"
     return access.require_visible(s.get(kind.model, ident), actor, label)
 
@@ -195,7 +206,7 @@ def _grant_creator(s: Session, actor: Actor, case: Case) -> None:
     ledger.append(s, actor.username, "case.grant", "case", case.id, {"user": actor.username, "level": level})
 
 
-def create(app, actor: Actor, entity: str, data: BaseModel) -> dict:  # noqa: ANN001
+def create(app: Svidok, actor: Actor, entity: str, data: BaseModel) -> dict:
     kind = KINDS[entity]
     access.require_writer(actor)
     with app.db.session() as s:
@@ -216,7 +227,7 @@ def create(app, actor: Actor, entity: str, data: BaseModel) -> dict:  # noqa: AN
         return to_dict(s, kind, obj)
 
 
-def update(app, actor: Actor, entity: str, ident: int, data: BaseModel, version: int) -> dict:  # noqa: ANN001
+def update(app: Svidok, actor: Actor, entity: str, ident: int, data: BaseModel, version: int) -> dict:
     """Replace a record's content; ``version`` must be the one the caller read."""
     kind = KINDS[entity]
     access.require_writer(actor)
@@ -241,13 +252,13 @@ def update(app, actor: Actor, entity: str, ident: int, data: BaseModel, version:
         return to_dict(s, kind, obj)
 
 
-def get(app, actor: Actor, entity: str, ident: int) -> dict:  # noqa: ANN001
+def get(app: Svidok, actor: Actor, entity: str, ident: int) -> dict:
     kind = KINDS[entity]
     with app.db.session() as s:
         return to_dict(s, kind, _require(s, kind, actor, ident))
 
 
-def listing(app, actor: Actor, entity: str, after: int | None = None, limit: int = 50,  # noqa: ANN001
+def listing(app: Svidok, actor: Actor, entity: str, after: int | None = None, limit: int = 50,
             person_id: int | None = None) -> tuple[list[dict], int | None]:
     kind = KINDS[entity]
     m = kind.model
@@ -259,7 +270,7 @@ def listing(app, actor: Actor, entity: str, after: int | None = None, limit: int
         return [to_dict(s, kind, r) for r in rows], next_id
 
 
-def remove(app, actor: Actor, entity: str, ident: int, reason: str) -> None:  # noqa: ANN001
+def remove(app: Svidok, actor: Actor, entity: str, ident: int, reason: str) -> None:
     kind = KINDS[entity]
     access.require_writer(actor)
     with app.db.session() as s:

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from svidok.core.errors import NotFound
 from svidok.storage.models import Place
 
 from . import places
-from svidok.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
-def place_dict(s, p: Place) -> dict:  # noqa: ANN001
+def place_dict(s, p: Place) -> dict:
     return {"id": p.id, "code": p.code, "level": p.level, "country": p.country, "name_en": p.name_en,
             "name_uk": p.name_uk, "lat": p.lat, "lon": p.lon, "parent_id": p.parent_id}
 
 
-def find_places(app, q: str, limit: int = 20) -> list[dict]:  # noqa: ANN001
+def find_places(app: Svidok, q: str, limit: int = 20) -> list[dict]:
     with app.db.session() as s:
         return [place_dict(s, p) for p in places.search(s, q, limit)]
 
 
-def place(app, place_id: int) -> dict:  # noqa: ANN001
+def place(app: Svidok, place_id: int) -> dict:
     from datetime import date
 
     with app.db.session() as s:
@@ -30,7 +35,7 @@ def place(app, place_id: int) -> dict:  # noqa: ANN001
         return out
 
 
-def vocabulary(app, name: str) -> dict:  # noqa: ANN001
+def vocabulary(app: Svidok, name: str) -> dict:
     if name not in app.vocab:
         raise NotFound(f"no vocabulary named {name!r}")
     v = app.vocab[name]

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from hashlib import sha256
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
@@ -34,6 +34,9 @@ from svidok.domain.ledger import canonical_json
 from svidok.storage.models import Base, RowCommitment
 
 from . import ledger
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 #: Tables whose rows are records (everything ``svidok verify`` vouches for row by row).
 COVERED = (
@@ -114,7 +117,7 @@ def pack(columns: Sequence[str], tuples: Sequence[tuple]) -> Packed:
     return Packed(given, columns, len(tuples), sha256(raw).hexdigest(), zlib.compress(raw, 1))
 
 
-def pre_seal(batch) -> None:  # noqa: ANN001
+def pre_seal(batch) -> None:
     """Pack a bulk batch's storage-form tuples where they are built (the demo generator, the
     import's planning child process), so the process that writes only stores them."""
     from .rowsets import Rows
@@ -161,7 +164,7 @@ def record(session: Session, actor: str, sealed: list[Sealed], action: str = ACT
 # --- values as the database returns them -------------------------------------------------
 
 
-def plain(value: Any) -> Any:  # noqa: ANN401
+def plain(value: Any) -> Any:
     """A driver value in the primitive form SQLite returns (PostgreSQL's types converted)."""
     if value is None or type(value) in (str, int, float, bytes, bool):
         return value
@@ -190,19 +193,19 @@ def _key_sql(tbl: str, keys: list[tuple]) -> str:
     return f"({', '.join(cols)}) IN (VALUES {values})"
 
 
-def read_rows(conn, tbl: str, keys: Iterable[tuple]) -> list[tuple]:  # noqa: ANN001
+def read_rows(conn, tbl: str, keys: Iterable[tuple]) -> list[tuple]:
     """The rows of ``keys`` as stored (committed columns, table order; absent keys left out)."""
     keys = sorted(set(keys))
     out: list[tuple] = []
     cols = ", ".join(columns_of(tbl))
     order = ", ".join(key_of(tbl))
     for i in range(0, len(keys), 500):
-        sql = f"SELECT {cols} FROM {tbl} WHERE {_key_sql(tbl, keys[i:i + 500])} ORDER BY {order}"  # noqa: S608
+        sql = f"SELECT {cols} FROM {tbl} WHERE {_key_sql(tbl, keys[i:i + 500])} ORDER BY {order}"
         out += conn.exec_driver_sql(sql).fetchall()
     return plain_rows(out) if conn.dialect.name != "sqlite" else [tuple(r) for r in out]
 
 
-def seal_read(conn, tbl: str, keys: Iterable[tuple]) -> list[Sealed]:  # noqa: ANN001
+def seal_read(conn, tbl: str, keys: Iterable[tuple]) -> list[Sealed]:
     """Seal the rows of ``keys`` as stored now; keys no longer present are sealed as removed."""
     keys = set(keys)
     rows = read_rows(conn, tbl, keys)
@@ -224,7 +227,7 @@ def _touch(session: Session, tbl: str, keys: Iterable[tuple]) -> None:
     session.info.setdefault(_TOUCHED, {}).setdefault(tbl, set()).update(keys)
 
 
-def _after_flush(session: Session, _ctx) -> None:  # noqa: ANN001
+def _after_flush(session: Session, _ctx) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__table__", None)
         if table is None or table.name not in _COVERED:
@@ -235,7 +238,7 @@ def _after_flush(session: Session, _ctx) -> None:  # noqa: ANN001
             _touch(session, table.name, [key])
 
 
-def _orm_execute(state) -> None:  # noqa: ANN001
+def _orm_execute(state) -> None:
     """Core/ORM UPDATE and DELETE statements: note the rows they will touch, before they run."""
     if not (state.is_update or state.is_delete):
         return
@@ -279,7 +282,7 @@ _installed = False
 
 def install() -> None:
     """Commit the rows every session writes (idempotent; called when the models load)."""
-    global _installed  # noqa: PLW0603
+    global _installed
     if _installed:
         return
     event.listen(Session, "after_flush", _after_flush)
@@ -289,7 +292,7 @@ def install() -> None:
     _installed = True
 
 
-def adopt(app, actor: str, chunk: int = 5000) -> dict[str, int]:  # noqa: ANN001
+def adopt(app: Svidok, actor: str, chunk: int = 5000) -> dict[str, int]:
     """Commit, as they are now, the rows no commitment covers (written before commitments existed).
 
     For an installation upgraded from a version without row commitments: run once, after
@@ -307,7 +310,7 @@ def adopt(app, actor: str, chunk: int = 5000) -> dict[str, int]:  # noqa: ANN001
                 cols = columns.split(",")
                 idx = [cols.index(k) for k in kcols]
                 committed.update(tuple(r[i] for i in idx) for r in marshal.loads(zlib.decompress(bytes(blob))))
-            sql = f"SELECT {', '.join(kcols)} FROM {tbl} ORDER BY {', '.join(kcols)}"  # noqa: S608
+            sql = f"SELECT {', '.join(kcols)} FROM {tbl} ORDER BY {', '.join(kcols)}"
             missing = [k for k in (tuple(r) for r in conn.exec_driver_sql(sql)) if k not in committed]
         for i in range(0, len(missing), chunk):
             with app.db.session() as s:

@@ -26,7 +26,7 @@ class Rows(list):
         self.columns = columns
         self.constants = dict(constants or {})
 
-    def first(self, column: str) -> Any:  # noqa: ANN401
+    def first(self, column: str) -> Any:
         """The value of ``column`` on the first row."""
         if column in self.constants:
             return self.constants[column]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +22,9 @@ from svidok.core.errors import Forbidden, NotFound
 from svidok.storage.models import User, WebSession, utcnow
 
 from . import accounts, ledger
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 #: A session waiting for its second factor lives this long.
 SECOND_FACTOR_SECONDS = 5 * 60
@@ -35,7 +39,7 @@ def hash_token(token: str) -> str:
 
 def _aware(value: datetime) -> datetime:
     """SQLite gives naive datetimes back; every time here is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class Resolved:
     ended: str | None = None
 
 
-def start(app, user_id: int, stage: str = "full", address: str | None = None,  # noqa: ANN001
+def start(app: Svidok, user_id: int, stage: str = "full", address: str | None = None,
           user_agent: str | None = None) -> tuple[str, str]:
     """A new session for a user whose password (and second factor) were checked: (cookie id, CSRF token)."""
     assert stage in STAGES
@@ -70,7 +74,7 @@ def start(app, user_id: int, stage: str = "full", address: str | None = None,  #
     return token, csrf
 
 
-def resolve(app, token: str) -> Resolved:  # noqa: ANN001
+def resolve(app: Svidok, token: str) -> Resolved:
     """The session behind a cookie, with its actor, or why it is not usable."""
     now = utcnow()
     idle = timedelta(minutes=app.settings.session_idle_minutes)
@@ -94,13 +98,13 @@ def resolve(app, token: str) -> Resolved:  # noqa: ANN001
         return Resolved(session_id=row.id, stage=row.stage, csrf=row.csrf, actor=accounts.actor_of(s, user))
 
 
-def end(app, token: str, reason: str = "signed out") -> None:  # noqa: ANN001
+def end(app: Svidok, token: str, reason: str = "signed out") -> None:
     with app.db.session() as s:
         s.execute(update(WebSession).where(WebSession.token_hash == hash_token(token), WebSession.revoked_at.is_(None))
                   .values(revoked_at=utcnow(), revoked_reason=reason[:60]))
 
 
-def end_others(app, user_id: int, keep_token: str | None, reason: str) -> int:  # noqa: ANN001
+def end_others(app: Svidok, user_id: int, keep_token: str | None, reason: str) -> int:
     """End every session of a user but the one whose cookie id is ``keep_token``."""
     with app.db.session() as s:
         keep = s.scalar(select(WebSession.id).where(WebSession.token_hash == hash_token(keep_token))) \
@@ -116,7 +120,7 @@ def revoke_all(s: Session, user_id: int, reason: str, keep_id: int | None = None
     return s.execute(query.values(revoked_at=utcnow(), revoked_reason=reason[:60])).rowcount or 0
 
 
-def list_active(app, actor: Actor, username: str | None = None) -> list[dict]:  # noqa: ANN001
+def list_active(app: Svidok, actor: Actor, username: str | None = None) -> list[dict]:
     """Live sessions of ``username`` (default: the actor's own); others' only for an administrator."""
     now = utcnow()
     with app.db.session() as s:
@@ -131,7 +135,7 @@ def list_active(app, actor: Actor, username: str | None = None) -> list[dict]:  
                 for r in rows if _aware(r.last_seen_at) + idle > now]
 
 
-def revoke(app, actor: Actor, session_id: int) -> None:  # noqa: ANN001
+def revoke(app: Svidok, actor: Actor, session_id: int) -> None:
     """End one session: the actor's own, or anyone's for an administrator (not found otherwise)."""
     with app.db.session() as s:
         row = s.get(WebSession, session_id)
@@ -142,7 +146,7 @@ def revoke(app, actor: Actor, session_id: int) -> None:  # noqa: ANN001
             ledger.append(s, actor.username, "session.revoke", "user", row.user_id, {"session": session_id})
 
 
-def revoke_user(app, actor: Actor, username: str) -> int:  # noqa: ANN001
+def revoke_user(app: Svidok, actor: Actor, username: str) -> int:
     """End every session of a user (administrators; or the user's own)."""
     with app.db.session() as s:
         user_id = _user_id(s, actor, username)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from svidok.storage import migrate
 
 from . import key_custody, places
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
-def initialise(app) -> dict:  # noqa: ANN001
+
+def initialise(app: Svidok) -> dict:
     app.settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(app.db.engine)
     with app.db.session() as s:

@@ -19,12 +19,16 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from svidok.storage.models import SignInAddress, SignInThrottle, User, utcnow
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,10 @@ def _h(text: str) -> str:
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _keys(s, username: str, address: str) -> list[tuple[str, Rule]]:  # noqa: ANN001
+def _keys(s, username: str, address: str) -> list[tuple[str, Rule]]:
     name = username.strip().lower()
     keys = [(_h(f"pair\0{name}\0{address}"), PAIR), (_h(f"addr\0{address}"), ADDRESS)]
     if not _known(s, name, address):
@@ -59,14 +63,14 @@ def _keys(s, username: str, address: str) -> list[tuple[str, Rule]]:  # noqa: AN
     return keys
 
 
-def _known(s, name: str, address: str) -> bool:  # noqa: ANN001
+def _known(s, name: str, address: str) -> bool:
     since = utcnow() - KNOWN_FOR
     return s.scalar(select(SignInAddress.user_id).join(User, User.id == SignInAddress.user_id).where(
         func.lower(User.username) == name, SignInAddress.address_hash == _h(address),
         SignInAddress.last_success_at > since)) is not None
 
 
-def wait_seconds(app, username: str, address: str) -> int:  # noqa: ANN001
+def wait_seconds(app: Svidok, username: str, address: str) -> int:
     """0 when a sign-in may be tried now, else how many seconds to wait."""
     now = utcnow()
     with app.db.session() as s:
@@ -77,7 +81,7 @@ def wait_seconds(app, username: str, address: str) -> int:  # noqa: ANN001
     return int(max(waits)) + 1 if waits else 0
 
 
-def failed(app, username: str, address: str) -> None:  # noqa: ANN001
+def failed(app: Svidok, username: str, address: str) -> None:
     """Count a failed password or second factor under every key of the attempt."""
     for attempt in range(3):
         try:
@@ -88,7 +92,7 @@ def failed(app, username: str, address: str) -> None:  # noqa: ANN001
                 raise
 
 
-def _failed(app, username: str, address: str) -> None:  # noqa: ANN001
+def _failed(app: Svidok, username: str, address: str) -> None:
     now = utcnow()
     with app.db.session() as s:
         for key, rule in _keys(s, username, address):
@@ -108,7 +112,7 @@ def _failed(app, username: str, address: str) -> None:  # noqa: ANN001
             s.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - FORGET - timedelta(hours=1)))
 
 
-def succeeded(app, user_id: int, username: str, address: str) -> None:  # noqa: ANN001
+def succeeded(app: Svidok, user_id: int, username: str, address: str) -> None:
     """Clear the failures of this user at this address and remember the address as the user's.
 
     The address's own count and the user's count from unknown addresses are left to decay:

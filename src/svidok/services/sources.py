@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from svidok.schemas.records import SourceIn
-from svidok.storage.models import Case, Source
-
 from svidok.core import access
-
-from . import history, ledger, paging
 from svidok.core.actors import Actor
 from svidok.core.errors import Forbidden
 from svidok.core.validation import Checker
+from svidok.schemas.records import SourceIn
+from svidok.storage.models import Case, Source
+
+from . import history, ledger, paging
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 ENTITY = "source"
 
@@ -24,7 +27,7 @@ def new_pseudonym() -> str:
     return "SRC-" + secrets.token_hex(3).upper()
 
 
-def check(app, s: Session, d: SourceIn, actor: Actor) -> Checker:  # noqa: ANN001
+def check(app: Svidok, s: Session, d: SourceIn, actor: Actor) -> Checker:
     c = Checker(app.vocab, s, actor)
     c.term("source_types", d.kind, "kind")
     c.term("source_reliability", d.reliability, "reliability")
@@ -35,7 +38,7 @@ def check(app, s: Session, d: SourceIn, actor: Actor) -> Checker:  # noqa: ANN00
     return c
 
 
-def create_in(app, s: Session, actor: Actor, d: SourceIn) -> Source:  # noqa: ANN001
+def create_in(app: Svidok, s: Session, actor: Actor, d: SourceIn) -> Source:
     check(app, s, d, actor).raise_if_any()
     src = Source(**d.model_dump(exclude={"identity", "contact"}), created_by=actor.username)
     src.pseudonym = d.pseudonym or new_pseudonym()
@@ -48,7 +51,7 @@ def create_in(app, s: Session, actor: Actor, d: SourceIn) -> Source:  # noqa: AN
     return src
 
 
-def create(app, actor: Actor, d: SourceIn) -> dict:  # noqa: ANN001
+def create(app: Svidok, actor: Actor, d: SourceIn) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
         return public_view(create_in(app, s, actor, d))
@@ -64,12 +67,12 @@ def public_view(src: Source) -> dict:
     return out
 
 
-def get(app, actor: Actor, source_id: int) -> dict:  # noqa: ANN001
+def get(app: Svidok, actor: Actor, source_id: int) -> dict:
     with app.db.session() as s:
         return public_view(access.require_visible(s.get(Source, source_id), actor, f"source {source_id}"))
 
 
-def reveal(app, actor: Actor, source_id: int, purpose: str) -> dict:  # noqa: ANN001
+def reveal(app: Svidok, actor: Actor, source_id: int, purpose: str) -> dict:
     """Decrypt identity and contact for a cleared role; the read is written to the ledger."""
     with app.db.session() as s:
         src = access.require_visible(s.get(Source, source_id), actor, f"source {source_id}")
@@ -82,7 +85,7 @@ def reveal(app, actor: Actor, source_id: int, purpose: str) -> dict:  # noqa: AN
         return out
 
 
-def listing(app, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:  # noqa: ANN001
+def listing(app: Svidok, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:
     with app.db.session() as s:
         q = select(Source).where(access.visibility_clause(Source, actor))
         rows, next_id = paging.newest_first(s, q, Source.id, after, limit)

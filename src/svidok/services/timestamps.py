@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -17,6 +17,9 @@ from svidok.evidence import timestamps as tsp
 from svidok.storage.models import Capture, Timestamp, TreeHead
 
 from . import ledger
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 TREE_HEAD, CAPTURE = "tree_head", "capture"
 
@@ -32,7 +35,7 @@ def capture_statement(c: Capture) -> dict[str, Any]:
             "artefacts": [{"role": a["role"], "name": a["name"], "sha256": a["sha256"]} for a in c.artefacts or []]}
 
 
-def statement_of(s, subject: str, subject_id: int) -> dict | None:  # noqa: ANN001
+def statement_of(s, subject: str, subject_id: int) -> dict | None:
     if subject == TREE_HEAD:
         row = s.get(TreeHead, subject_id)
         return tree_head_statement(row) if row else None
@@ -40,7 +43,7 @@ def statement_of(s, subject: str, subject_id: int) -> dict | None:  # noqa: ANN0
     return capture_statement(row) if row else None
 
 
-def stamp(app, actor_name: str, subject: str, subject_id: int) -> list[dict]:  # noqa: ANN001
+def stamp(app: Svidok, actor_name: str, subject: str, subject_id: int) -> list[dict]:
     """Ask every configured TSA for a token over the subject's statement; keep the ones given."""
     if not app.settings.tsa_urls:
         return []
@@ -66,7 +69,7 @@ def stamp(app, actor_name: str, subject: str, subject_id: int) -> list[dict]:  #
     return out
 
 
-def check_all(app, s) -> tuple[int, list[str], list[str]]:  # noqa: ANN001
+def check_all(app: Svidok, s) -> tuple[int, list[str], list[str]]:
     """(tokens checked, problems, warnings) for ``svidok verify``."""
     roots = tsp.load_roots(app.settings.tsa_ca_files)
     problems, warnings, n = [], [], 0
@@ -89,7 +92,7 @@ def check_all(app, s) -> tuple[int, list[str], list[str]]:  # noqa: ANN001
     return n, problems, warnings
 
 
-def of(app, subject: str, subject_id: int) -> list[dict]:  # noqa: ANN001
+def of(app: Svidok, subject: str, subject_id: int) -> list[dict]:
     with app.db.session() as s:
         return [{"id": t.id, "tsa_url": t.tsa_url, "time": t.gen_time, "serial": t.serial, "statement": t.statement,
                  "response": t.response}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from typing import TYPE_CHECKING
 
 import pyotp
 from sqlalchemy import delete, select
@@ -20,6 +21,9 @@ from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, Valida
 from svidok.storage.models import RecoveryCode, RolePolicy, User, utcnow
 
 from . import ledger, sessions
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 ISSUER = "Svidok"
 RECOVERY_CODES = 10
@@ -39,14 +43,14 @@ def _new_recovery_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def _user(s, username: str) -> User:  # noqa: ANN001
+def _user(s, username: str) -> User:
     user = s.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"user {username!r} not found")
     return user
 
 
-def status(app, actor: Actor) -> dict:  # noqa: ANN001
+def status(app: Svidok, actor: Actor) -> dict:
     with app.db.session() as s:
         user = s.get(User, actor.user_id)
         left = len(list(s.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == actor.user_id,
@@ -55,7 +59,7 @@ def status(app, actor: Actor) -> dict:  # noqa: ANN001
                 "required": role_requires(s, user.role)}
 
 
-def begin(app, actor: Actor) -> dict:  # noqa: ANN001
+def begin(app: Svidok, actor: Actor) -> dict:
     """A new secret for the actor (not in force until confirmed): the secret and its otpauth:// URI."""
     secret = pyotp.random_base32()
     with app.db.session() as s:
@@ -67,7 +71,7 @@ def begin(app, actor: Actor) -> dict:  # noqa: ANN001
     return {"secret": secret, "uri": uri}
 
 
-def pending(app, actor: Actor) -> dict | None:  # noqa: ANN001
+def pending(app: Svidok, actor: Actor) -> dict | None:
     """The secret being set up (begun, not yet confirmed), to show again after a wrong code."""
     with app.db.session() as s:
         user = s.get(User, actor.user_id)
@@ -77,7 +81,7 @@ def pending(app, actor: Actor) -> dict | None:  # noqa: ANN001
         return {"secret": secret, "uri": pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)}
 
 
-def confirm(app, actor: Actor, code: str) -> list[str]:  # noqa: ANN001
+def confirm(app: Svidok, actor: Actor, code: str) -> list[str]:
     """Turn two-factor sign-in on with a first code; the recovery codes (shown once) are returned."""
     with app.db.session() as s:
         user = s.get(User, actor.user_id)
@@ -95,7 +99,7 @@ def confirm(app, actor: Actor, code: str) -> list[str]:  # noqa: ANN001
         return codes
 
 
-def new_recovery_codes(app, actor: Actor) -> list[str]:  # noqa: ANN001
+def new_recovery_codes(app: Svidok, actor: Actor) -> list[str]:
     with app.db.session() as s:
         user = s.get(User, actor.user_id)
         if user.totp_enabled_at is None:
@@ -105,7 +109,7 @@ def new_recovery_codes(app, actor: Actor) -> list[str]:  # noqa: ANN001
         return codes
 
 
-def _replace_recovery_codes(s, user_id: int) -> list[str]:  # noqa: ANN001
+def _replace_recovery_codes(s, user_id: int) -> list[str]:
     s.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
     s.add_all(RecoveryCode(user_id=user_id, code_hash=_code_hash(c)) for c in codes)
@@ -125,20 +129,20 @@ def _matching_step(secret: str, code: str, last_step: int | None) -> int | None:
     return None
 
 
-def enabled(app, user_id: int) -> bool:  # noqa: ANN001
+def enabled(app: Svidok, user_id: int) -> bool:
     with app.db.session() as s:
         user = s.get(User, user_id)
         return user is not None and user.totp_enabled_at is not None
 
 
-def required(app, user_id: int) -> bool:  # noqa: ANN001
+def required(app: Svidok, user_id: int) -> bool:
     """Whether the user's role must use two-factor sign-in."""
     with app.db.session() as s:
         user = s.get(User, user_id)
         return user is not None and role_requires(s, user.role)
 
 
-def check(app, user_id: int, code: str) -> bool:  # noqa: ANN001
+def check(app: Svidok, user_id: int, code: str) -> bool:
     """A current TOTP code, or an unused recovery code (then used up)."""
     with app.db.session() as s:
         user = s.get(User, user_id)
@@ -157,7 +161,7 @@ def check(app, user_id: int, code: str) -> bool:  # noqa: ANN001
         return True
 
 
-def disable(app, actor: Actor, username: str, reason: str) -> None:  # noqa: ANN001
+def disable(app: Svidok, actor: Actor, username: str, reason: str) -> None:
     """Turn two-factor sign-in off (the user, or an administrator for a lost device); ends the user's sessions."""
     with app.db.session() as s:
         user = _user(s, username)
@@ -169,12 +173,12 @@ def disable(app, actor: Actor, username: str, reason: str) -> None:  # noqa: ANN
         ledger.append(s, actor.username, "user.2fa_off", "user", user.id, {"reason": reason[:500]})
 
 
-def role_requires(s, role: str) -> bool:  # noqa: ANN001
+def role_requires(s, role: str) -> bool:
     policy = s.get(RolePolicy, role)
     return bool(policy and policy.require_2fa)
 
 
-def set_role_policy(app, actor: Actor, role: str, require_2fa: bool) -> None:  # noqa: ANN001
+def set_role_policy(app: Svidok, actor: Actor, role: str, require_2fa: bool) -> None:
     """Require (or stop requiring) two-factor sign-in for a role: its users enrol at their next sign-in."""
     if not actor.is_admin:
         raise Forbidden("only an administrator sets sign-in policy")
@@ -189,6 +193,6 @@ def set_role_policy(app, actor: Actor, role: str, require_2fa: bool) -> None:  #
         ledger.append(s, actor.username, "policy.2fa", "role", role, {"role": role, "require_2fa": require_2fa})
 
 
-def role_policies(app) -> dict[str, bool]:  # noqa: ANN001
+def role_policies(app: Svidok) -> dict[str, bool]:
     with app.db.session() as s:
         return {role: role_requires(s, role) for role in ROLES}

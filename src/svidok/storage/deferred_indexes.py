@@ -37,7 +37,7 @@ def set_aside(conn: Connection, tables: Iterable[str], keep: Iterable[str] = ())
     named in ``keep`` (those the loader itself looks things up with). SQLite only.
     """
     keep = set(keep)
-    empty = [t for t in tables if conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").first() is None]  # noqa: S608
+    empty = [t for t in tables if conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").first() is None]
     present = _existing(conn, "index")
     for name in empty:
         for index in Base.metadata.tables[name].indexes:

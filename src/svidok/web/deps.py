@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from svidok.core.actors import Actor
 
@@ -40,7 +42,7 @@ async def csrf_checked(request: Request) -> None:
     if token is None:
         try:
             form = await request.form()
-        except Exception:  # noqa: BLE001 - a body that is not a form has no token
+        except Exception:
             form = {}
         token = form.get(CSRF_FIELD)
     if not session.csrf_ok(token if isinstance(token, str) else None):
@@ -54,3 +56,10 @@ async def enrolling(request: Request) -> Actor:
     if actor is None:
         raise LoginRequired()
     return actor
+
+
+#: The signed-in actor as a typed parameter, by what the page needs of them.
+SignedIn = Annotated[Actor, Depends(signed_in)]
+Writer = Annotated[Actor, Depends(writer)]
+Administrator = Annotated[Actor, Depends(administrator)]
+Enrolling = Annotated[Actor, Depends(enrolling)]

@@ -88,7 +88,7 @@ class IncidentForm:
             })
         return acts
 
-    def model(self, schema: type):  # noqa: ANN201
+    def model(self, schema: type):
         """The schema's model; every problem of the form (required fields included) reported at once."""
         from .views.common import parse
 

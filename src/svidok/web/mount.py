@@ -32,7 +32,7 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _error_page(request: Request, status: int, message: str):  # noqa: ANN202
+def _error_page(request: Request, status: int, message: str):
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 
@@ -46,11 +46,11 @@ def install(api: FastAPI, core: Svidok) -> None:
 
     previous = dict(api.exception_handlers)
 
-    def delegate(exc_class):  # noqa: ANN001, ANN202
+    def delegate(exc_class):
         return previous.get(exc_class)
 
     @api.exception_handler(LoginRequired)
-    async def _login(request: Request, exc: LoginRequired):  # noqa: ANN202
+    async def _login(request: Request, exc: LoginRequired):
         session_ = getattr(request.state, "web_session", None)
         target = "/login?expired=1" if session_ is not None and session_.expired else "/login"
         if request.method == "GET" and request.url.path not in ("/", "/login"):
@@ -58,36 +58,36 @@ def install(api: FastAPI, core: Svidok) -> None:
         return redirect(request, target)
 
     @api.exception_handler(PageError)
-    async def _page(request: Request, exc: PageError):  # noqa: ANN202
+    async def _page(request: Request, exc: PageError):
         return _error_page(request, exc.status, exc.message)
 
     @api.exception_handler(ServiceError)
-    async def _service(request: Request, exc: ServiceError):  # noqa: ANN202
+    async def _service(request: Request, exc: ServiceError):
         if _is_api(request) and delegate(ServiceError):
             return await delegate(ServiceError)(request, exc)
         return _error_page(request, exc.status, str(exc))
 
     @api.exception_handler(ValidationFailed)
-    async def _invalid(request: Request, exc: ValidationFailed):  # noqa: ANN202
+    async def _invalid(request: Request, exc: ValidationFailed):
         if _is_api(request) and delegate(ValidationFailed):
             return await delegate(ValidationFailed)(request, exc)
         return _error_page(request, 422, str(exc))
 
     @api.exception_handler(RequestValidationError)
-    async def _bad_request(request: Request, exc: RequestValidationError):  # noqa: ANN202
+    async def _bad_request(request: Request, exc: RequestValidationError):
         if _is_api(request) and delegate(RequestValidationError):
             return await delegate(RequestValidationError)(request, exc)
         return _error_page(request, 400, _("The address of this page is not valid."))
 
     @api.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException):  # noqa: ANN202
+    async def _http(request: Request, exc: StarletteHTTPException):
         if _is_api(request) or request.url.path.startswith("/static/"):
             return await delegate(StarletteHTTPException)(request, exc)
         message = _("No such page.") if exc.status_code == 404 else str(exc.detail)
         return _error_page(request, exc.status_code, message)
 
     @api.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception):  # noqa: ANN202 - never a stack trace to the user
+    async def _crash(request: Request, exc: Exception):
         if _is_api(request) and delegate(Exception):
             return await delegate(Exception)(request, exc)
         log.exception("unhandled error on %s", request.url.path)

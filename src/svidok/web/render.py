@@ -78,7 +78,7 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     return response
 
 
-def _pop_flash(session) -> str | None:  # noqa: ANN001
+def _pop_flash(session) -> str | None:
     if session is None or "f" not in session:
         return None
     session.changed = True

@@ -95,7 +95,7 @@ class WebSession(dict):
 class SessionMiddleware:
     """Pure ASGI: read the cookies, set ``state.actor`` (or a pending sign-in), the language."""
 
-    def __init__(self, app: ASGIApp, core, secret: bytes):  # noqa: ANN001
+    def __init__(self, app: ASGIApp, core, secret: bytes):
         self.app = app
         self.core = core
         self.trusted = core.settings.trusted_proxies
@@ -118,7 +118,7 @@ class SessionMiddleware:
         cookie = SimpleCookie()
         try:
             cookie.load(headers.get("cookie", ""))
-        except Exception:  # noqa: BLE001 - a malformed cookie header is treated as no cookie
+        except Exception:
             cookie = SimpleCookie()
         session = WebSession()
         self._prefs(cookie[PREFS_COOKIE].value if PREFS_COOKIE in cookie else None, session)

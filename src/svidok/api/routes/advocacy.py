@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Response
 from pydantic import Field
 
-from svidok.schemas.common import TextChecked, Version
-from svidok.http.deps import PathId, current_actor, get_app
+from svidok.http.deps import ActorDep, AppDep, PathId
 from svidok.reports import engine
 from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
+from svidok.schemas.common import TextChecked, Version
 from svidok.services import advocacy
 
 router = APIRouter(prefix="/api/v1")
@@ -40,34 +40,34 @@ class QueryIn(TextChecked):
 
 
 @router.get("/advocacy/targets", tags=["advocacy"])
-def targets(app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+def targets(app: AppDep, actor: ActorDep) -> list[dict]:
     return advocacy.by_target(app, actor)
 
 
 @router.get("/advocacy/themes", tags=["advocacy"])
-def themes(app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+def themes(app: AppDep, actor: ActorDep) -> list[dict]:
     return advocacy.by_theme(app, actor)
 
 
 @router.get("/advocacy/since-last-letter", tags=["advocacy"])
-def since_last(target: str, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def since_last(target: str, app: AppDep, actor: ActorDep) -> dict:
     return advocacy.since_last_letter(app, actor, target)
 
 
 @router.post("/interventions/{ident}/status", tags=["advocacy"])
-def set_status(ident: PathId, data: StatusIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def set_status(ident: PathId, data: StatusIn, app: AppDep, actor: ActorDep) -> dict:
     return advocacy.set_status(app, actor, ident, data.status, data.note, data.at, data.version)
 
 
 @router.get("/briefs", tags=["briefs"])
-def list_briefs(actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+def list_briefs(actor: ActorDep) -> list[dict]:
     return [{"name": t.name, "title": t.title, "description": t.meta.get("description", ""),
              "params": t.meta.get("params") or {}} for t in engine.list_templates()]
 
 
 @router.post("/briefs/{name}/render", tags=["briefs"], response_class=Response,
              responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
-def render(name: str, data: RenderIn, app=Depends(get_app), actor=Depends(current_actor)) -> Response:  # noqa: ANN001
+def render(name: str, data: RenderIn, app: AppDep, actor: ActorDep) -> Response:
     if "/" in name or name.startswith("_"):
         raise engine.BriefError(name, None, "not a shipped template name")
     brief = engine.render(app, actor, name, Edition(data.edition, data.threshold, data.small_counts), data.params)
@@ -78,7 +78,7 @@ def render(name: str, data: RenderIn, app=Depends(get_app), actor=Depends(curren
 
 
 @router.post("/briefs/queries/{name}", tags=["briefs"])
-def run_query(name: str, data: QueryIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def run_query(name: str, data: QueryIn, app: AppDep, actor: ActorDep) -> dict:
     """Reproduce a figure: the query's raw result over the records the caller may see."""
     return engine.reproduce(app, actor, name, data.args)
 

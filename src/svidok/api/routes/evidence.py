@@ -6,16 +6,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from svidok.http.deps import PathId, current_actor, get_app
-from svidok.http.downloads import CHUNK, download_headers
 from svidok.core.errors import RangeNotSatisfiable
 from svidok.core.validation import check_texts
 from svidok.evidence.byte_ranges import parse_range
+from svidok.http.deps import ActorDep, AppDep, PathId
+from svidok.http.downloads import CHUNK, download_headers
 from svidok.schemas.common import Id, TextChecked
 from svidok.services import evidence, evidence_bundles
 
@@ -41,7 +41,7 @@ class BundleIn(TextChecked):
     purpose: str = Field(min_length=3, max_length=500, description="for whom and why")
 
 
-def _fields(incident_id, source_id, case_id, confidentiality, acquired_by, acquired_at, acquisition_method,  # noqa: ANN001, ANN202
+def _fields(incident_id, source_id, case_id, confidentiality, acquired_by, acquired_at, acquisition_method,
             acquisition_device, acquisition_url, acquisition_person):
     values = dict(incident_id=incident_id, source_id=source_id, case_id=case_id, confidentiality=confidentiality,
                   acquired_by=acquired_by, acquired_at=acquired_at, acquisition_method=acquisition_method,
@@ -65,7 +65,7 @@ def upload_evidence(
     acquisition_person: Annotated[str | None, Form(max_length=200)] = None,
     purpose: Annotated[str | None, Form(max_length=500)] = None,
     sha256: Annotated[str | None, Header(alias="X-Content-SHA256", pattern=r"^[0-9a-fA-F]{64}$")] = None,
-    app=Depends(get_app), actor=Depends(current_actor),  # noqa: ANN001
+    *, app: AppDep, actor: ActorDep,
 ) -> dict:
     """Store a file by SHA-256 with its acquisition record; a declared hash that does not match is refused."""
     check_texts(file=file.filename, confidentiality=confidentiality, acquired_by=acquired_by,
@@ -89,7 +89,7 @@ async def upload_evidence_raw(
     acquisition_method: Annotated[str | None, Query(max_length=100)] = None,
     acquisition_url: Annotated[str | None, Query(max_length=2000)] = None,
     sha256: Annotated[str | None, Header(alias="X-Content-SHA256", pattern=r"^[0-9a-fA-F]{64}$")] = None,
-    app=Depends(get_app), actor=Depends(current_actor),  # noqa: ANN001
+    *, app: AppDep, actor: ActorDep,
 ) -> dict:
     """The request body is the file, streamed to disk in 1 MiB chunks (for multi-gigabyte video)."""
     from starlette.concurrency import run_in_threadpool
@@ -111,7 +111,7 @@ async def upload_evidence_raw(
 
 
 @router.get("/evidence/public-key")
-def installation_public_key(app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def installation_public_key(app: AppDep, actor: ActorDep) -> dict:
     """The Ed25519 public key that signs tree heads and bundles."""
     return evidence.public_key(app)
 
@@ -121,7 +121,7 @@ class DownloadIn(BaseModel):
 
 
 @router.get("/evidence/{evidence_id}")
-def get_evidence(evidence_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def get_evidence(evidence_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     """The item with its custody history and assessments (a plain read: it writes no custody event;
     `POST …/custody` with `"action": "access"` records a deliberate look)."""
     return evidence.get(app, actor, evidence_id)
@@ -129,7 +129,7 @@ def get_evidence(evidence_id: PathId, app=Depends(get_app), actor=Depends(curren
 
 @router.post("/evidence/{evidence_id}/download")
 def download_evidence(evidence_id: PathId, data: DownloadIn | None = None,
-                      app=Depends(get_app), actor=Depends(current_actor)) -> StreamingResponse:  # noqa: ANN001
+                      *, app: AppDep, actor: ActorDep) -> StreamingResponse:
     """The original bytes, hashed while they are served. A POST: the download is recorded in the chain of
     custody (with the hash actually read) once the last byte is sent; a stored file that no longer matches
     its SHA-256 is cut short before its last chunk and recorded as a failed verification."""
@@ -140,7 +140,7 @@ def download_evidence(evidence_id: PathId, data: DownloadIn | None = None,
 
 @router.post("/evidence/{evidence_id}/view")
 def view_evidence(evidence_id: PathId, data: DownloadIn | None = None,
-                  app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+                  *, app: AppDep, actor: ActorDep) -> dict:
     """Record an access in the chain of custody and return a token for ``GET /evidence/{id}/file?token=…``
     (byte ranges, for an hour): a video or PDF then plays from the page without a download."""
     return evidence.start_viewing(app, actor, evidence_id, data.purpose if data else None)
@@ -149,7 +149,7 @@ def view_evidence(evidence_id: PathId, data: DownloadIn | None = None,
 @router.get("/evidence/{evidence_id}/file")
 def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(max_length=2000)] = None,
                       range_header: Annotated[str | None, Header(alias="Range")] = None,
-                      app=Depends(get_app), actor=Depends(current_actor)) -> StreamingResponse:  # noqa: ANN001
+                      *, app: AppDep, actor: ActorDep) -> StreamingResponse:
     """Byte ranges of the original for playback and previews (``Range:``), under a viewing token from
     ``POST /evidence/{id}/view`` (which recorded the access); these GETs write nothing."""
     byte_range = parse_range(range_header)
@@ -158,7 +158,7 @@ def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(
     except RangeNotSatisfiable as exc:
         return Response(status_code=416, headers={"Content-Range": f"bytes */{exc.size}", "Accept-Ranges": "bytes"})
 
-    def chunks():  # noqa: ANN202
+    def chunks():
         with fh:
             while block := fh.read(CHUNK):
                 yield block
@@ -172,23 +172,23 @@ def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(
 
 
 @router.post("/evidence/{evidence_id}/custody")
-def record_custody(evidence_id: PathId, data: Purpose, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def record_custody(evidence_id: PathId, data: Purpose, app: AppDep, actor: ActorDep) -> dict:
     return evidence.transfer(app, actor, evidence_id, data.purpose, data.action)
 
 
 @router.post("/evidence/{evidence_id}/assessments", status_code=201)
-def add_assessment(evidence_id: PathId, data: AssessmentIn, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def add_assessment(evidence_id: PathId, data: AssessmentIn, app: AppDep, actor: ActorDep) -> dict:
     return evidence.assess(app, actor, evidence_id, **data.model_dump())
 
 
 @router.get("/evidence/{evidence_id}/proof")
-def inclusion_proof(evidence_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def inclusion_proof(evidence_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     """RFC 9162 inclusion proof of the item's acquisition entry in the latest signed tree head."""
     return evidence.inclusion_proof(app, actor, evidence_id)
 
 
 @router.post("/bundles")
-def create_bundle(data: BundleIn, app=Depends(get_app), actor=Depends(current_actor)) -> FileResponse:  # noqa: ANN001
+def create_bundle(data: BundleIn, app: AppDep, actor: ActorDep) -> FileResponse:
     """A self-contained, signed case bundle (tar) for a prosecutor; verify it offline with the public key."""
     folder = Path(tempfile.mkdtemp(dir=app.settings.data_dir, prefix=".bundle-"))
     out = folder / "svidok-bundle.tar"
@@ -202,5 +202,5 @@ def create_bundle(data: BundleIn, app=Depends(get_app), actor=Depends(current_ac
                         background=BackgroundTask(shutil.rmtree, folder, True))
 
 
-def install(api: FastAPI, core) -> None:  # noqa: ANN001
+def install(api: FastAPI, core) -> None:
     api.include_router(router)

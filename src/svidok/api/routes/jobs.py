@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from svidok.http.deps import CursorId, PathId, current_actor, get_app
+from svidok.http.deps import ActorDep, AppDep, CursorId, PathId
 from svidok.services import health, jobs
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
@@ -16,19 +16,19 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 @router.get("")
 def list_jobs(status: Literal["queued", "running", "done", "failed", "cancelled"] | None = None,
               kind: str | None = Query(None, max_length=60), limit: int = Query(50, ge=1, le=500),
-              cursor: CursorId = None, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+              cursor: CursorId = None, *, app: AppDep, actor: ActorDep) -> dict:
     """Your jobs (an administrator's: everyone's), newest first."""
     return jobs.list_jobs(app, actor, status=status, kind=kind, limit=limit, after=cursor)
 
 
 @router.get("/{job_id}")
-def show(job_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def show(job_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     """One job: status, progress (done/total, message, updated_at), result or error."""
     return jobs.get(app, actor, job_id)
 
 
 @router.post("/{job_id}/cancel")
-def cancel(job_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def cancel(job_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     """Cancel: at once if queued; a running job stops at its next clean point."""
     return jobs.cancel(app, actor, job_id)
 
@@ -37,12 +37,12 @@ health_router = APIRouter(tags=["health"])
 
 
 @health_router.get("/healthz")
-def healthz(app=Depends(get_app)) -> JSONResponse:  # noqa: ANN001
+def healthz(app: AppDep) -> JSONResponse:
     """This web process: the database answers and its migrations are current (503 otherwise)."""
     out = health.check(app)
     return JSONResponse(out, status_code=200 if out["ok"] else 503)
 
 
-def install(api: FastAPI, core) -> None:  # noqa: ANN001, ARG001
+def install(api: FastAPI, core) -> None:
     api.include_router(router)
     api.include_router(health_router)

@@ -1,9 +1,9 @@
 """/api/v1/{organisations,cases,custody-episodes,displacements,hazard-areas,interventions}"""
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import Field, create_model
 
-from svidok.http.deps import CursorId, PathId, current_actor, get_app
+from svidok.http.deps import ActorDep, AppDep, CursorId, PathId
 from svidok.schemas import others
 from svidok.schemas.records import DeleteIn
 from svidok.services import records
@@ -26,21 +26,21 @@ def _register(path: str, entity: str, schema: type) -> None:
 
     def list_(cursor: CursorId = None, limit: int = Query(50, ge=1, le=500),
               person_id: PathId | None = Query(None, ge=1),
-              app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+              *, app: AppDep, actor: ActorDep) -> dict:
         items, nxt = records.listing(app, actor, entity, cursor, limit, person_id)
         return {"items": items, "next_cursor": str(nxt) if nxt else None}
 
-    def create(data: schema, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # type: ignore[valid-type]  # noqa: ANN001
+    def create(data: schema, app: AppDep, actor: ActorDep) -> dict:  # type: ignore[valid-type]
         return records.create(app, actor, entity, data)
 
-    def get(ident: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    def get(ident: PathId, app: AppDep, actor: ActorDep) -> dict:
         return records.get(app, actor, entity, ident)
 
-    def update(ident: PathId, data: update_schema, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # type: ignore[valid-type]  # noqa: ANN001
+    def update(ident: PathId, data: update_schema, app: AppDep, actor: ActorDep) -> dict:  # type: ignore[valid-type]
         payload = schema(**data.model_dump(exclude={"version"}))
         return records.update(app, actor, entity, ident, payload, data.version)
 
-    def withdraw(ident: PathId, data: DeleteIn, app=Depends(get_app), actor=Depends(current_actor)) -> None:  # noqa: ANN001
+    def withdraw(ident: PathId, data: DeleteIn, app: AppDep, actor: ActorDep) -> None:
         records.remove(app, actor, entity, ident, data.reason)
 
     tag = [path]

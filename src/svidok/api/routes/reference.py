@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from svidok.http.deps import PathId, current_actor, get_app
+from svidok.http.deps import ActorDep, AppDep, PathId
 from svidok.services import reference, search
 
 router = APIRouter(tags=["reference"])
@@ -12,27 +12,27 @@ router = APIRouter(tags=["reference"])
 
 @router.get("/places")
 def find_places(q: str = Query(min_length=1, max_length=200), limit: int = Query(20, ge=1, le=200),
-                app=Depends(get_app), actor=Depends(current_actor)) -> list[dict]:  # noqa: ANN001
+                *, app: AppDep, actor: ActorDep) -> list[dict]:
     return reference.find_places(app, q, limit)
 
 
 @router.get("/places/{place_id}")
-def get_place(place_id: PathId, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def get_place(place_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     return reference.place(app, place_id)
 
 
 @router.get("/vocab")
-def vocabularies(app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def vocabularies(app: AppDep, actor: ActorDep) -> dict:
     return {"vocabularies": app.vocab.names()}
 
 
 @router.get("/vocab/{name}")
-def vocabulary(name: str, app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def vocabulary(name: str, app: AppDep, actor: ActorDep) -> dict:
     return reference.vocabulary(app, name)
 
 
 @router.get("/search")
 def search_all(q: str = Query(min_length=1, max_length=200), limit: int = Query(20, ge=1, le=100),
-               app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+               *, app: AppDep, actor: ActorDep) -> dict:
     """Incidents (title and narrative) and persons (names), across scripts."""
     return search.everything(app, actor, q, limit)

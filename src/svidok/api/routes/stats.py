@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Response
+from fastapi import APIRouter, FastAPI, Query, Response
 from pydantic import BaseModel, Field
 
-from svidok.http.deps import current_actor, get_app
+from svidok.core.errors import FieldError, ValidationFailed
+from svidok.figures.breakdowns import BYS, breakdown, by_band_and_sex
+from svidok.http.deps import ActorDep, AppDep
 from svidok.schemas.common import Code
 from svidok.schemas.filters import IncidentFilter
-from svidok.core.errors import FieldError, ValidationFailed
 from svidok.stats.age_bands import VOCAB_BANDS
-from svidok.figures.breakdowns import BYS, by_band_and_sex, breakdown
 
 router = APIRouter(prefix="/api/v1/stats", tags=["statistics"])
 
 By = Literal["sex", "age_band", "age_group", "status", "oblast", "occupation", "month", "means", "violation_type"]
-assert set(By.__args__) == set(BYS)  # noqa: S101 - the Literal must follow the service's list
+assert set(By.__args__) == set(BYS)
 
 
 class HarmFilter(IncidentFilter):
@@ -46,14 +46,14 @@ class ChartQuery(HarmFilter):
 
 
 @router.get("/breakdown")
-def get_breakdown(q: Annotated[BreakdownQuery, Query()], app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def get_breakdown(q: Annotated[BreakdownQuery, Query()], app: AppDep, actor: ActorDep) -> dict:
     """People killed and injured by one field (rows with English and Ukrainian labels), with how many lack it."""
     return breakdown(app, actor, q.by, q.harm, q.incident_filter()).to_dict()
 
 
 @router.get("/disproportionality")
-def get_disproportionality(q: Annotated[DisproportionQuery, Query()], app=Depends(get_app),
-                           actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def get_disproportionality(q: Annotated[DisproportionQuery, Query()], app: AppDep,
+                           actor: ActorDep) -> dict:
     """Are children, older people, women or men over-represented among the victims, against the population?"""
     from svidok.stats.age_bands import parse_bands
     from svidok.stats.counts_table import CountsError
@@ -68,7 +68,7 @@ def get_disproportionality(q: Annotated[DisproportionQuery, Query()], app=Depend
     return _finite(report)
 
 
-def _finite(v):  # noqa: ANN001, ANN202
+def _finite(v):
     """NaN and infinity are not JSON: they become null."""
     if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
         return None
@@ -107,7 +107,7 @@ class EstimateIn(BaseModel):
 
 
 @router.post("/estimate")
-def post_estimate(data: EstimateIn, actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+def post_estimate(data: EstimateIn, actor: ActorDep) -> dict:
     """Multiple systems estimate of the total (documented + undocumented) from overlapping lists' counts."""
     from svidok.stats.counts_table import CountsError, table_from_patterns
     from svidok.stats.estimate_strata import estimate_table
@@ -140,8 +140,8 @@ _TITLES = {
 
 @router.get("/charts/{name}.svg", response_class=Response,
             responses={200: {"content": {"image/svg+xml": {}}, "description": "the chart as SVG"}})
-def get_chart(name: Literal["pyramid", "by-month"], q: Annotated[ChartQuery, Query()], app=Depends(get_app),
-              actor=Depends(current_actor)) -> Response:  # noqa: ANN001
+def get_chart(name: Literal["pyramid", "by-month"], q: Annotated[ChartQuery, Query()], app: AppDep,
+              actor: ActorDep) -> Response:
     """Population pyramid of victims against the population, or victims by month, as SVG."""
     import vl_convert as vlc
 
@@ -161,7 +161,7 @@ def get_chart(name: Literal["pyramid", "by-month"], q: Annotated[ChartQuery, Que
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
 
 
-def install(api: FastAPI, core) -> None:  # noqa: ANN001
+def install(api: FastAPI, core) -> None:
     api.include_router(router)
     from svidok.figures.harm_facts import warm_up
 

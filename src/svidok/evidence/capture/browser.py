@@ -119,7 +119,7 @@ class Capturer:
         ctx = await self._browser.new_context(viewport=dict(zip(("width", "height"), self.o.viewport)),
                                               service_workers="block", accept_downloads=False)
 
-        async def handle(route, request) -> None:  # noqa: ANN001
+        async def handle(route, request) -> None:
             main = request.is_navigation_request() and request.frame.parent_frame is None
             try:
                 if request.resource_type == "media":
@@ -268,7 +268,7 @@ def _merged(headers: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
-async def _evaluate(page, script: str):  # noqa: ANN001, ANN202
+async def _evaluate(page, script: str):
     """Run a script in the page; once more after a late navigation (an aborted redirect hop settling)."""
     from playwright.async_api import Error as PlaywrightError
 
@@ -285,10 +285,10 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-async def _quietly(aw) -> None:  # noqa: ANN001
+async def _quietly(aw) -> None:
     try:
         await aw
-    except Exception:  # noqa: BLE001 - closing or aborting what is already gone
+    except Exception:
         pass
 
 

@@ -16,7 +16,7 @@ def summary(before: dict, after: dict, before_text: str | None, after_text: str)
     for k in FACTS:
         if before.get(k) != after.get(k):
             out["facts"][k] = {"before": before.get(k), "after": after.get(k)}
-    by_role = lambda caps: {(a["role"], a["name"] if a["role"] == "media" else ""): a["sha256"]  # noqa: E731
+    by_role = lambda caps: {(a["role"], a["name"] if a["role"] == "media" else ""): a["sha256"]  # noqa: E731 - a key for both captures
                             for a in caps.get("artefacts") or []}
     b, a = by_role(before), by_role(after)
     for key in sorted(set(b) | set(a)):

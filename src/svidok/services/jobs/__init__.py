@@ -10,7 +10,8 @@ Kinds are registered in one line (:func:`register`); see ``registry``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
@@ -22,6 +23,9 @@ from . import registry, store
 from .context import JobCancelled, JobContext, now
 from .registry import KINDS, JobKind, register
 from .worker import DatabaseWorker, wake
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
 MAX_PARAMS_BYTES = 64_000
@@ -40,7 +44,7 @@ def view(job: Job) -> dict:
     }
 
 
-def submit(app, actor: Actor, kind: str, params: dict | None = None) -> dict:  # noqa: ANN001
+def submit(app: Svidok, actor: Actor, kind: str, params: dict | None = None) -> dict:
     """Queue a job of ``kind`` owned by ``actor``; returns it (its id, status ``queued``)."""
     registry.load(app.settings.job_modules)
     k = registry.kind(kind)
@@ -69,23 +73,23 @@ def submit(app, actor: Actor, kind: str, params: dict | None = None) -> dict:  #
     return get(app, actor, job_id)
 
 
-def _visible(actor: Actor):  # noqa: ANN202
+def _visible(actor: Actor):
     return True if actor.is_admin else Job.owner == actor.username
 
 
-def _require(s, actor: Actor, job_id: int) -> Job:  # noqa: ANN001
+def _require(s, actor: Actor, job_id: int) -> Job:
     job = s.get(Job, job_id)
     if job is None or not (actor.is_admin or job.owner == actor.username):
         raise NotFound(f"no job {job_id}")  # another user's job is not even said to exist
     return job
 
 
-def get(app, actor: Actor, job_id: int) -> dict:  # noqa: ANN001
+def get(app: Svidok, actor: Actor, job_id: int) -> dict:
     with app.db.session() as s:
         return view(_require(s, actor, job_id))
 
 
-def list_jobs(app, actor: Actor, *, status: str | None = None, kind: str | None = None,  # noqa: ANN001
+def list_jobs(app: Svidok, actor: Actor, *, status: str | None = None, kind: str | None = None,
               limit: int = 50, after: int | None = None) -> dict:
     """The actor's jobs (an administrator's: everyone's), newest first, a page keyed by id."""
     if status is not None and status not in STATUSES:
@@ -102,7 +106,7 @@ def list_jobs(app, actor: Actor, *, status: str | None = None, kind: str | None 
     return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}
 
 
-def cancel(app, actor: Actor, job_id: int) -> dict:  # noqa: ANN001
+def cancel(app: Svidok, actor: Actor, job_id: int) -> dict:
     """A queued job is cancelled at once; a running one stops at its next clean point."""
     with app.db.session() as s:
         job = _require(s, actor, job_id)
@@ -118,7 +122,7 @@ def cancel(app, actor: Actor, job_id: int) -> dict:  # noqa: ANN001
     return get(app, actor, job_id)
 
 
-def retry(app, actor: Actor, job_id: int) -> dict:  # noqa: ANN001
+def retry(app: Svidok, actor: Actor, job_id: int) -> dict:
     """Queue a failed or cancelled job again (resumable kinds carry on where they stopped)."""
     with app.db.session() as s:
         job = _require(s, actor, job_id)
@@ -144,7 +148,7 @@ def retry(app, actor: Actor, job_id: int) -> dict:  # noqa: ANN001
     return get(app, actor, job_id)
 
 
-def result_file(app, actor: Actor, job_id: int):  # noqa: ANN001, ANN201
+def result_file(app: Svidok, actor: Actor, job_id: int):
     """The file a finished job produced (a brief, a bundle): its path and download name."""
     from pathlib import Path
 
@@ -159,7 +163,7 @@ def result_file(app, actor: Actor, job_id: int):  # noqa: ANN001, ANN201
     return path, path.name
 
 
-def health(app, stale_after: float | None = None) -> dict:  # noqa: ANN001
+def health(app: Svidok, stale_after: float | None = None) -> dict:
     """Workers seen within ``stale_after`` seconds (default: one lease), and the queue's length."""
     stale_after = stale_after or max(app.settings.jobs_lease_seconds, 10.0)
     limit = now() - timedelta(seconds=stale_after)
@@ -180,17 +184,15 @@ def health(app, stale_after: float | None = None) -> dict:  # noqa: ANN001
 
         try:
             out["redis"] = {"reachable": True, "queued": len(redis_queue.queue(app))}
-        except Exception as exc:  # noqa: BLE001 - reported, not raised: this is a health check
+        except Exception as exc:
             out["redis"] = {"reachable": False, "error": str(exc)}
     out["ok"] = bool(alive) and out.get("redis", {}).get("reachable", True)
     return out
 
 
-def _aware(t):  # noqa: ANN001, ANN202
+def _aware(t):
     """SQLite returns naive datetimes (stored as UTC)."""
-    from datetime import timezone
-
-    return t if t is None or t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t is None or t.tzinfo else t.replace(tzinfo=UTC)
 
 
 __all__ = ["DatabaseWorker", "JobCancelled", "JobContext", "JobKind", "KINDS", "STATUSES", "cancel", "get",

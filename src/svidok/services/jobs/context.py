@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import update
@@ -28,11 +28,11 @@ class JobCancelled(Exception):
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class JobContext:
-    def __init__(self, app, job_id: int, worker: str, lease_seconds: float) -> None:  # noqa: ANN001
+    def __init__(self, app, job_id: int, worker: str, lease_seconds: float) -> None:
         self.app, self.job_id, self.worker, self.lease_seconds = app, job_id, worker, lease_seconds
         self._cancel = False
         self.lost = False
@@ -92,7 +92,7 @@ class JobContext:
         while not self._stop.wait(self.lease_seconds / 3):
             try:
                 self._write(with_progress=False)
-            except Exception:  # noqa: BLE001 - a database hiccup: the next beat tries again
+            except Exception:
                 continue
 
     def _write(self, with_progress: bool) -> None:

@@ -7,6 +7,7 @@ job's parameters into the service's arguments and its progress callback into the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from svidok.core import access
 from svidok.core.actors import Actor
@@ -14,11 +15,14 @@ from svidok.core.errors import FieldError, Forbidden, ValidationFailed
 
 from .registry import register
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
 # The services are imported inside each adapter: a worker that never runs a linkage job does
 # not load the linkage engine.
 
 
-def _admin(app, actor: Actor, params: dict) -> None:  # noqa: ANN001, ARG001
+def _admin(app: Svidok, actor: Actor, params: dict) -> None:
     if not actor.is_admin:
         raise Forbidden("administrators only")
 
@@ -35,14 +39,14 @@ def _file(params: dict, name: str) -> Path:
 
 # -- import a spreadsheet ----------------------------------------------------------------
 
-def _check_import(app, actor: Actor, params: dict) -> None:  # noqa: ANN001, ARG001
+def _check_import(app: Svidok, actor: Actor, params: dict) -> None:
     if not params.get("dry_run"):
         access.require_writer(actor)
     _file(params, "path")
     _file(params, "mapping")
 
 
-def import_file(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001
+def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
     """``services.imports``: batches commit with their progress, so a rerun resumes; never forks here."""
     from svidok.interop import mapping as mapping_mod
 
@@ -66,7 +70,7 @@ register("import", import_file, resumable=True, check=_check_import)
 
 # -- a linkage run -------------------------------------------------------------------------
 
-def linkage_run(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001
+def linkage_run(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
     """``services.person_linkage.run``: writes one transaction at the end, so a rerun is safe."""
     from .. import person_linkage
 
@@ -80,7 +84,7 @@ register("linkage", linkage_run, resumable=True, check=_admin)
 
 # -- an evidence bundle --------------------------------------------------------------------
 
-def bundle(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001
+def bundle(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
     """``services.evidence_bundles.create`` into the job's folder (the file is written atomically)."""
     from .. import evidence_bundles
 
@@ -92,7 +96,7 @@ def bundle(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001
     return {**made, "file": made["path"]}
 
 
-def _check_bundle(app, actor: Actor, params: dict) -> None:  # noqa: ANN001, ARG001
+def _check_bundle(app: Svidok, actor: Actor, params: dict) -> None:
     access.require_writer(actor)
     if not (params.get("purpose") or "").strip():
         raise ValidationFailed(FieldError("purpose", "say for whom and why the bundle is made"))
@@ -105,7 +109,7 @@ register("bundle", bundle, check=_check_bundle,
 
 # -- verify --------------------------------------------------------------------------------
 
-def verify(app, actor: Actor, params: dict, ctx) -> dict:  # noqa: ANN001, ARG001
+def verify(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
     """``services.integrity.verify``: reads only, so a rerun is safe."""
     from .. import integrity
 

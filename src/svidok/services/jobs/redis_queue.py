@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 import uuid
+from typing import TYPE_CHECKING
 
 import redis
 from rq import Queue, SimpleWorker
@@ -26,6 +27,9 @@ from svidok.core.errors import ServiceError
 from . import store
 from .runner import run_claimed
 from .worker import beat, reap, worker_name
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 log = logging.getLogger("svidok.jobs")
 #: A queued job handed to Redis this long ago and not taken is handed again.
@@ -43,16 +47,16 @@ class QueueUnreachable(ServiceError):
     title = "Job queue unreachable"
 
 
-def connection(app) -> redis.Redis:  # noqa: ANN001
+def connection(app: Svidok) -> redis.Redis:
     return redis.Redis.from_url(app.settings.redis_url, socket_connect_timeout=2, socket_timeout=10,
                                 health_check_interval=30)
 
 
-def queue(app, conn: redis.Redis | None = None) -> Queue:  # noqa: ANN001
+def queue(app: Svidok, conn: redis.Redis | None = None) -> Queue:
     return Queue(app.settings.jobs_queue, connection=conn or connection(app), default_timeout=-1)
 
 
-def send(app, ids: list[int]) -> list[int]:  # noqa: ANN001
+def send(app: Svidok, ids: list[int]) -> list[int]:
     """Hand job ids to the queue; returns those sent (raises QueueUnreachable if none could be)."""
     if not ids:
         return []
@@ -74,7 +78,7 @@ def send(app, ids: list[int]) -> list[int]:  # noqa: ANN001
     return ids
 
 
-def resend_waiting(app) -> int:  # noqa: ANN001
+def resend_waiting(app: Svidok) -> int:
     with app.db.session() as s:
         ids = store.waiting_for_queue(s, RESEND_AFTER)
     return len(send(app, ids)) if ids else 0
@@ -99,7 +103,7 @@ def perform(job_id: int) -> str:
         _process["done"] = _process.get("done", 0) + 1
 
 
-def _maintenance(app, name: str, stopping: threading.Event) -> None:  # noqa: ANN001
+def _maintenance(app: Svidok, name: str, stopping: threading.Event) -> None:
     """Heartbeat row, lost workers' jobs, jobs Redis never got: every third of a lease."""
     while not stopping.wait(min(app.settings.jobs_lease_seconds / 3, 10.0)):
         try:
@@ -108,11 +112,11 @@ def _maintenance(app, name: str, stopping: threading.Event) -> None:  # noqa: AN
             resend_waiting(app)
         except ServiceError as exc:
             log.warning("job worker %s: %s", name, exc)
-        except Exception:  # noqa: BLE001 - keep the worker alive; say what went wrong
+        except Exception:
             log.exception("job worker %s: maintenance failed", name)
 
 
-def work(app, burst: bool = False, stopping: threading.Event | None = None) -> int:  # noqa: ANN001
+def work(app: Svidok, burst: bool = False, stopping: threading.Event | None = None) -> int:
     """``svidok worker`` in Redis mode: run jobs from the queue; reconnect when Redis comes back."""
     name = worker_name("redis")
     _process.update(app=app, name=name, done=0, current=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from svidok.core.actors import Actor
 from svidok.core.errors import ServiceError
@@ -11,17 +12,20 @@ from .. import accounts
 from . import registry, store
 from .context import JobCancelled, JobContext
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
 log = logging.getLogger("svidok.jobs")
 
 
-def owner_of(app, job) -> Actor | None:  # noqa: ANN001
+def owner_of(app: Svidok, job) -> Actor | None:
     """The job's owner as they are now (role and case grants); None if their account was closed."""
     if job.owner_user_id is not None:
         return accounts.actor_by_id(app, job.owner_user_id)
     return Actor(job.owner, job.owner_role)
 
 
-def run_claimed(app, job_id: int, worker: str) -> str:  # noqa: ANN001
+def run_claimed(app: Svidok, job_id: int, worker: str) -> str:
     """Run a job this worker has just claimed; returns the status it ended with."""
     from svidok.storage.models import Job
 
@@ -44,7 +48,7 @@ def run_claimed(app, job_id: int, worker: str) -> str:  # noqa: ANN001
             "the job's lease went to another worker" if ctx.lost else "cancelled on request")
     except ServiceError as exc:
         error = f"{exc.title}: {exc}"
-    except Exception as exc:  # noqa: BLE001 - any other failure is recorded with its reason
+    except Exception as exc:
         log.exception("job %s (%s) failed", job_id, kind_name)
         error = f"{type(exc).__name__}: {exc}"
     finally:

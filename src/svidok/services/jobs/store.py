@@ -22,7 +22,7 @@ from .context import now
 FINAL = ("done", "failed", "cancelled")
 
 
-def plain(value) -> dict | None:  # noqa: ANN001
+def plain(value) -> dict | None:
     """A result as JSON the database can hold (paths, dates and the like as text)."""
     return None if value is None else json.loads(json.dumps(value, default=str))
 
@@ -55,7 +55,7 @@ def claim(s: Session, job_id: int, worker: str, lease_seconds: float) -> bool:
     return got.rowcount == 1
 
 
-def settle(s: Session, job_id: int, worker: str, status: str, *, result=None, error: str | None = None,  # noqa: ANN001
+def settle(s: Session, job_id: int, worker: str, status: str, *, result=None, error: str | None = None,
            progress: dict | None = None) -> bool:
     """End a running job held by ``worker`` with its last progress (False when the lease was lost meanwhile)."""
     t = now()

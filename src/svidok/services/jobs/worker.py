@@ -13,6 +13,7 @@ import socket
 import threading
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 
@@ -21,6 +22,9 @@ from svidok.storage.models import Job, JobWorker
 from . import registry, store
 from .context import now
 from .runner import run_claimed
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 log = logging.getLogger("svidok.jobs")
 #: Woken when this process submits a job, so its own worker thread starts it at once.
@@ -31,7 +35,7 @@ def worker_name(mode: str) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{mode}:{uuid.uuid4().hex[:6]}"
 
 
-def beat(app, name: str, mode: str, current_job: int | None = None, done: int = 0,  # noqa: ANN001
+def beat(app: Svidok, name: str, mode: str, current_job: int | None = None, done: int = 0,
          stopped: bool = False, note: str | None = None) -> None:
     """Write this worker's heartbeat row."""
     with app.db.session() as s:
@@ -43,7 +47,7 @@ def beat(app, name: str, mode: str, current_job: int | None = None, done: int = 
         row.stopped_at = now() if stopped else None
 
 
-def reap(app) -> list[tuple[int, str]]:  # noqa: ANN001
+def reap(app: Svidok) -> list[tuple[int, str]]:
     """Settle jobs whose worker died (see ``store.reap``)."""
     registry.load(app.settings.job_modules)
     resumable = {k.name for k in registry.KINDS.values() if k.resumable}
@@ -56,7 +60,7 @@ def reap(app) -> list[tuple[int, str]]:  # noqa: ANN001
     return settled
 
 
-def forget_stopped_workers(app, older_than_days: int = 7) -> None:  # noqa: ANN001
+def forget_stopped_workers(app: Svidok, older_than_days: int = 7) -> None:
     with app.db.session() as s:
         s.execute(delete(JobWorker).where(JobWorker.seen_at < now() - timedelta(days=older_than_days)))
 
@@ -64,7 +68,7 @@ def forget_stopped_workers(app, older_than_days: int = 7) -> None:  # noqa: ANN0
 class DatabaseWorker:
     """Takes queued jobs from the database, one at a time, until stopped."""
 
-    def __init__(self, app, mode: str = "inline") -> None:  # noqa: ANN001
+    def __init__(self, app, mode: str = "inline") -> None:
         self.app, self.mode = app, mode
         self.name = worker_name(mode)
         self.stopping = threading.Event()
@@ -91,7 +95,7 @@ class DatabaseWorker:
             try:
                 beat(self.app, self.name, self.mode, current_job=self.current, done=self.done)
                 reap(self.app)
-            except Exception:  # noqa: BLE001 - database unreachable: the next round tries again
+            except Exception:
                 log.warning("job worker %s: heartbeat failed", self.name, exc_info=True)
 
     def run(self, burst: bool = False) -> int:
@@ -108,7 +112,7 @@ class DatabaseWorker:
                 try:
                     with self.app.db.session() as s:
                         job_id = store.claim_next(s, self.name, settings.jobs_lease_seconds)
-                except Exception:  # noqa: BLE001 - database unreachable: say so and try again
+                except Exception:
                     log.exception("job worker %s: cannot reach the database", self.name)
                     self.stopping.wait(settings.jobs_poll_seconds * 5)
                     continue
@@ -127,12 +131,12 @@ class DatabaseWorker:
             keeper.join(5)
             try:
                 beat(self.app, self.name, self.mode, done=self.done, stopped=True)
-            except Exception:  # noqa: BLE001, S110 - shutting down with the database gone
+            except Exception:
                 pass
         return self.done
 
 
-def queued_count(app) -> int:  # noqa: ANN001
+def queued_count(app: Svidok) -> int:
     with app.db.session() as s:
         return s.scalar(select(func.count()).select_from(Job).where(Job.status == "queued")) or 0
 

@@ -7,9 +7,9 @@ from .base import Base, partial_indexes, utcnow
 from .captures import Capture, CaptureBatch, Timestamp
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
-from .jobs import Job, JobWorker
 from .incidents import Act, Incident, IncidentSource, Perpetrator, Qualification, Victim
-from .linkage import LinkagePair, LinkageRun, PersonMerge  # noqa: F401  (person linkage, reversible merges)
+from .jobs import Job, JobWorker
+from .linkage import LinkagePair, LinkageRun, PersonMerge  # noqa: F401  - person linkage, reversible merges
 from .organisations import Case, Organisation
 from .persons import Person, PersonName, PersonNameKey
 from .places import Place, PlaceOccupation

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -21,7 +21,7 @@ PARTIAL_INDEX = "index_where_not_null"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -52,7 +52,7 @@ class Confidential:
     confidentiality: Mapped[str] = mapped_column(String(30), default="restricted", nullable=False)
 
     @declared_attr
-    def case_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def case_id(cls) -> Mapped[int | None]:
         # A full index on purpose: its NULL key walks the records outside any case in id order,
         # the plan SQLite picks for need-to-know listings (``case_id IS NULL OR …``).
         return mapped_column(ForeignKey("cases.id"), index=True)

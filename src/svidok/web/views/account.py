@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.http.deps import PathId
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.http.deps import PathId
 from svidok.services import accounts, sessions, two_factor
 
-from ..deps import csrf_checked, enrolling, signed_in
+from ..deps import Enrolling, SignedIn, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
 from .auth import _begin
@@ -17,7 +17,7 @@ from .common import call, errors_by_field, form_dict, text
 router = APIRouter()
 
 
-async def _page(request: Request, actor, status: int = 200, **extra):  # noqa: ANN001, ANN003, ANN202
+async def _page(request: Request, actor, status: int = 200, **extra):
     core = request.app.state.svidok
     return render(request, "account.html", status=status,
                   sessions=await call(sessions.list_active, core, actor),
@@ -27,12 +27,12 @@ async def _page(request: Request, actor, status: int = 200, **extra):  # noqa: A
 
 
 @router.get("/account")
-async def account(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def account(request: Request, actor: SignedIn):
     return await _page(request, actor)
 
 
 @router.post("/account/token", dependencies=[Depends(csrf_checked)])
-async def new_token(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def new_token(request: Request, actor: SignedIn):
     form = await form_dict(request)
     name = text(form.get("name")) or "script"
     token = await call(accounts.create_token, request.app.state.svidok, actor, actor.username, name[:100])
@@ -40,13 +40,13 @@ async def new_token(request: Request, actor=Depends(signed_in)):  # noqa: ANN001
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[Depends(csrf_checked)])
-async def revoke_token(token_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def revoke_token(token_id: PathId, request: Request, actor: SignedIn):
     await call(accounts.revoke_token, request.app.state.svidok, actor, token_id)
     return redirect(request, "/account", _("Token revoked."))
 
 
 @router.post("/account/sessions/{session_id}/revoke", dependencies=[Depends(csrf_checked)])
-async def revoke_session(session_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def revoke_session(session_id: PathId, request: Request, actor: SignedIn):
     await call(sessions.revoke, request.app.state.svidok, actor, session_id)
     if session_id == request.state.web_session.session_id:
         request.state.web_session.sign_out()
@@ -55,7 +55,7 @@ async def revoke_session(session_id: PathId, request: Request, actor=Depends(sig
 
 
 @router.post("/account/password", dependencies=[Depends(csrf_checked)])
-async def change_password(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def change_password(request: Request, actor: SignedIn):
     form = await form_dict(request)
     try:
         if form.get("new_password") != form.get("new_password_again"):
@@ -68,20 +68,20 @@ async def change_password(request: Request, actor=Depends(signed_in)):  # noqa: 
 
 
 @router.get("/account/2fa")
-async def two_factor_page(request: Request, actor=Depends(enrolling)):  # noqa: ANN001, ANN201
+async def two_factor_page(request: Request, actor: Enrolling):
     status = await call(two_factor.status, request.app.state.svidok, actor)
     return render(request, "two_factor.html", status_=status, user=actor)
 
 
 @router.post("/account/2fa/begin", dependencies=[Depends(csrf_checked)])
-async def two_factor_begin(request: Request, actor=Depends(enrolling)):  # noqa: ANN001, ANN201
+async def two_factor_begin(request: Request, actor: Enrolling):
     started = await call(two_factor.begin, request.app.state.svidok, actor)
     return render(request, "two_factor.html", setup=started, user=actor,
                   status_=await call(two_factor.status, request.app.state.svidok, actor))
 
 
 @router.post("/account/2fa/confirm", dependencies=[Depends(csrf_checked)])
-async def two_factor_confirm(request: Request, actor=Depends(enrolling)):  # noqa: ANN001, ANN201
+async def two_factor_confirm(request: Request, actor: Enrolling):
     core = request.app.state.svidok
     form = await form_dict(request)
     try:
@@ -97,14 +97,14 @@ async def two_factor_confirm(request: Request, actor=Depends(enrolling)):  # noq
 
 
 @router.post("/account/2fa/codes", dependencies=[Depends(csrf_checked)])
-async def two_factor_codes(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def two_factor_codes(request: Request, actor: SignedIn):
     codes = await call(two_factor.new_recovery_codes, request.app.state.svidok, actor)
     return render(request, "two_factor.html", codes=codes, user=actor,
                   status_=await call(two_factor.status, request.app.state.svidok, actor))
 
 
 @router.post("/account/2fa/off", dependencies=[Depends(csrf_checked)])
-async def two_factor_off(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def two_factor_off(request: Request, actor: SignedIn):
     core = request.app.state.svidok
     form = await form_dict(request)
     if await call(two_factor.required, core, actor.user_id):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.services import accounts, records, sessions, two_factor
 from svidok.core.actors import LEVELS, ROLES
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.services import accounts, records, sessions, two_factor
 
-from ..deps import administrator, csrf_checked
+from ..deps import Administrator, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
 from .common import call, errors_by_field, form_dict, text, whole
@@ -16,7 +16,7 @@ from .common import call, errors_by_field, form_dict, text, whole
 router = APIRouter()
 
 
-async def _page(request: Request, status: int = 200, **extra):  # noqa: ANN202
+async def _page(request: Request, status: int = 200, **extra):
     users = await call(accounts.list_users, request.app.state.svidok)
     policies = await call(two_factor.role_policies, request.app.state.svidok)
     return render(request, "admin/users.html", status=status, users=users, roles=ROLES, levels=LEVELS, policies=policies,
@@ -24,12 +24,12 @@ async def _page(request: Request, status: int = 200, **extra):  # noqa: ANN202
 
 
 @router.get("/admin/users")
-async def users(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+async def users(request: Request, actor: Administrator):
     return await _page(request)
 
 
 @router.post("/admin/users", dependencies=[Depends(csrf_checked)])
-async def add_user(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+async def add_user(request: Request, actor: Administrator):
     form = await form_dict(request)
     username = text(form.get("username")) or ""
     try:
@@ -45,7 +45,7 @@ async def add_user(request: Request, actor=Depends(administrator)):  # noqa: ANN
 
 
 @router.post("/admin/grants", dependencies=[Depends(csrf_checked)])
-async def grant(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+async def grant(request: Request, actor: Administrator):
     form = await form_dict(request)
     case_id = text(form.get("case_id"))
     try:
@@ -65,31 +65,31 @@ async def grant(request: Request, actor=Depends(administrator)):  # noqa: ANN001
 
 
 @router.post("/admin/users/{username}/deactivate", dependencies=[Depends(csrf_checked)])
-async def deactivate(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+async def deactivate(username: str, request: Request, actor: Administrator):
     await call(accounts.set_active, request.app.state.svidok, actor, username, False)
     return redirect(request, "/admin/users", _("User %(name)s deactivated; their sessions ended.") % {"name": username})
 
 
 @router.post("/admin/users/{username}/activate", dependencies=[Depends(csrf_checked)])
-async def activate(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+async def activate(username: str, request: Request, actor: Administrator):
     await call(accounts.set_active, request.app.state.svidok, actor, username, True)
     return redirect(request, "/admin/users", _("User %(name)s reactivated.") % {"name": username})
 
 
 @router.post("/admin/users/{username}/sessions/revoke", dependencies=[Depends(csrf_checked)])
-async def revoke_sessions(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+async def revoke_sessions(username: str, request: Request, actor: Administrator):
     n = await call(sessions.revoke_user, request.app.state.svidok, actor, username)
     return redirect(request, "/admin/users", _("%(n)s sessions of %(name)s ended.") % {"n": n, "name": username})
 
 
 @router.post("/admin/users/{username}/2fa/off", dependencies=[Depends(csrf_checked)])
-async def two_factor_off(username: str, request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+async def two_factor_off(username: str, request: Request, actor: Administrator):
     await call(two_factor.disable, request.app.state.svidok, actor, username, "reset by an administrator")
     return redirect(request, "/admin/users", _("Two-factor sign-in of %(name)s turned off.") % {"name": username})
 
 
 @router.post("/admin/policy", dependencies=[Depends(csrf_checked)])
-async def policy(request: Request, actor=Depends(administrator)):  # noqa: ANN001, ANN201
+async def policy(request: Request, actor: Administrator):
     form = await form_dict(request)
     required = form.get("require_2fa") or []
     required = required if isinstance(required, list) else [required]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.http import client
-from svidok.services import accounts, sessions, sign_in_throttle as throttle, two_factor
+from svidok.services import accounts, sessions, two_factor
+from svidok.services import sign_in_throttle as throttle
 
 from .. import i18n
 from ..deps import csrf_checked
@@ -27,7 +28,7 @@ def address_of(request: Request) -> str:
     return client.address(request.scope, request.app.state.svidok.settings.trusted_proxies)
 
 
-def _too_many(request: Request, wait: int, template: str = "login.html", **ctx):  # noqa: ANN003, ANN202
+def _too_many(request: Request, wait: int, template: str = "login.html", **ctx):
     if wait < 120:
         message = _("Too many failed sign-ins. Try again in %(seconds)d seconds.") % {"seconds": wait}
     else:
@@ -37,7 +38,7 @@ def _too_many(request: Request, wait: int, template: str = "login.html", **ctx):
     return response
 
 
-async def _begin(request: Request, user_id: int, stage: str):  # noqa: ANN202
+async def _begin(request: Request, user_id: int, stage: str):
     """A new session (new id and CSRF token) for this step of signing in; the previous one ends."""
     core, web_session = request.app.state.svidok, request.state.web_session
     if web_session.token:
@@ -48,14 +49,14 @@ async def _begin(request: Request, user_id: int, stage: str):  # noqa: ANN202
 
 
 @router.get("/login")
-async def login_page(request: Request):  # noqa: ANN201
+async def login_page(request: Request):
     expired = request.query_params.get("expired") == "1"
     message = _("Your session expired; sign in again.") if expired else None
     return render(request, "login.html", message=message, next=_safe_next(request.query_params.get("next")))
 
 
 @router.post("/login", dependencies=[Depends(csrf_checked)])
-async def login(request: Request):  # noqa: ANN201
+async def login(request: Request):
     core = request.app.state.svidok
     form = await form_dict(request)
     username, password = text(form.get("username")) or "", str(form.get("password") or "")
@@ -81,14 +82,14 @@ async def login(request: Request):  # noqa: ANN201
 
 
 @router.get("/login/code")
-async def code_page(request: Request):  # noqa: ANN201
+async def code_page(request: Request):
     if getattr(request.state, "second_factor_user", None) is None:
         return redirect(request, "/login")
     return render(request, "login_code.html", next=_safe_next(request.query_params.get("next")))
 
 
 @router.post("/login/code", dependencies=[Depends(csrf_checked)])
-async def code(request: Request):  # noqa: ANN201
+async def code(request: Request):
     core = request.app.state.svidok
     pending = getattr(request.state, "second_factor_user", None)
     if pending is None:
@@ -108,7 +109,7 @@ async def code(request: Request):  # noqa: ANN201
 
 
 @router.post("/logout", dependencies=[Depends(csrf_checked)])
-async def logout(request: Request):  # noqa: ANN201
+async def logout(request: Request):
     web_session = request.state.web_session
     if web_session.token:
         await call(sessions.end, request.app.state.svidok, web_session.token, "signed out")
@@ -117,7 +118,7 @@ async def logout(request: Request):  # noqa: ANN201
 
 
 @router.post("/language", dependencies=[Depends(csrf_checked)])
-async def language(request: Request):  # noqa: ANN201
+async def language(request: Request):
     form = await form_dict(request)
     lang = form.get("lang")
     if lang in i18n.LANGUAGES:

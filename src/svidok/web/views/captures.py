@@ -7,29 +7,33 @@ server; if the server stops first, ``svidok captures resume N`` finishes it.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from svidok.http.deps import PathId
 from svidok.core.errors import NotFound, ValidationFailed
+from svidok.http.deps import PathId
 from svidok.services import captures, evidence, incidents
 
-from ..deps import csrf_checked, signed_in, writer
+from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
 from .common import call, errors_by_field, text
 
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
 router = APIRouter()
 
 
-def _start(core, actor, batch_id: int) -> None:  # noqa: ANN001
+def _start(core: Svidok, actor, batch_id: int) -> None:
     threading.Thread(target=captures.run_batch, args=(core, actor, batch_id), name=f"capture-batch-{batch_id}",
                      daemon=True).start()
 
 
 @router.post("/captures/incidents/{incident_id}", dependencies=[Depends(csrf_checked)])
-async def preserve(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def preserve(incident_id: PathId, request: Request, actor: Writer):
     """Preserve the links typed into the incident page (one a line)."""
     core = request.app.state.svidok
     form = await request.form()
@@ -48,7 +52,7 @@ async def preserve(incident_id: PathId, request: Request, actor=Depends(writer))
 
 
 @router.post("/captures/{capture_id}/again", dependencies=[Depends(csrf_checked)])
-async def again(capture_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def again(capture_id: PathId, request: Request, actor: Writer):
     """Capture a capture's URL once more (both are kept; the new one shows what changed)."""
     core = request.app.state.svidok
     c = await call(captures.get, core, actor, capture_id)
@@ -60,20 +64,20 @@ async def again(capture_id: PathId, request: Request, actor=Depends(writer)):  #
 
 
 @router.get("/captures/batches/{batch_id}")
-async def batch_page(batch_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def batch_page(batch_id: PathId, request: Request, actor: SignedIn):
     b = await call(captures.batch, request.app.state.svidok, actor, batch_id)
     return render(request, "captures/batch.html", batch=b)
 
 
 @router.get("/captures/{capture_id}")
-async def capture_page(capture_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def capture_page(capture_id: PathId, request: Request, actor: SignedIn):
     c = await call(captures.get, request.app.state.svidok, actor, capture_id)
     return render(request, "captures/show.html", capture=c,
                   shot=next((a for a in c["artefacts"] or [] if a["role"] == "screenshot"), None))
 
 
 @router.get("/captures/{capture_id}/screenshot")
-async def screenshot(capture_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def screenshot(capture_id: PathId, request: Request, actor: SignedIn):
     """The capture's screenshot, shown on the page (a GET: it records nothing; downloads of it are recorded)."""
     core = request.app.state.svidok
     c = await call(captures.get, core, actor, capture_id)
@@ -82,7 +86,7 @@ async def screenshot(capture_id: PathId, request: Request, actor=Depends(signed_
         raise NotFound(f"capture {capture_id} has no screenshot")
     fh, _info = await call(evidence.open_preview, core, actor, shot["evidence_id"])
 
-    def chunks():  # noqa: ANN202
+    def chunks():
         with fh:
             while data := fh.read(1 << 20):
                 yield data

@@ -10,11 +10,11 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 
+from svidok.core.errors import ServiceError, ValidationFailed
 from svidok.http.deps import PathId
 from svidok.services import custody, person_linkage
-from svidok.core.errors import ServiceError, ValidationFailed
 
-from ..deps import csrf_checked, signed_in, writer
+from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
 from .common import call, form_dict, text, whole
@@ -25,7 +25,7 @@ FLAGS = ("incommunicado", "no_monitor_access", "in_russia", "in_occupied", "disa
 
 
 @monitor_router.get("/custody/monitor")
-async def monitor_page(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def monitor_page(request: Request, actor: SignedIn):
     q = request.query_params
     values = {k: q.get(k) for k in ("days", "mark", "after", "today", *FLAGS)}
     errors: dict[str, str] = {}
@@ -54,7 +54,7 @@ async def monitor_page(request: Request, actor=Depends(signed_in)):  # noqa: ANN
 
 
 @review_router.get("/review")
-async def review_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def review_list(request: Request, actor: SignedIn):
     status = request.query_params.get("status") or "pending"
     after = request.query_params.get("after")
     out = await call(person_linkage.queue, request.app.state.svidok, actor, status=status,
@@ -63,7 +63,7 @@ async def review_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN0
 
 
 @review_router.get("/review/{pair_id}")
-async def review_show(request: Request, pair_id: PathId, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def review_show(request: Request, pair_id: PathId, actor: SignedIn):
     pair = await call(person_linkage.show, request.app.state.svidok, actor, pair_id)
     return render(request, "review/show.html", pair=pair)
 
@@ -74,7 +74,7 @@ _DECIDE = {"accept": (person_linkage.accept, "Accepted: the two records are now 
 
 
 @review_router.post("/review/{pair_id}/{verdict}", dependencies=[Depends(csrf_checked)])
-async def review_decide(request: Request, pair_id: PathId, verdict: str, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def review_decide(request: Request, pair_id: PathId, verdict: str, actor: Writer):
     if verdict not in _DECIDE:
         return render(request, "error.html", status=404, status_code=404, message=_("No such decision."))
     fn, done = _DECIDE[verdict]

@@ -11,14 +11,14 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from svidok.http.deps import PathId
-from svidok.http.downloads import CHUNK, download_headers
-from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
-from svidok.services import evidence, evidence_video, incidents
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.core.validation import check_texts
+from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
+from svidok.http.deps import PathId
+from svidok.http.downloads import CHUNK, download_headers
+from svidok.services import evidence, evidence_video, incidents
 
-from ..deps import csrf_checked, signed_in, writer
+from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
 from .common import call, errors_by_field, text
@@ -30,7 +30,7 @@ ACCEPTED_TYPES = {"application/pdf", "text/plain", "application/warc", "applicat
                   "application/json", "message/rfc822"}
 
 
-def max_upload_bytes(settings) -> int:  # noqa: ANN001
+def max_upload_bytes(settings) -> int:
     """The installation's one upload limit (``SVIDOK_MAX_UPLOAD_BYTES``, see config.py)."""
     return int(settings.max_upload_bytes)
 
@@ -53,7 +53,7 @@ def check_upload(upload: object, limit: int) -> str:
 
 
 @router.post("/upload/incidents/{incident_id}/evidence", dependencies=[Depends(csrf_checked)])
-async def upload(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def upload(incident_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await request.form()
     incident = await call(incidents.get, core, actor, incident_id)  # need-to-know before anything else
@@ -80,7 +80,7 @@ async def upload(incident_id: PathId, request: Request, actor=Depends(writer)): 
 
 
 @router.post("/evidence/{evidence_id}/download", dependencies=[Depends(csrf_checked)])
-async def download(evidence_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def download(evidence_id: PathId, request: Request, actor: SignedIn):
     """The original file, from the incident page's download button (a form POST: it writes custody)."""
     core = request.app.state.svidok
     dl = await call(evidence.download, core, actor, evidence_id, "downloaded from the web page", CHUNK)
@@ -89,7 +89,7 @@ async def download(evidence_id: PathId, request: Request, actor=Depends(signed_i
 
 
 @router.get("/evidence/{evidence_id}/contact-sheet.png")
-async def contact_sheet(evidence_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def contact_sheet(evidence_id: PathId, request: Request, actor: SignedIn):
     """A video's keyframes tiled with their times (reading the original is an access in its custody)."""
     png = await call(evidence_video.contact_sheet, request.app.state.svidok, actor, evidence_id,
                      "keyframes viewed on the incident page")

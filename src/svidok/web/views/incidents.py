@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from svidok.core.errors import Conflict, Forbidden, ValidationFailed
 from svidok.http.deps import PathId
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate, SourceIn
 from svidok.services import incident_queries, incidents, sources
-from svidok.core.errors import Conflict, Forbidden, ValidationFailed
 
-from ..deps import csrf_checked, signed_in, writer
+from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..incident_form import IncidentForm, layout, values_of
 from ..render import redirect, render
@@ -30,7 +30,7 @@ def read_filter(request: Request) -> tuple[IncidentFilter, dict, dict]:
 
 
 @router.get("/incidents")
-async def incident_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def incident_list(request: Request, actor: SignedIn):
     core = request.app.state.svidok
     f, raw, errors = read_filter(request)
     page = {"items": [], "next_cursor": None}
@@ -43,7 +43,7 @@ async def incident_list(request: Request, actor=Depends(signed_in)):  # noqa: AN
                   families=sorted(core.vocab.families()))
 
 
-async def _show(request: Request, actor, incident_id: PathId, status: int = 200, **extra):  # noqa: ANN001, ANN202
+async def _show(request: Request, actor, incident_id: PathId, status: int = 200, **extra):
     core = request.app.state.svidok
     incident = await call(incidents.get, core, actor, incident_id)
     history = await call(incidents.history_of, core, actor, incident_id)
@@ -51,13 +51,13 @@ async def _show(request: Request, actor, incident_id: PathId, status: int = 200,
 
 
 @router.get("/incidents/new")
-async def new_incident(request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def new_incident(request: Request, actor: Writer):
     values = {"verification_status": "unverified", "confidentiality": "restricted"}
     return render(request, "incidents/form.html", values=values, errors={}, layout=layout(values), incident=None)
 
 
 @router.post("/incidents/new", dependencies=[Depends(csrf_checked)])
-async def create_incident(request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def create_incident(request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await form_dict(request)
     parsed = None
@@ -72,19 +72,19 @@ async def create_incident(request: Request, actor=Depends(writer)):  # noqa: ANN
 
 
 @router.get("/incidents/{incident_id}")
-async def show_incident(incident_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def show_incident(incident_id: PathId, request: Request, actor: SignedIn):
     return await _show(request, actor, incident_id)
 
 
 @router.get("/incidents/{incident_id}/edit")
-async def edit_incident(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def edit_incident(incident_id: PathId, request: Request, actor: Writer):
     incident = await call(incidents.get, request.app.state.svidok, actor, incident_id)
     values = values_of(incident)
     return render(request, "incidents/form.html", values=values, errors={}, layout=layout(values), incident=incident)
 
 
 @router.post("/incidents/{incident_id}/edit", dependencies=[Depends(csrf_checked)])
-async def update_incident(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def update_incident(incident_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await form_dict(request)
     incident = await call(incidents.get, core, actor, incident_id)
@@ -106,7 +106,7 @@ async def update_incident(incident_id: PathId, request: Request, actor=Depends(w
 
 
 @router.post("/incidents/{incident_id}/sources", dependencies=[Depends(csrf_checked)])
-async def add_source(incident_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def add_source(incident_id: PathId, request: Request, actor: Writer):
     """Record a source (witness, media…) and attach it to the incident."""
     core = request.app.state.svidok
     form = await form_dict(request)
@@ -125,7 +125,7 @@ async def add_source(incident_id: PathId, request: Request, actor=Depends(writer
 
 
 @router.post("/incidents/{incident_id}/sources/{source_id}/identity", dependencies=[Depends(csrf_checked)])
-async def reveal_source(incident_id: PathId, source_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def reveal_source(incident_id: PathId, source_id: PathId, request: Request, actor: SignedIn):
     """Show a protected identity to a cleared role; the read is written to the ledger."""
     core = request.app.state.svidok
     form = await form_dict(request)

@@ -10,15 +10,14 @@ import json
 from functools import cache
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from svidok.figures import dashboard
-
-from svidok.services import incident_queries, records
 from svidok.core.errors import ValidationFailed
+from svidok.figures import dashboard
+from svidok.services import incident_queries, records
 
-from ..deps import signed_in
+from ..deps import SignedIn
 from ..render import render
 from .common import call, errors_by_field
 from .incidents import read_filter
@@ -37,14 +36,14 @@ def _boundaries() -> dict:
 
 
 @router.get("/map")
-async def map_page(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def map_page(request: Request, actor: SignedIn):
     _f, raw, errors = read_filter(request)
     return render(request, "map.html", filters=raw, errors=errors,
                   families=sorted(request.app.state.svidok.vocab.families()))
 
 
 @router.get("/map/boundaries.geojson")
-async def boundaries(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def boundaries(request: Request, actor: SignedIn):
     occupied = await call(dashboard.occupied_units, request.app.state.svidok)
     data = _boundaries()
     features = [{**f, "properties": {**f.get("properties", {}),
@@ -55,7 +54,7 @@ async def boundaries(request: Request, actor=Depends(signed_in)):  # noqa: ANN00
 
 
 @router.get("/map/incidents.geojson")
-async def incident_points(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def incident_points(request: Request, actor: SignedIn):
     """The newest matching incidents that have coordinates (at most MAP_LIMIT)."""
     f, _raw, errors = read_filter(request)
     if errors:
@@ -74,7 +73,7 @@ async def incident_points(request: Request, actor=Depends(signed_in)):  # noqa: 
 
 
 @router.get("/map/hazards.geojson")
-async def hazard_areas(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def hazard_areas(request: Request, actor: SignedIn):
     items, _next = await call(records.listing, request.app.state.svidok, actor, "hazard_area", None, MAP_LIMIT)
     features = [
         {"type": "Feature", "geometry": h["geometry"] or {"type": "Point", "coordinates": [h["lon"], h["lat"]]},

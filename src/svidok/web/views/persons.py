@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from svidok.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from svidok.http.deps import PathId
 from svidok.schemas.records import PersonIn, PersonUpdate
 from svidok.services import persons
-from svidok.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 
-from ..deps import csrf_checked, signed_in, writer
+from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
 from .common import call, errors_by_field, form_dict, listed, parse, text, whole
@@ -39,19 +39,19 @@ def _data(form: dict, update: bool) -> dict:
 
 
 @router.get("/persons")
-async def person_list(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def person_list(request: Request, actor: SignedIn):
     after = request.query_params.get("after")
     items, nxt = await call(persons.listing, request.app.state.svidok, actor, whole(after), 50)
     return render(request, "persons/list.html", items=items, next_id=nxt)
 
 
 @router.get("/persons/new")
-async def new_person(request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def new_person(request: Request, actor: Writer):
     return render(request, "persons/form.html", values={"confidentiality": "restricted"}, errors={}, person=None)
 
 
 @router.post("/persons/new", dependencies=[Depends(csrf_checked)])
-async def create_person(request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def create_person(request: Request, actor: Writer):
     form = await form_dict(request)
     try:
         person = await call(persons.create, request.app.state.svidok, actor, parse(PersonIn, _data(form, False)))
@@ -61,18 +61,18 @@ async def create_person(request: Request, actor=Depends(writer)):  # noqa: ANN00
     return redirect(request, f"/persons/{person['id']}", _("Person saved."))
 
 
-async def _show(request: Request, actor, person_id: PathId, status: int = 200, **extra):  # noqa: ANN001, ANN202
+async def _show(request: Request, actor, person_id: PathId, status: int = 200, **extra):
     person = await call(persons.get, request.app.state.svidok, actor, person_id)
     return render(request, "persons/show.html", status=status, person=person, **extra)
 
 
 @router.get("/persons/{person_id}")
-async def show_person(person_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def show_person(person_id: PathId, request: Request, actor: SignedIn):
     return await _show(request, actor, person_id)
 
 
 @router.get("/persons/{person_id}/edit")
-async def edit_person(person_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def edit_person(person_id: PathId, request: Request, actor: Writer):
     person = await call(persons.get, request.app.state.svidok, actor, person_id)
     values = {k: v for k, v in person.items() if k in FIELDS or k == "version"}
     values["characteristics"] = ", ".join(person["characteristics"])
@@ -81,7 +81,7 @@ async def edit_person(person_id: PathId, request: Request, actor=Depends(writer)
 
 
 @router.post("/persons/{person_id}/edit", dependencies=[Depends(csrf_checked)])
-async def update_person(person_id: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def update_person(person_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await form_dict(request)
     person = await call(persons.get, core, actor, person_id)
@@ -98,7 +98,7 @@ async def update_person(person_id: PathId, request: Request, actor=Depends(write
 
 
 @router.post("/persons/{person_id}/protected", dependencies=[Depends(csrf_checked)])
-async def read_protected(person_id: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def read_protected(person_id: PathId, request: Request, actor: SignedIn):
     """Exact address and contact, for cleared roles; every read is written to the ledger."""
     form = await form_dict(request)
     purpose = text(form.get("purpose"))

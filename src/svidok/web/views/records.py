@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
 
+from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from svidok.http.deps import PathId
 from svidok.schemas import others
 from svidok.services import records
-from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 
-from ..deps import csrf_checked, signed_in, writer
+from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import N_, _
 from ..render import PageError, redirect, render
 from .common import call, errors_by_field, form_dict, parse, text, whole
@@ -21,7 +21,7 @@ from .common import call, errors_by_field, form_dict, parse, text, whole
 router = APIRouter()
 
 
-def _render(request: Request, name: str, **ctx):  # noqa: ANN003, ANN202
+def _render(request: Request, name: str, **ctx):
     return render(request, name, labels=LABELS, **ctx)
 
 
@@ -80,7 +80,7 @@ def _kind(slug: str) -> tuple[str, type, list[F]]:
     return KINDS[slug]
 
 
-def _model(schema: type, fields: list[F], form: dict):  # noqa: ANN202
+def _model(schema: type, fields: list[F], form: dict):
     """The schema's model from the form; every problem (required, format, JSON) reported at once."""
     try:
         data, errors = _data(fields, form), []
@@ -137,7 +137,7 @@ def _values(fields: list[F], record: dict) -> dict:
 
 
 @router.get("/records/{slug}")
-async def record_list(slug: str, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def record_list(slug: str, request: Request, actor: SignedIn):
     entity, _schema, fields = _kind(slug)
     after = request.query_params.get("after")
     person = request.query_params.get("person_id")
@@ -149,7 +149,7 @@ async def record_list(slug: str, request: Request, actor=Depends(signed_in)):  #
 
 
 @router.get("/records/{slug}/new")
-async def new_record(slug: str, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def new_record(slug: str, request: Request, actor: Writer):
     _entity, _schema, fields = _kind(slug)
     values = {k: v for k, v in request.query_params.items() if k in {f.name for f in fields}}
     return _render(request, "records/form.html", slug=slug, title=TITLES[slug], fields=fields, values=values,
@@ -157,7 +157,7 @@ async def new_record(slug: str, request: Request, actor=Depends(writer)):  # noq
 
 
 @router.post("/records/{slug}/new", dependencies=[Depends(csrf_checked)])
-async def create_record(slug: str, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def create_record(slug: str, request: Request, actor: Writer):
     entity, schema, fields = _kind(slug)
     form = await form_dict(request)
     try:
@@ -171,14 +171,14 @@ async def create_record(slug: str, request: Request, actor=Depends(writer)):  # 
 
 
 @router.get("/records/{slug}/{ident}")
-async def show_record(slug: str, ident: PathId, request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def show_record(slug: str, ident: PathId, request: Request, actor: SignedIn):
     entity, _schema, fields = _kind(slug)
     record = await call(records.get, request.app.state.svidok, actor, entity, ident)
     return _render(request, "records/show.html", slug=slug, title=TITLES[slug], fields=fields, record=record)
 
 
 @router.get("/records/{slug}/{ident}/edit")
-async def edit_record(slug: str, ident: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def edit_record(slug: str, ident: PathId, request: Request, actor: Writer):
     entity, _schema, fields = _kind(slug)
     record = await call(records.get, request.app.state.svidok, actor, entity, ident)
     return _render(request, "records/form.html", slug=slug, title=TITLES[slug], fields=fields,
@@ -186,7 +186,7 @@ async def edit_record(slug: str, ident: PathId, request: Request, actor=Depends(
 
 
 @router.post("/records/{slug}/{ident}/edit", dependencies=[Depends(csrf_checked)])
-async def update_record(slug: str, ident: PathId, request: Request, actor=Depends(writer)):  # noqa: ANN001, ANN201
+async def update_record(slug: str, ident: PathId, request: Request, actor: Writer):
     entity, schema, fields = _kind(slug)
     core = request.app.state.svidok
     form = await form_dict(request)

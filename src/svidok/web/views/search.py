@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from svidok.services import search
 from svidok.core.errors import ValidationFailed
+from svidok.services import search
 
-from ..deps import signed_in
+from ..deps import SignedIn
 from ..render import render
 from .common import call
 
@@ -15,7 +15,7 @@ router = APIRouter()
 
 
 @router.get("/search")
-async def search_page(request: Request, actor=Depends(signed_in)):  # noqa: ANN001, ANN201
+async def search_page(request: Request, actor: SignedIn):
     q = (request.query_params.get("q") or "").strip()[:200]
     results, error = None, None
     if q:
