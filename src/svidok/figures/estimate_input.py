@@ -1,4 +1,4 @@
-"""Read-only queries that turn the records into inputs for the statistics (one module, as DESIGN asks).
+"""Read-only queries that turn the records into inputs for the statistics (one module, as docs/architecture.md asks of analytical SQL).
 
 For multiple systems estimation a *list* is the dataset a person record came from
 (``import_source``; records typed in directly form the list ``direct entry``) and a *person*

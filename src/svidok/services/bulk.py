@@ -123,8 +123,8 @@ class BrokenReference(ValueError):
 def verify_references(session: Session, prepared: list[Prepared], before: dict[str, int]) -> None:
     """Every foreign key of the rows just inserted names an existing row (SQLite).
 
-    What SQLite's foreign-key enforcement checks row by row (a B-tree probe per reference,
-    ~7 µs per demo incident), done once per column over the batch's rows, which follow the
+    What SQLite's foreign-key enforcement checks row by row (a B-tree probe per reference;
+    the cost of each way is in docs/benchmarks.md), done once per column over the batch's rows, which follow the
     table's previous highest rowid (``before``): a reference into the batch's own new
     rows is settled by comparing with their id range when those ids are consecutive (as
     the loaders assign them), and only other references are looked up.

@@ -161,9 +161,9 @@ INDEX_LOOKUPS = 50_000
 def _many_of_status(session: Session, f: IncidentFilter) -> bool:
     """Whether the filter's status (and harm) has more than INDEX_LOOKUPS victims.
 
-    Counted in the index, up to that number (~1 ms). Below it, looking each one up costs
-    ~12 ms at most; above it, a scan of the table in id order (at most ~165 ms at 2.4 M
-    victims, and it stops early when matches are common) is the safer bet."""
+    Counted in the index, up to that number (cheap). Below it, looking each one up is
+    fastest; above it, a scan of the table in id order (which stops early when matches are
+    common) is the safer bet — the figures are in docs/benchmarks.md (rare victim filters)."""
     indexed = [Victim.status == f.victim_status, *([Victim.harm == f.harm] if f.harm else [])]
     return session.scalar(select(func.count()).select_from(
         select(Victim.id).where(*indexed).limit(INDEX_LOOKUPS + 1).subquery())) > INDEX_LOOKUPS

@@ -1,4 +1,4 @@
-"""SQLAlchemy models of the data model in DESIGN.md (one module per area)."""
+"""SQLAlchemy models of the data model in docs/data-model.md (one module per area)."""
 
 from .accounts import ApiToken, CaseGrant, User
 from .advocacy import Intervention, InterventionStatus, Recommendation
