@@ -17,6 +17,7 @@ from svidok.evidence.byte_ranges import parse_range
 from svidok.http.deps import ActorDep, AppDep, PathId
 from svidok.http.downloads import CHUNK, download_headers
 from svidok.schemas.common import Id, TextChecked
+from svidok.schemas.public import EvidencePublic
 from svidok.services import evidence, evidence_bundles
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
@@ -50,7 +51,7 @@ def _fields(incident_id, source_id, case_id, confidentiality, acquired_by, acqui
     return {k: v for k, v in values.items() if v is not None}
 
 
-@router.post("/evidence", status_code=201)
+@router.post("/evidence", status_code=201, response_model=EvidencePublic)
 def upload_evidence(
     file: Annotated[UploadFile, File(description="the file; spooled to disk, never held in memory")],
     incident_id: Annotated[Id | None, Form()] = None,
@@ -79,7 +80,7 @@ def upload_evidence(
     )
 
 
-@router.put("/evidence/raw", status_code=201)
+@router.put("/evidence/raw", status_code=201, response_model=EvidencePublic)
 async def upload_evidence_raw(
     request: Request,
     original_name: Annotated[str, Query(min_length=1, max_length=500)],
@@ -120,7 +121,7 @@ class DownloadIn(BaseModel):
     purpose: str | None = Field(None, max_length=500, description="why you download it (recorded)")
 
 
-@router.get("/evidence/{evidence_id}")
+@router.get("/evidence/{evidence_id}", response_model=EvidencePublic)
 def get_evidence(evidence_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     """The item with its custody history and assessments (a plain read: it writes no custody event;
     `POST …/custody` with `"action": "access"` records a deliberate look)."""

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 
 from svidok.http.deps import ActorDep, AppDep, PathId
 from svidok.schemas.filters import IncidentFilter, IncidentPage
+from svidok.schemas.public import Count, IncidentList, IncidentPublic
 from svidok.schemas.records import DeleteIn, IncidentIn, IncidentUpdate
 from svidok.services import incident_queries, incidents
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 
-@router.get("")
+@router.get("", response_model=IncidentList)
 def list_incidents(
     page: Annotated[IncidentPage, Query()],
     app: AppDep, actor: ActorDep,
@@ -24,22 +25,22 @@ def list_incidents(
     return incident_queries.listing(app, actor, f, page.cursor, page.limit)
 
 
-@router.get("/count")
+@router.get("/count", response_model=Count)
 def count_incidents(f: Annotated[IncidentFilter, Query()], app: AppDep, actor: ActorDep) -> dict:
     return {"count": incident_queries.count(app, actor, f)}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=IncidentPublic)
 def create_incident(data: IncidentIn, app: AppDep, actor: ActorDep) -> dict:
     return incidents.create(app, actor, data)
 
 
-@router.get("/{incident_id}")
+@router.get("/{incident_id}", response_model=IncidentPublic)
 def get_incident(incident_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     return incidents.get(app, actor, incident_id)
 
 
-@router.patch("/{incident_id}")
+@router.patch("/{incident_id}", response_model=IncidentPublic)
 def update_incident(incident_id: PathId, data: IncidentUpdate, app: AppDep, actor: ActorDep) -> dict:
     return incidents.update(app, actor, incident_id, data)
 

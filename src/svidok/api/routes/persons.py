@@ -7,6 +7,7 @@ from pydantic import Field
 
 from svidok.http.deps import ActorDep, AppDep, CursorId, PathId
 from svidok.schemas.common import TextChecked
+from svidok.schemas.public import PersonPublic
 from svidok.schemas.records import DeleteIn, PersonIn, PersonUpdate, SourceIn
 from svidok.services import persons, sources
 
@@ -34,17 +35,17 @@ def search_persons(q: str = Query(min_length=1, max_length=200), limit: int = Qu
     return persons.search(app, actor, q, limit)
 
 
-@router.post("/persons", status_code=201)
+@router.post("/persons", status_code=201, response_model=PersonPublic)
 def create_person(data: PersonIn, app: AppDep, actor: ActorDep) -> dict:
     return persons.create(app, actor, data)
 
 
-@router.get("/persons/{person_id}")
+@router.get("/persons/{person_id}", response_model=PersonPublic)
 def get_person(person_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     return persons.get(app, actor, person_id)
 
 
-@router.patch("/persons/{person_id}")
+@router.patch("/persons/{person_id}", response_model=PersonPublic)
 def update_person(person_id: PathId, data: PersonUpdate, app: AppDep, actor: ActorDep) -> dict:
     return persons.update(app, actor, person_id, data)
 
