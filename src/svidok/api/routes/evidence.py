@@ -2,7 +2,7 @@
 
 import shutil
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -17,7 +17,7 @@ from svidok.core.errors import RangeNotSatisfiable
 from svidok.core.validation import check_texts
 from svidok.evidence.byte_ranges import parse_range
 from svidok.schemas.common import Id, TextChecked
-from svidok.services import evidence, evidence_bundles
+from svidok.services import evidence, evidence_bundles, evidence_queries
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 CHUNK = 1 << 20
@@ -109,6 +109,37 @@ async def upload_evidence_raw(
             **_fields(incident_id, None, None, confidentiality, acquired_by, None, acquisition_method, None,
                       acquisition_url, None),
         )
+
+
+class EvidenceQuery(BaseModel):
+    """Filters of the evidence list (query parameters)."""
+
+    incident_id: Id | None = None
+    case_id: Id | None = None
+    media_type: str | None = Field(None, max_length=100, description='a prefix: "image/", "video/", "application/pdf"')
+    acquired_from: date | None = Field(None, description="acquired on or after this day (UTC)")
+    acquired_to: date | None = Field(None, description="acquired on or before this day (UTC)")
+    q: str | None = Field(None, max_length=200, description="text in the original file name")
+
+    def to_filter(self) -> evidence_queries.EvidenceFilter:
+        return evidence_queries.EvidenceFilter(**self.model_dump(exclude={"cursor", "limit"}))
+
+
+class EvidencePage(EvidenceQuery):
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(50, ge=1, le=500)
+
+
+@router.get("/evidence")
+def list_evidence(page: Annotated[EvidencePage, Query()], app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """Evidence items you may see, newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
+    return evidence_queries.listing(app, actor, page.to_filter(), page.cursor, page.limit)
+
+
+@router.get("/evidence/count")
+def count_evidence(f: Annotated[EvidenceQuery, Query()], app=Depends(get_app), actor=Depends(current_actor)) -> dict:  # noqa: ANN001
+    """How many items match the filters, among those you may see."""
+    return {"count": evidence_queries.count(app, actor, f.to_filter())}
 
 
 @router.get("/evidence/public-key")
