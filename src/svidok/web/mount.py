@@ -22,7 +22,8 @@ from svidok.core.errors import ServiceError, ValidationFailed
 from . import session
 from .i18n import _
 from .render import LoginRequired, PageError, redirect, render
-from .views import account, admin, auth, dashboard, evidence, incidents, maps, persons, records, search
+from .views import (account, admin, auth, dashboard, evidence, evidence_pages, incidents, maps, persons, records,
+                    search)
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("svidok.web")
@@ -39,7 +40,7 @@ def _error_page(request: Request, status: int, message: str):  # noqa: ANN202
 def install(api: FastAPI, core: Svidok) -> None:
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, account, dashboard, incidents, persons, records, search, evidence, maps, admin):
+    for module in (auth, account, dashboard, incidents, persons, records, search, evidence, evidence_pages, maps, admin):
         api.include_router(module.router, include_in_schema=False)
 
     previous = dict(api.exception_handlers)

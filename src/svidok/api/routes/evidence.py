@@ -196,11 +196,29 @@ def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(
                 yield block
 
     start, end = info["range"]
-    headers = {**download_headers(info), "Content-Length": str(end - start), "Accept-Ranges": "bytes"}
+    headers = {**download_headers(info), "Content-Length": str(end - start), "Accept-Ranges": "bytes",
+               **preview_headers(info)}
     if byte_range is None:
         return StreamingResponse(chunks(), media_type=info["media_type"], headers=headers)
     headers["Content-Range"] = f"bytes {start}-{end - 1}/{info['size']}"
     return StreamingResponse(chunks(), status_code=206, media_type=info["media_type"], headers=headers)
+
+
+#: Shown in the page itself (<img>, <video>, <audio>, a PDF in an <iframe>); anything else is only downloaded.
+INLINE_PREFIXES = ("image/", "video/", "audio/", "application/pdf")
+
+
+def preview_headers(info: dict) -> dict[str, str]:
+    """``inline`` for what the evidence page previews; a PDF may be framed by this site's own pages
+    (the installation-wide policy forbids all framing), nothing else may."""
+    media_type = info["media_type"] or ""
+    if not media_type.startswith(INLINE_PREFIXES) or media_type == "image/svg+xml":
+        return {}
+    out = {"Content-Disposition": content_disposition(info["original_name"] or info["sha256"], "inline")}
+    if media_type == "application/pdf":
+        out |= {"X-Frame-Options": "SAMEORIGIN",
+                "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'"}
+    return out
 
 
 def download_headers(info: dict) -> dict[str, str]:
