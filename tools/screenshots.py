@@ -121,6 +121,13 @@ def pages(evidence_id: int, incident_id: int) -> dict[str, str]:
             "review": "/review", "admin": "/admin/users", "account": "/account"}
 
 
+#: The outermost elements that reach past the window's right edge (what to fix when a page scrolls sideways).
+WIDEST = """w => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > w + 1 && e.parentElement.getBoundingClientRect().right <= w + 1)
+  .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : '')
+  + (e.id ? '#' + e.id : '') + ':' + Math.round(e.getBoundingClientRect().right))"""
+
+
 def wait_for_image(page, timeout: float = 15.0) -> int:  # noqa: ANN001
     """The preview's naturalWidth once it has loaded (polled: the CSP forbids wait_for_function's eval)."""
     deadline = time.time() + timeout
@@ -159,8 +166,8 @@ def shoot(base: str, out: Path, targets: dict[str, str], password: str) -> list[
                         page.screenshot(path=str(file), full_page=True)
                         verdict = "ok" if wide <= width else f"SCROLLS SIDEWAYS ({wide} px)"
                         if wide > width:
-                            problems.append(f"{file.name}: {wide} px")
-                        print(f"{file.name:40} {verdict}")
+                            problems.append(f"{file.name}: {wide} px, widest: {', '.join(page.evaluate(WIDEST, width))}")
+                        print(f"{file.name:40} {verdict}", flush=True)
                     ctx.close()
         finally:
             browser.close()

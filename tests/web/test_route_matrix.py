@@ -84,7 +84,7 @@ def _api_body(method: str, path: str, f: dict):  # noqa: ANN202
         return {"status": "sent", "note": "access test"}
     if path.startswith("/api/v1/briefs/"):
         return {"args": {}} if "/queries/" in path else {}
-    if path.endswith(("/custody", "/download")):
+    if path.endswith(("/custody", "/download", "/view")):
         return {"purpose": "access test"}
     if path.endswith("/assessments"):
         return {"kind": "geolocation", "method": "compared landmarks", "result": "matches", "confidence": "low"}
@@ -152,6 +152,9 @@ def _request(client, method: str, path: str, f: dict):  # noqa: ANN001, ANN202
                            headers={"X-CSRF-Token": token})
     if (method, path) == ("PUT", "/api/v1/evidence/raw"):
         return client.put(url + "?original_name=photo.png", content=PNG, headers={"X-CSRF-Token": token})
+    if (method, path) == ("GET", "/api/v1/evidence/{evidence_id}/file"):  # under this caller's viewing token
+        view = client.post(url.removesuffix("/file") + "/view", json={}, headers={"X-CSRF-Token": token})
+        return client.get(url, params={"token": view.json()["token"]} if view.status_code == 200 else {})
     if path.startswith("/api/"):
         body = _api_body(method, path, f)
         headers = {"X-CSRF-Token": token}

@@ -56,6 +56,9 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/evidence/public-key"): SIGNED_IN, ("GET", "/api/v1/evidence/{evidence_id}"): SIGNED_IN,
     ("POST", "/api/v1/evidence/{evidence_id}/download"): SIGNED_IN, ("GET", "/api/v1/evidence/{evidence_id}/proof"): SIGNED_IN,
     ("POST", "/api/v1/evidence/{evidence_id}/custody"): WRITERS,
+    ("GET", "/api/v1/evidence"): SIGNED_IN, ("GET", "/api/v1/evidence/count"): SIGNED_IN,
+    ("POST", "/api/v1/evidence/{evidence_id}/view"): SIGNED_IN,
+    ("GET", "/api/v1/evidence/{evidence_id}/file"): SIGNED_IN,  # and a viewing token of this user
     ("POST", "/api/v1/evidence/{evidence_id}/assessments"): WRITERS,
     ("POST", "/api/v1/bundles"): WRITERS,
     # API: custody monitoring and displacement figures
@@ -98,6 +101,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/incidents/{incident_id}/sources/{source_id}/identity"): PROTECTED,
     ("POST", "/upload/incidents/{incident_id}/evidence"): WRITERS,
     ("POST", "/evidence/{evidence_id}/download"): SIGNED_IN,
+    ("GET", "/evidence"): SIGNED_IN, ("GET", "/evidence/{evidence_id}"): SIGNED_IN,
+    ("POST", "/evidence/{evidence_id}/assessments"): WRITERS,
     ("GET", "/persons"): SIGNED_IN, ("GET", "/persons/new"): WRITERS, ("POST", "/persons/new"): WRITERS,
     ("GET", "/persons/{person_id}"): SIGNED_IN, ("GET", "/persons/{person_id}/edit"): WRITERS,
     ("POST", "/persons/{person_id}/edit"): WRITERS, ("POST", "/persons/{person_id}/protected"): PROTECTED,
