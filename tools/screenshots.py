@@ -79,8 +79,8 @@ def build(data_dir: Path, size: int):  # noqa: ANN201
     from svidok.app import Svidok
     from svidok.config import Settings
     from svidok.core.actors import SYSTEM
-    from svidok.services import demo, evidence, incident_queries
     from svidok.schemas.filters import IncidentFilter
+    from svidok.services import demo, evidence, incident_queries
 
     app = Svidok(Settings(data_dir=data_dir))
     app.init()
