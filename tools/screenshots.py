@@ -160,7 +160,9 @@ def shoot(base: str, out: Path, targets: dict[str, str], password: str) -> list[
                         if name == "evidence-item":  # the preview as a user sees it after "Show"
                             page.click("button.show-preview")
                             wait_for_image(page)
-                        page.wait_for_timeout(300)
+                        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images load
+                        page.wait_for_timeout(400)
+                        page.evaluate("window.scrollTo(0, 0)")
                         wide = page.evaluate("document.documentElement.scrollWidth")
                         file = out / f"{lang}-{width}-{name}.png"
                         page.screenshot(path=str(file), full_page=True)
