@@ -1,6 +1,7 @@
 """Evidence through the API: upload, custody, download, assessments, proofs and bundles."""
 
 import hashlib
+import io
 
 from svidok.evidence.bundle_verify import verify_bundle
 from svidok.services import evidence
@@ -114,3 +115,69 @@ def test_a_viewing_token_serves_only_its_item_and_its_user(client, app):
     assert client.get(f"/api/v1/evidence/{two['id']}/file?token={token}").status_code == 403
     forged = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
     assert client.get(f"/api/v1/evidence/{one['id']}/file?token={forged}").status_code == 403
+
+
+def _upload(client, name: str, body: bytes, media_type: str, incident_id: int, acquired_at: str) -> dict:
+    r = client.post("/api/v1/evidence", files={"file": (name, body, media_type)},
+                    data={"incident_id": str(incident_id), "acquired_at": acquired_at})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_evidence_list_filters_and_cursor_pages(client, app):
+    a, b = fx.incident(app, title="Shelling of a school"), fx.incident(app, title="Strike on a bridge")
+    photo = _upload(client, "school_front.jpg", PHOTO, "image/jpeg", a["id"], "2022-03-05T10:00:00Z")
+    pdf = _upload(client, "Report School.pdf", b"%PDF-1.4 synthetic report", "application/pdf", a["id"],
+                  "2022-03-07T10:00:00Z")
+    other = _upload(client, "bridge.jpg", PHOTO + b"2", "image/jpeg", b["id"], "2022-04-01T09:00:00Z")
+
+    def ids(**params) -> list[int]:
+        r = client.get("/api/v1/evidence", params=params)
+        assert r.status_code == 200, r.text
+        return [i["id"] for i in r.json()["items"]]
+
+    assert ids() == [other["id"], pdf["id"], photo["id"]]  # newest first
+    assert ids(incident_id=a["id"]) == [pdf["id"], photo["id"]]
+    assert ids(media_type="image/") == [other["id"], photo["id"]]
+    assert ids(acquired_from="2022-03-06", acquired_to="2022-03-31") == [pdf["id"]]
+    assert ids(acquired_to="2022-03-05") == [photo["id"]]  # the end day is included
+    assert ids(q="school") == [pdf["id"], photo["id"]]  # any case, anywhere in the name
+    assert ids(q="100%") == []
+    first = client.get("/api/v1/evidence", params={"limit": 2}).json()
+    assert [i["id"] for i in first["items"]] == [other["id"], pdf["id"]]
+    assert first["items"][0]["incident_title"] == "Strike on a bridge"
+    rest = client.get("/api/v1/evidence", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [i["id"] for i in rest["items"]] == [photo["id"]] and rest["next_cursor"] is None
+    assert client.get("/api/v1/evidence/count", params={"media_type": "image/"}).json() == {"count": 2}
+    r = client.get("/api/v1/evidence", params={"acquired_from": "2022-05-01", "acquired_to": "2022-04-01"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "acquired_to"
+    assert client.get("/api/v1/evidence", params={"cursor": "nonsense"}).status_code == 422
+
+
+def test_a_viewer_does_not_list_evidence_of_a_strictly_confidential_incident(client, app):
+    from fastapi.testclient import TestClient
+
+    from svidok.api.app import create_app
+    from svidok.core.actors import SYSTEM
+    from svidok.services import accounts
+
+    open_inc = fx.incident(app, title="Public strike", confidentiality="public")
+    secret = fx.incident(app, title="Witness-protected strike", confidentiality="strictly_confidential")
+    # The item itself is marked public: only its incident hides it (need-to-know parents).
+    shown = _upload(client, "public.jpg", PHOTO, "image/jpeg", open_inc["id"], "2022-03-05T10:00:00Z")
+    hidden = evidence.ingest(app, SYSTEM, io.BytesIO(PHOTO + b"s"), original_name="secret.jpg",
+                             media_type="image/jpeg", incident_id=secret["id"], confidentiality="public")
+    r = client.post("/api/v1/evidence", files={"file": ("open.jpg", PHOTO + b"o", "image/jpeg")},
+                    data={"incident_id": str(open_inc["id"]), "confidentiality": "public"})
+    public = r.json()
+    accounts.create_user(app, SYSTEM, "view", "correct horse battery", "viewer")
+    token = accounts.create_token(app, SYSTEM, "view")
+    with TestClient(create_app(app), raise_server_exceptions=False) as viewer:
+        viewer.headers["Authorization"] = f"Bearer {token}"
+        listed = [i["id"] for i in viewer.get("/api/v1/evidence").json()["items"]]
+        assert listed == [public["id"]]  # not the restricted item, not the one of the secret incident
+        assert viewer.get(f"/api/v1/evidence/{hidden['id']}").status_code == 404  # exactly as get()
+        assert viewer.get("/api/v1/evidence/count").json() == {"count": 1}
+        assert viewer.get("/api/v1/evidence", params={"incident_id": secret["id"]}).json()["items"] == []
+    everything = [i["id"] for i in client.get("/api/v1/evidence").json()["items"]]
+    assert hidden["id"] not in everything and shown["id"] in everything  # an investigator's clearance ends below

@@ -45,3 +45,20 @@ def download_headers(info: dict) -> dict[str, str]:
     """Length, the recorded hash and a file name any browser decodes (:func:`content_disposition`)."""
     return {"Content-Length": str(info["size"]), "X-Content-SHA256": info["sha256"],
             "Content-Disposition": content_disposition(info["original_name"] or info["sha256"])}
+
+
+#: Shown in the page itself (<img>, <video>, <audio>, a PDF in an <iframe>); anything else is only downloaded.
+INLINE_PREFIXES = ("image/", "video/", "audio/", "application/pdf")
+
+
+def preview_headers(info: dict) -> dict[str, str]:
+    """``inline`` for what the evidence page previews; a PDF may be framed by this site's own pages
+    (the installation-wide policy forbids all framing), nothing else may."""
+    media_type = info["media_type"] or ""
+    if not media_type.startswith(INLINE_PREFIXES) or media_type == "image/svg+xml":
+        return {}
+    out = {"Content-Disposition": content_disposition(info["original_name"] or info["sha256"], "inline")}
+    if media_type == "application/pdf":
+        out |= {"X-Frame-Options": "SAMEORIGIN",
+                "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'"}
+    return out

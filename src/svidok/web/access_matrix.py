@@ -57,6 +57,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/evidence/{evidence_id}/download"): SIGNED_IN, ("POST", "/api/v1/evidence/{evidence_id}/view"): SIGNED_IN,
     ("GET", "/api/v1/evidence/{evidence_id}/file"): SIGNED_IN, ("GET", "/api/v1/evidence/{evidence_id}/proof"): SIGNED_IN,
     ("POST", "/api/v1/evidence/{evidence_id}/custody"): WRITERS,
+    ("GET", "/api/v1/evidence"): SIGNED_IN, ("GET", "/api/v1/evidence/count"): SIGNED_IN,
     ("POST", "/api/v1/evidence/{evidence_id}/assessments"): WRITERS,
     ("POST", "/api/v1/bundles"): WRITERS,
     # API: custody monitoring and displacement figures
@@ -106,6 +107,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/captures/incidents/{incident_id}"): WRITERS, ("POST", "/captures/{capture_id}/again"): WRITERS,
     ("GET", "/captures/batches/{batch_id}"): SIGNED_IN, ("GET", "/captures/{capture_id}"): SIGNED_IN,
     ("GET", "/captures/{capture_id}/screenshot"): SIGNED_IN,
+    ("GET", "/evidence"): SIGNED_IN, ("GET", "/evidence/{evidence_id}"): SIGNED_IN,
+    ("POST", "/evidence/{evidence_id}/assessments"): WRITERS,
     ("GET", "/persons"): SIGNED_IN, ("GET", "/persons/new"): WRITERS, ("POST", "/persons/new"): WRITERS,
     ("GET", "/persons/{person_id}"): SIGNED_IN, ("GET", "/persons/{person_id}/edit"): WRITERS,
     ("POST", "/persons/{person_id}/edit"): WRITERS, ("POST", "/persons/{person_id}/protected"): PROTECTED,
@@ -131,5 +134,4 @@ RULES: dict[tuple[str, str], str] = {
 REFUSALS_ONLY = {
     ("POST", "/api/v1/linkage/runs"): "runs Splink over every person: tests/services for linkage",
     ("POST", "/api/v1/briefs/{name}/render"): "renders a whole brief: tests/reports",
-    ("GET", "/api/v1/evidence/{evidence_id}/file"): "needs a viewing token from POST …/view: tests/api/test_evidence_api.py",
 }

@@ -22,7 +22,22 @@ from svidok.core.errors import ServiceError, ValidationFailed
 from . import session
 from .i18n import _
 from .render import LoginRequired, PageError, redirect, render
-from .views import account, admin, auth, captures, custody_pages, dashboard, evidence, incidents, jobs, maps, persons, records, search
+from .views import (
+    account,
+    admin,
+    auth,
+    captures,
+    custody_pages,
+    dashboard,
+    evidence,
+    evidence_pages,
+    incidents,
+    jobs,
+    maps,
+    persons,
+    records,
+    search,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("svidok.web")
@@ -39,7 +54,8 @@ def _error_page(request: Request, status: int, message: str):
 def install(api: FastAPI, core: Svidok) -> None:
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, account, dashboard, incidents, persons, records, search, evidence, captures, maps, admin, jobs):
+    for module in (auth, account, dashboard, incidents, persons, records, search, evidence, evidence_pages, captures, maps,
+                   admin, jobs):
         api.include_router(module.router, include_in_schema=False)
     for router in (custody_pages.monitor_router, custody_pages.review_router):
         api.include_router(router, include_in_schema=False)

@@ -2,7 +2,7 @@
 
 import shutil
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,10 +15,10 @@ from svidok.core.errors import RangeNotSatisfiable
 from svidok.core.validation import check_texts
 from svidok.evidence.byte_ranges import parse_range
 from svidok.http.deps import ActorDep, AppDep, PathId
-from svidok.http.downloads import CHUNK, download_headers
+from svidok.http.downloads import CHUNK, download_headers, preview_headers
 from svidok.schemas.common import Id, TextChecked
 from svidok.schemas.public import EvidencePublic
-from svidok.services import evidence, evidence_bundles
+from svidok.services import evidence, evidence_bundles, evidence_queries
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 
@@ -111,6 +111,37 @@ async def upload_evidence_raw(
         )
 
 
+class EvidenceQuery(BaseModel):
+    """Filters of the evidence list (query parameters)."""
+
+    incident_id: Id | None = None
+    case_id: Id | None = None
+    media_type: str | None = Field(None, max_length=100, description='a prefix: "image/", "video/", "application/pdf"')
+    acquired_from: date | None = Field(None, description="acquired on or after this day (UTC)")
+    acquired_to: date | None = Field(None, description="acquired on or before this day (UTC)")
+    q: str | None = Field(None, max_length=200, description="text in the original file name")
+
+    def to_filter(self) -> evidence_queries.EvidenceFilter:
+        return evidence_queries.EvidenceFilter(**self.model_dump(exclude={"cursor", "limit"}))
+
+
+class EvidencePage(EvidenceQuery):
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(50, ge=1, le=500)
+
+
+@router.get("/evidence")
+def list_evidence(page: Annotated[EvidencePage, Query()], app: AppDep, actor: ActorDep) -> dict:
+    """Evidence items you may see, newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
+    return evidence_queries.listing(app, actor, page.to_filter(), page.cursor, page.limit)
+
+
+@router.get("/evidence/count")
+def count_evidence(f: Annotated[EvidenceQuery, Query()], app: AppDep, actor: ActorDep) -> dict:
+    """How many items match the filters, among those you may see."""
+    return {"count": evidence_queries.count(app, actor, f.to_filter())}
+
+
 @router.get("/evidence/public-key")
 def installation_public_key(app: AppDep, actor: ActorDep) -> dict:
     """The Ed25519 public key that signs tree heads and bundles."""
@@ -165,7 +196,8 @@ def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(
                 yield block
 
     start, end = info["range"]
-    headers = {**download_headers(info), "Content-Length": str(end - start), "Accept-Ranges": "bytes"}
+    headers = {**download_headers(info), "Content-Length": str(end - start), "Accept-Ranges": "bytes",
+               **preview_headers(info)}
     if byte_range is None:
         return StreamingResponse(chunks(), media_type=info["media_type"], headers=headers)
     headers["Content-Range"] = f"bytes {start}-{end - 1}/{info['size']}"
