@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .blobs import EvidenceStoreError
+from .readers import ReaderOver
 
 MAGIC = b"SVDKEV01"
 CHUNK = 64 << 10
@@ -115,7 +116,7 @@ def read_header(raw: bytes, sha256: str, keys: KeySource) -> Header:
     return Header(chunk, plain_size, file_id, key_id, data_key)
 
 
-class DecryptingReader:
+class DecryptingReader(ReaderOver):
     """Plaintext ``[start, end)`` of an encrypted blob, read from ``raw`` positioned at chunk ``first``.
 
     Decrypts one chunk at a time; a chunk that fails authentication raises ``DecryptionError``.
@@ -161,23 +162,6 @@ class DecryptingReader:
             have += len(take)
         self.remaining -= have
         return b"".join(parts)
-
-    def readinto(self, b) -> int:
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.raw.close()
-
-    def __enter__(self) -> DecryptingReader:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def _read_exactly(fh: BinaryIO, n: int) -> bytes:

@@ -5,7 +5,33 @@ from __future__ import annotations
 from typing import BinaryIO
 
 
-class RangeReader:
+class ReaderOver:
+    """What a read-only binary file needs besides ``read``: the stores' readers wrap a ``raw`` file."""
+
+    raw: BinaryIO
+
+    def read(self, size: int = -1) -> bytes:
+        raise NotImplementedError
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class RangeReader(ReaderOver):
     """At most ``limit`` bytes of ``raw``, after ``prefix`` (bytes already read from it)."""
 
     def __init__(self, raw: BinaryIO, limit: int | None, prefix: bytes = b"") -> None:
@@ -30,23 +56,6 @@ class RangeReader:
         if self.remaining is not None:
             self.remaining -= len(data)
         return data
-
-    def readinto(self, b) -> int:
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.raw.close()
-
-    def __enter__(self) -> RangeReader:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def resolve(start: int | None, end: int | None, size: int) -> tuple[int, int]:
