@@ -101,7 +101,7 @@ def build(data_dir: Path, size: int):
 def serve(app) -> tuple[str, object]:
     import uvicorn
 
-    from svidok.api.app import create_app
+    from svidok.server import create_app
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning"))

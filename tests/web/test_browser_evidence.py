@@ -43,7 +43,7 @@ def served(tmp_path_factory):
         pytest.skip("Chromium is not installed: apt-get install -y chromium")
     import uvicorn
 
-    from svidok.api.app import create_app
+    from svidok.server import create_app
 
     core = Svidok(Settings(data_dir=tmp_path_factory.mktemp("browser-evidence"), field_key=TEST_KEY))
     core.init()
