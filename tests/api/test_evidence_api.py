@@ -157,8 +157,8 @@ def test_evidence_list_filters_and_cursor_pages(client, app):
 def test_a_viewer_does_not_list_evidence_of_a_strictly_confidential_incident(client, app):
     from fastapi.testclient import TestClient
 
-    from svidok.server import create_app
     from svidok.core.actors import SYSTEM
+    from svidok.server import create_app
     from svidok.services import accounts
 
     open_inc = fx.incident(app, title="Public strike", confidentiality="public")
