@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
 import statistics
+import subprocess
+import sys
+import time
 
 
 def machine() -> str:
@@ -26,3 +30,26 @@ def pct(values: list[float], q: float) -> float:
 def summary_ms(values: list[float]) -> str:
     ms = [v * 1000 for v in values]
     return f"median {statistics.median(ms):.1f} ms, p95 {pct(ms, 95):.1f} ms, max {max(ms):.1f} ms (n={len(ms)})"
+
+
+def serve(data_dir, database_url: str | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `svidok.server:create_app` under uvicorn on a free loopback port, as a separate process
+    (its CPU is then its own), and wait until it answers; returns the process and its base URL."""
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "SVIDOK_DATA_DIR": str(data_dir)}
+    if database_url:
+        env["SVIDOK_DATABASE_URL"] = database_url
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:create_app", "--factory",
+                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(base + "/login", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return server, base

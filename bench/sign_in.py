@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,7 +23,7 @@ import httpx
 from argon2 import PasswordHasher
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, summary_ms
+from _common import machine, serve, summary_ms
 
 from svidok.app import Svidok
 from svidok.config import Settings
@@ -35,11 +33,6 @@ from svidok.services import accounts
 
 USER, PASSWORD = "bench-sign-in", "bench sign-in password"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -61,20 +54,8 @@ def main() -> None:
     except Conflict:
         pass
     app.close()
-    port = _free_port()
-    env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir)}
-    if args.database_url:
-        env["SVIDOK_DATABASE_URL"] = args.database_url
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:create_app", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(args.data_dir, args.database_url)
     try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/login", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         times: list[float] = []
         cpu_before = _cpu_seconds(server.pid)
         form_cpu = 0.0

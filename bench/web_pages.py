@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,7 +22,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, pct
+from _common import machine, pct, serve
 
 from svidok.app import Svidok
 from svidok.config import Settings
@@ -37,11 +35,6 @@ PASSWORD = "bench-web-password"
 PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",
          "/incidents?characteristic=older_person", "/incidents?q=Kharkiv", "/search?q=Kharkiv"]
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _users(app: Svidok) -> None:
@@ -73,20 +66,8 @@ def main() -> None:
     _users(app)
     total = incident_queries.count(app, SYSTEM, IncidentFilter())
     app.close()
-    port = _free_port()
-    env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir)}
-    if args.database_url:
-        env["SVIDOK_DATABASE_URL"] = args.database_url
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:create_app", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(args.data_dir, args.database_url)
     try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/login", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         time.sleep(args.settle)
         print(f"machine: {machine()}; incidents in the database: {total:,}; {args.requests} requests per page and role;"
               f" measured {args.settle:.0f} s after start-up; load average {os.getloadavg()[0]:.1f}")
