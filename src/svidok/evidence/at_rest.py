@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .blobs import EvidenceStoreError
-from .readers import ReaderOver
+from .readers import ReaderOver, read_up_to
 
 MAGIC = b"SVDKEV01"
 CHUNK = 64 << 10
@@ -133,7 +133,7 @@ class DecryptingReader(ReaderOver):
     def _next_chunk(self) -> bytes:
         h, i = self.h, self.index
         want = min(h.chunk, h.plain_size - i * h.chunk) + TAG
-        data = _read_exactly(self.raw, want)
+        data = read_up_to(self.raw, want)
         if len(data) != want:
             raise DecryptionError(f"evidence file {self.sha256}: chunk {i} is cut short ({len(data)} of {want} bytes)")
         try:
@@ -163,13 +163,3 @@ class DecryptingReader(ReaderOver):
         self.remaining -= have
         return b"".join(parts)
 
-
-def _read_exactly(fh: BinaryIO, n: int) -> bytes:
-    parts, have = [], 0
-    while have < n:
-        data = fh.read(n - have)
-        if not data:
-            break
-        parts.append(data)
-        have += len(data)
-    return b"".join(parts)

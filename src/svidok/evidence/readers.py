@@ -63,3 +63,15 @@ def resolve(start: int | None, end: int | None, size: int) -> tuple[int, int]:
     s = 0 if start is None else max(0, start)
     e = size if end is None else min(end, size)
     return s, max(s, e)
+
+
+def read_up_to(fh: BinaryIO, n: int) -> bytes:
+    """``n`` bytes from ``fh``, fewer only at its end (a single ``read`` may return less)."""
+    parts, have = [], 0
+    while have < n:
+        data = fh.read(n - have)
+        if not data:
+            break
+        parts.append(data)
+        have += len(data)
+    return b"".join(parts)

@@ -35,7 +35,7 @@ from .blobs import (
     check_sha256,
 )
 from .media_types import sniff_media_type
-from .readers import RangeReader, resolve
+from .readers import RangeReader, read_up_to, resolve
 from .staging import hash_in_place, stage
 from .store import KeysArg, _keys_getter, hash_check
 
@@ -279,7 +279,7 @@ class S3Store:
         sha = check_sha256(sha256)
         if not start:
             body, total = self._get(sha)
-            head = _read_up_to(body, at_rest.HEADER_SIZE)
+            head = read_up_to(body, at_rest.HEADER_SIZE)
             if head[:8] == at_rest.MAGIC:
                 header = at_rest.read_header(head, sha, self._keys())
                 _, e = resolve(0, end, header.plain_size)
@@ -287,7 +287,7 @@ class S3Store:
             _, e = resolve(0, end, total)
             return RangeReader(body, e, prefix=head)
         body, total = self._get(sha, 0, at_rest.HEADER_SIZE - 1)
-        head = _read_up_to(body, at_rest.HEADER_SIZE)
+        head = read_up_to(body, at_rest.HEADER_SIZE)
         body.close()
         if head[:8] == at_rest.MAGIC:
             header = at_rest.read_header(head, sha, self._keys())
@@ -374,13 +374,3 @@ class _Empty:
     def close(self) -> None:
         pass
 
-
-def _read_up_to(body: BinaryIO, n: int) -> bytes:
-    parts, have = [], 0
-    while have < n:
-        data = body.read(n - have)
-        if not data:
-            break
-        parts.append(data)
-        have += len(data)
-    return b"".join(parts)
