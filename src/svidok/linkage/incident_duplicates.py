@@ -97,7 +97,7 @@ SELECT DISTINCT l, r FROM (SELECT * FROM place UNION ALL SELECT * FROM by_person
 _MEASURES = """
 SELECT c.l AS id_l, c.r AS id_r,
   greatest(0, greatest(a.lo, b.lo) - least(a.hi, b.hi)) AS gap,
-  (a.lo = b.lo AND a.hi = b.hi AND a.lo = a.hi) AS same_day,
+  (a.lo = b.lo AND a.hi = b.hi AND a.lo = a.hi) AS same_day, greatest(a.hi - a.lo, b.hi - b.lo) AS span,
   CASE WHEN a.lat IS NULL OR b.lat IS NULL THEN NULL ELSE
     12742 * asin(least(1, sqrt(pow(sin(radians(b.lat - a.lat) / 2), 2)
       + cos(radians(a.lat)) * cos(radians(b.lat)) * pow(sin(radians(b.lon - a.lon) / 2), 2)))) END AS km,
@@ -172,8 +172,9 @@ def weights(m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     gap, km = m["gap"].astype(float), m["km"].astype(float)
     same_place = m["same_place"].astype(float)  # NaN: a place not known for both
     out = {}
-    out["date"] = np.select([m["same_day"].astype(bool), gap == 0, gap <= 1, gap <= MAX_GAP_DAYS],
-                            [3.0, 2.0, 0.5, -1.0], -4.0)
+    span = m["span"].astype(float)  # an incident known to the month overlaps much and says little
+    out["date"] = np.select([m["same_day"].astype(bool), (gap == 0) & (span <= 1), (gap == 0) & (span <= 7),
+                             gap == 0, gap <= 1, gap <= MAX_GAP_DAYS], [3.0, 2.0, 1.0, 0.0, 0.5, -1.0], -4.0)
     by_km = np.select([km <= 1, km <= 5, km <= 15], [3.0, 1.5, 0.0], -4.0)
     by_place = np.where(np.isnan(same_place), 0.0, np.where(same_place == 1, 2.0, -1.0))
     out["place"] = np.where(np.isnan(km), by_place, by_km)
@@ -205,7 +206,8 @@ def reasons(m: dict, w: dict[str, float]) -> list[dict]:
         verdict = "for" if bits > 0.25 else "against" if bits < -0.25 else "neutral"
         return {"field": fieldname, "finding": text, "weight": round(bits, 2), "verdict": verdict}
 
-    out = [line("date", "the same day" if m["same_day"] else "dates overlap" if m["gap"] == 0
+    out = [line("date", "the same day" if m["same_day"] else
+                "dates overlap" + (f" (one spans {_days(m['span'] + 1)})" if m["span"] >= 1 else "") if m["gap"] == 0
                 else f"dates {_days(m['gap'])} apart")]
     if m["km"] is not None:
         km = m["km"]
