@@ -81,3 +81,32 @@ def test_a_draft_is_checked_before_it_is_saved(app):
     hits = incident_duplicates.check(app, SYSTEM, draft)
     assert [h["incident_id"] for h in hits] == [first["id"]]
     assert incident_duplicates.queue(app, SYSTEM)["total"] == 0  # a check stores nothing
+
+
+def test_the_cli_warns_on_entry_and_reviews(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from svidok.cli.main import app as cli
+    from svidok.config import get_settings
+
+    monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        assert runner.invoke(cli, ["init"]).exit_code == 0
+        add = ["incident", "add", "--date", "2022-08-03", "--place", fx.KHARKIV_OBLAST, "-v", "killing_of_civilians",
+               "--means", "artillery", "--killed", "3"]
+        assert runner.invoke(cli, [*add, "--title", "Shelling of the central market"]).exit_code == 0
+        r = runner.invoke(cli, [*add, "--title", "Обстріл центрального ринку"])
+        assert r.exit_code == 0 and "May be the same incident as 1" in r.output, r.output
+        r = runner.invoke(cli, ["duplicates", "show", "1"])
+        assert r.exit_code == 0 and "the same means" in r.output and "+1.0" in r.output, r.output
+        r = runner.invoke(cli, ["duplicates", "same", "1", "--note", "one shelling"])
+        assert "incident 2 merged into 1" in r.output, r.output
+        r = runner.invoke(cli, ["duplicates", "undo", "1"])
+        assert "now pending" in r.output
+        r = runner.invoke(cli, ["duplicates", "run"])
+        assert r.exit_code == 0 and '"incidents": 2' in r.output, r.output
+    finally:
+        get_settings.cache_clear()
