@@ -137,7 +137,7 @@ def _hits(s: Session, actor: Actor, pairs: list[dict], focus: int, min_probabili
     rows = s.execute(select(Incident.id, Incident.title, Incident.date_start).where(
         Incident.id.in_(others), access.visibility_clause(Incident, actor))).all()
     out = [{"incident_id": i, "title": t, "date_start": d, "probability": others[i]["probability"],
-            "reasons": others[i]["reasons"]} for i, t, d in rows]
+            "reasons": others[i]["reasons"], "measures": others[i]["measures"]} for i, t, d in rows]
     return sorted(out, key=lambda h: (-h["probability"], h["incident_id"]))
 
 
