@@ -26,6 +26,11 @@ import numpy as np
 MAX_GAP_DAYS = 3
 LINK_GAP_DAYS = 30
 MAX_BLOCK = 50
+#: An incident known only to the month is compared over at most this many days from its start.
+MAX_SPAN_DAYS = 35
+#: A word in more than this many incidents (or this share of them) is too common to compare.
+COMMON_WORD_MIN = 50
+COMMON_WORD_SHARE = 0.002
 #: Cell size of the place pass, in degrees of latitude (~11 km).
 CELL_DEG = 0.1
 #: Odds, in bits, that two incidents taken from the same block are one incident.
@@ -78,11 +83,17 @@ def _frame(facts: Iterable[IncidentFacts]):
 
 _CANDIDATES = """
 CREATE TEMP TABLE cand AS
-WITH cells AS (SELECT id, cx, cy, lo // 7 AS wk, lo, hi FROM inc WHERE cx IS NOT NULL),
+WITH cells AS (SELECT id, cx, cy, unnest(range(lo // 7, least(hi, lo + {span}) // 7 + 1)) AS wk, lo, hi
+               FROM inc WHERE cx IS NOT NULL),
 near AS (SELECT c.id, c.cx + dx AS cx, c.cy + dy AS cy, c.wk + dw AS wk, c.lo, c.hi
          FROM cells c, range(-1, 2) AS x(dx), range(-1, 2) AS y(dy), range(-1, 2) AS w(dw)),
-place AS (SELECT a.id AS l, b.id AS r FROM cells a JOIN near b USING (cx, cy, wk)
-          WHERE a.id < b.id AND greatest(a.lo, b.lo) - least(a.hi, b.hi) <= {gap} {focus}),
+by_cell AS (SELECT a.id AS l, b.id AS r FROM cells a JOIN near b USING (cx, cy, wk)
+            WHERE a.id < b.id AND greatest(a.lo, b.lo) - least(a.hi, b.hi) <= {gap} {focus}),
+weeks AS (SELECT id, place_id, cx IS NULL AS no_point, unnest(range(lo // 7, least(hi, lo + {span}) // 7 + 1)) AS wk,
+                 lo, hi FROM inc WHERE place_id IS NOT NULL),
+around AS (SELECT id, place_id, no_point, wk + dw AS wk, lo, hi FROM weeks, range(-1, 2) AS w(dw)),
+by_place AS (SELECT least(a.id, b.id) AS l, greatest(a.id, b.id) AS r FROM weeks a JOIN around b USING (place_id, wk)
+             WHERE a.no_point AND a.id <> b.id AND greatest(a.lo, b.lo) - least(a.hi, b.hi) <= {gap} {focus}),
 person AS (SELECT id, unnest(persons) AS k, lo, hi FROM inc),
 person_ok AS (SELECT * FROM person WHERE k IN (SELECT k FROM person GROUP BY k HAVING count(*) <= {block})),
 by_person AS (SELECT a.id AS l, b.id AS r FROM person_ok a JOIN person_ok b USING (k)
@@ -91,7 +102,17 @@ source AS (SELECT id, unnest(sources) AS k, lo, hi FROM inc),
 source_ok AS (SELECT * FROM source WHERE k IN (SELECT k FROM source GROUP BY k HAVING count(*) <= {block})),
 by_source AS (SELECT a.id AS l, b.id AS r FROM source_ok a JOIN source_ok b USING (k)
               WHERE a.id < b.id AND greatest(a.lo, b.lo) - least(a.hi, b.hi) <= {link} {focus})
-SELECT DISTINCT l, r FROM (SELECT * FROM place UNION ALL SELECT * FROM by_person UNION ALL SELECT * FROM by_source)
+SELECT DISTINCT l, r FROM (SELECT * FROM by_cell UNION ALL SELECT * FROM by_place UNION ALL SELECT * FROM by_person
+                           UNION ALL SELECT * FROM by_source)
+"""
+
+# Words named by many incidents (a city, "shelling") say little about which attack it was:
+# only the rarer ones are compared.
+_RARE_WORDS = """
+CREATE TEMP TABLE rare AS
+WITH w AS (SELECT id, unnest(words) AS w FROM inc),
+common AS (SELECT w FROM w GROUP BY w HAVING count(*) > {limit})
+SELECT id, list(w ORDER BY w) AS words FROM w WHERE w NOT IN (SELECT w FROM common) GROUP BY id
 """
 
 _MEASURES = """
@@ -107,9 +128,11 @@ SELECT c.l AS id_l, c.r AS id_r,
   len(list_intersect(a.persons, b.persons)) AS persons_shared, least(len(a.persons), len(b.persons)) AS persons_known,
   len(list_intersect(a.sources, b.sources)) AS sources_shared,
   a.victims AS victims_l, b.victims AS victims_r,
-  len(list_intersect(a.words, b.words)) AS words_shared,
-  len(a.words) + len(b.words) - len(list_intersect(a.words, b.words)) AS words_union
+  len(list_intersect(coalesce(wa.words, []), coalesce(wb.words, []))) AS words_shared,
+  len(coalesce(wa.words, [])) + len(coalesce(wb.words, []))
+    - len(list_intersect(coalesce(wa.words, []), coalesce(wb.words, []))) AS words_union
 FROM cand c JOIN inc a ON a.id = c.l JOIN inc b ON b.id = c.r
+  LEFT JOIN rare wa ON wa.id = c.l LEFT JOIN rare wb ON wb.id = c.r
 """
 
 
@@ -131,12 +154,15 @@ def find(facts: Iterable[IncidentFacts], *, min_bits: float = 0.0, focus: int | 
         con.register("inc_df", df)
         con.execute("CREATE TEMP TABLE inc AS SELECT * FROM inc_df")
         where = f"AND (a.id = {int(focus)} OR b.id = {int(focus)})" if focus is not None else ""
-        con.execute(_CANDIDATES.format(gap=MAX_GAP_DAYS, link=LINK_GAP_DAYS, block=MAX_BLOCK, focus=where))
+        con.execute(_CANDIDATES.format(gap=MAX_GAP_DAYS, link=LINK_GAP_DAYS, block=MAX_BLOCK, span=MAX_SPAN_DAYS,
+                                       focus=where))
+        con.execute(_RARE_WORDS.format(limit=max(COMMON_WORD_MIN, int(len(df) * COMMON_WORD_SHARE))))
         compared = con.execute("SELECT count(*) FROM cand").fetchone()[0]
         cols = con.execute(_MEASURES).fetchnumpy()
     finally:
         con.close()
-    cols = {k: np.asarray(v.filled(np.nan) if np.ma.isMaskedArray(v) else v) for k, v in cols.items()}
+    # NULLs (a distance or place not known for both) become NaN.
+    cols = {k: np.asarray(v.astype(float).filled(np.nan) if np.ma.isMaskedArray(v) else v) for k, v in cols.items()}
     w = weights(cols)
     total = PRIOR_BITS + sum(w.values())
     keep = np.flatnonzero(total >= min_bits)
@@ -147,7 +173,7 @@ def find(facts: Iterable[IncidentFacts], *, min_bits: float = 0.0, focus: int | 
         parts = {k: float(v[i]) for k, v in w.items()}
         bits = float(total[i])
         pairs.append({"id_l": int(m.pop("id_l")), "id_r": int(m.pop("id_r")), "bits": round(bits, 3),
-                      "probability": probability(bits), "measures": m,
+                      "probability": probability(bits), "prior": PRIOR_BITS, "measures": m,
                       "weights": {k: round(v, 2) for k, v in parts.items()}, "reasons": reasons(m, parts)})
     return Candidates(pairs=pairs, compared=int(compared))
 
@@ -179,7 +205,8 @@ def weights(m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     by_place = np.where(np.isnan(same_place), 0.0, np.where(same_place == 1, 2.0, -1.0))
     out["place"] = np.where(np.isnan(km), by_place, by_km)
     tk, ts = m["types_known"], m["types_shared"]
-    out["type"] = np.where(tk == 0, 0.0, np.where(ts > 0, 1.5, -2.0))
+    # Sources often name a neighbouring type of one act (civilian objects / civilians): a weak sign.
+    out["type"] = np.where(tk == 0, 0.0, np.where(ts > 0, 1.5, -0.5))
     mk, ms = m["means_known"], m["means_shared"]
     out["means"] = np.where(mk == 0, 0.0, np.where(ms > 0, 1.0, -1.0))
     pk, ps = m["persons_known"], m["persons_shared"]
@@ -190,8 +217,8 @@ def weights(m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out["sources"] = np.where(m["sources_shared"] > 0, 2.0, 0.0)
     union = m["words_union"].astype(float)
     jac = np.where(union > 0, m["words_shared"] / np.maximum(union, 1), np.nan)
-    out["words"] = np.where(np.isnan(jac), 0.0, np.select([jac >= 0.5, jac >= 0.3, jac >= 0.15], [3.0, 1.5, 0.5],
-                                                          np.where(union >= 6, -1.0, 0.0)))
+    # No penalty for few words in common: reports in two languages share only names.
+    out["words"] = np.where(np.isnan(jac), 0.0, np.select([jac >= 0.5, jac >= 0.3, jac >= 0.15], [3.0, 1.5, 0.5], 0.0))
     return out
 
 
@@ -230,8 +257,8 @@ def reasons(m: dict, w: dict[str, float]) -> list[dict]:
     if m["sources_shared"]:
         out.append(line("sources", f"{m['sources_shared']} source(s) in both"))
     if m["words_union"]:
-        out.append(line("words", f"{m['words_shared']} of {m['words_union']} words of title and narrative in common "
-                        "(any script)"))
+        out.append(line("words", f"{m['words_shared']} of {m['words_union']} less common words of title and "
+                        "narrative in common (any script)"))
     return out
 
 

@@ -175,7 +175,7 @@ def _store(s: Session, pairs: list[dict], found_by: str, counts: dict) -> None:
     existing = {(p.incident_id_l, p.incident_id_r): p for p in s.scalars(q)}
     now = datetime.now(UTC)
     for p in pairs:
-        evidence = {"measures": p["measures"], "weights": p["weights"], "reasons": p["reasons"]}
+        evidence = {"measures": p["measures"], "weights": p["weights"], "reasons": p["reasons"], "prior": p["prior"]}
         old = existing.get((p["id_l"], p["id_r"]))
         if old is None:
             s.add(IncidentDuplicatePair(incident_id_l=p["id_l"], incident_id_r=p["id_r"], probability=p["probability"],
