@@ -2,6 +2,7 @@
 
     uv run python bench/incident_duplicates.py                      # 20,000 reports, several thresholds
     uv run python bench/incident_duplicates.py --reports 1000000    # scale: time, CPU, memory
+    uv run python bench/incident_duplicates.py --hand               # the hand weights, not learnt ones
 
 Reports come from ``incident_duplicates_gen.py`` (written apart from the finder); the
 finder sees the fields an incident has (dates, point, place, types, means, named
@@ -13,6 +14,7 @@ true pairs the blocking passes compare at all: no threshold can find more.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import sys
@@ -25,6 +27,7 @@ from incident_duplicates_gen import reports, true_pairs
 
 from svidok.domain import names
 from svidok.linkage.incident_duplicates import IncidentFacts, find
+from svidok.linkage.incident_weights import apply, levels
 
 
 def _cpu() -> float:
@@ -46,11 +49,32 @@ def _score(found: set, truth: set) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def labelled_ceiling(pairs: list[dict], truth: set) -> tuple[float, float, float]:
+    """The same levels with m and u counted from the truth (in-sample): the best these fields
+    and levels can do with weights fitted to the answers, at even odds."""
+    import numpy as np
+
+    cols = {k: np.array([np.nan if p["measures"][k] is None else p["measures"][k] for p in pairs], dtype=float)
+            for k in pairs[0]["measures"]}
+    lv = levels(cols)
+    y = np.array([(p["id_l"], p["id_r"]) in truth for p in pairs])
+    table = {}
+    for f, v in lv.items():
+        k = int(v.max()) + 1
+        m = np.bincount(v[y], minlength=k) + 0.5
+        u = np.bincount(v[~y], minlength=k) + 0.5
+        table[f] = list(np.log2((m / m.sum()) / (u / u.sum())))
+    total = math.log2(y.mean() / (1 - y.mean())) + sum(apply(lv, table).values())
+    found = {(p["id_l"], p["id_r"]) for p, t in zip(pairs, total, strict=True) if t >= 0}
+    return _score(found, truth)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reports", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=20261205)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--hand", action="store_true", help="the hand weights instead of weights learnt from the pairs")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -63,14 +87,18 @@ def main() -> None:
     small = len(facts) <= 200_000
     t1, c1 = time.perf_counter(), _cpu()
     # At small sizes every compared pair comes back, to give the blocking recall and a curve.
-    out = find(facts, min_bits=-1e9 if small else 0.0, threads=args.threads)
+    out = find(facts, min_bits=-1e9 if small else 0.0, threads=args.threads, learn=not args.hand)
     wall, cpu = time.perf_counter() - t1, _cpu() - c1
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"find: {out.compared:,} pairs compared, {len(out.pairs):,} returned in {wall:.1f} s wall, "
           f"{cpu:.1f} s CPU; peak RSS {rss:,.0f} MiB; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"weights ({'by hand' if args.hand else 'learnt from the pairs, no labels'}): start {out.prior:+.1f}, "
+          + "; ".join(f"{f} {' '.join(f'{x:+.1f}' for x in w[1:])}" for f, w in out.weights.items()))
     if small:
         compared = {(p["id_l"], p["id_r"]) for p in out.pairs}
         print(f"blocking recall: {len(compared & truth) / max(len(truth), 1):.4f}")
+        p, r, f1 = labelled_ceiling(out.pairs, truth)
+        print(f"ceiling (these levels, m and u counted from the truth): precision {p:.4f}  recall {r:.4f}  F1 {f1:.4f}")
     for threshold in ((0.3, 0.5, 0.7, 0.9) if small else (0.5,)):
         found = {(p["id_l"], p["id_r"]) for p in out.pairs if p["probability"] >= threshold}
         p, r, f1 = _score(found, truth)

@@ -6,12 +6,13 @@ neighbours) *and* in time (the same or an adjacent week, then at most
 ``MAX_GAP_DAYS`` apart); a shared named victim; a shared source (each within
 ``LINK_GAP_DAYS``). A victim or source named by more than ``MAX_BLOCK`` incidents
 (a monthly report) does not form a block. DuckDB runs the passes and measures
-every candidate pair; :func:`weights` turns the measurements into weights in bits
+every candidate pair; :mod:`.incident_weights` turns the measurements into weights in bits
 (+1 doubles the odds that two reports are one incident, -1 halves them) and
 :func:`reasons` into words a reviewer reads.
 
-The weights are set by hand from what documenters know (they are not fitted to
-the benchmark's generator, which is written apart: bench/incident_duplicates_gen.py).
+The weights are set by hand from what documenters know, or estimated from the
+candidate pairs without labels (``learn``); neither looks at the benchmark's
+generator, which is written apart (bench/incident_duplicates_gen.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from datetime import date
 
 import numpy as np
 
-MAX_GAP_DAYS = 3
+from .incident_weights import HAND, MAX_GAP_DAYS, PRIOR_BITS, apply, fit, levels
+
 LINK_GAP_DAYS = 30
 MAX_BLOCK = 50
 #: An incident known only to the month is compared over at most this many days from its start.
@@ -33,8 +35,6 @@ COMMON_WORD_MIN = 50
 COMMON_WORD_SHARE = 0.002
 #: Cell size of the place pass, in degrees of latitude (~11 km).
 CELL_DEG = 0.1
-#: Odds, in bits, that two incidents taken from the same block are one incident.
-PRIOR_BITS = -5.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,9 @@ class Candidates:
 
     pairs: list[dict] = field(default_factory=list)
     compared: int = 0
+    #: The weights of each field's levels and the starting point, as used.
+    weights: dict = field(default_factory=dict)
+    prior: float = 0.0
 
 
 def _frame(facts: Iterable[IncidentFacts]):
@@ -137,8 +140,11 @@ FROM cand c JOIN inc a ON a.id = c.l JOIN inc b ON b.id = c.r
 
 
 def find(facts: Iterable[IncidentFacts], *, min_bits: float = 0.0, focus: int | None = None,
-         threads: int | None = None) -> Candidates:
+         threads: int | None = None, learn: bool = False, weights_table: dict | None = None) -> Candidates:
     """Candidate pairs whose total weight is at least ``min_bits`` (0: even odds).
+
+    ``learn``: estimate the weights from the candidate pairs (:func:`.incident_weights.fit`);
+    otherwise ``weights_table`` or the hand weights. The weights used are in the result.
 
     ``focus``: only pairs with this incident (a new incident or a draft, checked on entry).
     The result is the same on every run: pairs are ordered by weight, then ids.
@@ -163,8 +169,10 @@ def find(facts: Iterable[IncidentFacts], *, min_bits: float = 0.0, focus: int | 
         con.close()
     # NULLs (a distance or place not known for both) become NaN.
     cols = {k: np.asarray(v.astype(float).filled(np.nan) if np.ma.isMaskedArray(v) else v) for k, v in cols.items()}
-    w = weights(cols)
-    total = PRIOR_BITS + sum(w.values())
+    lv = levels(cols)
+    table, prior = fit(lv, start=weights_table) if learn else (weights_table or HAND, PRIOR_BITS)
+    w = apply(lv, table)
+    total = prior + sum(w.values())
     keep = np.flatnonzero(total >= min_bits)
     order = keep[np.lexsort((cols["id_r"][keep], cols["id_l"][keep], -total[keep]))]
     pairs = []
@@ -173,9 +181,9 @@ def find(facts: Iterable[IncidentFacts], *, min_bits: float = 0.0, focus: int | 
         parts = {k: float(v[i]) for k, v in w.items()}
         bits = float(total[i])
         pairs.append({"id_l": int(m.pop("id_l")), "id_r": int(m.pop("id_r")), "bits": round(bits, 3),
-                      "probability": probability(bits), "prior": PRIOR_BITS, "measures": m,
+                      "probability": probability(bits), "prior": prior, "measures": m,
                       "weights": {k: round(v, 2) for k, v in parts.items()}, "reasons": reasons(m, parts)})
-    return Candidates(pairs=pairs, compared=int(compared))
+    return Candidates(pairs=pairs, compared=int(compared), weights=table, prior=prior)
 
 
 def _plain(v):
@@ -191,35 +199,6 @@ def _plain(v):
 def probability(bits: float) -> float:
     """Odds in bits as a probability."""
     return 1 / (1 + 2.0 ** -bits)
-
-
-def weights(m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each field's weight in bits for arrays of measurements (one entry per pair)."""
-    gap, km = m["gap"].astype(float), m["km"].astype(float)
-    same_place = m["same_place"].astype(float)  # NaN: a place not known for both
-    out = {}
-    span = m["span"].astype(float)  # an incident known to the month overlaps much and says little
-    out["date"] = np.select([m["same_day"].astype(bool), (gap == 0) & (span <= 1), (gap == 0) & (span <= 7),
-                             gap == 0, gap <= 1, gap <= MAX_GAP_DAYS], [3.0, 2.0, 1.0, 0.0, 0.5, -1.0], -4.0)
-    by_km = np.select([km <= 1, km <= 5, km <= 15], [3.0, 1.5, 0.0], -4.0)
-    by_place = np.where(np.isnan(same_place), 0.0, np.where(same_place == 1, 2.0, -1.0))
-    out["place"] = np.where(np.isnan(km), by_place, by_km)
-    tk, ts = m["types_known"], m["types_shared"]
-    # Sources often name a neighbouring type of one act (civilian objects / civilians): a weak sign.
-    out["type"] = np.where(tk == 0, 0.0, np.where(ts > 0, 1.5, -0.5))
-    mk, ms = m["means_known"], m["means_shared"]
-    out["means"] = np.where(mk == 0, 0.0, np.where(ms > 0, 1.0, -1.0))
-    pk, ps = m["persons_known"], m["persons_shared"]
-    out["victims"] = np.where(ps > 0, np.minimum(4.0 + ps - 1, 6.0), np.where(pk > 0, -1.5, 0.0))
-    vl, vr = m["victims_l"].astype(float), m["victims_r"].astype(float)
-    ratio = np.maximum(vl, vr) / np.maximum(np.minimum(vl, vr), 1)
-    out["count"] = np.where((vl == 0) | (vr == 0), 0.0, np.select([vl == vr, ratio <= 2], [1.0, 0.0], -1.0))
-    out["sources"] = np.where(m["sources_shared"] > 0, 2.0, 0.0)
-    union = m["words_union"].astype(float)
-    jac = np.where(union > 0, m["words_shared"] / np.maximum(union, 1), np.nan)
-    # No penalty for few words in common: reports in two languages share only names.
-    out["words"] = np.where(np.isnan(jac), 0.0, np.select([jac >= 0.5, jac >= 0.3, jac >= 0.15], [3.0, 1.5, 0.5], 0.0))
-    return out
 
 
 def _days(n: int) -> str:
@@ -262,4 +241,4 @@ def reasons(m: dict, w: dict[str, float]) -> list[dict]:
     return out
 
 
-__all__ = ["Candidates", "IncidentFacts", "find", "probability", "reasons", "weights"]
+__all__ = ["Candidates", "IncidentFacts", "find", "probability", "reasons"]
