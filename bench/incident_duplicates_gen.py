@@ -12,7 +12,8 @@ the reports sources made of them, with what real reports get wrong:
   reports only;
 * titles in Ukrainian, Russian or English, with the settlement's name in that script;
 * many attacks in a few big cities, several of the same type on the same day (the
-  namesakes of incidents: different attacks that look alike).
+  namesakes of incidents: different attacks that look alike); a bigger set adds
+  synthetic villages (about 50 attacks each), not more attacks per day in the cities.
 
 Each report carries ``event``: reports of one event are one incident (the truth).
 """
@@ -72,13 +73,30 @@ def _offset(lat: float, lon: float, km: float, rng: random.Random) -> tuple[floa
     return lat + km * math.cos(a) / 111.0, lon + km * math.sin(a) / (111.0 * math.cos(math.radians(lat)))
 
 
+#: Attacks in the named cities, whatever the size: a bigger set adds villages, not more
+#: attacks per day in Kharkiv (which would be a different war, not a bigger register).
+CITY_EVENTS = 13_300
+EVENTS_PER_VILLAGE = 50
+
+
+def _villages(n: int, rng: random.Random) -> list[tuple]:
+    """Synthetic villages across the south and east (their names carry no words)."""
+    out = []
+    for k in range(n):
+        lat, lon = rng.uniform(46.3, 51.5), rng.uniform(30.0, 40.0)
+        out.append((f"с. {k}", f"с. {k}", f"v. {k}", lat, lon, 1, f"village-{k}"))
+    return out
+
+
 def events(n: int, rng: random.Random) -> list[dict]:
     """``n`` attacks: where, when, what, the victims."""
     weights = [s[5] for s in SETTLEMENTS]
+    villages = _villages(max(0, n - CITY_EVENTS) // EVENTS_PER_VILLAGE, rng)
+    city_share = min(1.0, CITY_EVENTS / n) if villages else 1.0
     days = (END - START).days
     out = []
     for e in range(n):
-        s = rng.choices(SETTLEMENTS, weights)[0]
+        s = rng.choices(SETTLEMENTS, weights)[0] if rng.random() < city_share else rng.choice(villages)
         spread = 4.0 if s[5] >= 8 else 1.5  # big cities are wider
         lat, lon = _offset(s[3], s[4], abs(rng.gauss(0, spread)), rng)
         vt, fam, means = rng.choice(TYPES)
@@ -123,7 +141,8 @@ def _report(ev: dict, source: int, rng: random.Random) -> dict:
     title = f"{verb} {OBJECTS[ev['object']][lang]} {PREP[lang]} {s[lang]}"
     victims = max(0, ev["victims"] + rng.choice((0, 0, 0, -1, 1, 2)))
     named = [p for p in ev["named"] if rng.random() < 0.6]
-    return {"event": ev["event"], "date_lo": lo, "date_hi": hi, "lat": lat, "lon": lon, "place_id": PLACE_ID[s[2]],
+    place = 100_000 + int(s[6].split("-")[1]) if len(s) > 6 else PLACE_ID[s[2]]
+    return {"event": ev["event"], "date_lo": lo, "date_hi": hi, "lat": lat, "lon": lon, "place_id": place,
             "types": [vt], "means": [means] if means else [], "persons": named, "victims": victims,
             "sources": [source], "title": title}
 
