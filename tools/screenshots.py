@@ -75,12 +75,14 @@ def synthetic_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
 
 
 def build(data_dir: Path, size: int):
-    """A demo installation with a few evidence files on its newest incident; (app, first evidence id, incident id)."""
+    """A demo installation with a few evidence files on its newest incident and a second report of it
+    in the duplicate queue; (app, first evidence id, incident id, duplicate pair id)."""
     from svidok.app import Svidok
     from svidok.config import Settings
     from svidok.core.actors import SYSTEM
     from svidok.schemas.filters import IncidentFilter
-    from svidok.services import demo, evidence, incident_queries
+    from svidok.schemas.records import IncidentIn
+    from svidok.services import demo, evidence, incident_duplicates, incident_queries, incidents
 
     app = Svidok(Settings(data_dir=data_dir))
     app.init()
@@ -95,7 +97,13 @@ def build(data_dir: Path, size: int):
                                incident_id=incident_id, acquired_by="demo field team (synthetic)",
                                acquisition_method="phone camera", purpose="demo screenshot data")
         first = first or item["id"]
-    return app, first, incident_id
+    shown = incidents.get(app, SYSTEM, incident_id)
+    incidents.create(app, SYSTEM, IncidentIn.model_validate({
+        "title": f"(second report) {shown['title']}", "date_start": shown["date_start"], "place": shown["place_id"],
+        "lat": shown["lat"], "lon": shown["lon"], "narrative": "Synthetic. The same strike, from another source.",
+        "acts": [{"violation_type": a["violation_type"], "means": a["means"]} for a in shown["acts"]]}))
+    pair_id = incident_duplicates.queue(app, SYSTEM, limit=1)["items"][0]["id"]
+    return app, first, incident_id, pair_id
 
 
 def serve(app) -> tuple[str, object]:
@@ -114,11 +122,12 @@ def serve(app) -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", server
 
 
-def pages(evidence_id: int, incident_id: int) -> dict[str, str]:
+def pages(evidence_id: int, incident_id: int, pair_id: int) -> dict[str, str]:
     return {"dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
             "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv",
-            "review": "/review", "admin": "/admin/users", "account": "/account"}
+            "review": "/review", "review-incidents": "/review/incidents", "incident-pair": f"/review/incidents/{pair_id}",
+            "admin": "/admin/users", "account": "/account"}
 
 
 #: The outermost elements that reach past the window's right edge (what to fix when a page scrolls sideways).
@@ -188,10 +197,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
-        app, evidence_id, incident_id = build(Path(tmp), args.size)
+        app, evidence_id, incident_id, pair_id = build(Path(tmp), args.size)
         base, server = serve(app)
         try:
-            problems = shoot(base, args.out, pages(evidence_id, incident_id), DEMO_PASSWORD)
+            problems = shoot(base, args.out, pages(evidence_id, incident_id, pair_id), DEMO_PASSWORD)
         finally:
             server.should_exit = True
             time.sleep(0.3)

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "interop": ("svidok.cli.interop:interop_app", "Formats of other systems (ACLED, Uwazi, ODK/Kobo), exports and open data."),
     "custody": ("svidok.cli.custody:custody_app", "Detainees, prisoners of war and the disappeared; displacement."),
     "review": ("svidok.cli.review:review_app", "Find records of the same person; accept, reject or undo."),
+    "duplicates": ("svidok.cli.duplicates:duplicates_app", "Find incidents reported more than once; same, different or undo."),
     "stats": ("svidok.cli.stats:stats_app", "Statistics on the records: breakdowns of victims."),
     "ledger": ("svidok.cli.evidence:ledger_app", "The hash-chained ledger: heads kept outside the database."),
     "capture": ("svidok.cli.capture:capture", "Preserve web pages: WACZ archive, screenshot, text, metadata and media, each stored as evidence."),

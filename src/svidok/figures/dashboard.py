@@ -17,7 +17,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, extract, func, or_, select
+from sqlalchemy import and_, case, extract, func, or_, select
 
 from svidok.core import access
 from svidok.core.actors import Actor
@@ -92,7 +92,8 @@ def _compute(app: Svidok, actor: Actor) -> dict:
     family_of = case(
         *[(Act.violation_type.in_(codes), fam) for fam, codes in families.items()], else_="other"
     ) if families else "other"
-    visible = access.visibility_clause(Incident, actor)
+    # A report merged into another (the same incident) is counted with that one only.
+    visible = and_(access.visibility_clause(Incident, actor), Incident.merged_into_id.is_(None))
     with app.db.session() as s:
         total = s.scalar(select(func.count()).select_from(Incident).where(visible)) or 0
         fam_rows = s.execute(

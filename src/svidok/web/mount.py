@@ -31,6 +31,7 @@ from .views import (
     dashboard,
     evidence,
     evidence_pages,
+    incident_review,
     incidents,
     jobs,
     maps,
@@ -57,7 +58,8 @@ def install(api: FastAPI, core: Svidok) -> None:
     for module in (auth, account, dashboard, incidents, persons, records, search, evidence, evidence_pages, captures, maps,
                    admin, jobs):
         api.include_router(module.router, include_in_schema=False)
-    for router in (custody_pages.monitor_router, custody_pages.review_router):
+    # Before the person review: "/review/{pair_id}" would otherwise take "/review/incidents".
+    for router in (custody_pages.monitor_router, incident_review.router, custody_pages.review_router):
         api.include_router(router, include_in_schema=False)
 
     previous = dict(api.exception_handlers)

@@ -7,6 +7,7 @@ from .base import Base, partial_indexes, utcnow
 from .captures import Capture, CaptureBatch, Timestamp
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
+from .incident_duplicates import IncidentDuplicatePair, IncidentMerge
 from .incidents import Act, Incident, IncidentSource, Perpetrator, Qualification, Victim
 from .jobs import Job, JobWorker
 from .linkage import LinkagePair, LinkageRun, PersonMerge  # noqa: F401  - person linkage, reversible merges
@@ -20,7 +21,7 @@ partial_indexes(Base.metadata)
 
 __all__ = [
     "Act", "ApiToken", "Base", "Capture", "CaptureBatch", "Case", "CaseGrant", "CustodyEpisode", "CustodyEvent", "Displacement",
-    "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentSource",
+    "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentDuplicatePair", "IncidentMerge", "IncidentSource",
     "Intervention", "InterventionStatus", "Job", "JobWorker", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
     "Recommendation", "RecordVersion", "RecoveryCode", "RolePolicy", "RowCommitment", "SignInAddress", "SignInThrottle", "Source", "Timestamp", "TreeHead", "User", "VerificationAssessment", "Victim", "WebSession", "utcnow",
