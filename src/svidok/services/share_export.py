@@ -256,9 +256,11 @@ def _chunk(s: Session, writer: PackageWriter, chunk: list, red: _Redactor, rule:
     for iid, sid in s.execute(select(IncidentSource.incident_id, IncidentSource.source_id)
                               .join(Source, Source.id == IncidentSource.source_id)
                               .where(IncidentSource.incident_id.in_(ids), Source.deleted_at.is_(None),
-                                     consent_column.is_(True), Source.confidentiality.in_(levels))
+                                     consent_column.is_(True))
                               .order_by(IncidentSource.source_id)):
         srcs.setdefault(iid, []).append(sid)
+    # Sources travel only as kind, pseudonym and grades (never the identity), so the incident's level,
+    # not the source record's, decides: a protected identity does not hide that a witness exists.
     wanted_sources = {sid for lst in srcs.values() for sid in lst} - sources_done
     if wanted_sources:
         for src in s.scalars(select(Source).where(Source.id.in_(wanted_sources)).order_by(Source.id)):

@@ -267,7 +267,7 @@ class _Import:
         base = record_columns(local_id, rec.created_at, rec.created_by, rec.import_source, rec.source_key, rec.synthetic)
         rows = self._rows(entity, base, data)
         main = {k: v for k, v in rows.pop(model.__tablename__)[0].items()
-                if k not in ("id", "version", "created_at", "created_by", "import_source", "source_key")}
+                if k not in ("id", "version", "created_at", "updated_at", "created_by", "import_source", "source_key")}
         if entity == "incident":
             old = select(Act.id).where(Act.incident_id == local_id).scalar_subquery()
             for child in (Victim, Perpetrator, Qualification):
