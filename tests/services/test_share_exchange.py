@@ -19,6 +19,7 @@ from svidok.storage.models import Incident, LedgerEntry, Person, ShareRecord, So
 from tests import fixtures
 from tests.conftest import TEST_KEY, _admin_engine, _sqlite_app, _with_db, pg_base_url
 
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def pair(request, tmp_path, sqlite_template):
     """Two installations, A and B, each with its own data directory and database."""

@@ -119,7 +119,13 @@ class PackageWriter:
         self.write({"type": "manifest", "format": FORMAT_VERSION, **manifest})
 
     def write(self, obj: dict) -> None:
-        line = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        self._line(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+
+    def write_record(self, head: dict, data: bytes) -> None:
+        """A record line: ``head`` plus ``"data"``, given already serialised (as :func:`canonical` makes it)."""
+        self._line(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode()[:-1] + b',"data":' + data + b"}\n")
+
+    def _line(self, line: bytes) -> None:
         self.digest.update(line)
         self.buffer += line
         while len(self.buffer) >= CHUNK:
