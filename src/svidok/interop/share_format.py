@@ -11,7 +11,7 @@ ephemeral X25519 public key. The frame key is HKDF-SHA256 over the X25519 shared
 and a final-frame flag, and its associated data the header's hash, so frames cannot be
 reordered, dropped, cut off at the end or moved into another package.
 
-The plaintext is JSON Lines: a ``manifest`` first (sender, recipient, sequence number,
+Each frame's plaintext is compressed with zlib before it is encrypted. The plaintext is JSON Lines: a ``manifest`` first (sender, recipient, sequence number,
 created time), then records, then an ``end`` line with the counts, the SHA-256 of every
 line before it and the sender's Ed25519 signature over that digest, the header's hash, the
 sequence and the counts. Nothing here touches a database: :mod:`svidok.services.share_export`
@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import struct
+import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -40,7 +41,7 @@ MAGIC = b"SVIDOK-SHARE\n"
 FORMAT_VERSION = 1
 CHUNK = 1 << 20
 _MAX_HEADER = 64 * 1024
-_MAX_FRAME = CHUNK + 16
+_MAX_FRAME = CHUNK + 1024 + 16  # zlib may grow incompressible data slightly; + the tag
 
 
 class PackageError(ValueError):
@@ -107,7 +108,8 @@ class PackageWriter:
         eph = X25519PrivateKey.generate()
         salt = os.urandom(16)
         header = canonical({"format": FORMAT_VERSION, "recipient_key": b64(raw_public(recipient)),
-                            "ephemeral_key": b64(raw_public(eph.public_key())), "salt": b64(salt), "chunk": CHUNK})
+                            "ephemeral_key": b64(raw_public(eph.public_key())), "salt": b64(salt), "chunk": CHUNK,
+                            "compression": "zlib"})
         self.header_hash = hashlib.sha256(header).digest()
         self.aead = _frame_key(eph.exchange(recipient), salt, self.header_hash)
         out.write(MAGIC + struct.pack(">I", len(header)) + header)
@@ -133,7 +135,8 @@ class PackageWriter:
             del self.buffer[:CHUNK]
 
     def _frame(self, plain: bytes, final: bool) -> None:
-        ct = self.aead.encrypt(_nonce(self.counter, final), plain, self.header_hash)
+        # Compressed before encryption (JSON shrinks ~5x; ciphertext would not compress at all).
+        ct = self.aead.encrypt(_nonce(self.counter, final), zlib.compress(plain, 1), self.header_hash)
         self.out.write(struct.pack(">I", len(ct)) + ct)
         self.bytes_written += 4 + len(ct)
         self.counter += 1
@@ -172,6 +175,8 @@ def read_header(fh: IO[bytes]) -> tuple[dict, bytes]:
     if version > FORMAT_VERSION:
         raise PackageError(f"the package has format version {version}, made by a newer Svidok; this installation "
                            f"reads up to version {FORMAT_VERSION}: upgrade Svidok, then import it again")
+    if header.get("compression") not in (None, "zlib"):
+        raise PackageError(f"the package is compressed with {header.get('compression')!r}, which this Svidok does not read")
     return header, raw
 
 
@@ -230,11 +235,23 @@ class PackageReader:
             if final is None:
                 raise PackageError(f"the package was altered or damaged: frame {self.counter} fails authentication")
             self.counter += 1
-            yield plain
+            yield self._inflate(plain)
             if final:
                 if self.fh.read(1):
                     raise PackageError("the package has data after its final frame")
                 return
+
+    def _inflate(self, data: bytes) -> bytes:
+        if self.header.get("compression") != "zlib":
+            return data
+        d = zlib.decompressobj()
+        try:
+            out = d.decompress(data, CHUNK + 1)  # bounded: a frame never holds more than CHUNK bytes
+        except zlib.error:
+            raise PackageError(f"damaged package: frame {self.counter - 1} does not decompress") from None
+        if len(out) > CHUNK or d.unconsumed_tail:
+            raise PackageError(f"damaged package: frame {self.counter - 1} is larger than a frame may be")
+        return out
 
     def _lines(self) -> Iterator[bytes]:
         rest = b""
