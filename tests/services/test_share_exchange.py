@@ -14,7 +14,7 @@ from svidok.core.actors import SYSTEM
 from svidok.core.errors import Forbidden
 from svidok.figures import dashboard, incident_figures
 from svidok.schemas.records import IncidentUpdate
-from svidok.services import incidents, share_export, share_import, sharing, sources
+from svidok.services import incidents, share_export, share_import, share_review, sharing, sources
 from svidok.storage.models import Incident, LedgerEntry, Person, ShareRecord, Source
 from tests import fixtures
 from tests.conftest import TEST_KEY, _admin_engine, _sqlite_app, _with_db, pg_base_url
@@ -169,6 +169,8 @@ def test_conflict_when_both_sides_edited_is_shown_and_not_overwritten(pair, tmp_
         assert s.get(Incident, copy.id).narrative == "B's researcher: 5 killed, not 1"
         prov = s.scalar(select(ShareRecord).where(ShareRecord.local_id == copy.id, ShareRecord.entity == "incident"))
         assert prov.status == "conflict" and prov.pending["data"]["narrative"] == "A: a second strike an hour later"
+    listed = share_review.conflicts(b, SYSTEM, "orga")
+    assert listed[0]["local_id"] == copy.id and listed[0]["theirs"]["narrative"] == "A: a second strike an hour later"
 
 
 def _refused(b, path, match):
@@ -234,17 +236,22 @@ def test_exchange_keys_are_never_replaced_silently(pair):
 def test_figures_count_an_incident_known_to_two_organisations_once(pair, tmp_path):
     a, b, _ = pair
     shared_incident(a)
-    own = fixtures.incident(b, title="The same shelling, documented by B")
+    own = fixtures.incident(b, title="The same shelling, documented by B", place="UA63120270010096107")
+    fixtures.incident(b, title="Another day", place="UA63120270010096107", date_start="2022-03-06")
     export(a, "orgb", tmp_path / "1.svp")
     share_import.run(b, SYSTEM, tmp_path / "1.svp")
     copy = received(b, "Shelling of a market")
+    # Suggested (same day, B's place inside the copy's hromada), never linked by itself.
+    suggested = share_review.duplicate_candidates(b, SYSTEM, "orga")
+    assert [(c["theirs"]["id"], c["yours"]["id"]) for c in suggested] == [(copy.id, own["id"])]
+    with b.db.session() as s:
+        assert incident_figures.incidents(b, s, SYSTEM).value == 3
+    assert dashboard.summary(b, SYSTEM, fresh=True)["total"] == 3
+    sharing.link(b, SYSTEM, "incident", copy.id, own["id"], "same time and street; Org A's copy")
     with b.db.session() as s:
         assert incident_figures.incidents(b, s, SYSTEM).value == 2
     assert dashboard.summary(b, SYSTEM, fresh=True)["total"] == 2
-    sharing.link(b, SYSTEM, "incident", copy.id, own["id"], "same time and street; Org A's copy")
-    with b.db.session() as s:
-        assert incident_figures.incidents(b, s, SYSTEM).value == 1
-    assert dashboard.summary(b, SYSTEM, fresh=True)["total"] == 1
+    assert share_review.duplicate_candidates(b, SYSTEM, "orga") == []
     # The consenting source's pseudonym travelled, never its identity.
     assert "Бондар" not in str(sources.get(b, SYSTEM, received_source_id(b)))
 

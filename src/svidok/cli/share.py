@@ -13,6 +13,7 @@ from .common import cli_actor, console, print_json, run
 sharing = lazy.module("svidok.services.sharing")
 share_export = lazy.module("svidok.services.share_export")
 share_import = lazy.module("svidok.services.share_import")
+share_review = lazy.module("svidok.services.share_review")
 
 share_app = typer.Typer(help="Exchange signed, encrypted packages of records with partner organisations.",
                         no_args_is_help=True)
@@ -111,3 +112,15 @@ def link(incident: int = typer.Argument(..., help="the partner's copy"), same_as
 def unlink(incident: int = typer.Argument(...), reason: str = typer.Option(..., "--reason")) -> None:
     """Take back a link made with `share link`."""
     run(lambda app: sharing.unlink(app, cli_actor(), "incident", incident, reason))
+
+
+@share_app.command("conflicts")
+def conflicts(partner: str = typer.Argument(...)) -> None:
+    """Records edited here that the partner changed as well: which fields differ, and the partner's values."""
+    print_json(run(lambda app: share_review.conflicts(app, cli_actor(), partner)))
+
+
+@share_app.command("duplicates")
+def duplicates(partner: str = typer.Argument(...), limit: int = typer.Option(100, "--limit")) -> None:
+    """The partner's incidents on the same day and in the same place as one of yours: link them if they are one."""
+    print_json(run(lambda app: share_review.duplicate_candidates(app, cli_actor(), partner, limit)))
