@@ -83,7 +83,7 @@ def _api_body(method: str, path: str, f: dict):
         return {"note": "access test"}
     if path.endswith("/status"):
         return {"status": "sent", "note": "access test"}
-    if path.startswith("/api/v1/jobs/"):
+    if path.startswith(("/api/v1/jobs/", "/api/v1/share/")):
         return None
     if path.startswith("/api/v1/briefs/"):
         return {"args": {}} if "/queries/" in path else {}

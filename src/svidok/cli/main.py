@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "captures": ("svidok.cli.capture:captures_app", "Web captures: show one, a batch's state, retry failed URLs, resume a batch, export timestamps."),
     "jobs": ("svidok.cli.jobs:jobs_app", "Background jobs: imports, linkage runs, briefs, bundles, verify."),
     "worker": ("svidok.cli.jobs:worker", "Run background jobs until stopped (SIGTERM or Ctrl-C finish the current job first)."),
+    "share": ("svidok.cli.share:share_app", "Exchange signed, encrypted packages of records with partner organisations."),
     "backup": ("svidok.cli.backup:backup_app", "Back up and restore database, evidence files and keys together."),
 }
 

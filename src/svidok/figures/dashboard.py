@@ -23,6 +23,8 @@ from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.storage.models import Act, Incident, Place, PlaceOccupation
 
+from .incident_figures import not_a_known_copy
+
 if TYPE_CHECKING:
     from svidok.app import Svidok
 
@@ -95,7 +97,8 @@ def _compute(app: Svidok, actor: Actor) -> dict:
     # A report merged into another (the same incident) is counted with that one only.
     visible = and_(access.visibility_clause(Incident, actor), Incident.merged_into_id.is_(None))
     with app.db.session() as s:
-        total = s.scalar(select(func.count()).select_from(Incident).where(visible)) or 0
+        # Linked copies of one incident known to two organisations count once (exchange packages).
+        total = s.scalar(select(func.count()).select_from(Incident).where(visible, not_a_known_copy())) or 0
         fam_rows = s.execute(
             select(family_of.label("family"), func.count(func.distinct(Act.incident_id)))
             .join(Incident, Incident.id == Act.incident_id)

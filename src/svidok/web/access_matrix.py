@@ -81,6 +81,8 @@ RULES: dict[tuple[str, str], str] = {
     # API: statistics (civilian harm breakdowns, disproportionality, charts)
     ("GET", "/api/v1/stats/breakdown"): SIGNED_IN, ("GET", "/api/v1/stats/disproportionality"): SIGNED_IN,
     ("GET", "/api/v1/stats/charts/{name}.svg"): SIGNED_IN, ("POST", "/api/v1/stats/estimate"): SIGNED_IN,
+    # API: exchange with partner organisations (what leaves the organisation: administrators only)
+    ("GET", "/api/v1/share/partners"): ADMIN, ("POST", "/api/v1/share/partners/{name}/export"): ADMIN,
     # API: background jobs (need-to-know: one's own jobs; an administrator's: all) and health
     ("GET", "/api/v1/jobs"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}"): SIGNED_IN,
     ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/healthz"): ANYONE,

@@ -14,6 +14,7 @@ from .linkage import LinkagePair, LinkageRun, PersonMerge  # noqa: F401  - perso
 from .organisations import Case, Organisation
 from .persons import Person, PersonName, PersonNameKey
 from .places import Place, PlaceOccupation
+from .sharing import ShareIdentity, ShareLink, SharePackage, SharePartner, ShareRecord, ShareRule
 from .sign_in import RecoveryCode, RolePolicy, SignInAddress, SignInThrottle, WebSession
 from .sources import Source
 
@@ -24,5 +25,5 @@ __all__ = [
     "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentDuplicatePair", "IncidentMerge", "IncidentSource",
     "Intervention", "InterventionStatus", "Job", "JobWorker", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
-    "Recommendation", "RecordVersion", "RecoveryCode", "RolePolicy", "RowCommitment", "SignInAddress", "SignInThrottle", "Source", "Timestamp", "TreeHead", "User", "VerificationAssessment", "Victim", "WebSession", "utcnow",
+    "Recommendation", "RecordVersion", "RecoveryCode", "RolePolicy", "RowCommitment", "SignInAddress", "ShareIdentity", "ShareLink", "SharePackage", "SharePartner", "ShareRecord", "ShareRule", "SignInThrottle", "Source", "Timestamp", "TreeHead", "User", "VerificationAssessment", "Victim", "WebSession", "utcnow",
 ]
