@@ -5,6 +5,7 @@ from .advocacy import Intervention, InterventionStatus, Recommendation
 from .audit import ImportRun, LedgerEntry, RecordVersion, RowCommitment, TreeHead
 from .base import Base, partial_indexes, utcnow
 from .captures import Capture, CaptureBatch, Timestamp
+from .claims import ClaimRelative
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
 from .incidents import Act, Incident, IncidentSource, Perpetrator, Qualification, Victim
@@ -19,7 +20,7 @@ from .sources import Source
 partial_indexes(Base.metadata)
 
 __all__ = [
-    "Act", "ApiToken", "Base", "Capture", "CaptureBatch", "Case", "CaseGrant", "CustodyEpisode", "CustodyEvent", "Displacement",
+    "Act", "ApiToken", "Base", "Capture", "CaptureBatch", "Case", "CaseGrant", "ClaimRelative", "CustodyEpisode", "CustodyEvent", "Displacement",
     "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentSource",
     "Intervention", "InterventionStatus", "Job", "JobWorker", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
