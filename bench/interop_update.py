@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from interop_import import MAPPING, make_csv  # noqa: E402
+from interop_import import MAPPING, make_csv
 
 
 def changed_copy(src: Path, dst: Path, every: int = 100) -> int:

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from svidok.core.actors import SYSTEM
-from svidok.core.errors import NotFound, ValidationFailed
+from svidok.core.errors import Forbidden, NotFound, ValidationFailed
 from svidok.domain import claims as domain
 from svidok.figures import claims as claim_figures
 from svidok.reports import claim_dossier
@@ -44,7 +44,7 @@ def family(app):
     displaced = fx.person(app, full_name="Ткач Ірина", birth_date="1990")["id"]
     records.create(app, SYSTEM, "displacement", others.DisplacementIn.model_validate(
         {"person_id": displaced, "kind": "internally_displaced", "from_place": KHERSON_OBLAST, "date": "2022-04-01"}))
-    hidden, _ = _victim(app, "Прихована Особа", "killed", "killing_of_civilians", confidentiality="confidential")
+    hidden, _ = _victim(app, "Прихована Особа", "killed", "killing_of_civilians", confidentiality="strictly_confidential")
     ev = evidence.ingest(app, SYSTEM, io.BytesIO(b"synthetic photo of the building"), original_name="photo.jpg",
                          media_type="image/jpeg", incident_id=inc)
     return {"killed": killed, "incident": inc, "detained": detained, "displaced": displaced, "hidden": hidden,
@@ -110,8 +110,12 @@ def test_figures_by_oblast_count_victims_and_families_within_need_to_know(app, f
     assert all(t["could_claim"] == 0 for t in claim_figures.by_oblast(app, viewer)["totals"])
     with pytest.raises(NotFound):
         claims.assess(app, analyst, family["hidden"])
+    with pytest.raises(Forbidden):  # preparing a dossier is for writers
+        claim_dossier.create(app, analyst, family["killed"], app.settings.data_dir / "x.zip")
+    investigator = fx.user(app, "investigator")  # a writer, cleared to confidential: the victim stays hidden
     with pytest.raises(NotFound):
-        claim_dossier.create(app, analyst, family["hidden"], app.settings.data_dir / "x.zip")
+        claim_dossier.create(app, investigator, family["hidden"], app.settings.data_dir / "x.zip")
+    assert {t["category"]: t["could_claim"] for t in claim_figures.by_oblast(app, investigator)["totals"]}["A2.1"] == 1
 
 
 def test_dossier_zip_holds_both_pdfs_the_evidence_and_hashes_and_is_in_the_ledger(app, family, tmp_path):

@@ -85,6 +85,7 @@ def render_html(a: dict, lang: str, evidence_rows: list[dict], prepared_by: str,
 def create(app: Svidok, actor: Actor, person_id: int, out: Path | str, categories: list[str] | None = None,
            evidence_ids: list[int] | None = None, purpose: str | None = None) -> dict:
     """Write the dossier zip for ``person_id``; returns its path, SHA-256, contents and ledger entry."""
+    claims.require_preparer(actor)
     protected = bool(purpose) and actor.can_read_protected  # names of family members only for cleared roles
     a = claims.assess(app, actor, person_id, protected=protected, purpose=purpose)
     known = {c["code"] for c in a["categories"]}

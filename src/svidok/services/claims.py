@@ -312,6 +312,11 @@ def _checklist(cats: domain.Categories, cat: domain.Category, person: Person, fs
     return out
 
 
+def require_preparer(actor: Actor) -> None:
+    """Preparing a dossier takes evidence out of Svidok and writes the ledger: writers only."""
+    access.require_writer(actor)
+
+
 def record_dossier(app: Svidok, actor: Actor, person_id: int, content: dict) -> int:
     """Record in the ledger that a claim dossier was prepared (never submitted); returns the entry's number."""
     with app.db.session() as s:
