@@ -355,10 +355,12 @@ class _Plan:
         """Apply the changes and withdrawals in the session's transaction; the number of versions written."""
         s = self.s
         emptied = self.incidents_emptied()
-        act_rows = self._select("SELECT a.id, a.incident_id FROM acts a WHERE a.import_source = :src "
+        act_rows = self._select("SELECT a.id, a.incident_id, a.source_key FROM acts a WHERE a.import_source = :src "
                                 "AND a.deleted_at IS NULL AND a.source_key IN (__KEYS__)", self.missing)
+        for _, iid, key in act_rows:  # a withdrawn row is a new version of its incident, with the reason
+            self._version(("incidents", iid), f"act (row {key})", "recorded", f"withdrawn: {reason}")
         versioned = {**{("incidents", i): None for i in emptied}, **dict.fromkeys(self.before)}
-        touched_acts = set(self.updates["acts"]) | {rid for rid, _ in act_rows}
+        touched_acts = set(self.updates["acts"]) | {rid for rid, _, _ in act_rows}
         touched_acts |= {a for a, in self._victim_acts(list(self.updates["victims"]))}
         current = self._versions("incidents", [i for t, i in versioned if t == "incidents"])
         current.update({("persons", k[1]): v for k, v in
@@ -382,7 +384,7 @@ class _Plan:
         if touched_acts:
             self._bump(Act, sorted(touched_acts), now)
         if act_rows:
-            s.execute(update(Act), [{"id": rid, "deleted_at": now, "deleted_reason": reason} for rid, _ in act_rows])
+            s.execute(update(Act), [{"id": rid, "deleted_at": now, "deleted_reason": reason} for rid, _, _ in act_rows])
         if emptied:
             s.execute(update(Incident), [{"id": i, "deleted_at": now, "deleted_reason": reason} for i in emptied])
         self.withdrawn_incidents = len(emptied)
