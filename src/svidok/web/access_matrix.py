@@ -72,6 +72,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/linkage/pairs/{pair_id}/undo"): WRITERS,
     ("POST", "/api/v1/linkage/merges"): WRITERS, ("POST", "/api/v1/linkage/merges/{merge_id}/undo"): WRITERS,
     ("GET", "/api/v1/linkage/persons/{person_id}/merges"): SIGNED_IN,
+    ("POST", "/api/v1/imports"): WRITERS,
     # API: claims to the Register of Damage (figures and assessments over what the caller may see)
     ("GET", "/api/v1/claims/categories"): SIGNED_IN, ("GET", "/api/v1/claims/figures"): SIGNED_IN,
     ("GET", "/api/v1/persons/{person_id}/claims"): SIGNED_IN, ("GET", "/api/v1/persons/{person_id}/relatives"): SIGNED_IN,
