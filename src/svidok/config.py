@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     gazetteer_dir: Path | None = None
     #: Extra vocabulary folders whose YAML files extend or override the shipped ones.
     vocab_dirs: list[Path] = []
+    #: A claim-categories file (RD4U) replacing the shipped one, e.g. after the Register opened a category.
+    claim_categories: Path | None = None
     #: Field-encryption key file (32 random bytes, base64); default ``<data_dir>/keys``…
     key_file: Path | None = None
     #: …or the key itself (base64), for containers that pass secrets in the environment.

@@ -83,6 +83,10 @@ def _api_body(method: str, path: str, f: dict):
         return {"note": "access test"}
     if path.endswith("/status"):
         return {"status": "sent", "note": "access test"}
+    if path.endswith("/relatives"):
+        return {"relationship": "child", "name": "Access Test", "consent": True, "consent_date": "2024-05"}
+    if path.endswith("/dossier"):
+        return {"purpose": "access test"}
     if path.startswith(("/api/v1/jobs/", "/api/v1/share/")):
         return None
     if path.startswith("/api/v1/briefs/"):

@@ -19,8 +19,10 @@ from .limits import BodySizeLimit
 from .query_guard import QueryGuard
 from .routes import (
     advocacy,
+    claims,
     custody,
     evidence,
+    imports,
     incident_duplicates,
     incidents,
     linkage,
@@ -71,7 +73,7 @@ def create_api(core: Svidok) -> FastAPI:
     for module in (incidents, persons, records, reference):
         v1.include_router(module.router)
     api.include_router(v1)
-    for module in (evidence, stats, custody, linkage, incident_duplicates, advocacy, jobs_routes, share):
+    for module in (evidence, stats, custody, linkage, incident_duplicates, advocacy, claims, imports, jobs_routes, share):
         module.install(api, core)
     # Added before the web pages' session middleware, so it runs inside it (it needs the signed-in actor).
     api.add_middleware(UploadGate, core=core)

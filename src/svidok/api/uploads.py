@@ -32,6 +32,7 @@ ROUTES = (
     ("POST", re.compile(r"^/api/v1/evidence/?$")),
     ("PUT", re.compile(r"^/api/v1/evidence/raw/?$")),
     ("POST", re.compile(r"^/upload/incidents/[^/]+/evidence/?$")),
+    ("POST", re.compile(r"^/api/v1/imports/?$")),
 )
 
 

@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "brief": ("svidok.cli.brief:brief_app", "Briefs: Markdown + Jinja2 templates whose figures are live, referenced queries."),
     "intervention": ("svidok.cli.advocacy:intervention_app", "Advocacy interventions: letters and appeals with recommendations and status."),
     "interop": ("svidok.cli.interop:interop_app", "Formats of other systems (ACLED, Uwazi, ODK/Kobo), exports and open data."),
+    "claims": ("svidok.cli.claims:claims_app", "Claims to the Register of Damage (RD4U): categories, who may claim, checklists, dossiers."),
     "custody": ("svidok.cli.custody:custody_app", "Detainees, prisoners of war and the disappeared; displacement."),
     "review": ("svidok.cli.review:review_app", "Find records of the same person; accept, reject or undo."),
     "duplicates": ("svidok.cli.duplicates:duplicates_app", "Find incidents reported more than once; same, different or undo."),

@@ -72,6 +72,12 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/linkage/pairs/{pair_id}/undo"): WRITERS,
     ("POST", "/api/v1/linkage/merges"): WRITERS, ("POST", "/api/v1/linkage/merges/{merge_id}/undo"): WRITERS,
     ("GET", "/api/v1/linkage/persons/{person_id}/merges"): SIGNED_IN,
+    ("POST", "/api/v1/imports"): WRITERS,
+    # API: claims to the Register of Damage (figures and assessments over what the caller may see)
+    ("GET", "/api/v1/claims/categories"): SIGNED_IN, ("GET", "/api/v1/claims/figures"): SIGNED_IN,
+    ("GET", "/api/v1/persons/{person_id}/claims"): SIGNED_IN, ("GET", "/api/v1/persons/{person_id}/relatives"): SIGNED_IN,
+    ("POST", "/api/v1/persons/{person_id}/relatives"): WRITERS, ("POST", "/api/v1/claims/relatives/{ident}/withdraw"): WRITERS,
+    ("POST", "/api/v1/persons/{person_id}/claims/dossier"): WRITERS,
     # API: advocacy and briefs (figures over the records the caller may see)
     ("GET", "/api/v1/advocacy/targets"): SIGNED_IN, ("GET", "/api/v1/advocacy/themes"): SIGNED_IN,
     ("GET", "/api/v1/advocacy/since-last-letter"): SIGNED_IN,
@@ -136,4 +142,5 @@ RULES: dict[tuple[str, str], str] = {
 REFUSALS_ONLY = {
     ("POST", "/api/v1/linkage/runs"): "runs Splink over every person: tests/services for linkage",
     ("POST", "/api/v1/briefs/{name}/render"): "renders a whole brief: tests/reports",
+    ("POST", "/api/v1/persons/{person_id}/claims/dossier"): "renders two PDFs: tests/api/test_claims_api.py",
 }

@@ -57,6 +57,16 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
         mapping = mapping_mod.load(mapping_path)
     except mapping_mod.MappingError as exc:
         raise ValidationFailed(FieldError("mapping", str(exc))) from None
+    if params.get("update") or params.get("withdraw_missing"):
+        # Update in place: one transaction at the end, so a rerun after a crash starts over safely.
+        from .. import import_update
+
+        ctx.progress(message=f"comparing {path.name}")
+        rep = import_update.run(app, actor, path, mapping, bool(params.get("dry_run")), params.get("withdraw_missing"),
+                                progress=lambda rows: ctx.progress(advance=rows, message=f"comparing {path.name}: rows"))
+        out = rep.to_dict()
+        out["problems"], out["changed"] = out["problems"][:50], out["changed"][:1000]
+        return {"import_run": rep.base.run_id, **out}
     ctx.progress(message=f"importing {path.name}")
     report = imports.run(app, actor, path, mapping, bool(params.get("dry_run")),
                          progress=lambda rows: ctx.progress(advance=rows, message=f"importing {path.name}: rows"))

@@ -5,6 +5,7 @@ from .advocacy import Intervention, InterventionStatus, Recommendation
 from .audit import ImportRun, LedgerEntry, RecordVersion, RowCommitment, TreeHead
 from .base import Base, partial_indexes, utcnow
 from .captures import Capture, CaptureBatch, Timestamp
+from .claims import ClaimRelative
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
 from .evidence import CustodyEvent, EvidenceItem, VerificationAssessment
 from .incident_duplicates import IncidentDuplicatePair, IncidentMerge
@@ -21,7 +22,7 @@ from .sources import Source
 partial_indexes(Base.metadata)
 
 __all__ = [
-    "Act", "ApiToken", "Base", "Capture", "CaptureBatch", "Case", "CaseGrant", "CustodyEpisode", "CustodyEvent", "Displacement",
+    "Act", "ApiToken", "Base", "Capture", "CaptureBatch", "Case", "CaseGrant", "ClaimRelative", "CustodyEpisode", "CustodyEvent", "Displacement",
     "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentDuplicatePair", "IncidentMerge", "IncidentSource",
     "Intervention", "InterventionStatus", "Job", "JobWorker", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
