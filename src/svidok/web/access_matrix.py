@@ -83,7 +83,10 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/stats/charts/{name}.svg"): SIGNED_IN, ("POST", "/api/v1/stats/estimate"): SIGNED_IN,
     # API: background jobs (need-to-know: one's own jobs; an administrator's: all) and health
     ("GET", "/api/v1/jobs"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}"): SIGNED_IN,
-    ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/healthz"): ANYONE,
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}/result"): SIGNED_IN,
+    ("GET", "/healthz"): ANYONE,
+    # API: long work started as jobs (imports: writers; verify and backups: administrators)
+    ("POST", "/api/v1/imports"): WRITERS, ("POST", "/api/v1/verify"): ADMIN, ("POST", "/api/v1/backups"): ADMIN,
     # Static files (CSS, JS, Leaflet)
     ("MOUNT", "/static"): ANYONE, ("MOUNT", "/static/leaflet"): ANYONE,
     # Web pages
