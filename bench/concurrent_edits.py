@@ -4,8 +4,8 @@
     uv run python bench/concurrent_edits.py --web-workers 2 --seconds 120   # two web processes, 2 minutes
 
 Creates that database afresh (PostgreSQL), 50 investigator accounts and a few incidents,
-serves the app with uvicorn (``--web-workers`` processes behind one address, as
-``svidok serve --workers N``), and lets every user loop "open the edit form, change the
+serves the app with ``svidok serve --workers N`` (``--web-workers`` uvicorn processes behind
+one address), and lets every user loop "open the edit form, change the
 title, save" concurrently, ``--rounds`` times or for ``--seconds``. A save is either accepted (303) or refused with the conflict
 message (409); afterwards every accepted save must be a version in the incident's history
 and the version counter must equal 1 + accepted saves (no lost update). Prints the counts,
@@ -78,8 +78,8 @@ def main() -> None:
            for k in range(args.incidents)]
     port = _free_port()
     env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir), "SVIDOK_DATABASE_URL": args.database_url}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:create_app", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    # what an operator runs: `svidok serve --workers N` (uvicorn worker processes behind one address)
+    server = subprocess.Popen([sys.executable, "-m", "svidok", "serve", "--host", "127.0.0.1", "--port", str(port),
                                "--workers", str(args.web_workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     lock = threading.Lock()
