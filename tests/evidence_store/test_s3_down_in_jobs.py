@@ -53,3 +53,18 @@ def test_jobs_fail_with_the_reason_when_s3_is_down_and_write_nothing(app, own_se
     assert v["status"] == "done" and v["result"]["ok"] is False
     assert any(p.startswith("evidence files not checked: evidence store s3://svidok-evidence/") and
                "Could not connect" in p for p in v["result"]["problems"]), v["result"]["problems"]
+
+    # S3 back (the same data, restarted on new ports): a retry of the failed bundle makes it
+    own_server.stop()
+    back = seaweed.start(own_server.folder)
+    try:
+        app.settings = app.settings.model_copy(update={"s3_endpoint": back.endpoint})
+        app.__dict__.pop("evidence_store", None)
+        again = jobs.retry(app, ADMIN, bundle["id"])
+        assert again["status"] == "queued" and again["error"] is None
+        jobs.DatabaseWorker(app).run(burst=True)
+        b = jobs.get(app, ADMIN, bundle["id"])
+        assert b["status"] == "done" and b["attempts"] == 1, b["error"]
+        assert (folder / "bundle.tar").is_file() and _counts(app) != before  # now the export is recorded
+    finally:
+        back.stop()
