@@ -86,12 +86,16 @@ def main() -> None:
     accepted: list[tuple[int, str]] = []
     refused, errors, latencies, all_requests, pids = [], [], [], [], set()
     try:
-        for _ in range(300):
+        ready_by = time.monotonic() + 600  # `svidok serve` imports and checks the database, then starts N workers
+        while True:
             try:
-                httpx.get(base + "/login", timeout=1)
+                httpx.get(base + "/login", timeout=5)
                 break
             except httpx.HTTPError:
-                time.sleep(0.1)
+                if time.monotonic() > ready_by or server.poll() is not None:
+                    raise RuntimeError("svidok serve did not answer") from None
+                time.sleep(0.5)
+        time.sleep(5 * args.web_workers)  # the other workers finish starting
         clients = []
         for i in range(args.users):
             c = httpx.Client(base_url=base, timeout=120)
@@ -151,7 +155,11 @@ def main() -> None:
         wall = time.perf_counter() - t0
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
     lost = []
     for inc in ids:
         versions = incidents.history_of(app, SYSTEM, inc)
