@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     job_modules: list[str] = []
     #: Inline mode: run the worker thread inside the web process (off: only ``svidok worker`` runs jobs).
     jobs_in_web: bool = True
+    #: Where computed figures (the dashboard's counts) are kept for every web process: ``database``
+    #: (a table; nothing else to run) or ``redis`` (``redis_url``). Entries carry the ledger's head,
+    #: so a change of the records made through any process makes every process recompute.
+    figures_cache: Literal["database", "redis"] = "database"
 
     @property
     def resolved_database_url(self) -> str:

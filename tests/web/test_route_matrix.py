@@ -99,6 +99,10 @@ def _api_body(method: str, path: str, f: dict):
         return {"incident_ids": [f["incident_id"]], "purpose": "access test"}
     if path.endswith(("/protected", "/identity")):
         return {"purpose": "access test"}
+    if path == "/api/v1/backups":
+        return {"passphrase": "access test passphrase"}
+    if path == "/api/v1/verify":
+        return {"check_files": False}
     if path == "/api/v1/stats/estimate":
         return {"lists": ["A", "B"], "rows": [{"pattern": [1, 0], "count": 30}, {"pattern": [0, 1], "count": 20},
                                               {"pattern": [1, 1], "count": 10}]}
@@ -159,6 +163,10 @@ def _request(client, method: str, path: str, f: dict):
     if (method, path) == ("POST", "/api/v1/evidence"):
         return client.post(url, data={"incident_id": str(f["incident_id"]), "confidentiality": "public"},
                            files={"file": ("photo.png", io.BytesIO(PNG), "image/png")},
+                           headers={"X-CSRF-Token": token})
+    if (method, path) == ("POST", "/api/v1/imports"):
+        return client.post(url, data={"mapping_name": "acled", "dry_run": "true"},
+                           files={"file": ("events.csv", io.BytesIO(b"event_id_cnty\nUKR1\n"), "text/csv")},
                            headers={"X-CSRF-Token": token})
     if (method, path) == ("PUT", "/api/v1/evidence/raw"):
         return client.put(url + "?original_name=photo.png", content=PNG, headers={"X-CSRF-Token": token})

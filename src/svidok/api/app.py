@@ -22,10 +22,10 @@ from .routes import (
     claims,
     custody,
     evidence,
-    imports,
     incident_duplicates,
     incidents,
     linkage,
+    operations,
     persons,
     records,
     reference,
@@ -73,7 +73,7 @@ def create_api(core: Svidok) -> FastAPI:
     for module in (incidents, persons, records, reference):
         v1.include_router(module.router)
     api.include_router(v1)
-    for module in (evidence, stats, custody, linkage, incident_duplicates, advocacy, claims, imports, jobs_routes, share):
+    for module in (evidence, stats, custody, linkage, incident_duplicates, advocacy, claims, jobs_routes, operations, share):
         module.install(api, core)
     # Added before the web pages' session middleware, so it runs inside it (it needs the signed-in actor).
     api.add_middleware(UploadGate, core=core)

@@ -72,7 +72,6 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/linkage/pairs/{pair_id}/undo"): WRITERS,
     ("POST", "/api/v1/linkage/merges"): WRITERS, ("POST", "/api/v1/linkage/merges/{merge_id}/undo"): WRITERS,
     ("GET", "/api/v1/linkage/persons/{person_id}/merges"): SIGNED_IN,
-    ("POST", "/api/v1/imports"): WRITERS,
     # API: claims to the Register of Damage (figures and assessments over what the caller may see)
     ("GET", "/api/v1/claims/categories"): SIGNED_IN, ("GET", "/api/v1/claims/figures"): SIGNED_IN,
     ("GET", "/api/v1/persons/{person_id}/claims"): SIGNED_IN, ("GET", "/api/v1/persons/{person_id}/relatives"): SIGNED_IN,
@@ -91,7 +90,10 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/share/partners"): ADMIN, ("POST", "/api/v1/share/partners/{name}/export"): ADMIN,
     # API: background jobs (need-to-know: one's own jobs; an administrator's: all) and health
     ("GET", "/api/v1/jobs"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}"): SIGNED_IN,
-    ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/healthz"): ANYONE,
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}/result"): SIGNED_IN,
+    ("GET", "/healthz"): ANYONE,
+    # API: long work started as jobs (imports: writers; verify and backups: administrators)
+    ("POST", "/api/v1/imports"): WRITERS, ("POST", "/api/v1/verify"): ADMIN, ("POST", "/api/v1/backups"): ADMIN,
     # Static files (CSS, JS, Leaflet)
     ("MOUNT", "/static"): ANYONE, ("MOUNT", "/static/leaflet"): ANYONE,
     # Web pages

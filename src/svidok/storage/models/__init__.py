@@ -4,6 +4,7 @@ from .accounts import ApiToken, CaseGrant, User
 from .advocacy import Intervention, InterventionStatus, Recommendation
 from .audit import ImportRun, LedgerEntry, RecordVersion, RowCommitment, TreeHead
 from .base import Base, partial_indexes, utcnow
+from .cache import FigureCache
 from .captures import Capture, CaptureBatch, Timestamp
 from .claims import ClaimRelative
 from .custody import CustodyEpisode, Displacement, HazardArea, HazardCasualty, ProofOfLife
@@ -23,7 +24,7 @@ partial_indexes(Base.metadata)
 
 __all__ = [
     "Act", "ApiToken", "Base", "Capture", "CaptureBatch", "Case", "CaseGrant", "ClaimRelative", "CustodyEpisode", "CustodyEvent", "Displacement",
-    "EvidenceItem", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentDuplicatePair", "IncidentMerge", "IncidentSource",
+    "EvidenceItem", "FigureCache", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentDuplicatePair", "IncidentMerge", "IncidentSource",
     "Intervention", "InterventionStatus", "Job", "JobWorker", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
     "Recommendation", "RecordVersion", "RecoveryCode", "RolePolicy", "RowCommitment", "SignInAddress", "ShareIdentity", "ShareLink", "SharePackage", "SharePartner", "ShareRecord", "ShareRule", "SignInThrottle", "Source", "Timestamp", "TreeHead", "User", "VerificationAssessment", "Victim", "WebSession", "utcnow",
