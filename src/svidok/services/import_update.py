@@ -37,6 +37,7 @@ from svidok.domain import dates
 from svidok.domain.ledger import content_hash
 from svidok.interop import mapping as mapping_mod
 from svidok.interop.convert import ParsedRow
+from svidok.interop.tables import Table
 from svidok.storage.models import Act, ImportRun, Incident, Person, RecordVersion, Victim
 
 from . import ledger
@@ -159,15 +160,19 @@ def _refuse_changed_keys(app: Svidok, mapping: mapping_mod.Mapping) -> None:
 
 
 def run(app: Svidok, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_run: bool = False,
-        withdraw_reason: str | None = None, progress: Callable[[int], None] | None = None) -> UpdateReport:
-    """Update the records an earlier import of this mapping created; see the module docstring."""
+        withdraw_reason: str | None = None, progress: Callable[[int], None] | None = None,
+        table: Table | None = None) -> UpdateReport:
+    """Update the records an earlier import of this mapping created; see the module docstring.
+
+    ``table``: rows already read from ``path`` by another reader (form submissions).
+    """
     path = Path(path)
     if not dry_run:
         access.require_writer(actor)
     if withdraw_reason is not None and not withdraw_reason.strip():
         raise ValidationFailed(FieldError("withdraw_reason", "give a reason for withdrawing the missing rows"))
     _refuse_changed_keys(app, mapping)
-    table, conv = open_file(app, path, mapping)
+    table, conv = open_file(app, path, mapping, table)
     base = ImportReport(path.name, file_sha256(path), mapping.name, dry_run, notes=list(table.notes))
     rep = UpdateReport(base)
     fields = _fields(mapping)
