@@ -127,7 +127,8 @@ def pages(evidence_id: int, incident_id: int, pair_id: int) -> dict[str, str]:
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
             "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv",
             "review": "/review", "review-incidents": "/review/incidents", "incident-pair": f"/review/incidents/{pair_id}",
-            "admin": "/admin/users", "account": "/account"}
+            "admin": "/admin/users", "account": "/account", "claims": "/claims",
+            "person-claims": "/persons/1/claims"}
 
 
 #: The outermost elements that reach past the window's right edge (what to fix when a page scrolls sideways).
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument("--size", type=int, default=300, help="synthetic incidents in the demo database")
+    parser.add_argument("--only", nargs="*", help="only these pages (names as in the file names, e.g. claims)")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
@@ -200,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         app, evidence_id, incident_id, pair_id = build(Path(tmp), args.size)
         base, server = serve(app)
         try:
-            problems = shoot(base, args.out, pages(evidence_id, incident_id, pair_id), DEMO_PASSWORD)
+            targets = pages(evidence_id, incident_id, pair_id)
+            if args.only:
+                targets = {k: v for k, v in targets.items() if k in args.only}
+            problems = shoot(base, args.out, targets, DEMO_PASSWORD)
         finally:
             server.should_exit = True
             time.sleep(0.3)

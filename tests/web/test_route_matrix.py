@@ -83,6 +83,8 @@ def _api_body(method: str, path: str, f: dict):
         return {"note": "access test"}
     if path.endswith("/status"):
         return {"status": "sent", "note": "access test"}
+    if path == "/api/v1/imports":
+        return None  # multipart only: an allowed caller's JSON is "unprocessable", others are refused at the door
     if path.endswith("/relatives"):
         return {"relationship": "child", "name": "Access Test", "consent": True, "consent_date": "2024-05"}
     if path.endswith("/dossier"):

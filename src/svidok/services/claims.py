@@ -212,6 +212,7 @@ def assess(app: Svidok, actor: Actor, person_id: int, protected: bool = False, p
         episodes = [f for fs in support.values() for f in fs if f.kind == "custody"]
         out_cats = []
         for code, fs in support.items():
+            fs = list(dict.fromkeys(fs))  # one act with several victim rows of the person counts once
             cat = cats.get(code)
             ages = [f.age for f in fs if f.age is not None]
             claimants = claimant_relatives(cat, rels, min(ages) if ages else None)
@@ -255,7 +256,7 @@ def _checklist(cats: domain.Categories, cat: domain.Category, person: Person, fs
                episodes: list[domain.Fact]) -> list[dict]:
     """Per form item: held (Svidok has it), partly, lacking, or claimant (only the claimant can provide it)."""
     family = cat.claimant == "family" or bool(claimants)
-    incs = [incidents[f.incident_id] for f in fs if f.incident_id in incidents]
+    incs = [incidents[i] for i in dict.fromkeys(f.incident_id for f in fs) if i in incidents]
     kinds = {f.kind for f in fs}
     dead = person.life_status == "dead" or any(f.harm == "killed" for f in fs)
 

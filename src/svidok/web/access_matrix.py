@@ -129,6 +129,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/map"): SIGNED_IN, ("GET", "/map/boundaries.geojson"): SIGNED_IN,
     ("GET", "/map/incidents.geojson"): SIGNED_IN, ("GET", "/map/hazards.geojson"): SIGNED_IN,
     ("GET", "/custody/monitor"): SIGNED_IN,
+    ("GET", "/claims"): SIGNED_IN, ("GET", "/persons/{person_id}/claims"): SIGNED_IN,
     ("GET", "/review"): SIGNED_IN, ("GET", "/review/{pair_id}"): SIGNED_IN,
     ("POST", "/review/{pair_id}/{verdict}"): WRITERS,
     ("GET", "/jobs/{job_id}"): SIGNED_IN, ("GET", "/jobs/{job_id}/result"): SIGNED_IN,

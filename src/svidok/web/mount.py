@@ -27,6 +27,7 @@ from .views import (
     admin,
     auth,
     captures,
+    claims_pages,
     custody_pages,
     dashboard,
     evidence,
@@ -56,7 +57,7 @@ def install(api: FastAPI, core: Svidok) -> None:
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, account, dashboard, incidents, persons, records, search, evidence, evidence_pages, captures, maps,
-                   admin, jobs):
+                   admin, jobs, claims_pages):
         api.include_router(module.router, include_in_schema=False)
     # Before the person review: "/review/{pair_id}" would otherwise take "/review/incidents".
     for router in (custody_pages.monitor_router, incident_review.router, custody_pages.review_router):
