@@ -81,6 +81,10 @@ def _api_body(method: str, path: str, f: dict):
         if path.endswith("/merges"):
             return {"person_a": f["person"], "person_b": f["other"], "note": "access test"}
         return {"note": "access test"}
+    if path.startswith("/api/v1/incident-duplicates/"):
+        if path.endswith("/check"):
+            return {"title": "Access test", "date_start": "2022-03-05"}
+        return {} if path.endswith("/runs") else {"note": "access test"}
     if path.endswith("/status"):
         return {"status": "sent", "note": "access test"}
     if path == "/api/v1/imports":

@@ -45,6 +45,8 @@ DECISIONS = ("pending", "same", "different")
 MIN_PROBABILITY = 0.5
 #: Half the side of the box searched around a new incident, in degrees (~25 km).
 _BOX = 0.25
+#: At most this many incidents are compared with a new one.
+MAX_NEIGHBOURS = 5000
 
 
 def _bits(p: float) -> float:
@@ -109,8 +111,10 @@ def _neighbours(s: Session, f: IncidentFacts) -> list[int]:
         near.append(Incident.id.in_(select(IncidentSource.incident_id).where(IncidentSource.source_id.in_(f.sources))))
     if not near:
         return []
+    # A bound on the work of one save: the newest first (a second report is usually entered soon after the first).
     return list(s.scalars(select(Incident.id).where(window, or_(*near), Incident.deleted_at.is_(None),
-                                                    Incident.merged_into_id.is_(None))))
+                                                    Incident.merged_into_id.is_(None))
+                          .order_by(Incident.id.desc()).limit(MAX_NEIGHBOURS)))
 
 
 def draft_facts(s: Session, data: IncidentIn) -> IncidentFacts:

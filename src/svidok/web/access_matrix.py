@@ -77,6 +77,13 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/persons/{person_id}/claims"): SIGNED_IN, ("GET", "/api/v1/persons/{person_id}/relatives"): SIGNED_IN,
     ("POST", "/api/v1/persons/{person_id}/relatives"): WRITERS, ("POST", "/api/v1/claims/relatives/{ident}/withdraw"): WRITERS,
     ("POST", "/api/v1/persons/{person_id}/claims/dossier"): WRITERS,
+    # API: duplicate incidents (a run compares every incident: administrators only)
+    ("POST", "/api/v1/incident-duplicates/runs"): ADMIN, ("POST", "/api/v1/incident-duplicates/check"): SIGNED_IN,
+    ("GET", "/api/v1/incident-duplicates/pairs"): SIGNED_IN,
+    ("GET", "/api/v1/incident-duplicates/pairs/{pair_id}"): SIGNED_IN,
+    ("POST", "/api/v1/incident-duplicates/pairs/{pair_id}/same"): WRITERS,
+    ("POST", "/api/v1/incident-duplicates/pairs/{pair_id}/different"): WRITERS,
+    ("POST", "/api/v1/incident-duplicates/pairs/{pair_id}/undo"): WRITERS,
     # API: advocacy and briefs (figures over the records the caller may see)
     ("GET", "/api/v1/advocacy/targets"): SIGNED_IN, ("GET", "/api/v1/advocacy/themes"): SIGNED_IN,
     ("GET", "/api/v1/advocacy/since-last-letter"): SIGNED_IN,
@@ -132,6 +139,8 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/claims"): SIGNED_IN, ("GET", "/persons/{person_id}/claims"): SIGNED_IN,
     ("GET", "/review"): SIGNED_IN, ("GET", "/review/{pair_id}"): SIGNED_IN,
     ("POST", "/review/{pair_id}/{verdict}"): WRITERS,
+    ("GET", "/review/incidents"): SIGNED_IN, ("GET", "/review/incidents/{pair_id}"): SIGNED_IN,
+    ("POST", "/review/incidents/{pair_id}/{verdict}"): WRITERS,
     ("GET", "/jobs/{job_id}"): SIGNED_IN, ("GET", "/jobs/{job_id}/result"): SIGNED_IN,
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
     ("POST", "/admin/users/{username}/deactivate"): ADMIN, ("POST", "/admin/users/{username}/activate"): ADMIN,
