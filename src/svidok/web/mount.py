@@ -26,12 +26,15 @@ from .views import (
     account,
     admin,
     auth,
+    briefs,
     captures,
     custody_pages,
     dashboard,
     evidence,
     evidence_pages,
+    imports,
     incidents,
+    interventions,
     jobs,
     maps,
     persons,
@@ -55,7 +58,7 @@ def install(api: FastAPI, core: Svidok) -> None:
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, account, dashboard, incidents, persons, records, search, evidence, evidence_pages, captures, maps,
-                   admin, jobs):
+                   admin, jobs, briefs, interventions, imports):
         api.include_router(module.router, include_in_schema=False)
     for router in (custody_pages.monitor_router, custody_pages.review_router):
         api.include_router(router, include_in_schema=False)
