@@ -15,7 +15,7 @@
     $("job-updated").textContent = p.updated_at || "";
     $("job-error").hidden = !job.error || box.dataset.reload === "1";
     $("job-error").textContent = job.error || "";
-    $("job-result").hidden = !(job.status === "done" && job.result && job.result.file);
+    $("job-result").hidden = box.dataset.noFile === "1" || !(job.status === "done" && job.result && job.result.file);
     $("job-cancel").hidden = ended.indexOf(job.status) >= 0;
     return ended.indexOf(job.status) < 0;
   }

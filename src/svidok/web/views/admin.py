@@ -101,5 +101,5 @@ async def policy(request: Request, actor: Administrator):
 @router.get("/admin/keys")
 async def keys(request: Request, actor: Administrator):
     """Which keys exist (fingerprints only), the last seal, the last verify and the sign-in policy."""
-    status = await call(key_status.status, request.app.state.svidok, actor)
-    return render(request, "admin/keys.html", status=status)
+    state = await call(key_status.status, request.app.state.svidok, actor)
+    return render(request, "admin/keys.html", keys=state)
