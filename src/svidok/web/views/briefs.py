@@ -27,6 +27,11 @@ ENTITY_WORDS = {"incident": N_("incidents"), "custody_episode": N_("custody reco
                 "displacement": N_("displacement records"), "hazard_area": N_("hazard areas"),
                 "intervention": N_("interventions and their recommendations")}
 
+#: The shipped templates' parameters, as the form labels them.
+PARAM_LABELS = {"place": N_("Territory"), "since": N_("From"), "until": N_("Until"), "as_of": N_("As of"),
+                "silence_days": N_("Days without proof of life"), "intervention": N_("Intervention number"),
+                "month": N_("Month")}
+
 
 def _templates() -> list[engine.BriefTemplate]:
     return [t for t in engine.list_templates() if not t.name.startswith("_")]
@@ -75,6 +80,7 @@ def _form(request: Request, tpl: engine.BriefTemplate, status: int = 200, values
     defaults = {f"p_{k}": v for k, v in tpl.defaults().items()}
     values = {"edition": "internal", "format": "pdf", "threshold": DEFAULT_THRESHOLD, **defaults, **(values or {})}
     return render(request, "briefs/form.html", status=status, tpl=tpl, params=tpl.meta.get("params") or {},
+                  param_labels=PARAM_LABELS,
                   values=values, errors=errors or {}, message=message)
 
 
