@@ -100,9 +100,9 @@ def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, mapping_n
 
 
 def runs(app: Svidok, actor: Actor, limit: int = 50) -> list[dict]:
-    """Past import runs, newest first: an administrator's view holds everyone's, others their own."""
+    """Past spreadsheet imports (not demo loads), newest first: an administrator's view holds everyone's, others their own."""
     access.require_writer(actor)
-    q = select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)
+    q = select(ImportRun).where(ImportRun.name.like("import:%")).order_by(ImportRun.id.desc()).limit(limit)
     if not actor.is_admin:
         q = q.where(ImportRun.actor == actor.username)
     with app.db.session() as s:
