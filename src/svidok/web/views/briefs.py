@@ -57,7 +57,7 @@ def explain(job: dict) -> str | None:
     if why.get("cause") == "not_public":
         return _("The public edition of this brief would show %(what)s that are not public. Choose the internal "
                  "edition, or ask the brief's author to limit it to public records.") % {"what": what}
-    if job.get("error", "").startswith("Invalid input"):
+    if (job.get("error") or "").startswith("Invalid input"):
         return _("This brief could not be made with the parameters given. Check them and try again; if it fails "
                  "again, tell the brief's author (details below).")
     return _("The brief could not be made because of a problem on the server. Try again later; the details below "
