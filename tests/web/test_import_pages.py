@@ -3,6 +3,7 @@ import it as a job; bad files are refused with what to change and leave the data
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from svidok.core.actors import SYSTEM
@@ -46,7 +47,10 @@ def test_check_then_import_with_progress_and_history(web, client_for):
     # the bad row: its line in the file (the header is line 1), column, field, value and reason
     assert '<td class="num">6</td><td>Date</td><td class="field-name">incident.date_start</td>' in page
     assert "day 31 does not exist in 2022-02" in page
-    assert 'href="/jobs/' not in page  # an import makes no file to download
+    csv_link = re.search(r'href="(/jobs/\d+/result)" download>Download every problem', page).group(1)
+    problems = c.get(csv_link)
+    assert problems.status_code == 200
+    assert "6,Date,incident.date_start,31.02.2022," in problems.content.decode("utf-8-sig")
     assert "Import 4 rows" in page
     assert _incidents(core) == 0  # the check wrote nothing
     token = csrf(c, check)
