@@ -1,6 +1,6 @@
 """Screenshots of every page at 390 px and 1366 px, in English and Ukrainian.
 
-    uv run python tools/screenshots.py OUT_DIR [--size 300]
+    uv run python tools/screenshots.py OUT_DIR [--size 300] [--only briefs,imports]
 
 Builds a throw-away demo installation (SQLite, synthetic data, a few synthetic evidence
 files), serves it with uvicorn on a free loopback port, signs in as the demo administrator
@@ -128,7 +128,10 @@ def pages(evidence_id: int, incident_id: int, pair_id: int) -> dict[str, str]:
             "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv",
             "review": "/review", "review-incidents": "/review/incidents", "incident-pair": f"/review/incidents/{pair_id}",
             "admin": "/admin/users", "account": "/account", "claims": "/claims",
-            "person-claims": "/persons/1/claims"}
+            "person-claims": "/persons/1/claims",
+            "briefs": "/briefs", "brief-form": "/briefs/monthly_update", "interventions": "/interventions",
+            "intervention": "/interventions/1", "intervention-form": "/interventions/1/edit", "imports": "/imports",
+            "admin-keys": "/admin/keys"}
 
 
 #: The outermost elements that reach past the window's right edge (what to fix when a page scrolls sideways).
@@ -190,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument("--size", type=int, default=300, help="synthetic incidents in the demo database")
-    parser.add_argument("--only", nargs="*", help="only these pages (names as in the file names, e.g. claims)")
+    parser.add_argument("--only", default="", help="comma-separated page names (default: every page)")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
@@ -204,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             targets = pages(evidence_id, incident_id, pair_id)
             if args.only:
-                targets = {k: v for k, v in targets.items() if k in args.only}
+                targets = {k: v for k, v in targets.items() if k in args.only.split(",")}
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)
         finally:
             server.should_exit = True

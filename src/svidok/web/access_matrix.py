@@ -145,7 +145,15 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
     ("POST", "/admin/users/{username}/deactivate"): ADMIN, ("POST", "/admin/users/{username}/activate"): ADMIN,
     ("POST", "/admin/users/{username}/sessions/revoke"): ADMIN, ("POST", "/admin/users/{username}/2fa/off"): ADMIN,
-    ("POST", "/admin/policy"): ADMIN,
+    ("POST", "/admin/policy"): ADMIN, ("GET", "/admin/keys"): ADMIN,
+    ("GET", "/briefs"): SIGNED_IN, ("GET", "/briefs/{name}"): SIGNED_IN, ("POST", "/briefs/{name}"): SIGNED_IN,
+    ("GET", "/briefs/jobs/{job_id}"): SIGNED_IN,
+    ("GET", "/interventions"): SIGNED_IN, ("GET", "/interventions/new"): WRITERS,
+    ("POST", "/interventions/new"): WRITERS, ("GET", "/interventions/{ident}"): SIGNED_IN,
+    ("GET", "/interventions/{ident}/edit"): WRITERS, ("POST", "/interventions/{ident}/edit"): WRITERS,
+    ("POST", "/interventions/{ident}/status"): WRITERS,
+    ("GET", "/imports"): WRITERS, ("POST", "/imports"): WRITERS, ("GET", "/imports/jobs/{job_id}"): WRITERS,
+    ("POST", "/imports/jobs/{job_id}/apply"): WRITERS,
 }
 
 #: Routes whose allowed calls are too heavy for the matrix test, or need a token it does not make (it checks only

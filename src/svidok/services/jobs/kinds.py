@@ -74,13 +74,29 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
                              progress=lambda rows: ctx.progress(advance=rows, message=f"importing {path.name}: rows"))
         out = report.to_dict()
         out["problems"] = out["problems"][:50]
-        out = {"import_run": report.run_id, **out}
+        # Every problem, for the person who corrects the spreadsheet; "file" is what the job's download gives.
+        problems = _problems_csv(report.problems, ctx.output_dir / "problems.csv") if report.problems else None
+        out = {"import_run": report.run_id, **out, "source_file": out["file"], "file": problems}
     uploads = (app.settings.data_dir / "jobs" / "uploads").resolve()
     if path.resolve().parent.parent == uploads:  # an uploaded file (``starts.start_import``): no longer needed
         import shutil
 
         shutil.rmtree(path.resolve().parent, ignore_errors=True)
     return out
+
+
+def _problems_csv(problems, final: Path) -> str:
+    """The problems as CSV (row, column, field, value, reason), written whole or not at all."""
+    import csv
+    import os
+
+    part = final.with_name(".part-" + final.name)
+    with part.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "column", "field", "value", "reason"])
+        w.writerows([p.row, p.column or "", p.field, p.value or "", p.reason] for p in problems)
+    os.replace(part, final)
+    return str(final)
 
 
 register("import", import_file, resumable=True, check=_check_import)

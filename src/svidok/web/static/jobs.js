@@ -13,16 +13,19 @@
     $("job-count").textContent = p.total ? p.done + " / " + p.total : String(p.done);
     $("job-message").textContent = p.message || "";
     $("job-updated").textContent = p.updated_at || "";
-    $("job-error").hidden = !job.error;
+    $("job-error").hidden = !job.error || box.dataset.reload === "1";
     $("job-error").textContent = job.error || "";
-    $("job-result").hidden = !(job.status === "done" && job.result && job.result.file);
+    $("job-result").hidden = box.dataset.noFile === "1" || !(job.status === "done" && job.result && job.result.file);
     $("job-cancel").hidden = ended.indexOf(job.status) >= 0;
     return ended.indexOf(job.status) < 0;
   }
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (job) { if (!job || show(job)) setTimeout(poll, 1500); })
+      .then(function (job) {
+        if (!job || show(job)) setTimeout(poll, 1500);
+        else if (box.dataset.reload === "1") window.location.reload();  // the page shows the outcome
+      })
       .catch(function () { setTimeout(poll, 1500); });
   }
   $("job-cancel").addEventListener("click", function () {
