@@ -85,6 +85,17 @@ def create_batch(app: Svidok, actor: Actor, urls: list[str], *, incident_id: int
         return {"id": batch.id, "total": batch.total, **links}
 
 
+def preserve(app: Svidok, actor: Actor, urls: list[str], **links) -> dict:
+    """Check and write a batch (as ``create_batch``), then queue the background job that captures it."""
+    from . import jobs
+
+    b = create_batch(app, actor, urls, **links)
+    job = jobs.submit(app, actor, "capture", {"batch_id": b["id"]})
+    with app.db.session() as s:
+        s.get(CaptureBatch, b["id"]).job_id = job["id"]
+    return {**b, "job_id": job["id"]}
+
+
 def _batch(s, actor: Actor, batch_id: int) -> CaptureBatch:
     b = s.get(CaptureBatch, batch_id)
     if b is None or not access.can_see(b, actor):
@@ -274,10 +285,14 @@ def batch(app: Svidok, actor: Actor, batch_id: int) -> dict:
     with app.db.session() as s:
         b = _batch(s, actor, batch_id)
         rows = s.scalars(select(Capture).where(Capture.batch_id == batch_id).order_by(Capture.position)).all()
+        stamps = timestamps.times_of(s, timestamps.CAPTURE, [c.id for c in rows if c.status == "done"])
         return {"id": b.id, "total": b.total, "incident_id": b.incident_id, "source_id": b.source_id,
                 "created_by": b.created_by, "created_at": b.created_at, "counts": counts(app, batch_id),
+                "job_id": b.job_id,
                 "captures": [{"id": c.id, "url": c.url, "status": c.status, "attempts": c.attempts, "error": c.error,
-                              "title": c.title, "changed": (c.changes or {}).get("changed")} for c in rows]}
+                              "title": c.title, "changed": (c.changes or {}).get("changed"),
+                              "finished_at": c.finished_at, "artefacts": c.artefacts or [],
+                              "timestamps": stamps.get(c.id, [])} for c in rows]}
 
 
 def of_evidence(app: Svidok, actor: Actor, evidence_id: int) -> dict | None:
@@ -294,4 +309,4 @@ def of_evidence(app: Svidok, actor: Actor, evidence_id: int) -> dict | None:
     return None
 
 
-__all__ = ["create_batch", "run_batch", "retry", "get", "batch", "of_evidence", "METHOD"]
+__all__ = ["create_batch", "preserve", "run_batch", "retry", "get", "batch", "of_evidence", "METHOD"]
