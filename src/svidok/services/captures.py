@@ -46,7 +46,8 @@ def options(app: Svidok) -> Options:
     st = app.settings
     return Options(allow_private=st.capture_allow_private, telegram_base=st.telegram_base,
                    page_timeout=st.capture_page_timeout, page_max_bytes=st.capture_max_page_bytes,
-                   media_max_bytes=st.capture_max_media_bytes, chromium=st.resolved_chromium or "chromium")
+                   media_max_bytes=st.capture_max_media_bytes, chromium=st.resolved_chromium or "chromium",
+                   video_hosts=tuple(st.capture_video_hosts))
 
 
 def url_key(url: str) -> str:
