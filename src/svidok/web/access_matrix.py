@@ -108,7 +108,9 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/captures/incidents/{incident_id}"): WRITERS, ("POST", "/captures/{capture_id}/again"): WRITERS,
     ("POST", "/captures"): WRITERS,
     ("GET", "/captures/batches/{batch_id}"): SIGNED_IN, ("GET", "/captures/{capture_id}"): SIGNED_IN,
-    ("GET", "/captures/{capture_id}/screenshot"): SIGNED_IN,
+    ("GET", "/captures/{capture_id}/screenshot"): SIGNED_IN, ("GET", "/captures/{capture_id}/replay"): SIGNED_IN,
+    # The sandboxed replay frame sends no cookie: its token (from the replay page, an hour) stands for the user.
+    ("GET", "/captures/{capture_id}/replay/{token}"): ANYONE,
     ("GET", "/evidence"): SIGNED_IN, ("GET", "/evidence/{evidence_id}"): SIGNED_IN,
     ("POST", "/evidence/{evidence_id}/assessments"): WRITERS,
     ("GET", "/persons"): SIGNED_IN, ("GET", "/persons/new"): WRITERS, ("POST", "/persons/new"): WRITERS,

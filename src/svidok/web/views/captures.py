@@ -8,7 +8,7 @@ trusted timestamps as they are kept.
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from svidok.core.errors import FieldError, NotFound, ValidationFailed
 from svidok.http.deps import PathId
@@ -95,6 +95,35 @@ async def capture_page(capture_id: PathId, request: Request, actor: SignedIn):
     c = await call(captures.get, request.app.state.svidok, actor, capture_id)
     return render(request, "captures/show.html", capture=c,
                   shot=next((a for a in c["artefacts"] or [] if a["role"] == "screenshot"), None))
+
+
+#: The replay's own policy: nothing runs, nothing leaves for another site, nothing frames it but Svidok.
+REPLAY_CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+              "media-src 'self'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'")
+
+
+def _replay_response(got: tuple[bytes, str, int]) -> Response:
+    body, media_type, status = got
+    return Response(body, status_code=200 if status < 300 else status, media_type=media_type,
+                    headers={"Content-Security-Policy": REPLAY_CSP, "X-Frame-Options": "SAMEORIGIN",
+                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+
+
+@router.get("/captures/{capture_id}/replay")
+async def replay(capture_id: PathId, request: Request, actor: SignedIn):
+    """The archived page from the WACZ, for the sandboxed frame; its resources go through a token."""
+    core = request.app.state.svidok
+    token = await call(captures.replay_token, core, actor, capture_id)
+    prefix = f"/captures/{capture_id}/replay/{token}?u="
+    return _replay_response(await call(captures.replayed, core, actor, capture_id, None, prefix))
+
+
+@router.get("/captures/{capture_id}/replay/{token}")
+async def replay_resource(capture_id: PathId, token: str, request: Request, u: str | None = None):
+    """One resource of the archived page (the sandboxed frame sends no cookie: the token stands for the user)."""
+    prefix = f"/captures/{capture_id}/replay/{token}?u="
+    return _replay_response(await call(captures.replayed_by_token, request.app.state.svidok, capture_id,
+                                       token[:2000], u, prefix))
 
 
 @router.get("/captures/{capture_id}/screenshot")
