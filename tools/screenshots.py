@@ -106,6 +106,41 @@ def build(data_dir: Path, size: int):
     return app, first, incident_id, pair_id
 
 
+def captured(app, incident_id: int) -> tuple[int, int]:
+    """A synthetic news page on a loopback server, preserved for the incident: (batch id, capture id)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from svidok.core.actors import SYSTEM
+    from svidok.services import captures
+
+    article = (b"<!doctype html><html><head><meta charset='utf-8'><title>Synthetic report: strike on a depot</title>"
+               b"<meta name='author' content='Demo Newsroom'></head><body><h1>Synthetic report</h1>"
+               b"<p>A depot was hit at 05:10 (synthetic text).</p><img src='/photo.png'></body></html>")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body, kind = (synthetic_png(), "image/png") if self.path == "/photo.png" else (article, "text/html")
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    app.settings.capture_allow_private = True  # the synthetic site is on loopback
+    try:
+        b = captures.create_batch(app, SYSTEM, [f"http://127.0.0.1:{site.server_address[1]}/report"],
+                                  incident_id=incident_id)
+        captures.run_batch(app, SYSTEM, b["id"])
+        return b["id"], captures.batch(app, SYSTEM, b["id"])["captures"][0]["id"]
+    finally:
+        site.shutdown()
+
+
 def serve(app) -> tuple[str, object]:
     import uvicorn
 
@@ -122,8 +157,9 @@ def serve(app) -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", server
 
 
-def pages(evidence_id: int, incident_id: int, pair_id: int) -> dict[str, str]:
-    return {"dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
+def pages(evidence_id: int, incident_id: int, pair_id: int, batch_id: int, capture_id: int) -> dict[str, str]:
+    return {"capture-batch": f"/captures/batches/{batch_id}", "capture": f"/captures/{capture_id}",
+            "dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
             "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv",
             "review": "/review", "review-incidents": "/review/incidents", "incident-pair": f"/review/incidents/{pair_id}",
@@ -193,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument("--size", type=int, default=300, help="synthetic incidents in the demo database")
-    parser.add_argument("--only", default="", help="comma-separated page names (default: every page)")
+    parser.add_argument("--pages", "--only", dest="pages", help="only these pages (names, comma-separated), e.g. capture,account")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
@@ -203,11 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
         app, evidence_id, incident_id, pair_id = build(Path(tmp), args.size)
+        batch_id, capture_id = captured(app, incident_id)
         base, server = serve(app)
         try:
-            targets = pages(evidence_id, incident_id, pair_id)
-            if args.only:
-                targets = {k: v for k, v in targets.items() if k in args.only.split(",")}
+            targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id)
+            if args.pages:
+                targets = {k: v for k, v in targets.items() if k in args.pages.split(",")}
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)
         finally:
             server.should_exit = True

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     #: Largest page (all its resources together) and largest media file a capture keeps.
     capture_max_page_bytes: int = 300 * 1024**2
     capture_max_media_bytes: int = 2 * 1024**3
+    #: Hosts (and their subdomains) whose video a capture downloads with yt-dlp, with its metadata.
+    capture_video_hosts: list[str] = ["youtube.com", "youtu.be", "vimeo.com", "tiktok.com", "x.com", "twitter.com",
+                                      "facebook.com", "instagram.com", "rumble.com", "dailymotion.com", "rutube.ru",
+                                      "vk.com", "vkvideo.ru", "ok.ru"]
     #: Pages a capture batch loads at once.
     capture_concurrency: int = 2
     #: RFC 3161 time-stamping authorities (URLs): every new tree head and capture is stamped by each.

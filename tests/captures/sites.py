@@ -57,6 +57,16 @@ FWD = ('<div class="tgme_widget_message_forwarded_from">Forwarded from <a class=
        ' href="/otherchan/7"><span dir="auto">Other Channel</span></a></div>')
 
 
+# A video platform's watch page: the player streams (no plain <video src>); the file is named only in a
+# player card's meta tag, which yt-dlp's generic extractor reads and the page capture does not.
+WATCH = """<!doctype html><html><head><meta charset="utf-8"><title>Strike on the bridge - Test Video</title>
+<meta property="og:title" content="Strike on the bridge (synthetic)">
+<meta name="twitter:player:stream" content="/media/clip.mp4">
+<meta name="twitter:player:stream:content_type" content="video/mp4">
+</head><body><h1>Strike on the bridge</h1><div class="player"><video id="player" controls></video></div>
+<p>Synthetic video page for tests.</p></body></html>"""
+
+
 def tg_page(ids: list[int]) -> str:
     posts = "".join(TG_POST.format(id=i, d=i % 9 + 1, fwd=FWD if i == 42 else "") for i in ids)
     return f"<!doctype html><html><head><meta charset='utf-8'><title>Test Channel – Telegram</title></head><body>{posts}</body></html>"
@@ -99,6 +109,8 @@ class Sites:
                     self.send(200, photo_jpeg(), "image/jpeg")
                 elif p == "/media/clip.mp4" or p.startswith("/media/tg-"):
                     self.send(200, clip_mp4(), "video/mp4")
+                elif p == "/watch/7":
+                    self.send(200, WATCH.encode())
                 elif p == "/r/1":
                     self.send(302, b"", Location="/r/2")
                 elif p == "/r/2":

@@ -135,6 +135,22 @@ def revoke_token(app: Svidok, actor: Actor, token_id: int) -> None:
             ledger.append(s, actor.username, "token.revoke", "user", row.user_id, {"token": token_id})
 
 
+def media_blur(app: Svidok, actor: Actor) -> bool:
+    """Whether the user sees evidence pictures and video frames blurred until clicked (on by default)."""
+    with app.db.session() as s:
+        user = s.get(User, actor.user_id) if actor.user_id else None
+        return True if user is None else user.blur_media
+
+
+def set_media_blur(app: Svidok, actor: Actor, on: bool) -> None:
+    """The user's own choice (a preference, not a record: no ledger entry)."""
+    with app.db.session() as s:
+        user = s.get(User, actor.user_id) if actor.user_id else None
+        if user is None:
+            raise NotFound("only a user with an account has this setting")
+        user.blur_media = bool(on)
+
+
 def change_password(app: Svidok, actor: Actor, current: str, new: str, keep_session: int | None = None) -> None:
     """The user's own password change; every other session of the user ends."""
     if len(new) < MIN_PASSWORD:

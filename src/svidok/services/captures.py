@@ -13,9 +13,12 @@ URL keeps its reason; ``retry`` puts failed URLs back in line.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import json
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +29,7 @@ from sqlalchemy import func, select
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, NotFound, ValidationFailed
-from svidok.evidence.capture import diff
+from svidok.evidence.capture import diff, replay
 from svidok.evidence.capture.browser import CaptureFailed, Capturer, Options, PageCapture
 from svidok.evidence.capture.urls import CaptureRefused, target
 from svidok.evidence.store import EvidenceStoreError
@@ -46,7 +49,8 @@ def options(app: Svidok) -> Options:
     st = app.settings
     return Options(allow_private=st.capture_allow_private, telegram_base=st.telegram_base,
                    page_timeout=st.capture_page_timeout, page_max_bytes=st.capture_max_page_bytes,
-                   media_max_bytes=st.capture_max_media_bytes, chromium=st.resolved_chromium or "chromium")
+                   media_max_bytes=st.capture_max_media_bytes, chromium=st.resolved_chromium or "chromium",
+                   video_hosts=tuple(st.capture_video_hosts))
 
 
 def url_key(url: str) -> str:
@@ -83,6 +87,17 @@ def create_batch(app: Svidok, actor: Actor, urls: list[str], *, incident_id: int
         ledger.append(s, actor.username, "capture.batch", "capture_batch", batch.id,
                       {"urls": clean, **links, "purpose": purpose})
         return {"id": batch.id, "total": batch.total, **links}
+
+
+def preserve(app: Svidok, actor: Actor, urls: list[str], **links) -> dict:
+    """Check and write a batch (as ``create_batch``), then queue the background job that captures it."""
+    from . import jobs
+
+    b = create_batch(app, actor, urls, **links)
+    job = jobs.submit(app, actor, "capture", {"batch_id": b["id"]})
+    with app.db.session() as s:
+        s.get(CaptureBatch, b["id"]).job_id = job["id"]
+    return {**b, "job_id": job["id"]}
 
 
 def _batch(s, actor: Actor, batch_id: int) -> CaptureBatch:
@@ -269,15 +284,72 @@ def get(app: Svidok, actor: Actor, capture_id: int) -> dict:
         return out
 
 
+_archives: dict[str, replay.Archive] = {}  # by the WACZ's SHA-256: immutable, so never stale
+
+
+def replayed(app: Svidok, actor: Actor, capture_id: int, url: str | None, prefix: str) -> tuple[bytes, str, int]:
+    """One response of the capture's archive (its main page when ``url`` is None), rewritten to stay in
+    the archive: (body, media type, HTTP status). A read, not a custody event (like the screenshot)."""
+    with app.db.session() as s:
+        c = _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
+        sha = next((a["sha256"] for a in c.artefacts or [] if a["role"] == "archive"), None)
+    if sha is None:
+        raise NotFound(f"capture {capture_id} has no web archive")
+    archive = _archives.get(sha)
+    if archive is None:
+        with tempfile.NamedTemporaryFile(suffix=".wacz") as tmp:
+            with evidence.evidence_store(app).open(sha) as fh:
+                shutil.copyfileobj(fh, tmp)
+            tmp.flush()
+            archive = replay.Archive(Path(tmp.name))
+        if len(_archives) >= 8:
+            _archives.pop(next(iter(_archives)))
+        _archives[sha] = archive
+    r = archive.get(url or archive.main_url or "")
+    if r is None:
+        raise NotFound(f"capture {capture_id} did not keep {url}")
+    return archive.rewritten(r, prefix), r.media_type, r.status
+
+
+REPLAY_CONTEXT, REPLAY_SECONDS = "capture-replay-token", 3600
+
+
+def replay_token(app: Svidok, actor: Actor, capture_id: int) -> str:
+    """A token for the replay's resources: the sandboxed frame has no origin, so it sends no session cookie."""
+    with app.db.session() as s:
+        _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
+    blob = app.keyring.encrypt(json.dumps([capture_id, actor.username, int(time.time()) + REPLAY_SECONDS]),
+                               context=REPLAY_CONTEXT)
+    return base64.urlsafe_b64encode(blob).decode().rstrip("=")
+
+
+def replayed_by_token(app: Svidok, capture_id: int, token: str, url: str | None, prefix: str):
+    """:func:`replayed` as the user the token was given to (still active, still allowed to see the capture)."""
+    from . import accounts
+
+    try:
+        ident, username, expires = json.loads(app.keyring.decrypt(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)),
+                                                                  REPLAY_CONTEXT))
+    except Exception:
+        ident, username, expires = None, None, 0
+    if ident != capture_id or expires < time.time():
+        raise NotFound("no such replay (the page's replay link is valid for an hour)")
+    return replayed(app, accounts.actor_by_name(app, username), capture_id, url, prefix)
+
+
 def batch(app: Svidok, actor: Actor, batch_id: int) -> dict:
     """The batch, its counts and each URL's state (failed ones with their reason)."""
     with app.db.session() as s:
         b = _batch(s, actor, batch_id)
         rows = s.scalars(select(Capture).where(Capture.batch_id == batch_id).order_by(Capture.position)).all()
+        stamps = timestamps.times_of(s, timestamps.CAPTURE, [c.id for c in rows if c.status == "done"])
         return {"id": b.id, "total": b.total, "incident_id": b.incident_id, "source_id": b.source_id,
                 "created_by": b.created_by, "created_at": b.created_at, "counts": counts(app, batch_id),
+                "job_id": b.job_id,
                 "captures": [{"id": c.id, "url": c.url, "status": c.status, "attempts": c.attempts, "error": c.error,
-                              "title": c.title, "changed": (c.changes or {}).get("changed")} for c in rows]}
+                              "title": c.title, "changed": (c.changes or {}).get("changed"),
+                              "finished_at": c.finished_at, "artefacts": c.artefacts or [],
+                              "timestamps": stamps.get(c.id, [])} for c in rows]}
 
 
 def of_evidence(app: Svidok, actor: Actor, evidence_id: int) -> dict | None:
@@ -294,4 +366,4 @@ def of_evidence(app: Svidok, actor: Actor, evidence_id: int) -> dict | None:
     return None
 
 
-__all__ = ["create_batch", "run_batch", "retry", "get", "batch", "of_evidence", "METHOD"]
+__all__ = ["create_batch", "preserve", "run_batch", "retry", "get", "batch", "of_evidence", "METHOD"]

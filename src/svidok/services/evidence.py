@@ -29,6 +29,8 @@ from svidok.evidence.byte_ranges import ByteRange
 from svidok.evidence.media_metadata import extract_metadata
 from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
+from svidok.evidence.proofmode import read_bundle
+from svidok.evidence.provenance import read_c2pa
 from svidok.evidence.signing import (
     SignedTreeHead,
     key_id,
@@ -163,6 +165,13 @@ def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
     except NotAnImageError as exc:
         ph = None
         meta.setdefault("problems", []).append(str(exc))
+    provenance = read_c2pa(path, media_type)
+    if provenance is not None:
+        meta["c2pa"] = provenance
+    if media_type in ("application/zip", "application/x-zip-compressed"):
+        bundle = read_bundle(path)
+        if bundle is not None:
+            meta["proofmode"] = bundle
     visual = visual_hashes(path, media_type, readable_image=ph is not None)
     meta.setdefault("problems", []).extend(visual.pop("problems", []))
     if not meta["problems"]:

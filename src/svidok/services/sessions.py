@@ -50,6 +50,8 @@ class Resolved:
     stage: str | None = None
     csrf: str | None = None
     actor: Actor | None = None
+    #: The user's choice: evidence pictures and video frames blurred until clicked.
+    blur_media: bool = True
     #: "idle", "absolute", "revoked" or "unknown" when the session is not usable.
     ended: str | None = None
 
@@ -95,7 +97,8 @@ def resolve(app: Svidok, token: str) -> Resolved:
             return Resolved(ended="revoked")
         if (now - _aware(row.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
             row.last_seen_at = now
-        return Resolved(session_id=row.id, stage=row.stage, csrf=row.csrf, actor=accounts.actor_of(s, user))
+        return Resolved(session_id=row.id, stage=row.stage, csrf=row.csrf, actor=accounts.actor_of(s, user),
+                        blur_media=user.blur_media)
 
 
 def end(app: Svidok, token: str, reason: str = "signed out") -> None:

@@ -98,3 +98,13 @@ def of(app: Svidok, subject: str, subject_id: int) -> list[dict]:
                  "response": t.response}
                 for t in s.scalars(select(Timestamp).where(Timestamp.subject == subject,
                                                            Timestamp.subject_id == subject_id).order_by(Timestamp.id))]
+
+
+def times_of(s, subject: str, ids: list[int]) -> dict[int, list[dict]]:
+    """Each subject's tokens (authority and time only), for listings: one query for many ids."""
+    out: dict[int, list[dict]] = {}
+    for i in range(0, len(ids), 500):
+        for t in s.scalars(select(Timestamp).where(Timestamp.subject == subject, Timestamp.subject_id.in_(ids[i:i + 500]))
+                           .order_by(Timestamp.id)):
+            out.setdefault(t.subject_id, []).append({"tsa_url": t.tsa_url, "time": t.gen_time})
+    return out

@@ -109,6 +109,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/account"): SIGNED_IN, ("POST", "/account/token"): SIGNED_IN,
     ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN, ("POST", "/account/sessions/{session_id}/revoke"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN, ("POST", "/account/2fa/codes"): SIGNED_IN,
+    ("POST", "/account/media"): SIGNED_IN,
     ("POST", "/account/2fa/off"): SIGNED_IN,
     # two-factor set-up: also a user whose role must use it and who has not set it up yet
     ("GET", "/account/2fa"): SIGNED_IN, ("POST", "/account/2fa/begin"): SIGNED_IN,
@@ -122,8 +123,11 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/evidence/{evidence_id}/download"): SIGNED_IN,
     ("GET", "/evidence/{evidence_id}/contact-sheet.png"): SIGNED_IN,
     ("POST", "/captures/incidents/{incident_id}"): WRITERS, ("POST", "/captures/{capture_id}/again"): WRITERS,
+    ("POST", "/captures"): WRITERS,
     ("GET", "/captures/batches/{batch_id}"): SIGNED_IN, ("GET", "/captures/{capture_id}"): SIGNED_IN,
-    ("GET", "/captures/{capture_id}/screenshot"): SIGNED_IN,
+    ("GET", "/captures/{capture_id}/screenshot"): SIGNED_IN, ("GET", "/captures/{capture_id}/replay"): SIGNED_IN,
+    # The sandboxed replay frame sends no cookie: its token (from the replay page, an hour) stands for the user.
+    ("GET", "/captures/{capture_id}/replay/{token}"): ANYONE,
     ("GET", "/evidence"): SIGNED_IN, ("GET", "/evidence/{evidence_id}"): SIGNED_IN,
     ("POST", "/evidence/{evidence_id}/assessments"): WRITERS,
     ("GET", "/persons"): SIGNED_IN, ("GET", "/persons/new"): WRITERS, ("POST", "/persons/new"): WRITERS,

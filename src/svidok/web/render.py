@@ -68,7 +68,7 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     html = env.get_template(name).render(
         request=request, actor=actor, lang=lang, csrf=session.csrf if session is not None else "",
         label=label, terms=terms, url_with=url_with, tile_url=core.settings.tile_url,
-        flash=_pop_flash(session), **ctx,
+        flash=_pop_flash(session), blur_media=getattr(request.state, "blur_media", True), **ctx,
     )
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"  # pages may hold protected data

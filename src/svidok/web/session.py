@@ -140,6 +140,7 @@ class SessionMiddleware:
                 session._csrf = found.csrf
                 if found.stage == "full":
                     actor = found.actor
+                    state["blur_media"] = found.blur_media
                 elif found.stage == "enrol":
                     state["enrolling"] = found.actor  # may only set up two-factor sign-in
                 else:

@@ -10,13 +10,14 @@ fetched by the browser but downloaded afterwards, streamed to disk under their o
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from . import page_js
+from . import page_js, video
 from .fetch import MAX_REDIRECTS, Exchange, client, download, fetch
 from .urls import CaptureRefused, target
 from .wacz import write_wacz
@@ -40,6 +41,8 @@ class Options:
     chromium: str | None = "/usr/bin/chromium"
     software: str = "Svidok web capture"
     viewport: tuple[int, int] = (1280, 900)
+    #: Hosts whose pages carry platform video: yt-dlp fetches it after the page (``video``).
+    video_hosts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -66,6 +69,7 @@ class PageCapture:
     published: str | None = None
     description: str | None = None
     telegram: list[dict] = field(default_factory=list)
+    video: dict = field(default_factory=dict)
     text: str = ""
     media: list[dict] = field(default_factory=list)
     resources: int = 0
@@ -203,6 +207,8 @@ class Capturer:
             await _quietly(ctx.close())
         cap.resources = len(exchanges)
         await self._media(cap, media, exchanges, workdir, failed)
+        if video.wanted(cap.final_url or t.fetch, self.o.video_hosts):
+            await self._video(cap, cap.final_url or t.fetch, workdir)
         cap.finished_at = time.time()
         self._write(cap, exchanges, workdir)
         return cap
@@ -244,6 +250,27 @@ class Capturer:
             cap.media.append(entry)
             cap.artefacts.append(Artefact("media", path, mt or "application/octet-stream", name[:200], url))
 
+    async def _video(self, cap: PageCapture, url: str, workdir: Path) -> None:
+        """The platform's video (yt-dlp) and its metadata; a failure is a problem, not a failed capture."""
+        try:
+            v = await video.fetch_video(url, workdir, max_bytes=self.o.media_max_bytes, timeout=self.o.media_timeout,
+                                        allow_private=self.o.allow_private)
+        except CaptureRefused as exc:
+            cap.problems.append(str(exc))
+            return
+        cap.video = {**v.info, "yt_dlp": v.version}
+        cap.author = cap.author or v.info.get("uploader") or v.info.get("channel")
+        cap.title = cap.title or v.info.get("title")
+        cap.artefacts.append(Artefact("video-metadata", v.info_path, "application/json", "video.info.json"))
+        if v.path is None:
+            cap.problems.append(v.info["problem"])
+            return
+        digest = _sha256(v.path)
+        if any(a.role == "media" and _sha256(a.path) == digest for a in cap.artefacts):
+            cap.video["same_file_as_media"] = True  # the page's own <video> was the same file: kept once
+            return
+        cap.artefacts.append(Artefact("video", v.path, v.media_type, f"video{v.path.suffix}", url))
+
     def _write(self, cap: PageCapture, exchanges: list[Exchange], workdir: Path) -> None:
         text = workdir / "page.txt"
         text.write_text(cap.text, encoding="utf-8")
@@ -279,6 +306,14 @@ async def _evaluate(page, script: str):
             raise
         await page.wait_for_load_state("load", timeout=5_000)
         return await page.evaluate(script)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _first_line(exc: BaseException) -> str:

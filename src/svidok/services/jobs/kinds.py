@@ -14,6 +14,7 @@ from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ValidationFailed
 
+from .context import JobCancelled
 from .registry import register
 
 if TYPE_CHECKING:
@@ -194,3 +195,35 @@ def _check_backup(app: Svidok, actor: Actor, params: dict) -> None:
 
 
 register("backup", backup, resumable=True, check=_check_backup)
+
+
+# -- web captures ----------------------------------------------------------------------------
+
+def _check_capture(app: Svidok, actor: Actor, params: dict) -> None:
+    from .. import captures
+
+    access.require_writer(actor)
+    captures.batch(app, actor, int(params.get("batch_id") or 0))  # NotFound unless the actor may see it
+
+
+def capture(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
+    """``services.captures.run_batch``: each URL commits whole, so a rerun takes up the rest."""
+    from .. import captures
+
+    batch_id = int(params["batch_id"])
+    ctx.progress(message="starting Chromium")
+
+    def progress(n: int, total: int, url: str) -> None:
+        # Not raised in the middle of a batch: other pages in flight would be cut off and counted as
+        # failed. run_batch asks ``cancelled`` before each URL; the job ends as cancelled below.
+        try:
+            ctx.progress(done=n, total=total, message=url)
+        except JobCancelled:
+            pass
+
+    done = captures.run_batch(app, actor, batch_id, progress=progress, cancelled=ctx.cancelled)
+    ctx.check()
+    return {**done, "url": f"/captures/batches/{batch_id}"}
+
+
+register("capture", capture, resumable=True, check=_check_capture)

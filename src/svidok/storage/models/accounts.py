@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -27,6 +27,8 @@ class User(Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The last 30-second step accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    #: Evidence pictures and video frames shown blurred until clicked (reviewers' wellbeing).
+    blur_media: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
 
 
 class ApiToken(Base):

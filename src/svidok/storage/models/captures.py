@@ -24,6 +24,8 @@ class CaptureBatch(Base):
     confidentiality: Mapped[str] = mapped_column(String(30), nullable=False, default="restricted")
     purpose: Mapped[str | None] = mapped_column(Text)
     total: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: The background job that captures the batch (None for batches run from the command line).
+    job_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Capture(Base):

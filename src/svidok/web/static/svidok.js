@@ -57,4 +57,14 @@
       }, 200);
     });
   });
+  // Veiled evidence media (the user's setting): blurred and muted until the user clicks to show it.
+  document.querySelectorAll(".veil.veiled").forEach(function (veil) {
+    var sound = veil.querySelectorAll("video, audio");
+    sound.forEach(function (m) { m.muted = true; });
+    veil.querySelector("button.reveal").addEventListener("click", function (e) {
+      veil.classList.remove("veiled");
+      e.currentTarget.remove();
+      sound.forEach(function (m) { m.muted = false; });
+    });
+  });
 })();

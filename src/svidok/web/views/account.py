@@ -23,7 +23,8 @@ async def _page(request: Request, actor, status: int = 200, **extra):
                   sessions=await call(sessions.list_active, core, actor),
                   current_session=request.state.web_session.session_id,
                   tokens=await call(accounts.list_tokens, core, actor),
-                  two_factor=await call(two_factor.status, core, actor), **extra)
+                  two_factor=await call(two_factor.status, core, actor),
+                  media_blur=await call(accounts.media_blur, core, actor), **extra)
 
 
 @router.get("/account")
@@ -52,6 +53,16 @@ async def revoke_session(session_id: PathId, request: Request, actor: SignedIn):
         request.state.web_session.sign_out()
         return redirect(request, "/login")
     return redirect(request, "/account", _("Session ended."))
+
+
+@router.post("/account/media", dependencies=[Depends(csrf_checked)])
+async def media_setting(request: Request, actor: SignedIn):
+    """Blur evidence pictures and video frames until clicked, or show them at once."""
+    form = await form_dict(request)
+    on = form.get("blur_media") == "on"
+    await call(accounts.set_media_blur, request.app.state.svidok, actor, on)
+    return redirect(request, "/account", _("Pictures will be blurred until you click them.") if on
+                    else _("Pictures will be shown without blurring."))
 
 
 @router.post("/account/password", dependencies=[Depends(csrf_checked)])

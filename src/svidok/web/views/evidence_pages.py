@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.core.validation import check_texts
 from svidok.http.deps import PathId
-from svidok.services import evidence, evidence_queries, incidents
+from svidok.services import captures, evidence, evidence_queries, incidents
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
@@ -61,15 +61,18 @@ async def evidence_list(request: Request, actor: SignedIn):
         total = await call(evidence_queries.count, core, actor, f)
     except ValidationFailed as exc:
         errors = errors_by_field(exc)
-    return render(request, "evidence/list.html", page=page, total=total, filters=raw, errors=errors,
-                  media_kinds=MEDIA_KINDS)
+    # The "Preserve a link" form posted with a mistake comes back here (views.captures).
+    preserve = getattr(request.state, "preserve_form", None)
+    return render(request, "evidence/list.html", status=422 if preserve else 200, page=page, total=total,
+                  filters=raw, errors=errors, media_kinds=MEDIA_KINDS, preserve=preserve or {})
 
 
 async def _show(request: Request, actor, evidence_id: int, status: int = 200, **extra):
     core = request.app.state.svidok
     item = await call(evidence.get, core, actor, evidence_id)
     incident = await call(incidents.get, core, actor, item["incident_id"]) if item.get("incident_id") else None
-    return render(request, "evidence/show.html", status=status, item=item, incident=incident,
+    capture = await call(captures.of_evidence, core, actor, evidence_id)
+    return render(request, "evidence/show.html", status=status, item=item, incident=incident, capture=capture,
                   preview=preview_kind(item["media_type"]), custody_actions=custody_actions(),
                   confidence_names=confidence_names(), **extra)
 
