@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, intersect, select
@@ -237,3 +238,59 @@ def remove(app: Svidok, actor: Actor, person_id: int, reason: str) -> None:
         history.record(s, actor, ENTITY, person, "delete", before, reason=reason)
 
 
+
+
+def victim_facts(app: Svidok, harm: str, status: str, sex: str, age: int | None, on: date,
+                 full_name: str) -> dict:
+    """What a victim row on an incident tells about its person: life status, IHL status, sex,
+    age band and an approximate birth year (from the age on the incident's first day), name parts."""
+    facts: dict = {}
+    if harm == "killed":
+        facts["life_status"] = "dead"
+    if status != "unknown":
+        facts["status"] = status
+    if sex != "unknown":
+        facts["sex"] = sex
+    if age is not None:
+        facts["age_band"] = people.age_band(app.vocab, age)
+        # Aged `age` on `on`: born within the year before `on.year - age`'s birthday; "~Y" covers both years.
+        facts["birth_date"] = f"~{on.year - age}" if on.year - age >= 1900 else None
+    parts = names.split_full_name(full_name)
+    facts.update(family_name=parts.family, given_name=parts.given, patronymic=parts.patronymic)
+    return {k: v for k, v in facts.items() if v is not None}
+
+
+UNKNOWN = (None, "unknown")
+
+
+def fill_from_victim(data: PersonIn, facts: dict) -> PersonIn:
+    """A new person (entered inline on a victim row) with the victim's facts where the form left them blank."""
+    if data.family_name or data.given_name or data.patronymic:
+        facts = {k: v for k, v in facts.items() if k not in ("family_name", "given_name", "patronymic")}
+    if data.birth_date:
+        facts = {k: v for k, v in facts.items() if k not in ("birth_date", "age_band")}
+    return data.model_copy(update={k: v for k, v in facts.items() if getattr(data, k) in UNKNOWN})
+
+
+def learn_from_victim(app: Svidok, session: Session, actor: Actor, person: Person, facts: dict) -> None:
+    """An existing person linked as a victim: fill what the record does not know yet (a killing
+    also ends an "alive"); a new version with its history when anything changed."""
+    if person.family_name or person.given_name or person.patronymic:
+        facts = {k: v for k, v in facts.items() if k not in ("family_name", "given_name", "patronymic")}
+    if person.birth_date:
+        facts = {k: v for k, v in facts.items() if k not in ("birth_date", "age_band")}
+    changes = {k: v for k, v in facts.items()
+               if getattr(person, k) in UNKNOWN or (k == "life_status" and v == "dead" and person.life_status == "alive")}
+    if not changes:
+        return
+    before = history.snapshot(person)
+    for k, v in changes.items():
+        setattr(person, k, v)
+    if "birth_date" in changes:
+        bd = dates.parse(changes["birth_date"])
+        person.birth_lo, person.birth_hi = bd.lo, bd.hi
+    person.version += 1
+    person.updated_at = func.now()
+    session.flush()
+    session.refresh(person)
+    history.record(session, actor, ENTITY, person, "update", before)
