@@ -193,24 +193,40 @@ def read_protected(app: Svidok, actor: Actor, person_id: int, purpose: str) -> d
         return out
 
 
+def matching_ids(s: Session, actor: Actor, keys: list[str], limit: int) -> list[int]:
+    """Ids of visible, unmerged persons having every one of the name keys, lowest first."""
+    # Each key's person ids come sorted from the (key, person_id) index: intersecting them is cheap.
+    per_key = [select(PersonNameKey.person_id).where(PersonNameKey.key == k) for k in keys]
+    matching = per_key[0] if len(per_key) == 1 else intersect(*per_key)
+    q = (select(Person.id)
+         .where(Person.id.in_(matching), access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
+         .order_by(Person.id).limit(limit))
+    return list(s.scalars(q))
+
+
+def rows_of(s: Session, ids: list[int]) -> list[dict]:
+    """The short form of persons (for lists and search results), in the order of ``ids``."""
+    rows = {p.id: p for p in s.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+    return [{"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex, "status": p.status,
+             "life_status": p.life_status} for i in ids if (p := rows.get(i)) is not None]
+
+
 def search(app: Svidok, actor: Actor, text: str, limit: int = 20) -> list[dict]:
     """Persons whose names match every name in ``text``, across scripts."""
     keys = list(dict.fromkeys(names.search_keys(text)))
     if not keys:
         return []
     with app.db.session() as s:
-        # Each key's person ids come sorted from the (key, person_id) index: intersecting them is cheap.
-        per_key = [select(PersonNameKey.person_id).where(PersonNameKey.key == k) for k in keys]
-        matching = per_key[0] if len(per_key) == 1 else intersect(*per_key)
-        q = (select(Person.id)
-             .where(Person.id.in_(matching), access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
-             .order_by(Person.id).limit(limit))
-        ids = list(s.scalars(q))
-        rows = s.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id)).all() if ids else []
-        return [
-            {"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex, "status": p.status}
-            for p in rows
-        ]
+        return rows_of(s, matching_ids(s, actor, keys, limit))
+
+
+def names_of(app: Svidok, actor: Actor, ids: set[int]) -> dict[int, str]:
+    """Full names of the persons among ``ids`` that the actor may see (lists show names, not ids)."""
+    if not ids:
+        return {}
+    with app.db.session() as s:
+        return dict(s.execute(select(Person.id, Person.full_name)
+                              .where(Person.id.in_(ids), access.visibility_clause(Person, actor))).all())
 
 
 def listing(app: Svidok, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:

@@ -28,6 +28,17 @@ env.globals["LANGUAGES"] = i18n.LANGUAGES
 env.globals["FAMILIES"] = i18n.FAMILIES
 
 
+def coord(value: float | str | None, places: int = 5) -> str:
+    """A coordinate for reading: 5 decimals is about a metre, more is noise from a conversion."""
+    try:
+        return f"{float(value):.{places}f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+
+
+env.filters["coord"] = coord
+
+
 class LoginRequired(Exception):
     """Raised by page dependencies when nobody is signed in (answered with a redirect)."""
 
