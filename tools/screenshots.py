@@ -12,15 +12,11 @@ exits with status 1 if any does.
 from __future__ import annotations
 
 import argparse
-import io
 import socket
-import struct
 import sys
 import tempfile
 import threading
 import time
-import wave
-import zlib
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,65 +32,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def synthetic_png(width: int = 320, height: int = 200) -> bytes:
-    """A gradient picture drawn here (no photograph of anyone)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 140)) for x in range(width))
-                   for y in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-def synthetic_pdf() -> bytes:
-    """A one-page PDF with a line of text, written by hand (offsets computed)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>", None,
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    text = b"BT /F1 18 Tf 60 780 Td (Synthetic report for the Svidok demo) Tj ET"
-    objects[3] = b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream"
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def synthetic_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1), w.setsampwidth(1), w.setframerate(rate)
-        w.writeframes(bytes(128 + (40 if (i // 20) % 2 else -40) for i in range(int(seconds * rate))))
-    return buf.getvalue()
-
-
 def build(data_dir: Path, size: int):
-    """A demo installation with a few evidence files on its newest incident; (app, first evidence id, incident id)."""
+    """A demo installation (whose load attaches synthetic evidence files); (app, an image's evidence id, its incident id)."""
+    from sqlalchemy import select
+
     from svidok.app import Svidok
     from svidok.config import Settings
-    from svidok.core.actors import SYSTEM
-    from svidok.schemas.filters import IncidentFilter
-    from svidok.services import demo, evidence, incident_queries
+    from svidok.services import demo
+    from svidok.storage.models import EvidenceItem
 
     app = Svidok(Settings(data_dir=data_dir))
     app.init()
     demo.load(app, size=size)
-    incident_id = incident_queries.listing(app, SYSTEM, IncidentFilter(), limit=1)["items"][0]["id"]
-    files = [("street_after_the_strike.png", synthetic_png(), "image/png"),
-             ("field_report.pdf", synthetic_pdf(), "application/pdf"),
-             ("witness_call_synthetic.wav", synthetic_wav(), "audio/x-wav")]
-    first = None
-    for name, body, media_type in files:
-        item = evidence.ingest(app, SYSTEM, io.BytesIO(body), original_name=name, media_type=media_type,
-                               incident_id=incident_id, acquired_by="demo field team (synthetic)",
-                               acquisition_method="phone camera", purpose="demo screenshot data")
-        first = first or item["id"]
+    with app.db.session() as s:
+        first, incident_id = s.execute(select(EvidenceItem.id, EvidenceItem.incident_id)
+                                       .where(EvidenceItem.media_type == "image/png")
+                                       .order_by(EvidenceItem.id).limit(1)).one()
     return app, first, incident_id
 
 
@@ -117,7 +70,7 @@ def serve(app) -> tuple[str, object]:
 def pages(evidence_id: int, incident_id: int) -> dict[str, str]:
     return {"dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
-            "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv",
+            "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv", "incident-edit": f"/incidents/{incident_id}/edit",
             "review": "/review", "admin": "/admin/users", "account": "/account"}
 
 
@@ -180,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument("--size", type=int, default=300, help="synthetic incidents in the demo database")
+    parser.add_argument("--pages", default="", help="comma-separated page names to shoot (default: all)")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
@@ -191,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         app, evidence_id, incident_id = build(Path(tmp), args.size)
         base, server = serve(app)
         try:
-            problems = shoot(base, args.out, pages(evidence_id, incident_id), DEMO_PASSWORD)
+            targets = pages(evidence_id, incident_id)
+            if args.pages:
+                targets = {k: v for k, v in targets.items() if k in args.pages.split(",")}
+            problems = shoot(base, args.out, targets, DEMO_PASSWORD)
         finally:
             server.should_exit = True
             time.sleep(0.3)
