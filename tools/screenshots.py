@@ -38,8 +38,9 @@ def build(data_dir: Path, size: int):
 
     from svidok.app import Svidok
     from svidok.config import Settings
+    from svidok.domain import names
     from svidok.services import demo
-    from svidok.storage.models import EvidenceItem
+    from svidok.storage.models import EvidenceItem, Person, Victim
 
     app = Svidok(Settings(data_dir=data_dir))
     app.init()
@@ -48,7 +49,10 @@ def build(data_dir: Path, size: int):
         first, incident_id = s.execute(select(EvidenceItem.id, EvidenceItem.incident_id)
                                        .where(EvidenceItem.media_type == "image/png")
                                        .order_by(EvidenceItem.id).limit(1)).one()
-    return app, first, incident_id
+        # the search page looks for a victim's family name in Latin letters (it finds their incidents)
+        victim = s.scalar(select(Person.full_name).join(Victim, Victim.person_id == Person.id).limit(1)) or "Kharkiv"
+    family = names.split_full_name(victim).family or victim
+    return app, first, incident_id, names.name_forms(family).get("uk_latin", family)
 
 
 def serve(app) -> tuple[str, object]:
@@ -67,10 +71,10 @@ def serve(app) -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", server
 
 
-def pages(evidence_id: int, incident_id: int) -> dict[str, str]:
+def pages(evidence_id: int, incident_id: int, q: str = "Kharkiv") -> dict[str, str]:
     return {"dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
-            "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv", "incident-edit": f"/incidents/{incident_id}/edit",
+            "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": f"/search?q={q}", "incident-edit": f"/incidents/{incident_id}/edit",
             "review": "/review", "admin": "/admin/users", "account": "/account"}
 
 
@@ -142,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
-        app, evidence_id, incident_id = build(Path(tmp), args.size)
+        app, evidence_id, incident_id, q = build(Path(tmp), args.size)
         base, server = serve(app)
         try:
-            targets = pages(evidence_id, incident_id)
+            targets = pages(evidence_id, incident_id, q)
             if args.pages:
                 targets = {k: v for k, v in targets.items() if k in args.pages.split(",")}
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)
