@@ -27,7 +27,9 @@ CAP = 1000
 def everything(app: Svidok, actor: Actor, q: str, limit: int = 20) -> dict:
     """Incidents (newest date first) and persons matching ``q``, with how many of each matched.
 
-    Each incident says whether its own text matched and which of its victims did."""
+    Each incident says whether its own text matched and which of its victims did. Matches are
+    gathered up to CAP of each way (newest records first), then ordered by date: with more
+    than CAP matches the page is the latest-dated among the newest-recorded ones."""
     keys = list(dict.fromkeys(names.search_keys(q)))
     if not keys:
         raise ValidationFailed(FieldError("q", "nothing to search for"))
