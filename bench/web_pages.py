@@ -34,7 +34,8 @@ from svidok.services import accounts, incident_queries
 PASSWORD = "bench-web-password"
 PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",
          "/incidents?characteristic=older_person", "/incidents?q=Kharkiv", "/search?q=Kharkiv",
-         "/briefs", "/briefs/monthly_update", "/interventions"]
+         "/briefs", "/briefs/monthly_update", "/interventions",
+         "/search?q=Kovalenko"]  # a common family name: victims lead to their incidents
 #: Pages only an administrator (or a writer) opens.
 ADMIN_PAGES = ["/imports", "/admin/keys"]
 

@@ -12,15 +12,11 @@ exits with status 1 if any does.
 from __future__ import annotations
 
 import argparse
-import io
 import socket
-import struct
 import sys
 import tempfile
 import threading
 import time
-import wave
-import zlib
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,74 +32,37 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def synthetic_png(width: int = 320, height: int = 200) -> bytes:
-    """A gradient picture drawn here (no photograph of anyone)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 140)) for x in range(width))
-                   for y in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-def synthetic_pdf() -> bytes:
-    """A one-page PDF with a line of text, written by hand (offsets computed)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>", None,
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    text = b"BT /F1 18 Tf 60 780 Td (Synthetic report for the Svidok demo) Tj ET"
-    objects[3] = b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream"
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def synthetic_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1), w.setsampwidth(1), w.setframerate(rate)
-        w.writeframes(bytes(128 + (40 if (i // 20) % 2 else -40) for i in range(int(seconds * rate))))
-    return buf.getvalue()
-
-
 def build(data_dir: Path, size: int):
-    """A demo installation with a few evidence files on its newest incident and a second report of it
-    in the duplicate queue; (app, first evidence id, incident id, duplicate pair id)."""
+    """A demo installation (whose load attaches synthetic evidence files) with a second report of an
+    incident in the duplicate queue; (app, an image's evidence id, its incident id, duplicate pair id,
+    a victim's family name in Latin letters for the search page)."""
+    from sqlalchemy import select
+
     from svidok.app import Svidok
     from svidok.config import Settings
     from svidok.core.actors import SYSTEM
-    from svidok.schemas.filters import IncidentFilter
+    from svidok.domain import names
     from svidok.schemas.records import IncidentIn
-    from svidok.services import demo, evidence, incident_duplicates, incident_queries, incidents
+    from svidok.services import demo, incident_duplicates, incidents
+    from svidok.storage.models import EvidenceItem, Person, Victim
 
     app = Svidok(Settings(data_dir=data_dir))
     app.init()
     demo.load(app, size=size)
-    incident_id = incident_queries.listing(app, SYSTEM, IncidentFilter(), limit=1)["items"][0]["id"]
-    files = [("street_after_the_strike.png", synthetic_png(), "image/png"),
-             ("field_report.pdf", synthetic_pdf(), "application/pdf"),
-             ("witness_call_synthetic.wav", synthetic_wav(), "audio/x-wav")]
-    first = None
-    for name, body, media_type in files:
-        item = evidence.ingest(app, SYSTEM, io.BytesIO(body), original_name=name, media_type=media_type,
-                               incident_id=incident_id, acquired_by="demo field team (synthetic)",
-                               acquisition_method="phone camera", purpose="demo screenshot data")
-        first = first or item["id"]
+    with app.db.session() as s:
+        first, incident_id = s.execute(select(EvidenceItem.id, EvidenceItem.incident_id)
+                                       .where(EvidenceItem.media_type == "image/png")
+                                       .order_by(EvidenceItem.id).limit(1)).one()
+        # the search page looks for a victim's family name in Latin letters (it finds their incidents)
+        victim = s.scalar(select(Person.full_name).join(Victim, Victim.person_id == Person.id).limit(1)) or "Kharkiv"
+    family = names.split_full_name(victim).family or victim
     shown = incidents.get(app, SYSTEM, incident_id)
     incidents.create(app, SYSTEM, IncidentIn.model_validate({
         "title": f"(second report) {shown['title']}", "date_start": shown["date_start"], "place": shown["place_id"],
         "lat": shown["lat"], "lon": shown["lon"], "narrative": "Synthetic. The same strike, from another source.",
         "acts": [{"violation_type": a["violation_type"], "means": a["means"]} for a in shown["acts"]]}))
     pair_id = incident_duplicates.queue(app, SYSTEM, limit=1)["items"][0]["id"]
-    return app, first, incident_id, pair_id
+    return app, first, incident_id, pair_id, names.name_forms(family).get("uk_latin", family)
 
 
 def captured(app, incident_id: int) -> tuple[int, int]:
@@ -141,6 +100,7 @@ def captured(app, incident_id: int) -> tuple[int, int]:
         site.shutdown()
 
 
+
 def serve(app) -> tuple[str, object]:
     import uvicorn
 
@@ -157,11 +117,12 @@ def serve(app) -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", server
 
 
-def pages(evidence_id: int, incident_id: int, pair_id: int, batch_id: int, capture_id: int) -> dict[str, str]:
+def pages(evidence_id: int, incident_id: int, pair_id: int, batch_id: int, capture_id: int,
+          q: str = "Kharkiv") -> dict[str, str]:
     return {"capture-batch": f"/captures/batches/{batch_id}", "capture": f"/captures/{capture_id}",
             "dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
-            "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv",
+            "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": f"/search?q={q}", "incident-edit": f"/incidents/{incident_id}/edit",
             "review": "/review", "review-incidents": "/review/incidents", "incident-pair": f"/review/incidents/{pair_id}",
             "admin": "/admin/users", "account": "/account", "claims": "/claims",
             "person-claims": "/persons/1/claims",
@@ -238,11 +199,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
-        app, evidence_id, incident_id, pair_id = build(Path(tmp), args.size)
+        app, evidence_id, incident_id, pair_id, q = build(Path(tmp), args.size)
         batch_id, capture_id = captured(app, incident_id)
         base, server = serve(app)
         try:
-            targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id)
+            targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id, q)
             if args.pages:
                 targets = {k: v for k, v in targets.items() if k in args.pages.split(",")}
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)

@@ -14,7 +14,7 @@ from svidok.config import Settings
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import Conflict, ValidationFailed
 from svidok.schemas.records import IncidentIn, SourceIn
-from svidok.services import backup, demo, evidence, incidents, integrity, sources
+from svidok.services import backup, demo, demo_files, evidence, incidents, integrity, sources
 from svidok.storage.db import normalise_url
 
 PASS = "correct horse battery staple"
@@ -52,7 +52,8 @@ def test_backup_then_restore_into_a_fresh_installation(app, tmp_path, pg_tools, 
         assert out["database"] in ("pg_dump", "svidok-dump")  # the logical dump when pg_dump is older than the server
     else:
         assert out["database"] == "svidok-dump"
-    assert out["evidence_files"] == 1 and (dest / "manifest.json").is_file()
+    # the demo's synthetic files (its picture is on two incidents, stored once) and this test's file
+    assert out["evidence_files"] == len(demo_files.FILES) + 1 and (dest / "manifest.json").is_file()
     assert backup.verify(dest, PASS)["ok"]
     assert "keys.enc" in backup.verify(dest, "wrong passphrase!!")["problems"][0]
 

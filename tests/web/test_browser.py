@@ -104,7 +104,7 @@ def test_documenter_workflow_in_chromium(server, browser, tmp_path):
     page.get_by_label("Longitude").fill("36.94")
     page.get_by_label("Confidentiality").select_option("public")
     page.locator('select[name="acts[0].violation_type"]').select_option("killing_of_civilians")
-    page.get_by_label("Victim 1: name").first.fill("Synthetic Person Kovalenko")
+    page.get_by_role("group", name="Victim 1").first.get_by_label("Name of a person").fill("Synthetic Person Kovalenko")
     page.locator('select[name="acts[0].victims[0].harm"]').select_option("killed")
     page.locator('select[name="acts[0].victims[0].status"]').select_option("civilian")
     page.get_by_role("button", name="Save").click()

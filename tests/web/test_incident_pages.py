@@ -160,3 +160,32 @@ def test_viewer_cannot_open_forms_or_post(web, client_for):
     r = c.post(f"/incidents/{inc['id']}/edit", data={"csrf_token": csrf(c), "version": "1", "title": "x"})
     assert r.status_code == 403 and "may not change records" in r.text
     assert incidents.get(core, SYSTEM, inc["id"])["title"] == "Strike on a residential building"
+
+
+def test_form_is_in_sections_and_works_without_javascript(web, client_for):
+    """The plain <select multiple> is what is submitted (the script only enhances it); labels are full."""
+    core, _ = web
+    c = client_for("investigator")
+    form = c.get("/incidents/new").text
+    for section in ("What happened", "Where and when", "Victims", "Alleged perpetrators", "Legal qualifications",
+                    "Sources", "Confidentiality and verification"):
+        assert section in form, section
+    assert re.search(r'<select id="f-acts\[0\]\.qualifications" name="acts\[0\]\.qualifications" multiple', form)
+    assert "Crime against humanity of torture (art. 7(1)(f))</option>" in form
+    assert '<optgroup label="Rome Statute of the International Criminal Court (1998)">' in form
+    keys = re.findall(r'accesskey="(\w)"', form)
+    assert len(keys) == len(set(keys)), keys  # Alt+S is Save only
+    r = c.post("/incidents/new", data=_new_incident_form(c, **{"acts[0].qualifications": ["rs_7_1_a", "rs_8_2_a_i"]}),
+               follow_redirects=False)
+    assert r.status_code == 303
+    inc = incidents.get(core, SYSTEM, int(r.headers["location"].rsplit("/", 1)[1]))
+    assert inc["acts"][0]["qualifications"] == ["rs_7_1_a", "rs_8_2_a_i"]
+    victim = inc["acts"][0]["victims"][0]
+    from svidok.services import persons
+
+    p = persons.get(core, SYSTEM, victim["person_id"])  # the victim row reached the person record
+    assert (p["life_status"], p["age_band"], p["family_name"], p["given_name"]) == ("dead", "70-79", "Бондаренко", "Марія")
+    uk = client_for("investigator")
+    uk.post("/language", data={"csrf_token": csrf(uk), "lang": "uk"})
+    page = uk.get("/incidents/new").text
+    assert "Що сталося" in page and "Де і коли" in page and "Правова кваліфікація" in page

@@ -7,6 +7,8 @@ import re
 import altair as alt
 import vl_convert as vlc
 
+from svidok.stats.charts import time_axis, time_unit
+
 FONT = "DejaVu Sans"
 COLOR = "#2f5d8a"
 HIDDEN = "#bbbbbb"
@@ -34,8 +36,10 @@ def bar(rows: list[tuple[str, int | None]], hidden_label: str = "", title: str =
 def line(rows: list[tuple[str, int | None]], title: str = "", unit: str = "") -> str:
     """Counts per period in order (months ``YYYY-MM`` or years); suppressed periods leave a gap."""
     data = [{"period": k, "value": v} for k, v in rows]
+    # A time axis spaces its own labels: an ordinal one printed every month, overlapping.
+    unit, _fmt = time_unit(k for k, _ in rows)
     chart = alt.Chart(alt.Data(values=data)).mark_line(point=True, color=COLOR).encode(
-        x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True)),
+        x=alt.X("period:T", timeUnit=unit, title=None, axis=time_axis([k for k, _ in rows])),
         y=alt.Y("value:Q", title=unit or None),
     ).properties(title=title, width=470, height=200)
     return svg(_config(chart))

@@ -13,7 +13,7 @@ from svidok.schemas.others import InterventionIn, RecommendationIn
 from svidok.schemas.records import SourceIn
 from svidok.storage.models import ImportRun, Incident, Intervention, User
 
-from . import accounts, bulk, demo_data, records, sources
+from . import accounts, bulk, demo_data, demo_files, records, sources
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -62,8 +62,9 @@ def load(app: Svidok, size: int = 2000, seed: int = 2022, batch_size: int = 2000
 
 
 def extras(app: Svidok) -> None:
-    """A few hand-made records that show protected identities and advocacy."""
+    """A few hand-made records that show protected identities, evidence files and advocacy."""
     ensure_users(app)
+    demo_files.attach(app)
     with app.db.session() as s:
         if s.scalar(select(func.count()).select_from(Intervention)):
             return

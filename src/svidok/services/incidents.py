@@ -104,9 +104,16 @@ def _write_acts(app: Svidok, s: Session, actor: Actor, incident: Incident, acts:
             s.add(Qualification(act_id=act.id, provision=code))
         for j, v in enumerate(a.victims):
             person_id, sex, age, chars = v.person_id, v.sex, v.age, list(v.characteristics)
+            # What the row says about the victim reaches the person record (API and web alike).
+            known = s.get(Person, person_id) if person_id is not None else None
+            name = v.person.full_name if v.person is not None else known.full_name if known is not None else ""
+            facts = persons.victim_facts(app, v.harm, v.status, v.sex, v.age, incident.date_lo, name)
             if v.person is not None:
-                inline = v.person.model_copy(update={"synthetic": v.person.synthetic or incident.synthetic})
+                inline = persons.fill_from_victim(v.person, facts).model_copy(
+                    update={"synthetic": v.person.synthetic or incident.synthetic})
                 person_id = persons.create_in(app, s, actor, inline, f"acts[{i}].victims[{j}].person.").id
+            elif known is not None:
+                persons.learn_from_victim(app, s, actor, known, facts)
             if person_id is not None:
                 person = s.get(Person, person_id)
                 sex = sex if sex != "unknown" else person.sex

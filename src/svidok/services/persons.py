@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, intersect, select
@@ -192,24 +193,40 @@ def read_protected(app: Svidok, actor: Actor, person_id: int, purpose: str) -> d
         return out
 
 
+def matching_ids(s: Session, actor: Actor, keys: list[str], limit: int) -> list[int]:
+    """Ids of visible, unmerged persons having every one of the name keys, lowest first."""
+    # Each key's person ids come sorted from the (key, person_id) index: intersecting them is cheap.
+    per_key = [select(PersonNameKey.person_id).where(PersonNameKey.key == k) for k in keys]
+    matching = per_key[0] if len(per_key) == 1 else intersect(*per_key)
+    q = (select(Person.id)
+         .where(Person.id.in_(matching), access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
+         .order_by(Person.id).limit(limit))
+    return list(s.scalars(q))
+
+
+def rows_of(s: Session, ids: list[int]) -> list[dict]:
+    """The short form of persons (for lists and search results), in the order of ``ids``."""
+    rows = {p.id: p for p in s.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+    return [{"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex, "status": p.status,
+             "life_status": p.life_status} for i in ids if (p := rows.get(i)) is not None]
+
+
 def search(app: Svidok, actor: Actor, text: str, limit: int = 20) -> list[dict]:
     """Persons whose names match every name in ``text``, across scripts."""
     keys = list(dict.fromkeys(names.search_keys(text)))
     if not keys:
         return []
     with app.db.session() as s:
-        # Each key's person ids come sorted from the (key, person_id) index: intersecting them is cheap.
-        per_key = [select(PersonNameKey.person_id).where(PersonNameKey.key == k) for k in keys]
-        matching = per_key[0] if len(per_key) == 1 else intersect(*per_key)
-        q = (select(Person.id)
-             .where(Person.id.in_(matching), access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
-             .order_by(Person.id).limit(limit))
-        ids = list(s.scalars(q))
-        rows = s.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id)).all() if ids else []
-        return [
-            {"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex, "status": p.status}
-            for p in rows
-        ]
+        return rows_of(s, matching_ids(s, actor, keys, limit))
+
+
+def names_of(app: Svidok, actor: Actor, ids: set[int]) -> dict[int, str]:
+    """Full names of the persons among ``ids`` that the actor may see (lists show names, not ids)."""
+    if not ids:
+        return {}
+    with app.db.session() as s:
+        return dict(s.execute(select(Person.id, Person.full_name)
+                              .where(Person.id.in_(ids), access.visibility_clause(Person, actor))).all())
 
 
 def listing(app: Svidok, actor: Actor, after: int | None = None, limit: int = 50) -> tuple[list[dict], int | None]:
@@ -237,3 +254,59 @@ def remove(app: Svidok, actor: Actor, person_id: int, reason: str) -> None:
         history.record(s, actor, ENTITY, person, "delete", before, reason=reason)
 
 
+
+
+def victim_facts(app: Svidok, harm: str, status: str, sex: str, age: int | None, on: date,
+                 full_name: str) -> dict:
+    """What a victim row on an incident tells about its person: life status, IHL status, sex,
+    age band and an approximate birth year (from the age on the incident's first day), name parts."""
+    facts: dict = {}
+    if harm == "killed":
+        facts["life_status"] = "dead"
+    if status != "unknown":
+        facts["status"] = status
+    if sex != "unknown":
+        facts["sex"] = sex
+    if age is not None:
+        facts["age_band"] = people.age_band(app.vocab, age)
+        # Aged `age` on `on`: born within the year before `on.year - age`'s birthday; "~Y" covers both years.
+        facts["birth_date"] = f"~{on.year - age}" if on.year - age >= 1900 else None
+    parts = names.split_full_name(full_name)
+    facts.update(family_name=parts.family, given_name=parts.given, patronymic=parts.patronymic)
+    return {k: v for k, v in facts.items() if v is not None}
+
+
+UNKNOWN = (None, "unknown")
+
+
+def fill_from_victim(data: PersonIn, facts: dict) -> PersonIn:
+    """A new person (entered inline on a victim row) with the victim's facts where the form left them blank."""
+    if data.family_name or data.given_name or data.patronymic:
+        facts = {k: v for k, v in facts.items() if k not in ("family_name", "given_name", "patronymic")}
+    if data.birth_date:
+        facts = {k: v for k, v in facts.items() if k not in ("birth_date", "age_band")}
+    return data.model_copy(update={k: v for k, v in facts.items() if getattr(data, k) in UNKNOWN})
+
+
+def learn_from_victim(app: Svidok, session: Session, actor: Actor, person: Person, facts: dict) -> None:
+    """An existing person linked as a victim: fill what the record does not know yet (a killing
+    also ends an "alive"); a new version with its history when anything changed."""
+    if person.family_name or person.given_name or person.patronymic:
+        facts = {k: v for k, v in facts.items() if k not in ("family_name", "given_name", "patronymic")}
+    if person.birth_date:
+        facts = {k: v for k, v in facts.items() if k not in ("birth_date", "age_band")}
+    changes = {k: v for k, v in facts.items()
+               if getattr(person, k) in UNKNOWN or (k == "life_status" and v == "dead" and person.life_status == "alive")}
+    if not changes:
+        return
+    before = history.snapshot(person)
+    for k, v in changes.items():
+        setattr(person, k, v)
+    if "birth_date" in changes:
+        bd = dates.parse(changes["birth_date"])
+        person.birth_lo, person.birth_hi = bd.lo, bd.hi
+    person.version += 1
+    person.updated_at = func.now()
+    session.flush()
+    session.refresh(person)
+    history.record(session, actor, ENTITY, person, "update", before)

@@ -28,6 +28,17 @@ env.globals["LANGUAGES"] = i18n.LANGUAGES
 env.globals["FAMILIES"] = i18n.FAMILIES
 
 
+def coord(value: float | str | None, places: int = 5) -> str:
+    """A coordinate for reading: 5 decimals is about a metre, more is noise from a conversion."""
+    try:
+        return f"{float(value):.{places}f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+
+
+env.filters["coord"] = coord
+
+
 class LoginRequired(Exception):
     """Raised by page dependencies when nobody is signed in (answered with a redirect)."""
 
@@ -58,6 +69,14 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     def terms(vocabulary: str) -> list[tuple[str, str]]:
         return [(t.code, t.label(lang)) for t in core.vocab[vocabulary].terms.values()]
 
+    def provision_groups() -> list[tuple[str, list[tuple[str, str, str | None]]]]:
+        """Legal provisions grouped by instrument, each as (code, label, article)."""
+        groups: dict[str, list[tuple[str, str, str | None]]] = {}
+        for t in core.vocab["legal_provisions"].terms.values():
+            instrument = core.vocab.label("legal_instruments", t.extra.get("instrument"), lang) or "—"
+            groups.setdefault(instrument, []).append((t.code, t.label(lang), t.extra.get("article")))
+        return list(groups.items())
+
     def url_with(**changes: Any) -> str:
         params = {k: v for k, v in request.query_params.items() if k not in changes}
         params.update({k: v for k, v in changes.items() if v not in (None, "")})
@@ -67,7 +86,7 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     ctx.setdefault("errors", {})
     html = env.get_template(name).render(
         request=request, actor=actor, lang=lang, csrf=session.csrf if session is not None else "",
-        label=label, terms=terms, url_with=url_with, tile_url=core.settings.tile_url,
+        label=label, terms=terms, provision_groups=provision_groups, url_with=url_with, tile_url=core.settings.tile_url,
         flash=_pop_flash(session), blur_media=getattr(request.state, "blur_media", True), **ctx,
     )
     response = HTMLResponse(html, status_code=status)

@@ -34,5 +34,6 @@ def vocabulary(name: str, app: AppDep, actor: ActorDep) -> dict:
 @router.get("/search")
 def search_all(q: str = Query(min_length=1, max_length=200), limit: int = Query(20, ge=1, le=100),
                *, app: AppDep, actor: ActorDep) -> dict:
-    """Incidents (title and narrative) and persons (names), across scripts."""
+    """Incidents (by title, narrative or a victim's name; latest date first) and persons (names), across
+    scripts, with how many of each matched (``incident_count``, ``person_count``; ``*_more``: over 1,000)."""
     return search.everything(app, actor, q, limit)

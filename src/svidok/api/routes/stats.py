@@ -153,10 +153,10 @@ def get_chart(name: Literal["pyramid", "by-month"], q: Annotated[ChartQuery, Que
         counts = by_band_and_sex(app, actor, q.harm, q.incident_filter(), VOCAB_BANDS)
         known = {k: v for k, v in counts.items() if k[0] is not None and k[1] is not None}
         pop = read_population_csv().by_band(parse_bands(VOCAB_BANDS))
-        chart = charts.population_pyramid(known, pop, VOCAB_BANDS, title=title)
+        chart = charts.population_pyramid(known, pop, VOCAB_BANDS, title=title, lang=q.lang)
     else:
         b = breakdown(app, actor, "month", q.harm, q.incident_filter())
-        chart = charts.time_series([(r.key, r.total) for r in b.rows], title=title)
+        chart = charts.time_series([(r.key, r.total) for r in b.rows], title=title, lang=q.lang)
     svg = vlc.vegalite_to_svg(chart.to_json())
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
 

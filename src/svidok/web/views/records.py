@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from svidok.http.deps import PathId
 from svidok.schemas import others
-from svidok.services import records
+from svidok.services import persons, records
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import N_, _
@@ -144,8 +144,10 @@ async def record_list(slug: str, request: Request, actor: SignedIn):
     items, nxt = await call(records.listing, request.app.state.svidok, actor, entity,
                             whole(after), 50,
                             whole(person))
+    person_names = await call(persons.names_of, request.app.state.svidok, actor,
+                              {r["person_id"] for r in items if r.get("person_id")})
     return _render(request, "records/list.html", slug=slug, title=TITLES[slug], items=items, next_id=nxt,
-                  fields=fields[:5])
+                  fields=fields[:5], person_names=person_names)
 
 
 @router.get("/records/{slug}/new")
@@ -174,7 +176,10 @@ async def create_record(slug: str, request: Request, actor: Writer):
 async def show_record(slug: str, ident: PathId, request: Request, actor: SignedIn):
     entity, _schema, fields = _kind(slug)
     record = await call(records.get, request.app.state.svidok, actor, entity, ident)
-    return _render(request, "records/show.html", slug=slug, title=TITLES[slug], fields=fields, record=record)
+    person_names = await call(persons.names_of, request.app.state.svidok, actor,
+                              {record["person_id"]} if record.get("person_id") else set())
+    return _render(request, "records/show.html", slug=slug, title=TITLES[slug], fields=fields, record=record,
+                   person_names=person_names)
 
 
 @router.get("/records/{slug}/{ident}/edit")
