@@ -71,6 +71,7 @@ def captured(app, incident_id: int) -> tuple[int, int]:
 
     from svidok.core.actors import SYSTEM
     from svidok.services import captures
+    from svidok.services.demo_files import synthetic_png
 
     article = (b"<!doctype html><html><head><meta charset='utf-8'><title>Synthetic report: strike on a depot</title>"
                b"<meta name='author' content='Demo Newsroom'></head><body><h1>Synthetic report</h1>"
