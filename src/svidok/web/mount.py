@@ -37,6 +37,7 @@ from .views import (
     persons,
     records,
     search,
+    statistics,
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -55,7 +56,7 @@ def install(api: FastAPI, core: Svidok) -> None:
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, account, dashboard, incidents, persons, records, search, evidence, evidence_pages, captures, maps,
-                   admin, jobs):
+                   admin, jobs, statistics):
         api.include_router(module.router, include_in_schema=False)
     for router in (custody_pages.monitor_router, custody_pages.review_router):
         api.include_router(router, include_in_schema=False)

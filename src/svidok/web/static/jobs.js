@@ -22,7 +22,10 @@
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (job) { if (!job || show(job)) setTimeout(poll, 1500); })
+      .then(function (job) {
+        if (!job || show(job)) setTimeout(poll, 1500);
+        else if (job.status === "done" && box.dataset.reload) window.location.reload();  // the page shows the result
+      })
       .catch(function () { setTimeout(poll, 1500); });
   }
   $("job-cancel").addEventListener("click", function () {
