@@ -122,6 +122,10 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/review"): SIGNED_IN, ("GET", "/review/{pair_id}"): SIGNED_IN,
     ("POST", "/review/{pair_id}/{verdict}"): WRITERS,
     ("GET", "/jobs/{job_id}"): SIGNED_IN, ("GET", "/jobs/{job_id}/result"): SIGNED_IN,
+    # The statistics page: anyone signed in estimates from what they may see; an estimate is its owner's job
+    ("GET", "/statistics"): SIGNED_IN, ("POST", "/statistics"): SIGNED_IN,
+    ("GET", "/statistics/estimates/{job_id}"): SIGNED_IN,
+    ("GET", "/statistics/estimates/{job_id}/traces/{index}.svg"): SIGNED_IN,
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
     ("POST", "/admin/users/{username}/deactivate"): ADMIN, ("POST", "/admin/users/{username}/activate"): ADMIN,
     ("POST", "/admin/users/{username}/sessions/revoke"): ADMIN, ("POST", "/admin/users/{username}/2fa/off"): ADMIN,
