@@ -75,12 +75,13 @@ def synthetic_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
 
 
 def build(data_dir: Path, size: int):
-    """A demo installation with a few evidence files on its newest incident; (app, first evidence id, incident id)."""
+    """A demo installation with a few evidence files on its newest incident and a finished estimate
+    (latent-class, by sex); (app, first evidence id, incident id, estimate job id)."""
     from svidok.app import Svidok
     from svidok.config import Settings
     from svidok.core.actors import SYSTEM
     from svidok.schemas.filters import IncidentFilter
-    from svidok.services import demo, evidence, incident_queries
+    from svidok.services import demo, evidence, incident_queries, jobs
 
     app = Svidok(Settings(data_dir=data_dir))
     app.init()
@@ -95,7 +96,10 @@ def build(data_dir: Path, size: int):
                                incident_id=incident_id, acquired_by="demo field team (synthetic)",
                                acquisition_method="phone camera", purpose="demo screenshot data")
         first = first or item["id"]
-    return app, first, incident_id
+    estimate = jobs.submit(app, SYSTEM, "estimate", {"method": "lcmcr", "stratify": "sex", "chains": 4, "samples": 300,
+                                                     "burnin": 1000, "thinning": 10})
+    jobs.DatabaseWorker(app).run(burst=True)
+    return app, first, incident_id, estimate["id"]
 
 
 def serve(app) -> tuple[str, object]:
@@ -114,11 +118,12 @@ def serve(app) -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", server
 
 
-def pages(evidence_id: int, incident_id: int) -> dict[str, str]:
+def pages(evidence_id: int, incident_id: int, estimate_id: int) -> dict[str, str]:
     return {"dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
             "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv",
-            "review": "/review", "admin": "/admin/users", "account": "/account"}
+            "review": "/review", "admin": "/admin/users", "account": "/account", "statistics": "/statistics",
+            "estimate": f"/statistics/estimates/{estimate_id}?models=1"}
 
 
 #: The outermost elements that reach past the window's right edge (what to fix when a page scrolls sideways).
@@ -162,6 +167,10 @@ def shoot(base: str, out: Path, targets: dict[str, str], password: str) -> list[
                             wait_for_image(page)
                         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images load
                         page.wait_for_timeout(400)
+                        for _ in range(300):  # trace plots are drawn on request: wait until every image is in
+                            if page.evaluate("[...document.images].every(i => i.complete)"):
+                                break
+                            page.wait_for_timeout(100)
                         page.evaluate("window.scrollTo(0, 0)")
                         wide = page.evaluate("document.documentElement.scrollWidth")
                         file = out / f"{lang}-{width}-{name}.png"
@@ -180,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument("--size", type=int, default=300, help="synthetic incidents in the demo database")
+    parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
@@ -188,10 +198,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
-        app, evidence_id, incident_id = build(Path(tmp), args.size)
+        app, evidence_id, incident_id, estimate_id = build(Path(tmp), args.size)
         base, server = serve(app)
         try:
-            problems = shoot(base, args.out, pages(evidence_id, incident_id), DEMO_PASSWORD)
+            targets = pages(evidence_id, incident_id, estimate_id)
+            if args.only:
+                targets = {k: v for k, v in targets.items() if k in args.only.split(",")}
+            problems = shoot(base, args.out, targets, DEMO_PASSWORD)
         finally:
             server.should_exit = True
             time.sleep(0.3)

@@ -39,8 +39,10 @@ async def start_estimate(request: Request, actor: SignedIn):
     form = await form_dict(request)
     form["harm"] = estimate_job.jobs_list(form.get("harm"))
     form["lists"] = estimate_job.jobs_list(form.get("lists"))
-    try:
-        job = await call(jobs.submit, request.app.state.svidok, actor, estimate_job.KIND, form)
+    core = request.app.state.svidok
+    try:  # the job keeps its settings complete, so its page can say what was estimated
+        params = estimate_job.clean_params(core, form)
+        job = await call(jobs.submit, core, actor, estimate_job.KIND, params)
     except ValidationFailed as exc:
         return await _form_page(request, actor, form, errors_by_field(exc), 422)
     return redirect(request, f"/statistics/estimates/{job['id']}", _("Estimate started."))
