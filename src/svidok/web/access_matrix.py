@@ -81,6 +81,7 @@ RULES: dict[tuple[str, str], str] = {
     # API: statistics (civilian harm breakdowns, disproportionality, charts)
     ("GET", "/api/v1/stats/breakdown"): SIGNED_IN, ("GET", "/api/v1/stats/disproportionality"): SIGNED_IN,
     ("GET", "/api/v1/stats/charts/{name}.svg"): SIGNED_IN, ("POST", "/api/v1/stats/estimate"): SIGNED_IN,
+    ("POST", "/api/v1/stats/closedp"): SIGNED_IN,
     # API: background jobs (need-to-know: one's own jobs; an administrator's: all) and health
     ("GET", "/api/v1/jobs"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}"): SIGNED_IN,
     ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/healthz"): ANYONE,
