@@ -95,18 +95,21 @@ def victim_people_by_stratum(
 
 
 def visible_people(app: Svidok, s: Session, actor: Actor, stratify: str = "none",
-                   lists: Iterable[str] | None = None, **kw: Any) -> list[tuple[str, frozenset[str]]]:
+                   lists: Iterable[str] | None = None, incidents: set[int] | None = None,
+                   **kw: Any) -> list[tuple[str, frozenset[str]]]:
     """Like :func:`victim_people_by_stratum`, but counting only what ``actor`` may see
     (need-to-know, through ``victims.victim_base`` as every figure does) and taking the incident
     filter's fields (``harm``, dates, place …) in ``kw``. With ``lists``, only those lists are
-    kept: a person documented by none of them is left out."""
+    kept: a person documented by none of them is left out. ``incidents``, if given, receives the
+    ids of the incidents the people counted come from."""
     from .victims import victim_base  # figures.victims imports the incident queries: only when asked
 
     if stratify not in STRATA:
         raise ValueError(f"stratify must be one of {', '.join(STRATA)}, not {stratify!r}")
     rows = s.execute(
         victim_base(app, s, actor, kw, Person.id, Person.import_source, Incident.date_lo, Incident.place_id,
-                    Victim.sex, Victim.age, Victim.age_band, Victim.harm, each_list=True)
+                    Victim.sex, Victim.age, Victim.age_band, Victim.harm, Incident.id.label("incident_id"),
+                    each_list=True)
         .join(Person, Person.id == Victim.person_id)
         .where(Person.deleted_at.is_(None), access.visibility_clause(Person, actor))
     ).all()
@@ -121,6 +124,8 @@ def visible_people(app: Svidok, s: Session, actor: Actor, stratify: str = "none"
             continue
         person = roots.get(r.id, r.id)
         found.setdefault(person, set()).add(name)
+        if incidents is not None:
+            incidents.add(r.incident_id)
         key = _stratum(stratify, r, oblasts)
         if person not in first or r.date_lo < first[person][0]:
             first[person] = (r.date_lo, key)
