@@ -123,3 +123,13 @@ def test_the_page_is_in_ukrainian(web, client_for) -> None:
     analyst = client_for("analyst")
     page = analyst.get("/statistics", headers={"Accept-Language": "uk"}).text
     assert "Скільки жертв ще не задокументовано?" in page
+
+
+def test_model_averaging_lists_the_models_weights_on_request(web, client_for) -> None:
+    core, _asgi = web
+    _three_lists(core, KHARKIV_OBLAST)
+    analyst = client_for("analyst")
+    job_id, page = _run(analyst, core, {"lists": ["A", "B", "C"], "harm": "killed", "method": "dga"})
+    assert jobs.get(core, SYSTEM, job_id)["status"] == "done" and "estimated total is about" in page
+    models = analyst.get(f"/statistics/estimates/{job_id}?models=1").text
+    assert "Weight" in models and "[A][B][C]" in models
