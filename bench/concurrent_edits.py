@@ -4,8 +4,8 @@
     uv run python bench/concurrent_edits.py --web-workers 2 --seconds 120   # two web processes, 2 minutes
 
 Creates that database afresh (PostgreSQL), 50 investigator accounts and a few incidents,
-serves the app with uvicorn (``--web-workers`` processes behind one address, as
-``svidok serve --workers N``), and lets every user loop "open the edit form, change the
+serves the app with ``svidok serve --workers N`` (``--web-workers`` uvicorn processes behind
+one address), and lets every user loop "open the edit form, change the
 title, save" concurrently, ``--rounds`` times or for ``--seconds``. A save is either accepted (303) or refused with the conflict
 message (409); afterwards every accepted save must be a version in the incident's history
 and the version counter must equal 1 + accepted saves (no lost update). Prints the counts,
@@ -78,20 +78,24 @@ def main() -> None:
            for k in range(args.incidents)]
     port = _free_port()
     env = {**os.environ, "SVIDOK_DATA_DIR": str(args.data_dir), "SVIDOK_DATABASE_URL": args.database_url}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:create_app", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    # what an operator runs: `svidok serve --workers N` (uvicorn worker processes behind one address)
+    server = subprocess.Popen([sys.executable, "-m", "svidok", "serve", "--host", "127.0.0.1", "--port", str(port),
                                "--workers", str(args.web_workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     lock = threading.Lock()
     accepted: list[tuple[int, str]] = []
     refused, errors, latencies, all_requests, pids = [], [], [], [], set()
     try:
-        for _ in range(300):
+        ready_by = time.monotonic() + 600  # `svidok serve` imports and checks the database, then starts N workers
+        while True:
             try:
-                httpx.get(base + "/login", timeout=1)
+                httpx.get(base + "/login", timeout=5)
                 break
             except httpx.HTTPError:
-                time.sleep(0.1)
+                if time.monotonic() > ready_by or server.poll() is not None:
+                    raise RuntimeError("svidok serve did not answer") from None
+                time.sleep(0.5)
+        time.sleep(5 * args.web_workers)  # the other workers finish starting
         clients = []
         for i in range(args.users):
             c = httpx.Client(base_url=base, timeout=120)
@@ -151,7 +155,11 @@ def main() -> None:
         wall = time.perf_counter() - t0
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
     lost = []
     for inc in ids:
         versions = incidents.history_of(app, SYSTEM, inc)

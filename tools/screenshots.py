@@ -1,6 +1,6 @@
 """Screenshots of every page at 390 px and 1366 px, in English and Ukrainian.
 
-    uv run python tools/screenshots.py OUT_DIR [--size 300]
+    uv run python tools/screenshots.py OUT_DIR [--size 300] [--only briefs,imports]
 
 Builds a throw-away demo installation (SQLite, synthetic data, a few synthetic evidence
 files), serves it with uvicorn on a free loopback port, signs in as the demo administrator
@@ -75,13 +75,15 @@ def synthetic_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
 
 
 def build(data_dir: Path, size: int):
-    """A demo installation with a few evidence files on its newest incident and a finished estimate
-    (latent-class, by sex); (app, first evidence id, incident id, estimate job id)."""
+    """A demo installation with a few evidence files on its newest incident, a second report of it
+    in the duplicate queue and a finished estimate (latent-class, by sex); (app, first evidence id,
+    incident id, duplicate pair id, estimate job id)."""
     from svidok.app import Svidok
     from svidok.config import Settings
     from svidok.core.actors import SYSTEM
     from svidok.schemas.filters import IncidentFilter
-    from svidok.services import demo, evidence, incident_queries, jobs
+    from svidok.schemas.records import IncidentIn
+    from svidok.services import demo, evidence, incident_duplicates, incident_queries, incidents, jobs
 
     app = Svidok(Settings(data_dir=data_dir))
     app.init()
@@ -96,10 +98,16 @@ def build(data_dir: Path, size: int):
                                incident_id=incident_id, acquired_by="demo field team (synthetic)",
                                acquisition_method="phone camera", purpose="demo screenshot data")
         first = first or item["id"]
+    shown = incidents.get(app, SYSTEM, incident_id)
+    incidents.create(app, SYSTEM, IncidentIn.model_validate({
+        "title": f"(second report) {shown['title']}", "date_start": shown["date_start"], "place": shown["place_id"],
+        "lat": shown["lat"], "lon": shown["lon"], "narrative": "Synthetic. The same strike, from another source.",
+        "acts": [{"violation_type": a["violation_type"], "means": a["means"]} for a in shown["acts"]]}))
+    pair_id = incident_duplicates.queue(app, SYSTEM, limit=1)["items"][0]["id"]
     estimate = jobs.submit(app, SYSTEM, "estimate", {"method": "lcmcr", "stratify": "sex", "chains": 4, "samples": 300,
                                                      "burnin": 1000, "thinning": 10})
     jobs.DatabaseWorker(app).run(burst=True)
-    return app, first, incident_id, estimate["id"]
+    return app, first, incident_id, pair_id, estimate["id"]
 
 
 def serve(app) -> tuple[str, object]:
@@ -118,11 +126,16 @@ def serve(app) -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", server
 
 
-def pages(evidence_id: int, incident_id: int, estimate_id: int) -> dict[str, str]:
+def pages(evidence_id: int, incident_id: int, pair_id: int, estimate_id: int) -> dict[str, str]:
     return {"dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
             "evidence-item": f"/evidence/{evidence_id}", "map": "/map", "search": "/search?q=Kharkiv",
-            "review": "/review", "admin": "/admin/users", "account": "/account", "statistics": "/statistics",
+            "review": "/review", "review-incidents": "/review/incidents", "incident-pair": f"/review/incidents/{pair_id}",
+            "admin": "/admin/users", "account": "/account", "claims": "/claims",
+            "person-claims": "/persons/1/claims",
+            "briefs": "/briefs", "brief-form": "/briefs/monthly_update", "interventions": "/interventions",
+            "intervention": "/interventions/1", "intervention-form": "/interventions/1/edit", "imports": "/imports",
+            "admin-keys": "/admin/keys", "statistics": "/statistics",
             "estimate": f"/statistics/estimates/{estimate_id}?models=1"}
 
 
@@ -189,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument("--size", type=int, default=300, help="synthetic incidents in the demo database")
-    parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
+    parser.add_argument("--only", default="", help="comma-separated page names (default: every page)")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
@@ -198,10 +211,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
-        app, evidence_id, incident_id, estimate_id = build(Path(tmp), args.size)
+        app, evidence_id, incident_id, pair_id, estimate_id = build(Path(tmp), args.size)
         base, server = serve(app)
         try:
-            targets = pages(evidence_id, incident_id, estimate_id)
+            targets = pages(evidence_id, incident_id, pair_id, estimate_id)
             if args.only:
                 targets = {k: v for k, v in targets.items() if k in args.only.split(",")}
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     gazetteer_dir: Path | None = None
     #: Extra vocabulary folders whose YAML files extend or override the shipped ones.
     vocab_dirs: list[Path] = []
+    #: A claim-categories file (RD4U) replacing the shipped one, e.g. after the Register opened a category.
+    claim_categories: Path | None = None
     #: Field-encryption key file (32 random bytes, base64); default ``<data_dir>/keys``…
     key_file: Path | None = None
     #: …or the key itself (base64), for containers that pass secrets in the environment.
@@ -112,6 +114,10 @@ class Settings(BaseSettings):
     job_modules: list[str] = []
     #: Inline mode: run the worker thread inside the web process (off: only ``svidok worker`` runs jobs).
     jobs_in_web: bool = True
+    #: Where computed figures (the dashboard's counts) are kept for every web process: ``database``
+    #: (a table; nothing else to run) or ``redis`` (``redis_url``). Entries carry the ledger's head,
+    #: so a change of the records made through any process makes every process recompute.
+    figures_cache: Literal["database", "redis"] = "database"
 
     @property
     def resolved_database_url(self) -> str:

@@ -46,8 +46,10 @@ def test_raw_streaming_upload_and_an_offline_verifiable_bundle(client, app, tmp_
     r = client.put("/api/v1/evidence/raw", params={"original_name": "report.pdf", "incident_id": inc["id"]},
                    content=body, headers={"content-type": "application/pdf"})
     assert r.status_code == 201, r.text
-    r = client.post("/api/v1/bundles", json={"incident_ids": [inc["id"]], "purpose": "prosecutor request (synthetic)"})
-    assert r.status_code == 200, r.text
+    job = fx.finished_job(app, client, client.post("/api/v1/bundles", json={
+        "incident_ids": [inc["id"]], "purpose": "prosecutor request (synthetic)"}))
+    r = client.get(f"/api/v1/jobs/{job['id']}/result")  # a bundle is made by a background job
+    assert r.status_code == 200, job
     bundle = tmp_path / "b.tar"
     bundle.write_bytes(r.content)
     key = client.get("/api/v1/evidence/public-key").json()
@@ -98,11 +100,11 @@ def test_a_tampered_file_is_not_served_whole_and_the_ledger_says_so(client, app)
     assert got["action"] == "verification" and got["sha256"] == hashlib.sha256(PHOTO + b"!").hexdigest()
 
 
-def test_a_refused_bundle_leaves_no_folder(client, app):
-    before = set(app.settings.data_dir.glob(".bundle-*"))
+def test_a_refused_bundle_leaves_no_folder_and_no_job(client, app):
+    before = set(app.settings.data_dir.rglob("*"))
     r = client.post("/api/v1/bundles", json={"incident_ids": [999_999], "purpose": "prosecutor request"})
-    assert r.status_code == 422
-    assert set(app.settings.data_dir.glob(".bundle-*")) == before
+    assert r.status_code == 422 and "selection" in r.text
+    assert set(app.settings.data_dir.rglob("*")) == before and client.get("/api/v1/jobs").json()["items"] == []
 
 
 def test_a_viewing_token_serves_only_its_item_and_its_user(client, app):

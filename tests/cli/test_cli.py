@@ -137,3 +137,16 @@ def test_demo_killed_half_way_resumes_without_duplicates(tmp_path):
     assert incident_queries.count(app, SYSTEM, f) == incident_queries.count(clean, SYSTEM, f) > 0
     app.close()
     clean.close()
+
+
+def test_jobs_submit_then_a_burst_worker_runs_it(data_dir):
+    assert invoke("init").exit_code == 0
+    bad = invoke("jobs", "submit", "verify", "-p", "check_files")
+    assert bad.exit_code != 0 and "name=value" in bad.output
+    r = invoke("jobs", "submit", "verify", "-p", "check_files=false")
+    assert r.exit_code == 0, r.output
+    job = json.loads(r.output)
+    assert job["status"] == "queued" and job["params"] == {"check_files": False}
+    assert invoke("worker", "--burst").exit_code == 0
+    shown = json.loads(invoke("jobs", "show", str(job["id"])).output)
+    assert shown["status"] == "done" and shown["result"]["ok"] is True, shown

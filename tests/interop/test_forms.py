@@ -119,3 +119,23 @@ def test_kobo_flat_json_and_odk_csv_with_repeat_files(sqlite_app, tmp_path):
     with sqlite_app.db.session() as s:
         inc = s.scalar(select(Incident).where(Incident.source_key == "uuid:c-1"))
         assert inc.date_start == "2022" and len(inc.acts) == 2
+
+
+def test_an_edited_submission_updates_its_records_in_place(sqlite_app, tmp_path):
+    sub = {"_uuid": "k-9", "meta/instanceID": "uuid:k-9", "incident/title": "Kobo synthetic", "incident/date": "2023-07-01",
+           "incident/place": "Kherson", "incident/violation_type": "indiscriminate_attack",
+           "victims": [{"victims/harm": "injured", "victims/sex": "female", "victims/age": "80", "victims/name": "Лисенко Марія"}],
+           "source/kind": "hotline", "consent/contact": "no", "consent/share_prosecutors": "no", "consent/publish": "no"}
+    f = tmp_path / "kobo.json"
+    f.write_text(json.dumps([sub], ensure_ascii=False), encoding="utf-8")
+    import_forms.run(sqlite_app, SYSTEM, f)
+    sub["victims"][0]["victims/harm"] = "killed"  # the documenter corrected the submission
+    f.write_text(json.dumps([sub], ensure_ascii=False), encoding="utf-8")
+    dry = import_forms.run(sqlite_app, SYSTEM, f, update=True, dry_run=True)
+    assert [c.changes for c in dry.update.changed] == [{"victim.harm": ["injured", "killed"]}]
+    done = import_forms.run(sqlite_app, SYSTEM, f, update=True)
+    assert done.update.rows_changed == 1 and "updated 1 submission" in done.summary()
+    detail = incidents.get(sqlite_app, SYSTEM, 1)
+    assert detail["version"] == 2 and detail["acts"][0]["victims"][0]["harm"] == "killed"
+    with sqlite_app.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Incident)) == 1

@@ -23,7 +23,7 @@ def test_review_queue_round_trip(sqlite_app):
     fx.person(sqlite_app, full_name="Бондаренко Ігор", birth_date="1990", sex="male")
     with _client(sqlite_app, "administrator") as admin, _client(sqlite_app, "investigator") as inv:
         r = admin.post("/api/v1/linkage/runs", json={"review_threshold": 0.3})
-        assert r.status_code == 201, r.text
+        assert fx.finished_job(sqlite_app, admin, r)["status"] == "done"  # a run is a background job
         assert inv.post("/api/v1/linkage/runs", json={}).status_code == 403
         queue = inv.get("/api/v1/linkage/pairs").json()
         pair = next(i for i in queue["items"] if {i["left"]["id"], i["right"]["id"]} == {a, b})

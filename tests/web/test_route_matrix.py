@@ -81,9 +81,19 @@ def _api_body(method: str, path: str, f: dict):
         if path.endswith("/merges"):
             return {"person_a": f["person"], "person_b": f["other"], "note": "access test"}
         return {"note": "access test"}
+    if path.startswith("/api/v1/incident-duplicates/"):
+        if path.endswith("/check"):
+            return {"title": "Access test", "date_start": "2022-03-05"}
+        return {} if path.endswith("/runs") else {"note": "access test"}
     if path.endswith("/status"):
         return {"status": "sent", "note": "access test"}
-    if path.startswith("/api/v1/jobs/"):
+    if path == "/api/v1/imports":
+        return None  # multipart only: an allowed caller's JSON is "unprocessable", others are refused at the door
+    if path.endswith("/relatives"):
+        return {"relationship": "child", "name": "Access Test", "consent": True, "consent_date": "2024-05"}
+    if path.endswith("/dossier"):
+        return {"purpose": "access test"}
+    if path.startswith(("/api/v1/jobs/", "/api/v1/share/")):
         return None
     if path.startswith("/api/v1/briefs/"):
         return {"args": {}} if "/queries/" in path else {}
@@ -95,6 +105,10 @@ def _api_body(method: str, path: str, f: dict):
         return {"incident_ids": [f["incident_id"]], "purpose": "access test"}
     if path.endswith(("/protected", "/identity")):
         return {"purpose": "access test"}
+    if path == "/api/v1/backups":
+        return {"passphrase": "access test passphrase"}
+    if path == "/api/v1/verify":
+        return {"check_files": False}
     if path in ("/api/v1/stats/estimate", "/api/v1/stats/closedp"):
         return {"lists": ["A", "B"], "rows": [{"pattern": [1, 0], "count": 30}, {"pattern": [0, 1], "count": 20},
                                               {"pattern": [1, 1], "count": 10}]}
@@ -155,6 +169,10 @@ def _request(client, method: str, path: str, f: dict):
     if (method, path) == ("POST", "/api/v1/evidence"):
         return client.post(url, data={"incident_id": str(f["incident_id"]), "confidentiality": "public"},
                            files={"file": ("photo.png", io.BytesIO(PNG), "image/png")},
+                           headers={"X-CSRF-Token": token})
+    if (method, path) == ("POST", "/api/v1/imports"):
+        return client.post(url, data={"mapping_name": "acled", "dry_run": "true"},
+                           files={"file": ("events.csv", io.BytesIO(b"event_id_cnty\nUKR1\n"), "text/csv")},
                            headers={"X-CSRF-Token": token})
     if (method, path) == ("PUT", "/api/v1/evidence/raw"):
         return client.put(url + "?original_name=photo.png", content=PNG, headers={"X-CSRF-Token": token})

@@ -17,7 +17,21 @@ from . import docs, problems
 from .headers import SecurityHeaders
 from .limits import BodySizeLimit
 from .query_guard import QueryGuard
-from .routes import advocacy, custody, evidence, incidents, linkage, persons, records, reference, stats
+from .routes import (
+    advocacy,
+    claims,
+    custody,
+    evidence,
+    incident_duplicates,
+    incidents,
+    linkage,
+    operations,
+    persons,
+    records,
+    reference,
+    share,
+    stats,
+)
 from .routes import jobs as jobs_routes
 from .uploads import UploadGate, is_upload
 
@@ -59,7 +73,7 @@ def create_api(core: Svidok) -> FastAPI:
     for module in (incidents, persons, records, reference):
         v1.include_router(module.router)
     api.include_router(v1)
-    for module in (evidence, stats, custody, linkage, advocacy, jobs_routes):
+    for module in (evidence, stats, custody, linkage, incident_duplicates, advocacy, claims, jobs_routes, operations, share):
         module.install(api, core)
     # Added before the web pages' session middleware, so it runs inside it (it needs the signed-in actor).
     api.add_middleware(UploadGate, core=core)

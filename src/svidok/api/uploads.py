@@ -30,8 +30,10 @@ from .problems import problem
 ENVELOPE = 64 * 1024
 ROUTES = (
     ("POST", re.compile(r"^/api/v1/evidence/?$")),
+    ("POST", re.compile(r"^/api/v1/imports/?$")),  # a spreadsheet can be larger than a JSON body
     ("PUT", re.compile(r"^/api/v1/evidence/raw/?$")),
     ("POST", re.compile(r"^/upload/incidents/[^/]+/evidence/?$")),
+    ("POST", re.compile(r"^/api/v1/imports/?$")),
 )
 
 
@@ -109,7 +111,7 @@ class UploadGate:
         if not actor.can_write:
             if web:
                 return HTMLResponse("<!doctype html><title>403</title><p>Your role may not change records.</p>", 403)
-            return problem(403, "Forbidden", "your role may not add evidence")
+            return problem(403, "Forbidden", "your role may not add records or evidence")
         if web and not _same_origin(scope):
             return HTMLResponse("<!doctype html><title>403</title><p>The form did not come from this site.</p>", 403)
         return None

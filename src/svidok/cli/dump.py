@@ -41,13 +41,20 @@ def import_(
     dry_run: bool = typer.Option(False, "--dry-run", help="With --mapping: validate and report, write nothing"),
     problems: Path = typer.Option(None, help="With --mapping: write the rows with problems to this CSV for correction"),
     strict: bool = typer.Option(False, help="With --mapping: exit with code 1 when any row had a problem (for scripts)"),
+    update: bool = typer.Option(False, "--update", help="With --mapping: update in place the records an earlier import "
+                                "of this mapping created (a new version per changed row; new rows added)"),
+    withdraw_missing: str = typer.Option(None, "--withdraw-missing", metavar="REASON",
+                                         help="With --update: withdraw, with this reason, the rows missing from the file"),
 ) -> None:
     """Import a whole-database dump into an empty database (all or nothing), or, with
     --mapping, a spreadsheet."""
     if mapping is not None:
         from svidok.cli import spreadsheet  # issue 7: spreadsheet import
 
-        spreadsheet.import_spreadsheet(file, mapping, dry_run, problems_file=problems, strict=strict)
+        if update or withdraw_missing:
+            spreadsheet.update_spreadsheet(file, mapping, dry_run, withdraw_missing, problems_file=problems, strict=strict)
+        else:
+            spreadsheet.import_spreadsheet(file, mapping, dry_run, problems_file=problems, strict=strict)
         return
 
     def go(app: Svidok):

@@ -162,14 +162,21 @@ def xlsform_cmd(out: Path = typer.Argument(..., help="XLSForm file to write (.xl
 def form_import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                                 help="submissions exported by ODK Central or KoboToolbox (.json or .csv)"),
                     attachments: Path = typer.Option(None, help="folder with the submissions' attachments"),
-                    dry_run: bool = _DRY) -> None:
+                    dry_run: bool = _DRY,
+                    update: bool = typer.Option(False, "--update", help="update in place the records of submissions "
+                                                "imported before (edited submissions: a new version each)"),
+                    withdraw_missing: str = typer.Option(None, "--withdraw-missing", metavar="REASON",
+                                                         help="with --update: withdraw submissions missing from the file")) -> None:
     """Import form submissions into incidents, persons, sources and evidence (attachments into the vault)."""
     def go(app: Svidok):
         from svidok.services import import_forms
 
         app.init()
-        report = import_forms.run(app, cli_actor(), file, attachments, dry_run=dry_run)
+        report = import_forms.run(app, cli_actor(), file, attachments, dry_run=dry_run, update=update,
+                                  withdraw_reason=withdraw_missing)
         console.print(report.summary())
+        for c in (report.update.changed[:30] if report.update else []):
+            console.print(f"  row {c.row} (key {c.key}): " + "; ".join(f"{k}: {o!r} → {n!r}" for k, (o, n) in c.changes.items()))
         for p in report.problems:
             console.print(f"  - {p}")
     run(go)

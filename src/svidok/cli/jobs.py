@@ -42,6 +42,40 @@ def list_cmd(status: str = typer.Option(None, help="queued, running, done, faile
     run(go)
 
 
+def _params(pairs: list[str]) -> dict:
+    """``name=value`` pairs; a value that reads as JSON (numbers, true, lists) is taken as such."""
+    import json
+
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"{pair!r}: write name=value", param_hint="--param")
+        try:
+            out[name] = json.loads(value)
+        except ValueError:
+            out[name] = value
+    return out
+
+
+@jobs_app.command("submit")
+def submit(kind: str = typer.Argument(..., help="import, linkage, brief, bundle, verify (backup: `svidok backup create`)"),
+           param: list[str] = typer.Option([], "--param", "-p", help="name=value (JSON values allowed), repeatable"),
+           wait: bool = typer.Option(False, "--wait", help="Wait until a worker has run it, then print it")) -> None:
+    """Queue a job for the workers (e.g. `svidok jobs submit linkage -p review_threshold=0.4`)."""
+    import time
+
+    def go(app: Svidok):
+        job = jobs.submit(app, cli_actor(), kind, _params(param))
+        while wait and job["status"] not in ("done", "failed", "cancelled"):
+            time.sleep(1.0)
+            job = jobs.get(app, cli_actor(), job["id"])
+        print_json(job)
+        return job["status"] != "failed"
+    if not run(go):
+        raise typer.Exit(1)
+
+
 @jobs_app.command("show")
 def show(job_id: int) -> None:
     """One job: parameters, status, progress, result or error."""

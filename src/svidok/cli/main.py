@@ -38,14 +38,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "brief": ("svidok.cli.brief:brief_app", "Briefs: Markdown + Jinja2 templates whose figures are live, referenced queries."),
     "intervention": ("svidok.cli.advocacy:intervention_app", "Advocacy interventions: letters and appeals with recommendations and status."),
     "interop": ("svidok.cli.interop:interop_app", "Formats of other systems (ACLED, Uwazi, ODK/Kobo), exports and open data."),
+    "claims": ("svidok.cli.claims:claims_app", "Claims to the Register of Damage (RD4U): categories, who may claim, checklists, dossiers."),
     "custody": ("svidok.cli.custody:custody_app", "Detainees, prisoners of war and the disappeared; displacement."),
     "review": ("svidok.cli.review:review_app", "Find records of the same person; accept, reject or undo."),
+    "duplicates": ("svidok.cli.duplicates:duplicates_app", "Find incidents reported more than once; same, different or undo."),
     "stats": ("svidok.cli.stats:stats_app", "Statistics on the records: breakdowns of victims."),
     "ledger": ("svidok.cli.evidence:ledger_app", "The hash-chained ledger: heads kept outside the database."),
     "capture": ("svidok.cli.capture:capture", "Preserve web pages: WACZ archive, screenshot, text, metadata and media, each stored as evidence."),
     "captures": ("svidok.cli.capture:captures_app", "Web captures: show one, a batch's state, retry failed URLs, resume a batch, export timestamps."),
     "jobs": ("svidok.cli.jobs:jobs_app", "Background jobs: imports, linkage runs, briefs, bundles, verify."),
     "worker": ("svidok.cli.jobs:worker", "Run background jobs until stopped (SIGTERM or Ctrl-C finish the current job first)."),
+    "share": ("svidok.cli.share:share_app", "Exchange signed, encrypted packages of records with partner organisations."),
     "backup": ("svidok.cli.backup:backup_app", "Back up and restore database, evidence files and keys together."),
 }
 

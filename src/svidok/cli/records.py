@@ -67,6 +67,9 @@ def incident_add(
                                        "confidentiality": confidentiality, "acts": [a.model_dump() for a in acts]})
         out = incidents.create(app, cli_actor(), data)
         console.print(f"[green]Incident {out['id']} recorded[/green]: {out['title']}")
+        for d in out.get("possible_duplicates", []):
+            console.print(f"[yellow]May be the same incident as {d['incident_id']}[/yellow] ({d['probability']:.2f}): "
+                          f"{d['title']} — queued for review: svidok duplicates list")
     run(go)
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from svidok.app import Svidok
 
 imports = lazy.module("svidok.services.imports")
+import_update = lazy.module("svidok.services.import_update")
 
 
 def estimate_rows(path: Path) -> int | None:
@@ -79,5 +80,60 @@ def import_spreadsheet(file: Path, mapping: Path, dry_run: bool = False, problem
 
     report = run(go)
     if strict and report.rows_bad:
+        raise typer.Exit(1)
+    return report
+
+
+def print_update(report: import_update.UpdateReport, problems_file: Path | None = None, shown: int = 30) -> None:
+    """The update's counts and, per changed row, the fields that changed (stored → new)."""
+    b = report.base
+    dry = b.dry_run
+    console.print(f"[bold]{b.file}[/bold] (sha256 {b.sha256[:16]}…), mapping {b.mapping!r}: "
+                  f"{'dry run, nothing written' if dry else 'update in place'}")
+    console.print(f"Rows read: {b.rows_read}; unchanged: {report.rows_unchanged}; changed: {report.rows_changed}; "
+                  f"new: {report.rows_new}; with problems: {b.rows_bad}; "
+                  f"{'to withdraw' if dry else 'withdrawn'}: {report.rows_withdrawn}"
+                  + (f" (and {report.incidents_withdrawn} incidents left without acts)" if report.incidents_withdrawn else ""))
+    if not dry:
+        console.print(f"{report.versions} new record versions; import run {b.run_id} recorded in the ledger.")
+    for c in report.changed[:shown]:
+        fields = "; ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in c.changes.items())
+        console.print(f"  row {c.row} (key {c.key}): {fields}")
+    if len(report.changed) > shown:
+        console.print(f"  … and {report.rows_changed - shown} more changed rows")
+    for k in report.withdrawn_keys[:shown]:
+        console.print(f"  {'would withdraw' if dry else 'withdrew'} key {k}")
+    if b.problems:
+        print_report_problems(b, problems_file, shown)
+
+
+def print_report_problems(report: imports.ImportReport, problems_file: Path | None, shown: int) -> None:
+    total = len(report.problems) + report.problems_not_listed
+    err_console.print(f"[yellow]{total} problem(s)[/yellow] — these rows were left as they are:")
+    for p in report.problems[:shown]:
+        err_console.print(f"  - {p}" + (f" [value: {p.value!r}]" if p.value else ""))
+    if problems_file is not None:
+        with problems_file.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["row", "field", "column", "value", "reason"])
+            for p in report.problems:
+                w.writerow([p.row, p.field, p.column or "", p.value or "", p.reason])
+
+
+def update_spreadsheet(file: Path, mapping: Path, dry_run: bool = False, withdraw_reason: str | None = None,
+                       problems_file: Path | None = None, strict: bool = False) -> import_update.UpdateReport:
+    """``svidok import FILE --mapping M --update [--withdraw-missing REASON] [--dry-run]``."""
+    def go(app: Svidok):
+        app.init()
+        with Progress(TextColumn(f"Comparing {file.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("rows", total=estimate_rows(file))
+            report = import_update.run_file(app, cli_actor(), file, mapping, dry_run, withdraw_reason,
+                                            progress=lambda n: bar.advance(task, n))
+        print_update(report, problems_file)
+        return report
+
+    report = run(go)
+    if strict and report.base.rows_bad:
         raise typer.Exit(1)
     return report

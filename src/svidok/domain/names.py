@@ -99,7 +99,22 @@ def _aliases() -> dict[str, str]:
         target = aliases.get(skeleton(full), skeleton(full))
         if (v := skeleton(short)) and v != target:
             aliases[v] = target  # Сашко, Саша, Sasha -> the key of Олександр
+    for typed, name in _plain_latin_rows():
+        target = aliases.get(skeleton(name), skeleton(name))
+        if (v := skeleton(typed)) and v != target:
+            aliases[v] = target  # Celebi -> Челебі, Cemilev -> Джемілєв
     return aliases
+
+
+@cache
+def _plain_latin_rows() -> list[tuple[str, str]]:
+    """Crimean Tatar names typed without ç, ş (and with c for дж), and the names they stand for."""
+    rows = []
+    for line in read_names_data("crh_plain_latin.tsv").splitlines():
+        if line.strip() and not line.startswith("#"):
+            typed, name = line.split("\t")[:2]
+            rows.append((typed.strip(), name.strip()))
+    return rows
 
 
 @cache

@@ -2,89 +2,108 @@
 
 Every count goes through ``access.visibility_clause``: a figure never includes a record
 the reader may not see. Counting a million incidents takes seconds, so figures are
-computed per clearance (role and case grants) in one background thread and served from
-memory: ``current`` never makes a page wait longer than ``wait`` seconds; figures older
-than ``CACHE_SECONDS`` are recomputed in the background while the old ones are shown,
-and the page says when they were computed.
+computed per clearance (role and case grants) and kept in the shared figure cache
+(``services.figure_cache``: the database or Redis), which every web process reads: one
+process computes, the others show the same figures. An entry is out of date when the
+records changed since (the ledger's head moved, in any process) or after ``CACHE_SECONDS``;
+``current`` then recomputes at once a figure that took under ``SYNC_SECONDS``, and a slower
+one in one background thread while the previous figures are shown (marked ``stale``, with
+when they were computed). ``current`` never makes a page wait longer than ``wait`` seconds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, extract, func, or_, select
+from sqlalchemy import and_, case, extract, func, or_, select
 
 from svidok.core import access
 from svidok.core.actors import Actor
+from svidok.services import figure_cache
 from svidok.storage.models import Act, Incident, Place, PlaceOccupation
+
+from .incident_figures import not_a_known_copy
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
 
-CACHE_SECONDS = 60.0
-_cache: dict[tuple, tuple[float, dict]] = {}
+#: An entry is recomputed after this long even if the ledger did not move (reference data, clocks).
+CACHE_SECONDS = 600.0
+#: Figures that took less than this are recomputed at once when out of date.
+SYNC_SECONDS = 1.0
 _lock = threading.Lock()
 #: One worker: heavy counts never run side by side and starve the pages.
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="svidok-dashboard")
 _running: dict[tuple, Future] = {}
 
 
-def _clearance_key(app: Svidok, actor: Actor) -> tuple:
-    return (id(app), actor.role, tuple(sorted(actor.grants.items())))
+def _clearance_key(actor: Actor) -> str:
+    grants = json.dumps(sorted(actor.grants.items()), default=str)
+    return f"dashboard:{actor.role}:" + hashlib.sha256(grants.encode()).hexdigest()[:16]
+
+
+def _fresh(entry: figure_cache.Entry, version: str) -> bool:
+    age = (datetime.now(UTC) - entry.computed_at).total_seconds()
+    return entry.version == version and age < CACHE_SECONDS
 
 
 def summary(app: Svidok, actor: Actor, fresh: bool = False) -> dict:
-    """{"total", "by_family": [(family, n)], "by_month": [("2022-03", n)], "month_imprecise",
-    "by_oblast": [(place_id, name_en, name_uk, n)], "no_place", "computed_at"}."""
-    key = _clearance_key(app, actor)
-    now = time.time()
+    """{"total", "by_family": [[family, n]], "by_month": [["2022-03", n]], "month_imprecise",
+    "by_oblast": [[place_id, name_en, name_uk, n]], "no_place", "computed_at"}, from the shared
+    cache when it is up to date (``fresh``: computed now)."""
+    key, version = _clearance_key(actor), figure_cache.data_version(app)
     if not fresh:
-        with _lock:
-            hit = _cache.get(key)
-        if hit and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
+        hit = figure_cache.get(app, key)
+        if hit is not None and _fresh(hit, version):
+            return hit.value
+    return _compute_and_keep(app, actor, key, version)
+
+
+def _compute_and_keep(app: Svidok, actor: Actor, key: str, version: str) -> dict:
+    started = time.perf_counter()
     out = _compute(app, actor)
-    out["computed_at"] = now
-    with _lock:
-        _cache[key] = (now, out)
-    return out
+    out["computed_at"] = time.time()
+    return figure_cache.put(app, key, version, out, time.perf_counter() - started).value
 
 
-def _refresh(app: Svidok, actor: Actor, key: tuple) -> Future:
+def _refresh(app: Svidok, actor: Actor, key: str, version: str) -> Future:
     with _lock:
-        fut = _running.get(key)
+        fut = _running.get((id(app), key))
         if fut is None or fut.done():
-            fut = _running[key] = _worker.submit(summary, app, actor, True)
+            fut = _running[(id(app), key)] = _worker.submit(_compute_and_keep, app, actor, key, version)
         return fut
 
 
 def current(app: Svidok, actor: Actor, wait: float = 1.0) -> dict | None:
-    """Figures for the actor's clearance without blocking a page: the cached ones (recomputed
-    in the background when stale), else wait up to ``wait`` s for a first computation; None
-    if it is still running."""
-    key = _clearance_key(app, actor)
-    with _lock:
-        hit = _cache.get(key)
+    """Figures for the actor's clearance without blocking a page for more than ``wait`` s: up to
+    date from the cache; else recomputed (at once if that is quick, in the background if not,
+    showing the previous figures marked ``stale``); None while a first computation runs."""
+    key, version = _clearance_key(actor), figure_cache.data_version(app)
+    hit = figure_cache.get(app, key)
     if hit is not None:
-        if time.time() - hit[0] >= CACHE_SECONDS:
-            _refresh(app, actor, key)
-        return hit[1]
+        if _fresh(hit, version):
+            return hit.value
+        if hit.seconds < SYNC_SECONDS:
+            return _compute_and_keep(app, actor, key, version)
+        _refresh(app, actor, key, version)
+        return {**hit.value, "stale": True}
     try:
-        return _refresh(app, actor, key).result(timeout=wait)
+        return _refresh(app, actor, key, version).result(timeout=wait)
     except FutureTimeout:
         return None
 
 
 def forget(app=None) -> None:
-    """Drop cached figures (after an import, or in tests)."""
-    with _lock:
-        for k in [k for k in _cache if app is None or k[0] == id(app)]:
-            del _cache[k]
+    """Drop cached figures for every process (after a restore, or in tests); no app: nothing shared."""
+    if app is not None:
+        figure_cache.clear(app)
 
 
 def _compute(app: Svidok, actor: Actor) -> dict:
@@ -92,9 +111,11 @@ def _compute(app: Svidok, actor: Actor) -> dict:
     family_of = case(
         *[(Act.violation_type.in_(codes), fam) for fam, codes in families.items()], else_="other"
     ) if families else "other"
-    visible = access.visibility_clause(Incident, actor)
+    # A report merged into another (the same incident) is counted with that one only.
+    visible = and_(access.visibility_clause(Incident, actor), Incident.merged_into_id.is_(None))
     with app.db.session() as s:
-        total = s.scalar(select(func.count()).select_from(Incident).where(visible)) or 0
+        # Linked copies of one incident known to two organisations count once (exchange packages).
+        total = s.scalar(select(func.count()).select_from(Incident).where(visible, not_a_known_copy())) or 0
         fam_rows = s.execute(
             select(family_of.label("family"), func.count(func.distinct(Act.incident_id)))
             .join(Incident, Incident.id == Act.incident_id)
@@ -126,10 +147,10 @@ def _compute(app: Svidok, actor: Actor) -> dict:
             by_oblast[oblast_id] = by_oblast.get(oblast_id, 0) + n
     return {
         "total": total,
-        "by_family": sorted(((f, n) for f, n in fam_rows), key=lambda r: -r[1]),
-        "by_month": sorted(by_month.items()),
+        "by_family": sorted(([f, n] for f, n in fam_rows), key=lambda r: -r[1]),
+        "by_month": [list(kv) for kv in sorted(by_month.items())],
         "month_imprecise": imprecise,
-        "by_oblast": sorted(((o, oblasts[o].name_en, oblasts[o].name_uk, n) for o, n in by_oblast.items()),
+        "by_oblast": sorted(([o, oblasts[o].name_en, oblasts[o].name_uk, n] for o, n in by_oblast.items()),
                             key=lambda r: -r[3]),
         "no_place": no_place,
     }

@@ -251,7 +251,7 @@ def _load_sql(dialect, fields: list[_Field]) -> str:
     ]
     return (
         f"SELECT {', '.join(cols)} FROM victims v JOIN acts a ON a.id = v.act_id JOIN incidents i ON i.id = a.incident_id "
-        "WHERE a.deleted_at IS NULL AND i.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM persons p "
+        "WHERE a.deleted_at IS NULL AND i.deleted_at IS NULL AND i.merged_into_id IS NULL AND NOT EXISTS (SELECT 1 FROM persons p "
         "WHERE p.id = v.person_id AND (p.merged_into_id IS NOT NULL OR p.deleted_at IS NOT NULL))"
     )
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, distinct, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from svidok.core.actors import Actor
 from svidok.services import consent
-from svidok.storage.models import Incident, Victim
+from svidok.storage.models import Incident, ShareLink, Victim
 
 from . import columns
 from .grouping import group
@@ -28,10 +28,24 @@ if TYPE_CHECKING:
     from svidok.app import Svidok
 
 
+def not_a_known_copy():
+    """SQL condition on ``Incident``: not linked as the same incident as another live record.
+
+    An incident two organisations documented (one received the other's through an exchange
+    package, ``services.share_import``) is counted once when someone linked the two
+    (``svidok share link``): the copy is left out, the record it is the same as stays.
+    """
+    twin = aliased(Incident)
+    linked = (select(ShareLink.record_id).join(twin, twin.id == ShareLink.same_as_id)
+              .where(ShareLink.entity == "incident", twin.deleted_at.is_(None)))
+    return Incident.id.not_in(linked)
+
+
 @query("incidents", "incident", INCIDENT_FILTER)
 def incidents(app: Svidok, s: Session, actor: Actor, **kw: Any) -> Result:
-    """Number of incidents matching the filter."""
-    n = s.scalar(select(func.count()).select_from(Incident).where(*incident_conditions(app, s, actor, kw))) or 0
+    """Number of incidents matching the filter (an incident known to two organisations, linked, counts once)."""
+    conds = [*incident_conditions(app, s, actor, kw), not_a_known_copy()]
+    n = s.scalar(select(func.count()).select_from(Incident).where(*conds)) or 0
     return Result("number", n, n, "incident", "incidents")
 
 

@@ -48,6 +48,8 @@ def incident_conditions(app: Svidok, s: Session, actor: Actor, kwargs: dict, act
     incident_queries.check_filter(app, s, f)
     core = f.model_copy(update={k: None for k in ACT_LEVEL | VICTIM_LEVEL})
     conds = incident_queries.conditions(app, s, actor, core)
+    # A report found to be the same incident as another is counted with that one only.
+    conds.append(Incident.merged_into_id.is_(None))
     if acts_too and set(fields) & (ACT_LEVEL | VICTIM_LEVEL):
         act_conds = act_conditions(app, fields)
         victim_conds = victim_conditions(app, fields)

@@ -36,9 +36,19 @@ FIGURE_OPTIONS = {"allow_zero", "title", "caption"}
 class BriefError(ValidationFailed):
     """A brief that cannot be rendered correctly; names the template and line."""
 
-    def __init__(self, template: str, line: int | None, reason: str):
+    def __init__(self, template: str, line: int | None, reason: str, cause: str | None = None,
+                 entity: str | None = None):
         self.template, self.line, self.reason = template, line, reason
+        #: What went wrong in the reader's terms: "empty" (no record the reader may see matches a figure
+        #: of ``entity``), "not_public" (the public edition would show non-public records), else None.
+        self.cause, self.entity = cause, entity
         super().__init__(FieldError(f"{template}:{line}" if line else template, reason))
+
+    @property
+    def job_result(self) -> dict:
+        """Kept with a failed job so a page can explain the failure to the person who asked for the brief."""
+        return {"brief_error": {"cause": self.cause, "entity": self.entity, "template": self.template,
+                                "line": self.line}}
 
 
 def template_line() -> tuple[str, int | None]:
@@ -117,7 +127,7 @@ class Book:
         if check_empty and res.records == 0 and not opts.get("allow_zero"):
             filt = ", ".join(f"{k}={v}" for k, v in kwargs.items()) or "no filter"
             raise BriefError(tpl, line, f"query {query!r} with {filt} matches no records; check the filter, or write "
-                                        "allow_zero=True if zero is the true answer")
+                                        "allow_zero=True if zero is the true answer", cause="empty", entity=res.entity)
         if res.entity not in self._as_of:
             self._as_of[res.entity] = queries.data_as_of(self.session, res.entity, self.actor)
         fig = Figure(len(self.figures) + 1, kind, query, dict(kwargs), opts.get("title") or "", res.records,
@@ -148,7 +158,8 @@ class Book:
         hidden = sum(1 for lv in levels if lv != "public")
         if self.edition.public and hidden:
             raise BriefError(fig.template, fig.line, f"{what} would show {hidden} record(s) that are not public in the "
-                                                     "public edition; pass only_public=True or keep it to the internal edition")
+                                                     "public edition; pass only_public=True or keep it to the internal edition",
+                             cause="not_public", entity=fig.entity)
 
     # -- template functions ---------------------------------------------------------------
     def n(self, query: str, **kwargs: Any) -> str:

@@ -71,6 +71,12 @@ class IncidentPublic(RecordMeta):
     acts: list[dict[str, Any]] = []
     sources: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
+    #: The incident this report was found to duplicate (a reversible merge); figures count that one.
+    merged_into_id: int | None = None
+    #: Reports merged into this incident.
+    merged_here: list[int] = []
+    #: On creation: incidents this one is likely to duplicate, queued for review (with the reasons).
+    possible_duplicates: list[dict[str, Any]] = []
 
 
 class PersonPublic(RecordMeta):

@@ -100,8 +100,10 @@ def _open_keys(blob: bytes, passphrase: str) -> dict[str, bytes]:
 # --- create ----------------------------------------------------------------------------------
 
 
-def create(app: Svidok, dest: Path, passphrase: str) -> dict:
-    """Write a backup of database, evidence and keys into the new folder ``dest``."""
+def create(app: Svidok, dest: Path, passphrase: str, progress=None) -> dict:
+    """Write a backup of database, evidence and keys into the new folder ``dest``;
+    ``progress(message)`` is called between steps and after every evidence file."""
+    say = progress or (lambda message: None)
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise Conflict(f"{dest} is not empty: give a new folder for the backup")
@@ -109,12 +111,15 @@ def create(app: Svidok, dest: Path, passphrase: str) -> dict:
         raise ValidationFailed([FieldError("passphrase", "use at least 12 characters")])
     head = seal(app)  # the backup carries the newest signed head
     dest.mkdir(parents=True, exist_ok=True)
+    say("copying the database")
     db_file, method = _dump_database(app, dest)
     store = evidence_store(app)
     (dest / "evidence").mkdir()
-    for sha in store.iter_blobs():
+    for i, sha in enumerate(store.iter_blobs(), 1):
         with store.open(sha) as src, open(dest / "evidence" / sha, "wb") as out:
             shutil.copyfileobj(src, out, _CHUNK)
+        say(f"copying evidence files: {i}")
+    say("hashing the copy")
     (dest / KEYS).write_bytes(_seal_keys(app, passphrase))
     files = {}
     for path in sorted(p for p in dest.rglob("*") if p.is_file()):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -35,9 +35,15 @@ class FormReport:
     attachments_stored: int = 0
     attachments_existing: int = 0
     problems: list[Problem] = field(default_factory=list)
+    update: Any = None  # import_update.UpdateReport of an update in place
 
     def summary(self) -> str:
         r, c = self.records, self.records.counts
+        if self.update is not None:
+            u = self.update
+            return (f"{r.file}: {'would update' if r.dry_run else 'updated'} {u.rows_changed} submission(s), "
+                    f"{u.rows_unchanged} unchanged, {u.rows_new} new, {u.rows_withdrawn} withdrawn; "
+                    f"attachments stored {self.attachments_stored}; {len(self.problems)} problem(s)")
         verb = "would add" if r.dry_run else "added"
         return (f"{r.file}: {verb} {c.incidents} incidents, {c.persons} persons, {c.sources} sources; "
                 f"attachments stored {self.attachments_stored}, already there {self.attachments_existing}; "
@@ -57,14 +63,23 @@ def find_attachment(folder: Path | None, instance: str, name: str) -> Path | Non
     return (inside or hits or [None])[0]
 
 
-def run(app: Svidok, actor: Actor, path: Path | str, attachments: Path | str | None = None, dry_run: bool = False) -> FormReport:
+def run(app: Svidok, actor: Actor, path: Path | str, attachments: Path | str | None = None, dry_run: bool = False,
+        update: bool = False, withdraw_reason: str | None = None) -> FormReport:
+    """Import submissions (``update``: update in place those imported before; see ``services.import_update``)."""
     path = Path(path)
     folder = Path(attachments) if attachments else path.parent
     try:
         subs = submissions.read(path)
     except TableError as exc:
         raise ValidationFailed(FieldError("file", str(exc))) from None
-    report = FormReport(imports.run(app, actor, path, builtin.load("odk"), dry_run, table=submissions.table(subs)))
+    if update or withdraw_reason:
+        from . import import_update
+
+        up = import_update.run(app, actor, path, builtin.load("odk"), dry_run, withdraw_reason,
+                               table=submissions.table(subs))
+        report = FormReport(up.base, update=up)
+    else:
+        report = FormReport(imports.run(app, actor, path, builtin.load("odk"), dry_run, table=submissions.table(subs)))
     report.problems.extend(report.records.problems)
     for sub in subs:
         files = []

@@ -29,7 +29,7 @@ from svidok.storage.models import (
     Victim,
 )
 
-from . import history, persons, places
+from . import history, incident_duplicates, persons, places
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -161,7 +161,10 @@ def create(app: Svidok, actor: Actor, data: IncidentIn) -> dict:
         s.flush()
         s.refresh(incident)
         history.record(s, actor, ENTITY, incident, "create", None, after=_full_snapshot(s, incident))
-        return detail(app, s, actor, incident)
+        # Saved all the same (a documenter may know better); the likely duplicates are queued
+        # for review and named in the answer, so the form and the API warn at once.
+        hints = incident_duplicates.on_entry(s, actor, incident.id)
+        return detail(app, s, actor, incident) | {"possible_duplicates": hints}
 
 
 def update(app: Svidok, actor: Actor, incident_id: int, data: IncidentUpdate) -> dict:
@@ -260,6 +263,9 @@ def detail(app: Svidok, s: Session, actor: Actor, incident: Incident) -> dict:
                                               access.visibility_clause(EvidenceItem, actor))).all()
     out["evidence"] = [{"id": e.id, "sha256": e.sha256, "media_type": e.media_type, "original_name": e.original_name,
                         "size": e.size} for e in ev]
+    # Reports found to be this same incident (reversible merges; figures count them once, here).
+    out["merged_here"] = list(s.scalars(select(Incident.id).where(
+        Incident.merged_into_id == incident.id, access.visibility_clause(Incident, actor)).order_by(Incident.id)))
     return out
 
 

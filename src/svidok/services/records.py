@@ -284,3 +284,13 @@ def remove(app: Svidok, actor: Actor, entity: str, ident: int, reason: str) -> N
         history.record(s, actor, entity, obj, "delete", before, reason=reason)
 
 
+
+
+def history_of(app: Svidok, actor: Actor, entity: str, ident: int) -> list[dict]:
+    """The record's versions, newest last, each with what changed (for its page)."""
+    kind = KINDS[entity]
+    with app.db.session() as s:
+        _require(s, kind, actor, ident)
+        return [{"version": v.version, "op": v.op, "at": v.at.isoformat(), "actor": v.actor, "reason": v.reason,
+                 "changes": {k: {"before": b, "after": a} for k, (b, a) in history.diff(v.before, v.after).items()}}
+                for v in history.versions(s, kind.entity, ident)]

@@ -45,6 +45,7 @@ COVERED = (
     "custody_episodes", "proofs_of_life", "displacements", "hazard_areas", "hazard_casualties",
     "evidence_items", "custody_events", "verification_assessments",
     "interventions", "recommendations", "intervention_statuses", "organisations", "cases", "person_merges",
+    "claim_relatives",
 )
 #: Columns computed from others (search text; custody marks kept by triggers): not committed.
 DERIVED = frozenset({"search_text", "person_birth_lo", "person_birth_hi", "person_recorded_child", "person_recorded_older"})

@@ -72,6 +72,18 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/linkage/pairs/{pair_id}/undo"): WRITERS,
     ("POST", "/api/v1/linkage/merges"): WRITERS, ("POST", "/api/v1/linkage/merges/{merge_id}/undo"): WRITERS,
     ("GET", "/api/v1/linkage/persons/{person_id}/merges"): SIGNED_IN,
+    # API: claims to the Register of Damage (figures and assessments over what the caller may see)
+    ("GET", "/api/v1/claims/categories"): SIGNED_IN, ("GET", "/api/v1/claims/figures"): SIGNED_IN,
+    ("GET", "/api/v1/persons/{person_id}/claims"): SIGNED_IN, ("GET", "/api/v1/persons/{person_id}/relatives"): SIGNED_IN,
+    ("POST", "/api/v1/persons/{person_id}/relatives"): WRITERS, ("POST", "/api/v1/claims/relatives/{ident}/withdraw"): WRITERS,
+    ("POST", "/api/v1/persons/{person_id}/claims/dossier"): WRITERS,
+    # API: duplicate incidents (a run compares every incident: administrators only)
+    ("POST", "/api/v1/incident-duplicates/runs"): ADMIN, ("POST", "/api/v1/incident-duplicates/check"): SIGNED_IN,
+    ("GET", "/api/v1/incident-duplicates/pairs"): SIGNED_IN,
+    ("GET", "/api/v1/incident-duplicates/pairs/{pair_id}"): SIGNED_IN,
+    ("POST", "/api/v1/incident-duplicates/pairs/{pair_id}/same"): WRITERS,
+    ("POST", "/api/v1/incident-duplicates/pairs/{pair_id}/different"): WRITERS,
+    ("POST", "/api/v1/incident-duplicates/pairs/{pair_id}/undo"): WRITERS,
     # API: advocacy and briefs (figures over the records the caller may see)
     ("GET", "/api/v1/advocacy/targets"): SIGNED_IN, ("GET", "/api/v1/advocacy/themes"): SIGNED_IN,
     ("GET", "/api/v1/advocacy/since-last-letter"): SIGNED_IN,
@@ -82,9 +94,14 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/stats/breakdown"): SIGNED_IN, ("GET", "/api/v1/stats/disproportionality"): SIGNED_IN,
     ("GET", "/api/v1/stats/charts/{name}.svg"): SIGNED_IN, ("POST", "/api/v1/stats/estimate"): SIGNED_IN,
     ("POST", "/api/v1/stats/closedp"): SIGNED_IN,
+    # API: exchange with partner organisations (what leaves the organisation: administrators only)
+    ("GET", "/api/v1/share/partners"): ADMIN, ("POST", "/api/v1/share/partners/{name}/export"): ADMIN,
     # API: background jobs (need-to-know: one's own jobs; an administrator's: all) and health
     ("GET", "/api/v1/jobs"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}"): SIGNED_IN,
-    ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/healthz"): ANYONE,
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): SIGNED_IN, ("GET", "/api/v1/jobs/{job_id}/result"): SIGNED_IN,
+    ("GET", "/healthz"): ANYONE,
+    # API: long work started as jobs (imports: writers; verify and backups: administrators)
+    ("POST", "/api/v1/imports"): WRITERS, ("POST", "/api/v1/verify"): ADMIN, ("POST", "/api/v1/backups"): ADMIN,
     # Static files (CSS, JS, Leaflet)
     ("MOUNT", "/static"): ANYONE, ("MOUNT", "/static/leaflet"): ANYONE,
     # Web pages
@@ -120,8 +137,11 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/map"): SIGNED_IN, ("GET", "/map/boundaries.geojson"): SIGNED_IN,
     ("GET", "/map/incidents.geojson"): SIGNED_IN, ("GET", "/map/hazards.geojson"): SIGNED_IN,
     ("GET", "/custody/monitor"): SIGNED_IN,
+    ("GET", "/claims"): SIGNED_IN, ("GET", "/persons/{person_id}/claims"): SIGNED_IN,
     ("GET", "/review"): SIGNED_IN, ("GET", "/review/{pair_id}"): SIGNED_IN,
     ("POST", "/review/{pair_id}/{verdict}"): WRITERS,
+    ("GET", "/review/incidents"): SIGNED_IN, ("GET", "/review/incidents/{pair_id}"): SIGNED_IN,
+    ("POST", "/review/incidents/{pair_id}/{verdict}"): WRITERS,
     ("GET", "/jobs/{job_id}"): SIGNED_IN, ("GET", "/jobs/{job_id}/result"): SIGNED_IN,
     # The statistics page: anyone signed in estimates from what they may see; an estimate is its owner's job
     ("GET", "/statistics"): SIGNED_IN, ("POST", "/statistics"): SIGNED_IN,
@@ -130,7 +150,15 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
     ("POST", "/admin/users/{username}/deactivate"): ADMIN, ("POST", "/admin/users/{username}/activate"): ADMIN,
     ("POST", "/admin/users/{username}/sessions/revoke"): ADMIN, ("POST", "/admin/users/{username}/2fa/off"): ADMIN,
-    ("POST", "/admin/policy"): ADMIN,
+    ("POST", "/admin/policy"): ADMIN, ("GET", "/admin/keys"): ADMIN,
+    ("GET", "/briefs"): SIGNED_IN, ("GET", "/briefs/{name}"): SIGNED_IN, ("POST", "/briefs/{name}"): SIGNED_IN,
+    ("GET", "/briefs/jobs/{job_id}"): SIGNED_IN,
+    ("GET", "/interventions"): SIGNED_IN, ("GET", "/interventions/new"): WRITERS,
+    ("POST", "/interventions/new"): WRITERS, ("GET", "/interventions/{ident}"): SIGNED_IN,
+    ("GET", "/interventions/{ident}/edit"): WRITERS, ("POST", "/interventions/{ident}/edit"): WRITERS,
+    ("POST", "/interventions/{ident}/status"): WRITERS,
+    ("GET", "/imports"): WRITERS, ("POST", "/imports"): WRITERS, ("GET", "/imports/jobs/{job_id}"): WRITERS,
+    ("POST", "/imports/jobs/{job_id}/apply"): WRITERS,
 }
 
 #: Routes whose allowed calls are too heavy for the matrix test, or need a token it does not make (it checks only
@@ -139,4 +167,5 @@ RULES: dict[tuple[str, str], str] = {
 REFUSALS_ONLY = {
     ("POST", "/api/v1/linkage/runs"): "runs Splink over every person: tests/services for linkage",
     ("POST", "/api/v1/briefs/{name}/render"): "renders a whole brief: tests/reports",
+    ("POST", "/api/v1/persons/{person_id}/claims/dossier"): "renders two PDFs: tests/api/test_claims_api.py",
 }

@@ -26,12 +26,17 @@ from .views import (
     account,
     admin,
     auth,
+    briefs,
     captures,
+    claims_pages,
     custody_pages,
     dashboard,
     evidence,
     evidence_pages,
+    imports,
+    incident_review,
     incidents,
+    interventions,
     jobs,
     maps,
     persons,
@@ -56,9 +61,10 @@ def install(api: FastAPI, core: Svidok) -> None:
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, account, dashboard, incidents, persons, records, search, evidence, evidence_pages, captures, maps,
-                   admin, jobs, statistics):
+                   admin, jobs, claims_pages, briefs, interventions, imports, statistics):
         api.include_router(module.router, include_in_schema=False)
-    for router in (custody_pages.monitor_router, custody_pages.review_router):
+    # Before the person review: "/review/{pair_id}" would otherwise take "/review/incidents".
+    for router in (custody_pages.monitor_router, incident_review.router, custody_pages.review_router):
         api.include_router(router, include_in_schema=False)
 
     previous = dict(api.exception_handlers)

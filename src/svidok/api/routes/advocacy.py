@@ -12,7 +12,9 @@ from svidok.http.deps import ActorDep, AppDep, PathId
 from svidok.reports import engine
 from svidok.reports.editions import DEFAULT_THRESHOLD, Edition
 from svidok.schemas.common import TextChecked, Version
-from svidok.services import advocacy
+from svidok.services import advocacy, jobs
+
+from .jobs import submitted
 
 router = APIRouter(prefix="/api/v1")
 
@@ -66,14 +68,18 @@ def list_briefs(actor: ActorDep) -> list[dict]:
 
 
 @router.post("/briefs/{name}/render", tags=["briefs"], response_class=Response,
-             responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+             responses={200: {"content": {"text/html": {}}},
+                        202: {"description": "a PDF is made by a job: its id, status and progress; the file at "
+                                              "/api/v1/jobs/{id}/result when done"}})
 def render(name: str, data: RenderIn, app: AppDep, actor: ActorDep) -> Response:
-    if "/" in name or name.startswith("_"):
+    """HTML at once (a preview); a PDF is a background job (202 with the job, ``Location`` its URL)."""
+    if "/" in name or "\\" in name or name.startswith("_"):
         raise engine.BriefError(name, None, "not a shipped template name")
-    brief = engine.render(app, actor, name, Edition(data.edition, data.threshold, data.small_counts), data.params)
     if data.format == "pdf":
-        return Response(engine.to_pdf(brief), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}-{data.edition}.pdf"'})
+        return submitted(jobs.submit(app, actor, "brief", {
+            "template": name, "format": "pdf", "edition": data.edition, "threshold": data.threshold,
+            "band": data.small_counts == "band", "params": data.params}))
+    brief = engine.render(app, actor, name, Edition(data.edition, data.threshold, data.small_counts), data.params)
     return Response(brief.html, media_type="text/html; charset=utf-8")
 
 

@@ -1,13 +1,11 @@
 """/api/v1/evidence and /api/v1/bundles: upload, download, custody, assessments, proofs."""
 
-import shutil
 import tempfile
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
@@ -18,7 +16,9 @@ from svidok.http.deps import ActorDep, AppDep, PathId
 from svidok.http.downloads import CHUNK, download_headers, preview_headers
 from svidok.schemas.common import Id, TextChecked
 from svidok.schemas.public import EvidencePublic
-from svidok.services import evidence, evidence_bundles, evidence_queries
+from svidok.services import evidence, evidence_queries, jobs
+
+from .jobs import submitted
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 
@@ -220,19 +220,11 @@ def inclusion_proof(evidence_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     return evidence.inclusion_proof(app, actor, evidence_id)
 
 
-@router.post("/bundles")
-def create_bundle(data: BundleIn, app: AppDep, actor: ActorDep) -> FileResponse:
-    """A self-contained, signed case bundle (tar) for a prosecutor; verify it offline with the public key."""
-    folder = Path(tempfile.mkdtemp(dir=app.settings.data_dir, prefix=".bundle-"))
-    out = folder / "svidok-bundle.tar"
-    try:
-        evidence_bundles.create(app, actor, out, incident_ids=data.incident_ids, case_id=data.case_id,
-                                evidence_ids=data.evidence_ids, purpose=data.purpose)
-    except BaseException:  # a refused or stopped bundle leaves no folder behind
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(out, media_type="application/x-tar", filename=out.name,
-                        background=BackgroundTask(shutil.rmtree, folder, True))
+@router.post("/bundles", status_code=202)
+def create_bundle(data: BundleIn, app: AppDep, actor: ActorDep) -> JSONResponse:
+    """A self-contained, signed case bundle (tar) for a prosecutor, made by a background job (202
+    with the job); download it from /api/v1/jobs/{id}/result and verify it offline with the public key."""
+    return submitted(jobs.submit(app, actor, "bundle", data.model_dump()))
 
 
 def install(api: FastAPI, core) -> None:

@@ -1,16 +1,22 @@
-"""/api/v1/jobs: the actor's jobs and their progress, cancel; /healthz for load balancers."""
+"""/api/v1/jobs: the actor's jobs and their progress, cancel, the file a job made; /healthz for
+load balancers. Routes that start long work answer with :func:`submitted` (202 and the job)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from svidok.http.deps import ActorDep, AppDep, CursorId, PathId
 from svidok.services import health, jobs
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+
+
+def submitted(job: dict) -> JSONResponse:
+    """202 Accepted with the queued job; ``Location`` is where its progress is read."""
+    return JSONResponse(job, status_code=202, headers={"Location": f"/api/v1/jobs/{job['id']}"})
 
 
 @router.get("")
@@ -25,6 +31,14 @@ def list_jobs(status: Literal["queued", "running", "done", "failed", "cancelled"
 def show(job_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     """One job: status, progress (done/total, message, updated_at), result or error."""
     return jobs.get(app, actor, job_id)
+
+
+@router.get("/{job_id}/result", response_class=FileResponse,
+            responses={200: {"content": {"application/pdf": {}, "application/x-tar": {}, "text/html": {}}}})
+def result(job_id: PathId, app: AppDep, actor: ActorDep) -> FileResponse:
+    """The file a finished job made (a brief, a bundle); 404 until it is done."""
+    path, name = jobs.result_file(app, actor, job_id)
+    return FileResponse(path, filename=f"svidok-job-{job_id}-{name}")
 
 
 @router.post("/{job_id}/cancel")

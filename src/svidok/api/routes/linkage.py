@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Query
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from svidok.http.deps import ActorDep, AppDep, CursorId, PathId
 from svidok.schemas.common import Id, TextChecked
-from svidok.services import merges, person_linkage
+from svidok.services import jobs, merges, person_linkage
+
+from .jobs import submitted
 
 router = APIRouter(prefix="/api/v1/linkage", tags=["linkage"])
 
@@ -30,10 +33,12 @@ class MergeIn(DecisionIn):
     person_b: Id
 
 
-@router.post("/runs", status_code=201)
-def run(data: RunIn, app: AppDep, actor: ActorDep) -> dict:
-    """Compare every person record and refresh the queue (administrators; can take minutes)."""
-    return person_linkage.run(app, actor, threshold=data.threshold, review_threshold=data.review_threshold)
+@router.post("/runs", status_code=202)
+def run(data: RunIn, app: AppDep, actor: ActorDep) -> JSONResponse:
+    """Compare every person record and refresh the queue (administrators): a background job,
+    answered at once with its id (202, ``Location``); its result is the run's summary."""
+    return submitted(jobs.submit(app, actor, "linkage", {"threshold": data.threshold,
+                                                         "review_threshold": data.review_threshold}))
 
 
 @router.get("/pairs")

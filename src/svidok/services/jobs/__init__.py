@@ -19,7 +19,7 @@ from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from svidok.storage.models import Job, JobWorker
 
-from . import registry, store
+from . import registry, secrets, store
 from .context import JobCancelled, JobContext, now
 from .registry import KINDS, JobKind, register
 from .worker import DatabaseWorker, wake
@@ -33,7 +33,7 @@ MAX_PARAMS_BYTES = 64_000
 
 def view(job: Job) -> dict:
     return {
-        "id": job.id, "kind": job.kind, "params": job.params, "owner": job.owner, "status": job.status,
+        "id": job.id, "kind": job.kind, "params": secrets.hidden(job.params), "owner": job.owner, "status": job.status,
         "progress": {"done": job.done, "total": job.total, "message": job.message,
                      "updated_at": job.updated_at.isoformat() if job.updated_at else None},
         "result": job.result, "error": job.error, "cancel_requested": job.cancel_requested,

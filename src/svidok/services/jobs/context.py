@@ -68,6 +68,16 @@ class JobContext:
             self._write(with_progress=True)
         self.check()
 
+    def forget_secrets(self) -> None:
+        """Drop the job's secret parameters from its row (once they are no longer needed)."""
+        from sqlalchemy import select
+
+        from .secrets import without
+
+        with self.app.db.session() as s:
+            params = s.scalar(select(Job.params).where(Job.id == self.job_id))
+            s.execute(update(Job).where(Job.id == self.job_id).values(params=without(params)))
+
     def cancelled(self) -> bool:
         return self._cancel or self.lost
 

@@ -1,4 +1,5 @@
-"""The job kinds of the services layer: import a file, a linkage run, an evidence bundle, verify.
+"""The job kinds of the services layer: import a file, a linkage run, an evidence bundle, verify,
+a backup.
 
 (The brief kind is registered by ``svidok.reports.job_kinds``.) Each adapter turns the
 job's parameters into the service's arguments and its progress callback into the job's.
@@ -57,12 +58,45 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
         mapping = mapping_mod.load(mapping_path)
     except mapping_mod.MappingError as exc:
         raise ValidationFailed(FieldError("mapping", str(exc))) from None
-    ctx.progress(message=f"importing {path.name}")
-    report = imports.run(app, actor, path, mapping, bool(params.get("dry_run")),
-                         progress=lambda rows: ctx.progress(advance=rows, message=f"importing {path.name}: rows"))
-    out = report.to_dict()
-    out["problems"] = out["problems"][:50]
-    return {"import_run": report.run_id, **out}
+    if params.get("update") or params.get("withdraw_missing"):
+        # Update in place: one transaction at the end, so a rerun after a crash starts over safely.
+        from .. import import_update
+
+        ctx.progress(message=f"comparing {path.name}")
+        rep = import_update.run(app, actor, path, mapping, bool(params.get("dry_run")), params.get("withdraw_missing"),
+                                progress=lambda rows: ctx.progress(advance=rows, message=f"comparing {path.name}: rows"))
+        out = rep.to_dict()
+        out["problems"], out["changed"] = out["problems"][:50], out["changed"][:1000]
+        out = {"import_run": rep.base.run_id, **out}
+    else:
+        ctx.progress(message=f"importing {path.name}")
+        report = imports.run(app, actor, path, mapping, bool(params.get("dry_run")),
+                             progress=lambda rows: ctx.progress(advance=rows, message=f"importing {path.name}: rows"))
+        out = report.to_dict()
+        out["problems"] = out["problems"][:50]
+        # Every problem, for the person who corrects the spreadsheet; "file" is what the job's download gives.
+        problems = _problems_csv(report.problems, ctx.output_dir / "problems.csv") if report.problems else None
+        out = {"import_run": report.run_id, **out, "source_file": out["file"], "file": problems}
+    uploads = (app.settings.data_dir / "jobs" / "uploads").resolve()
+    if path.resolve().parent.parent == uploads:  # an uploaded file (``starts.start_import``): no longer needed
+        import shutil
+
+        shutil.rmtree(path.resolve().parent, ignore_errors=True)
+    return out
+
+
+def _problems_csv(problems, final: Path) -> str:
+    """The problems as CSV (row, column, field, value, reason), written whole or not at all."""
+    import csv
+    import os
+
+    part = final.with_name(".part-" + final.name)
+    with part.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "column", "field", "value", "reason"])
+        w.writerows([p.row, p.column or "", p.field, p.value or "", p.reason] for p in problems)
+    os.replace(part, final)
+    return str(final)
 
 
 register("import", import_file, resumable=True, check=_check_import)
@@ -97,9 +131,15 @@ def bundle(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
 
 
 def _check_bundle(app: Svidok, actor: Actor, params: dict) -> None:
+    """A writer, a purpose, and a selection that names evidence the actor may see (said at once)."""
+    from .. import evidence_bundles
+
     access.require_writer(actor)
     if not (params.get("purpose") or "").strip():
         raise ValidationFailed(FieldError("purpose", "say for whom and why the bundle is made"))
+    with app.db.session() as s:
+        evidence_bundles.select_items(s, actor, params.get("incident_ids") or (), params.get("case_id"),
+                                      params.get("evidence_ids") or ())
 
 
 register("bundle", bundle, check=_check_bundle,
@@ -121,3 +161,36 @@ def verify(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
 
 
 register("verify", verify, resumable=True, check=_admin)
+
+
+# -- a backup ------------------------------------------------------------------------------
+
+def backup(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
+    """``services.backup.create`` into ``.part-backup`` of the job's folder, renamed when complete:
+    a killed or cancelled job leaves no folder called ``backup``, and a rerun starts afresh."""
+    import os
+    import shutil
+
+    from .. import backup as backup_mod
+    from .secrets import reveal
+
+    final, part = ctx.output_dir / "backup", ctx.output_dir / ".part-backup"
+    shutil.rmtree(part, ignore_errors=True)
+    try:
+        made = backup_mod.create(app, part, reveal(app, ctx.job_id, params, "passphrase"),
+                                 progress=lambda msg: ctx.progress(message=msg))
+    except BaseException:
+        shutil.rmtree(part, ignore_errors=True)
+        raise
+    os.replace(part, final)
+    ctx.forget_secrets()
+    return {**made, "path": str(final)}
+
+
+def _check_backup(app: Svidok, actor: Actor, params: dict) -> None:
+    _admin(app, actor, params)
+    if not params.get("secret_passphrase"):
+        raise ValidationFailed(FieldError("passphrase", "required (it seals the keys in the backup)"))
+
+
+register("backup", backup, resumable=True, check=_check_backup)

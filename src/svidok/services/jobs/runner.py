@@ -48,6 +48,7 @@ def run_claimed(app: Svidok, job_id: int, worker: str) -> str:
             "the job's lease went to another worker" if ctx.lost else "cancelled on request")
     except ServiceError as exc:
         error = f"{exc.title}: {exc}"
+        result = getattr(exc, "job_result", None)  # what a page needs to explain the failure (e.g. a brief's)
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, kind_name)
         error = f"{type(exc).__name__}: {exc}"

@@ -33,6 +33,9 @@ class Incident(Record, Confidential, Base):
     verification_status: Mapped[str] = mapped_column(String(30), nullable=False, default="unverified")
     #: Name keys of title and narrative across scripts, for full-text search.
     search_text: Mapped[str | None] = mapped_column(Text)
+    #: Set when a reviewer found this report to be the same incident as another (reversible,
+    #: see services/incident_merges.py); figures count only incidents where it IS NULL.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), info={PARTIAL_INDEX: True})
 
     acts: Mapped[list[Act]] = relationship(back_populates="incident", order_by="Act.id")
 

@@ -13,9 +13,9 @@
     $("job-count").textContent = p.total ? p.done + " / " + p.total : String(p.done);
     $("job-message").textContent = p.message || "";
     $("job-updated").textContent = p.updated_at || "";
-    $("job-error").hidden = !job.error;
+    $("job-error").hidden = !job.error || box.dataset.reload === "1";
     $("job-error").textContent = job.error || "";
-    $("job-result").hidden = !(job.status === "done" && job.result && job.result.file);
+    $("job-result").hidden = box.dataset.noFile === "1" || !(job.status === "done" && job.result && job.result.file);
     $("job-cancel").hidden = ended.indexOf(job.status) >= 0;
     return ended.indexOf(job.status) < 0;
   }
@@ -24,7 +24,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (job) {
         if (!job || show(job)) setTimeout(poll, 1500);
-        else if (job.status === "done" && box.dataset.reload) window.location.reload();  // the page shows the result
+        else if (box.dataset.reload === "1") window.location.reload();  // the page shows the outcome
       })
       .catch(function () { setTimeout(poll, 1500); });
   }

@@ -16,6 +16,23 @@
       if (q) { e.preventDefault(); q.focus(); }
     }
   });
+  // A table wider than the screen scrolls inside its own box: make that box reachable by keyboard
+  // (Tab to it, then the arrow keys), and name it after the table's caption or heading.
+  function scrollables() {
+    document.querySelectorAll("main table, .table-scroll").forEach(function (box) {
+      if (box.matches(".table-scroll table")) return;
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollFocus = "1";
+      } else if (!wide && box.dataset.scrollFocus) {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+  scrollables();
+  window.addEventListener("resize", scrollables);
   // Place fields suggest gazetteer entries (name or KATOTTG code) from the API as you type.
   var timer = null;
   document.querySelectorAll("input[data-places]").forEach(function (input) {

@@ -1,4 +1,4 @@
-"""Administration: users (the web side of ``svidok user add``) and case grants."""
+"""Administration: users (the web side of ``svidok user add``), case grants, keys and the ledger's seal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from svidok.core.actors import LEVELS, ROLES
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
-from svidok.services import accounts, records, sessions, two_factor
+from svidok.services import accounts, key_status, records, sessions, two_factor
 
 from ..deps import Administrator, csrf_checked
 from ..i18n import _
@@ -96,3 +96,10 @@ async def policy(request: Request, actor: Administrator):
     for role in ROLES:
         await call(two_factor.set_role_policy, request.app.state.svidok, actor, role, role in required)
     return redirect(request, "/admin/users", _("Sign-in policy saved."))
+
+
+@router.get("/admin/keys")
+async def keys(request: Request, actor: Administrator):
+    """Which keys exist (fingerprints only), the last seal, the last verify and the sign-in policy."""
+    state = await call(key_status.status, request.app.state.svidok, actor)
+    return render(request, "admin/keys.html", keys=state)

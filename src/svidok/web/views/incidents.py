@@ -8,7 +8,7 @@ from svidok.core.errors import Conflict, Forbidden, ValidationFailed
 from svidok.http.deps import PathId
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate, SourceIn
-from svidok.services import incident_queries, incidents, sources
+from svidok.services import incident_duplicates, incident_queries, incidents, sources
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
@@ -63,7 +63,13 @@ async def create_incident(request: Request, actor: Writer):
     parsed = None
     try:
         parsed = IncidentForm(form)
-        created = await call(incidents.create, core, actor, parsed.model(IncidentIn))
+        model = parsed.model(IncidentIn)
+        # Warn before saving; "Save anyway" sends confirm_new and the pair is queued for review.
+        likely = [] if form.get("confirm_new") else await call(incident_duplicates.check, core, actor, model)
+        if likely:
+            return render(request, "incidents/form.html", values=form, errors={}, layout=layout(form), incident=None,
+                          duplicates=likely)
+        created = await call(incidents.create, core, actor, model)
     except ValidationFailed as exc:
         exc = parsed.remap(exc) if parsed else exc
         return render(request, "incidents/form.html", status=422, values=form, errors=errors_by_field(exc),

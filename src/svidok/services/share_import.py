@@ -1,0 +1,321 @@
+"""``svidok share import FILE``: check a partner's package, show what it would change, apply it.
+
+Refused with the reason, nothing written: a file that is not a package or was altered, a
+package for another installation, one signed by a key of no partner, one whose sequence
+number is not above the last imported from that partner (a replay or an older package),
+one from a newer format. The records go into the partner's namespace (``import_source`` =
+``share:<partner>``, ``source_key`` = ``<origin organisation>/<original id>``) with their
+provenance; a later package updates them (a new local version) and withdrawals mark them
+deleted with the partner's reason. A record edited here since it was received and changed
+by the partner as well is a conflict: kept as it is here, the partner's version stored
+beside it and listed (``svidok share conflicts``). Persons are never merged here: the
+person linkage review queue (``svidok link run``, ``svidok review``) proposes matches with
+the receiver's own persons. Everything happens in one transaction, after the signature
+at the end of the package has verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from svidok.core.actors import Actor
+from svidok.core.errors import Conflict
+from svidok.interop.share_format import PackageError, PackageReader, ed25519_public, key_id, unb64
+from svidok.storage.models import (
+    Act,
+    Incident,
+    IncidentSource,
+    Perpetrator,
+    Person,
+    PersonName,
+    PersonNameKey,
+    Qualification,
+    SharePackage,
+    SharePartner,
+    ShareRecord,
+    Source,
+    Victim,
+)
+
+from . import bulk, history, ledger
+from .demo_data import TABLES, Batch
+from .share_export import sha
+from .share_rows import Ids, incident_children, incident_fields, person_rows, place_ids, record_columns, source_row
+from .sharing import own_keys, require_admin
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
+
+MODELS = {"source": Source, "person": Person, "incident": Incident}
+FLUSH_INCIDENTS = 2000
+SHOWN = 50
+
+
+class PackageRefused(Conflict):
+    title = "Package refused"
+
+
+class _RollBack(Exception):
+    """Leave the session's transaction without writing (a dry run)."""
+
+
+def _open(app: Svidok, fh) -> tuple[PackageReader, SharePartner]:
+    _, enc, _ = own_keys(app)
+    try:
+        reader = PackageReader(fh, enc)
+        sender = reader.manifest.get("sender") or {}
+        signing = sender.get("signing_key") or ""
+    except PackageError as exc:
+        raise PackageRefused(str(exc)) from None
+    with app.db.session() as s:
+        partner = s.scalar(select(SharePartner).where(SharePartner.signing_key == signing))
+        if partner is None:
+            kid = key_id(unb64(signing, "signing key")) if signing else "none"
+            raise PackageRefused(f"the package is signed by a key no partner has (key id {kid}, organisation "
+                                 f"{sender.get('organisation')!r}): check the key id with that organisation, then "
+                                 "add it with `svidok share partner add`")
+        last = s.scalar(select(SharePackage).where(SharePackage.partner_id == partner.id, SharePackage.direction == "received")
+                        .order_by(SharePackage.sequence.desc()).limit(1))
+        seq = reader.manifest.get("sequence")
+        if not isinstance(seq, int):
+            raise PackageRefused("damaged package: no sequence number")
+        if last is not None and seq <= last.sequence:
+            raise PackageRefused(f"package {seq} from {partner.name} is a replay or older than package {last.sequence}, "
+                                 f"imported on {last.processed_at:%Y-%m-%d %H:%M}; ask {partner.organisation} for a new one")
+        s.expunge(partner)
+    reader.signer = ed25519_public(partner.signing_key)
+    return reader, partner
+
+
+def run(app: Svidok, actor: Actor, path: Path, dry_run: bool = False,
+        progress: Callable[[int], None] | None = None) -> dict:
+    """Check and (unless ``dry_run``) import a package; returns what it changed or would change."""
+    require_admin(actor)
+    import hashlib
+
+    file_sha = hashlib.sha256()
+    with open(path, "rb") as raw:
+        for block in iter(lambda: raw.read(1 << 20), b""):
+            file_sha.update(block)
+    with open(path, "rb") as fh:
+        reader, partner = _open(app, fh)
+        try:
+            with bulk.no_gc_pauses(), app.db.session() as s:
+                job = _Import(app, s, actor, partner, reader, dry_run, progress)
+                try:
+                    job.read()
+                except PackageError as exc:
+                    raise PackageRefused(str(exc)) from None
+                result = job.result(file_sha.hexdigest())
+                if dry_run:
+                    raise _RollBack()
+                job.finish(file_sha.hexdigest(), result)
+        except _RollBack:
+            pass
+    return result
+
+
+class _Import:
+    def __init__(self, app: Svidok, s: Session, actor: Actor, partner: SharePartner, reader: PackageReader,
+                 dry_run: bool, progress):
+        self.app, self.s, self.actor, self.partner, self.reader = app, s, actor, partner, reader
+        self.dry_run, self.progress = dry_run, progress
+        self.namespace = f"share:{partner.name}"
+        self.now = datetime.now(UTC)
+        self.counts = {e: {"new": 0, "changed": 0, "unchanged": 0, "withdrawn": 0, "conflict": 0} for e in MODELS}
+        self.shown: dict[str, list] = {"changed": [], "withdrawn": [], "conflict": []}
+        self.refs: dict[str, dict[int, int]] = {e: {} for e in MODELS}  # package ref -> local id
+        if not dry_run:
+            # Take the write lock now (SQLite: the ids below follow the tables' maxima; PostgreSQL: order of ledger entries).
+            ledger.append(s, actor.username, "share.import.start", "share_partner", partner.name,
+                          {"sequence": reader.manifest["sequence"]})
+        self.ids = Ids(s)
+        self.places = place_ids(s)
+        self.known: dict[tuple, tuple] = {}
+        for r in s.execute(select(ShareRecord.id, ShareRecord.entity, ShareRecord.origin_org, ShareRecord.origin_id,
+                                  ShareRecord.local_id, ShareRecord.content_sha256, ShareRecord.local_version,
+                                  ShareRecord.status)
+                           .where(ShareRecord.partner_id == partner.id, ShareRecord.direction == "received")):
+            self.known[(r.entity, r.origin_org, r.origin_id)] = (r.id, r.local_id, r.content_sha256, r.local_version, r.status)
+        self.versions = {e: dict(s.execute(select(m.id, m.version).where(m.import_source == self.namespace)).all())
+                         for e, m in MODELS.items()}
+        self.batch = Batch()
+        self.pending_incidents = 0
+        self.provenance_new: list[dict] = []
+        self.provenance_changed: list[dict] = []
+
+    # -- reading ----------------------------------------------------------------------------------
+    def read(self) -> None:
+        for obj in self.reader:
+            kind = obj.get("type")
+            if kind == "withdraw":
+                self._withdraw(obj)
+            elif kind in MODELS:
+                self._record(kind, obj)
+            else:
+                raise PackageError(f"damaged package: unknown line type {kind!r}")
+        self._flush()
+
+    def _record(self, entity: str, obj: dict) -> None:
+        origin, data = obj.get("origin") or {}, obj.get("data")
+        if not isinstance(data, dict) or not isinstance(origin.get("id"), int) or not origin.get("org"):
+            raise PackageError(f"damaged package: a {entity} without data or origin")
+        key = (entity, origin["org"], origin["id"])
+        digest = sha(data)
+        got = self.known.get(key)
+        if got is None:
+            self.counts[entity]["new"] += 1
+            self._new(entity, obj, data, origin, digest)
+            return
+        rid, local_id, before, local_version, status = got
+        self.refs[entity][obj.get("ref")] = local_id
+        if digest == before and status == "active":
+            self.counts[entity]["unchanged"] += 1
+            return
+        edited_here = self.versions[entity].get(local_id) != local_version
+        if edited_here and digest != before:
+            self.counts[entity]["conflict"] += 1
+            self._show("conflict", entity, local_id, origin, "edited here since it was received, and changed by the partner")
+            if not self.dry_run:
+                self.provenance_changed.append({"rid": rid, "status": "conflict", "pending": {"origin": origin, "data": data,
+                                                                                                "sha256": digest}})
+            return
+        self.counts[entity]["changed"] += 1
+        self._show("changed", entity, local_id, origin, "restored" if status == "withdrawn" else "new version")
+        if not self.dry_run:
+            self._flush()
+            new_version = self._update(entity, local_id, data, origin)
+            self.provenance_changed.append({"rid": rid, "status": "active", "sha": digest, "ov": origin.get("version", 1),
+                                            "lv": new_version})
+
+    def _withdraw(self, obj: dict) -> None:
+        entity, origin = obj.get("entity"), obj.get("origin") or {}
+        got = self.known.get((entity, origin.get("org"), origin.get("id")))
+        if entity not in MODELS or got is None or got[4] == "withdrawn":
+            return
+        rid, local_id = got[0], got[1]
+        self.counts[entity]["withdrawn"] += 1
+        reason = f"withdrawn by {self.partner.organisation}: {obj.get('reason') or 'no reason given'}"
+        self._show("withdrawn", entity, local_id, origin, reason)
+        if not self.dry_run:
+            self._flush()
+            model = MODELS[entity]
+            rec = self.s.get(model, local_id)
+            if rec is not None and rec.deleted_at is None:
+                before = history.snapshot(rec)
+                rec.deleted_at, rec.deleted_reason, rec.version = self.now, reason, rec.version + 1
+                self.s.flush()
+                history.record(self.s, self.actor, entity, rec, "delete", before, reason=reason)
+                self.provenance_changed.append({"rid": rid, "status": "withdrawn", "lv": rec.version})
+
+    def _show(self, what: str, entity: str, local_id: int, origin: dict, note: str) -> None:
+        if len(self.shown[what]) < SHOWN:
+            self.shown[what].append({"entity": entity, "local_id": local_id, "origin": origin, "note": note})
+
+    # -- writing ----------------------------------------------------------------------------------
+    def _new(self, entity: str, obj: dict, data: dict, origin: dict, digest: str) -> None:
+        (local_id,) = self.ids.take(MODELS[entity].__tablename__)
+        self.refs[entity][obj.get("ref")] = local_id
+        self.provenance_new.append({"partner_id": self.partner.id, "direction": "received", "entity": entity,
+                                    "local_id": local_id, "origin_org": origin["org"], "origin_id": origin["id"],
+                                    "origin_version": origin.get("version", 1), "content_sha256": digest, "local_version": 1,
+                                    "status": "active", "pending": None,
+                                    "extra": {"evidence": data["evidence"]} if data.get("evidence") else None})
+        if self.dry_run:
+            return
+        base = record_columns(local_id, self.now, self.actor.username, self.namespace, f"{origin['org']}/{origin['id']}",
+                              data.get("synthetic", False))
+        for table, rows in self._rows(entity, base, data).items():
+            self.batch.rows[table] += rows
+        if entity == "incident":
+            self.pending_incidents += 1
+            if self.pending_incidents >= FLUSH_INCIDENTS:
+                self._flush()
+
+    def _rows(self, entity: str, base: dict, data: dict) -> dict[str, list[dict]]:
+        if entity == "source":
+            return {"sources": [source_row(base, data)]}
+        if entity == "person":
+            return person_rows(base, data, self.places.get(data.get("residence_place")), self.ids)
+        inc = {**base, **incident_fields(data, self.places.get(data.get("place")))}
+        return {"incidents": [inc], **incident_children(base["id"], data, self.now, self.actor.username, self.namespace,
+                                                         self.ids, self.refs["person"], self.refs["source"], self.app.vocab)}
+
+    def _flush(self) -> None:
+        if self.dry_run or not any(self.batch.rows.values()):
+            if self.progress and self.pending_incidents:
+                self.progress(self.pending_incidents)
+            self.pending_incidents = 0
+            return
+        bulk.insert_batch(self.s, self.batch, self.actor.username)
+        if self.progress:
+            self.progress(self.pending_incidents)
+        self.batch = Batch(rows={t: [] for t in TABLES})
+        self.pending_incidents = 0
+
+    def _update(self, entity: str, local_id: int, data: dict, origin: dict) -> int:
+        """A new local version of a received record, with the partner's content."""
+        s, model = self.s, MODELS[entity]
+        rec = s.get(model, local_id)
+        before = history.snapshot(rec)
+        base = record_columns(local_id, rec.created_at, rec.created_by, rec.import_source, rec.source_key, rec.synthetic)
+        rows = self._rows(entity, base, data)
+        main = {k: v for k, v in rows.pop(model.__tablename__)[0].items()
+                if k not in ("id", "version", "created_at", "updated_at", "created_by", "import_source", "source_key")}
+        if entity == "incident":
+            old = select(Act.id).where(Act.incident_id == local_id).scalar_subquery()
+            for child in (Victim, Perpetrator, Qualification):
+                s.execute(delete(child).where(child.act_id.in_(old)))
+            s.execute(delete(Act).where(Act.incident_id == local_id))
+            s.execute(delete(IncidentSource).where(IncidentSource.incident_id == local_id))
+        elif entity == "person":
+            s.execute(delete(PersonName).where(PersonName.person_id == local_id))
+            s.execute(delete(PersonNameKey).where(PersonNameKey.person_id == local_id))
+        version = rec.version + 1
+        s.execute(update(model).where(model.id == local_id).values(**main, version=version, updated_at=self.now))
+        for table in ("acts", "victims", "qualifications", "perpetrators", "incident_sources", "person_names", "person_name_keys"):
+            if rows.get(table):
+                s.execute(insert(bulk.Base.metadata.tables[table]), rows[table])
+        s.flush()
+        s.expire(rec)
+        history.record(s, self.actor, entity, rec, "update", before,
+                       reason=f"new version from {self.partner.organisation} (its version {origin.get('version')})")
+        return version
+
+    # -- the outcome ------------------------------------------------------------------------------
+    def result(self, file_sha: str) -> dict:
+        m = self.reader.manifest
+        return {"partner": self.partner.name, "organisation": m["sender"].get("organisation"), "sequence": m["sequence"],
+                "created": m.get("created"), "sha256": file_sha, "dry_run": self.dry_run, "counts": self.counts,
+                "package_counts": self.reader.end.get("counts") if self.reader.end else None, **self.shown,
+                "persons_to_review": self.counts["person"]["new"] + self.counts["person"]["changed"]}
+
+    def finish(self, file_sha: str, result: dict) -> None:
+        s = self.s
+        m = self.reader.manifest
+        pkg = SharePackage(partner_id=self.partner.id, direction="received", sequence=m["sequence"], sha256=file_sha,
+                           created_at=datetime.fromisoformat(m["created"]), actor=self.actor.username, counts=self.counts)
+        s.add(pkg)
+        s.flush()
+        for i in range(0, len(self.provenance_new), 5000):
+            s.execute(insert(ShareRecord), [{**r, "package_id": pkg.id} for r in self.provenance_new[i:i + 5000]])
+        for r in self.provenance_changed:
+            values = {"status": r["status"], "package_id": pkg.id}
+            if "sha" in r:
+                values.update(content_sha256=r["sha"], origin_version=r["ov"], pending=None)
+            if "lv" in r:
+                values["local_version"] = r["lv"]
+            if "pending" in r:
+                values["pending"] = r["pending"]
+            s.execute(update(ShareRecord).where(ShareRecord.id == r["rid"]).values(**values))
+        ledger.append(s, self.actor.username, "share.import", "share_partner", self.partner.name,
+                      {"sequence": m["sequence"], "sha256": file_sha, "counts": self.counts,
+                       "lines_sha256": self.reader.end.get("lines_sha256")})
+        s.flush()
+        result["package_id"] = pkg.id

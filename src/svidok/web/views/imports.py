@@ -1,0 +1,88 @@
+"""Imports: upload a spreadsheet with a mapping, see the dry run (what would be added, each bad
+row with its field and reason), then import it; both runs are ``import`` jobs with progress.
+
+The file is checked before anything is queued (``services.import_uploads.stage``): a file of the
+wrong type, over the size limit, unreadable, or that the mapping does not fit is refused with
+what to change, and nothing is kept. Writers only, as ``svidok import``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import UploadFile
+
+from svidok.core.errors import ValidationFailed
+from svidok.http.deps import PathId
+from svidok.interop import builtin
+from svidok.services import import_uploads, jobs
+
+from ..deps import Writer, csrf_checked
+from ..i18n import N_, _
+from ..render import PageError, redirect, render
+from .common import call, errors_by_field
+
+router = APIRouter()
+#: An import run's states, as its list shows them (``ImportRun.status``).
+RUN_STATUSES = {"running": N_("Running"), "finished": N_("Finished")}
+
+
+async def _page(request: Request, actor, status: int = 200, **extra):
+    core = request.app.state.svidok
+    runs = await call(import_uploads.runs, core, actor)
+    recent = (await call(jobs.list_jobs, core, actor, kind="import", limit=20))["items"]
+    return render(request, "imports/index.html", status=status, runs=runs, recent=recent, mappings=builtin.names(), run_statuses=RUN_STATUSES,
+                  limit=int(core.settings.max_upload_bytes), **{"values": {}, "errors": {}, **extra})
+
+
+@router.get("/imports")
+async def imports_page(request: Request, actor: Writer):
+    return await _page(request, actor)
+
+
+@router.post("/imports", dependencies=[Depends(csrf_checked)])
+async def upload(request: Request, actor: Writer):
+    core = request.app.state.svidok
+    form = await request.form()
+    file, mapping_file = form.get("file"), form.get("mapping_file")
+    mapping_name = form.get("mapping") if isinstance(form.get("mapping"), str) else None
+    values = {"mapping": mapping_name}
+    try:
+        mapping_text = None
+        if isinstance(mapping_file, UploadFile) and mapping_file.filename:
+            mapping_text = await mapping_file.read(import_uploads.MAX_MAPPING_BYTES + 1)
+        name = file.filename if isinstance(file, UploadFile) else ""
+        data = file.file if isinstance(file, UploadFile) else None
+        staged = await call(lambda: import_uploads.stage(core, actor, name or "", data, mapping_name=mapping_name,
+                                                         mapping_text=mapping_text))
+        job = await call(jobs.submit, core, actor, "import",
+                         {"path": staged["path"], "mapping": staged["mapping"], "dry_run": True,
+                          "file": staged["file"], "mapping_name": staged["mapping_name"]})
+    except ValidationFailed as exc:
+        return await _page(request, actor, 422, values=values, errors=errors_by_field(exc),
+                           problems=[str(e.reason) for e in exc.errors],
+                           message=_("Nothing was imported: correct what is marked below and upload again."))
+    return redirect(request, f"/imports/jobs/{job['id']}", _("The file is being checked; nothing is saved yet."))
+
+
+async def _import_job(request: Request, actor, job_id: int) -> dict:
+    job = await call(jobs.get, request.app.state.svidok, actor, job_id)
+    if job["kind"] != "import":
+        raise PageError(404, _("No such page."))
+    return job
+
+
+@router.get("/imports/jobs/{job_id}")
+async def import_job(job_id: PathId, request: Request, actor: Writer):
+    job = await _import_job(request, actor, job_id)
+    return render(request, "imports/job.html", job=job, report=job["result"] or {})
+
+
+@router.post("/imports/jobs/{job_id}/apply", dependencies=[Depends(csrf_checked)])
+async def apply(job_id: PathId, request: Request, actor: Writer):
+    """Import the file of a finished dry run for real (the same staged file and mapping)."""
+    job = await _import_job(request, actor, job_id)
+    params = job["params"] or {}
+    if not params.get("dry_run") or job["status"] != "done":
+        raise PageError(409, _("Only a finished check can be imported."))
+    real = await call(jobs.submit, request.app.state.svidok, actor, "import", {**params, "dry_run": False})
+    return redirect(request, f"/imports/jobs/{real['id']}", _("The import has started."))
