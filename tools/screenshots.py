@@ -34,8 +34,9 @@ def free_port() -> int:
 
 def build(data_dir: Path, size: int):
     """A demo installation (whose load attaches synthetic evidence files) with a second report of an
-    incident in the duplicate queue; (app, an image's evidence id, its incident id, duplicate pair id,
-    a victim's family name in Latin letters for the search page)."""
+    incident in the duplicate queue and a finished estimate (latent-class, by sex); (app, an image's
+    evidence id, its incident id, duplicate pair id, a victim's family name in Latin letters for the
+    search page, estimate job id)."""
     from sqlalchemy import select
 
     from svidok.app import Svidok
@@ -43,7 +44,7 @@ def build(data_dir: Path, size: int):
     from svidok.core.actors import SYSTEM
     from svidok.domain import names
     from svidok.schemas.records import IncidentIn
-    from svidok.services import demo, incident_duplicates, incidents
+    from svidok.services import demo, incident_duplicates, incidents, jobs
     from svidok.storage.models import EvidenceItem, Person, Victim
 
     app = Svidok(Settings(data_dir=data_dir))
@@ -62,7 +63,10 @@ def build(data_dir: Path, size: int):
         "lat": shown["lat"], "lon": shown["lon"], "narrative": "Synthetic. The same strike, from another source.",
         "acts": [{"violation_type": a["violation_type"], "means": a["means"]} for a in shown["acts"]]}))
     pair_id = incident_duplicates.queue(app, SYSTEM, limit=1)["items"][0]["id"]
-    return app, first, incident_id, pair_id, names.name_forms(family).get("uk_latin", family)
+    estimate = jobs.submit(app, SYSTEM, "estimate", {"method": "lcmcr", "stratify": "sex", "chains": 4, "samples": 300,
+                                                     "burnin": 1000, "thinning": 10})
+    jobs.DatabaseWorker(app).run(burst=True)
+    return app, first, incident_id, pair_id, names.name_forms(family).get("uk_latin", family), estimate["id"]
 
 
 def captured(app, incident_id: int) -> tuple[int, int]:
@@ -119,7 +123,7 @@ def serve(app) -> tuple[str, object]:
 
 
 def pages(evidence_id: int, incident_id: int, pair_id: int, batch_id: int, capture_id: int,
-          q: str = "Kharkiv") -> dict[str, str]:
+          estimate_id: int, q: str = "Kharkiv") -> dict[str, str]:
     return {"capture-batch": f"/captures/batches/{batch_id}", "capture": f"/captures/{capture_id}",
             "dashboard": "/", "incidents": "/incidents", "incident": f"/incidents/{incident_id}",
             "incident-form": "/incidents/new", "persons": "/persons", "evidence": "/evidence",
@@ -129,7 +133,8 @@ def pages(evidence_id: int, incident_id: int, pair_id: int, batch_id: int, captu
             "person-claims": "/persons/1/claims",
             "briefs": "/briefs", "brief-form": "/briefs/monthly_update", "interventions": "/interventions",
             "intervention": "/interventions/1", "intervention-form": "/interventions/1/edit", "imports": "/imports",
-            "admin-keys": "/admin/keys"}
+            "admin-keys": "/admin/keys", "statistics": "/statistics",
+            "estimate": f"/statistics/estimates/{estimate_id}?models=1"}
 
 
 #: The outermost elements that reach past the window's right edge (what to fix when a page scrolls sideways).
@@ -173,6 +178,10 @@ def shoot(base: str, out: Path, targets: dict[str, str], password: str) -> list[
                             wait_for_image(page)
                         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images load
                         page.wait_for_timeout(400)
+                        for _ in range(300):  # trace plots are drawn on request: wait until every image is in
+                            if page.evaluate("[...document.images].every(i => i.complete)"):
+                                break
+                            page.wait_for_timeout(100)
                         page.evaluate("window.scrollTo(0, 0)")
                         wide = page.evaluate("document.documentElement.scrollWidth")
                         file = out / f"{lang}-{width}-{name}.png"
@@ -200,11 +209,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
-        app, evidence_id, incident_id, pair_id, q = build(Path(tmp), args.size)
+        app, evidence_id, incident_id, pair_id, q, estimate_id = build(Path(tmp), args.size)
         batch_id, capture_id = captured(app, incident_id)
         base, server = serve(app)
         try:
-            targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id, q)
+            targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id, estimate_id, q)
             if args.pages:
                 targets = {k: v for k, v in targets.items() if k in args.pages.split(",")}
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)

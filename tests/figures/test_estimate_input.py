@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from svidok.cli.main import app as cli
@@ -17,7 +17,7 @@ from svidok.schemas.records import IncidentIn
 from svidok.services import incidents, merges
 from svidok.stats.counts_table import stratified_tables
 from svidok.stats.estimate_strata import estimate_by_stratum, estimate_people
-from svidok.storage.models import Person
+from svidok.storage.models import Act, Incident, Person, Victim
 
 from ..fixtures import CRIMEA, KHARKIV_OBLAST
 
@@ -57,6 +57,31 @@ def _list_incident(app, place: str, list_name: str, n: int) -> list[int]:
     with app.db.session() as s:  # what an import of that list would have recorded
         s.execute(update(Person).where(Person.id.in_(ids)).values(import_source=list_name))
     return ids
+
+
+def test_visible_people_count_only_what_the_actor_may_see_and_the_lists_chosen(app) -> None:
+    from svidok.core.actors import Actor
+    from svidok.figures.estimate_input import list_sizes, visible_people
+
+    a = _list_incident(app, KHARKIV_OBLAST, "list A", 30)
+    b = _list_incident(app, KHARKIV_OBLAST, "list B", 20)
+    for x, y in zip(a[:10], b[:10], strict=True):
+        merges.merge(app, SYSTEM, x, y)
+    secret = _list_incident(app, KHARKIV_OBLAST, "list S", 6)
+    with app.db.session() as s:  # the third list's incident is confidential: analysts do not see it
+        inc_id = s.execute(select(Act.incident_id).join(Victim, Victim.act_id == Act.id)
+                           .where(Victim.person_id == secret[0])).scalar_one()
+        s.execute(update(Incident).where(Incident.id == inc_id).values(confidentiality="confidential"))
+    analyst, admin = Actor("someone", "analyst"), Actor("boss", "administrator")
+    with app.db.session() as s:
+        seen = visible_people(app, s, analyst, "oblast", harm=["killed"])
+        incidents: set[int] = set()
+        all_ = visible_people(app, s, admin, "none", incidents=incidents, harm=["killed"])
+        only_b = visible_people(app, s, admin, "none", lists=["list B"], harm=["killed"])
+    assert list_sizes(seen) == {"list A": 30, "list B": 20} and len(seen) == 40
+    assert {k for k, _ in seen} == {"Kharkivska oblast"}
+    assert list_sizes(all_) == {"list A": 30, "list B": 20, "list S": 6} and len(incidents) == 3
+    assert len(only_b) == 20 and all(lists == {"list B"} for _, lists in only_b)
 
 
 def test_linked_victims_become_capture_patterns_per_oblast(app) -> None:

@@ -78,7 +78,7 @@ def test_no_server_errors_on_generated_requests(sqlite_app) -> None:
     from tests.fuzzing import server_errors
 
     operations, failures = server_errors(sqlite_app, "/api/v1/stats", max_examples=25)
-    assert operations == 4
+    assert operations == 5
     assert failures == []
 
 
@@ -126,3 +126,28 @@ def test_estimate_by_model_averaging_names_the_models(app) -> None:
         r = c.post("/api/v1/stats/estimate", json={**body, "lists": ["A", "B"], "rows": [
             {"pattern": [1, 0], "count": 30}, {"pattern": [0, 1], "count": 20}, {"pattern": [1, 1], "count": 5}]})
         assert r.status_code == 422 and "need 3 for dga" in r.text
+
+
+def test_closedp_matches_rcapture_and_fits_a_design_of_ones_own(app) -> None:
+    from tests.stats.test_estimate_closedp import HIV, R_HIV
+
+    rows = [{"pattern": [int(ch) for ch in h], "count": n} for h, n in HIV.items()]
+    body = {"lists": ["c1", "c2", "c3", "c4"], "rows": rows}
+    # A design of one's own: the number of lists a person is on, which is model M0 again.
+    design = [{"pattern": [int(ch) for ch in f"{m:04b}"], "values": {"captures": f"{m:04b}".count("1")}}
+              for m in range(1, 16)]
+    with _client(app, "viewer") as c:
+        r = c.post("/api/v1/stats/closedp", json={**body, "design": design, "design_name": "by captures"})
+        assert r.status_code == 200, r.text
+        d = r.json()
+        assert d["observed"] == sum(HIV.values()) and len(d["models"]) == 13
+        by_name = {m["model"]: m for m in d["models"]}
+        for name, (abundance, stderr, deviance, df, aic, _bic) in zip(("M0", "Mt", "Mh Chao (LB)"), R_HIV, strict=False):
+            m = by_name[name]
+            assert abs(m["abundance"] - abundance) < 1e-4 * abundance and abs(m["stderr"] - stderr) < 1e-3 * stderr
+            assert abs(m["deviance"] - deviance) < 1e-4 and m["df"] == df and abs(m["aic"] - aic) < 1e-4
+        assert abs(by_name["by captures"]["abundance"] - by_name["M0"]["abundance"]) < 1e-6
+        r = c.post("/api/v1/stats/closedp", json={**body, "design": design[:-1]})
+        assert r.status_code == 422 and "1 capture histories have no row (e.g. 1111)" in r.text
+        r = c.post("/api/v1/stats/closedp", json={**body, "design": [*design, design[0]]})
+        assert r.status_code == 422 and "design, row 16: capture history (0, 0, 0, 1) given twice" in r.text

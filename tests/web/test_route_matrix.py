@@ -109,7 +109,7 @@ def _api_body(method: str, path: str, f: dict):
         return {"passphrase": "access test passphrase"}
     if path == "/api/v1/verify":
         return {"check_files": False}
-    if path == "/api/v1/stats/estimate":
+    if path in ("/api/v1/stats/estimate", "/api/v1/stats/closedp"):
         return {"lists": ["A", "B"], "rows": [{"pattern": [1, 0], "count": 30}, {"pattern": [0, 1], "count": 20},
                                               {"pattern": [1, 1], "count": 10}]}
     bodies = {

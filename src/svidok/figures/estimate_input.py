@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from svidok.core import access
+from svidok.core.actors import Actor
 from svidok.stats.age_bands import age_group
 from svidok.storage.models.incidents import Act, Incident, Victim
 from svidok.storage.models.persons import Person
 from svidok.storage.models.places import Place
+
+if TYPE_CHECKING:
+    from svidok.app import Svidok
 
 DIRECT_ENTRY = "direct entry"
 STRATA = ("none", "oblast", "year", "month", "sex", "age_group", "harm")
@@ -86,6 +92,53 @@ def victim_people_by_stratum(
         if person not in first or r.date_lo < first[person][0]:
             first[person] = (r.date_lo, key)
     return [(first[p][1], frozenset(s)) for p, s in lists.items()]
+
+
+def visible_people(app: Svidok, s: Session, actor: Actor, stratify: str = "none",
+                   lists: Iterable[str] | None = None, incidents: set[int] | None = None,
+                   **kw: Any) -> list[tuple[str, frozenset[str]]]:
+    """Like :func:`victim_people_by_stratum`, but counting only what ``actor`` may see
+    (need-to-know, through ``victims.victim_base`` as every figure does) and taking the incident
+    filter's fields (``harm``, dates, place …) in ``kw``. With ``lists``, only those lists are
+    kept: a person documented by none of them is left out. ``incidents``, if given, receives the
+    ids of the incidents the people counted come from."""
+    from .victims import victim_base  # figures.victims imports the incident queries: only when asked
+
+    if stratify not in STRATA:
+        raise ValueError(f"stratify must be one of {', '.join(STRATA)}, not {stratify!r}")
+    rows = s.execute(
+        victim_base(app, s, actor, kw, Person.id, Person.import_source, Incident.date_lo, Incident.place_id,
+                    Victim.sex, Victim.age, Victim.age_band, Victim.harm, Incident.id.label("incident_id"),
+                    each_list=True)
+        .join(Person, Person.id == Victim.person_id)
+        .where(Person.deleted_at.is_(None), access.visibility_clause(Person, actor))
+    ).all()
+    keep = set(lists) if lists else None
+    roots = _roots(s)
+    oblasts = _oblast_names(s) if stratify == "oblast" else {}
+    found: dict[int, set[str]] = {}
+    first: dict[int, tuple[date, str]] = {}
+    for r in rows:
+        name = r.import_source or DIRECT_ENTRY
+        if keep is not None and name not in keep:
+            continue
+        person = roots.get(r.id, r.id)
+        found.setdefault(person, set()).add(name)
+        if incidents is not None:
+            incidents.add(r.incident_id)
+        key = _stratum(stratify, r, oblasts)
+        if person not in first or r.date_lo < first[person][0]:
+            first[person] = (r.date_lo, key)
+    return [(first[p][1], frozenset(v)) for p, v in found.items()]
+
+
+def list_sizes(people: Iterable[tuple[str, frozenset[str]]]) -> dict[str, int]:
+    """People documented by each list (a person on two lists counts for both), largest first."""
+    sizes: dict[str, int] = {}
+    for _, names in people:
+        for name in names:
+            sizes[name] = sizes.get(name, 0) + 1
+    return dict(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _stratum(stratify: str, r, oblasts: dict[int, str]) -> str:

@@ -7,26 +7,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.stats.age_bands import SEXES, band_of, parse_bands
-from svidok.stats.counts_table import CountsError
+from svidok.stats.counts_table import CountsError, stratified_tables
 from svidok.stats.disproportionality import compare_with_population
-from svidok.stats.estimate_strata import estimate_people, json_safe
-from svidok.storage.models import Incident, Person, Victim
+from svidok.stats.estimate_strata import estimate_by_stratum, json_safe, total_over_strata
+from svidok.storage.models import Victim
 
 from . import columns
-from .places import oblast_of
+from .estimate_input import STRATA as ESTIMATE_STRATA
+from .estimate_input import visible_people
 from .registry import QueryError, Result, query, run
 from .victims import INCIDENT_FILTER, victim_base
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
 
-DIRECT_ENTRY = "direct entry"
 
 
 @query("disproportionality", "incident", INCIDENT_FILTER | {"by", "bands"})
@@ -55,35 +54,18 @@ def disproportionality(app: Svidok, s: Session, actor: Actor, by: str = "age", b
 @query("estimate", "incident", INCIDENT_FILTER | {"stratify", "method"})
 def estimate(app: Svidok, s: Session, actor: Actor, stratify: str = "none", method: str = "loglinear",
              **kw: Any) -> Result:
-    """Documented victims (linked persons) and the estimated total with a 95% interval, per stratum."""
-    if stratify not in ("none", "oblast", "year", "sex", "harm"):
-        raise QueryError(f"estimate: stratify={stratify!r} is not one of none, oblast, year, sex, harm")
-    rows = s.execute(
-        victim_base(app, s, actor, kw, Person.id, Person.merged_into_id, Person.import_source, Incident.date_lo,
-                     Incident.place_id, Victim.sex, Victim.harm, Incident.id, each_list=True)
-        .join(Person, Person.id == Victim.person_id).where(access.visibility_clause(Person, actor))
-    ).all()
-    parent = dict(s.execute(select(Person.id, Person.merged_into_id)).all())
-
-    def root(pid: int) -> int:
-        seen = 0
-        while parent.get(pid) is not None and seen < 10_000:
-            pid, seen = parent[pid], seen + 1
-        return pid
-
-    obl = oblast_of(s) if stratify == "oblast" else {}
-    lists: dict[int, set[str]] = {}
-    first: dict[int, tuple] = {}
-    for r in rows:
-        person = root(r[0])
-        lists.setdefault(person, set()).add(r[2] or DIRECT_ENTRY)
-        key = {"none": "all", "year": str(r[3].year), "sex": r[5], "harm": r[6],
-               "oblast": obl.get(r[4], ("", "unknown"))[1]}[stratify]
-        if person not in first or r[3] < first[person][0]:
-            first[person] = (r[3], key)
-    people = [(first[p][1], frozenset(v)) for p, v in lists.items()]
-    estimates = [json_safe(e.to_dict()) for e in estimate_people(people, method=method)]
-    for e in estimates:
+    """Documented victims (linked persons) and the estimated total with a 95% interval, per stratum,
+    and the total over strata ({"strata": [...], "total": {...}}; for LCMCR the total's interval
+    comes from the strata's posterior draws added draw by draw)."""
+    if stratify not in ESTIMATE_STRATA:
+        raise QueryError(f"estimate: stratify={stratify!r} is not one of {', '.join(ESTIMATE_STRATA)}")
+    if method not in ("loglinear", "lcmcr", "dga"):
+        raise QueryError(f"estimate: method={method!r} is not one of loglinear, lcmcr, dga")
+    incidents: set[int] = set()
+    people = visible_people(app, s, actor, stratify, incidents=incidents, **kw)
+    results = estimate_by_stratum(stratified_tables(people), method)
+    strata = [json_safe(e.to_dict()) for e in results]
+    for e in strata:
         e.pop("detail", None)
-    return Result("estimate", estimates, len({r[7] for r in rows}), "incident", "people")
-
+    total = json_safe(total_over_strata(results))
+    return Result("estimate", {"strata": strata, "total": total}, len(incidents), "incident", "people")

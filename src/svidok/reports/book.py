@@ -259,10 +259,12 @@ class Book:
         return self._block(fig, body, kwargs.get("caption", ""))
 
     def estimates(self, **kwargs: Any) -> str:
-        """Documented and estimated victims with 95% intervals, per stratum (or why not estimated)."""
+        """Documented and estimated victims with 95% intervals, per stratum (or why not estimated),
+        and the total over strata when there are several."""
         fig, res = self._run("estimate", "estimate", kwargs)
         rows, shown = [], []
-        for e in res.value:
+        strata, total = res.value["strata"], res.value["total"]
+        for e in strata:
             obs = self._count(e["observed"])
             if e["estimate"] is None or self.edition.hides(e["observed"]):
                 why = "; ".join(e.get("warnings", [])) or "not estimated"
@@ -273,10 +275,19 @@ class Book:
                 rows.append(f"<tr><td>{escape(str(e['stratum']))}</td><td class='n'>{obs}</td>"
                             f"<td class='n'>{fmt(round(e['estimate']))}</td><td class='n'>{fmt(round(e['lower']))}–{upper}</td></tr>")
                 shown.append((e["stratum"], e["observed"], round(e["estimate"])))
+        notes = ""
+        if len(strata) > 1 and total["estimate"] is not None and not self.edition.hides(total["observed"]):
+            upper = fmt(round(total["upper"])) if total["upper"] is not None else "unbounded"
+            rows.append(f"<tr class='total'><td>total</td><td class='n'>{self._count(total['observed'])}</td>"
+                        f"<td class='n'>{fmt(round(total['estimate']))}</td><td class='n'>{fmt(round(total['lower']))}"
+                        f"–{upper}</td></tr>")
+            shown.append(("total", total["observed"], round(total["estimate"])))
+            notes = "".join(f"<li>{escape(n)}</li>" for n in [f"total's interval: {total['interval']}", *total["notes"]])
+            notes = f"<ul class='notes'>{notes}</ul>"
         fig.shown = shown
         table = ("<table><tr><th>stratum</th><th class='n'>documented</th><th class='n'>estimated</th>"
                  "<th class='n'>95% interval</th></tr>" + "".join(rows) + "</table>")
-        return self._block(fig, table, kwargs.get("caption", ""))
+        return self._block(fig, table + notes, kwargs.get("caption", ""))
 
     def recommendations(self, intervention_id: int, **kwargs: Any) -> str:
         """An intervention's recommendations by theme, each with the records that support it."""

@@ -140,3 +140,26 @@ def save_chart(chart: alt.Chart, path: str | Path, scale: float = 2.0) -> Path:
     else:
         raise ValueError(f"chart file must end in .png or .svg, not {path.suffix!r}")
     return path
+
+
+def trace_chart(traces: Mapping[str, list[list[float]]], labels: Mapping[str, str] | None = None,
+                title: str = "Traces of the chains", max_points: int = 400) -> alt.Chart:
+    """Trace plots, one panel per quantity (``N``, ``alpha``, ``classes``), one line per chain.
+
+    Chains that agree overlap like noise around one level; a chain that wanders off on its own
+    is what R-hat flags. Long chains are thinned to ``max_points`` draws for drawing only."""
+    labels = {"N": "total N", "alpha": "alpha", "classes": "occupied classes", "chain": "chain", "draw": "draw",
+              **(labels or {})}
+    panels = []
+    for name in ("N", "alpha", "classes"):
+        chains = traces.get(name) or []
+        rows = []
+        for c, values in enumerate(chains, start=1):
+            step = max(1, -(-len(values) // max_points))
+            rows += [{"draw": i, "chain": str(c), "value": v} for i, v in enumerate(values) if i % step == 0]
+        panels.append(alt.Chart(alt.Data(values=rows)).mark_line(strokeWidth=0.8, opacity=0.8).encode(
+            x=alt.X("draw:Q", title=labels["draw"]),
+            y=alt.Y("value:Q", title=labels[name], scale=alt.Scale(zero=False)),
+            color=alt.Color("chain:N", title=labels["chain"]),
+        ).properties(width=480, height=110))
+    return alt.vconcat(*panels).properties(title=title)

@@ -18,7 +18,7 @@ delta-method standard error Rcapture prints.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -234,6 +234,44 @@ def closedp_custom(table: CountsTable, columns: Mapping[str, Sequence[float]], n
         raise ValueError(f"the custom design cannot be fitted to this table: {exc}") from exc
 
 
+def design_columns(table: CountsTable, rows: Iterable[tuple[Sequence[int], Mapping[str, float]]],
+                   where: str = "design", unit: str = "row", start: int = 1) -> dict[str, np.ndarray]:
+    """Named design columns from (capture history as 0/1 per list of ``table``, {column: value})
+    pairs, one per history: every history once, every row with the same columns. Errors name
+    ``where`` and the row ("design, row 3: …"; a CSV's are "FILE, line 4")."""
+    t = table.n_lists
+    hist = histories(t).astype(int)
+    index = {tuple(row): i for i, row in enumerate(hist)}
+    names: list[str] | None = None
+    values = np.full((len(hist), 0), np.nan)
+    for line, (pattern, vals) in enumerate(rows, start=start):
+        if names is None:
+            names = list(vals)
+            if not names:
+                raise CountsError(f"{where}, {unit} {line}: no design column")
+            values = np.full((len(hist), len(names)), np.nan)
+        if sorted(vals) != sorted(names):
+            raise CountsError(f"{where}, {unit} {line}: columns {', '.join(sorted(vals))} differ from the first row's "
+                              f"({', '.join(names)})")
+        key = tuple(int(x) for x in pattern)
+        if key not in index:
+            raise CountsError(f"{where}, {unit} {line}: {key} is not a capture history of {t} lists (all zero, or not 0/1)")
+        i = index[key]
+        if not np.isnan(values[i, 0]):
+            raise CountsError(f"{where}, {unit} {line}: capture history {key} given twice")
+        row = [float(vals[c]) for c in names]
+        if not all(math.isfinite(v) for v in row):
+            raise CountsError(f"{where}, {unit} {line}: design values must be finite numbers")
+        values[i] = row
+    if names is None:
+        raise CountsError(f"{where}: no rows")
+    absent = np.isnan(values).any(axis=1)
+    if absent.any():
+        first = "".join(map(str, hist[np.flatnonzero(absent)[0]]))
+        raise CountsError(f"{where}: {int(absent.sum())} capture histories have no row (e.g. {first})")
+    return {c: values[:, j] for j, c in enumerate(names)}
+
+
 def read_design_csv(path, table: CountsTable) -> dict[str, np.ndarray]:
     """Named design columns from a CSV: one 0/1 column per list of ``table`` and one column per design
     variable, one row per capture history (every history seen at least once, none twice)."""
@@ -243,9 +281,6 @@ def read_design_csv(path, table: CountsTable) -> dict[str, np.ndarray]:
         handle = open(path, newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise CountsError(f"cannot read {path}: {exc.strerror}") from exc
-    t = table.n_lists
-    hist = histories(t).astype(int)
-    index = {tuple(row): i for i, row in enumerate(hist)}
     with handle:
         reader = csv.DictReader(handle)
         cols = list(reader.fieldnames or [])
@@ -255,21 +290,10 @@ def read_design_csv(path, table: CountsTable) -> dict[str, np.ndarray]:
         extra = [c for c in cols if c not in table.lists]
         if not extra:
             raise CountsError(f"{path}: no design column besides the list columns")
-        values = np.full((len(hist), len(extra)), np.nan)
+        rows = []
         for line, row in enumerate(reader, start=2):
             try:
-                key = tuple(int(row[name]) for name in table.lists)
-                vals = [float(row[c]) for c in extra]
+                rows.append(([int(row[name]) for name in table.lists], {c: float(row[c]) for c in extra}))
             except (TypeError, ValueError):
                 raise CountsError(f"{path}, line {line}: list columns must be 0/1 and design columns numbers") from None
-            if key not in index:
-                raise CountsError(f"{path}, line {line}: {key} is not a capture history (all zero, or not 0/1)")
-            i = index[key]
-            if not np.isnan(values[i, 0]):
-                raise CountsError(f"{path}, line {line}: capture history {key} given twice")
-            values[i] = vals
-    absent = np.isnan(values).any(axis=1)
-    if absent.any():
-        first = "".join(map(str, hist[np.flatnonzero(absent)[0]]))
-        raise CountsError(f"{path}: {int(absent.sum())} capture histories have no row (e.g. {first})")
-    return {c: values[:, j] for j, c in enumerate(extra)}
+    return design_columns(table, rows, where=f"{path}", unit="line", start=2)

@@ -8,7 +8,7 @@ document each linked person: ``stratified_tables`` turns those into capture-patt
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
@@ -125,11 +125,19 @@ def estimate_by_stratum(
     tables: Mapping[Hashable, CountsTable],
     method: str = "loglinear",
     min_records: int = MIN_RECORDS,
+    progress: Callable[[int, int, Hashable], None] | None = None,
+    traces: bool = False,
     **options: Any,
 ) -> list[StratumEstimate]:
-    """Estimate each stratum; strata that cannot be estimated get ``result=None`` and the reason."""
+    """Estimate each stratum; strata that cannot be estimated get ``result=None`` and the reason.
+
+    ``progress(done, total, stratum)`` is called before each stratum; with ``traces`` an LCMCR
+    result keeps its traces of N, alpha and occupied classes (``result["traces"]``)."""
     out = []
-    for stratum in sorted(tables, key=lambda s: (s is None, str(s))):
+    order = sorted(tables, key=lambda s: (s is None, str(s)))
+    for i, stratum in enumerate(order):
+        if progress is not None:
+            progress(i, len(order), stratum)
         table = tables[stratum]
         try:
             reduced, warnings = check_table(table, method, min_records)
@@ -143,8 +151,9 @@ def estimate_by_stratum(
             warnings.append(f"small stratum ({reduced.observed} documented): the interval is wide and rests on "
                             "the model's assumptions")
         draws = getattr(result, "draws", None)
+        d = result.to_dict(traces=True) if traces and method == "lcmcr" else result.to_dict()
         out.append(
-            StratumEstimate(stratum, table.observed, list(reduced.lists), result.to_dict(), warnings + result.warnings,
+            StratumEstimate(stratum, table.observed, list(reduced.lists), d, warnings + result.warnings,
                             draws.ravel() if draws is not None else None)
         )
     return out

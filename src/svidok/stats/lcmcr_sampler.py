@@ -29,7 +29,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .fast_random import binomial, gamma, log_gamma, uniform
+from .fast_random import binomial, gamma, log_gamma, new_state, uniform
 
 #: LCMCR redraws the number of undocumented people while it exceeds this multiple of the documented.
 N0_CAP = 20
@@ -44,7 +44,7 @@ def _log_sum(a, b):
 
 
 @njit(cache=True, nogil=True)
-def _multinomial(n, w, out, order):
+def _multinomial(st, n, w, out, order):
     """Multinomial(n, w / sum(w)) into ``out`` by conditional binomials (exact, O(K) for any n).
 
     Classes are visited in their order, as GSL does; after LCMCR's reordering the heavy classes
@@ -68,7 +68,7 @@ def _multinomial(n, w, out, order):
             # few people left: one categorical draw each over the classes not yet visited is
             # cheaper than a binomial per class (same distribution)
             for _ in range(remaining):
-                u = uniform() * rest
+                u = uniform(st) * rest
                 acc = 0.0
                 chosen = k_max - 1
                 for kk in range(k, k_max):
@@ -82,7 +82,7 @@ def _multinomial(n, w, out, order):
         if p >= 1.0:
             out[k] += remaining
             return
-        x = binomial(remaining, p)
+        x = binomial(st, remaining, p)
         out[k] = x
         remaining -= x
         if remaining == 0:
@@ -91,7 +91,7 @@ def _multinomial(n, w, out, order):
 
 
 @njit(cache=True, nogil=True)
-def _count_z(cells, freq, lam1, lam0, log_nu, cz, w, order):
+def _count_z(st, cells, freq, lam1, lam0, log_nu, cz, w, order):
     """Step 1: class counts of the documented people, pattern by pattern."""
     m_cells, n_lists = cells.shape
     k_max = log_nu.shape[0]
@@ -106,11 +106,11 @@ def _count_z(cells, freq, lam1, lam0, log_nu, cz, w, order):
                 top = lp
         for k in range(k_max):
             w[k] = math.exp(w[k] - top)
-        _multinomial(freq[m], w, cz[m], order)
+        _multinomial(st, freq[m], w, cz[m], order)
 
 
 @njit(cache=True, nogil=True)
-def _lambda(cells, cz, c0, lam1, lam0, aux1, aux0):
+def _lambda(st, cells, cz, c0, lam1, lam0, aux1, aux0):
     """Step 2: list inclusion probabilities per class (log lambda and log(1 - lambda))."""
     m_cells, n_lists = cells.shape
     k_max = c0.shape[0]
@@ -132,15 +132,15 @@ def _lambda(cells, cz, c0, lam1, lam0, aux1, aux0):
         for k in range(k_max):
             # Beta(a, b) as x / (x + y) of two gammas; both shapes are at least 1, so neither
             # draw underflows and the logs are taken directly (LCMCR takes log-gammas)
-            x = gamma(1.0 + aux1[j, k])
-            y = gamma(1.0 + aux0[j, k])
+            x = gamma(st, 1.0 + aux1[j, k])
+            y = gamma(st, 1.0 + aux0[j, k])
             s = math.log(x + y)
             lam1[j, k] = math.log(x) - s
             lam0[j, k] = math.log(y) - s
 
 
 @njit(cache=True, nogil=True)
-def _nu(cz, c0, n, n0, alpha, nu, log_nu):
+def _nu(st, cz, c0, n, n0, alpha, nu, log_nu):
     """Step 3: stick-breaking weights; returns the number of occupied classes (LCMCR's k_star)."""
     m_cells = cz.shape[0]
     k_max = nu.shape[0]
@@ -155,8 +155,8 @@ def _nu(cz, c0, n, n0, alpha, nu, log_nu):
             k_star += 1
         if k < k_max - 1:
             n_acc += ck
-            g1 = log_gamma(1.0 + ck)
-            g2 = log_gamma(alpha + float(n0 + n - n_acc))
+            g1 = log_gamma(st, 1.0 + ck)
+            g2 = log_gamma(st, alpha + float(n0 + n - n_acc))
             gs = _log_sum(g1, g2)
             log_nu[k] = g1 - gs + l_acc
             l_acc += g2 - gs
@@ -167,7 +167,7 @@ def _nu(cz, c0, n, n0, alpha, nu, log_nu):
 
 
 @njit(cache=True, nogil=True)
-def _missing(n, lam0, log_nu, c0, w, order):
+def _missing(st, n, lam0, log_nu, c0, w, order):
     """Steps 4 and 5: the number of people on no list and their classes; returns (n0, pi0, redraws)."""
     n_lists, k_max = lam0.shape
     top = -np.inf
@@ -195,13 +195,13 @@ def _missing(n, lam0, log_nu, c0, w, order):
         elif not odds < 1e300 or redraws >= 100_000:
             n0 = cap  # the redraw loop would never end: the cap is the only value left
         else:
-            rate = gamma(float(n)) * odds
+            rate = gamma(st, float(n)) * odds
             n0 = np.random.poisson(rate) if rate < 9.0e18 else cap + 1
     if n0 == 0:
         for k in range(k_max):
             c0[k] = 0
     else:
-        _multinomial(n0, w, c0, order)
+        _multinomial(st, n0, w, c0, order)
     return n0, pz, redraws
 
 
@@ -223,7 +223,8 @@ def run_chain(cells, freq, k_max, a_alpha, b_alpha, burnin, n_samples, thinning,
 
     Returns (N as int64, traces float64 (n_samples x 3): alpha, probability of being on no list,
     occupied classes; number of times n0 was redrawn above the cap)."""
-    np.random.seed(seed)
+    np.random.seed(seed)  # the Poisson draw of step 4 (once a sweep) uses np.random
+    st = new_state(seed)
     m_cells, n_lists = cells.shape
     n = 0
     for m in range(m_cells):
@@ -243,8 +244,8 @@ def run_chain(cells, freq, k_max, a_alpha, b_alpha, burnin, n_samples, thinning,
     log_nu = np.empty(k_max)
     l_acc = 0.0
     for k in range(k_max - 1):  # one stick-breaking draw with V ~ Beta(1, 1)
-        g1 = log_gamma(1.0)
-        g2 = log_gamma(1.0)
+        g1 = log_gamma(st, 1.0)
+        g2 = log_gamma(st, 1.0)
         gs = _log_sum(g1, g2)
         log_nu[k] = g1 - gs + l_acc
         l_acc += g2 - gs
@@ -261,10 +262,10 @@ def run_chain(cells, freq, k_max, a_alpha, b_alpha, burnin, n_samples, thinning,
     alpha = 0.3 / k_max
     redraws = 0
     for _ in range(WARMUP):  # alpha held fixed
-        _count_z(cells, freq, lam1, lam0, log_nu, cz, w, order)
-        _lambda(cells, cz, c0, lam1, lam0, aux1, aux0)
-        _nu(cz, c0, n, n0, alpha, nu, log_nu)
-        n0, pz, r = _missing(n, lam0, log_nu, c0, w, order)
+        _count_z(st, cells, freq, lam1, lam0, log_nu, cz, w, order)
+        _lambda(st, cells, cz, c0, lam1, lam0, aux1, aux0)
+        _nu(st, cz, c0, n, n0, alpha, nu, log_nu)
+        n0, pz, r = _missing(st, n, lam0, log_nu, c0, w, order)
         redraws += r
     _permute_by_weight(nu, log_nu, lam1, lam0, cz, c0)
     n_out = np.empty(n_samples, dtype=np.int64)
@@ -272,12 +273,12 @@ def run_chain(cells, freq, k_max, a_alpha, b_alpha, burnin, n_samples, thinning,
     total = burnin + n_samples * thinning
     s = 0
     for it in range(1, total + 1):
-        _count_z(cells, freq, lam1, lam0, log_nu, cz, w, order)
-        _lambda(cells, cz, c0, lam1, lam0, aux1, aux0)
-        k_star = _nu(cz, c0, n, n0, alpha, nu, log_nu)
-        n0, pz, r = _missing(n, lam0, log_nu, c0, w, order)
+        _count_z(st, cells, freq, lam1, lam0, log_nu, cz, w, order)
+        _lambda(st, cells, cz, c0, lam1, lam0, aux1, aux0)
+        k_star = _nu(st, cz, c0, n, n0, alpha, nu, log_nu)
+        n0, pz, r = _missing(st, n, lam0, log_nu, c0, w, order)
         redraws += r
-        alpha = gamma(a_alpha + k_max - 1.0) / (b_alpha - log_nu[k_max - 1])
+        alpha = gamma(st, a_alpha + k_max - 1.0) / (b_alpha - log_nu[k_max - 1])
         if it > burnin and (it - burnin) % thinning == 0:
             n_out[s] = n + n0
             out[s, 0] = alpha

@@ -93,6 +93,7 @@ RULES: dict[tuple[str, str], str] = {
     # API: statistics (civilian harm breakdowns, disproportionality, charts)
     ("GET", "/api/v1/stats/breakdown"): SIGNED_IN, ("GET", "/api/v1/stats/disproportionality"): SIGNED_IN,
     ("GET", "/api/v1/stats/charts/{name}.svg"): SIGNED_IN, ("POST", "/api/v1/stats/estimate"): SIGNED_IN,
+    ("POST", "/api/v1/stats/closedp"): SIGNED_IN,
     # API: exchange with partner organisations (what leaves the organisation: administrators only)
     ("GET", "/api/v1/share/partners"): ADMIN, ("POST", "/api/v1/share/partners/{name}/export"): ADMIN,
     # API: background jobs (need-to-know: one's own jobs; an administrator's: all) and health
@@ -146,6 +147,10 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/review/incidents"): SIGNED_IN, ("GET", "/review/incidents/{pair_id}"): SIGNED_IN,
     ("POST", "/review/incidents/{pair_id}/{verdict}"): WRITERS,
     ("GET", "/jobs/{job_id}"): SIGNED_IN, ("GET", "/jobs/{job_id}/result"): SIGNED_IN,
+    # The statistics page: anyone signed in estimates from what they may see; an estimate is its owner's job
+    ("GET", "/statistics"): SIGNED_IN, ("POST", "/statistics"): SIGNED_IN,
+    ("GET", "/statistics/estimates/{job_id}"): SIGNED_IN,
+    ("GET", "/statistics/estimates/{job_id}/traces/{index}.svg"): SIGNED_IN,
     ("GET", "/admin/users"): ADMIN, ("POST", "/admin/users"): ADMIN, ("POST", "/admin/grants"): ADMIN,
     ("POST", "/admin/users/{username}/deactivate"): ADMIN, ("POST", "/admin/users/{username}/activate"): ADMIN,
     ("POST", "/admin/users/{username}/sessions/revoke"): ADMIN, ("POST", "/admin/users/{username}/2fa/off"): ADMIN,

@@ -130,6 +130,63 @@ def post_estimate(data: EstimateIn, actor: ActorDep) -> dict:
         raise ValidationFailed(FieldError("rows", str(exc))) from None
 
 
+class DesignRow(BaseModel):
+    pattern: list[Literal[0, 1]] = Field(min_length=2, max_length=12, description="capture history, in list order")
+    values: dict[str, float] = Field(min_length=1, max_length=20, description="design column -> value")
+
+
+class ClosedpIn(BaseModel):
+    """Counts read as capture occasions (the lists' order matters for Mb), and optionally a design of one's own."""
+
+    lists: list[str] = Field(min_length=2, max_length=12)
+    rows: list[CountsRow] = Field(min_length=1, max_length=4095)
+    design: list[DesignRow] | None = Field(None, max_length=4095,
+                                           description="one row per capture history (all 2^lists - 1)")
+    design_name: str = Field("custom", max_length=60)
+
+
+class ClosedModelOut(BaseModel):
+    model: str
+    abundance: float | None = Field(description="the total N, documented included (null: not estimable)")
+    stderr: float | None
+    deviance: float | None
+    df: int
+    aic: float | None
+    bic: float | None
+    coefficients: dict[str, float | None]
+    warnings: list[str]
+
+
+class ClosedpOut(BaseModel):
+    method: Literal["closedp"]
+    observed: int
+    lists: list[str]
+    models: list[ClosedModelOut]
+
+
+@router.post("/closedp")
+def post_closedp(data: ClosedpIn, actor: ActorDep) -> ClosedpOut:
+    """Rcapture's closed-population models (M0, Mt, Mh and Mth with Chao, Poisson2, Darroch and Gamma3.5,
+    Mb, Mbh) on a counts table, and a design matrix of one's own if given (Rcapture's ``closedpCI.t``)."""
+    from svidok.stats import estimate_closedp as cp
+    from svidok.stats.counts_table import CountsError, table_from_patterns
+    from svidok.stats.estimate_strata import json_safe
+
+    try:
+        table = table_from_patterns(data.lists, ((r.pattern, r.count) for r in data.rows))
+    except CountsError as exc:
+        raise ValidationFailed(FieldError("rows", str(exc))) from None
+    try:
+        models = cp.closedp(table)
+        if data.design is not None:
+            columns = cp.design_columns(table, ((r.pattern, r.values) for r in data.design))
+            models.append(cp.closedp_custom(table, columns, name=data.design_name))
+    except (CountsError, ValueError) as exc:
+        raise ValidationFailed(FieldError("design" if data.design is not None else "rows", str(exc))) from None
+    return ClosedpOut.model_validate(json_safe({"method": "closedp", "observed": table.observed,
+                                                "lists": list(table.lists), "models": [m.to_dict() for m in models]}))
+
+
 _TITLES = {
     ("pyramid", "en"): "Documented victims and population by age and sex",
     ("pyramid", "uk"): "Задокументовані жертви та населення за віком і статтю",

@@ -24,9 +24,9 @@ from svidok.core.errors import FieldError, ValidationFailed
 RunFn = Callable[[Any, Any, dict, Any], dict | None]
 CheckFn = Callable[[Any, Any, dict], None]
 
-#: Modules registering the kinds Svidok ships (imported by name: the brief kind lives in
-#: ``reports``, a layer above the services).
-BUILTIN_MODULES = ("svidok.services.jobs.kinds", "svidok.reports.job_kinds")
+#: Modules registering the kinds Svidok ships (imported by name: the brief and estimate kinds live in
+#: ``reports`` and ``figures``, layers above the services).
+BUILTIN_MODULES = ("svidok.services.jobs.kinds", "svidok.reports.job_kinds", "svidok.figures.estimate_job")
 
 
 @dataclass(frozen=True)
