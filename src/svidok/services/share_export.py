@@ -211,7 +211,7 @@ def _record_sent(s: Session, partner_id: int, package_id: int, sent: dict, state
         elif before[1] != digest or before[2] != "active":
             changed.append({"rid": before[0], "v": version, "d": digest, "ov": over, "p": package_id})
     for i in range(0, len(new), 5000):
-        s.execute(insert(ShareRecord), new[i:i + 5000])
+        s.execute(insert(ShareRecord.__table__), new[i:i + 5000])
     if changed:
         from sqlalchemy import bindparam
 

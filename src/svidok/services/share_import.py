@@ -167,7 +167,8 @@ class _Import:
         if not isinstance(data, dict) or not isinstance(origin.get("id"), int) or not origin.get("org"):
             raise PackageError(f"damaged package: a {entity} without data or origin")
         key = (entity, origin["org"], origin["id"])
-        digest = sha(data)
+        # The hash of the data as the sender serialised it (canonically), as the sender recorded it.
+        digest = obj.get("data_sha256") or sha(data)
         got = self.known.get(key)
         if got is None:
             self.counts[entity]["new"] += 1
@@ -304,7 +305,7 @@ class _Import:
         s.add(pkg)
         s.flush()
         for i in range(0, len(self.provenance_new), 5000):
-            s.execute(insert(ShareRecord), [{**r, "package_id": pkg.id} for r in self.provenance_new[i:i + 5000]])
+            s.execute(insert(ShareRecord.__table__), [{**r, "package_id": pkg.id} for r in self.provenance_new[i:i + 5000]])
         for r in self.provenance_changed:
             values = {"status": r["status"], "package_id": pkg.id}
             if "sha" in r:
