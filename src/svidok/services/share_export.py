@@ -134,6 +134,7 @@ def export(app: Svidok, actor: Actor, partner_name: str, out: IO[bytes],
     writer = PackageWriter(sink, x25519_public(recipient_key), signer, manifest)
     counts = {"incidents": 0, "persons": 0, "sources": 0, "victims": 0, "evidence_hashes": 0, "withdrawn": 0}
     state: dict[tuple[str, int], tuple[int, str, str, int, int]] = {}  # what this package says, to record
+    origins: set[tuple[str, str, int]] = set()
 
     def provenance(entity: str, obj) -> dict | None:
         got = received.get((entity, obj.id))
@@ -147,6 +148,10 @@ def export(app: Svidok, actor: Actor, partner_name: str, out: IO[bytes],
         origin = provenance(entity, obj)
         if origin is None:
             return False
+        once = (entity, origin["org"], origin["id"])
+        if once in origins:  # the same third-party record received through two partners: sent once
+            return False
+        origins.add(once)
         body = canonical(data)  # serialised once: the line carries it and its hash is the record's content hash
         writer.write_record({"type": entity, "ref": obj.id, "origin": origin}, body)
         state[(entity, obj.id)] = (obj.version, hashlib.sha256(body).hexdigest(), origin["org"], origin["id"], origin["version"])
