@@ -45,26 +45,33 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/svidok-share-bench"))
     ap.add_argument("--database-url")
     ap.add_argument("--database-url-b")
+    ap.add_argument("--keep-a", action="store_true",
+                    help="reuse A as an earlier run loaded it (B must be empty: a new database, its folder removed)")
     args = ap.parse_args()
-    shutil.rmtree(args.dir, ignore_errors=True)
+    if not args.keep_a:
+        shutil.rmtree(args.dir, ignore_errors=True)
+    shutil.rmtree(args.dir / "b", ignore_errors=True)
     a = Svidok(Settings(data_dir=args.dir / "a"), database_url=args.database_url)
     b = Svidok(Settings(data_dir=args.dir / "b"), database_url=args.database_url_b)
     a.init()
     b.init()
-    with a.db.session() as s:
-        gen = demo_data.generator_for(a, s, 2022)
-        run_id = bulk.start_run(s, f"share-bench:{time.time()}", SYSTEM, "0" * 64, {}).id
-    timed(f"load A ({args.size:,} incidents)", lambda: bulk.load(a, SYSTEM, run_id, gen.batches(args.size, 10_000)))
-    with a.db.session() as s:
-        s.execute(update(Source).values(consent_share_prosecutors=True))
-    ka, kb = sharing.create_keys(a, SYSTEM, "Org A"), sharing.create_keys(b, SYSTEM, "Org B")
-    sharing.add_partner(a, SYSTEM, "orgb", "Org B", kb["encryption_key"], kb["signing_key"])
+    if not args.keep_a:
+        with a.db.session() as s:
+            gen = demo_data.generator_for(a, s, 2022)
+            run_id = bulk.start_run(s, f"share-bench:{time.time()}", SYSTEM, "0" * 64, {}).id
+        timed(f"load A ({args.size:,} incidents)", lambda: bulk.load(a, SYSTEM, run_id, gen.batches(args.size, 10_000)))
+        with a.db.session() as s:
+            s.execute(update(Source).values(consent_share_prosecutors=True))
+    ka = sharing.create_keys(a, SYSTEM, "Org A")  # (made once: on a kept A, its keys on record)
+    kb = sharing.create_keys(b, SYSTEM, "Org B")
+    partner = f"orgb{int(time.time())}"  # a new partner each run: nothing sent to it yet
+    sharing.add_partner(a, SYSTEM, partner, "Org B", kb["encryption_key"], kb["signing_key"])
     sharing.add_partner(b, SYSTEM, "orga", "Org A", ka["encryption_key"], ka["signing_key"])
-    sharing.set_rule(a, SYSTEM, "orgb", ceiling="strictly_confidential")
+    sharing.set_rule(a, SYSTEM, partner, ceiling="strictly_confidential")
 
     def export(path: Path):
         with open(path, "wb") as out:
-            return share_export.export(a, SYSTEM, "orgb", out)
+            return share_export.export(a, SYSTEM, partner, out)
 
     first = timed("export (package 1)", lambda: export(args.dir / "1.pkg"))
     print(f"  package: {first['bytes'] / 2**20:,.1f} MiB; {first['counts']}")

@@ -14,7 +14,7 @@ from svidok.config import Settings
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import Conflict, ValidationFailed
 from svidok.schemas.records import IncidentIn, SourceIn
-from svidok.services import backup, demo, demo_files, evidence, incidents, integrity, sources
+from svidok.services import backup, demo, demo_files, evidence, incidents, integrity, sharing, sources
 from svidok.storage.db import normalise_url
 
 PASS = "correct horse battery staple"
@@ -44,6 +44,7 @@ def test_backup_then_restore_into_a_fresh_installation(app, tmp_path, pg_tools, 
     inc = incidents.create(app, SYSTEM, IncidentIn(title="Synthetic strike", date_start="2022-08-14"))["id"]
     item = evidence.ingest(app, SYSTEM, io.BytesIO(b"synthetic evidence bytes " * 100), original_name="фото_свідка.txt",
                            incident_id=inc, acquired_by="documenter1", acquisition_method="upload")
+    exchange_keys = sharing.create_keys(app, SYSTEM, "Org A (synthetic)")
     dest = tmp_path / "backup"
     out = backup.create(app, dest, PASS)
     if app.db.dialect == "sqlite":
@@ -65,6 +66,8 @@ def test_backup_then_restore_into_a_fresh_installation(app, tmp_path, pg_tools, 
         shown = sources.reveal(restored, SYSTEM, secret["id"], purpose="check the restored backup")
         assert shown["identity"] == "Бондар Олена (synthetic)"
         assert evidence_store_has(restored, item["sha256"])
+        # The exchange keys come back with the database: partners' packages still open, ours still verify.
+        assert sharing.own_keys(restored)[0].encryption_key == exchange_keys["encryption_key"]
         with pytest.raises(Conflict, match="already holds records"):
             backup.restore(restored, dest, PASS)
     finally:

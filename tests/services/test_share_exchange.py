@@ -276,3 +276,24 @@ def test_received_persons_wait_in_the_linkage_queue(pair, tmp_path):
         # Proposed for review, never merged by the import.
         assert s.get(Person, theirs).merged_into_id is None and s.get(Person, mine["id"]).merged_into_id is None
     assert tuple(sorted((mine["id"], theirs))) in {tuple(sorted(p)) for p in pairs}
+
+
+def test_records_pass_on_with_their_origin_and_are_not_echoed_back(pair, tmp_path):
+    a, b, c = pair
+    inc = fixtures.incident(a, title="Detention at a checkpoint")
+    export(a, "orgb", tmp_path / "1.svp")
+    share_import.run(b, SYSTEM, tmp_path / "1.svp")
+    kb, kc = sharing.public_keys(b), sharing.public_keys(c)
+    sharing.add_partner(b, SYSTEM, "orgc", "Org C", kc["encryption_key"], kc["signing_key"])
+    sharing.add_partner(c, SYSTEM, "orgb", "Org B", kb["encryption_key"], kb["signing_key"])
+
+    back = export(b, "orga", tmp_path / "back.svp")
+    assert back["counts"]["incidents"] == 0  # A's own record is not sent back to A
+
+    on = export(b, "orgc", tmp_path / "on.svp")
+    assert on["counts"]["incidents"] == 1
+    share_import.run(c, SYSTEM, tmp_path / "on.svp")
+    with c.db.session() as s:
+        prov = s.scalar(select(ShareRecord).where(ShareRecord.entity == "incident", ShareRecord.direction == "received"))
+        assert (prov.origin_org, prov.origin_id) == ("Org A", inc["id"])  # where it was first documented
+        assert s.get(Incident, prov.local_id).import_source == "share:orgb"  # from whom C received it

@@ -156,6 +156,18 @@ class PackageWriter:
         return digest
 
 
+_DATA_KEY = b',"data":'
+
+
+def data_digest(line: bytes) -> str:
+    """SHA-256 of a record line's ``data`` as serialised (:meth:`PackageWriter.write_record` puts it last).
+
+    Inside a JSON string a quote is escaped, so the first ``,"data":`` in the line is the key.
+    """
+    start = line.find(_DATA_KEY)
+    return hashlib.sha256(line[start + len(_DATA_KEY):-2] if start >= 0 else b"").hexdigest()
+
+
 def read_header(fh: IO[bytes]) -> tuple[dict, bytes]:
     """The plain header and its bytes; refuses files that are not packages and newer formats."""
     magic = fh.read(len(MAGIC))
@@ -283,6 +295,8 @@ class PackageReader:
             if self.end is not None:
                 raise PackageError("damaged package: records after the end line")
             self.digest.update(line)
+            if "data" in obj:
+                obj["data_sha256"] = data_digest(line)
             yield obj
         if self.end is None:
             raise PackageError("the package has no signed end line")

@@ -72,7 +72,11 @@ def _libpq_url(app: Svidok) -> str:
 
 
 def _key_files(app: Svidok) -> dict[str, Path]:
-    return {KEY_FILE_NAME: key_path(app.settings.data_dir), "field-keys.json": Path(app.key_file)}
+    from .sharing import key_files
+
+    enc, sig = key_files(app)  # the exchange keys: partners encrypt to and verify against them
+    return {KEY_FILE_NAME: key_path(app.settings.data_dir), "field-keys.json": Path(app.key_file),
+            enc.name: enc, sig.name: sig}
 
 
 def _seal_keys(app: Svidok, passphrase: str) -> bytes:

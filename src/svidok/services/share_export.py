@@ -134,6 +134,7 @@ def export(app: Svidok, actor: Actor, partner_name: str, out: IO[bytes],
     writer = PackageWriter(sink, x25519_public(recipient_key), signer, manifest)
     counts = {"incidents": 0, "persons": 0, "sources": 0, "victims": 0, "evidence_hashes": 0, "withdrawn": 0}
     state: dict[tuple[str, int], tuple[int, str, str, int, int]] = {}  # what this package says, to record
+    origins: set[tuple[str, str, int]] = set()
 
     def provenance(entity: str, obj) -> dict | None:
         got = received.get((entity, obj.id))
@@ -147,6 +148,10 @@ def export(app: Svidok, actor: Actor, partner_name: str, out: IO[bytes],
         origin = provenance(entity, obj)
         if origin is None:
             return False
+        once = (entity, origin["org"], origin["id"])
+        if once in origins:  # the same third-party record received through two partners: sent once
+            return False
+        origins.add(once)
         body = canonical(data)  # serialised once: the line carries it and its hash is the record's content hash
         writer.write_record({"type": entity, "ref": obj.id, "origin": origin}, body)
         state[(entity, obj.id)] = (obj.version, hashlib.sha256(body).hexdigest(), origin["org"], origin["id"], origin["version"])
@@ -211,7 +216,7 @@ def _record_sent(s: Session, partner_id: int, package_id: int, sent: dict, state
         elif before[1] != digest or before[2] != "active":
             changed.append({"rid": before[0], "v": version, "d": digest, "ov": over, "p": package_id})
     for i in range(0, len(new), 5000):
-        s.execute(insert(ShareRecord), new[i:i + 5000])
+        s.execute(insert(ShareRecord.__table__), new[i:i + 5000])
     if changed:
         from sqlalchemy import bindparam
 

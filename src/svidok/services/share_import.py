@@ -167,7 +167,8 @@ class _Import:
         if not isinstance(data, dict) or not isinstance(origin.get("id"), int) or not origin.get("org"):
             raise PackageError(f"damaged package: a {entity} without data or origin")
         key = (entity, origin["org"], origin["id"])
-        digest = sha(data)
+        # The hash of the data as the sender serialised it (canonically), as the sender recorded it.
+        digest = obj.get("data_sha256") or sha(data)
         got = self.known.get(key)
         if got is None:
             self.counts[entity]["new"] += 1
@@ -192,7 +193,7 @@ class _Import:
             self._flush()
             new_version = self._update(entity, local_id, data, origin)
             self.provenance_changed.append({"rid": rid, "status": "active", "sha": digest, "ov": origin.get("version", 1),
-                                            "lv": new_version})
+                                            "lv": new_version, "extra": {"evidence": data["evidence"]} if data.get("evidence") else None})
 
     def _withdraw(self, obj: dict) -> None:
         entity, origin = obj.get("entity"), obj.get("origin") or {}
@@ -220,7 +221,8 @@ class _Import:
 
     # -- writing ----------------------------------------------------------------------------------
     def _new(self, entity: str, obj: dict, data: dict, origin: dict, digest: str) -> None:
-        (local_id,) = self.ids.take(MODELS[entity].__tablename__)
+        # A dry run reserves no ids (on PostgreSQL that would use up sequence values): a stand-in suffices.
+        local_id = -len(self.provenance_new) - 1 if self.dry_run else self.ids.take(MODELS[entity].__tablename__)[0]
         self.refs[entity][obj.get("ref")] = local_id
         self.provenance_new.append({"partner_id": self.partner.id, "direction": "received", "entity": entity,
                                     "local_id": local_id, "origin_org": origin["org"], "origin_id": origin["id"],
@@ -304,11 +306,11 @@ class _Import:
         s.add(pkg)
         s.flush()
         for i in range(0, len(self.provenance_new), 5000):
-            s.execute(insert(ShareRecord), [{**r, "package_id": pkg.id} for r in self.provenance_new[i:i + 5000]])
+            s.execute(insert(ShareRecord.__table__), [{**r, "package_id": pkg.id} for r in self.provenance_new[i:i + 5000]])
         for r in self.provenance_changed:
             values = {"status": r["status"], "package_id": pkg.id}
             if "sha" in r:
-                values.update(content_sha256=r["sha"], origin_version=r["ov"], pending=None)
+                values.update(content_sha256=r["sha"], origin_version=r["ov"], pending=None, extra=r["extra"])
             if "lv" in r:
                 values["local_version"] = r["lv"]
             if "pending" in r:

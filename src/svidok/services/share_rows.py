@@ -19,19 +19,26 @@ from .persons import name_keys, script_of
 
 
 class Ids:
-    """Ids for new rows: reserved from the sequence (PostgreSQL) or after the table's maximum (SQLite,
-    whose write lock the import holds for its whole transaction)."""
+    """Ids for new rows: reserved from the sequence in blocks (PostgreSQL; unused ones leave gaps, as
+    sequences do) or after the table's maximum (SQLite, whose write lock the import holds throughout)."""
+
+    BLOCK = 5000
 
     def __init__(self, s: Session):
         self.s, self.pg = s, s.get_bind().dialect.name == "postgresql"
         self.next: dict[str, int] = {}
+        self.pool: dict[str, list[int]] = {}
 
     def take(self, table: str, n: int = 1) -> list[int]:
         if n <= 0:
             return []
         if self.pg:
-            return list(self.s.execute(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                                            "FROM generate_series(1, :n)"), {"n": n}).scalars())
+            pool = self.pool.setdefault(table, [])
+            if len(pool) < n:
+                pool += self.s.execute(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                                            "FROM generate_series(1, :n)"), {"n": max(n, self.BLOCK)}).scalars()
+            out, self.pool[table] = pool[:n], pool[n:]
+            return out
         if table not in self.next:
             self.next[table] = (self.s.execute(text(f"SELECT max(id) FROM {table}")).scalar() or 0) + 1
         start = self.next[table]

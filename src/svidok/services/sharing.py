@@ -44,7 +44,7 @@ def require_admin(actor: Actor) -> None:
         raise Forbidden("only an administrator may manage partners and exchange packages")
 
 
-def _key_files(app: Svidok) -> tuple[Path, Path]:
+def key_files(app: Svidok) -> tuple[Path, Path]:
     d = Path(app.settings.data_dir) / "keys"
     return d / ENCRYPTION_FILE, d / SIGNING_FILE
 
@@ -82,7 +82,7 @@ def create_keys(app: Svidok, actor: Actor, organisation: str) -> dict:
     organisation = (organisation or "").strip()
     if not organisation:
         raise ValidationFailed(FieldError("organisation", "name this installation's organisation (partners see it)"))
-    enc_path, sig_path = _key_files(app)
+    enc_path, sig_path = key_files(app)
     for path in (enc_path, sig_path):
         if path.exists():
             raise KeyMissing(f"{path} exists but no exchange key is on record in the database; it is not replaced. "
@@ -103,7 +103,7 @@ def own_keys(app: Svidok) -> tuple[ShareIdentity, X25519PrivateKey, Ed25519Priva
     ident = identity(app)
     if ident is None:
         raise Conflict("this installation has no exchange keys yet: run `svidok share keys --organisation NAME`")
-    enc_path, sig_path = _key_files(app)
+    enc_path, sig_path = key_files(app)
     for path in (enc_path, sig_path):
         if not path.exists():
             raise KeyMissing(f"the exchange key {path} is missing; partners encrypt to and verify against it, so no "
