@@ -85,6 +85,20 @@ class Breakdown:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def to_csv(self) -> str:
+        """The rows as CSV (what a chart of this breakdown draws), then a row for those without the field."""
+        import csv
+        import io
+
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow([self.by, "label_en", "label_uk", *self.harm, "total"])
+        for r in self.rows:
+            w.writerow([r.key, r.label_en, r.label_uk, *[getattr(r, h, "") for h in self.harm], r.total])
+        w.writerow(["", "not recorded", "не зазначено", *[self.missing_by_harm.get(h, 0) for h in self.harm],
+                    self.missing])
+        return out.getvalue()
+
 
 def _fail(field_name: str, reason: str) -> None:
     raise ValidationFailed(FieldError(field_name, reason))

@@ -91,7 +91,8 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/briefs"): SIGNED_IN, ("POST", "/api/v1/briefs/{name}/render"): SIGNED_IN,
     ("POST", "/api/v1/briefs/queries/{name}"): SIGNED_IN,
     # API: statistics (civilian harm breakdowns, disproportionality, charts)
-    ("GET", "/api/v1/stats/breakdown"): SIGNED_IN, ("GET", "/api/v1/stats/disproportionality"): SIGNED_IN,
+    ("GET", "/api/v1/stats/breakdown"): SIGNED_IN, ("GET", "/api/v1/stats/breakdown.csv"): SIGNED_IN,
+    ("GET", "/api/v1/stats/disproportionality"): SIGNED_IN,
     ("GET", "/api/v1/stats/charts/{name}.svg"): SIGNED_IN, ("POST", "/api/v1/stats/estimate"): SIGNED_IN,
     ("POST", "/api/v1/stats/closedp"): SIGNED_IN,
     # API: exchange with partner organisations (what leaves the organisation: administrators only)
