@@ -35,10 +35,11 @@ PASSWORD = "bench-web-password"
 PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",
          "/incidents?characteristic=older_person", "/incidents?q=Kharkiv", "/search?q=Kharkiv",
          "/briefs", "/briefs/monthly_update", "/interventions",
-         "/search?q=Kovalenko"]  # a common family name: victims lead to their incidents
+         "/search?q=Kovalenko",  # a common family name: victims lead to their incidents
+         "/incidents/1", "/persons", "/persons/1", "/evidence", "/map", "/map/incidents.geojson", "/review",
+         "/review/incidents", "/statistics", "/claims", "/account", "/custody/monitor"]
 #: Pages only an administrator (or a writer) opens.
-ADMIN_PAGES = ["/imports", "/admin/keys"]
-
+ADMIN_PAGES = ["/imports", "/admin/keys", "/admin/users"]
 
 
 def _users(app: Svidok) -> None:
