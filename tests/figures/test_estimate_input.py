@@ -183,3 +183,26 @@ def test_a_stratum_with_no_data_is_reported_not_estimated() -> None:
     out = {r.stratum: r for r in estimate_by_stratum(tables)}
     assert out["Sumy"].result is None and out["Sumy"].warnings == ["not estimated: no documented people in this stratum"]
     assert round(out["Kharkiv"].result["estimate"]) == round(50 * 40 / 30)  # Lincoln-Petersen
+
+
+def test_list_sizes_counted_by_the_database_match_the_people_read_one_by_one(app) -> None:
+    """The statistics form counts lists in SQL; it must say what the estimate itself will count,
+    merges (and a merge of a merged record) and need-to-know included."""
+    from svidok.core.actors import Actor
+    from svidok.figures.estimate_input import list_sizes, visible_list_sizes, visible_people
+
+    a = _list_incident(app, KHARKIV_OBLAST, "list A", 12)
+    b = _list_incident(app, KHARKIV_OBLAST, "list B", 9)
+    c = _list_incident(app, CRIMEA, "list C", 5)
+    for x, y in zip(a[:4], b[:4], strict=True):
+        merges.merge(app, SYSTEM, x, y)
+    merges.merge(app, SYSTEM, b[0], c[0])  # c[0] → b[0] → a[0]: one person on three lists
+    with app.db.session() as s:
+        inc_id = s.execute(select(Act.incident_id).join(Victim, Victim.act_id == Act.id)
+                           .where(Victim.person_id == c[1])).scalar_one()
+        s.execute(update(Incident).where(Incident.id == inc_id).values(confidentiality="confidential"))
+    for actor in (Actor("someone", "analyst"), Actor("boss", "administrator")):
+        with app.db.session() as s:
+            expected = list_sizes(visible_people(app, s, actor, "none", harm=["killed"]))
+            assert visible_list_sizes(app, s, actor, harm=["killed"]) == expected
+    assert expected == {"list A": 12, "list B": 9, "list C": 5}

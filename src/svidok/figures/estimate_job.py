@@ -19,7 +19,7 @@ from svidok.core.errors import FieldError, NotFound, ServiceError, ValidationFai
 from svidok.services import jobs
 from svidok.services.jobs import register
 
-from .estimate_input import STRATA, list_sizes, visible_people
+from .estimate_input import STRATA, list_sizes, visible_list_sizes, visible_people
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -138,11 +138,31 @@ register(KIND, run_estimate, resumable=True, check=_check)
 
 # -- what the page reads ----------------------------------------------------------------------
 
+def _list_sizes(app: Svidok, actor: Actor, harms: list[str]) -> dict[str, int]:
+    """People documented by each list, counted in SQL and kept in the shared figure cache until
+    the ledger moves (per clearance and harms): the form must not count 2 million victims each time."""
+    import hashlib
+    import time
+
+    from svidok.services import figure_cache
+
+    grants = json.dumps(sorted(actor.grants.items()), default=str)
+    key = "list-sizes:" + hashlib.sha256(f"{actor.role}|{grants}|{','.join(sorted(harms))}".encode()).hexdigest()[:24]
+    version = figure_cache.data_version(app)
+    hit = figure_cache.get(app, key)
+    if hit is not None and hit.version == version:
+        return hit.value["sizes"]
+    started = time.perf_counter()
+    with app.db.session() as s:
+        sizes = visible_list_sizes(app, s, actor, harm=harms)
+    figure_cache.put(app, key, version, {"sizes": sizes}, time.perf_counter() - started)
+    return sizes
+
+
 def form_data(app: Svidok, actor: Actor, harms: list[str]) -> dict:
     """The lists the actor can choose from (people documented by each, for these harms) and
     their earlier estimates."""
-    with app.db.session() as s:
-        sizes = list_sizes(visible_people(app, s, actor, "none", harm=harms))
+    sizes = _list_sizes(app, actor, harms)
     earlier = jobs.list_jobs(app, actor, kind=KIND, limit=20)["items"]
     return {"list_sizes": sizes, "earlier": earlier, "strata": STRATA, "methods": PAGE_METHODS}
 
