@@ -17,7 +17,7 @@ router = APIRouter()
 
 @router.get("/claims")
 async def claims_figures_page(request: Request, actor: SignedIn):
-    figures = await call(claim_figures.by_oblast, request.app.state.svidok, actor)
+    figures = await call(claim_figures.current, request.app.state.svidok, actor)
     return render(request, "claims/figures.html", figures=figures)
 
 
