@@ -36,7 +36,7 @@ def test_status_change_views_and_briefs(client) -> None:
     html = client.post("/api/v1/briefs/mine_action/render", json={"edition": "public"})
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html") and "Annex" in html.text
     err = client.post("/api/v1/briefs/monthly_update/render", json={"params": {"month": "2026-13"}})
-    assert err.status_code == 422 and "monthly_update.md.j2:12" in err.text
+    assert err.status_code == 422 and "monthly_update.md.j2:13" in err.text
     q = client.post("/api/v1/briefs/queries/hazard_areas", json={"args": {"hazard_status": "cleared"}}).json()
     assert q["kind"] == "number" and q["value"] == q["records"]
     unknown = client.post("/api/v1/briefs/queries/nothing", json={"args": {}})

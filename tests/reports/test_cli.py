@@ -35,7 +35,7 @@ def test_brief_commands(env, tmp_path) -> None:
     q = runner.invoke(cli, ["brief", "query", "hazard_areas", "--arg", "hazard_status=confirmed"])
     assert q.exit_code == 0 and json.loads(q.output)["kind"] == "number"
     bad = runner.invoke(cli, ["brief", "render", "monthly_update", "--param", "month=2026-13", "--out", str(tmp_path / "x.pdf")])
-    assert bad.exit_code == 1 and "monthly_update.md.j2:12" in bad.output and "month 13" in bad.output
+    assert bad.exit_code == 1 and "monthly_update.md.j2:13" in bad.output and "month 13" in bad.output
     assert not (tmp_path / "x.pdf").exists()
 
 

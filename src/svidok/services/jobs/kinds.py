@@ -79,7 +79,9 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
         problems = _problems_csv(report.problems, ctx.output_dir / "problems.csv") if report.problems else None
         out = {"import_run": report.run_id, **out, "source_file": out["file"], "file": problems}
     uploads = (app.settings.data_dir / "jobs" / "uploads").resolve()
-    if path.resolve().parent.parent == uploads:  # an uploaded file (``starts.start_import``): no longer needed
+    # An uploaded file is no longer needed once imported; after a dry run it stays, for the
+    # import that follows the check (the imports page's "Import N rows").
+    if not params.get("dry_run") and path.resolve().parent.parent == uploads:
         import shutil
 
         shutil.rmtree(path.resolve().parent, ignore_errors=True)
