@@ -35,12 +35,15 @@ def timed(fn, repeats: int = 3) -> tuple[float, float]:
 
 def main() -> None:
     print(f"nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
-    for p in (3, 4, 5):
+    for p in (3, 4, 5, 6):
         w0, c0 = time.perf_counter(), time.process_time()
         n = len(decomposable_graphs(p))
         print(f"enumerate decomposable graphs on {p} lists: {n} graphs, "
               f"{time.perf_counter() - w0:.3f} s wall, {time.process_time() - c0:.3f} s CPU (once per process)")
-    cases = {"3 lists (Darroch)": table(DARROCH_R3), "4 lists (Kosovo)": kosovo(), "5 lists (UK 2013)": uk_2013(5)}
+    from stats_loglinear import simulated
+
+    cases = {"3 lists (Darroch)": table(DARROCH_R3), "4 lists (Kosovo)": kosovo(), "5 lists (UK 2013)": uk_2013(5),
+             "6 lists (simulated)": simulated(6)}
     for name, t in cases.items():
         for label, grid in (("default grid", None), ("grid 0..20000", np.arange(20_001))):
             r = estimate_dga(t, missing=grid)

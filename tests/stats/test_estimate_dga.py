@@ -87,6 +87,20 @@ def test_graph_counts_match_dga_and_every_graph_is_decomposable() -> None:
     assert not any(set(g.cliques) == cycle for g in decomposable_graphs(4))
 
 
+def test_six_lists_average_over_all_18154_decomposable_graphs() -> None:
+    """dga itself stops at 5 lists; Svidok enumerates the 18,154 labelled chordal graphs on 6
+    (OEIS A058862: 1, 2, 8, 61, 822, 18154). The UK 2013 table's six lists then give an interval
+    that overlaps the five-list one (PF and NCA merged), as two readings of the same population."""
+    graphs = decomposable_graphs(6)
+    assert len(graphs) == 18154 and len(set(graphs)) == 18154
+    six, five = estimate_dga(uk_2013(6)), estimate_dga(uk_2013(5))
+    assert six.n_models == 18154 and len(six.lists) == 6
+    assert six.lower <= six.median <= six.upper
+    assert six.lower < five.upper and five.lower < six.upper
+    with pytest.raises(CountsError, match="3 to 6 lists, got 7"):
+        estimate_dga(CountsTable(tuple("ABCDEFG"), np.ones(127, dtype=int)))
+
+
 def test_separators_are_a_multiset_for_a_star() -> None:
     star = [g for g in decomposable_graphs(4) if set(g.cliques) == {0b0011, 0b0101, 0b1001}]
     assert len(star) == 1 and star[0].separators == (0b0001, 0b0001)
@@ -118,7 +132,7 @@ def test_independent_lists_recover_a_known_total() -> None:
 
 
 def test_bad_input_is_refused_with_the_reason() -> None:
-    with pytest.raises(CountsError, match="3 to 5 lists, got 2"):
+    with pytest.raises(CountsError, match="3 to 6 lists, got 2"):
         estimate_dga(CountsTable(("A", "B"), np.array([10, 20, 5])))
     with pytest.raises(ValueError, match="delta must be positive"):
         estimate_dga(table(DARROCH_R3), delta=0)
