@@ -36,7 +36,7 @@ PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from
          "/incidents?characteristic=older_person", "/incidents?q=Kharkiv", "/search?q=Kharkiv",
          "/briefs", "/briefs/monthly_update", "/interventions",
          "/search?q=Kovalenko",  # a common family name: victims lead to their incidents
-         "/incidents/1", "/persons", "/persons/1", "/evidence", "/map", "/map/incidents.geojson", "/review",
+         "/incidents/{incident}", "/persons", "/persons/{person}", "/evidence", "/map", "/map/incidents.geojson", "/review",
          "/review/incidents", "/statistics", "/claims", "/account", "/custody/monitor"]
 #: Pages only an administrator (or a writer) opens.
 ADMIN_PAGES = ["/imports", "/admin/keys", "/admin/users"]
@@ -84,7 +84,11 @@ def main() -> None:
             while "being computed" in c.get("/").text:
                 time.sleep(0.5)
             print(f"{user:14} dashboard figures computed in the background in {time.perf_counter() - t:.1f} s", flush=True)
+            # Detail pages: the newest incident and person this user may see (ids differ by clearance).
+            incident = re.search(r'href="/incidents/(\d+)"', c.get("/incidents").text).group(1)
+            person = re.search(r'href="/persons/(\d+)"', c.get("/persons").text).group(1)
             for page in PAGES + (ADMIN_PAGES if user == "bench-admin" else []):
+                page = page.format(incident=incident, person=person)
                 t = time.perf_counter()
                 r = c.get(page)
                 cold = time.perf_counter() - t

@@ -35,7 +35,8 @@ def current(app: Svidok, actor: Actor) -> dict | None:
     None while a first computation runs."""
     from . import cached
 
-    return cached.current(app, actor, "claims-by-oblast", lambda: by_oblast(app, actor))
+    # A short wait: when they are not ready the page says so at once rather than hold the request.
+    return cached.current(app, actor, "claims-by-oblast", lambda: by_oblast(app, actor), wait=0.2)
 
 
 def by_oblast(app: Svidok, actor: Actor) -> dict:
