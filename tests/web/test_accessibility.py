@@ -67,7 +67,7 @@ def site(tmp_path_factory):
              "/persons", f"/persons/{person['id']}", "/evidence", f"/evidence/{item['id']}", "/search?q=strike",
              "/map", "/review", "/briefs", "/briefs/monthly_update", "/interventions",
              f"/interventions/{letter['id']}", "/interventions/new", "/imports", "/admin/users", "/admin/keys",
-             "/account", "/records/custody-episodes", "/statistics"]
+             "/account", "/records/custody-episodes", "/statistics", "/claims", "/review/incidents"]
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(core), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
