@@ -78,7 +78,7 @@ def test_no_server_errors_on_generated_requests(sqlite_app) -> None:
     from tests.fuzzing import server_errors
 
     operations, failures = server_errors(sqlite_app, "/api/v1/stats", max_examples=25)
-    assert operations == 5
+    assert operations == 6  # breakdown (JSON and CSV), disproportionality, charts, estimate, closedp
     assert failures == []
 
 
