@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from svidok.http import client
 
 HSTS = "max-age=63072000; includeSubDomains"
-PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), " \
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), " \
               "display-capture=(), interest-cohort=()"
 
 
