@@ -13,8 +13,6 @@ when they were computed). ``current`` never makes a page wait longer than ``wait
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,6 +27,7 @@ from svidok.core.actors import Actor
 from svidok.services import figure_cache
 from svidok.storage.models import Act, Incident, Place, PlaceOccupation
 
+from . import cached
 from .incident_figures import not_a_known_copy
 
 if TYPE_CHECKING:
@@ -45,8 +44,7 @@ _running: dict[tuple, Future] = {}
 
 
 def _clearance_key(actor: Actor) -> str:
-    grants = json.dumps(sorted(actor.grants.items()), default=str)
-    return f"dashboard:{actor.role}:" + hashlib.sha256(grants.encode()).hexdigest()[:16]
+    return cached.clearance_key("dashboard", actor)
 
 
 def _fresh(entry: figure_cache.Entry, version: str) -> bool:

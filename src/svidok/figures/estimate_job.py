@@ -141,13 +141,13 @@ register(KIND, run_estimate, resumable=True, check=_check)
 def _list_sizes(app: Svidok, actor: Actor, harms: list[str]) -> dict[str, int]:
     """People documented by each list, counted in SQL and kept in the shared figure cache until
     the ledger moves (per clearance and harms): the form must not count 2 million victims each time."""
-    import hashlib
     import time
 
     from svidok.services import figure_cache
 
-    grants = json.dumps(sorted(actor.grants.items()), default=str)
-    key = "list-sizes:" + hashlib.sha256(f"{actor.role}|{grants}|{','.join(sorted(harms))}".encode()).hexdigest()[:24]
+    from .cached import clearance_key
+
+    key = clearance_key(f"list-sizes:{','.join(sorted(harms))}", actor)
     version = figure_cache.data_version(app)
     hit = figure_cache.get(app, key)
     if hit is not None and hit.version == version:
