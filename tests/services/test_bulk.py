@@ -183,3 +183,16 @@ def test_a_dangling_reference_outside_a_load_is_refused_by_the_database(app):
         bulk.insert_batch(s, _dangling_batch(70_001))
     with app.db.session() as s:
         assert s.scalar(select(Person).where(Person.id == 70_001)) is None
+
+
+def test_demo_victims_killed_on_an_incident_are_dead_on_their_person_record(app):
+    """As the victim form makes it (services.persons.learn_from_victim), the bulk demo path too."""
+    from svidok.storage.models import Person, Victim
+
+    demo.load(app, size=200, seed=5, batch_size=100)
+    with app.db.session() as s:
+        rows = s.execute(select(Victim.harm, Person.life_status).join(Person, Person.id == Victim.person_id)).all()
+    killed = [life for harm, life in rows if harm == "killed"]
+    others = {life for harm, life in rows if harm != "killed"}
+    assert killed and set(killed) == {"dead"}
+    assert others == {"unknown"}

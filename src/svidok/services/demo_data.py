@@ -67,8 +67,8 @@ _LAYOUT: dict[str, tuple[tuple[str, ...], dict]] = {
     "perpetrators": (("id", "act_id"), {"organisation_id": None, "person_id": None,
                                         "description": "Russian armed forces (unit unknown)", "mode": "direct_perpetrator"}),
     "persons": (("id", "import_source", "full_name", "family_name", "given_name", "patronymic", "sex", "birth_date",
-                 "birth_lo", "birth_hi", "age_band", "status", "characteristics", "merged_into_id"),
-                {"confidentiality": "restricted", "life_status": "unknown", "residence_place_id": None,
+                 "birth_lo", "birth_hi", "age_band", "status", "characteristics", "merged_into_id", "life_status"),
+                {"confidentiality": "restricted", "residence_place_id": None,
                  "address_enc": None, "contact_enc": None, "notes": None}),
     "person_names": (("id", "person_id", "name", "script", "lang"), {"kind": "as_recorded"}),
     "person_name_keys": (("id", "person_id", "key"), {}),
@@ -184,7 +184,7 @@ class DemoGenerator:
             forms = self._forms[full] = names.name_forms(full)
         return forms
 
-    def _person(self, b: Batch, incident_day: date, child: bool, status: str) -> tuple[int, dict]:
+    def _person(self, b: Batch, incident_day: date, child: bool, status: str, life: str) -> tuple[int, dict]:
         sex = "male" if (status == "prisoner_of_war" or self.rnd.random() < 0.55) else "female"
         given = self.rnd.choice(self.male if sex == "male" else self.female)
         family = self.rnd.choice(self.last)
@@ -212,7 +212,7 @@ class DemoGenerator:
         while not lists:  # documented by at least one list (those on none are the undocumented)
             lists = [name for name, p in DEMO_LISTS if self.rnd.random() < p]
         b.rows["persons"].append((pid, lists[0], full, family, given, patr, sex, birth, _iso(lo), _iso(hi),
-                                  None if birth else self._band[age], status, people.pack(chars), None))
+                                  None if birth else self._band[age], status, people.pack(chars), None, life))
         recorded = [(full, "Cyrl", "uk")]  # the first is persons.full_name; person_names keeps the others
         if self.rnd.random() < 0.3:
             kind = "ru_cyrillic" if self.rnd.random() < 0.5 else "uk_latin"
@@ -229,7 +229,7 @@ class DemoGenerator:
         for k in keys:
             b.rows["person_name_keys"].append((self.ids("person_name_keys"), pid, k))
         return pid, {"sex": sex, "age": age, "chars": chars, "lists": lists, "given": given, "family": family,
-                     "patronymic": patr, "full": full, "birth_year": birth_year, "status": status}
+                     "patronymic": patr, "full": full, "birth_year": birth_year, "status": status, "life": life}
 
     # -- incidents -------------------------------------------------------------------
     def batches(self, size: int, batch_size: int = 5000) -> Iterator[Batch]:
@@ -305,7 +305,9 @@ class DemoGenerator:
         rnd = self.rnd
         n_persons = 1 if sc.custody else rnd.choice((0, 1, 1, 2, 3))
         for _ in range(n_persons):
-            person_id, p = self._person(b, day, sc.child_victims, sc.victim_status)
+            # A victim killed here is dead on their person record, as the victim form makes it.
+            person_id, p = self._person(b, day, sc.child_victims, sc.victim_status,
+                                        "dead" if sc.harm == "killed" else "unknown")
             chars = people.pack(p["chars"])
             b.rows["victims"].append((self.ids("victims"), aid, person_id, 1, None, sc.harm, sc.victim_status, p["sex"],
                                       p["age"], self._band[p["age"]], chars))
@@ -319,7 +321,8 @@ class DemoGenerator:
                 spelt = f"{g} {f}" if g and f else p["full"]
                 year = p["birth_year"]
                 b.rows["persons"].append((dup, other, spelt, f or p["family"], g or p["given"], None, p["sex"], str(year),
-                                          f"{year:04d}-01-01", f"{year:04d}-12-31", None, p["status"], chars, person_id))
+                                          f"{year:04d}-01-01", f"{year:04d}-12-31", None, p["status"], chars, person_id,
+                                          p["life"]))
                 for k in set(names.search_keys(spelt)):
                     b.rows["person_name_keys"].append((self.ids("person_name_keys"), dup, k))
                 b.rows["victims"].append((self.ids("victims"), aid, dup, 1, None, sc.harm, sc.victim_status, p["sex"],
