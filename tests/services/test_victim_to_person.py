@@ -2,7 +2,7 @@
 
 from svidok.core.actors import SYSTEM
 from svidok.schemas.records import IncidentUpdate
-from svidok.services import incidents, persons
+from svidok.services import history, incidents, persons
 from tests import fixtures as fx
 
 
@@ -48,3 +48,48 @@ def test_linking_an_existing_person_as_killed_updates_the_record_with_a_new_vers
         "version": got["version"], "acts": [{"violation_type": "killing_of_civilians", "victims": [
             {"person_id": p["id"], "harm": "killed", "status": "civilian", "age": 61}]}]}))
     assert persons.get(app, SYSTEM, p["id"])["version"] == after["version"]
+
+
+def _correct_harm(app, inc: dict, harm: str, person_id: int) -> None:
+    got = incidents.get(app, SYSTEM, inc["id"])
+    incidents.update(app, SYSTEM, inc["id"], IncidentUpdate.model_validate({
+        "version": got["version"], "acts": [{"violation_type": "killing_of_civilians", "victims": [
+            {"person_id": person_id, "harm": harm, "status": "civilian", "age": 34}]}]}))
+
+
+def test_a_victim_corrected_from_killed_to_injured_is_no_longer_dead_on_the_person(app):
+    inc = fx.incident(app, acts=[{"violation_type": "killing_of_civilians", "victims": [
+        {"harm": "killed", "status": "civilian", "age": 34, "person": {"full_name": "Мельник Тарас"}}]}])
+    pid = inc["acts"][0]["victims"][0]["person_id"]
+    assert persons.get(app, SYSTEM, pid)["life_status"] == "dead"
+    _correct_harm(app, inc, "injured", pid)
+    after = persons.get(app, SYSTEM, pid)
+    assert after["life_status"] == "unknown"
+    with app.db.session() as s:
+        last = history.versions(s, "person", pid)[-1]
+        assert "no victim row says killed" in last.reason
+
+
+def test_an_existing_alive_person_linked_as_killed_then_corrected_is_alive_again(app):
+    p = fx.person(app, full_name="Ткаченко Ірина", sex="female", life_status="alive")
+    inc = fx.incident(app, acts=[{"violation_type": "killing_of_civilians", "victims": [
+        {"person_id": p["id"], "harm": "killed", "status": "civilian", "age": 34}]}])
+    assert persons.get(app, SYSTEM, p["id"])["life_status"] == "dead"
+    _correct_harm(app, inc, "injured", p["id"])
+    assert persons.get(app, SYSTEM, p["id"])["life_status"] == "alive"
+
+
+def test_a_death_the_documenter_typed_or_another_incident_records_stays(app):
+    typed = fx.person(app, full_name="Шевчук Оксана", life_status="dead")
+    inc = fx.incident(app, acts=[{"violation_type": "killing_of_civilians", "victims": [
+        {"person_id": typed["id"], "harm": "killed", "status": "civilian", "age": 34}]}])
+    _correct_harm(app, inc, "injured", typed["id"])
+    assert persons.get(app, SYSTEM, typed["id"])["life_status"] == "dead"
+
+    other = fx.person(app, full_name="Гнатюк Петро")
+    first = fx.incident(app, acts=[{"violation_type": "killing_of_civilians", "victims": [
+        {"person_id": other["id"], "harm": "killed", "status": "civilian", "age": 34}]}])
+    fx.incident(app, acts=[{"violation_type": "killing_of_civilians", "victims": [
+        {"person_id": other["id"], "harm": "killed", "status": "civilian", "age": 34}]}])
+    _correct_harm(app, first, "injured", other["id"])
+    assert persons.get(app, SYSTEM, other["id"])["life_status"] == "dead"  # the second incident still says killed

@@ -111,9 +111,11 @@ def _write_acts(app: Svidok, s: Session, actor: Actor, incident: Incident, acts:
             if v.person is not None:
                 inline = persons.fill_from_victim(v.person, facts).model_copy(
                     update={"synthetic": v.person.synthetic or incident.synthetic})
-                person_id = persons.create_in(app, s, actor, inline, f"acts[{i}].victims[{j}].person.").id
+                person_id = persons.create_in(app, s, actor, inline, f"acts[{i}].victims[{j}].person.",
+                                              reason=persons.learnt_reason(incident.id, facts)
+                                              if inline.life_status == "dead" != v.person.life_status else None).id
             elif known is not None:
-                persons.learn_from_victim(app, s, actor, known, facts)
+                persons.learn_from_victim(app, s, actor, known, facts, incident.id)
             if person_id is not None:
                 person = s.get(Person, person_id)
                 sex = sex if sex != "unknown" else person.sex
@@ -189,10 +191,15 @@ def update(app: Svidok, actor: Actor, incident_id: int, data: IncidentUpdate) ->
         _set_fields(s, incident, data, fields)
         if data.acts is not None and "acts" in data.model_fields_set:
             old = select(Act.id).where(Act.incident_id == incident.id).scalar_subquery()
+            were_killed = set(s.scalars(select(Victim.person_id).where(
+                Victim.act_id.in_(old), Victim.harm == "killed", Victim.person_id.is_not(None))))
             for model in (Victim, Perpetrator, Qualification):
                 s.execute(delete(model).where(model.act_id.in_(old)))
             s.execute(delete(Act).where(Act.incident_id == incident.id))
             _write_acts(app, s, actor, incident, data.acts)
+            s.flush()
+            for person_id in sorted(were_killed):  # a victim corrected from killed
+                persons.unlearn_death(s, actor, person_id, incident.id)
         if data.source_ids is not None and "source_ids" in data.model_fields_set:
             _write_sources(s, incident, data.source_ids)
         # Compare-and-set on the version: a concurrent writer that got here first wins, we refuse.

@@ -99,7 +99,8 @@ def _write_names(session: Session, person: Person, data: PersonIn | PersonUpdate
         session.add(PersonNameKey(person_id=person.id, key=key))
 
 
-def create_in(app: Svidok, session: Session, actor: Actor, data: PersonIn, prefix: str = "") -> Person:
+def create_in(app: Svidok, session: Session, actor: Actor, data: PersonIn, prefix: str = "",
+              reason: str | None = None) -> Person:
     """Create inside the caller's transaction (used by incidents for inline victims)."""
     check(app, session, data, actor, prefix).raise_if_any()
     person = Person(full_name=data.full_name, created_by=actor.username, synthetic=data.synthetic)
@@ -108,7 +109,7 @@ def create_in(app: Svidok, session: Session, actor: Actor, data: PersonIn, prefi
     _apply(app, session, person, data, set(PersonIn.model_fields))
     _write_names(session, person, data)
     session.flush()
-    history.record(session, actor, ENTITY, person, "create", None)
+    history.record(session, actor, ENTITY, person, "create", None, reason=reason)
     return person
 
 
@@ -288,7 +289,16 @@ def fill_from_victim(data: PersonIn, facts: dict) -> PersonIn:
     return data.model_copy(update={k: v for k, v in facts.items() if getattr(data, k) in UNKNOWN})
 
 
-def learn_from_victim(app: Svidok, session: Session, actor: Actor, person: Person, facts: dict) -> None:
+LEARNT_FROM_VICTIM = "from a victim row on incident "
+
+
+def learnt_reason(incident_id: int, facts: dict) -> str | None:
+    """The history reason of a person version the victim row wrote (how `unlearn_death` knows it)."""
+    return f"{LEARNT_FROM_VICTIM}{incident_id}" if facts.get("life_status") == "dead" else None
+
+
+def learn_from_victim(app: Svidok, session: Session, actor: Actor, person: Person, facts: dict,
+                      incident_id: int | None = None) -> None:
     """An existing person linked as a victim: fill what the record does not know yet (a killing
     also ends an "alive"); a new version with its history when anything changed."""
     if person.family_name or person.given_name or person.patronymic:
@@ -309,4 +319,32 @@ def learn_from_victim(app: Svidok, session: Session, actor: Actor, person: Perso
     person.updated_at = func.now()
     session.flush()
     session.refresh(person)
-    history.record(session, actor, ENTITY, person, "update", before)
+    history.record(session, actor, ENTITY, person, "update", before,
+                   reason=learnt_reason(incident_id, changes) if incident_id is not None else None)
+
+
+def unlearn_death(session: Session, actor: Actor, person_id: int, incident_id: int) -> None:
+    """A victim row corrected from killed: undo the "dead" it wrote on the person, but only when
+    that "dead" came from a victim row (never one a documenter typed) and no other victim row of
+    the person, on any incident still standing, says killed. A new version, with the reason."""
+    person = session.get(Person, person_id)
+    if person is None or person.life_status != "dead":
+        return
+    still_killed = session.scalar(
+        select(func.count()).select_from(Victim).join(Act, Act.id == Victim.act_id)
+        .join(Incident, Incident.id == Act.incident_id)
+        .where(Victim.person_id == person_id, Victim.harm == "killed", Incident.deleted_at.is_(None)))
+    if still_killed:
+        return
+    last = next((v for v in reversed(history.versions(session, ENTITY, person_id))
+                 if (v.after or {}).get("life_status") == "dead" and (v.before or {}).get("life_status") != "dead"), None)
+    if last is None or not (last.reason or "").startswith(LEARNT_FROM_VICTIM):
+        return
+    before = history.snapshot(person)
+    person.life_status = (last.before or {}).get("life_status") or "unknown"
+    person.version += 1
+    person.updated_at = func.now()
+    session.flush()
+    session.refresh(person)
+    history.record(session, actor, ENTITY, person, "update", before,
+                   reason=f"no victim row says killed any more (corrected on incident {incident_id})")
