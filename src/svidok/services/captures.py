@@ -274,6 +274,9 @@ def get(app: Svidok, actor: Actor, capture_id: int) -> dict:
     with app.db.session() as s:
         c = _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
         out = view(c)
+        ids = [a["evidence_id"] for a in c.artefacts or []]
+        out["graphic"] = bool(ids) and s.scalar(select(EvidenceItem.id).where(
+            EvidenceItem.id.in_(ids), EvidenceItem.graphic.is_(True)).limit(1)) is not None
         out["timestamps"] = [{k: v for k, v in t.items() if k != "response"}
                              for t in timestamps.of(app, timestamps.CAPTURE, c.id)]
         if c.previous_id:

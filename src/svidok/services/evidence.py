@@ -112,7 +112,10 @@ def _check(app: Svidok, s: Session, actor: Actor, fields: dict[str, Any]) -> Che
     c.exists(Incident, fields.get("incident_id"), "incident_id", "incident")
     c.exists(Source, fields.get("source_id"), "source_id", "source")
     c.exists(Case, fields.get("case_id"), "case_id", "case")
-    unknown = set(fields) - set(ACQUISITION_FIELDS) - {"confidentiality", "incident_id", "source_id", "case_id"}
+    if "graphic" in fields and not isinstance(fields["graphic"], bool):
+        c.add("graphic", "true or false")
+    unknown = set(fields) - set(ACQUISITION_FIELDS) - {"confidentiality", "incident_id", "source_id", "case_id",
+                                                       "graphic"}
     for name in sorted(unknown):
         c.add(name, "not a field of an evidence item")
     return c
@@ -204,7 +207,7 @@ def record_blob(s: Session, actor: Actor, blob: StoredBlob, original_name: str |
     meta, ph = blob.inspected or ({}, None)
     incident = s.get(Incident, fields["incident_id"]) if fields.get("incident_id") else None
     if incident is not None:
-        odd = consistency.warnings(meta, incident.date_start, incident.date_end, (incident.lat, incident.lon))
+        odd = consistency.findings(meta, incident.date_start, incident.date_end, (incident.lat, incident.lon))
         if odd:
             meta["consistency"] = odd
     item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
@@ -242,8 +245,19 @@ def _similar(s: Session, actor: Actor, item: EvidenceItem, max_distance: int = 8
     return [{"evidence_id": k, "distance": d} for k, d in find_similar(item.phash, rows, max_distance)]
 
 
+def metadata_warnings(s: Session, item: EvidenceItem) -> list[dict]:
+    """What in the file's metadata does not fit its incident *now* (dates and place may have been corrected
+    since ingest): ``{kind, source, …, text: {"en", "uk"}}``. Hints for a verifier, not verdicts."""
+    incident = s.get(Incident, item.incident_id) if item.incident_id else None
+    if incident is None or not item.extracted:
+        return []
+    found = consistency.findings(item.extracted, incident.date_start, incident.date_end, (incident.lat, incident.lon))
+    return [{**f, "text": {lang: consistency.describe(f, lang) for lang in ("en", "uk")}} for f in found]
+
+
 def view(s: Session, item: EvidenceItem) -> dict:
     out = history.snapshot(item)
+    out["metadata_warnings"] = metadata_warnings(s, item)
     out["custody_events"] = [
         {**custody_content(ev), "id": ev.id}
         for ev in s.scalars(select(CustodyEvent).where(CustodyEvent.evidence_id == item.id).order_by(CustodyEvent.id))
@@ -254,6 +268,26 @@ def view(s: Session, item: EvidenceItem) -> dict:
                            .order_by(VerificationAssessment.id))
     ]
     return out
+
+
+def mark_graphic(app: Svidok, actor: Actor, evidence_id: int, graphic: bool, reason: str | None = None) -> dict:
+    """A reviewer marks an item graphic (or takes the mark away): a new version, in the item's history."""
+    access.require_writer(actor)
+    if not isinstance(graphic, bool):
+        raise ValidationFailed(FieldError("graphic", "true or false"))
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        if item.graphic != graphic:
+            before = history.snapshot(item)
+            item.graphic = graphic
+            item.version += 1
+            item.updated_at = datetime.now(UTC)
+            s.flush()
+            history.record(s, actor, ENTITY, item, "update", before,
+                           reason=reason or ("marked graphic" if graphic else "graphic mark removed"))
+        out = view(s, item)
+        out["similar"] = _similar(s, actor, item) if item.phash else []
+        return out
 
 
 def _require(s: Session, actor: Actor, evidence_id: int) -> EvidenceItem:
