@@ -427,7 +427,8 @@ def _check_provenance(tf, members, manifest, report: Report) -> None:
                 report.warnings.append(f"{label}: C2PA content credentials FAILED validation on ingest "
                                        f"({', '.join(map(str, c2pa.get('problems') or [])) or 'invalid'})")
             elif state in ("Valid", "Trusted"):
-                trust = c2pa.get("trust") or ("trusted signer" if state == "Trusted" else "signer not on a trust list")
+                trust = ("signer on the sender's trust list" if state == "Trusted"
+                         else "signer not on a trust list: who signed is what the certificate claims")
                 report.passed.append(f"{label}: C2PA content credentials valid on ingest, signed by {signer} ({trust})")
             else:
                 report.warnings.append(f"{label}: C2PA content credentials not checked on ingest ({state})")

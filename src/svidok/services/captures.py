@@ -180,11 +180,10 @@ def _fail(app: Svidok, capture_id: int, reason: str) -> None:
 def _finish(app: Svidok, actor: Actor, capture_id: int, page: PageCapture) -> None:
     """Store the artefacts, then record items, custody, ledger and the capture's state at once."""
     store = evidence.evidence_store(app)
-    blobs = []
+    blobs, inspect = [], evidence.inspector(app)
     try:
         for a in page.artefacts:
-            blobs.append((a, store.put_file(a.path, media_type=a.media_type, original_name=a.name,
-                                            inspect=evidence.inspect_file)))
+            blobs.append((a, store.put_file(a.path, media_type=a.media_type, original_name=a.name, inspect=inspect)))
         with app.db.session() as s:
             c = s.get(Capture, capture_id)
             batch = s.get(CaptureBatch, c.batch_id)

@@ -13,6 +13,7 @@ import json
 import os
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -138,7 +139,7 @@ def ingest(app: Svidok, actor: Actor, fileobj: BinaryIO, *, original_name: str |
     try:
         blob = store.put_stream(fileobj, expected_sha256=expected_sha256, expected_size=expected_size,
                                 media_type=media_type, original_name=original_name, max_size=max_size,
-                                inspect=inspect_file)
+                                inspect=inspector(app))
     except StoreUnavailableError as exc:
         raise StorageUnavailable(f"{exc}; nothing was recorded") from None
     except EvidenceStoreError as exc:
@@ -160,7 +161,17 @@ def discard(app: Svidok, store: BlobStore, blob: StoredBlob) -> None:
                 pass  # the store failed meanwhile: `svidok verify` lists the file as belonging to no item
 
 
-def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
+def inspector(app: Svidok):
+    """:func:`inspect_file` with the installation's settings (the C2PA trust list)."""
+    return partial(inspect_file, trust_anchors_pem=c2pa_trust_anchors(app.settings))
+
+
+def c2pa_trust_anchors(settings) -> str | None:
+    pem = "".join(Path(p).read_text() for p in settings.c2pa_trust_anchors)
+    return pem or None
+
+
+def inspect_file(path: Path, media_type: str, trust_anchors_pem: str | None = None) -> tuple[dict, str | None]:
     """Metadata and perceptual hash, read from the staged plaintext before it is stored."""
     meta = extract_metadata(path, media_type)
     try:
@@ -168,7 +179,7 @@ def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
     except NotAnImageError as exc:
         ph = None
         meta.setdefault("problems", []).append(str(exc))
-    provenance = read_c2pa(path, media_type)
+    provenance = read_c2pa(path, media_type, trust_anchors_pem)
     if provenance is not None:
         meta["c2pa"] = provenance
     if media_type in ("application/zip", "application/x-zip-compressed"):
