@@ -161,11 +161,35 @@ def seal(export: Path = typer.Option(None, "--export", dir_okay=False,
         for t in head.get("timestamps", []):
             if "error" in t:
                 err_console.print(f"[yellow]no timestamp[/yellow] from {t['error']}")
+            elif t.get("kind") == "opentimestamps":
+                console.print(f"OpenTimestamps proof {t['id']} from {t['tsa_url']}: {t['status']} "
+                              "(`svidok ots-upgrade` later completes it)")
+                for p in t.get("problems", []):
+                    err_console.print(f"[yellow]calendar failed[/yellow]: {p}")
             else:
                 console.print(f"timestamped by {t['tsa_url']} at {t['time']} (serial {t['serial']})")
         if export is not None:
             ledger_heads.export_head(app, export)
             console.print(f"{export}: keep it outside this machine; `svidok verify --head {export}` checks against it")
+    run(go)
+
+
+def ots_upgrade() -> None:
+    """Complete pending OpenTimestamps proofs from the configured calendars (needs the network).
+
+    Asks each calendar of SVIDOK_OTS_CALENDARS for the Bitcoin path of each pending proof; run it
+    hours after a seal, and again until all are complete."""
+    def go(app: Svidok):
+        from svidok.services import timestamps
+
+        rows = timestamps.upgrade_ots(app, cli_actor().username)
+        for r in rows:
+            blocks = ", ".join(map(str, r["bitcoin_blocks"])) or "—"
+            console.print(f"proof {r['id']}: {r['status']} (Bitcoin block {blocks})")
+            for p in r["problems"]:
+                console.print(f"  {p}")
+        if not rows:
+            console.print("no pending OpenTimestamps proofs")
     run(go)
 
 

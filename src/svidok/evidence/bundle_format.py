@@ -152,9 +152,16 @@ def write_bundle(
     # RFC 3161 tokens (``.tsr``) beside the statements they stamp (``.json``): see bundle-format.md.
     stamps = []
     for t in timestamps or []:
+        if t.get("kind") == "opentimestamps":  # a .ots proof, pending or complete (``ots upgrade`` / ``ots verify``)
+            stem = f"timestamps/{t['subject']}-{t['subject_id']}-ots-{t['id']}"
+            small[f"{stem}.json"], small[f"{stem}.ots"] = t["statement"].encode("utf-8"), t["response"]
+            stamps.append({"kind": "opentimestamps", "subject": t["subject"], "subject_id": t["subject_id"],
+                           "calendars": t["tsa_url"].split(), "status": t["serial"],
+                           "statement_file": f"{stem}.json", "proof_file": f"{stem}.ots"})
+            continue
         stem = f"timestamps/{t['subject']}-{t['subject_id']}-token-{t['id']}"
         small[f"{stem}.json"], small[f"{stem}.tsr"] = t["statement"].encode("utf-8"), t["response"]
-        stamps.append({"subject": t["subject"], "subject_id": t["subject_id"], "tsa_url": t["tsa_url"],
+        stamps.append({"kind": "rfc3161", "subject": t["subject"], "subject_id": t["subject_id"], "tsa_url": t["tsa_url"],
                        "time": str(t["time"]), "statement_file": f"{stem}.json", "token_file": f"{stem}.tsr"})
     certs = {}
     if tsa_roots_pem:

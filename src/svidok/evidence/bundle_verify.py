@@ -359,6 +359,9 @@ def _check_timestamps(tf, members, manifest, report: Report) -> None:
     roots = _read(tf, members, authorities["roots_file"], report) if authorities.get("roots_file") else None
     certs = _read(tf, members, authorities["certificates_file"], report) if authorities.get("certificates_file") else None
     for t in manifest.get("timestamps", []):
+        if t.get("kind") == "opentimestamps":
+            _check_ots(tf, members, t, head, report)
+            continue
         label = f"timestamp {t['token_file']}"
         statement, token = _read(tf, members, t["statement_file"], report), _read(tf, members, t["token_file"], report)
         if statement is None or token is None:
@@ -385,6 +388,27 @@ def _check_timestamps(tf, members, manifest, report: Report) -> None:
         report.passed.append(f"{label}: stamps {t['statement_file']} ({t['subject']}, {t['tsa_url']}, {t['time']}); "
                              f"{signed}; openssl: openssl ts -verify -data {t['statement_file']} "
                              f"-in {t['token_file']} -CAfile {TSA_ROOTS} -untrusted {TSA_CERTS}")
+
+
+#: The fixed start of an OpenTimestamps proof file: magic, version 1, the SHA-256 operation (then the digest).
+OTS_HEADER = b"\x00OpenTimestamps\x00\x00Proof\x00\xbf\x89\xe2\xe8\x84\xe8\x92\x94\x01\x08"
+
+
+def _check_ots(tf, members, t, head, report: Report) -> None:
+    label = f"OpenTimestamps proof {t['proof_file']}"
+    statement, proof = _read(tf, members, t["statement_file"], report), _read(tf, members, t["proof_file"], report)
+    if statement is None or proof is None:
+        return
+    if not proof.startswith(OTS_HEADER) or proof[len(OTS_HEADER):len(OTS_HEADER) + 32] != hashlib.sha256(statement).digest():
+        report.problems.append(f"{label}: does not commit to {t['statement_file']} (another digest, or not a proof)")
+        return
+    data = json.loads(statement)
+    if t["subject"] == "tree_head" and any(data.get(k) != head.get(k) for k in ("tree_size", "root_hash", "timestamp")):
+        report.problems.append(f"{label}: stamps another tree head than this bundle's")
+        return
+    report.passed.append(f"{label}: commits to {t['statement_file']} ({t.get('status')} when exported); "
+                         f"complete and check it: ots upgrade {t['proof_file']} && "
+                         f"ots verify -f {t['statement_file']} {t['proof_file']}")
 
 
 def _check_captures(tf, members, manifest, report: Report) -> None:

@@ -142,7 +142,8 @@ def _timestamps(app: Svidok, actor: Actor, head_id: int, item_ids: list[int]) ->
 
     from . import captures, timestamps
 
-    out = [{**t, "subject": timestamps.TREE_HEAD, "subject_id": head_id} for t in timestamps.of(app, timestamps.TREE_HEAD, head_id)]
+    out = [{**t, "subject": timestamps.TREE_HEAD, "subject_id": head_id}
+           for kind in (timestamps.RFC3161, timestamps.OTS) for t in timestamps.of(app, timestamps.TREE_HEAD, head_id, kind)]
     found: dict[int, dict] = {}
     for item_id in item_ids:
         c = captures.of_evidence(app, actor, item_id)
@@ -174,7 +175,8 @@ def _authorities(app: Svidok, stamps: list[dict]) -> tuple[bytes, bytes]:
     roots = tsp.load_roots(app.settings.tsa_ca_files)
     carried: list = []
     for t in stamps:
-        carried += [c for c in tsp.token_certificates(t["response"]) if c not in carried and c not in roots]
+        if t.get("kind", "rfc3161") == "rfc3161":
+            carried += [c for c in tsp.token_certificates(t["response"]) if c not in carried and c not in roots]
     return tsp.to_pem(roots), tsp.to_pem(carried)
 
 
