@@ -66,8 +66,10 @@ def test_bundle_carries_certificates_captures_and_the_documented_openssl_command
     assert any(p.startswith("capture ") and "6 of its 6 file(s) are in this bundle" in p for p in report.passed), text
     root = _extract(path, tmp_path / "x")
     manifest = json.loads((root / "manifest.json").read_text())
-    assert manifest["timestamp_authorities"] == {"roots_file": "timestamps/tsa-roots.pem",
-                                                 "certificates_file": "timestamps/tsa-certificates.pem"}
+    assert manifest["timestamp_authorities"] == {
+        "roots_file": "timestamps/tsa-roots.pem",
+        "certificates_file": "timestamps/tsa-certificates.pem",
+    }
     # the bundled root is the authority's root, byte for byte; the TSA's own certificate is beside it
     assert (root / "timestamps/tsa-roots.pem").read_bytes() == tsa.ca_file.read_bytes()
     assert (root / "timestamps/tsa-certificates.pem").read_bytes() == tsa.tsa_file.read_bytes()
@@ -84,15 +86,33 @@ def test_bundle_carries_certificates_captures_and_the_documented_openssl_command
     tokens = sorted(p.relative_to(root) for p in (root / "timestamps").glob("*.tsr"))
     assert len(tokens) == 2
     for tsr in tokens:
-        v = subprocess.run(["openssl", "ts", "-verify", "-data", str(tsr.with_suffix(".json")), "-in", str(tsr),
-                            "-CAfile", "timestamps/tsa-roots.pem", "-untrusted", "timestamps/tsa-certificates.pem"],
-                           cwd=root, capture_output=True, text=True)
+        v = subprocess.run(
+            [
+                "openssl",
+                "ts",
+                "-verify",
+                "-data",
+                str(tsr.with_suffix(".json")),
+                "-in",
+                str(tsr),
+                "-CAfile",
+                "timestamps/tsa-roots.pem",
+                "-untrusted",
+                "timestamps/tsa-certificates.pem",
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
         assert "Verification: OK" in v.stdout, v.stdout + v.stderr
-        shown = subprocess.run(["openssl", "ts", "-reply", "-in", str(tsr), "-text"], cwd=root, capture_output=True,
-                               text=True)
+        shown = subprocess.run(["openssl", "ts", "-reply", "-in", str(tsr), "-text"], cwd=root, capture_output=True, text=True)
         assert "Time stamp:" in shown.stdout and "Test TSA" in shown.stdout
-    fp = subprocess.run(["openssl", "x509", "-in", "timestamps/tsa-roots.pem", "-noout", "-subject", "-fingerprint",
-                         "-sha256"], cwd=root, capture_output=True, text=True)
+    fp = subprocess.run(
+        ["openssl", "x509", "-in", "timestamps/tsa-roots.pem", "-noout", "-subject", "-fingerprint", "-sha256"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     assert "Test TSA root" in fp.stdout and "Fingerprint=" in fp.stdout
     # sha256sum -c covers the new files too
     sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=root, capture_output=True, text=True)
@@ -123,9 +143,24 @@ def test_a_tampered_archive_or_token_in_a_bundle_is_reported(bundle, tmp_path) -
     assert any(p.startswith(f"timestamp {token}") for p in r.problems), r.problems
     # and openssl, given the extracted files, refuses the token too
     root = _extract(bad_token, tmp_path / "y")
-    v = subprocess.run(["openssl", "ts", "-verify", "-data", token.removesuffix(".tsr") + ".json", "-in", token,
-                        "-CAfile", "timestamps/tsa-roots.pem", "-untrusted", "timestamps/tsa-certificates.pem"],
-                       cwd=root, capture_output=True, text=True)
+    v = subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            token.removesuffix(".tsr") + ".json",
+            "-in",
+            token,
+            "-CAfile",
+            "timestamps/tsa-roots.pem",
+            "-untrusted",
+            "timestamps/tsa-certificates.pem",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     assert "Verification: OK" not in v.stdout
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from svidok.core.actors import Actor
 from svidok.evidence import opentimestamps as ots
-from svidok.services import captures, evidence, evidence_bundles, incidents, integrity, timestamps
 from svidok.schemas.records import IncidentIn
+from svidok.services import captures, evidence, evidence_bundles, incidents, integrity, timestamps
 from svidok.storage.models import LedgerEntry, Timestamp
 
 from .ots_calendar import TestCalendar
@@ -62,11 +62,9 @@ def test_seal_writes_a_pending_proof_in_the_standard_format(app, calendar) -> No
     assert [type(a) for a in atts] == [PendingAttestation] and atts[0].uri == calendar.url
     # the calendar saw a nonce-blinded digest, never the statement's own hash
     assert calendar.requests == ["POST /digest"]
-    assert ots.info(proof) == {"digest": loaded.file_digest.hex(), "status": "pending", "pending": [calendar.url],
-                               "bitcoin_blocks": []}
+    assert ots.info(proof) == {"digest": loaded.file_digest.hex(), "status": "pending", "pending": [calendar.url], "bitcoin_blocks": []}
     with app.db.session() as s:
-        entry = s.scalar(select(LedgerEntry).where(LedgerEntry.entity == "timestamp",
-                                                   LedgerEntry.record_id == str(row.id)))
+        entry = s.scalar(select(LedgerEntry).where(LedgerEntry.entity == "timestamp", LedgerEntry.record_id == str(row.id)))
         assert entry is not None
     report = integrity.verify(app)
     assert report.ok, report.problems

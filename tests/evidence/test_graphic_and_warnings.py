@@ -12,8 +12,8 @@ from sqlalchemy import select
 from svidok.core.actors import Actor
 from svidok.core.errors import Forbidden, ValidationFailed
 from svidok.evidence.consistency import findings
-from svidok.services import evidence, history, incidents
 from svidok.schemas.records import IncidentIn, IncidentUpdate
+from svidok.services import evidence, history, incidents
 from svidok.storage.models import RecordVersion
 
 from .conftest import jpeg_bytes, synthetic_photo
@@ -32,9 +32,16 @@ def _edited_photo(seed: int = 5) -> bytes:
 
 
 def test_c2pa_time_and_editing_actions_count_too() -> None:
-    meta = {"c2pa": {"state": "Valid", "signed_at": "2021-11-03T08:00:00+00:00",
-                     "actions": [{"action": "c2pa.created", "when": "2021-11-02T10:00:00Z"},
-                                 {"action": "c2pa.edited", "software": "Adobe Photoshop 25.0"}]}}
+    meta = {
+        "c2pa": {
+            "state": "Valid",
+            "signed_at": "2021-11-03T08:00:00+00:00",
+            "actions": [
+                {"action": "c2pa.created", "when": "2021-11-02T10:00:00Z"},
+                {"action": "c2pa.edited", "software": "Adobe Photoshop 25.0"},
+            ],
+        }
+    }
     found = findings(meta, "2022-03-09")
     assert [(f["kind"], f["source"]) for f in found] == [("before", "c2pa"), ("editor", "c2pa")]
     assert found[0]["days"] == 127 and "by the C2PA content credentials" in found[0]["text"]
@@ -44,8 +51,7 @@ def test_c2pa_time_and_editing_actions_count_too() -> None:
 
 
 def test_warnings_follow_the_incident_and_read_in_both_languages(app) -> None:
-    inc = incidents.create(app, ADMIN, IncidentIn(title="Synthetic shelling", date_start="2022-03-09",
-                                                  lat=49.9935, lon=36.2304))
+    inc = incidents.create(app, ADMIN, IncidentIn(title="Synthetic shelling", date_start="2022-03-09", lat=49.9935, lon=36.2304))
     item = evidence.ingest(app, ADMIN, io.BytesIO(_edited_photo()), original_name="edited.jpg", incident_id=inc["id"])
     got = evidence.get(app, ADMIN, item["id"])["metadata_warnings"]
     assert [w["kind"] for w in got] == ["before", "far", "editor"]
@@ -62,11 +68,11 @@ def test_warnings_follow_the_incident_and_read_in_both_languages(app) -> None:
 
 def test_graphic_at_upload_and_by_a_reviewer_in_history(app) -> None:
     inc = incidents.create(app, ADMIN, IncidentIn(title="Synthetic strike", date_start="2022-03-09"))
-    marked = evidence.ingest(app, ADMIN, io.BytesIO(jpeg_bytes(synthetic_photo(7))), original_name="a.jpg",
-                             incident_id=inc["id"], graphic=True)
+    marked = evidence.ingest(
+        app, ADMIN, io.BytesIO(jpeg_bytes(synthetic_photo(7))), original_name="a.jpg", incident_id=inc["id"], graphic=True
+    )
     assert marked["graphic"] is True
-    plain = evidence.ingest(app, ADMIN, io.BytesIO(jpeg_bytes(synthetic_photo(8))), original_name="b.jpg",
-                            incident_id=inc["id"])
+    plain = evidence.ingest(app, ADMIN, io.BytesIO(jpeg_bytes(synthetic_photo(8))), original_name="b.jpg", incident_id=inc["id"])
     assert plain["graphic"] is False
     with pytest.raises(ValidationFailed, match="graphic"):
         evidence.ingest(app, ADMIN, io.BytesIO(jpeg_bytes(synthetic_photo(9))), incident_id=inc["id"], graphic="yes")
@@ -80,10 +86,18 @@ def test_graphic_at_upload_and_by_a_reviewer_in_history(app) -> None:
     with app.db.session() as s:
         versions = history.versions(s, evidence.ENTITY, plain["id"])
         assert [(v.op, v.reason, (v.after or {}).get("graphic")) for v in versions] == [
-            ("create", None, False), ("update", "shows bodies", True), ("update", "blurred crop, nothing graphic", False)]
-        assert s.scalar(select(RecordVersion).where(RecordVersion.entity == evidence.ENTITY,
-                                                    RecordVersion.record_id == plain["id"],
-                                                    RecordVersion.version == 2)).before["graphic"] is False
+            ("create", None, False),
+            ("update", "shows bodies", True),
+            ("update", "blurred crop, nothing graphic", False),
+        ]
+        assert (
+            s.scalar(
+                select(RecordVersion).where(
+                    RecordVersion.entity == evidence.ENTITY, RecordVersion.record_id == plain["id"], RecordVersion.version == 2
+                )
+            ).before["graphic"]
+            is False
+        )
     with pytest.raises(Forbidden):
         evidence.mark_graphic(app, VIEWER, plain["id"], True)
     with pytest.raises(ValidationFailed):

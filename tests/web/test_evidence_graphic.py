@@ -30,8 +30,9 @@ def _veil(html: str) -> str:
 def test_metadata_warnings_on_the_page_and_in_the_api_in_both_languages(web, client_for) -> None:
     core, _asgi = web
     inc = fx.incident(core, confidentiality="public", date_start="2022-03-09")
-    item = evidence.ingest(core, SYSTEM, io.BytesIO(_edited_photo()), original_name="edited.jpg",
-                           incident_id=inc["id"], confidentiality="public")
+    item = evidence.ingest(
+        core, SYSTEM, io.BytesIO(_edited_photo()), original_name="edited.jpg", incident_id=inc["id"], confidentiality="public"
+    )
     c = client_for("viewer")
     page = c.get(f"/evidence/{item['id']}").text
     assert "Metadata that does not fit the incident" in page
@@ -53,13 +54,24 @@ def test_metadata_warnings_on_the_page_and_in_the_api_in_both_languages(web, cli
 def test_a_reviewer_marks_and_unmarks_and_blurring_follows_the_user_setting(web, client_for) -> None:
     core, _asgi = web
     inc = fx.incident(core, confidentiality="public")
-    photo = evidence.ingest(core, SYSTEM, io.BytesIO(jpeg_bytes(synthetic_photo(12))), original_name="stop.jpg",
-                            media_type="image/jpeg", incident_id=inc["id"], confidentiality="public")
+    photo = evidence.ingest(
+        core,
+        SYSTEM,
+        io.BytesIO(jpeg_bytes(synthetic_photo(12))),
+        original_name="stop.jpg",
+        media_type="image/jpeg",
+        incident_id=inc["id"],
+        confidentiality="public",
+    )
     viewer, reviewer = client_for("viewer"), client_for("investigator")
     # a viewer may not mark; the form is not offered
     assert "Mark as graphic" not in viewer.get(f"/evidence/{photo['id']}").text
-    assert viewer.post(f"/evidence/{photo['id']}/graphic", data={"csrf_token": csrf(viewer), "graphic": "on"},
-                       follow_redirects=False).status_code == 403
+    assert (
+        viewer.post(
+            f"/evidence/{photo['id']}/graphic", data={"csrf_token": csrf(viewer), "graphic": "on"}, follow_redirects=False
+        ).status_code
+        == 403
+    )
     # the viewer keeps graphic media blurred but shows the rest: an unmarked photo is not veiled
     r = viewer.post("/account/media", data={"csrf_token": csrf(viewer), "blur_graphic": "on"})
     assert "Pictures marked graphic will be blurred until you click them; others will be shown." in r.text
@@ -67,8 +79,9 @@ def test_a_reviewer_marks_and_unmarks_and_blurring_follows_the_user_setting(web,
 
     page = reviewer.get(f"/evidence/{photo['id']}").text
     assert _veil(page) == "veil veiled"  # the reviewer's defaults: everything blurred
-    r = reviewer.post(f"/evidence/{photo['id']}/graphic",
-                      data={"csrf_token": csrf(reviewer), "graphic": "on", "reason": "shows the wounded"})
+    r = reviewer.post(
+        f"/evidence/{photo['id']}/graphic", data={"csrf_token": csrf(reviewer), "graphic": "on", "reason": "shows the wounded"}
+    )
     assert "Marked graphic." in r.text and "Remove the graphic mark" in r.text
     assert _veil(r.text) == "veil veiled graphic" and "Marked graphic: click to show" in r.text
 
@@ -80,11 +93,16 @@ def test_a_reviewer_marks_and_unmarks_and_blurring_follows_the_user_setting(web,
     assert _veil(viewer.get(f"/evidence/{photo['id']}").text) == "veil graphic"
 
     # the API: a writer unmarks it, with a reason; the history has both changes
-    api = reviewer.post(f"/api/v1/evidence/{photo['id']}/graphic", headers={"X-CSRF-Token": csrf(reviewer)},
-                        json={"graphic": False, "reason": "a crop: nothing graphic"})
+    api = reviewer.post(
+        f"/api/v1/evidence/{photo['id']}/graphic",
+        headers={"X-CSRF-Token": csrf(reviewer)},
+        json={"graphic": False, "reason": "a crop: nothing graphic"},
+    )
     assert api.status_code == 200 and api.json()["graphic"] is False and api.json()["version"] == 3
-    assert viewer.post(f"/api/v1/evidence/{photo['id']}/graphic", headers={"X-CSRF-Token": csrf(viewer)},
-                       json={"graphic": True}).status_code == 403
+    assert (
+        viewer.post(f"/api/v1/evidence/{photo['id']}/graphic", headers={"X-CSRF-Token": csrf(viewer)}, json={"graphic": True}).status_code
+        == 403
+    )
     with core.db.session() as s:
         from svidok.services import history
 
@@ -97,8 +115,11 @@ def test_upload_form_marks_graphic(web, client_for) -> None:
     inc = fx.incident(core, confidentiality="public")
     c = client_for("investigator")
     token = csrf(c, f"/incidents/{inc['id']}")
-    r = c.post(f"/upload/incidents/{inc['id']}/evidence", data={"csrf_token": token, "graphic": "on"},
-               files={"file": ("wounded.jpg", jpeg_bytes(synthetic_photo(13)), "image/jpeg")})
+    r = c.post(
+        f"/upload/incidents/{inc['id']}/evidence",
+        data={"csrf_token": token, "graphic": "on"},
+        files={"file": ("wounded.jpg", jpeg_bytes(synthetic_photo(13)), "image/jpeg")},
+    )
     assert r.status_code == 200, r.text
     items = evidence.get(core, SYSTEM, _last_item(core))
     assert items["graphic"] is True and items["original_name"] == "wounded.jpg"

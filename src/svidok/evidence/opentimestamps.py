@@ -75,10 +75,8 @@ def info(data: bytes) -> dict:
     """What a proof holds: the digest it commits to, its status, pending calendars, Bitcoin blocks."""
     proof = load(data)
     pending = sorted({a.uri for _msg, a in proof.timestamp.all_attestations() if isinstance(a, PendingAttestation)})
-    blocks = sorted({a.height for _msg, a in proof.timestamp.all_attestations()
-                     if isinstance(a, BitcoinBlockHeaderAttestation)})
-    return {"digest": proof.file_digest.hex(), "status": COMPLETE if blocks else PENDING, "pending": pending,
-            "bitcoin_blocks": blocks}
+    blocks = sorted({a.height for _msg, a in proof.timestamp.all_attestations() if isinstance(a, BitcoinBlockHeaderAttestation)})
+    return {"digest": proof.file_digest.hex(), "status": COMPLETE if blocks else PENDING, "pending": pending, "bitcoin_blocks": blocks}
 
 
 def upgrade(data: bytes, calendars: list[str], timeout: float = 10.0) -> tuple[bytes, list[str]]:
@@ -105,4 +103,4 @@ def header_digest(data: bytes) -> bytes | None:
     magic = DetachedTimestampFile.HEADER_MAGIC
     if not data.startswith(magic) or len(data) < len(magic) + 34 or data[len(magic) + 1] != OpSHA256.TAG[0]:
         return None
-    return data[len(magic) + 2: len(magic) + 34]
+    return data[len(magic) + 2 : len(magic) + 34]
