@@ -102,3 +102,24 @@ def test_graphic_at_upload_and_by_a_reviewer_in_history(app) -> None:
         evidence.mark_graphic(app, VIEWER, plain["id"], True)
     with pytest.raises(ValidationFailed):
         evidence.mark_graphic(app, ADMIN, plain["id"], "yes")
+
+
+def test_cli_adds_marked_and_unmarks(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from svidok.cli.main import app as cli
+    from svidok.config import get_settings
+
+    monkeypatch.setenv("SVIDOK_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        assert runner.invoke(cli, ["init"]).exit_code == 0
+        photo = tmp_path / "p.jpg"
+        photo.write_bytes(_edited_photo())
+        r = runner.invoke(cli, ["evidence", "add", str(photo), "--graphic"])
+        assert r.exit_code == 0 and "Evidence 1 stored" in r.output, r.output
+        r = runner.invoke(cli, ["evidence", "graphic", "1", "--off", "--reason", "nothing graphic"])
+        assert r.exit_code == 0 and "evidence 1: not marked graphic (version 2)" in r.output, r.output
+    finally:
+        get_settings.cache_clear()
