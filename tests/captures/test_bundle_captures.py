@@ -114,6 +114,14 @@ def test_bundle_carries_certificates_captures_and_the_documented_openssl_command
         text=True,
     )
     assert "Test TSA root" in fp.stdout and "Fingerprint=" in fp.stdout
+    # the shipped script without rfc3161-client (only cryptography): verified, token signatures left to openssl
+    import sys
+
+    blocked = ("import runpy, sys; sys.modules['rfc3161_client'] = None; sys.argv = ['verify_bundle.py', sys.argv[1]]; "
+               "runpy.run_path('verify_bundle.py', run_name='__main__')")
+    shipped = subprocess.run([sys.executable, "-c", blocked, str(path)], cwd=root, capture_output=True, text=True)
+    assert shipped.returncode == 0 and "BUNDLE VERIFIED" in shipped.stdout, shipped.stdout + shipped.stderr
+    assert "signature unchecked: rfc3161-client is not installed here" in shipped.stdout
     # sha256sum -c covers the new files too
     sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=root, capture_output=True, text=True)
     assert sums.returncode == 0 and f"{cap['file']}: OK" in sums.stdout
