@@ -58,6 +58,7 @@ def build(data_dir: Path, size: int):
         victim = s.scalar(select(Person.full_name).join(Victim, Victim.person_id == Person.id).limit(1)) or "Kharkiv"
     family = names.split_full_name(victim).family or victim
     shown = incidents.get(app, SYSTEM, incident_id)
+    first = _edited_graphic_photo(app, shown)
     incidents.create(app, SYSTEM, IncidentIn.model_validate({
         "title": f"(second report) {shown['title']}", "date_start": shown["date_start"], "place": shown["place_id"],
         "lat": shown["lat"], "lon": shown["lon"], "narrative": "Synthetic. The same strike, from another source.",
@@ -67,6 +68,26 @@ def build(data_dir: Path, size: int):
                                                      "burnin": 1000, "thinning": 10})
     jobs.DatabaseWorker(app).run(burst=True)
     return app, first, incident_id, pair_id, names.name_forms(family).get("uk_latin", family), estimate["id"]
+
+
+def _edited_graphic_photo(app, incident: dict) -> int:
+    """A photo of the incident marked graphic whose tags name an editor and an older date (metadata warnings)."""
+    import io
+
+    from PIL import Image
+
+    from svidok.core.actors import SYSTEM
+    from svidok.services import evidence
+    from svidok.services.demo_files import synthetic_png
+
+    exif = Image.Exif()
+    exif[0x0131] = "Adobe Photoshop 25.0"
+    exif.get_ifd(0x8769)[0x9003] = "2019:05:01 10:00:00"
+    out = io.BytesIO()
+    Image.open(io.BytesIO(synthetic_png())).convert("RGB").save(out, "JPEG", exif=exif)
+    item = evidence.ingest(app, SYSTEM, io.BytesIO(out.getvalue()), original_name="edited_strike.jpg",
+                           media_type="image/jpeg", incident_id=incident["id"], confidentiality=incident["confidentiality"], graphic=True)
+    return item["id"]
 
 
 def captured(app, incident_id: int) -> tuple[int, int]:

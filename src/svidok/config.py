@@ -101,6 +101,13 @@ class Settings(BaseSettings):
     tsa_ca_files: list[Path] = []
     #: Seconds to wait for each time-stamping authority.
     tsa_timeout: float = 5.0
+    #: OpenTimestamps calendars (URLs, e.g. ``https://a.pool.opentimestamps.org``): when set, every
+    #: new tree head also gets an OpenTimestamps proof (pending until ``svidok ots-upgrade``).
+    ots_calendars: list[str] = []
+    #: PEM files of the C2PA signers' root certificates you trust (a trust list). A file whose content
+    #: credentials chain to one of them shows "valid, signer trusted"; other valid ones "valid, signer
+    #: unknown". Read when a file is ingested.
+    c2pa_trust_anchors: list[Path] = []
     #: Background jobs: ``inline`` (a worker thread inside each Svidok process, jobs kept in the
     #: database; nothing else to start) or ``redis`` (a queue on Redis, ``svidok worker`` processes).
     jobs: Literal["inline", "redis"] = "inline"

@@ -208,12 +208,22 @@ def test_refuses_entries_newer_than_the_tree_head(case):
         write_bundle(case["tmp"] / "x.tar", case["items"], case["tree"], head, case["key"])
 
 
+def _modules(nodes) -> set[str]:
+    out = {(n.module or "").split(".")[0] for n in nodes if isinstance(n, ast.ImportFrom)}
+    return out | {a.name.split(".")[0] for n in nodes if isinstance(n, ast.Import) for a in n.names}
+
+
 def test_verifier_is_standalone_stdlib_plus_cryptography():
+    """Only the standard library and cryptography are needed; rfc3161-client is used when present
+    (an import guarded by ``except ImportError``), else token signatures are left to openssl."""
     tree = ast.parse(Path(bundle_verify.__file__).read_text())
-    imported = {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    imported |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    guarded = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try)
+               and any(isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in t.handlers)
+               for b in t.body for n in ast.walk(b)}
+    required = _modules([n for n in ast.walk(tree) if id(n) not in guarded])
     allowed = set(sys.stdlib_module_names) | {"cryptography", "__future__"}
-    assert imported <= allowed, imported - allowed
+    assert required <= allowed, required - allowed
+    assert _modules([n for n in ast.walk(tree) if id(n) in guarded]) <= allowed | {"rfc3161_client"}
 
 
 def test_standard_tools_verify_the_extracted_bundle(case, tmp_path):

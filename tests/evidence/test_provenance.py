@@ -101,3 +101,101 @@ def test_evidence_page_says_verified_or_failed(web, client_for, signed_jpeg) -> 
     assert "not that the scene is true" in shown and "Verification FAILED" not in shown
     failed = viewer.get(f"/evidence/{bad['id']}").text
     assert "Verification FAILED" in failed and "Signature and hashes verified" not in failed
+
+
+@pytest.fixture(scope="module")
+def signed_with_root(tmp_path_factory):
+    """(a JPEG signed by "Trusted camera", its root's PEM file, another root's PEM file)."""
+    ca_key, key, other_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca = _cert("Test C2PA trusted CA", None, ca_key, ca_key, ca=True)
+    other = _cert("Some other CA", None, other_key, other_key, ca=True)
+    leaf = _cert("Trusted camera", ca.subject, key, ca_key, ca=False)
+    pem = serialization.Encoding.PEM
+    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(
+        alg=b"es256", sign_cert=leaf.public_bytes(pem) + ca.public_bytes(pem), ta_url=None,
+        private_key=key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())))
+    src, out = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (80, 60), (200, 40, 40)).save(src, "JPEG")
+    src.seek(0)
+    with c2pa.Builder({"claim_generator_info": [{"name": "Synthetic Camera App", "version": "2.0"}],
+                       "assertions": [{"label": "c2pa.actions", "data": {"actions": [
+                           {"action": "c2pa.created", "digitalSourceType":
+                            "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}}]}) as b:
+        b.sign(signer, "image/jpeg", src, out)
+    folder = tmp_path_factory.mktemp("c2pa-trust")
+    (folder / "ours.pem").write_bytes(ca.public_bytes(pem))
+    (folder / "other.pem").write_bytes(other.public_bytes(pem))
+    return out.getvalue(), folder / "ours.pem", folder / "other.pem"
+
+
+def test_trust_list_tells_trusted_from_unknown_signers_and_a_changed_file_still_fails(app, signed_with_root) -> None:
+    data, ours, other = signed_with_root
+    inc = fx.incident(app)
+
+    def ingest(blob: bytes, name: str) -> dict:
+        return evidence.ingest(app, SYSTEM, io.BytesIO(blob), original_name=name, media_type="image/jpeg",
+                               incident_id=inc["id"])["extracted"]["c2pa"]
+
+    app.settings.c2pa_trust_anchors = [other]  # a list that does not hold our signer's root
+    unknown = ingest(data, "a.jpg")
+    assert (unknown["state"], unknown["trust"], unknown["trust_list"]) == ("Valid", "unknown", True)
+    assert "signingCredential.untrusted" in unknown["problems"]
+    app.settings.c2pa_trust_anchors = [other, ours]
+    trusted = ingest(data, "b.jpg")
+    assert (trusted["state"], trusted["trust"]) == ("Trusted", "trusted") and trusted["signer"] == "Trusted camera"
+    assert trusted["problems"] == []
+    changed = ingest(_tampered(data), "c.jpg")  # a trusted signer does not save a changed file
+    assert (changed["state"], changed["trust"]) == ("Invalid", "failed")
+    assert "assertion.dataHash.mismatch" in changed["problems"]
+    app.settings.c2pa_trust_anchors = []
+    assert ingest(data, "d.jpg")["trust"] == "unknown"
+
+
+def test_evidence_page_shows_trusted_unknown_and_failed(web, client_for, signed_with_root) -> None:  # noqa: F811
+    core, _asgi = web
+    data, ours, _other = signed_with_root
+    inc = fx.incident(core, confidentiality="public")
+
+    def ingest(blob: bytes, name: str) -> int:
+        return evidence.ingest(core, SYSTEM, io.BytesIO(blob), original_name=name, media_type="image/jpeg",
+                               incident_id=inc["id"], confidentiality="public")["id"]
+
+    unknown = ingest(data, "unknown.jpg")
+    core.settings.c2pa_trust_anchors = [ours]
+    trusted, failed = ingest(data, "trusted.jpg"), ingest(_tampered(data), "failed.jpg")
+    core.settings.c2pa_trust_anchors = []
+    viewer = client_for("viewer")
+    page = viewer.get(f"/evidence/{trusted}").text
+    assert "The signer is on the trust list of this installation." in page and "Signer unknown" not in page
+    page = viewer.get(f"/evidence/{unknown}").text
+    assert "Signer unknown" in page and "The signer is on the trust list" not in page
+    page = viewer.get(f"/evidence/{failed}").text
+    assert "Verification FAILED" in page and "Signature and hashes verified" not in page and "trust list" not in page
+
+
+def test_bundle_carries_provenance_reports_and_the_verifier_names_a_failed_manifest(app, signed_jpeg, tmp_path) -> None:
+    import json
+    import tarfile
+
+    from svidok.core.actors import Actor
+    from svidok.services import evidence_bundles
+
+    inc = fx.incident(app)
+    good = evidence.ingest(app, SYSTEM, io.BytesIO(signed_jpeg), original_name="strike.jpg", media_type="image/jpeg",
+                           incident_id=inc["id"])
+    bad = evidence.ingest(app, SYSTEM, io.BytesIO(_tampered(signed_jpeg)), original_name="edited.jpg",
+                          media_type="image/jpeg", incident_id=inc["id"])
+    path = tmp_path / "case.tar"
+    evidence_bundles.create(app, Actor("tester", "administrator"), path, incident_ids=[inc["id"]], purpose="test")
+    report = evidence_bundles.verify(path, None)
+    assert report.ok, report.problems  # the bundle is intact; what was found on ingest is reported beside it
+    assert any("C2PA content credentials valid on ingest, signed by Test camera (signer not on a trust list" in p
+               for p in report.passed), report.passed
+    assert any("C2PA content credentials FAILED validation on ingest" in w and "assertion.dataHash.mismatch" in w
+               for w in report.warnings), report.warnings
+    with tarfile.open(path) as tf:
+        report_file = json.load(tf.extractfile(f"svidok-bundle/provenance/{bad['sha256']}.json"))
+        manifest = json.load(tf.extractfile("svidok-bundle/manifest.json"))
+    assert report_file["c2pa"]["state"] == "Invalid" and report_file["sha256"] == bad["sha256"]
+    files = {i["sha256"]: i.get("provenance_file") for i in manifest["items"]}
+    assert files[good["sha256"]] == f"provenance/{good['sha256']}.json"

@@ -110,14 +110,15 @@ def test_media_blurred_until_clicked_and_the_setting_turns_it_off(served) -> Non
             _loaded(sheet)
             assert "blur(" in _filter(sheet)
 
-            # The reviewer turns blurring off on the account page: pictures are shown at once.
+            # The reviewer turns blurring of unmarked media off on the account page: these are shown at once.
             page.goto(base + "/account")
-            box = page.get_by_label("Blur evidence pictures, screenshots and video frames until I click them")
+            box = page.get_by_label("Blur all evidence pictures, screenshots and video frames, marked or not, until I click them")
             assert box.is_checked()
             box.uncheck()
             page.locator("form[action='/account/media'] button[type=submit]").click()
-            expect(page.get_by_text("Pictures will be shown without blurring.")).to_be_visible()
-            assert not page.get_by_label("Blur evidence pictures, screenshots and video frames until I "
+            expect(page.get_by_text("Pictures marked graphic will be blurred until you click them; others will be "
+                                    "shown.")).to_be_visible()
+            assert not page.get_by_label("Blur all evidence pictures, screenshots and video frames, marked or not, until I "
                                          "click them").is_checked()
             page.goto(f"{base}/evidence/{photo['id']}")
             page.get_by_role("button", name="Show", exact=True).click()

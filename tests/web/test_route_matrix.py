@@ -99,6 +99,8 @@ def _api_body(method: str, path: str, f: dict):
         return {"args": {}} if "/queries/" in path else {}
     if path.endswith(("/custody", "/download", "/view")):
         return {"purpose": "access test"}
+    if path.endswith("/graphic"):
+        return {"graphic": True, "reason": "access test"}
     if path.endswith("/assessments"):
         return {"kind": "geolocation", "method": "compared landmarks", "result": "matches", "confidence": "low"}
     if path == "/api/v1/bundles":

@@ -58,18 +58,22 @@ def add(
     person: str = typer.Option(None, help="Person who handed it over (pseudonym)"),
     sha256: str = typer.Option(None, help="Declared SHA-256: the upload is refused if it differs"),
     purpose: str = typer.Option(None, help="Why it is collected"),
+    graphic: bool = typer.Option(False, "--graphic", help="Graphic content: blurred for users who ask for it"),
 ) -> None:
     """Store a file in the vault with its acquisition record; print its metadata and look-alikes."""
     def go(app: Svidok):
         fields = {"incident_id": incident, "source_id": source, "case_id": case, "confidentiality": confidentiality,
                   "acquired_by": acquired_by, "acquired_at": _when(acquired_at), "acquisition_method": method,
-                  "acquisition_device": device, "acquisition_url": url, "acquisition_person": person}
+                  "acquisition_device": device, "acquisition_url": url, "acquisition_person": person,
+                  "graphic": graphic or None}
         with open(file, "rb", buffering=0) as fh:
             out = evidence.ingest(app, cli_actor(), fh, original_name=file.name, expected_sha256=sha256,
                                   purpose=purpose, **{k: v for k, v in fields.items() if v is not None})
         console.print(f"[green]Evidence {out['id']} stored[/green]: {out['sha256']} ({out['media_type']}, {out['size']} bytes)")
         for p in (out.get("extracted") or {}).get("problems", []):
             console.print(f"  [yellow]note:[/yellow] {p}")
+        for w in out.get("metadata_warnings", []):
+            console.print(f"  [yellow]metadata:[/yellow] {w['text']['en']}")
         if out["same_file_as"]:
             console.print(f"  identical file already recorded as evidence {', '.join(map(str, out['same_file_as']))}")
         for hit in out["similar"]:
@@ -161,11 +165,47 @@ def seal(export: Path = typer.Option(None, "--export", dir_okay=False,
         for t in head.get("timestamps", []):
             if "error" in t:
                 err_console.print(f"[yellow]no timestamp[/yellow] from {t['error']}")
+            elif t.get("kind") == "opentimestamps":
+                console.print(f"OpenTimestamps proof {t['id']} from {t['tsa_url']}: {t['status']} "
+                              "(`svidok ots-upgrade` later completes it)")
+                for p in t.get("problems", []):
+                    err_console.print(f"[yellow]calendar failed[/yellow]: {p}")
             else:
                 console.print(f"timestamped by {t['tsa_url']} at {t['time']} (serial {t['serial']})")
         if export is not None:
             ledger_heads.export_head(app, export)
             console.print(f"{export}: keep it outside this machine; `svidok verify --head {export}` checks against it")
+    run(go)
+
+
+@evidence_app.command("graphic")
+def graphic_mark(evidence_id: int = typer.Argument(...),
+                 off: bool = typer.Option(False, "--off", help="Take the mark away"),
+                 reason: str = typer.Option(None, help="Why (kept in the item's history)")) -> None:
+    """Mark an item graphic (blurred for users who ask for it), or take the mark away with --off."""
+    def go(app: Svidok):
+        out = evidence.mark_graphic(app, cli_actor(), evidence_id, not off, reason)
+        console.print(f"evidence {evidence_id}: {'marked graphic' if out['graphic'] else 'not marked graphic'} "
+                      f"(version {out['version']})")
+    run(go)
+
+
+def ots_upgrade() -> None:
+    """Complete pending OpenTimestamps proofs from the configured calendars (needs the network).
+
+    Asks each calendar of SVIDOK_OTS_CALENDARS for the Bitcoin path of each pending proof; run it
+    hours after a seal, and again until all are complete."""
+    def go(app: Svidok):
+        from svidok.services import timestamps
+
+        rows = timestamps.upgrade_ots(app, cli_actor().username)
+        for r in rows:
+            blocks = ", ".join(map(str, r["bitcoin_blocks"])) or "—"
+            console.print(f"proof {r['id']}: {r['status']} (Bitcoin block {blocks})")
+            for p in r["problems"]:
+                console.print(f"  {p}")
+        if not rows:
+            console.print("no pending OpenTimestamps proofs")
     run(go)
 
 

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "estimate": ("svidok.cli.estimate:estimate", "Estimate the total number of victims, documented or not, from overlapping lists."),
     "disproportion": ("svidok.cli.estimate:disproportion", "Compare victims' age and sex with the population: shares, rate ratios, plain verdicts."),
     "seal": ("svidok.cli.evidence:seal", "Seal the ledger: sign a Merkle tree head over every entry so far (RFC 3161-stamped by each SVIDOK_TSA_URLS)."),
+    "ots-upgrade": ("svidok.cli.evidence:ots_upgrade", "Complete pending OpenTimestamps proofs from the configured calendars (needs the network)."),
     "verify": ("svidok.cli.evidence:verify", "Re-read records, ledger, tree heads and evidence files; name everything that no longer matches."),
     "incident": ("svidok.cli.records:incident_app", "Record and read incidents."),
     "person": ("svidok.cli.records:person_app", "Record and read persons."),

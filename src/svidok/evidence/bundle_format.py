@@ -104,6 +104,9 @@ def write_bundle(
     context: dict[str, Any] | None = None,
     created_by: str = "svidok",
     timestamps: list[dict[str, Any]] | None = None,
+    tsa_roots_pem: bytes = b"",
+    tsa_certificates_pem: bytes = b"",
+    captures: list[dict[str, Any]] | None = None,
 ) -> BundleSummary:
     """Write the bundle atomically to ``out_path``; raise ``BundleError`` naming what is wrong."""
     out_path = Path(out_path)
@@ -121,10 +124,23 @@ def write_bundle(
 
     files: dict[str, BundleItem] = {}
     manifest_items = []
+    reports: dict[str, bytes] = {}
     for item in items:
         name = archive_name(item)
         files.setdefault(name, item)
-        manifest_items.append(_manifest_item(item, name, tree, tree_head))
+        entry = _manifest_item(item, name, tree, tree_head)
+        report = provenance_report(item, name)
+        if report is not None:  # C2PA / ProofMode results and metadata warnings, readable on their own
+            entry["provenance_file"] = f"{bv.PROVENANCE_DIR}/{item.sha256}.json"
+            reports[entry["provenance_file"]] = _pretty(report)
+        manifest_items.append(entry)
+    capture_entries = []
+    in_bundle = {f.sha256: n for n, f in files.items()}
+    for c in captures or []:
+        stem = f"{bv.CAPTURES_DIR}/capture-{c['id']}.json"
+        arts = [{**a, "file": in_bundle.get(a.get("sha256"))} for a in c.get("artefacts", [])]
+        reports[stem] = _pretty({**c, "artefacts": arts})
+        capture_entries.append({"id": c["id"], "url": c.get("url"), "final_url": c.get("final_url"), "file": stem})
 
     small: dict[str, bytes] = {
         bv.README: _readme(tree_head).encode("utf-8"),
@@ -136,10 +152,25 @@ def write_bundle(
     # RFC 3161 tokens (``.tsr``) beside the statements they stamp (``.json``): see bundle-format.md.
     stamps = []
     for t in timestamps or []:
+        if t.get("kind") == "opentimestamps":  # a .ots proof, pending or complete (``ots upgrade`` / ``ots verify``)
+            stem = f"timestamps/{t['subject']}-{t['subject_id']}-ots-{t['id']}"
+            small[f"{stem}.json"], small[f"{stem}.ots"] = t["statement"].encode("utf-8"), t["response"]
+            stamps.append({"kind": "opentimestamps", "subject": t["subject"], "subject_id": t["subject_id"],
+                           "calendars": t["tsa_url"].split(), "status": t["serial"],
+                           "statement_file": f"{stem}.json", "proof_file": f"{stem}.ots"})
+            continue
         stem = f"timestamps/{t['subject']}-{t['subject_id']}-token-{t['id']}"
         small[f"{stem}.json"], small[f"{stem}.tsr"] = t["statement"].encode("utf-8"), t["response"]
-        stamps.append({"subject": t["subject"], "subject_id": t["subject_id"], "tsa_url": t["tsa_url"],
+        stamps.append({"kind": "rfc3161", "subject": t["subject"], "subject_id": t["subject_id"], "tsa_url": t["tsa_url"],
                        "time": str(t["time"]), "statement_file": f"{stem}.json", "token_file": f"{stem}.tsr"})
+    certs = {}
+    if tsa_roots_pem:
+        small[bv.TSA_ROOTS] = tsa_roots_pem
+        certs["roots_file"] = bv.TSA_ROOTS
+    if tsa_certificates_pem:
+        small[bv.TSA_CERTS] = tsa_certificates_pem
+        certs["certificates_file"] = bv.TSA_CERTS
+    small.update(reports)
     sums = {name: hashlib.sha256(data).hexdigest() for name, data in small.items()}
     sums.update({name: item.sha256 for name, item in files.items()})
     sums_bytes = "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items())).encode("utf-8")
@@ -155,11 +186,13 @@ def write_bundle(
         "items": manifest_items,
         "context": context or {},
         "timestamps": stamps,
+        "timestamp_authorities": certs,
+        "captures": capture_entries,
     }
     manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
     head = [(bv.README, small[bv.README]), (bv.MANIFEST, manifest_bytes), (bv.MANIFEST_SIG, key.sign(manifest_bytes)),
             (bv.SUMS, sums_bytes)] + [(n, small[n]) for n in (bv.TREE_HEAD, bv.TREE_HEAD_SIG, bv.PUBLIC_KEY, bv.VERIFIER)] \
-        + [(n, small[n]) for n in sorted(small) if n.startswith("timestamps/")]
+        + [(n, small[n]) for n in sorted(small) if n.startswith(("timestamps/", "captures/", "provenance/"))]
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex}.part")
@@ -178,6 +211,22 @@ def write_bundle(
         tmp.unlink(missing_ok=True)
     return BundleSummary(out_path, len(items), len(files), total,
                          hashlib.sha256(manifest_bytes).hexdigest(), tree_head.tree_size, tree_head.root_hash)
+
+
+def _pretty(value: Any) -> bytes:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8") + b"\n"
+
+
+#: Keys of an item's extracted metadata that make its provenance report.
+PROVENANCE_KEYS = ("c2pa", "proofmode", "consistency")
+
+
+def provenance_report(item: BundleItem, name: str) -> dict[str, Any] | None:
+    """What was found about the file's origin on ingest (C2PA, ProofMode, metadata warnings), or None."""
+    found = {k: item.metadata[k] for k in PROVENANCE_KEYS if item.metadata.get(k)}
+    if not found:
+        return None
+    return {"record_id": item.record_id, "file": name, "sha256": item.sha256, **found}
 
 
 def _manifest_item(item: BundleItem, name: str, tree: MerkleTree, head: SignedTreeHead) -> dict[str, Any]:
@@ -280,6 +329,20 @@ Verify with standard tools (run inside the extracted svidok-bundle/ directory):
   openssl pkeyutl -verify -pubin -inkey public_key.pem -rawin -in tree_head.json -sigfile tree_head.sig
   # 5. every item is in the signed ledger (inclusion proofs): all of the above and this, at once:
   python3 verify_bundle.py ../BUNDLE.tar --public-key SENDERS_KEY.pem
+
+Trusted timestamps (RFC 3161), when the bundle has a timestamps/ folder: for each token
+  # who stamped it, and when
+  openssl ts -reply -in timestamps/NAME.tsr -text
+  # the token's signature and the statement it stamps ("Verification: OK")
+  openssl ts -verify -data timestamps/NAME.json -in timestamps/NAME.tsr \
+          -CAfile timestamps/tsa-roots.pem -untrusted timestamps/tsa-certificates.pem
+  # tsa-roots.pem is what the sender trusted: compare its fingerprint with the one the
+  # time-stamping authority publishes (or use the authority's own root file instead)
+  openssl x509 -in timestamps/tsa-roots.pem -noout -subject -fingerprint -sha256
+
+Captures (captures/capture-N.json) list the files of each web capture with their SHA-256;
+provenance/SHA256.json holds what was found on ingest about a file's origin (C2PA content
+credentials, a ProofMode check, warnings about its metadata).
 
 Tree head: {head.tree_size} ledger entries, root {head.root_hash}, signed {head.timestamp}.
 """

@@ -14,7 +14,14 @@ What it checks (format in docs/bundle-format.md):
 4. ``tree_head.sig``: the signed tree head is genuine and agrees with the manifest;
 5. every evidence item: its file has the recorded SHA-256 and size; each ledger entry
    about it re-hashes to its ``entry_hash`` (and its content to ``content_hash``), and
-   its inclusion proof leads to the signed root (RFC 9162).
+   its inclusion proof leads to the signed root (RFC 9162); a web archive (WACZ) also
+   matches the hashes of its own ``datapackage.json``;
+6. RFC 3161 timestamps: each token stamps its statement, the statement matches the
+   bundle's tree head or capture, and (when ``rfc3161-client`` is installed) the token's
+   signature chains to the bundled ``timestamps/tsa-roots.pem``; otherwise that is left to
+   ``openssl ts -verify``;
+7. web captures (``captures/``) and provenance reports (``provenance/``) belong to the
+   bundle's files; a C2PA manifest or ProofMode bundle that failed on ingest is reported.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import hashlib
 import json
 import sys
 import tarfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +45,8 @@ ROOT_DIR = "svidok-bundle"
 MANIFEST, MANIFEST_SIG, SUMS = "manifest.json", "manifest.sig", "SHA256SUMS"
 TREE_HEAD, TREE_HEAD_SIG, PUBLIC_KEY = "tree_head.json", "tree_head.sig", "public_key.pem"
 README, VERIFIER = "README.txt", "verify_bundle.py"
+TSA_ROOTS, TSA_CERTS = "timestamps/tsa-roots.pem", "timestamps/tsa-certificates.pem"
+PROVENANCE_DIR, CAPTURES_DIR = "provenance", "captures"
 #: Fields of a ledger entry covered by ``entry_hash`` (svidok.domain.ledger.CHAINED_FIELDS).
 CHAINED_FIELDS = ("seq", "at", "actor", "action", "entity", "record_id", "content_hash", "prev_hash")
 _CHUNK = 4 << 20
@@ -253,7 +263,88 @@ def _check_contents(tf, members, public_key_pem, report: Report) -> None:
         report.items_checked += 1
     if report.items_checked and not report.problems:
         report.passed.append(f"{report.items_checked} evidence item(s): files intact and included in the signed tree head")
+    _check_archives(tf, members, manifest, report)
     _check_timestamps(tf, members, manifest, report)
+    _check_captures(tf, members, manifest, report)
+    _check_provenance(tf, members, manifest, report)
+
+
+def wacz_problems(fh) -> list[str]:
+    """Files of a WACZ whose SHA-256 or size differs from its ``datapackage.json`` (empty when sound)."""
+    try:
+        z = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [f"not a readable WACZ (zip) archive ({exc})"]
+    problems = []
+    with z:
+        names = set(z.namelist())
+        if "datapackage.json" not in names:
+            return ["no datapackage.json in the archive"]
+        package = z.read("datapackage.json")
+        if "datapackage-digest.json" in names:
+            digest = json.loads(z.read("datapackage-digest.json"))
+            if digest.get("hash") != "sha256:" + hashlib.sha256(package).hexdigest():
+                problems.append("datapackage.json does not match datapackage-digest.json")
+        for res in json.loads(package).get("resources", []):
+            if res.get("path") not in names:
+                problems.append(f"{res.get('path')}: listed in datapackage.json but missing")
+                continue
+            h, n = hashlib.sha256(), 0
+            with z.open(res["path"]) as member:
+                while chunk := member.read(_CHUNK):
+                    h.update(chunk)
+                    n += len(chunk)
+            if "sha256:" + h.hexdigest() != res.get("hash") or n != res.get("bytes", n):
+                problems.append(f"{res['path']}: hash or size differs from datapackage.json")
+    return problems
+
+
+def _check_archives(tf, members, manifest, report: Report) -> None:
+    """Web archives are zip files that list their own contents' hashes: check them too."""
+    for n, item in enumerate(manifest.get("items", []), start=1):
+        name = item.get("file", "")
+        if not (name.endswith(".wacz") or item.get("media_type") == "application/wacz") or name not in members:
+            continue
+        try:
+            problems = wacz_problems(tf.extractfile(members[name]))
+        except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
+            problems = [f"unreadable ({type(exc).__name__}: {exc})"]
+        label = f"item {n} ({item.get('record_id', '?')}, {name}): web archive"
+        if problems:
+            report.problems += [f"{label}: {p}" for p in problems]
+        else:
+            report.passed.append(f"{label}: every file matches its datapackage.json")
+
+
+def _token_signature(token: bytes, statement: bytes, roots_pem: bytes | None, certs_pem: bytes | None) -> str | None:
+    """None when the token's signature chains to the bundled roots; else why not, or why it was not checked."""
+    if not roots_pem:
+        return "unchecked: the bundle carries no TSA root certificate"
+    try:
+        from cryptography import x509
+        from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
+    except ImportError:
+        return "unchecked: rfc3161-client is not installed here"
+    try:
+        resp = decode_timestamp_response(token)
+    except ValueError as exc:
+        return f"not a readable timestamp response ({exc})"
+    roots = x509.load_pem_x509_certificates(roots_pem)
+    builder = VerifierBuilder()
+    for cert in roots:
+        builder = builder.add_root_certificate(cert)
+    for cert in x509.load_pem_x509_certificates(certs_pem) if certs_pem else []:
+        try:
+            ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            ca = False
+        if ca and cert not in roots:
+            builder = builder.add_intermediate_certificate(cert)
+    try:
+        builder.build().verify(resp, hashlib.sha256(statement).digest())
+    except VerificationError as exc:
+        return f"signature does not verify against {TSA_ROOTS} ({exc})"
+    return None
 
 
 def _check_timestamps(tf, members, manifest, report: Report) -> None:
@@ -264,7 +355,13 @@ def _check_timestamps(tf, members, manifest, report: Report) -> None:
     """
     head = manifest.get("tree_head", {})
     files = {item.get("sha256") for item in manifest.get("items", [])}
+    authorities = manifest.get("timestamp_authorities") or {}
+    roots = _read(tf, members, authorities["roots_file"], report) if authorities.get("roots_file") else None
+    certs = _read(tf, members, authorities["certificates_file"], report) if authorities.get("certificates_file") else None
     for t in manifest.get("timestamps", []):
+        if t.get("kind") == "opentimestamps":
+            _check_ots(tf, members, t, head, report)
+            continue
         label = f"timestamp {t['token_file']}"
         statement, token = _read(tf, members, t["statement_file"], report), _read(tf, members, t["token_file"], report)
         if statement is None or token is None:
@@ -283,9 +380,89 @@ def _check_timestamps(tf, members, manifest, report: Report) -> None:
             missing = [a["sha256"] for a in data.get("artefacts", []) if a["sha256"] not in files]
             if missing:
                 report.warnings.append(f"{label}: {len(missing)} file(s) of the stamped capture are not in this bundle")
+        why = _token_signature(token, statement, roots, certs)
+        if why and not why.startswith("unchecked"):
+            report.problems.append(f"{label}: {why}")
+            continue
+        signed = f"signed by a TSA under {TSA_ROOTS}" if why is None else f"signature {why}"
         report.passed.append(f"{label}: stamps {t['statement_file']} ({t['subject']}, {t['tsa_url']}, {t['time']}); "
-                             f"check its signature: openssl ts -verify -data {t['statement_file']} "
-                             f"-in {t['token_file']} -CAfile TSA-ROOT.pem")
+                             f"{signed}; openssl: openssl ts -verify -data {t['statement_file']} "
+                             f"-in {t['token_file']} -CAfile {TSA_ROOTS} -untrusted {TSA_CERTS}")
+
+
+#: The fixed start of an OpenTimestamps proof file: magic, version 1, the SHA-256 operation (then the digest).
+OTS_HEADER = b"\x00OpenTimestamps\x00\x00Proof\x00\xbf\x89\xe2\xe8\x84\xe8\x92\x94\x01\x08"
+
+
+def _check_ots(tf, members, t, head, report: Report) -> None:
+    label = f"OpenTimestamps proof {t['proof_file']}"
+    statement, proof = _read(tf, members, t["statement_file"], report), _read(tf, members, t["proof_file"], report)
+    if statement is None or proof is None:
+        return
+    if not proof.startswith(OTS_HEADER) or proof[len(OTS_HEADER):len(OTS_HEADER) + 32] != hashlib.sha256(statement).digest():
+        report.problems.append(f"{label}: does not commit to {t['statement_file']} (another digest, or not a proof)")
+        return
+    data = json.loads(statement)
+    if t["subject"] == "tree_head" and any(data.get(k) != head.get(k) for k in ("tree_size", "root_hash", "timestamp")):
+        report.problems.append(f"{label}: stamps another tree head than this bundle's")
+        return
+    report.passed.append(f"{label}: commits to {t['statement_file']} ({t.get('status')} when exported); "
+                         f"complete and check it: ots upgrade {t['proof_file']} && "
+                         f"ots verify -f {t['statement_file']} {t['proof_file']}")
+
+
+def _check_captures(tf, members, manifest, report: Report) -> None:
+    files = {item.get("sha256"): item.get("file") for item in manifest.get("items", [])}
+    for c in manifest.get("captures", []):
+        raw = _read(tf, members, c["file"], report)
+        if raw is None:
+            continue
+        data = json.loads(raw)
+        label = f"capture {c['id']} ({c.get('url')}, {c['file']})"
+        if data.get("id") != c["id"] or data.get("url") != c.get("url"):
+            report.problems.append(f"{label}: the file describes another capture than the manifest says")
+            continue
+        arts = data.get("artefacts", [])
+        wrong = [a for a in arts if a.get("file") and files.get(a.get("sha256")) != a["file"]]
+        if wrong:
+            report.problems.append(f"{label}: {len(wrong)} file(s) named with another SHA-256 than the bundle's items")
+            continue
+        held = sum(1 for a in arts if a.get("sha256") in files)
+        (report.passed if held == len(arts) else report.warnings).append(
+            f"{label}: {held} of its {len(arts)} file(s) are in this bundle")
+
+
+def _check_provenance(tf, members, manifest, report: Report) -> None:
+    for n, item in enumerate(manifest.get("items", []), start=1):
+        if not item.get("provenance_file"):
+            continue
+        label = f"item {n} ({item.get('record_id', '?')}, {item.get('file', '?')})"
+        raw = _read(tf, members, item["provenance_file"], report)
+        if raw is None:
+            continue
+        data = json.loads(raw)
+        if data.get("sha256") != item.get("sha256"):
+            report.problems.append(f"{label}: {item['provenance_file']} is about another file")
+            continue
+        c2pa = data.get("c2pa")
+        if c2pa:
+            state, signer = c2pa.get("state"), c2pa.get("signer") or "unknown signer"
+            if state == "Invalid":
+                report.warnings.append(f"{label}: C2PA content credentials FAILED validation on ingest "
+                                       f"({', '.join(map(str, c2pa.get('problems') or [])) or 'invalid'})")
+            elif state in ("Valid", "Trusted"):
+                trust = ("signer on the sender's trust list" if state == "Trusted"
+                         else "signer not on a trust list: who signed is what the certificate claims")
+                report.passed.append(f"{label}: C2PA content credentials valid on ingest, signed by {signer} ({trust})")
+            else:
+                report.warnings.append(f"{label}: C2PA content credentials not checked on ingest ({state})")
+        pm = data.get("proofmode")
+        if pm:
+            (report.passed if pm.get("ok") else report.warnings).append(
+                f"{label}: ProofMode bundle {'verified' if pm.get('ok') else 'FAILED verification'} on ingest "
+                f"(device key {pm.get('fingerprint')})")
+        for w in data.get("consistency") or []:
+            report.warnings.append(f"{label}: metadata: {w.get('text') if isinstance(w, dict) else w}")
 
 
 def _check_sums(tf, members, manifest, report: Report) -> dict[str, str]:

@@ -4,7 +4,8 @@ A valid manifest proves who signed the file and that it was not changed since, n
 scene is true. ``validation_state`` is the C2PA SDK's verdict: ``Invalid`` (the file or the
 manifest was changed: shown as failed, never as valid), ``Valid`` (the signature and hashes
 hold; a signer outside the SDK's trust list is reported as ``signingCredential.untrusted``)
-or ``Trusted``. Pinned to c2pa-python 0.38.1: 0.38.2 ships no Linux wheels.
+or ``Trusted`` (the signer chains to a configured trust anchor: ``trust_anchors``). ``trust`` says it
+plainly: ``trusted``, ``unknown`` (valid, but the signer is on no trust list) or ``failed``. Pinned to c2pa-python 0.38.1: 0.38.2 ships no Linux wheels.
 """
 
 from __future__ import annotations
@@ -17,8 +18,17 @@ _TYPES = ("image/jpeg", "image/png", "image/webp", "image/tiff", "image/heic", "
           "video/mp4", "video/quicktime", "audio/mp4", "audio/mpeg", "audio/wav", "application/pdf")
 
 
-def read_c2pa(path: Path, media_type: str) -> dict | None:
-    """The active manifest's summary and its validation, or None when the file carries no manifest."""
+def _context(c2pa, trust_anchors_pem: str | None):
+    if not trust_anchors_pem:
+        return None
+    return c2pa.Context(settings=c2pa.Settings.from_dict({"trust": {"trust_anchors": trust_anchors_pem},
+                                                          "verify": {"verify_trust": True}}))
+
+
+def read_c2pa(path: Path, media_type: str, trust_anchors_pem: str | None = None) -> dict | None:
+    """The active manifest's summary and its validation, or None when the file carries no manifest.
+
+    ``trust_anchors_pem``: root certificates (PEM) of the signers you trust."""
     if media_type not in _TYPES:
         return None
     try:
@@ -26,13 +36,14 @@ def read_c2pa(path: Path, media_type: str) -> dict | None:
     except ImportError:
         return {"state": "unchecked", "problems": ["c2pa-python is not installed"]}
     try:
-        with path.open("rb") as fh, c2pa.Reader(media_type, fh) as reader:
+        with path.open("rb") as fh, c2pa.Reader(media_type, fh, context=_context(c2pa, trust_anchors_pem)) as reader:
             store = json.loads(reader.json())
     except Exception as exc:  # C2paError: no manifest in most files, or one that cannot be read
         text = str(exc)
         if "ManifestNotFound" in text or "JumbfNotFound" in text or "no JUMBF" in text.lower():
             return None
-        return {"state": "Invalid", "problems": [f"the manifest could not be read: {text[:300]}"], "caveat": CAVEAT}
+        return {"state": "Invalid", "trust": "failed", "problems": [f"the manifest could not be read: {text[:300]}"],
+                "caveat": CAVEAT}
     active = (store.get("manifests") or {}).get(store.get("active_manifest") or "", {})
     sig = active.get("signature_info") or {}
     gen = active.get("claim_generator") or ", ".join(
@@ -45,6 +56,7 @@ def read_c2pa(path: Path, media_type: str) -> dict | None:
                         for x in (a.get("data") or {}).get("actions") or []]
     codes = [v.get("code") for v in store.get("validation_status") or [] if v.get("code")]
     state = store.get("validation_state") or ("Invalid" if any(not c.endswith("untrusted") for c in codes) else "Valid")
-    return {"state": state, "signer": sig.get("common_name"), "issuer": sig.get("issuer"), "signed_at": sig.get("time"),
+    trust = {"Trusted": "trusted", "Valid": "unknown"}.get(state, "failed")
+    return {"state": state, "trust": trust, "trust_list": bool(trust_anchors_pem), "signer": sig.get("common_name"), "issuer": sig.get("issuer"), "signed_at": sig.get("time"),
             "algorithm": sig.get("alg"), "claim_generator": gen or None, "title": active.get("title"),
             "actions": actions, "problems": codes, "manifests": len(store.get("manifests") or {}), "caveat": CAVEAT}

@@ -104,6 +104,21 @@ def _is_leaf(cert: x509.Certificate) -> bool:
         return True
 
 
+def token_certificates(response: bytes) -> list[x509.Certificate]:
+    """The certificates a token carries (the TSA's own, perhaps intermediates)."""
+    try:
+        resp = decode_timestamp_response(response)
+    except ValueError:
+        return []
+    return [x509.load_der_x509_certificate(der) for der in resp.signed_data.certificates]
+
+
+def to_pem(certs: list[x509.Certificate]) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return b"".join(c.public_bytes(Encoding.PEM) for c in certs)
+
+
 def load_roots(paths) -> list[x509.Certificate]:
     out: list[x509.Certificate] = []
     for p in paths:

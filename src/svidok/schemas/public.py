@@ -110,6 +110,11 @@ class EvidencePublic(RecordMeta):
     acquired_at: str | None = None
     acquisition_method: str | None = None
     extracted: dict[str, Any] = {}
+    #: Marked graphic (at upload or by a reviewer): blurred and muted for users who ask for it.
+    graphic: bool = False
+    #: Metadata that does not fit the incident (capture time, place, editing software): kind, source,
+    #: the figures, and the sentence in English and Ukrainian (``text.en``, ``text.uk``). Hints, not verdicts.
+    metadata_warnings: list[dict[str, Any]] = []
     custody_events: list[dict[str, Any]] = []
     assessments: list[dict[str, Any]] = []
 

@@ -135,20 +135,24 @@ def revoke_token(app: Svidok, actor: Actor, token_id: int) -> None:
             ledger.append(s, actor.username, "token.revoke", "user", row.user_id, {"token": token_id})
 
 
-def media_blur(app: Svidok, actor: Actor) -> bool:
-    """Whether the user sees evidence pictures and video frames blurred until clicked (on by default)."""
+def media_blur(app: Svidok, actor: Actor) -> dict[str, bool]:
+    """Which evidence pictures and video the user sees blurred (video muted) until clicked:
+    ``graphic`` (those marked graphic) and ``all`` (every one); both on by default."""
     with app.db.session() as s:
         user = s.get(User, actor.user_id) if actor.user_id else None
-        return True if user is None else user.blur_media
+        return {"graphic": True, "all": True} if user is None else {"graphic": user.blur_media,
+                                                                     "all": user.blur_all_media}
 
 
-def set_media_blur(app: Svidok, actor: Actor, on: bool) -> None:
+def set_media_blur(app: Svidok, actor: Actor, on: bool, all_media: bool | None = None) -> None:
     """The user's own choice (a preference, not a record: no ledger entry)."""
     with app.db.session() as s:
         user = s.get(User, actor.user_id) if actor.user_id else None
         if user is None:
             raise NotFound("only a user with an account has this setting")
         user.blur_media = bool(on)
+        if all_media is not None:
+            user.blur_all_media = bool(all_media)
 
 
 def change_password(app: Svidok, actor: Actor, current: str, new: str, keep_session: int | None = None) -> None:

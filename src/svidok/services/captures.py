@@ -180,11 +180,10 @@ def _fail(app: Svidok, capture_id: int, reason: str) -> None:
 def _finish(app: Svidok, actor: Actor, capture_id: int, page: PageCapture) -> None:
     """Store the artefacts, then record items, custody, ledger and the capture's state at once."""
     store = evidence.evidence_store(app)
-    blobs = []
+    blobs, inspect = [], evidence.inspector(app)
     try:
         for a in page.artefacts:
-            blobs.append((a, store.put_file(a.path, media_type=a.media_type, original_name=a.name,
-                                            inspect=evidence.inspect_file)))
+            blobs.append((a, store.put_file(a.path, media_type=a.media_type, original_name=a.name, inspect=inspect)))
         with app.db.session() as s:
             c = s.get(Capture, capture_id)
             batch = s.get(CaptureBatch, c.batch_id)
@@ -274,6 +273,9 @@ def get(app: Svidok, actor: Actor, capture_id: int) -> dict:
     with app.db.session() as s:
         c = _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
         out = view(c)
+        ids = [a["evidence_id"] for a in c.artefacts or []]
+        out["graphic"] = bool(ids) and s.scalar(select(EvidenceItem.id).where(
+            EvidenceItem.id.in_(ids), EvidenceItem.graphic.is_(True)).limit(1)) is not None
         out["timestamps"] = [{k: v for k, v in t.items() if k != "response"}
                              for t in timestamps.of(app, timestamps.CAPTURE, c.id)]
         if c.previous_id:

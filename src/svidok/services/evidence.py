@@ -13,6 +13,7 @@ import json
 import os
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -112,7 +113,10 @@ def _check(app: Svidok, s: Session, actor: Actor, fields: dict[str, Any]) -> Che
     c.exists(Incident, fields.get("incident_id"), "incident_id", "incident")
     c.exists(Source, fields.get("source_id"), "source_id", "source")
     c.exists(Case, fields.get("case_id"), "case_id", "case")
-    unknown = set(fields) - set(ACQUISITION_FIELDS) - {"confidentiality", "incident_id", "source_id", "case_id"}
+    if "graphic" in fields and not isinstance(fields["graphic"], bool):
+        c.add("graphic", "true or false")
+    unknown = set(fields) - set(ACQUISITION_FIELDS) - {"confidentiality", "incident_id", "source_id", "case_id",
+                                                       "graphic"}
     for name in sorted(unknown):
         c.add(name, "not a field of an evidence item")
     return c
@@ -135,7 +139,7 @@ def ingest(app: Svidok, actor: Actor, fileobj: BinaryIO, *, original_name: str |
     try:
         blob = store.put_stream(fileobj, expected_sha256=expected_sha256, expected_size=expected_size,
                                 media_type=media_type, original_name=original_name, max_size=max_size,
-                                inspect=inspect_file)
+                                inspect=inspector(app))
     except StoreUnavailableError as exc:
         raise StorageUnavailable(f"{exc}; nothing was recorded") from None
     except EvidenceStoreError as exc:
@@ -157,7 +161,17 @@ def discard(app: Svidok, store: BlobStore, blob: StoredBlob) -> None:
                 pass  # the store failed meanwhile: `svidok verify` lists the file as belonging to no item
 
 
-def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
+def inspector(app: Svidok):
+    """:func:`inspect_file` with the installation's settings (the C2PA trust list)."""
+    return partial(inspect_file, trust_anchors_pem=c2pa_trust_anchors(app.settings))
+
+
+def c2pa_trust_anchors(settings) -> str | None:
+    pem = "".join(Path(p).read_text() for p in settings.c2pa_trust_anchors)
+    return pem or None
+
+
+def inspect_file(path: Path, media_type: str, trust_anchors_pem: str | None = None) -> tuple[dict, str | None]:
     """Metadata and perceptual hash, read from the staged plaintext before it is stored."""
     meta = extract_metadata(path, media_type)
     try:
@@ -165,7 +179,7 @@ def inspect_file(path: Path, media_type: str) -> tuple[dict, str | None]:
     except NotAnImageError as exc:
         ph = None
         meta.setdefault("problems", []).append(str(exc))
-    provenance = read_c2pa(path, media_type)
+    provenance = read_c2pa(path, media_type, trust_anchors_pem)
     if provenance is not None:
         meta["c2pa"] = provenance
     if media_type in ("application/zip", "application/x-zip-compressed"):
@@ -204,7 +218,7 @@ def record_blob(s: Session, actor: Actor, blob: StoredBlob, original_name: str |
     meta, ph = blob.inspected or ({}, None)
     incident = s.get(Incident, fields["incident_id"]) if fields.get("incident_id") else None
     if incident is not None:
-        odd = consistency.warnings(meta, incident.date_start, incident.date_end, (incident.lat, incident.lon))
+        odd = consistency.findings(meta, incident.date_start, incident.date_end, (incident.lat, incident.lon))
         if odd:
             meta["consistency"] = odd
     item = EvidenceItem(sha256=blob.sha256, size=blob.size, media_type=blob.media_type,
@@ -242,8 +256,19 @@ def _similar(s: Session, actor: Actor, item: EvidenceItem, max_distance: int = 8
     return [{"evidence_id": k, "distance": d} for k, d in find_similar(item.phash, rows, max_distance)]
 
 
+def metadata_warnings(s: Session, item: EvidenceItem) -> list[dict]:
+    """What in the file's metadata does not fit its incident *now* (dates and place may have been corrected
+    since ingest): ``{kind, source, …, text: {"en", "uk"}}``. Hints for a verifier, not verdicts."""
+    incident = s.get(Incident, item.incident_id) if item.incident_id else None
+    if incident is None or not item.extracted:
+        return []
+    found = consistency.findings(item.extracted, incident.date_start, incident.date_end, (incident.lat, incident.lon))
+    return [{**f, "text": {lang: consistency.describe(f, lang) for lang in ("en", "uk")}} for f in found]
+
+
 def view(s: Session, item: EvidenceItem) -> dict:
     out = history.snapshot(item)
+    out["metadata_warnings"] = metadata_warnings(s, item)
     out["custody_events"] = [
         {**custody_content(ev), "id": ev.id}
         for ev in s.scalars(select(CustodyEvent).where(CustodyEvent.evidence_id == item.id).order_by(CustodyEvent.id))
@@ -254,6 +279,26 @@ def view(s: Session, item: EvidenceItem) -> dict:
                            .order_by(VerificationAssessment.id))
     ]
     return out
+
+
+def mark_graphic(app: Svidok, actor: Actor, evidence_id: int, graphic: bool, reason: str | None = None) -> dict:
+    """A reviewer marks an item graphic (or takes the mark away): a new version, in the item's history."""
+    access.require_writer(actor)
+    if not isinstance(graphic, bool):
+        raise ValidationFailed(FieldError("graphic", "true or false"))
+    with app.db.session() as s:
+        item = _require(s, actor, evidence_id)
+        if item.graphic != graphic:
+            before = history.snapshot(item)
+            item.graphic = graphic
+            item.version += 1
+            item.updated_at = datetime.now(UTC)
+            s.flush()
+            history.record(s, actor, ENTITY, item, "update", before,
+                           reason=reason or ("marked graphic" if graphic else "graphic mark removed"))
+        out = view(s, item)
+        out["similar"] = _similar(s, actor, item) if item.phash else []
+        return out
 
 
 def _require(s: Session, actor: Actor, evidence_id: int) -> EvidenceItem:

@@ -114,12 +114,14 @@ def create(app: Svidok, actor: Actor, out_path: Path | str, *, incident_ids=(), 
         incidents, quals = _incident_context(s, actor, {i.incident_id for i in items if i.incident_id})
         bundle_items = [_bundle_item(s, store, it, quals.get(it.incident_id, []), head_row.tree_size)
                         for it in items]
+    stamps, bundle_captures = _timestamps(app, actor, head_row.id, [i.id for i in items])
+    roots_pem, certs_pem = _authorities(app, stamps)
     summary = write_bundle(
         out_path, bundle_items, tree, head_of(head_row), key, created_by=actor.username,
         selection={"incident_ids": sorted(incident_ids), "case_id": case_id, "evidence_ids": sorted(evidence_ids),
                    "purpose": purpose},
         context={"incidents": incidents},
-        timestamps=_timestamps(app, actor, head_row.id, [i.id for i in items]),
+        timestamps=stamps, tsa_roots_pem=roots_pem, tsa_certificates_pem=certs_pem, captures=bundle_captures,
     )
     try:
         with app.db.session() as s:
@@ -134,21 +136,48 @@ def create(app: Svidok, actor: Actor, out_path: Path | str, *, incident_ids=(), 
             "root_hash": summary.root_hash, "key_id": head_row.key_id}
 
 
-def _timestamps(app: Svidok, actor: Actor, head_id: int, item_ids: list[int]) -> list[dict]:
-    """RFC 3161 tokens of the bundle's tree head and of the captures its items came from."""
+def _timestamps(app: Svidok, actor: Actor, head_id: int, item_ids: list[int]) -> tuple[list[dict], list[dict]]:
+    """RFC 3161 tokens of the bundle's tree head and of the captures its items came from; those captures."""
     import base64
 
     from . import captures, timestamps
 
-    out = [{**t, "subject": timestamps.TREE_HEAD, "subject_id": head_id} for t in timestamps.of(app, timestamps.TREE_HEAD, head_id)]
-    seen: set[int] = set()
+    out = [{**t, "subject": timestamps.TREE_HEAD, "subject_id": head_id}
+           for kind in (timestamps.RFC3161, timestamps.OTS) for t in timestamps.of(app, timestamps.TREE_HEAD, head_id, kind)]
+    found: dict[int, dict] = {}
     for item_id in item_ids:
         c = captures.of_evidence(app, actor, item_id)
-        if c is not None and c["id"] not in seen:
-            seen.add(c["id"])
+        if c is not None and c["id"] not in found:
+            found[c["id"]] = _capture_record(c)
             out += [{**t, "subject": timestamps.CAPTURE, "subject_id": c["id"]}
                     for t in timestamps.of(app, timestamps.CAPTURE, c["id"])]
-    return [{**t, "response": base64.b64decode(t["response"])} for t in out]
+    return [{**t, "response": base64.b64decode(t["response"])} for t in out], list(found.values())
+
+
+def _capture_record(c: dict) -> dict:
+    """What a prosecutor needs of a web capture: the address, when, what the page said, and its files."""
+    details = c.get("details") or {}
+    return {"id": c["id"], "url": c["url"], "final_url": c["final_url"], "http_status": c["http_status"],
+            "title": c["title"], "author": c["author"], "published": c["published"],
+            "started_at": details.get("started_at"), "finished_at": c["finished_at"],
+            "redirects": details.get("redirects"), "problems": details.get("problems"),
+            "previous_capture_id": c["previous_id"], "changes": c["changes"],
+            "artefacts": [{k: a.get(k) for k in ("role", "name", "sha256", "media_type", "size", "source_url")}
+                          for a in c.get("artefacts") or []]}
+
+
+def _authorities(app: Svidok, stamps: list[dict]) -> tuple[bytes, bytes]:
+    """(the configured TSA roots, the certificates the tokens carry), PEM, for ``openssl ts -verify``."""
+    from svidok.evidence import timestamps as tsp
+
+    if not stamps:
+        return b"", b""
+    roots = tsp.load_roots(app.settings.tsa_ca_files)
+    carried: list = []
+    for t in stamps:
+        if t.get("kind", "rfc3161") == "rfc3161":
+            carried += [c for c in tsp.token_certificates(t["response"]) if c not in carried and c not in roots]
+    return tsp.to_pem(roots), tsp.to_pem(carried)
 
 
 def _bundle_item(s: Session, store, it: EvidenceItem, qualifications: list[dict], tree_size: int) -> BundleItem:

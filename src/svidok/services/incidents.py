@@ -276,7 +276,7 @@ def detail(app: Svidok, s: Session, actor: Actor, incident: Incident) -> dict:
     ev = s.scalars(select(EvidenceItem).where(EvidenceItem.incident_id == incident.id,
                                               access.visibility_clause(EvidenceItem, actor))).all()
     out["evidence"] = [{"id": e.id, "sha256": e.sha256, "media_type": e.media_type, "original_name": e.original_name,
-                        "size": e.size} for e in ev]
+                        "size": e.size, "graphic": e.graphic} for e in ev]
     # Reports found to be this same incident (reversible merges; figures count them once, here).
     out["merged_here"] = list(s.scalars(select(Incident.id).where(
         Incident.merged_into_id == incident.id, access.visibility_clause(Incident, actor)).order_by(Incident.id)))

@@ -52,6 +52,8 @@ class Resolved:
     actor: Actor | None = None
     #: The user's choice: evidence pictures and video frames blurred until clicked.
     blur_media: bool = True
+    #: ... all of them, not only those marked graphic.
+    blur_all_media: bool = True
     #: "idle", "absolute", "revoked" or "unknown" when the session is not usable.
     ended: str | None = None
 
@@ -98,7 +100,7 @@ def resolve(app: Svidok, token: str) -> Resolved:
         if (now - _aware(row.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
             row.last_seen_at = now
         return Resolved(session_id=row.id, stage=row.stage, csrf=row.csrf, actor=accounts.actor_of(s, user),
-                        blur_media=user.blur_media)
+                        blur_media=user.blur_media, blur_all_media=user.blur_all_media)
 
 
 def end(app: Svidok, token: str, reason: str = "signed out") -> None:

@@ -59,6 +59,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/evidence/{evidence_id}/custody"): WRITERS,
     ("GET", "/api/v1/evidence"): SIGNED_IN, ("GET", "/api/v1/evidence/count"): SIGNED_IN,
     ("POST", "/api/v1/evidence/{evidence_id}/assessments"): WRITERS,
+    ("POST", "/api/v1/evidence/{evidence_id}/graphic"): WRITERS,
     ("POST", "/api/v1/bundles"): WRITERS,
     # API: custody monitoring and displacement figures
     ("GET", "/api/v1/custody/monitor"): SIGNED_IN, ("GET", "/api/v1/custody/counts"): SIGNED_IN,
@@ -132,6 +133,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/captures/{capture_id}/replay/{token}"): ANYONE,
     ("GET", "/evidence"): SIGNED_IN, ("GET", "/evidence/{evidence_id}"): SIGNED_IN,
     ("POST", "/evidence/{evidence_id}/assessments"): WRITERS,
+    ("POST", "/evidence/{evidence_id}/graphic"): WRITERS,
     ("GET", "/persons"): SIGNED_IN, ("GET", "/persons/new"): WRITERS, ("POST", "/persons/new"): WRITERS,
     ("GET", "/persons/{person_id}"): SIGNED_IN, ("GET", "/persons/{person_id}/edit"): WRITERS,
     ("POST", "/persons/{person_id}/edit"): WRITERS, ("POST", "/persons/{person_id}/protected"): PROTECTED,

@@ -87,7 +87,8 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     html = env.get_template(name).render(
         request=request, actor=actor, lang=lang, csrf=session.csrf if session is not None else "",
         label=label, terms=terms, provision_groups=provision_groups, url_with=url_with, tile_url=core.settings.tile_url,
-        flash=_pop_flash(session), blur_media=getattr(request.state, "blur_media", True), **ctx,
+        flash=_pop_flash(session), blur_media=getattr(request.state, "blur_media", True),
+        blur_all_media=getattr(request.state, "blur_all_media", True), **ctx,
     )
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"  # pages may hold protected data

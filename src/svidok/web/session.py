@@ -141,6 +141,7 @@ class SessionMiddleware:
                 if found.stage == "full":
                     actor = found.actor
                     state["blur_media"] = found.blur_media
+                    state["blur_all_media"] = found.blur_all_media
                 elif found.stage == "enrol":
                     state["enrolling"] = found.actor  # may only set up two-factor sign-in
                 else:

@@ -42,12 +42,17 @@ class BundleIn(TextChecked):
     purpose: str = Field(min_length=3, max_length=500, description="for whom and why")
 
 
+class GraphicIn(TextChecked):
+    graphic: bool = Field(description="true: mark the item graphic; false: take the mark away")
+    reason: str | None = Field(None, max_length=500, description="why (kept in the item's history)")
+
+
 def _fields(incident_id, source_id, case_id, confidentiality, acquired_by, acquired_at, acquisition_method,
-            acquisition_device, acquisition_url, acquisition_person):
+            acquisition_device, acquisition_url, acquisition_person, graphic=None):
     values = dict(incident_id=incident_id, source_id=source_id, case_id=case_id, confidentiality=confidentiality,
                   acquired_by=acquired_by, acquired_at=acquired_at, acquisition_method=acquisition_method,
                   acquisition_device=acquisition_device, acquisition_url=acquisition_url,
-                  acquisition_person=acquisition_person)
+                  acquisition_person=acquisition_person, graphic=graphic)
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -65,6 +70,7 @@ def upload_evidence(
     acquisition_url: Annotated[str | None, Form(max_length=2000)] = None,
     acquisition_person: Annotated[str | None, Form(max_length=200)] = None,
     purpose: Annotated[str | None, Form(max_length=500)] = None,
+    graphic: Annotated[bool | None, Form(description="graphic content: blurred for users who ask for it")] = None,
     sha256: Annotated[str | None, Header(alias="X-Content-SHA256", pattern=r"^[0-9a-fA-F]{64}$")] = None,
     *, app: AppDep, actor: ActorDep,
 ) -> dict:
@@ -76,7 +82,7 @@ def upload_evidence(
         app, actor, file.file, original_name=file.filename, media_type=file.content_type,
         expected_sha256=sha256.lower() if sha256 else None, max_size=app.settings.max_upload_bytes, purpose=purpose,
         **_fields(incident_id, source_id, case_id, confidentiality, acquired_by, acquired_at, acquisition_method,
-                  acquisition_device, acquisition_url, acquisition_person),
+                  acquisition_device, acquisition_url, acquisition_person, graphic),
     )
 
 
@@ -157,6 +163,12 @@ def get_evidence(evidence_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     """The item with its custody history and assessments (a plain read: it writes no custody event;
     `POST …/custody` with `"action": "access"` records a deliberate look)."""
     return evidence.get(app, actor, evidence_id)
+
+
+@router.post("/evidence/{evidence_id}/graphic", response_model=EvidencePublic)
+def mark_graphic(evidence_id: PathId, data: GraphicIn, app: AppDep, actor: ActorDep) -> dict:
+    """Mark the item graphic, or take the mark away (writers; a new version in the item's history)."""
+    return evidence.mark_graphic(app, actor, evidence_id, data.graphic, data.reason)
 
 
 @router.post("/evidence/{evidence_id}/download")

@@ -27,8 +27,10 @@ class User(Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The last 30-second step accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
-    #: Evidence pictures and video frames shown blurred until clicked (reviewers' wellbeing).
+    #: Evidence pictures and video frames marked graphic shown blurred (video muted) until clicked (wellbeing).
     blur_media: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    #: All evidence media blurred, not only media marked graphic (``blur_media``): on by default.
+    blur_all_media: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
 
 
 class ApiToken(Base):

@@ -62,7 +62,7 @@ class Capture(Base):
 
 
 class Timestamp(Base):
-    """An RFC 3161 token from one TSA over the exact statement stamped (a tree head, a capture)."""
+    """An RFC 3161 token from one TSA (or an OpenTimestamps proof) over the exact statement stamped."""
 
     __tablename__ = "timestamps"
 
@@ -76,4 +76,7 @@ class Timestamp(Base):
     response: Mapped[str] = mapped_column(Text, nullable=False)
     gen_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     serial: Mapped[str] = mapped_column(String(100), nullable=False)
+    #: ``rfc3161`` (``response`` is a TimeStampResp; ``tsa_url`` the TSA) or ``opentimestamps``
+    #: (``response`` is a ``.ots`` proof; ``tsa_url`` the calendars; ``serial`` pending / complete).
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="rfc3161", server_default="rfc3161")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Confidential, Record, utcnow
@@ -31,6 +31,8 @@ class EvidenceItem(Record, Confidential, Base):
     #: Metadata extracted on ingest (EXIF, ffprobe, PDF), kept beside the file.
     extracted: Mapped[dict | None] = mapped_column()
     phash: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: Marked graphic (at upload or by a reviewer): blurred and muted for users who ask for it.
+    graphic: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class CustodyEvent(Base):

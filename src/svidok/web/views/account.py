@@ -57,12 +57,14 @@ async def revoke_session(session_id: PathId, request: Request, actor: SignedIn):
 
 @router.post("/account/media", dependencies=[Depends(csrf_checked)])
 async def media_setting(request: Request, actor: SignedIn):
-    """Blur evidence pictures and video frames until clicked, or show them at once."""
+    """Blur evidence pictures and video frames until clicked (all, or those marked graphic), or show them at once."""
     form = await form_dict(request)
-    on = form.get("blur_media") == "on"
-    await call(accounts.set_media_blur, request.app.state.svidok, actor, on)
-    return redirect(request, "/account", _("Pictures will be blurred until you click them.") if on
-                    else _("Pictures will be shown without blurring."))
+    graphic, every = form.get("blur_graphic") == "on", form.get("blur_all_media") == "on"
+    await call(accounts.set_media_blur, request.app.state.svidok, actor, graphic, every)
+    message = (_("Pictures will be blurred until you click them.") if every
+               else _("Pictures marked graphic will be blurred until you click them; others will be shown.") if graphic
+               else _("Pictures will be shown without blurring."))
+    return redirect(request, "/account", message)
 
 
 @router.post("/account/password", dependencies=[Depends(csrf_checked)])

@@ -70,7 +70,7 @@ async def upload(incident_id: PathId, request: Request, actor: Writer):
             core, actor, file.file, original_name=file.filename, media_type=media_type, max_size=limit,
             purpose="uploaded through the web form", incident_id=incident_id,
             confidentiality=incident["confidentiality"], case_id=incident["case_id"],
-            **{k: v for k, v in fields.items() if v is not None}))
+            graphic=form.get("graphic") == "on", **{k: v for k, v in fields.items() if v is not None}))
     except ValidationFailed as exc:
         history = await call(incidents.history_of, core, actor, incident_id)
         return render(request, "incidents/show.html", status=422, incident=incident, history=list(reversed(history)),

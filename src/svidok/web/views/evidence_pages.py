@@ -101,6 +101,22 @@ async def show_evidence(evidence_id: PathId, request: Request, actor: SignedIn):
     return await _show(request, actor, evidence_id)
 
 
+@router.post("/evidence/{evidence_id}/graphic", dependencies=[Depends(csrf_checked)])
+async def mark_graphic(evidence_id: PathId, request: Request, actor: Writer):
+    """A reviewer marks the item graphic, or takes the mark away (a new version in its history)."""
+    core = request.app.state.svidok
+    form = await form_dict(request)
+    graphic, reason = form.get("graphic") == "on", text(form.get("reason"))
+    try:
+        check_texts(reason=reason)
+        await call(lambda: evidence.mark_graphic(core, actor, evidence_id, graphic, reason))
+    except ValidationFailed as exc:
+        return await _show(request, actor, evidence_id, status=422, errors=errors_by_field(exc),
+                           message=_("The mark was not changed: correct the fields marked below."))
+    return redirect(request, f"/evidence/{evidence_id}", _("Marked graphic.") if graphic
+                    else _("The graphic mark was removed."))
+
+
 @router.post("/evidence/{evidence_id}/assessments", dependencies=[Depends(csrf_checked)])
 async def add_assessment(evidence_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
