@@ -66,6 +66,10 @@ def build(data_dir: Path, size: int):
     estimate = jobs.submit(app, SYSTEM, "estimate", {"method": "lcmcr", "stratify": "sex", "chains": 4, "samples": 300,
                                                      "burnin": 1000, "thinning": 10})
     jobs.DatabaseWorker(app).run(burst=True)
+    from svidok.services import claims  # the person's claims page shows a family member recorded with consent
+
+    claims.add_relative(app, SYSTEM, 1, "spouse", "Synthetic Name", consent=True, consent_date="2024-05-02",
+                        consent_scope="a claim to the Register of Damage")
     return app, first, incident_id, pair_id, names.name_forms(family).get("uk_latin", family), estimate["id"]
 
 
