@@ -14,6 +14,7 @@ sharing = lazy.module("svidok.services.sharing")
 share_export = lazy.module("svidok.services.share_export")
 share_import = lazy.module("svidok.services.share_import")
 share_review = lazy.module("svidok.services.share_review")
+share_keys = lazy.module("svidok.services.share_keys")
 
 share_app = typer.Typer(help="Exchange signed, encrypted packages of records with partner organisations.",
                         no_args_is_help=True)
@@ -22,9 +23,14 @@ share_app.add_typer(partner_app, name="partner")
 
 
 @share_app.command("keys")
-def keys(organisation: str = typer.Option(None, "--organisation", help="this installation's organisation (first time only)")) -> None:
+def keys(organisation: str = typer.Option(None, "--organisation", help="this installation's organisation (first time only)"),
+         rotate: bool = typer.Option(False, "--rotate", help="replace this installation's key pair (the old one is kept "
+                                                             "in keys/retired/); send the new public keys to every partner"),
+         reason: str = typer.Option(None, "--reason", help="why the keys are replaced (with --rotate; in the ledger)")) -> None:
     """Print this installation's public exchange keys (made once, with --organisation, the first time)."""
     def go(app):
+        if rotate:
+            return share_keys.rotate_own_keys(app, cli_actor(), reason or "")
         if sharing.identity(app) is None:
             return sharing.create_keys(app, cli_actor(), organisation or "")
         return sharing.public_keys(app)
@@ -40,6 +46,23 @@ def partner_add(name: str = typer.Argument(..., help="short name: the partner's 
                 notes: str = typer.Option(None, "--notes")) -> None:
     """Add a partner. Compare the key ids printed here with the partner by another channel (phone, in person)."""
     print_json(run(lambda app: sharing.add_partner(app, cli_actor(), name, organisation, encryption_key, signing_key, notes)))
+
+
+@partner_app.command("keys")
+def partner_keys(name: str = typer.Argument(...),
+                 encryption_key: str = typer.Option(None, "--encryption-key", help="the partner's new X25519 public key"),
+                 signing_key: str = typer.Option(None, "--signing-key", help="the partner's new Ed25519 public key"),
+                 reason: str = typer.Option(..., "--reason", help="why, and how the new key ids were checked")) -> None:
+    """Replace a partner's public key(s) with the new ones it sent. The old ones are kept as retired: a package
+    signed with the old signing key is refused from now on, naming the key and this replacement."""
+    print_json(run(lambda app: share_keys.rotate_partner_keys(app, cli_actor(), name, encryption_key=encryption_key,
+                                                              signing_key=signing_key, reason=reason)))
+
+
+@partner_app.command("retired-keys")
+def partner_retired_keys(name: str = typer.Argument(None, help="a partner (default: this installation's own keys)")) -> None:
+    """Keys replaced so far: when, by whom and why."""
+    print_json(run(lambda app: share_keys.retired_keys(app, cli_actor(), name)))
 
 
 @partner_app.command("rule")

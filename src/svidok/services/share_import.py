@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict
-from svidok.interop.share_format import PackageError, PackageReader, ed25519_public, key_id, unb64
+from svidok.interop.share_format import PackageError, PackageReader, ed25519_public, key_id, read_header, unb64
 from svidok.storage.models import (
     Act,
     Incident,
@@ -46,6 +46,7 @@ from svidok.storage.models import (
 from . import bulk, history, ledger
 from .demo_data import TABLES, Batch
 from .share_export import sha
+from .share_keys import retired_signing_key
 from .share_rows import Ids, incident_children, incident_fields, person_rows, place_ids, record_columns, source_row
 from .sharing import own_keys, require_admin
 
@@ -65,8 +66,29 @@ class _RollBack(Exception):
     """Leave the session's transaction without writing (a dry run)."""
 
 
+def _retired_recipient(app: Svidok, fh) -> str | None:
+    """Why a package encrypted to this installation's replaced key cannot be opened (None: it was not)."""
+    from .share_keys import retired_own_encryption_key
+
+    try:
+        header, _ = read_header(fh)
+    except PackageError:
+        return None
+    finally:
+        fh.seek(0)
+    with app.db.session() as s:
+        row = retired_own_encryption_key(s, str(header.get("recipient_key") or ""))
+        if row is None:
+            return None
+        return (f"the package is encrypted to this installation's encryption key {row.key_id}, replaced on "
+                f"{row.retired_at:%Y-%m-%d} ({row.reason}): ask the sender to record your new keys and send it again")
+
+
 def _open(app: Svidok, fh) -> tuple[PackageReader, SharePartner]:
     _, enc, _ = own_keys(app)
+    why = _retired_recipient(app, fh)
+    if why:
+        raise PackageRefused(why)
     try:
         reader = PackageReader(fh, enc)
         sender = reader.manifest.get("sender") or {}
@@ -75,6 +97,12 @@ def _open(app: Svidok, fh) -> tuple[PackageReader, SharePartner]:
         raise PackageRefused(str(exc)) from None
     with app.db.session() as s:
         partner = s.scalar(select(SharePartner).where(SharePartner.signing_key == signing))
+        retired = retired_signing_key(s, signing) if partner is None and signing else None
+        if retired is not None:
+            row, name = retired
+            raise PackageRefused(f"the package is signed by {name}'s signing key {row.key_id}, replaced on "
+                                 f"{row.retired_at:%Y-%m-%d} ({row.reason}); packages signed with a replaced key "
+                                 f"are refused: ask {name} for a package signed with its current key")
         if partner is None:
             kid = key_id(unb64(signing, "signing key")) if signing else "none"
             raise PackageRefused(f"the package is signed by a key no partner has (key id {kid}, organisation "

@@ -110,6 +110,11 @@ def own_keys(app: Svidok) -> tuple[ShareIdentity, X25519PrivateKey, Ed25519Priva
                              "new one is made: restore it from your backup (`svidok backup` keeps the keys folder)")
     enc, sig = _load(enc_path, X25519PrivateKey), _load(sig_path, Ed25519PrivateKey)
     if b64(raw_public(enc.public_key())) != ident.encryption_key or b64(raw_public(sig.public_key())) != ident.signing_key:
+        from .share_keys import finish_rotation
+
+        if finish_rotation(app):  # a key rotation stopped between the database and the files
+            return own_keys(app)
+    if b64(raw_public(enc.public_key())) != ident.encryption_key or b64(raw_public(sig.public_key())) != ident.signing_key:
         raise KeyMissing(f"the exchange keys in {enc_path.parent} are not the ones on record for this installation "
                          "(partners hold the recorded public keys): restore the original key files from your backup")
     return ident, enc, sig
@@ -215,6 +220,25 @@ def partners(app: Svidok, actor: Actor) -> list[dict]:
     with app.db.session() as s:
         rows = s.scalars(select(SharePartner).order_by(SharePartner.name)).all()
         return [_partner_dict(p, s.scalar(select(ShareRule).where(ShareRule.partner_id == p.id)), s) for p in rows]
+
+
+def partner(app: Svidok, actor: Actor, name: str, packages: int = 20) -> dict:
+    """One partner: its keys, rule, the latest packages sent and received, and its replaced keys."""
+    from .share_keys import retired_keys
+
+    require_admin(actor)
+    with app.db.session() as s:
+        p, rule = require_partner(s, name)
+        out = _partner_dict(p, rule, s)
+        out.update(notes=p.notes, created_at=p.created_at.isoformat(), created_by=p.created_by,
+                   encryption_key=p.encryption_key, signing_key=p.signing_key)
+        out["packages"] = [{"direction": k.direction, "sequence": k.sequence, "sha256": k.sha256,
+                            "created_at": k.created_at.isoformat(), "processed_at": k.processed_at.isoformat(),
+                            "actor": k.actor, "counts": k.counts}
+                           for k in s.scalars(select(SharePackage).where(SharePackage.partner_id == p.id)
+                                              .order_by(SharePackage.id.desc()).limit(packages))]
+    out["retired_keys"] = retired_keys(app, actor, name)
+    return out
 
 
 def link(app: Svidok, actor: Actor, entity: str, record_id: int, same_as_id: int, reason: str) -> dict:
