@@ -110,6 +110,25 @@ def captured(app, incident_id: int) -> tuple[int, int]:
 
 
 
+def partnered(app) -> dict[str, str]:
+    """Exchange keys, a partner (this installation itself, so that its package can be checked here too),
+    a package written for it and checked; the partners pages to shoot."""
+    from svidok.core.actors import SYSTEM
+    from svidok.services import jobs, sharing
+    from svidok.services.jobs import starts
+
+    own = sharing.create_keys(app, SYSTEM, "Demo documentation group (synthetic)")
+    sharing.add_partner(app, SYSTEM, "self", own["organisation"], own["encryption_key"], own["signing_key"])
+    export = jobs.submit(app, SYSTEM, "share_export", {"partner": "self"})
+    jobs.DatabaseWorker(app).run(burst=True)
+    path = jobs.get(app, SYSTEM, export["id"])["result"]["file"]
+    with open(path, "rb") as fh:
+        check = starts.start_share_import(app, SYSTEM, fh, Path(path).name, True)
+    jobs.DatabaseWorker(app).run(burst=True)
+    return {"partners": "/partners", "partner": "/partners/self", "partner-export": f"/partners/jobs/{export['id']}",
+            "partner-import-check": f"/partners/jobs/{check['id']}"}
+
+
 def serve(app) -> tuple[str, object]:
     import uvicorn
 
@@ -215,9 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
         app, evidence_id, incident_id, pair_id, q, estimate_id = build(Path(tmp), args.size)
         batch_id, capture_id = captured(app, incident_id)
+        shares = partnered(app)
         base, server = serve(app)
         try:
             targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id, estimate_id, q)
+            targets.update(shares)
             if args.pages:
                 targets = {k: v for k, v in targets.items() if k in args.pages.split(",")}
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)

@@ -146,6 +146,12 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/persons/{person_id}/claims/relatives"): WRITERS, ("POST", "/claims/relatives/{ident}/withdraw"): WRITERS,
     ("POST", "/persons/{person_id}/claims/dossier"): WRITERS,
     ("GET", "/persons/{person_id}/claims/dossiers/{job_id}"): SIGNED_IN,
+    # Partners: exchange keys, partners, sharing rules, packages (administrators: what leaves the organisation)
+    ("GET", "/partners"): ADMIN, ("POST", "/partners"): ADMIN, ("POST", "/partners/own-keys"): ADMIN,
+    ("GET", "/partners/{name}"): ADMIN, ("POST", "/partners/{name}/rule"): ADMIN,
+    ("POST", "/partners/{name}/keys"): ADMIN, ("POST", "/partners/{name}/export"): ADMIN,
+    ("POST", "/partners/import"): ADMIN, ("GET", "/partners/jobs/{job_id}"): ADMIN,
+    ("POST", "/partners/jobs/{job_id}/import"): ADMIN,
     ("GET", "/review"): SIGNED_IN, ("GET", "/review/{pair_id}"): SIGNED_IN,
     ("POST", "/review/{pair_id}/{verdict}"): WRITERS,
     ("GET", "/review/incidents"): SIGNED_IN, ("GET", "/review/incidents/{pair_id}"): SIGNED_IN,
