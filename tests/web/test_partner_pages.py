@@ -120,6 +120,7 @@ def test_partner_rule_export_and_checked_import_through_the_pages(pair, tmp_path
     _run(b)
     done = cb.get(imp.headers["location"]).text
     assert "What the import changed" in done and "Import this package" not in done
+    assert "Incidents checked for duplicates of yours: 1; likely duplicates queued for review: 0." in done
     assert _received(b) == 1
     assert not any((Path(b.settings.data_dir) / "jobs" / "uploads").iterdir())  # the upload is gone once imported
 

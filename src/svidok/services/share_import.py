@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 MODELS = {"source": Source, "person": Person, "incident": Incident}
 FLUSH_INCIDENTS = 2000
 SHOWN = 50
+#: Up to this many incidents received, each is checked against its neighbours as it arrives.
+DUPLICATE_CHECK_LIMIT = 2000
 
 
 class PackageRefused(Conflict):
@@ -144,9 +146,33 @@ def run(app: Svidok, actor: Actor, path: Path, dry_run: bool = False,
                 if dry_run:
                     raise _RollBack()
                 job.finish(file_sha.hexdigest(), result)
+                result["duplicates"] = _queue_duplicates(s, actor, job.touched_incidents)
         except _RollBack:
             pass
     return result
+
+
+def _queue_duplicates(s: Session, actor: Actor, incident_ids: list[int]) -> dict:
+    """Put the likely duplicates of the incidents received (new or changed) in the duplicate-incident
+    review queue, against this installation's own incidents and other partners' copies: a person
+    decides, and "same" merges them (reversibly), so that figures count the incident once.
+
+    A large package is left to the batch search (``svidok duplicates run``), which compares
+    everything at once far faster than incident by incident.
+    """
+    from . import incident_duplicates
+
+    if not incident_ids:
+        return {"checked": 0, "queued": 0}
+    if len(incident_ids) > DUPLICATE_CHECK_LIMIT:
+        return {"checked": 0, "queued": 0, "note": f"{len(incident_ids)} incidents received: run "
+                                                   "`svidok duplicates run` to queue their likely duplicates"}
+    s.flush()
+    queued = set()
+    for incident_id in dict.fromkeys(incident_ids):
+        for hit in incident_duplicates.on_entry(s, actor, incident_id):
+            queued.add(frozenset((incident_id, hit["incident_id"])))
+    return {"checked": len(set(incident_ids)), "queued": len(queued)}
 
 
 class _Import:
@@ -158,6 +184,7 @@ class _Import:
         self.now = datetime.now(UTC)
         self.counts = {e: {"new": 0, "changed": 0, "unchanged": 0, "withdrawn": 0, "conflict": 0} for e in MODELS}
         self.shown: dict[str, list] = {"changed": [], "withdrawn": [], "conflict": []}
+        self.touched_incidents: list[int] = []  # new and changed incidents, for the duplicate-incident queue
         self.refs: dict[str, dict[int, int]] = {e: {} for e in MODELS}  # package ref -> local id
         if not dry_run:
             # Take the write lock now (SQLite: the ids below follow the tables' maxima; PostgreSQL: order of ledger entries).
@@ -220,6 +247,8 @@ class _Import:
         if not self.dry_run:
             self._flush()
             new_version = self._update(entity, local_id, data, origin)
+            if entity == "incident":
+                self.touched_incidents.append(local_id)
             self.provenance_changed.append({"rid": rid, "status": "active", "sha": digest, "ov": origin.get("version", 1),
                                             "lv": new_version, "extra": {"evidence": data["evidence"]} if data.get("evidence") else None})
 
@@ -264,6 +293,7 @@ class _Import:
         for table, rows in self._rows(entity, base, data).items():
             self.batch.rows[table] += rows
         if entity == "incident":
+            self.touched_incidents.append(local_id)
             self.pending_incidents += 1
             if self.pending_incidents >= FLUSH_INCIDENTS:
                 self._flush()
