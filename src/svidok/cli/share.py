@@ -71,7 +71,7 @@ def partner_rule(name: str = typer.Argument(...),
                  ceiling: str = typer.Option(None, "--ceiling", help="highest confidentiality level shared"),
                  consent: str = typer.Option(None, "--consent", help="share_prosecutors | publish: which source consent counts"),
                  coordinates: str = typer.Option(None, "--coordinates", help="hromada | exact"),
-                 evidence: str = typer.Option(None, "--evidence", help="hashes | none"),
+                 evidence: str = typer.Option(None, "--evidence", help="hashes | files | none: evidence hashes only, or the files themselves"),
                  victim_names: bool = typer.Option(None, "--victim-names/--no-victim-names",
                                                    help="share named victims as persons, or only anonymous victims")) -> None:
     """Change what a partner receives."""

@@ -29,6 +29,7 @@ from svidok.core.errors import Conflict
 from svidok.interop.share_format import PackageError, PackageReader, ed25519_public, key_id, read_header, unb64
 from svidok.storage.models import (
     Act,
+    EvidenceItem,
     Incident,
     IncidentSource,
     Perpetrator,
@@ -135,6 +136,7 @@ def run(app: Svidok, actor: Actor, path: Path, dry_run: bool = False,
             file_sha.update(block)
     with open(path, "rb") as fh:
         reader, partner = _open(app, fh)
+        job = None
         try:
             with bulk.no_gc_pauses(), app.db.session() as s:
                 job = _Import(app, s, actor, partner, reader, dry_run, progress)
@@ -149,6 +151,13 @@ def run(app: Svidok, actor: Actor, path: Path, dry_run: bool = False,
                 result["duplicates"] = _queue_duplicates(s, actor, job.touched_incidents)
         except _RollBack:
             pass
+        except BaseException:
+            if job is not None and job.new_blobs:  # no record points to the files this import stored
+                from . import evidence
+
+                for blob in job.new_blobs:
+                    evidence.discard(app, evidence.evidence_store(app), blob)
+            raise
     return result
 
 
@@ -185,6 +194,9 @@ class _Import:
         self.counts = {e: {"new": 0, "changed": 0, "unchanged": 0, "withdrawn": 0, "conflict": 0} for e in MODELS}
         self.shown: dict[str, list] = {"changed": [], "withdrawn": [], "conflict": []}
         self.touched_incidents: list[int] = []  # new and changed incidents, for the duplicate-incident queue
+        self.evidence_of: dict[str, list[tuple]] = {}  # file hash -> (incident ref, confidentiality) listing it
+        self.files = {"received": 0, "already_held": 0}
+        self.new_blobs: list = []  # stored by this import: taken out again if it fails
         self.refs: dict[str, dict[int, int]] = {e: {} for e in MODELS}  # package ref -> local id
         if not dry_run:
             # Take the write lock now (SQLite: the ids below follow the tables' maxima; PostgreSQL: order of ledger entries).
@@ -213,6 +225,8 @@ class _Import:
                 self._withdraw(obj)
             elif kind in MODELS:
                 self._record(kind, obj)
+            elif kind == "file":
+                self._file(obj)
             else:
                 raise PackageError(f"damaged package: unknown line type {kind!r}")
         self._flush()
@@ -222,6 +236,10 @@ class _Import:
         if not isinstance(data, dict) or not isinstance(origin.get("id"), int) or not origin.get("org"):
             raise PackageError(f"damaged package: a {entity} without data or origin")
         key = (entity, origin["org"], origin["id"])
+        if entity == "incident" and data.get("evidence"):
+            for e in data["evidence"]:
+                if isinstance(e, dict) and isinstance(e.get("sha256"), str):
+                    self.evidence_of.setdefault(e["sha256"], []).append((obj.get("ref"), data.get("confidentiality")))
         # The hash of the data as the sender serialised it (canonically), as the sender recorded it.
         digest = obj.get("data_sha256") or sha(data)
         got = self.known.get(key)
@@ -251,6 +269,50 @@ class _Import:
                 self.touched_incidents.append(local_id)
             self.provenance_changed.append({"rid": rid, "status": "active", "sha": digest, "ov": origin.get("version", 1),
                                             "lv": new_version, "extra": {"evidence": data["evidence"]} if data.get("evidence") else None})
+
+    def _file(self, obj: dict) -> None:
+        """An evidence file sent with the records (the rule's ``files``): checked against its hash, stored,
+        and recorded as an item of each received incident that lists it, with an acquisition custody
+        event naming the partner and the package."""
+        import base64
+        import hashlib
+        import io
+
+        from . import evidence
+
+        sha256 = obj.get("sha256")
+        try:
+            body = base64.b64decode(obj.get("data") or "", validate=True)
+        except ValueError:
+            raise PackageError("damaged package: an evidence file that is not base64") from None
+        if not isinstance(sha256, str) or hashlib.sha256(body).hexdigest() != sha256:
+            raise PackageError(f"damaged package: an evidence file does not match its SHA-256 {sha256}")
+        if sha256 not in self.evidence_of:
+            raise PackageError(f"damaged package: evidence file {sha256} belongs to no incident of the package")
+        targets = []
+        for ref, confidentiality in self.evidence_of[sha256]:
+            local_id = self.refs["incident"].get(ref)
+            if local_id is None:
+                continue
+            if local_id > 0 and self.s.scalar(select(EvidenceItem.id).where(
+                    EvidenceItem.sha256 == sha256, EvidenceItem.incident_id == local_id).limit(1)):
+                self.files["already_held"] += 1
+                continue
+            targets.append((local_id, confidentiality))
+        self.files["received"] += len(targets)
+        if self.dry_run or not targets:
+            return
+        self._flush()
+        store = evidence.evidence_store(self.app)
+        blob = store.put_stream(io.BytesIO(body), expected_sha256=sha256, media_type=obj.get("media_type"),
+                                inspect=evidence.inspect_file)
+        if blob.created:
+            self.new_blobs.append(blob)
+        m = self.reader.manifest
+        for local_id, confidentiality in targets:
+            evidence.record_blob(self.s, self.actor, blob, None,
+                                 f"received from {self.partner.organisation} in exchange package {m['sequence']}",
+                                 {"incident_id": local_id, "confidentiality": confidentiality or "restricted"})
 
     def _withdraw(self, obj: dict) -> None:
         entity, origin = obj.get("entity"), obj.get("origin") or {}
@@ -354,7 +416,8 @@ class _Import:
         return {"partner": self.partner.name, "organisation": m["sender"].get("organisation"), "sequence": m["sequence"],
                 "created": m.get("created"), "sha256": file_sha, "dry_run": self.dry_run, "counts": self.counts,
                 "package_counts": self.reader.end.get("counts") if self.reader.end else None, **self.shown,
-                "persons_to_review": self.counts["person"]["new"] + self.counts["person"]["changed"]}
+                "persons_to_review": self.counts["person"]["new"] + self.counts["person"]["changed"],
+                "evidence_files": dict(self.files)}
 
     def finish(self, file_sha: str, result: dict) -> None:
         s = self.s

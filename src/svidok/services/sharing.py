@@ -35,7 +35,7 @@ ENCRYPTION_FILE = "exchange_x25519.pem"
 SIGNING_FILE = "exchange_ed25519.pem"
 CONSENTS = ("share_prosecutors", "publish")
 COORDINATES = ("hromada", "exact")
-EVIDENCE = ("hashes", "none")
+EVIDENCE = ("hashes", "files", "none")
 
 
 def require_admin(actor: Actor) -> None:
