@@ -60,3 +60,29 @@ def test_received_incidents_wait_in_the_duplicate_queue_and_same_counts_once(pai
     # the partner's next package (unchanged record) queues nothing new
     export(a, "orgb", tmp_path / "2.svp")
     assert share_import.run(b, SYSTEM, tmp_path / "2.svp")["duplicates"] == {"checked": 0, "queued": 0}
+
+
+def test_share_link_is_a_reversible_merge_and_victims_count_once(pair, tmp_path: Path):  # noqa: F811
+    from svidok.services import sharing
+    from svidok.storage.models import IncidentMerge
+
+    a, b, _c = pair
+    shared_incident(a)
+    own = fixtures.incident(b, title="B's record of the shelling", date_start="2022-03-05")
+    export(a, "orgb", tmp_path / "1.svp")
+    share_import.run(b, SYSTEM, tmp_path / "1.svp")
+    copy = received(b, "Shelling of a market")
+
+    def killed() -> int:
+        with b.db.session() as s:
+            return incident_figures.victims(b, s, SYSTEM, harm="killed").value
+
+    before = (_count(b), killed())
+    out = sharing.link(b, SYSTEM, "incident", copy.id, own["id"], "same street and hour")
+    assert (out["survivor_id"], out["merged_id"]) == (min(copy.id, own["id"]), max(copy.id, own["id"]))
+    assert _count(b) == before[0] - 1
+    assert killed() < before[1]  # the victims of the merged report no longer count twice
+    with b.db.session() as s:
+        assert s.scalar(select(IncidentMerge.reason).where(IncidentMerge.id == out["merge_id"])).startswith("share link")
+    sharing.unlink(b, SYSTEM, "incident", copy.id, "two strikes after all")
+    assert (_count(b), killed()) == before

@@ -127,13 +127,13 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False),
 @share_app.command("link")
 def link(incident: int = typer.Argument(..., help="the partner's copy"), same_as: int = typer.Argument(..., help="your record"),
          reason: str = typer.Option(..., "--reason")) -> None:
-    """Record that two incidents are the same: figures count them once (nothing is merged)."""
+    """Record that two incidents are the same, as a reversible incident merge: figures count them once."""
     print_json(run(lambda app: sharing.link(app, cli_actor(), "incident", incident, same_as, reason)))
 
 
 @share_app.command("unlink")
 def unlink(incident: int = typer.Argument(...), reason: str = typer.Option(..., "--reason")) -> None:
-    """Take back a link made with `share link`."""
+    """Take back a link made with `share link` (undoes its merge)."""
     run(lambda app: sharing.unlink(app, cli_actor(), "incident", incident, reason))
 
 

@@ -242,12 +242,15 @@ def partner(app: Svidok, actor: Actor, name: str, packages: int = 20) -> dict:
 
 
 def link(app: Svidok, actor: Actor, entity: str, record_id: int, same_as_id: int, reason: str) -> dict:
-    """Record that two incidents are the same (a partner's copy and one's own): figures count them once.
-
-    Nothing is merged or changed in either record; :func:`unlink` takes the link back.
+    """Record that two incidents are the same (a partner's copy and one's own) as a reversible
+    incident merge — the mechanism of the duplicate-incident queue — so that every figure
+    (incidents and victims) counts them once. Nothing in either record is changed but the merge
+    link; :func:`unlink` undoes it.
     """
     from svidok.core import access
-    from svidok.storage.models import Incident, ShareLink
+    from svidok.storage.models import Incident
+
+    from . import incident_merges
 
     require_admin(actor)
     if entity != "incident":
@@ -259,25 +262,37 @@ def link(app: Svidok, actor: Actor, entity: str, record_id: int, same_as_id: int
     with app.db.session() as s:
         for ident in (record_id, same_as_id):
             access.require_visible(s.get(Incident, ident), actor, f"incident {ident}")
-        if s.scalar(select(ShareLink.id).where(ShareLink.entity == entity, ShareLink.record_id == same_as_id)):
-            raise Conflict(f"incident {same_as_id} is itself linked as a copy; link to the record it is the same as")
-        if s.scalar(select(ShareLink.id).where(ShareLink.entity == entity, ShareLink.record_id == record_id)):
-            raise Conflict(f"incident {record_id} is already linked; unlink it first")
-        s.add(ShareLink(entity=entity, record_id=record_id, same_as_id=same_as_id, reason=reason.strip(),
-                        created_by=actor.username))
-        ledger.append(s, actor.username, "share.link", entity, record_id, {"same_as": same_as_id, "reason": reason})
-    return {"entity": entity, "record_id": record_id, "same_as_id": same_as_id}
+        m = incident_merges.merge_in(s, actor, same_as_id, record_id, reason=f"share link: {reason.strip()}")
+        if m is None:
+            raise Conflict(f"incidents {record_id} and {same_as_id} are already one (merged)")
+        ledger.append(s, actor.username, "share.link", entity, record_id,
+                      {"same_as": same_as_id, "reason": reason, "merge_id": m.id})
+        return {"entity": entity, "record_id": record_id, "same_as_id": same_as_id, "merge_id": m.id,
+                "survivor_id": m.survivor_id, "merged_id": m.merged_id}
 
 
 def unlink(app: Svidok, actor: Actor, entity: str, record_id: int, reason: str) -> None:
-    from sqlalchemy import delete
+    """Undo a link: the merge made by :func:`link` (or, for links made before links were merges,
+    the ``share_links`` row)."""
+    from sqlalchemy import delete, or_
 
-    from svidok.storage.models import ShareLink
+    from svidok.storage.models import IncidentMerge, ShareLink
+
+    from . import incident_merges
 
     require_admin(actor)
     with app.db.session() as s:
         row = s.scalar(select(ShareLink).where(ShareLink.entity == entity, ShareLink.record_id == record_id))
-        if row is None:
+        if row is not None:
+            ledger.append(s, actor.username, "share.unlink", entity, record_id, {"same_as": row.same_as_id, "reason": reason})
+            s.execute(delete(ShareLink).where(ShareLink.id == row.id))
+            return
+        m = s.scalar(select(IncidentMerge).where(or_(IncidentMerge.merged_id == record_id,
+                                                     IncidentMerge.survivor_id == record_id),
+                                                 IncidentMerge.undone_at.is_(None), IncidentMerge.pair_id.is_(None),
+                                                 IncidentMerge.reason.like("share link:%"))
+                     .order_by(IncidentMerge.id.desc()).limit(1))
+        if m is None:
             raise NotFound(f"{entity} {record_id} is not linked")
-        ledger.append(s, actor.username, "share.unlink", entity, record_id, {"same_as": row.same_as_id, "reason": reason})
-        s.execute(delete(ShareLink).where(ShareLink.id == row.id))
+        incident_merges.undo_in(s, actor, m, reason)
+        ledger.append(s, actor.username, "share.unlink", entity, record_id, {"merge_id": m.id, "reason": reason})
