@@ -67,6 +67,10 @@ def build(data_dir: Path, size: int):
     estimate = jobs.submit(app, SYSTEM, "estimate", {"method": "lcmcr", "stratify": "sex", "chains": 4, "samples": 300,
                                                      "burnin": 1000, "thinning": 10})
     jobs.DatabaseWorker(app).run(burst=True)
+    from svidok.services import claims  # the person's claims page shows a family member recorded with consent
+
+    claims.add_relative(app, SYSTEM, 1, "spouse", "Synthetic Name", consent=True, consent_date="2024-05-02",
+                        consent_scope="a claim to the Register of Damage")
     return app, first, incident_id, pair_id, names.name_forms(family).get("uk_latin", family), estimate["id"]
 
 
@@ -125,6 +129,25 @@ def captured(app, incident_id: int) -> tuple[int, int]:
     finally:
         site.shutdown()
 
+
+
+def partnered(app) -> dict[str, str]:
+    """Exchange keys, a partner (this installation itself, so that its package can be checked here too),
+    a package written for it and checked; the partners pages to shoot."""
+    from svidok.core.actors import SYSTEM
+    from svidok.services import jobs, sharing
+    from svidok.services.jobs import starts
+
+    own = sharing.create_keys(app, SYSTEM, "Demo documentation group (synthetic)")
+    sharing.add_partner(app, SYSTEM, "self", own["organisation"], own["encryption_key"], own["signing_key"])
+    export = jobs.submit(app, SYSTEM, "share_export", {"partner": "self"})
+    jobs.DatabaseWorker(app).run(burst=True)
+    path = jobs.get(app, SYSTEM, export["id"])["result"]["file"]
+    with open(path, "rb") as fh:
+        check = starts.start_share_import(app, SYSTEM, fh, Path(path).name, True)
+    jobs.DatabaseWorker(app).run(burst=True)
+    return {"partners": "/partners", "partner": "/partners/self", "partner-export": f"/partners/jobs/{export['id']}",
+            "partner-import-check": f"/partners/jobs/{check['id']}"}
 
 
 def serve(app) -> tuple[str, object]:
@@ -232,9 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="svidok-shots-") as tmp:
         app, evidence_id, incident_id, pair_id, q, estimate_id = build(Path(tmp), args.size)
         batch_id, capture_id = captured(app, incident_id)
+        shares = partnered(app)
         base, server = serve(app)
         try:
             targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id, estimate_id, q)
+            targets.update(shares)
             if args.pages:
                 targets = {k: v for k, v in targets.items() if k in args.pages.split(",")}
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)

@@ -14,6 +14,7 @@ sharing = lazy.module("svidok.services.sharing")
 share_export = lazy.module("svidok.services.share_export")
 share_import = lazy.module("svidok.services.share_import")
 share_review = lazy.module("svidok.services.share_review")
+share_keys = lazy.module("svidok.services.share_keys")
 
 share_app = typer.Typer(help="Exchange signed, encrypted packages of records with partner organisations.",
                         no_args_is_help=True)
@@ -22,9 +23,14 @@ share_app.add_typer(partner_app, name="partner")
 
 
 @share_app.command("keys")
-def keys(organisation: str = typer.Option(None, "--organisation", help="this installation's organisation (first time only)")) -> None:
+def keys(organisation: str = typer.Option(None, "--organisation", help="this installation's organisation (first time only)"),
+         rotate: bool = typer.Option(False, "--rotate", help="replace this installation's key pair (the old one is kept "
+                                                             "in keys/retired/); send the new public keys to every partner"),
+         reason: str = typer.Option(None, "--reason", help="why the keys are replaced (with --rotate; in the ledger)")) -> None:
     """Print this installation's public exchange keys (made once, with --organisation, the first time)."""
     def go(app):
+        if rotate:
+            return share_keys.rotate_own_keys(app, cli_actor(), reason or "")
         if sharing.identity(app) is None:
             return sharing.create_keys(app, cli_actor(), organisation or "")
         return sharing.public_keys(app)
@@ -42,13 +48,30 @@ def partner_add(name: str = typer.Argument(..., help="short name: the partner's 
     print_json(run(lambda app: sharing.add_partner(app, cli_actor(), name, organisation, encryption_key, signing_key, notes)))
 
 
+@partner_app.command("keys")
+def partner_keys(name: str = typer.Argument(...),
+                 encryption_key: str = typer.Option(None, "--encryption-key", help="the partner's new X25519 public key"),
+                 signing_key: str = typer.Option(None, "--signing-key", help="the partner's new Ed25519 public key"),
+                 reason: str = typer.Option(..., "--reason", help="why, and how the new key ids were checked")) -> None:
+    """Replace a partner's public key(s) with the new ones it sent. The old ones are kept as retired: a package
+    signed with the old signing key is refused from now on, naming the key and this replacement."""
+    print_json(run(lambda app: share_keys.rotate_partner_keys(app, cli_actor(), name, encryption_key=encryption_key,
+                                                              signing_key=signing_key, reason=reason)))
+
+
+@partner_app.command("retired-keys")
+def partner_retired_keys(name: str = typer.Argument(None, help="a partner (default: this installation's own keys)")) -> None:
+    """Keys replaced so far: when, by whom and why."""
+    print_json(run(lambda app: share_keys.retired_keys(app, cli_actor(), name)))
+
+
 @partner_app.command("rule")
 def partner_rule(name: str = typer.Argument(...),
                  filter_json: str = typer.Option(None, "--filter", help='incident filter as JSON, e.g. {"place": "UA63…"}'),
                  ceiling: str = typer.Option(None, "--ceiling", help="highest confidentiality level shared"),
                  consent: str = typer.Option(None, "--consent", help="share_prosecutors | publish: which source consent counts"),
                  coordinates: str = typer.Option(None, "--coordinates", help="hromada | exact"),
-                 evidence: str = typer.Option(None, "--evidence", help="hashes | none"),
+                 evidence: str = typer.Option(None, "--evidence", help="hashes | files | none: evidence hashes only, or the files themselves"),
                  victim_names: bool = typer.Option(None, "--victim-names/--no-victim-names",
                                                    help="share named victims as persons, or only anonymous victims")) -> None:
     """Change what a partner receives."""
@@ -104,13 +127,13 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False),
 @share_app.command("link")
 def link(incident: int = typer.Argument(..., help="the partner's copy"), same_as: int = typer.Argument(..., help="your record"),
          reason: str = typer.Option(..., "--reason")) -> None:
-    """Record that two incidents are the same: figures count them once (nothing is merged)."""
+    """Record that two incidents are the same, as a reversible incident merge: figures count them once."""
     print_json(run(lambda app: sharing.link(app, cli_actor(), "incident", incident, same_as, reason)))
 
 
 @share_app.command("unlink")
 def unlink(incident: int = typer.Argument(...), reason: str = typer.Option(..., "--reason")) -> None:
-    """Take back a link made with `share link`."""
+    """Take back a link made with `share link` (undoes its merge)."""
     run(lambda app: sharing.unlink(app, cli_actor(), "incident", incident, reason))
 
 

@@ -29,11 +29,9 @@ if TYPE_CHECKING:
 
 
 def not_a_known_copy():
-    """SQL condition on ``Incident``: not linked as the same incident as another live record.
-
-    An incident two organisations documented (one received the other's through an exchange
-    package, ``services.share_import``) is counted once when someone linked the two
-    (``svidok share link``): the copy is left out, the record it is the same as stays.
+    """SQL condition on ``Incident``: not linked as the same incident as another live record by a
+    ``share_links`` row (links recorded before ``svidok share link`` became an incident merge;
+    merges themselves are left out by ``merged_into_id``, like every merged incident).
     """
     twin = aliased(Incident)
     linked = (select(ShareLink.record_id).join(twin, twin.id == ShareLink.same_as_id)

@@ -22,7 +22,6 @@ import jinja2
 
 from svidok import __version__
 from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, ValidationFailed
 from svidok.services import claims, evidence
 
 from .pdf import html_to_pdf
@@ -85,23 +84,8 @@ def render_html(a: dict, lang: str, evidence_rows: list[dict], prepared_by: str,
 def create(app: Svidok, actor: Actor, person_id: int, out: Path | str, categories: list[str] | None = None,
            evidence_ids: list[int] | None = None, purpose: str | None = None) -> dict:
     """Write the dossier zip for ``person_id``; returns its path, SHA-256, contents and ledger entry."""
-    claims.require_preparer(actor)
     protected = bool(purpose) and actor.can_read_protected  # names of family members only for cleared roles
-    a = claims.assess(app, actor, person_id, protected=protected, purpose=purpose)
-    known = {c["code"] for c in a["categories"]}
-    if categories:
-        unknown = [c for c in categories if c not in known]
-        if unknown:
-            raise ValidationFailed(FieldError("categories", f"{', '.join(unknown)}: not supported by the documented "
-                                              f"facts of person {person_id} (supported: {', '.join(sorted(known)) or 'none'})"))
-    wanted = {e["id"] for c in a["categories"] if not categories or c["code"] in categories for e in
-              [x for x in a["evidence"] if x["id"] in c["evidence"]]}
-    if evidence_ids is not None:
-        missing = [i for i in evidence_ids if i not in {e["id"] for e in a["evidence"]}]
-        if missing:
-            raise ValidationFailed(FieldError("evidence", f"evidence {missing} is not among the supporting evidence "
-                                              "of this person that you may see"))
-        wanted = set(evidence_ids)
+    a, wanted = claims.dossier_choice(app, actor, person_id, categories, evidence_ids, protected, purpose)
     out = Path(out)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     rows, sums = [], {}

@@ -1,4 +1,5 @@
-"""The brief job kind: render a template to HTML or PDF in the job's folder."""
+"""The job kinds of the reports layer: a brief (a template rendered to HTML or PDF) and a claim dossier,
+each written into the job's folder."""
 
 from __future__ import annotations
 
@@ -44,3 +45,44 @@ def brief(app: Svidok, actor, params: dict, ctx) -> dict:
 
 
 register("brief", brief, resumable=True, check=_check)
+
+
+# -- a claim dossier for the Register of Damage -------------------------------------------------
+
+def _dossier_args(params: dict) -> tuple[int, list[str] | None, list[int] | None, str | None]:
+    try:
+        person_id = int(params.get("person_id"))
+    except (TypeError, ValueError):
+        raise ValidationFailed(FieldError("person_id", "required: the person the claim is for")) from None
+    cats = params.get("categories") or None
+    ev = params.get("evidence_ids")
+    if cats is not None and not (isinstance(cats, list) and all(isinstance(c, str) for c in cats)):
+        raise ValidationFailed(FieldError("categories", "a list of category codes"))
+    if ev is not None and not (isinstance(ev, list) and all(isinstance(i, int) for i in ev)):
+        raise ValidationFailed(FieldError("evidence", "a list of evidence numbers"))
+    return person_id, cats, ev, (params.get("purpose") or None)
+
+
+def _check_dossier(app: Svidok, actor, params: dict) -> None:
+    """At submission: the person is visible, the categories and evidence are theirs (nothing read protected yet)."""
+    from svidok.services import claims
+
+    person_id, cats, ev, _purpose = _dossier_args(params)
+    claims.dossier_choice(app, actor, person_id, cats, ev)
+
+
+def claim_dossier(app: Svidok, actor, params: dict, ctx) -> dict:
+    """``claim_dossier.create`` into the job's folder; the zip is written next to its name and renamed."""
+    from . import claim_dossier as dossier
+
+    person_id, cats, ev, purpose = _dossier_args(params)
+    ctx.progress(message="reading the evidence and writing the PDFs in Ukrainian and English")
+    made = dossier.create(app, actor, person_id, ctx.output_dir / f"claim-dossier-person-{person_id}.zip",
+                          cats, ev, purpose)
+    return {"file": made["path"], "sha256": made["sha256"], "person_id": person_id,
+            "categories": made["categories"], "evidence": len(made["evidence"]), "ledger_seq": made["ledger_seq"]}
+
+
+# Not resumable: a lost worker may have read evidence (custody events recorded) without finishing the zip.
+register("claim_dossier", claim_dossier, check=_check_dossier,
+         on_loss="the dossier was not finished (its evidence reads are in the custody records); prepare it again")

@@ -90,8 +90,10 @@ def add_relative(app: Svidok, actor: Actor, person_id: int, relationship: str, n
         return _relative(app, rel, protected=False)
 
 
-def withdraw_relative(app: Svidok, actor: Actor, relative_id: int, reason: str) -> None:
-    """Withdraw a family member (e.g. consent withdrawn); kept with the reason, never deleted."""
+def withdraw_relative(app: Svidok, actor: Actor, relative_id: int, reason: str) -> int:
+    """Withdraw a family member (e.g. consent withdrawn); kept with the reason, never deleted.
+
+    Returns the person they were recorded for."""
     access.require_writer(actor)
     if not (reason or "").strip():
         raise ValidationFailed(FieldError("reason", "give a reason (e.g. the family withdrew its consent)"))
@@ -102,6 +104,7 @@ def withdraw_relative(app: Svidok, actor: Actor, relative_id: int, reason: str) 
         s.flush()
         s.refresh(rel)
         history.record(s, actor, ENTITY, rel, "delete", before, reason=reason)
+        return rel.person_id
 
 
 def _relative(app: Svidok, rel: ClaimRelative, protected: bool) -> dict:
@@ -316,6 +319,33 @@ def _checklist(cats: domain.Categories, cat: domain.Category, person: Person, fs
 def require_preparer(actor: Actor) -> None:
     """Preparing a dossier takes evidence out of Svidok and writes the ledger: writers only."""
     access.require_writer(actor)
+
+
+def dossier_choice(app: Svidok, actor: Actor, person_id: int, categories: list[str] | None = None,
+                   evidence_ids: list[int] | None = None, protected: bool = False,
+                   purpose: str | None = None) -> tuple[dict, set[int]]:
+    """Check what a dossier would hold: the assessment, and the evidence ids it takes.
+
+    Categories must be among those the facts support, evidence among the supporting evidence
+    the actor may see (default: the evidence of the chosen categories); otherwise refused,
+    naming the field, before anything is written.
+    """
+    require_preparer(actor)
+    a = assess(app, actor, person_id, protected=protected, purpose=purpose)
+    known = {c["code"] for c in a["categories"]}
+    if categories:
+        unknown = [c for c in categories if c not in known]
+        if unknown:
+            raise ValidationFailed(FieldError("categories", f"{', '.join(unknown)}: not supported by the documented "
+                                              f"facts of person {person_id} (supported: {', '.join(sorted(known)) or 'none'})"))
+    wanted = {i for c in a["categories"] if not categories or c["code"] in categories for i in c["evidence"]}
+    if evidence_ids is not None:
+        missing = [i for i in evidence_ids if i not in {e["id"] for e in a["evidence"]}]
+        if missing:
+            raise ValidationFailed(FieldError("evidence", f"evidence {missing} is not among the supporting evidence "
+                                              "of this person that you may see"))
+        wanted = set(evidence_ids)
+    return a, wanted
 
 
 def record_dossier(app: Svidok, actor: Actor, person_id: int, content: dict) -> int:

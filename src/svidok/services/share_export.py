@@ -3,13 +3,16 @@
 The package is a full statement of what the partner may hold: every selected incident
 (with its acts, victims, qualifications and perpetrators' descriptions), the persons named
 as victims (when the rule shares names), the sources that consented (kind, pseudonym and
-grades only), evidence hashes (when the rule says so), and a withdrawal for each record sent
+grades only), evidence hashes (when the rule says so) or the files themselves (rule
+``files``: after the records, each checked against its hash, with an ``export`` custody
+event), and a withdrawal for each record sent
 before that is deleted here or no longer selected. Each record carries its provenance:
 origin organisation, original id and version (records received from a third organisation
 keep theirs; records received from this partner are not sent back to it).
 
 Never in a package: identities and contacts of sources, persons' addresses, contacts and
-notes, evidence files, strictly confidential records unless the rule's ceiling allows them.
+notes, evidence files unless the rule says ``files``, strictly confidential records unless the
+rule's ceiling allows them.
 """
 
 from __future__ import annotations
@@ -130,6 +133,7 @@ def export(app: Svidok, actor: Actor, partner_name: str, out: IO[bytes],
                     "recipient": {"organisation": partner.organisation, "encryption_key": partner.encryption_key},
                     "sequence": sequence, "created": datetime.now(UTC).isoformat(timespec="seconds"), "rule": rule_view}
         recipient_key = partner.encryption_key
+        partner_org = partner.organisation
     sink = _Hashing(out)
     writer = PackageWriter(sink, x25519_public(recipient_key), signer, manifest)
     counts = {"incidents": 0, "persons": 0, "sources": 0, "victims": 0, "evidence_hashes": 0, "withdrawn": 0}
@@ -188,8 +192,17 @@ def export(app: Svidok, actor: Actor, partner_name: str, out: IO[bytes],
                               "reason": reason})
                 withdrawn.append(rid)
                 counts["withdrawn"] += 1
+        files_sent = _files(app, s, writer, [i for (e, i) in state if e == "incident"], levels, counts) \
+            if rule_view["evidence"] == "files" else []
     digest = writer.finish(counts)
     with app.db.session() as s:
+        if files_sent:
+            from . import evidence
+
+            for item in (x for i in range(0, len(files_sent), CHUNK)
+                         for x in s.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(files_sent[i:i + CHUNK])))):
+                evidence.add_custody(s, actor, item, "export",
+                                     f"sent to {partner_org} in exchange package {sequence} ({partner_name})")
         pkg = SharePackage(partner_id=partner_id, direction="sent", sequence=sequence, sha256=sink.sha.hexdigest(),
                            created_at=datetime.fromisoformat(manifest["created"]), actor=actor.username, counts=counts)
         s.add(pkg)
@@ -278,7 +291,7 @@ def _chunk(s: Session, writer: PackageWriter, chunk: list, red: _Redactor, rule:
                                     "synthetic": src.synthetic}):
                 sources_done.add(src.id)
     evidence: dict[int, list] = {}
-    if rule["evidence"] == "hashes":
+    if rule["evidence"] in ("hashes", "files"):
         for e in s.execute(select(EvidenceItem.incident_id, EvidenceItem.sha256, EvidenceItem.size, EvidenceItem.media_type)
                            .where(EvidenceItem.incident_id.in_(ids), EvidenceItem.deleted_at.is_(None),
                                   EvidenceItem.confidentiality.in_(levels)).order_by(EvidenceItem.id)):
@@ -303,6 +316,38 @@ def _chunk(s: Session, writer: PackageWriter, chunk: list, red: _Redactor, rule:
         if emit("incident", inc, data):
             counts["victims"] += sum(len(a["victims"]) for a in data["acts"])
             counts["evidence_hashes"] += len(data["evidence"])
+
+
+def _files(app: Svidok, s: Session, writer: PackageWriter, incident_ids: list[int], levels, counts: dict) -> list[int]:
+    """The evidence files of the incidents sent (each file once, after the records), read from the
+    store and checked against their SHA-256; returns the evidence items sent (custody is recorded
+    with the package). A file that no longer matches its hash stops the export: nothing is recorded."""
+    import base64
+
+    from .evidence import StoredFileChanged, evidence_store
+
+    store = evidence_store(app)
+    sent: list[int] = []
+    done: set[str] = set()
+    counts["evidence_files"] = 0
+    for i in range(0, len(incident_ids), CHUNK):
+        rows = s.execute(select(EvidenceItem.id, EvidenceItem.sha256, EvidenceItem.size, EvidenceItem.media_type)
+                         .where(EvidenceItem.incident_id.in_(incident_ids[i:i + CHUNK]), EvidenceItem.deleted_at.is_(None),
+                                EvidenceItem.confidentiality.in_(levels)).order_by(EvidenceItem.id)).all()
+        for r in rows:
+            sent.append(r.id)
+            if r.sha256 in done:
+                continue
+            with store.open(r.sha256) as fh:
+                body = fh.read()
+            if hashlib.sha256(body).hexdigest() != r.sha256:
+                raise StoredFileChanged(f"evidence item {r.id}: the stored file no longer matches its SHA-256 {r.sha256}; "
+                                        "nothing was exported; run `svidok verify`")
+            writer.write({"type": "file", "sha256": r.sha256, "size": r.size, "media_type": r.media_type,
+                          "data": base64.b64encode(body).decode()})
+            done.add(r.sha256)
+            counts["evidence_files"] += 1
+    return sent
 
 
 def _person(p, red: _Redactor, names: list[dict]) -> dict:

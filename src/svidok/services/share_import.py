@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict
-from svidok.interop.share_format import PackageError, PackageReader, ed25519_public, key_id, unb64
+from svidok.interop.share_format import PackageError, PackageReader, ed25519_public, key_id, read_header, unb64
 from svidok.storage.models import (
     Act,
+    EvidenceItem,
     Incident,
     IncidentSource,
     Perpetrator,
@@ -46,6 +47,7 @@ from svidok.storage.models import (
 from . import bulk, history, ledger
 from .demo_data import TABLES, Batch
 from .share_export import sha
+from .share_keys import retired_signing_key
 from .share_rows import Ids, incident_children, incident_fields, person_rows, place_ids, record_columns, source_row
 from .sharing import own_keys, require_admin
 
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
 MODELS = {"source": Source, "person": Person, "incident": Incident}
 FLUSH_INCIDENTS = 2000
 SHOWN = 50
+#: Up to this many incidents received, each is checked against its neighbours as it arrives.
+DUPLICATE_CHECK_LIMIT = 2000
 
 
 class PackageRefused(Conflict):
@@ -65,8 +69,29 @@ class _RollBack(Exception):
     """Leave the session's transaction without writing (a dry run)."""
 
 
+def _retired_recipient(app: Svidok, fh) -> str | None:
+    """Why a package encrypted to this installation's replaced key cannot be opened (None: it was not)."""
+    from .share_keys import retired_own_encryption_key
+
+    try:
+        header, _ = read_header(fh)
+    except PackageError:
+        return None
+    finally:
+        fh.seek(0)
+    with app.db.session() as s:
+        row = retired_own_encryption_key(s, str(header.get("recipient_key") or ""))
+        if row is None:
+            return None
+        return (f"the package is encrypted to this installation's encryption key {row.key_id}, replaced on "
+                f"{row.retired_at:%Y-%m-%d} ({row.reason}): ask the sender to record your new keys and send it again")
+
+
 def _open(app: Svidok, fh) -> tuple[PackageReader, SharePartner]:
     _, enc, _ = own_keys(app)
+    why = _retired_recipient(app, fh)
+    if why:
+        raise PackageRefused(why)
     try:
         reader = PackageReader(fh, enc)
         sender = reader.manifest.get("sender") or {}
@@ -75,6 +100,12 @@ def _open(app: Svidok, fh) -> tuple[PackageReader, SharePartner]:
         raise PackageRefused(str(exc)) from None
     with app.db.session() as s:
         partner = s.scalar(select(SharePartner).where(SharePartner.signing_key == signing))
+        retired = retired_signing_key(s, signing) if partner is None and signing else None
+        if retired is not None:
+            row, name = retired
+            raise PackageRefused(f"the package is signed by {name}'s signing key {row.key_id}, replaced on "
+                                 f"{row.retired_at:%Y-%m-%d} ({row.reason}); packages signed with a replaced key "
+                                 f"are refused: ask {name} for a package signed with its current key")
         if partner is None:
             kid = key_id(unb64(signing, "signing key")) if signing else "none"
             raise PackageRefused(f"the package is signed by a key no partner has (key id {kid}, organisation "
@@ -105,6 +136,7 @@ def run(app: Svidok, actor: Actor, path: Path, dry_run: bool = False,
             file_sha.update(block)
     with open(path, "rb") as fh:
         reader, partner = _open(app, fh)
+        job = None
         try:
             with bulk.no_gc_pauses(), app.db.session() as s:
                 job = _Import(app, s, actor, partner, reader, dry_run, progress)
@@ -116,9 +148,40 @@ def run(app: Svidok, actor: Actor, path: Path, dry_run: bool = False,
                 if dry_run:
                     raise _RollBack()
                 job.finish(file_sha.hexdigest(), result)
+                result["duplicates"] = _queue_duplicates(s, actor, job.touched_incidents)
         except _RollBack:
             pass
+        except BaseException:
+            if job is not None and job.new_blobs:  # no record points to the files this import stored
+                from . import evidence
+
+                for blob in job.new_blobs:
+                    evidence.discard(app, evidence.evidence_store(app), blob)
+            raise
     return result
+
+
+def _queue_duplicates(s: Session, actor: Actor, incident_ids: list[int]) -> dict:
+    """Put the likely duplicates of the incidents received (new or changed) in the duplicate-incident
+    review queue, against this installation's own incidents and other partners' copies: a person
+    decides, and "same" merges them (reversibly), so that figures count the incident once.
+
+    A large package is left to the batch search (``svidok duplicates run``), which compares
+    everything at once far faster than incident by incident.
+    """
+    from . import incident_duplicates
+
+    if not incident_ids:
+        return {"checked": 0, "queued": 0}
+    if len(incident_ids) > DUPLICATE_CHECK_LIMIT:
+        return {"checked": 0, "queued": 0, "note": f"{len(incident_ids)} incidents received: run "
+                                                   "`svidok duplicates run` to queue their likely duplicates"}
+    s.flush()
+    queued = set()
+    for incident_id in dict.fromkeys(incident_ids):
+        for hit in incident_duplicates.on_entry(s, actor, incident_id):
+            queued.add(frozenset((incident_id, hit["incident_id"])))
+    return {"checked": len(set(incident_ids)), "queued": len(queued)}
 
 
 class _Import:
@@ -130,6 +193,10 @@ class _Import:
         self.now = datetime.now(UTC)
         self.counts = {e: {"new": 0, "changed": 0, "unchanged": 0, "withdrawn": 0, "conflict": 0} for e in MODELS}
         self.shown: dict[str, list] = {"changed": [], "withdrawn": [], "conflict": []}
+        self.touched_incidents: list[int] = []  # new and changed incidents, for the duplicate-incident queue
+        self.evidence_of: dict[str, list[tuple]] = {}  # file hash -> (incident ref, confidentiality) listing it
+        self.files = {"received": 0, "already_held": 0}
+        self.new_blobs: list = []  # stored by this import: taken out again if it fails
         self.refs: dict[str, dict[int, int]] = {e: {} for e in MODELS}  # package ref -> local id
         if not dry_run:
             # Take the write lock now (SQLite: the ids below follow the tables' maxima; PostgreSQL: order of ledger entries).
@@ -158,6 +225,8 @@ class _Import:
                 self._withdraw(obj)
             elif kind in MODELS:
                 self._record(kind, obj)
+            elif kind == "file":
+                self._file(obj)
             else:
                 raise PackageError(f"damaged package: unknown line type {kind!r}")
         self._flush()
@@ -167,6 +236,10 @@ class _Import:
         if not isinstance(data, dict) or not isinstance(origin.get("id"), int) or not origin.get("org"):
             raise PackageError(f"damaged package: a {entity} without data or origin")
         key = (entity, origin["org"], origin["id"])
+        if entity == "incident" and data.get("evidence"):
+            for e in data["evidence"]:
+                if isinstance(e, dict) and isinstance(e.get("sha256"), str):
+                    self.evidence_of.setdefault(e["sha256"], []).append((obj.get("ref"), data.get("confidentiality")))
         # The hash of the data as the sender serialised it (canonically), as the sender recorded it.
         digest = obj.get("data_sha256") or sha(data)
         got = self.known.get(key)
@@ -192,8 +265,54 @@ class _Import:
         if not self.dry_run:
             self._flush()
             new_version = self._update(entity, local_id, data, origin)
+            if entity == "incident":
+                self.touched_incidents.append(local_id)
             self.provenance_changed.append({"rid": rid, "status": "active", "sha": digest, "ov": origin.get("version", 1),
                                             "lv": new_version, "extra": {"evidence": data["evidence"]} if data.get("evidence") else None})
+
+    def _file(self, obj: dict) -> None:
+        """An evidence file sent with the records (the rule's ``files``): checked against its hash, stored,
+        and recorded as an item of each received incident that lists it, with an acquisition custody
+        event naming the partner and the package."""
+        import base64
+        import hashlib
+        import io
+
+        from . import evidence
+
+        sha256 = obj.get("sha256")
+        try:
+            body = base64.b64decode(obj.get("data") or "", validate=True)
+        except ValueError:
+            raise PackageError("damaged package: an evidence file that is not base64") from None
+        if not isinstance(sha256, str) or hashlib.sha256(body).hexdigest() != sha256:
+            raise PackageError(f"damaged package: an evidence file does not match its SHA-256 {sha256}")
+        if sha256 not in self.evidence_of:
+            raise PackageError(f"damaged package: evidence file {sha256} belongs to no incident of the package")
+        targets = []
+        for ref, confidentiality in self.evidence_of[sha256]:
+            local_id = self.refs["incident"].get(ref)
+            if local_id is None:
+                continue
+            if local_id > 0 and self.s.scalar(select(EvidenceItem.id).where(
+                    EvidenceItem.sha256 == sha256, EvidenceItem.incident_id == local_id).limit(1)):
+                self.files["already_held"] += 1
+                continue
+            targets.append((local_id, confidentiality))
+        self.files["received"] += len(targets)
+        if self.dry_run or not targets:
+            return
+        self._flush()
+        store = evidence.evidence_store(self.app)
+        blob = store.put_stream(io.BytesIO(body), expected_sha256=sha256, media_type=obj.get("media_type"),
+                                inspect=evidence.inspect_file)
+        if blob.created:
+            self.new_blobs.append(blob)
+        m = self.reader.manifest
+        for local_id, confidentiality in targets:
+            evidence.record_blob(self.s, self.actor, blob, None,
+                                 f"received from {self.partner.organisation} in exchange package {m['sequence']}",
+                                 {"incident_id": local_id, "confidentiality": confidentiality or "restricted"})
 
     def _withdraw(self, obj: dict) -> None:
         entity, origin = obj.get("entity"), obj.get("origin") or {}
@@ -236,6 +355,7 @@ class _Import:
         for table, rows in self._rows(entity, base, data).items():
             self.batch.rows[table] += rows
         if entity == "incident":
+            self.touched_incidents.append(local_id)
             self.pending_incidents += 1
             if self.pending_incidents >= FLUSH_INCIDENTS:
                 self._flush()
@@ -296,7 +416,8 @@ class _Import:
         return {"partner": self.partner.name, "organisation": m["sender"].get("organisation"), "sequence": m["sequence"],
                 "created": m.get("created"), "sha256": file_sha, "dry_run": self.dry_run, "counts": self.counts,
                 "package_counts": self.reader.end.get("counts") if self.reader.end else None, **self.shown,
-                "persons_to_review": self.counts["person"]["new"] + self.counts["person"]["changed"]}
+                "persons_to_review": self.counts["person"]["new"] + self.counts["person"]["changed"],
+                "evidence_files": dict(self.files)}
 
     def finish(self, file_sha: str, result: dict) -> None:
         s = self.s

@@ -38,7 +38,8 @@ def conflicts(app: Svidok, actor: Actor, partner_name: str, limit: int = 100) ->
 def duplicate_candidates(app: Svidok, actor: Actor, partner_name: str, limit: int = 100) -> list[dict]:
     """The partner's incidents on the same day as one of yours, in the same place or inside it.
 
-    Only a suggestion: a person decides, and ``svidok share link`` records the decision.
+    Only a suggestion: a person decides, and ``svidok share link`` (or the duplicate-incident
+    queue, which the import fills) records the decision as a merge.
     """
     require_admin(actor)
     copy, own = aliased(Incident), aliased(Incident)
@@ -51,6 +52,8 @@ def duplicate_candidates(app: Svidok, actor: Actor, partner_name: str, limit: in
              .join(own, (own.date_lo == copy.date_lo) & (own.date_hi == copy.date_hi) & (own.id != copy.id))
              .join(cp, cp.id == copy.place_id).join(op, op.id == own.place_id)
              .where(copy.import_source == namespace, copy.deleted_at.is_(None), own.deleted_at.is_(None),
+                    copy.merged_into_id.is_(None), own.merged_into_id.is_(None),
+                    ~copy.id.in_(select(Incident.merged_into_id).where(Incident.merged_into_id.is_not(None))),
                     or_(own.import_source.is_(None), ~own.import_source.like("share:%")),
                     or_(op.id == cp.id, op.path.like(cp.path + "%")), copy.id.not_in(linked))
              .order_by(copy.id, own.id).limit(limit))

@@ -35,7 +35,7 @@ ENCRYPTION_FILE = "exchange_x25519.pem"
 SIGNING_FILE = "exchange_ed25519.pem"
 CONSENTS = ("share_prosecutors", "publish")
 COORDINATES = ("hromada", "exact")
-EVIDENCE = ("hashes", "none")
+EVIDENCE = ("hashes", "files", "none")
 
 
 def require_admin(actor: Actor) -> None:
@@ -109,6 +109,11 @@ def own_keys(app: Svidok) -> tuple[ShareIdentity, X25519PrivateKey, Ed25519Priva
             raise KeyMissing(f"the exchange key {path} is missing; partners encrypt to and verify against it, so no "
                              "new one is made: restore it from your backup (`svidok backup` keeps the keys folder)")
     enc, sig = _load(enc_path, X25519PrivateKey), _load(sig_path, Ed25519PrivateKey)
+    if b64(raw_public(enc.public_key())) != ident.encryption_key or b64(raw_public(sig.public_key())) != ident.signing_key:
+        from .share_keys import finish_rotation
+
+        if finish_rotation(app):  # a key rotation stopped between the database and the files
+            return own_keys(app)
     if b64(raw_public(enc.public_key())) != ident.encryption_key or b64(raw_public(sig.public_key())) != ident.signing_key:
         raise KeyMissing(f"the exchange keys in {enc_path.parent} are not the ones on record for this installation "
                          "(partners hold the recorded public keys): restore the original key files from your backup")
@@ -217,13 +222,35 @@ def partners(app: Svidok, actor: Actor) -> list[dict]:
         return [_partner_dict(p, s.scalar(select(ShareRule).where(ShareRule.partner_id == p.id)), s) for p in rows]
 
 
-def link(app: Svidok, actor: Actor, entity: str, record_id: int, same_as_id: int, reason: str) -> dict:
-    """Record that two incidents are the same (a partner's copy and one's own): figures count them once.
+def partner(app: Svidok, actor: Actor, name: str, packages: int = 20) -> dict:
+    """One partner: its keys, rule, the latest packages sent and received, and its replaced keys."""
+    from .share_keys import retired_keys
 
-    Nothing is merged or changed in either record; :func:`unlink` takes the link back.
+    require_admin(actor)
+    with app.db.session() as s:
+        p, rule = require_partner(s, name)
+        out = _partner_dict(p, rule, s)
+        out.update(notes=p.notes, created_at=p.created_at.isoformat(), created_by=p.created_by,
+                   encryption_key=p.encryption_key, signing_key=p.signing_key)
+        out["packages"] = [{"direction": k.direction, "sequence": k.sequence, "sha256": k.sha256,
+                            "created_at": k.created_at.isoformat(), "processed_at": k.processed_at.isoformat(),
+                            "actor": k.actor, "counts": k.counts}
+                           for k in s.scalars(select(SharePackage).where(SharePackage.partner_id == p.id)
+                                              .order_by(SharePackage.id.desc()).limit(packages))]
+    out["retired_keys"] = retired_keys(app, actor, name)
+    return out
+
+
+def link(app: Svidok, actor: Actor, entity: str, record_id: int, same_as_id: int, reason: str) -> dict:
+    """Record that two incidents are the same (a partner's copy and one's own) as a reversible
+    incident merge — the mechanism of the duplicate-incident queue — so that every figure
+    (incidents and victims) counts them once. Nothing in either record is changed but the merge
+    link; :func:`unlink` undoes it.
     """
     from svidok.core import access
-    from svidok.storage.models import Incident, ShareLink
+    from svidok.storage.models import Incident
+
+    from . import incident_merges
 
     require_admin(actor)
     if entity != "incident":
@@ -235,25 +262,37 @@ def link(app: Svidok, actor: Actor, entity: str, record_id: int, same_as_id: int
     with app.db.session() as s:
         for ident in (record_id, same_as_id):
             access.require_visible(s.get(Incident, ident), actor, f"incident {ident}")
-        if s.scalar(select(ShareLink.id).where(ShareLink.entity == entity, ShareLink.record_id == same_as_id)):
-            raise Conflict(f"incident {same_as_id} is itself linked as a copy; link to the record it is the same as")
-        if s.scalar(select(ShareLink.id).where(ShareLink.entity == entity, ShareLink.record_id == record_id)):
-            raise Conflict(f"incident {record_id} is already linked; unlink it first")
-        s.add(ShareLink(entity=entity, record_id=record_id, same_as_id=same_as_id, reason=reason.strip(),
-                        created_by=actor.username))
-        ledger.append(s, actor.username, "share.link", entity, record_id, {"same_as": same_as_id, "reason": reason})
-    return {"entity": entity, "record_id": record_id, "same_as_id": same_as_id}
+        m = incident_merges.merge_in(s, actor, same_as_id, record_id, reason=f"share link: {reason.strip()}")
+        if m is None:
+            raise Conflict(f"incidents {record_id} and {same_as_id} are already one (merged)")
+        ledger.append(s, actor.username, "share.link", entity, record_id,
+                      {"same_as": same_as_id, "reason": reason, "merge_id": m.id})
+        return {"entity": entity, "record_id": record_id, "same_as_id": same_as_id, "merge_id": m.id,
+                "survivor_id": m.survivor_id, "merged_id": m.merged_id}
 
 
 def unlink(app: Svidok, actor: Actor, entity: str, record_id: int, reason: str) -> None:
-    from sqlalchemy import delete
+    """Undo a link: the merge made by :func:`link` (or, for links made before links were merges,
+    the ``share_links`` row)."""
+    from sqlalchemy import delete, or_
 
-    from svidok.storage.models import ShareLink
+    from svidok.storage.models import IncidentMerge, ShareLink
+
+    from . import incident_merges
 
     require_admin(actor)
     with app.db.session() as s:
         row = s.scalar(select(ShareLink).where(ShareLink.entity == entity, ShareLink.record_id == record_id))
-        if row is None:
+        if row is not None:
+            ledger.append(s, actor.username, "share.unlink", entity, record_id, {"same_as": row.same_as_id, "reason": reason})
+            s.execute(delete(ShareLink).where(ShareLink.id == row.id))
+            return
+        m = s.scalar(select(IncidentMerge).where(or_(IncidentMerge.merged_id == record_id,
+                                                     IncidentMerge.survivor_id == record_id),
+                                                 IncidentMerge.undone_at.is_(None), IncidentMerge.pair_id.is_(None),
+                                                 IncidentMerge.reason.like("share link:%"))
+                     .order_by(IncidentMerge.id.desc()).limit(1))
+        if m is None:
             raise NotFound(f"{entity} {record_id} is not linked")
-        ledger.append(s, actor.username, "share.unlink", entity, record_id, {"same_as": row.same_as_id, "reason": reason})
-        s.execute(delete(ShareLink).where(ShareLink.id == row.id))
+        incident_merges.undo_in(s, actor, m, reason)
+        ledger.append(s, actor.username, "share.unlink", entity, record_id, {"merge_id": m.id, "reason": reason})

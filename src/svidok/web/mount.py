@@ -39,6 +39,7 @@ from .views import (
     interventions,
     jobs,
     maps,
+    partners,
     persons,
     records,
     search,
@@ -61,7 +62,7 @@ def install(api: FastAPI, core: Svidok) -> None:
     api.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, account, dashboard, incidents, persons, records, search, evidence, evidence_pages, captures, maps,
-                   admin, jobs, claims_pages, briefs, interventions, imports, statistics):
+                   admin, jobs, claims_pages, briefs, interventions, imports, statistics, partners):
         api.include_router(module.router, include_in_schema=False)
     # Before the person review: "/review/{pair_id}" would otherwise take "/review/incidents".
     for router in (custody_pages.monitor_router, incident_review.router, custody_pages.review_router):

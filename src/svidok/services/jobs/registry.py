@@ -26,7 +26,8 @@ CheckFn = Callable[[Any, Any, dict], None]
 
 #: Modules registering the kinds Svidok ships (imported by name: the brief and estimate kinds live in
 #: ``reports`` and ``figures``, layers above the services).
-BUILTIN_MODULES = ("svidok.services.jobs.kinds", "svidok.reports.job_kinds", "svidok.figures.estimate_job")
+BUILTIN_MODULES = ("svidok.services.jobs.kinds", "svidok.services.jobs.share_kinds", "svidok.reports.job_kinds",
+                   "svidok.figures.estimate_job")
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,26 @@ def start_backup(app: Svidok, actor: Actor, passphrase: str) -> dict:
     if len(passphrase or "") < 12:
         raise ValidationFailed(FieldError("passphrase", "use at least 12 characters"))
     return submit(app, actor, "backup", secrets.seal(app, "passphrase", passphrase))
+
+
+SHARE_SUFFIX = ".svidok-share"
+
+
+def start_share_import(app: Svidok, actor: Actor, data: BinaryIO, filename: str | None, dry_run: bool = True) -> dict:
+    """Keep an uploaded exchange package and queue a ``share_import`` job (a dry run first, by default)."""
+    from .. import sharing
+    from . import submit
+
+    sharing.require_admin(actor)
+    name = _safe_name(filename, "package" + SHARE_SUFFIX)
+    folder = upload_folder(app)
+    try:
+        path = folder / name
+        with open(path, "wb") as out:
+            shutil.copyfileobj(data, out, COPY_CHUNK)
+        if path.stat().st_size == 0:
+            raise ValidationFailed(FieldError("file", "choose the package file a partner sent (it is empty)"))
+        return submit(app, actor, "share_import", {"path": str(path), "dry_run": dry_run, "file_name": name})
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise

@@ -16,7 +16,15 @@ from .linkage import LinkagePair, LinkageRun, PersonMerge  # noqa: F401  - perso
 from .organisations import Case, Organisation
 from .persons import Person, PersonName, PersonNameKey
 from .places import Place, PlaceOccupation
-from .sharing import ShareIdentity, ShareLink, SharePackage, SharePartner, ShareRecord, ShareRule
+from .sharing import (
+    ShareIdentity,
+    ShareLink,
+    SharePackage,
+    SharePartner,
+    ShareRecord,
+    ShareRetiredKey,
+    ShareRule,
+)
 from .sign_in import RecoveryCode, RolePolicy, SignInAddress, SignInThrottle, WebSession
 from .sources import Source
 
@@ -27,5 +35,5 @@ __all__ = [
     "EvidenceItem", "FigureCache", "HazardArea", "HazardCasualty", "ImportRun", "Incident", "IncidentDuplicatePair", "IncidentMerge", "IncidentSource",
     "Intervention", "InterventionStatus", "Job", "JobWorker", "LedgerEntry", "Organisation", "Perpetrator", "Person",
     "PersonName", "PersonNameKey", "Place", "PlaceOccupation", "ProofOfLife", "Qualification",
-    "Recommendation", "RecordVersion", "RecoveryCode", "RolePolicy", "RowCommitment", "SignInAddress", "ShareIdentity", "ShareLink", "SharePackage", "SharePartner", "ShareRecord", "ShareRule", "SignInThrottle", "Source", "Timestamp", "TreeHead", "User", "VerificationAssessment", "Victim", "WebSession", "utcnow",
+    "Recommendation", "RecordVersion", "RecoveryCode", "RolePolicy", "RowCommitment", "SignInAddress", "ShareIdentity", "ShareLink", "SharePackage", "SharePartner", "ShareRecord", "ShareRetiredKey", "ShareRule", "SignInThrottle", "Source", "Timestamp", "TreeHead", "User", "VerificationAssessment", "Victim", "WebSession", "utcnow",
 ]

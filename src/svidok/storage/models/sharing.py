@@ -39,6 +39,25 @@ class SharePartner(Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
+
+class ShareRetiredKey(Base):
+    """A public exchange key replaced by a new one (a partner's, or this installation's when
+    ``partner_id`` is None): kept so that a package signed or encrypted with it is refused
+    with the reason, never mistaken for an unknown key. Never deleted."""
+
+    __tablename__ = "share_retired_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("share_partners.id"), index=True)
+    #: encryption (X25519) | signing (Ed25519)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    key: Mapped[str] = mapped_column(String(60), nullable=False, index=True)
+    key_id: Mapped[str] = mapped_column(String(20), nullable=False)
+    replaced_by: Mapped[str] = mapped_column(String(60), nullable=False)
+    retired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    retired_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+
 class ShareRule(Base):
     """What goes to a partner: which records, and what is redacted."""
 
