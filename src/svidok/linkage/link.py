@@ -27,7 +27,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 from svidok.linkage import model
 from svidok.linkage.backends import make_db_api
 from svidok.linkage.explain import explain_pairs
-from svidok.linkage.frequencies import name_frequencies
+from svidok.linkage.frequencies import frequency_table, match_share_by_count, same_source_when_one_person
 from svidok.linkage.records import RowIssue, prepare
 from svidok.linkage.splink_compat import em_values_clamped
 
@@ -391,9 +391,11 @@ def _register_name_frequencies(linker: Linker, db_api, usable: pd.DataFrame, sam
     often same-name records fall in one source (see :mod:`svidok.linkage.frequencies`)."""
     level = next((lv for c in trained.get("comparisons", []) if c.get("output_column_name") == "name"
                   for lv in c["comparison_levels"] if lv.get("tf_adjustment_column") == "name_concat"), {})
-    tf, _ = name_frequencies(usable["name_concat"], usable["source"], same_name_matches,
-                             trained.get("probability_two_random_records_match") or 0.0,
-                             level.get("m_probability") or 0.0)
+    q1 = same_source_when_one_person(usable["name_concat"], usable["source"], same_name_matches)
+    shares = None if q1 is None else match_share_by_count(usable["name_concat"], usable["source"], q1)
+    tf = frequency_table("name_concat", usable["name_concat"], shares,
+                         trained.get("probability_two_random_records_match") or 0.0,
+                         level.get("m_probability") or 0.0, scale=1 - same_name_matches)
     linker.table_management.register_term_frequency_lookup(
         db_api.register(tf, table_name="svidok_name_frequencies"), "name_concat")
 
@@ -489,10 +491,12 @@ def _from_default(untrained: dict, n_records: int) -> dict:
         # Levels are matched by their condition; a level the default model lacks (the
         # name level on ambiguous given names, when the data has such names) takes the
         # values of the next level that it has.
-        by_sql = {lv.get("sql_condition"): lv for lv in source["comparison_levels"]}
-        found = [by_sql.get(lv.get("sql_condition")) for lv in comparison["comparison_levels"]]
+        by_sql = {_sql_shape(lv.get("sql_condition")): lv for lv in source["comparison_levels"]}
+        found = [by_sql.get(_sql_shape(lv.get("sql_condition"))) for lv in comparison["comparison_levels"]]
         for i, level in enumerate(comparison["comparison_levels"]):
-            trained_level = next((f for f in found[i:] if f is not None), None)
+            if level.get("is_null_level"):
+                continue
+            trained_level = next((f for f in found[i:] if f is not None and not f.get("is_null_level")), None)
             for k in ("m_probability", "u_probability"):
                 if trained_level is not None and k in trained_level:
                     level[k] = trained_level[k]
@@ -500,6 +504,11 @@ def _from_default(untrained: dict, n_records: int) -> dict:
     prior = default["probability_two_random_records_match"] * (n_train - 1) / max(n_records - 1, 1)
     untrained["probability_two_random_records_match"] = min(prior, 0.5)
     return untrained
+
+
+def _sql_shape(sql: object) -> str:
+    """A level's condition without the engine's quoting ("col" in DuckDB, `col` in Spark)."""
+    return "".join(str(sql).replace('"', "").replace("`", "").lower().split())
 
 
 def _cautious_prior(comparison: dict) -> None:
