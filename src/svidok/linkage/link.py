@@ -391,7 +391,8 @@ def _register_name_frequencies(linker: Linker, db_api, usable: pd.DataFrame, sam
     often same-name records fall in one source (see :mod:`svidok.linkage.frequencies`)."""
     level = next((lv for c in trained.get("comparisons", []) if c.get("output_column_name") == "name"
                   for lv in c["comparison_levels"] if lv.get("tf_adjustment_column") == "name_concat"), {})
-    q1 = same_source_when_one_person(usable["name_concat"], usable["source"], same_name_matches)
+    q1 = same_source_when_one_person(usable["name_concat"], usable["source"], same_name_matches,
+                                     usable["birth_date_key"] if "birth_date_key" in usable else None)
     shares = None if q1 is None else match_share_by_count(usable["name_concat"], usable["source"], q1)
     tf = frequency_table("name_concat", usable["name_concat"], shares,
                          trained.get("probability_two_random_records_match") or 0.0,
