@@ -44,8 +44,9 @@ MIN_PAIRS = 200
 S_BOUNDS = (0.001, 0.98)
 
 
-def same_source_when_one_person(names: pd.Series, sources: pd.Series, same_name_matches: float,
-                                dates: pd.Series | None = None) -> float | None:
+def same_source_when_one_person(
+    names: pd.Series, sources: pd.Series, same_name_matches: float, dates: pd.Series | None = None
+) -> float | None:
     """q1: the chance that two records of one person come from one source; None when the
     sources cannot tell persons apart.
 
