@@ -6,6 +6,7 @@ import pytest
 
 from svidok.domain.names import (
     NameParts,
+    given_name_keys,
     is_patronymic,
     name_forms,
     name_key,
@@ -181,3 +182,40 @@ def test_crimean_tatar_names_typed_without_their_letters():
     for typed, name in [("Celebi", "Челебі"), ("Celebi", "Çelebi"), ("Cemilev", "Джемілєв"), ("Cemilev", "Dzhemiliev"),
                         ("Sevket", "Şevket"), ("Sevket", "Шевкет"), ("Cubarov", "Чубаров"), ("Ayse", "Айше")]:
         assert name_key(typed) == name_key(name), (typed, name)
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Nicholas", "Mykola", "Николай", "Микола"],
+        ["Peter", "Petro", "Пётр", "Петро"],
+        ["Andrew", "Andrii", "Андрій", "Андрей"],
+        ["Gregory", "Hryhorii", "Григорій"],
+        ["Alexander", "Oleksandr", "Олександр"],
+        ["Helen", "Olena", "Олена", "Елена"],
+        ["Catherine", "Kateryna", "Екатерина", "Катерина", "Kate"],
+        ["John", "Ivan", "Іван"],
+        ["Stanislaus", "Stanislav", "Станіслав"],
+    ],
+)
+def test_english_forms_of_given_names_share_the_key(spellings):
+    assert len({name_key(s) for s in spellings}) == 1, dict(zip(spellings, map(name_key, spellings)))
+
+
+@pytest.mark.parametrize(
+    ("form", "one", "other"),
+    [("George", "Георгій", "Юрій"), ("Alex", "Олександр", "Олексій"), ("Саша", "Олександр", "Олександра"),
+     ("Sasha", "Олександр", "Олександра"), ("Женя", "Євген", "Євгенія")],
+)
+def test_a_form_of_two_names_agrees_with_both_and_keeps_them_apart(form, one, other):
+    keys = given_name_keys(form)
+    assert keys[0] == name_key(form) == name_key(one)
+    assert name_key(other) in keys
+    assert name_key(one) != name_key(other)  # the two names' sets are not merged
+    assert given_name_keys(one) == (name_key(one),)
+
+
+def test_a_form_that_is_itself_another_name_does_not_take_it_over():
+    # "Jan" may be Іван in a Polish list, but Ян is a name of its own.
+    assert name_key("Ян") != name_key("Іван")
+    assert name_key("John") == name_key("Іван")

@@ -117,3 +117,26 @@ def test_one_record_that_fits_two_namesakes_does_not_join_them():
 def test_name_and_place_in_german_transliteration_link():
     c = clusters_of(link_records(NAMESAKES))
     assert c["z1"] == c["z2"]
+
+
+# "George" is the English form of both Георгій and Юрій (all persons invented).
+AMBIGUOUS = [
+    dict(record_id="g1", source="ngo", name="George Vovkosiv", birth_date="1982-12-20", place="Kharkiv"),
+    dict(record_id="g2", source="ua", name="Вовкосів Юрій Петрович", birth_date="20.12.1982", place="Харків"),
+    dict(record_id="h1", source="ngo", name="George Lytvynchuk", birth_date="1961-03-04", place="Sumy"),
+    dict(record_id="h2", source="ru", name="Литвинчук Георгий", birth_date="04.03.1961", place="Сумы"),
+    dict(record_id="k1", source="ua", name="Ткачук Юрій", birth_date="1975-08-09", place="Ізюм"),
+    dict(record_id="k2", source="ru", name="Ткачук Георгий", birth_date="1990-01-15", place="Мариуполь"),
+]
+
+
+def test_an_english_form_of_two_names_links_to_either():
+    from svidok.linkage.records import prepare
+
+    features = prepare(AMBIGUOUS)[0].set_index("unique_id")
+    assert features.loc["g1", "given_key"] == features.loc["h2", "given_key"]  # George, Георгий
+    assert features.loc["g1", "given_alt"] == features.loc["g2", "given_key"]  # George, Юрій
+    assert features.loc["k1", "given_key"] != features.loc["k2", "given_key"]  # Юрій, Георгий: two names
+    c = clusters_of(link_records(AMBIGUOUS))
+    assert c["g1"] == c["g2"] and c["h1"] == c["h2"]
+    assert c["k1"] != c["k2"]

@@ -35,6 +35,7 @@ from svidok.domain.names_scripts import (
 
 __all__ = [
     "NameParts",
+    "given_name_keys",
     "is_given_name",
     "is_patronymic",
     "name_forms",
@@ -103,7 +104,35 @@ def _aliases() -> dict[str, str]:
         target = aliases.get(skeleton(name), skeleton(name))
         if (v := skeleton(typed)) and v != target:
             aliases[v] = target  # Celebi -> Челебі, Cemilev -> Джемілєв
+    for form, names in _ambiguous_rows():
+        target = aliases.get(skeleton(names[0]), skeleton(names[0]))
+        # A form that is itself one of the other names (Jan, Ян) would take that name over.
+        if (v := skeleton(form)) and v != target and v not in {skeleton(n) for n in names[1:]}:
+            aliases[v] = target  # George -> Георгій (and Юрій: see given_name_keys)
     return aliases
+
+
+@cache
+def _ambiguous_rows() -> list[tuple[str, list[str]]]:
+    """Spellings that stand for more than one given name (George: Георгій or Юрій)."""
+    rows = []
+    for line in read_names_data("given_name_ambiguous.tsv").splitlines():
+        if line.strip() and not line.startswith("#"):
+            form, names = line.split("\t")[:2]
+            rows.append((form.strip(), [n.strip() for n in names.split(",") if n.strip()]))
+    return rows
+
+
+@cache
+def _ambiguous_keys() -> dict[str, tuple[str, ...]]:
+    """Skeleton of an ambiguous spelling -> the keys of every name it may stand for."""
+    aliases = _aliases()
+    out: dict[str, tuple[str, ...]] = {}
+    for form, names in _ambiguous_rows():
+        keys = tuple(dict.fromkeys(aliases.get(skeleton(n), skeleton(n)) for n in names))
+        if len(keys) > 1:
+            out[skeleton(form)] = keys
+    return out
 
 
 @cache
@@ -162,6 +191,19 @@ def name_key(token: str) -> str:
     """
     sk = _token_skeleton(token)
     return _aliases().get(sk, sk)
+
+
+@lru_cache(maxsize=1 << 16)
+def given_name_keys(token: str) -> tuple[str, ...]:
+    """Keys of every given name the token may stand for, its :func:`name_key` first.
+
+    One key for most tokens; more for a spelling that two names share (George for
+    Георгій and Юрій, Alex for Олександр and Олексій, Саша for Олександр and
+    Олександра; ``data/names/given_name_ambiguous.tsv``). The names themselves keep
+    their own keys: Георгій and Юрій do not agree, each agrees with George.
+    """
+    keys = _ambiguous_keys().get(_token_skeleton(token))
+    return keys if keys else (name_key(token),)
 
 
 def search_keys(text: str) -> list[str]:

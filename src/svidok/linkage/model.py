@@ -20,15 +20,23 @@ def _null(*cols: str) -> cll.CustomLevel:
     return cll.CustomLevel(cond, "missing").configure(is_null_level=True)
 
 
-def name_comparison() -> cl.CustomComparison:
-    """Family and given name together, so that swapped names are one level."""
+def name_comparison(ambiguous_given: bool = False) -> cl.CustomComparison:
+    """Family and given name together, so that swapped names are one level.
+
+    With ``ambiguous_given`` (the data has ``given_alt``), a given name that may stand
+    for two names (George: Георгій or Юрій) agrees with either, on a level of its own."""
     f, g = "family_key", "given_key"
+    ambiguous = [cll.CustomLevel(
+        "family_key_l = family_key_r AND (given_alt_l = given_key_r OR given_alt_r = given_key_l)",
+        "family exact, given names that may be one name").configure(tf_adjustment_column=f)
+    ] if ambiguous_given else []
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
             cll.And(cll.NullLevel(f), cll.NullLevel(g)),
             cll.ExactMatchLevel("name_concat").configure(tf_adjustment_column="name_concat"),
             cll.ColumnsReversedLevel(f, g, symmetrical=True).configure(label_for_charts="swapped"),
+            *ambiguous,
             cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(tf_adjustment_column=f),
             cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)).configure(tf_adjustment_column=g),
             # Another transliteration table (German Zymbal for Цимбал) or the Russian form
@@ -88,7 +96,7 @@ def place_comparison() -> cl.CustomComparison:
 
 def comparisons(columns: set[str]) -> list:
     """Comparisons for the optional features the data actually has."""
-    out = [name_comparison(), birth_comparison()]
+    out = [name_comparison("given_alt" in columns), birth_comparison()]
     out.append(cl.CustomComparison(
         output_column_name="patronymic",
         comparison_levels=[
@@ -131,6 +139,12 @@ def blocking_rules(columns: set[str]) -> list:
         CustomRule("l.given_key = r.given_key AND substr(l.family_key, 1, 3) = substr(r.family_key, 1, 3) "
                    "AND l.patronymic_key = r.patronymic_key"),
     ]
+    if "given_alt" in columns:
+        # George ~ Юрій: the other name a given name may stand for, on either side.
+        rules += [
+            CustomRule("l.family_sound = r.family_sound AND l.given_alt = r.given_key"),
+            CustomRule("l.family_sound = r.family_sound AND l.given_key = r.given_alt"),
+        ]
     if "place_key" in columns:
         rules += [
             CustomRule("l.given_key = r.given_key AND l.place_sound = r.place_sound "

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from svidok.domain import dates
-from svidok.domain.names import name_key, name_tokens, patronymic_key, split_full_name
+from svidok.domain.names import given_name_keys, name_key, name_tokens, patronymic_key, split_full_name
 
 from .columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
@@ -175,7 +175,9 @@ def records_frame(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.
 
 
 @lru_cache(maxsize=1 << 18)
-def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple[str, str, str]:
+def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple[str, str, str, str]:
+    """Keys of the family name, given name and patronymic, and the key of another given
+    name that a one-word given name may stand for (George: Юрій beside Георгій), or ""."""
     if not (family or given or patronymic):
         parts = split_full_name(name)
         family, given, patronymic = parts.family or "", parts.given or "", parts.patronymic or ""
@@ -183,7 +185,9 @@ def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple
     def keys(text: str, key=name_key) -> str:
         return " ".join(k for k in map(key, name_tokens(text)) if k)
 
-    return keys(family), keys(given), keys(patronymic, patronymic_key)
+    given_tokens = name_tokens(given)
+    alternative = given_name_keys(given_tokens[0])[1:2] if len(given_tokens) == 1 else ()
+    return keys(family), keys(given), keys(patronymic, patronymic_key), alternative[0] if alternative else ""
 
 
 # Letters that transliteration tables write differently for one Cyrillic letter, in
@@ -260,7 +264,8 @@ def _usable_cells(df: pd.DataFrame, rows_of: list[int],
 def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.DataFrame, list[RowIssue]]:
     """Derived features for every record, and the issues found on the way.
 
-    Columns: unique_id, source, family_key, family_sound, given_key, patronymic_key,
+    Columns: unique_id, source, family_key, family_sound, given_key, given_alt (the key of
+    another given name the given name may stand for: Юрій for George), patronymic_key,
     name_concat, birth_year/month/day, birth_year_span (1 when the year comes from an
     age: the person was born that year or the one before), birth_date_key, place_key,
     place_sound, sex, facility_key, custody_from, document_id, usable (False when the
@@ -275,19 +280,19 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     n = len(df)
     empty = [""] * n
     out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day", "birth_year_span")}
-    fam, giv, pat, usable = [], [], [], []
+    fam, giv, pat, usable, giv_alt = [], [], [], [], []
     names = df["name"].tolist()
     this_year = date.today().year
     id_list = ids.tolist()
     for i in range(n):
         rid = id_list[i]
-        f, g, p = _name_features(names[i], (col["family_name"] or empty)[i],
+        f, g, p, alt = _name_features(names[i], (col["family_name"] or empty)[i],
                                  (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i])
         ok = bool(f or g or p)
         if not ok:
             issues.append(RowIssue(row_numbers[i], rid, "name", f"no usable name in {names[i]!r}; "
                                    "the record is kept apart, not compared", excluded=True))
-        fam.append(f), giv.append(g), pat.append(p), usable.append(ok)
+        fam.append(f), giv.append(g), pat.append(p), usable.append(ok), giv_alt.append(alt)
         birth = (col["birth_date"] or empty)[i]
         y = mo = d = None
         if birth:
@@ -308,7 +313,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     frame = pd.DataFrame({
         "unique_id": ids.values,
         "source": df["source"].values,
-        "family_key": fam, "given_key": giv, "patronymic_key": pat,
+        "family_key": fam, "given_key": giv, "given_alt": giv_alt, "patronymic_key": pat,
         **{k: pd.array(v, dtype="Int64") for k, v in out.items()},
         "usable": usable,
     })
@@ -334,7 +339,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         frame["custody_from"] = [_full_date(v, row_numbers[i], id_list[i], "custody_from", issues)
                                  for i, v in enumerate(col["custody_from"])]
         frame["custody_from"] = pd.to_datetime(frame["custody_from"])
-    for c in ("family_key", "family_sound", "given_key", "patronymic_key", "place_key", "place_sound",
+    for c in ("family_key", "family_sound", "given_key", "given_alt", "patronymic_key", "place_key", "place_sound",
               "facility_key", "name_concat"):
         if c in frame:
             frame[c] = frame[c].replace({"": None, "|": None})

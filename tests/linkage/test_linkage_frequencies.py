@@ -1,0 +1,58 @@
+"""How much an exact name agreement is worth, read from how often same-name records
+share a source (a list names a person once)."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+
+from svidok.linkage.frequencies import frequency_table, match_share_by_count, same_source_when_one_person
+
+SOURCES = ["ua", "ru", "ngo", "media", "crimea"]
+
+
+def _records(seed: int = 3) -> pd.DataFrame:
+    """Rare names: one person each, listed by two or three different sources. Common
+    names: forty persons each, every one listed by one source chosen at random."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(600):
+        for s in rng.sample(SOURCES, rng.choice((2, 3))):
+            rows.append((f"rare{i}", s))
+    for i in range(10):
+        for _ in range(40):
+            rows.append((f"common{i}", rng.choice(SOURCES)))
+    return pd.DataFrame(rows, columns=["name", "source"])
+
+
+def test_rare_names_are_mostly_one_person_common_ones_are_not():
+    df = _records()
+    counts = df["name"].value_counts()
+    pairs = counts * (counts - 1) / 2
+    share = pairs[pairs.index.str.startswith("rare")].sum() / pairs.sum()  # what EM would find
+    q1 = same_source_when_one_person(df["name"], df["source"], same_name_matches=share)
+    assert q1 is not None and q1 < 0.05
+    shares = match_share_by_count(df["name"], df["source"], q1)
+    assert shares[2] > 0.9 and shares[3] > 0.9  # names of two or three records: one person each
+    assert shares[25] < 0.15  # forty persons of one name
+    assert list(shares.values()) == sorted(shares.values(), reverse=True)
+
+
+def test_one_source_cannot_tell_and_the_counts_are_used():
+    df = _records()
+    df["source"] = "ua"
+    assert same_source_when_one_person(df["name"], df["source"], same_name_matches=0.2) is None
+    table = frequency_table("name_concat", df["name"], None, prior=1e-4, m_level=0.8, scale=0.5)
+    tf = table.set_index("name_concat")["tf_name_concat"]
+    assert tf["common0"] == 40 / len(df) * 0.5
+
+
+def test_a_name_alone_says_the_share_it_was_read_from():
+    df = _records()
+    shares = {2: 0.9, 25: 0.1}
+    prior, m = 1e-4, 0.8
+    tf = frequency_table("name_concat", df["name"], shares, prior, m).set_index("name_concat")["tf_name_concat"]
+    odds = prior / (1 - prior) * m / tf
+    assert abs(odds["rare0"] - 0.9 / 0.1) < 1e-6
+    assert abs(odds["common0"] - 0.1 / 0.9) < 1e-6
