@@ -66,9 +66,11 @@ def main() -> None:
         worker.wait(60)
     marks = [0.0] + [t for t, _ in changes]
     gaps = [b - a for a, b in zip(marks, marks[1:], strict=False)]
-    print(f"machine: {machine()}; incidents: {total:,}; template {args.template} ({args.format}); "
-          f"job {seen[0]} in {marks[-1]:.1f} s; {len(changes)} changes shown; "
-          f"longest interval between changes {max(gaps):.2f} s (target <= 2 s); load average {os.getloadavg()}")
+    print(
+        f"machine: {machine()}; incidents: {total:,}; template {args.template} ({args.format}); "
+        f"job {seen[0]} in {marks[-1]:.1f} s; {len(changes)} changes shown; "
+        f"longest interval between changes {max(gaps):.2f} s (target <= 2 s); load average {os.getloadavg()}"
+    )
     if seen[0] != "done":
         print("job error:", view["error"])
     app.close()

@@ -16,15 +16,20 @@ down_revision = "0018_capture_jobs_blur"
 branch_labels = None
 depends_on = None
 
-COLUMNS = (("persons", "address_enc"), ("persons", "contact_enc"), ("sources", "identity_enc"),
-           ("sources", "contact_enc"))
+COLUMNS = (("persons", "address_enc"), ("persons", "contact_enc"), ("sources", "identity_enc"), ("sources", "contact_enc"))
 
 
 def upgrade() -> None:
     for table, column in COLUMNS:
         where = sa.text(f"{column} IS NOT NULL")
-        op.create_index(f"ix_{table}_{column}_key_id", table, [sa.text(f"substr({column}, 3, 8)")],
-                        unique=False, sqlite_where=where, postgresql_where=where)
+        op.create_index(
+            f"ix_{table}_{column}_key_id",
+            table,
+            [sa.text(f"substr({column}, 3, 8)")],
+            unique=False,
+            sqlite_where=where,
+            postgresql_where=where,
+        )
 
 
 def downgrade() -> None:
