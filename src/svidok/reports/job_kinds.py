@@ -77,10 +77,10 @@ class _Ticker:
 
 def brief(app: Svidok, actor, params: dict, ctx) -> dict:
     """Render, then write next to the final name and rename: a killed job leaves no half file."""
-    from . import engine
-
     with _Ticker(ctx) as tick:
         tick.set("running the figures' queries")
+        from . import engine  # its imports take seconds on a busy machine: the page shows them ticking
+
         rendered = engine.render(app, actor, params["template"], _edition(params), params.get("params") or {},
                                  progress=lambda done, total: tick.set(count=f"{done} of {total}"))
         ctx.check()
