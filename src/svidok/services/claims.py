@@ -164,14 +164,23 @@ def facts(s: Session, actor: Actor, person_ids: list[int] | None = None) -> dict
                   CustodyEpisode.forced_labour, CustodyEpisode.facility_place_id
                   ).where(access.visibility_clause(CustodyEpisode, actor))
     if person_ids is None:
-        # Every visible person (figures): one pass over each table, not a query per few hundred persons.
-        parts = [(acts.where(Victim.person_id.is_not(None)), moved.where(Displacement.person_id.is_not(None)),
+        # Every visible person (figures): one pass over each table, not a query per few hundred
+        # persons; the victims joined to their visible incidents and read as they come.
+        joined = (select(Victim.person_id, Victim.harm, Act.violation_type, Victim.age, Incident.id,
+                         Incident.date_lo, Incident.place_id)
+                  .join(Act, Act.id == Victim.act_id).join(Incident, Incident.id == Act.incident_id)
+                  .where(Victim.person_id.is_not(None), Act.deleted_at.is_(None), inc_visible))
+        for pid, harm, vtype, age, iid, lo, place in s.execute(joined):
+            if pid in owner:
+                out[owner[pid]].append(domain.Fact("act", f"incident {iid}", lo.isoformat(), harm=harm,
+                                                   violation_type=vtype, age=age, place_id=place, incident_id=iid))
+        parts = [(None, moved.where(Displacement.person_id.is_not(None)),
                   held.where(CustodyEpisode.person_id.is_not(None)))]
     else:
         parts = [(acts.where(Victim.person_id.in_(chunk)), moved.where(Displacement.person_id.in_(chunk)),
                   held.where(CustodyEpisode.person_id.in_(chunk))) for chunk in _chunks(list(owner))]
     for act_q, moved_q, held_q in parts:
-        victim_rows = [r for r in s.execute(act_q) if r[0] in owner]
+        victim_rows = [r for r in s.execute(act_q) if r[0] in owner] if act_q is not None else []
         # The incidents' need-to-know apart: joined to the few victims of a chunk, SQLite (without
         # statistics) started from every visible incident and scanned them all for each chunk.
         seen = _visible_incidents(s, inc_visible, {r[4] for r in victim_rows})
