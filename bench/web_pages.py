@@ -66,6 +66,9 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=100, help="requests per page and role")
     ap.add_argument("--settle", type=float, default=0.0,
                     help="seconds to wait after start-up (the statistics cache loads in the background on big databases)")
+    ap.add_argument("--only", nargs="*", default=None, metavar="PAGE",
+                    help="measure only these pages (as listed above, e.g. /admin/keys '/search?q=Kovalenko')")
+    ap.add_argument("--roles", nargs="*", default=["bench-admin", "bench-analyst"], choices=["bench-admin", "bench-analyst"])
     args = ap.parse_args()
     app = Svidok(Settings(data_dir=args.data_dir), database_url=args.database_url)
     _users(app)
@@ -76,7 +79,7 @@ def main() -> None:
         time.sleep(args.settle)
         print(f"machine: {machine()}; incidents in the database: {total:,}; {args.requests} requests per page and role;"
               f" measured {args.settle:.0f} s after start-up; load average {os.getloadavg()[0]:.1f}")
-        for user in ("bench-admin", "bench-analyst"):
+        for user in args.roles:
             c = _sign_in(base, user)
             # The dashboard's figures are counted in the background; time that, then measure
             # the pages as users see them once the figures exist.
@@ -88,6 +91,8 @@ def main() -> None:
             incident = re.search(r'href="/incidents/(\d+)"', c.get("/incidents").text).group(1)
             person = re.search(r'href="/persons/(\d+)"', c.get("/persons").text).group(1)
             for page in PAGES + (ADMIN_PAGES if user == "bench-admin" else []):
+                if args.only is not None and page not in args.only:
+                    continue
                 page = page.format(incident=incident, person=person)
                 t = time.perf_counter()
                 r = c.get(page)

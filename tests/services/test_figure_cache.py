@@ -11,7 +11,7 @@ import pytest
 
 from svidok.app import Svidok
 from svidok.core.actors import SYSTEM
-from svidok.figures import dashboard
+from svidok.figures import cached, dashboard
 from svidok.services import figure_cache
 from tests import fixtures as fx
 
@@ -47,7 +47,7 @@ def _shared_and_invalidated(one: Svidok, two: Svidok) -> None:
     assert again["total"] == 2 and again["computed_at"] > first["computed_at"] and "stale" not in again
     assert dashboard.current(two, viewer)["computed_at"] == again["computed_at"]
     dashboard.forget(two)  # cleared through one process: gone for the other
-    assert figure_cache.get(one, dashboard._clearance_key(viewer)) is None
+    assert figure_cache.get(one, cached.clearance_key(dashboard.NAME, viewer)) is None
     assert dashboard.current(one, SYSTEM)["total"] == 2
 
 
@@ -73,15 +73,25 @@ def test_two_app_objects_share_the_figures_in_redis(app):
 def test_slow_figures_out_of_date_are_shown_marked_stale_while_recomputed(app):
     viewer = fx.user(app, "viewer")
     fx.incident(app, confidentiality="public")
-    key = dashboard._clearance_key(viewer)
+    key = cached.clearance_key(dashboard.NAME, viewer)
     old = dashboard.summary(app, viewer)
     entry = figure_cache.get(app, key)
     figure_cache.put(app, key, entry.version, old, seconds=30.0)  # as if it took half a minute
     fx.incident(app, confidentiality="public")
     shown = dashboard.current(app, viewer)
     assert shown["total"] == 1 and shown["stale"] is True  # the page does not wait
-    dashboard._running[(id(app), key)].result(timeout=60)
+    cached._running[(id(app), key)].result(timeout=60)
     assert dashboard.current(app, viewer)["total"] == 2
+
+
+def test_quick_figures_out_of_date_are_recomputed_in_the_request(app):
+    viewer = fx.user(app, "viewer")
+    fx.incident(app, confidentiality="public")
+    assert dashboard.current(app, viewer)["total"] == 1
+    assert figure_cache.get(app, cached.clearance_key(dashboard.NAME, viewer)).seconds < cached.SYNC_SECONDS
+    fx.incident(app, confidentiality="public")
+    shown = dashboard.current(app, viewer, wait=0)  # no wait for a background count: counted at once
+    assert shown["total"] == 2 and "stale" not in shown
 
 
 def test_redis_down_figures_are_computed_without_the_cache(app, caplog):

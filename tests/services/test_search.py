@@ -43,6 +43,17 @@ def test_victims_the_reader_may_not_see_do_not_lead_to_incidents(app):
     assert search.everything(app, SYSTEM, "Melnyk")["incident_count"] == 1
 
 
+def test_a_visible_victim_does_not_reveal_an_incident_the_reader_may_not_see(app):
+    analyst = fx.user(app, "analyst")
+    hidden = _with_victim(app, "Ткаченко Ірина", confidentiality="confidential")
+    shown = _with_victim(app, "Ткаченко Ірина Петрівна", title="Open record")
+    got = search.everything(app, analyst, "Tkachenko")
+    assert got["person_count"] == 2  # both persons stay "restricted": the analyst sees them
+    assert [i["id"] for i in got["incidents"]] == [shown["id"]]
+    assert got["incident_count"] == 1
+    assert {i["id"] for i in search.everything(app, SYSTEM, "Tkachenko")["incidents"]} == {hidden["id"], shown["id"]}
+
+
 def test_nothing_to_search_for_is_an_error_on_q(app):
     with pytest.raises(ValidationFailed) as exc:
         search.everything(app, SYSTEM, "  ..  ")

@@ -5,19 +5,16 @@ the reader may not see. Counting a million incidents takes seconds, so figures a
 computed per clearance (role and case grants) and kept in the shared figure cache
 (``services.figure_cache``: the database or Redis), which every web process reads: one
 process computes, the others show the same figures. An entry is out of date when the
-records changed since (the ledger's head moved, in any process) or after ``CACHE_SECONDS``;
-``current`` then recomputes at once a figure that took under ``SYNC_SECONDS``, and a slower
-one in one background thread while the previous figures are shown (marked ``stale``, with
-when they were computed). ``current`` never makes a page wait longer than ``wait`` seconds.
+records changed since (the ledger's head moved, in any process) or after ``cached.CACHE_SECONDS``;
+``current`` then recomputes at once a figure that took under ``cached.SYNC_SECONDS``, and a
+slower one in the background thread of ``figures.cached`` while the previous figures are shown
+(marked ``stale``, with when they were computed). ``current`` never makes a page wait longer
+than ``wait`` seconds.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, case, extract, func, or_, select
@@ -33,69 +30,21 @@ from .incident_figures import not_a_known_copy
 if TYPE_CHECKING:
     from svidok.app import Svidok
 
-#: An entry is recomputed after this long even if the ledger did not move (reference data, clocks).
-CACHE_SECONDS = 600.0
-#: Figures that took less than this are recomputed at once when out of date.
-SYNC_SECONDS = 1.0
-_lock = threading.Lock()
-#: One worker: heavy counts never run side by side and starve the pages.
-_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="svidok-dashboard")
-_running: dict[tuple, Future] = {}
-
-
-def _clearance_key(actor: Actor) -> str:
-    return cached.clearance_key("dashboard", actor)
-
-
-def _fresh(entry: figure_cache.Entry, version: str) -> bool:
-    age = (datetime.now(UTC) - entry.computed_at).total_seconds()
-    return entry.version == version and age < CACHE_SECONDS
+NAME = "dashboard"
 
 
 def summary(app: Svidok, actor: Actor, fresh: bool = False) -> dict:
     """{"total", "by_family": [[family, n]], "by_month": [["2022-03", n]], "month_imprecise",
     "by_oblast": [[place_id, name_en, name_uk, n]], "no_place", "computed_at"}, from the shared
     cache when it is up to date (``fresh``: computed now)."""
-    key, version = _clearance_key(actor), figure_cache.data_version(app)
-    if not fresh:
-        hit = figure_cache.get(app, key)
-        if hit is not None and _fresh(hit, version):
-            return hit.value
-    return _compute_and_keep(app, actor, key, version)
-
-
-def _compute_and_keep(app: Svidok, actor: Actor, key: str, version: str) -> dict:
-    started = time.perf_counter()
-    out = _compute(app, actor)
-    out["computed_at"] = time.time()
-    return figure_cache.put(app, key, version, out, time.perf_counter() - started).value
-
-
-def _refresh(app: Svidok, actor: Actor, key: str, version: str) -> Future:
-    with _lock:
-        fut = _running.get((id(app), key))
-        if fut is None or fut.done():
-            fut = _running[(id(app), key)] = _worker.submit(_compute_and_keep, app, actor, key, version)
-        return fut
+    return cached.computed(app, actor, NAME, lambda: _compute(app, actor), fresh=fresh)
 
 
 def current(app: Svidok, actor: Actor, wait: float = 1.0) -> dict | None:
-    """Figures for the actor's clearance without blocking a page for more than ``wait`` s: up to
-    date from the cache; else recomputed (at once if that is quick, in the background if not,
-    showing the previous figures marked ``stale``); None while a first computation runs."""
-    key, version = _clearance_key(actor), figure_cache.data_version(app)
-    hit = figure_cache.get(app, key)
-    if hit is not None:
-        if _fresh(hit, version):
-            return hit.value
-        if hit.seconds < SYNC_SECONDS:
-            return _compute_and_keep(app, actor, key, version)
-        _refresh(app, actor, key, version)
-        return {**hit.value, "stale": True}
-    try:
-        return _refresh(app, actor, key, version).result(timeout=wait)
-    except FutureTimeout:
-        return None
+    """:func:`summary` without holding a page for more than ``wait`` s (``cached.current``: recomputed
+    at once if that is quick, in the background if not, the previous figures marked ``stale``);
+    None while a first computation runs."""
+    return cached.current(app, actor, NAME, lambda: _compute(app, actor), wait=wait)
 
 
 def forget(app=None) -> None:

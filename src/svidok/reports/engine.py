@@ -131,22 +131,22 @@ def _line_of(tb) -> int | None:
 
 
 def _prefetched(app: Svidok, actor: Actor, env: jinja2.Environment, tpl: BriefTemplate, edition: Edition,
-                params: dict) -> dict:
+                params: dict, progress=None) -> dict:
     """Answers to the template's queries, computed in parallel (empty if planning fails)."""
     planner = Planner(edition.public)
     try:
         env.get_template(str(tpl.path)).render(params=params, edition=edition, meta=tpl.meta, **planner.functions())
     except Exception:
         return {}
-    return prefetch(app, actor, planner.planned)
+    return prefetch(app, actor, planner.planned, progress=progress)
 
 
 def render(app: Svidok, actor: Actor, ref: str | Path, edition: Edition | None = None,
-           params: dict | None = None, prefetch_queries: bool = True) -> Brief:
+           params: dict | None = None, prefetch_queries: bool = True, progress=None) -> Brief:
     """Render a template to a complete HTML document; raises :class:`BriefError` on any bad figure.
 
-    The figures' queries are first run in parallel (``prefetch_queries``), then the template is
-    rendered with their answers."""
+    The figures' queries are first run in parallel (``prefetch_queries``; ``progress(done, total)``
+    as each is answered), then the template is rendered with their answers."""
     edition = edition or Edition()
     tpl = load_template(ref)
     merged = tpl.defaults()
@@ -159,7 +159,7 @@ def render(app: Svidok, actor: Actor, ref: str | Path, edition: Edition | None =
     if missing:
         raise BriefError(tpl.path.name, None, f"parameter(s) {', '.join(missing)} must be given")
     env = _environment(app)
-    memo = _prefetched(app, actor, env, tpl, edition, merged) if prefetch_queries else {}
+    memo = _prefetched(app, actor, env, tpl, edition, merged, progress) if prefetch_queries else {}
     with app.db.session() as s:
         s.info[MEMO] = memo
         book = Book(app, s, actor, edition)

@@ -15,6 +15,7 @@ read) while the others start on the SQL figures, and those victim figures come l
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -71,8 +72,11 @@ class Planner:
                                                        "recommendations")}
 
 
-def prefetch(app: Svidok, actor: Actor, planned: list[tuple[str, dict]], workers: int | None = None) -> dict:
-    """Answer the planned queries on ``workers`` threads; returns the merged memo."""
+def prefetch(app: Svidok, actor: Actor, planned: list[tuple[str, dict]], workers: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> dict:
+    """Answer the planned queries on ``workers`` threads; returns the merged memo.
+
+    ``progress(done, total)`` is called (from the worker threads) as each query is answered."""
     unique: dict[str, tuple[str, dict]] = {}
     for name, kw in planned:
         unique.setdefault(repr((name, sorted(kw.items(), key=lambda x: x[0]))), (name, kw))
@@ -80,6 +84,8 @@ def prefetch(app: Svidok, actor: Actor, planned: list[tuple[str, dict]], workers
     workers = workers or min(4, max(2, os.cpu_count() or 2))
     if len(jobs) < 2:
         return {}
+
+    lock, done = threading.Lock(), [0]
 
     def worker(batch: list[tuple[str, dict]]) -> dict:
         with app.db.session() as s:
@@ -90,7 +96,12 @@ def prefetch(app: Svidok, actor: Actor, planned: list[tuple[str, dict]], workers
                     else:
                         queries.run(app, s, actor, name, **kw)
                 except Exception:
-                    continue
+                    pass
+                finally:
+                    if progress is not None:
+                        with lock:
+                            done[0] += 1
+                            progress(done[0], sum(map(len, batches)))
             return dict(s.info.get(MEMO, {}))
 
     # Longest first, dealt round-robin: victim breakdowns cost most in SQL, listings and custody least;

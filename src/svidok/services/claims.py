@@ -158,25 +158,60 @@ def facts(s: Session, actor: Actor, person_ids: list[int] | None = None) -> dict
         live = live.where(or_(Person.id.in_(person_ids), Person.merged_into_id.in_(person_ids)))
     owner = dict(s.execute(live).all())
     out: dict[int, list[domain.Fact]] = defaultdict(list)
-    ids = list(owner)
     inc_visible = access.visibility_clause(Incident, actor)
-    for chunk in _chunks(ids):
-        for pid, harm, vtype, age, iid, lo, place in s.execute(
-                select(Victim.person_id, Victim.harm, Act.violation_type, Victim.age, Incident.id, Incident.date_lo,
-                       Incident.place_id)
-                .join(Act, Act.id == Victim.act_id).join(Incident, Incident.id == Act.incident_id)
-                .where(Victim.person_id.in_(chunk), Act.deleted_at.is_(None), inc_visible)):
-            out[owner[pid]].append(domain.Fact("act", f"incident {iid}", lo.isoformat(), harm=harm,
-                                               violation_type=vtype, age=age, place_id=place, incident_id=iid))
-        for d in s.scalars(select(Displacement).where(Displacement.person_id.in_(chunk),
-                                                      access.visibility_clause(Displacement, actor))):
-            out[owner[d.person_id]].append(domain.Fact("displacement", f"displacement {d.id}", d.date_lo.isoformat(),
-                                                       displacement_kind=d.kind, place_id=d.from_place_id))
-        for c in s.scalars(select(CustodyEpisode).where(CustodyEpisode.person_id.in_(chunk),
-                                                        access.visibility_clause(CustodyEpisode, actor))):
-            out[owner[c.person_id]].append(domain.Fact("custody", f"custody {c.id}", c.date_from_lo.isoformat(),
-                                                       forced_labour=bool(c.forced_labour), place_id=c.facility_place_id))
+    acts = (select(Victim.person_id, Victim.harm, Act.violation_type, Victim.age, Act.incident_id)
+            .join(Act, Act.id == Victim.act_id).where(Act.deleted_at.is_(None)))
+    moved = select(Displacement.id, Displacement.person_id, Displacement.date_lo, Displacement.kind,
+                   Displacement.from_place_id).where(access.visibility_clause(Displacement, actor))
+    held = select(CustodyEpisode.id, CustodyEpisode.person_id, CustodyEpisode.date_from_lo,
+                  CustodyEpisode.forced_labour, CustodyEpisode.facility_place_id
+                  ).where(access.visibility_clause(CustodyEpisode, actor))
+    if person_ids is None:
+        # Every visible person (figures): one pass over each table, not a query per few hundred
+        # persons; the victims joined to their visible incidents and read as they come.
+        joined = (select(Victim.person_id, Victim.harm, Act.violation_type, Victim.age, Incident.id,
+                         Incident.date_lo, Incident.place_id)
+                  .join(Act, Act.id == Victim.act_id).join(Incident, Incident.id == Act.incident_id)
+                  .where(Victim.person_id.is_not(None), Act.deleted_at.is_(None), inc_visible))
+        for pid, harm, vtype, age, iid, lo, place in s.execute(joined):
+            if pid in owner:
+                out[owner[pid]].append(domain.Fact("act", f"incident {iid}", lo.isoformat(), harm=harm,
+                                                   violation_type=vtype, age=age, place_id=place, incident_id=iid))
+        parts = [(None, moved.where(Displacement.person_id.is_not(None)),
+                  held.where(CustodyEpisode.person_id.is_not(None)))]
+    else:
+        parts = [(acts.where(Victim.person_id.in_(chunk)), moved.where(Displacement.person_id.in_(chunk)),
+                  held.where(CustodyEpisode.person_id.in_(chunk))) for chunk in _chunks(list(owner))]
+    for act_q, moved_q, held_q in parts:
+        victim_rows = [r for r in s.execute(act_q) if r[0] in owner] if act_q is not None else []
+        # The incidents' need-to-know apart: joined to the few victims of a chunk, SQLite (without
+        # statistics) started from every visible incident and scanned them all for each chunk.
+        seen = _visible_incidents(s, inc_visible, {r[4] for r in victim_rows})
+        for pid, harm, vtype, age, iid in victim_rows:
+            if iid in seen:
+                lo, place = seen[iid]
+                out[owner[pid]].append(domain.Fact("act", f"incident {iid}", lo.isoformat(), harm=harm,
+                                                   violation_type=vtype, age=age, place_id=place, incident_id=iid))
+        for did, pid, lo, kind, place in s.execute(moved_q):
+            if pid in owner:
+                out[owner[pid]].append(domain.Fact("displacement", f"displacement {did}", lo.isoformat(),
+                                                   displacement_kind=kind, place_id=place))
+        for cid, pid, lo, labour, place in s.execute(held_q):
+            if pid in owner:
+                out[owner[pid]].append(domain.Fact("custody", f"custody {cid}", lo.isoformat(),
+                                                   forced_labour=bool(labour), place_id=place))
     return out
+
+
+def _visible_incidents(s: Session, visible, ids: set[int]) -> dict[int, tuple]:
+    """Incident id -> (date_lo, place_id) of those among ``ids`` the clause lets through."""
+    if not ids:
+        return {}
+    q = select(Incident.id, Incident.date_lo, Incident.place_id).where(visible)
+    if len(ids) > 50 * _CHUNK:  # most of the incidents: one pass over them is cheaper than look-ups
+        return {iid: (lo, place) for iid, lo, place in s.execute(q) if iid in ids}
+    return {iid: (lo, place) for chunk in _chunks(sorted(ids))
+            for iid, lo, place in s.execute(q.where(Incident.id.in_(chunk)))}
 
 
 def with_ages(facts_: list[domain.Fact], birth_lo) -> list[domain.Fact]:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from svidok.core.errors import Conflict
 from svidok.evidence.signing import key_id, key_path, load_or_create_key
 from svidok.storage.models import TreeHead
+from svidok.storage.models.base import key_id_of
 
 from .field_crypto import Keyring
 
@@ -51,15 +52,31 @@ def installation_key(app: Svidok):
     return key
 
 
-def _ciphertext_key_ids(app: Svidok) -> set[str]:
+def _key_id_text(value) -> str:
+    return bytes(value).decode("ascii", "replace") if isinstance(value, (bytes, memoryview)) else str(value)
+
+
+def ciphertext_key_ids(app: Svidok) -> set[str]:
+    """The key ids that the database's ciphertexts name, exactly.
+
+    Each encrypted column's key ids are walked in their index (``models.base.key_id_index``)
+    from one id to the next: a look-up per id in use, not a scan of millions of rows."""
     from .key_rotation import ENCRYPTED
 
     ids: set[str] = set()
     with app.db.session() as s:
         for model, column, _ in ENCRYPTED:
             col = getattr(model, column)
-            for (prefix,) in s.execute(select(func.substr(col, 3, 8)).where(col.is_not(None)).distinct()):
-                ids.add(bytes(prefix).decode("ascii", "replace") if isinstance(prefix, (bytes, memoryview)) else str(prefix))
+            kid = key_id_of(col)
+            last = None
+            while True:
+                q = select(kid).where(col.is_not(None))
+                if last is not None:
+                    q = q.where(kid > last)
+                last = s.scalar(q.order_by(kid).limit(1))
+                if last is None:
+                    break
+                ids.add(_key_id_text(last))
     return ids
 
 
@@ -68,7 +85,7 @@ def ensure_field_keys(app: Svidok) -> bool:
 
     Returns whether a keyring was created.
     """
-    in_use = _ciphertext_key_ids(app)
+    in_use = ciphertext_key_ids(app)
     if not app.settings.field_key and not app.key_file.exists():
         if in_use:
             raise KeyMissing(

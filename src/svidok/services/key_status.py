@@ -19,7 +19,7 @@ from svidok.storage.models import Job, LedgerEntry, TreeHead
 
 from . import two_factor
 from .field_crypto import KeyError_, Keyring
-from .key_custody import _ciphertext_key_ids
+from .key_custody import ciphertext_key_ids
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -38,7 +38,7 @@ def _signing(app: Svidok) -> dict:
 
 def _keyring(app: Svidok) -> dict:
     source = "SVIDOK_FIELD_KEY" if app.settings.field_key else str(app.key_file)
-    in_use = sorted(_ciphertext_key_ids(app))
+    in_use = sorted(ciphertext_key_ids(app))
     try:
         ring = Keyring.load(app.key_file, app.settings.field_key)
     except (KeyError_, ValueError, OSError) as exc:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, intersect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from svidok.core import access
 from svidok.core.actors import Actor
@@ -196,13 +196,17 @@ def read_protected(app: Svidok, actor: Actor, person_id: int, purpose: str) -> d
 
 def matching_ids(s: Session, actor: Actor, keys: list[str], limit: int) -> list[int]:
     """Ids of visible, unmerged persons having every one of the name keys, lowest first."""
-    # Each key's person ids come sorted from the (key, person_id) index: intersecting them is cheap.
-    per_key = [select(PersonNameKey.person_id).where(PersonNameKey.key == k) for k in keys]
-    matching = per_key[0] if len(per_key) == 1 else intersect(*per_key)
-    q = (select(Person.id)
-         .where(Person.id.in_(matching), access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
-         .order_by(Person.id).limit(limit))
-    return list(s.scalars(q))
+    # Walked from the first key's (key, person_id) index in person order, each person checked
+    # as it comes and the walk stopped at ``limit``: as quick for a rare key as for a common one.
+    # (Asked as "persons whose id is among the key's", PostgreSQL walked the persons' primary key
+    # instead: 0.7 s for 'Kovalenko' at 1,000,000 incidents.)
+    first = aliased(PersonNameKey)
+    q = (select(first.person_id).distinct().join(Person, Person.id == first.person_id)
+         .where(first.key == keys[0], access.visibility_clause(Person, actor), Person.merged_into_id.is_(None)))
+    for k in keys[1:]:
+        other = aliased(PersonNameKey)
+        q = q.where(exists().where(other.person_id == first.person_id, other.key == k))
+    return list(s.scalars(q.order_by(first.person_id).limit(limit)))
 
 
 def rows_of(s: Session, ids: list[int]) -> list[dict]:

@@ -40,13 +40,16 @@ def everything(app: Svidok, actor: Actor, q: str, limit: int = 20) -> dict:
                                 .order_by(Incident.id.desc()).limit(CAP + 1)))
         victims: dict[int, set[int]] = {}
         if person_ids:
-            rows = s.execute(
-                select(Act.incident_id, Victim.person_id).join(Victim, Victim.act_id == Act.id)
-                .join(Incident, Incident.id == Act.incident_id)
-                .where(Victim.person_id.in_(person_ids), Act.deleted_at.is_(None), visible)
-                .limit(CAP + 1)).all()
-            for inc_id, pid in rows:
-                victims.setdefault(inc_id, set()).add(pid)
+            # Two steps, not one join: joined, SQLite (without statistics) starts from the
+            # incidents its visibility clause allows (nearly all) and took seconds at 1 M.
+            pairs = s.execute(
+                select(Act.incident_id, Victim.person_id).join(Act, Act.id == Victim.act_id)
+                .where(Victim.person_id.in_(person_ids), Act.deleted_at.is_(None))).all()
+            seen = set(s.scalars(select(Incident.id).where(Incident.id.in_({i for i, _ in pairs}), visible))) \
+                if pairs else set()
+            for inc_id, pid in pairs:
+                if inc_id in seen and (inc_id in victims or len(victims) <= CAP):
+                    victims.setdefault(inc_id, set()).add(pid)
         ids = by_text | set(victims)
         rows = s.execute(
             select(Incident.id, Incident.title, Incident.date_start, Incident.date_end, Incident.place_id,

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import PARTIAL_INDEX, Base, Confidential, Record
+from .base import PARTIAL_INDEX, Base, Confidential, Record, key_id_index
 
 
 class Person(Record, Confidential, Base):
@@ -37,6 +37,10 @@ class Person(Record, Confidential, Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)  # IS NULL: not merged
 
     names: Mapped[list[PersonName]] = relationship(order_by="PersonName.id", cascade="all, delete-orphan")
+
+
+key_id_index(Person.__table__.c.address_enc)
+key_id_index(Person.__table__.c.contact_enc)
 
 
 class PersonName(Base):

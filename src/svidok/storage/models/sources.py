@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Confidential, Record
+from .base import Base, Confidential, Record, key_id_index
 
 
 class Source(Record, Confidential, Base):
@@ -28,3 +28,7 @@ class Source(Record, Confidential, Base):
     consent_share_prosecutors: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     consent_publish: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     risk: Mapped[str | None] = mapped_column(String(20))
+
+
+key_id_index(Source.__table__.c.identity_enc)
+key_id_index(Source.__table__.c.contact_enc)
