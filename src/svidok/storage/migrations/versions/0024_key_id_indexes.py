@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_key_id_indexes"
-down_revision = "0018_capture_jobs_blur"
+down_revision = "0028_share_retired_keys"
 branch_labels = None
 depends_on = None
 
