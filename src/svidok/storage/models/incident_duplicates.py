@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from .base import Base, ReversibleMerge, utcnow
 
 
 class IncidentDuplicatePair(Base):
@@ -38,20 +38,9 @@ class IncidentDuplicatePair(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
-class IncidentMerge(Base):
+class IncidentMerge(ReversibleMerge, Base):
     """A reversible link of one incident into another: only ``merged_into_id`` of the
     merged incident changes; undoing puts back ``previous_merged_into_id``."""
 
     __tablename__ = "incident_merges"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair_id: Mapped[int | None] = mapped_column(ForeignKey("incident_duplicate_pairs.id"), index=True)
-    survivor_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True, nullable=False)
-    merged_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True, nullable=False)
-    previous_merged_into_id: Mapped[int | None] = mapped_column(Integer)
-    merged_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    reason: Mapped[str | None] = mapped_column(Text)
-    undone_by: Mapped[str | None] = mapped_column(String(100))
-    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    undo_reason: Mapped[str | None] = mapped_column(Text)
+    _records, _pairs = "incidents", "incident_duplicate_pairs"

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from .base import Base, ReversibleMerge, utcnow
 from .custody import CustodyEpisode
 
 # Indexes for the custody status views (services/custody.py), declared here because
@@ -72,7 +72,7 @@ class LinkagePair(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
-class PersonMerge(Base):
+class PersonMerge(ReversibleMerge, Base):
     """A reversible link of one person's cluster into another's.
 
     Nothing in either person record changes except ``merged_into_id`` of the merged
@@ -80,15 +80,4 @@ class PersonMerge(Base):
     """
 
     __tablename__ = "person_merges"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair_id: Mapped[int | None] = mapped_column(ForeignKey("linkage_pairs.id"), index=True)
-    survivor_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True, nullable=False)
-    merged_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True, nullable=False)
-    previous_merged_into_id: Mapped[int | None] = mapped_column(Integer)
-    merged_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    reason: Mapped[str | None] = mapped_column(Text)
-    undone_by: Mapped[str | None] = mapped_column(String(100))
-    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    undo_reason: Mapped[str | None] = mapped_column(Text)
+    _records, _pairs = "persons", "linkage_pairs"
