@@ -93,6 +93,20 @@ class ReversibleMerge:
     undo_reason: Mapped[str | None] = mapped_column(Text, sort_order=1)
 
 
+class ReviewDecision:
+    """Columns of a reviewer's decision on a candidate pair (persons, incidents).
+
+    ``sort_order=1``: after the pair's own columns, in the order the migrations made them.
+    """
+
+    #: "pending", or the verdict (persons: accepted / rejected; incidents: same / different).
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending", sort_order=1)
+    decided_by: Mapped[str | None] = mapped_column(String(100), sort_order=1)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), sort_order=1)
+    note: Mapped[str | None] = mapped_column(Text, sort_order=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, sort_order=1)
+
+
 def partial_indexes(metadata: MetaData) -> None:
     """``ix_<table>_<column>`` on the rows where a flagged column is not NULL.
 
@@ -110,4 +124,4 @@ def partial_indexes(metadata: MetaData) -> None:
                 Index(name, column, sqlite_where=where, postgresql_where=where)
 
 
-__all__ = ["Base", "Record", "Confidential", "ReversibleMerge", "PARTIAL_INDEX", "partial_indexes", "utcnow"]
+__all__ = ["Base", "Record", "Confidential", "ReversibleMerge", "ReviewDecision", "PARTIAL_INDEX", "partial_indexes", "utcnow"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, ReversibleMerge, utcnow
+from .base import Base, ReversibleMerge, ReviewDecision, utcnow
 from .custody import CustodyEpisode
 
 # Indexes for the custody status views (services/custody.py), declared here because
@@ -46,7 +46,7 @@ class LinkageRun(Base):
     model: Mapped[dict | None] = mapped_column()
 
 
-class LinkagePair(Base):
+class LinkagePair(ReviewDecision, Base):
     """Two person records that may be the same person (``person_id_l`` < ``person_id_r``)."""
 
     __tablename__ = "linkage_pairs"
@@ -64,12 +64,6 @@ class LinkagePair(Base):
     match_weight: Mapped[float | None] = mapped_column(Float)
     #: {"for": [...], "against": [...], "missing": [...]}: what agrees and what does not.
     evidence: Mapped[dict | None] = mapped_column()
-    #: pending / accepted / rejected
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
-    decided_by: Mapped[str | None] = mapped_column(String(100))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
 class PersonMerge(ReversibleMerge, Base):
