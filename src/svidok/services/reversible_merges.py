@@ -55,8 +55,9 @@ class MergeKind:
             seen.append(nxt)
             current = nxt
 
-    def merge_in(self, session: Session, actor: Actor, a: int, b: int, *, pair_id: int | None = None,
-                 reason: str | None = None) -> Any | None:
+    def merge_in(
+        self, session: Session, actor: Actor, a: int, b: int, *, pair_id: int | None = None, reason: str | None = None
+    ) -> Any | None:
         """Link the groups of two records inside the caller's transaction; the older (lower
         root id) survives. None when they are one already (nothing to do)."""
         ra, rb = self.root_of(session, a), self.root_of(session, b)
@@ -66,13 +67,32 @@ class MergeKind:
         rec = self.record
         previous = session.scalar(select(rec.merged_into_id).where(rec.id == merged))
         session.execute(update(rec).where(rec.id == merged).values(merged_into_id=survivor))
-        m = self.merge(pair_id=pair_id, survivor_id=survivor, merged_id=merged, previous_merged_into_id=previous,
-                       merged_by=actor.username, reason=reason)
+        m = self.merge(
+            pair_id=pair_id,
+            survivor_id=survivor,
+            merged_id=merged,
+            previous_merged_into_id=previous,
+            merged_by=actor.username,
+            reason=reason,
+        )
         session.add(m)
         session.flush()
-        ledger.append(session, actor.username, f"{self.noun}.merge", self.noun, merged, {
-            "merge_id": m.id, "survivor_id": survivor, "merged_id": merged, "previous_merged_into_id": previous,
-            "pair_id": pair_id, self.members: [a, b], "reason": reason})
+        ledger.append(
+            session,
+            actor.username,
+            f"{self.noun}.merge",
+            self.noun,
+            merged,
+            {
+                "merge_id": m.id,
+                "survivor_id": survivor,
+                "merged_id": merged,
+                "previous_merged_into_id": previous,
+                "pair_id": pair_id,
+                self.members: [a, b],
+                "reason": reason,
+            },
+        )
         return m
 
     def undo_in(self, session: Session, actor: Actor, merge: Any, reason: str | None = None) -> None:
@@ -82,15 +102,27 @@ class MergeKind:
         rec = self.record
         now = session.scalar(select(rec.merged_into_id).where(rec.id == merge.merged_id))
         if now != merge.survivor_id:
-            raise Conflict(f"merge {merge.id}: {self.noun} {merge.merged_id} is now {self.linked} {now}, "
-                           f"not {merge.survivor_id}; undo the later merge first")
-        session.execute(update(rec).where(rec.id == merge.merged_id)
-                        .values(merged_into_id=merge.previous_merged_into_id))
+            raise Conflict(
+                f"merge {merge.id}: {self.noun} {merge.merged_id} is now {self.linked} {now}, "
+                f"not {merge.survivor_id}; undo the later merge first"
+            )
+        session.execute(update(rec).where(rec.id == merge.merged_id).values(merged_into_id=merge.previous_merged_into_id))
         merge.undone_by, merge.undone_at, merge.undo_reason = actor.username, datetime.now(UTC), reason
         session.flush()
-        ledger.append(session, actor.username, f"{self.noun}.unmerge", self.noun, merge.merged_id, {
-            "merge_id": merge.id, "survivor_id": merge.survivor_id, "merged_id": merge.merged_id,
-            "restored_merged_into_id": merge.previous_merged_into_id, "reason": reason})
+        ledger.append(
+            session,
+            actor.username,
+            f"{self.noun}.unmerge",
+            self.noun,
+            merge.merged_id,
+            {
+                "merge_id": merge.id,
+                "survivor_id": merge.survivor_id,
+                "merged_id": merge.merged_id,
+                "restored_merged_into_id": merge.previous_merged_into_id,
+                "reason": reason,
+            },
+        )
 
     def of_pair(self, session: Session, pair_id: int, *, active_only: bool = False) -> list[Any]:
         """The merges a review pair made, oldest first (``active_only``: those not undone)."""

@@ -61,12 +61,14 @@ class PairKind:
     def query(self, actor: Actor):
         """Pairs with both their records, limited to pairs whose two records the actor may see."""
         rl, rr = aliased(self.merges.record), aliased(self.merges.record)
-        return (select(self.pair, rl, rr).join(rl, rl.id == self._col(self.left))
-                .join(rr, rr.id == self._col(self.right))
-                .where(access.visibility_clause(rl, actor), access.visibility_clause(rr, actor)))
+        return (
+            select(self.pair, rl, rr)
+            .join(rl, rl.id == self._col(self.left))
+            .join(rr, rr.id == self._col(self.right))
+            .where(access.visibility_clause(rl, actor), access.visibility_clause(rr, actor))
+        )
 
-    def queue(self, app: Svidok, actor: Actor, *, status: str, limit: int, after: int | None,
-              where: Sequence[Any] = ()) -> dict:
+    def queue(self, app: Svidok, actor: Actor, *, status: str, limit: int, after: int | None, where: Sequence[Any] = ()) -> dict:
         """Pairs of one status, most likely first (``after``: the previous page's ``next_cursor``);
         ``total`` counts every pair of that status the actor may see, whatever ``where`` says."""
         if status not in self.decisions:
@@ -83,8 +85,11 @@ class PairKind:
                 q = q.where(or_(prob < here, and_(prob == here, pid > cur.id)))
             rows = s.execute(q.order_by(prob.desc(), pid).limit(limit + 1)).all()
             total = s.scalar(select(func.count()).select_from(of_status.subquery()))
-            return {"items": [self.item(*r) for r in rows[:limit]], "total": total,
-                    "next_cursor": rows[limit - 1][0].id if len(rows) > limit else None}
+            return {
+                "items": [self.item(*r) for r in rows[:limit]],
+                "total": total,
+                "next_cursor": rows[limit - 1][0].id if len(rows) > limit else None,
+            }
 
     def require(self, s: Session, actor: Actor, pair_id: int) -> tuple[Any, Any, Any]:
         """The pair and its two records; NotFound when it does not exist or the actor may not see both."""
@@ -103,14 +108,24 @@ class PairKind:
         with app.db.session() as s:
             pair, rl, rr = self.require(s, actor, pair_id)
             if pair.status != "pending":
-                raise Conflict(f"pair {pair_id} was already {self.already.format(status=pair.status)} "
-                               f"by {pair.decided_by}; undo that decision first")
+                raise Conflict(
+                    f"pair {pair_id} was already {self.already.format(status=pair.status)} by {pair.decided_by}; undo that decision first"
+                )
             pair.status, pair.decided_by, pair.decided_at, pair.note = verdict, actor.username, datetime.now(UTC), note
-            merge = (self.merges.merge_in(s, actor, rl.id, rr.id, pair_id=pair.id, reason=note)
-                     if verdict == self.same else None)
-            ledger.append(s, actor.username, self.actions[verdict], self.entity, pair.id, {
-                self.merges.members: [rl.id, rr.id], **{k: getattr(pair, k) for k in self.logged},
-                "note": note, "merge_id": merge.id if merge else None})
+            merge = self.merges.merge_in(s, actor, rl.id, rr.id, pair_id=pair.id, reason=note) if verdict == self.same else None
+            ledger.append(
+                s,
+                actor.username,
+                self.actions[verdict],
+                self.entity,
+                pair.id,
+                {
+                    self.merges.members: [rl.id, rr.id],
+                    **{k: getattr(pair, k) for k in self.logged},
+                    "note": note,
+                    "merge_id": merge.id if merge else None,
+                },
+            )
             self._reload(s, rl, rr)
             return self.item(pair, rl, rr) | {"merge": describe(merge) if merge else None}
 
@@ -127,8 +142,14 @@ class PairKind:
                 undone.append(m.id)
             previous = pair.status
             pair.status, pair.decided_by, pair.decided_at, pair.note = "pending", None, None, None
-            ledger.append(s, actor.username, self.actions["undo"], self.entity, pair.id, {
-                self.merges.members: [rl.id, rr.id], "undid": previous, "merges_undone": undone, "note": note})
+            ledger.append(
+                s,
+                actor.username,
+                self.actions["undo"],
+                self.entity,
+                pair.id,
+                {self.merges.members: [rl.id, rr.id], "undid": previous, "merges_undone": undone, "note": note},
+            )
             self._reload(s, rl, rr)
             return self.item(pair, rl, rr) | {"merges_undone": undone}
 
