@@ -1,7 +1,9 @@
-"""``svidok claims`` and ``svidok import --update`` as a data manager and a family's lawyer type them."""
+"""``svidok claims`` and ``svidok import --update`` as a data manager and a family's lawyer type them
+(and ``--problems FILE``, the rows with problems as a CSV to correct)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import zipfile
 from pathlib import Path
@@ -17,6 +19,8 @@ from tests.conftest import TEST_KEY
 runner = CliRunner()
 MAPPING = Path(__file__).resolve().parents[2] / "docs" / "formats" / "hotline-example.mapping.yaml"
 HEADER = "Case;Row;Date;Settlement;Title;Violation;Weapon;Victim;Sex;Age;Harm;Source"
+GOOD = "HL-1;1;05.03.2022;Харків;Shelling;Обстріл житла;артилерія;Бондар Олена;ж;67;загинула;гаряча лінія"
+BAD_DATE = "HL-2;2;31.02.2022;Харків;Bad date;Обстріл житла;;;;;поранений;гаряча лінія"
 
 
 @pytest.fixture
@@ -63,3 +67,28 @@ def test_import_update_from_the_command_line(env, tmp_path):
                             "row removed by the hotline"])
     assert r.exit_code == 0, r.output
     assert "withdrawn: 1" in r.output and "1 new record versions" in r.output  # one incident: both changes in one version
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_problem_rows_are_written_to_the_csv_on_import_and_on_update(env, tmp_path):
+    f = tmp_path / "hotline.csv"
+    f.write_text("\n".join([HEADER, GOOD, BAD_DATE]) + "\n", encoding="utf-8")
+    first = tmp_path / "problems-import.csv"
+    r = runner.invoke(cli, ["import", str(f), "--mapping", str(MAPPING), "--problems", str(first)])
+    assert r.exit_code == 0, r.output
+    (row,) = _rows(first)
+    assert list(row) == ["row", "field", "column", "value", "reason"]
+    assert row["row"] == "3" and row["field"] == "incident.date_start" and row["value"] == "31.02.2022"
+    assert row["reason"]
+
+    bad_age = "HL-3;3;06.03.2022;Харків;Bad age;Обстріл житла;;Ткач Ігор;ч;двісті;поранений;гаряча лінія"
+    f.write_text("\n".join([HEADER, GOOD.replace(";67;", ";68;"), bad_age]) + "\n", encoding="utf-8")
+    second = tmp_path / "problems-update.csv"
+    r = runner.invoke(cli, ["import", str(f), "--mapping", str(MAPPING), "--update", "--problems", str(second)])
+    assert r.exit_code == 0, r.output
+    (row,) = _rows(second)
+    assert row["row"] == "3" and row["field"] == "victim.age" and row["column"] == "Age" and row["value"] == "двісті"

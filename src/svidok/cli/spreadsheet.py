@@ -52,11 +52,7 @@ def print_report(report: imports.ImportReport, problems_file: Path | None = None
         if total > shown and problems_file is None:
             err_console.print(f"  … and {total - shown} more (use --problems FILE to get them all as CSV)")
     if problems_file is not None:
-        with problems_file.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["row", "field", "column", "value", "reason"])
-            for p in report.problems:
-                w.writerow([p.row, p.field, p.column or "", p.value or "", p.reason])
+        write_problems(problems_file, report.problems)
         console.print(f"Problems written to {problems_file}")
 
 
@@ -107,17 +103,22 @@ def print_update(report: import_update.UpdateReport, problems_file: Path | None 
         print_report_problems(b, problems_file, shown)
 
 
+def write_problems(path: Path, problems) -> None:
+    """Every problem as a CSV row: row, field, column, value, reason."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "field", "column", "value", "reason"])
+        for p in problems:
+            w.writerow([p.row, p.field, p.column or "", p.value or "", p.reason])
+
+
 def print_report_problems(report: imports.ImportReport, problems_file: Path | None, shown: int) -> None:
     total = len(report.problems) + report.problems_not_listed
     err_console.print(f"[yellow]{total} problem(s)[/yellow] — these rows were left as they are:")
     for p in report.problems[:shown]:
         err_console.print(f"  - {p}" + (f" [value: {p.value!r}]" if p.value else ""))
     if problems_file is not None:
-        with problems_file.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["row", "field", "column", "value", "reason"])
-            for p in report.problems:
-                w.writerow([p.row, p.field, p.column or "", p.value or "", p.reason])
+        write_problems(problems_file, report.problems)
 
 
 def update_spreadsheet(file: Path, mapping: Path, dry_run: bool = False, withdraw_reason: str | None = None,

@@ -30,40 +30,64 @@ if TYPE_CHECKING:
     from svidok.app import Svidok
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-TEXT = {
-    "en": {
-        "title": "Claim dossier — Register of Damage for Ukraine",
-        "not_submitted": "Prepared by Svidok for the claimant or their representative. It has NOT been submitted: "
-                         "claims are filed by the claimant (or a representative) through the Register's own portal.",
-        "victim": "Person (victim)", "born": "born", "record": "record", "register": "Register",
-        "categories_as_of": "categories as of", "eligibility": "Eligibility", "prepared": "Prepared",
-        "categories": "Categories the documented facts support", "none": "No category is supported by the records.",
-        "unconfirmed": "category code not confirmed from a published source", "who": "Who may claim",
-        "claimant_family": "close family members of the victim", "claimant_victim": "the victim (for a child: a parent or legal guardian)",
-        "relationship": "Relationship", "name": "Name", "consent": "Consent recorded", "representative": "Representative",
-        "protected": "(protected; not shown)", "facts": "Documented facts", "form_item": "Claim form asks for",
-        "status": "Svidok", "detail": "Detail", "s_held": "holds", "s_partly": "partly", "s_lacking": "lacks",
-        "s_claimant": "claimant provides", "evidence": "Supporting evidence", "no_evidence": "No evidence files selected.",
-        "file": "File", "in_archive": "In the archive", "hash_only": "hash only (source did not consent to sharing)",
-        "verify": "Each file's SHA-256 is listed here and in SHA256SUMS; `sha256sum -c SHA256SUMS` checks the archive.",
-    },
-    "uk": {
-        "title": "Досьє заяви — Реєстр збитків для України",
-        "not_submitted": "Підготовлено у Svidok для заявника або його представника. Заяву НЕ подано: заяви подає "
-                         "заявник (або представник) через портал самого Реєстру.",
-        "victim": "Особа (потерпілий)", "born": "нар.", "record": "запис", "register": "Реєстр",
-        "categories_as_of": "категорії станом на", "eligibility": "Умови", "prepared": "Підготовлено",
-        "categories": "Категорії, які підтверджують задокументовані факти", "none": "Записи не підтверджують жодної категорії.",
-        "unconfirmed": "код категорії не підтверджено з опублікованого джерела", "who": "Хто може подати заяву",
-        "claimant_family": "члени найближчої родини потерпілого", "claimant_victim": "потерпілий (за дитину — батьки або законний опікун)",
-        "relationship": "Родинний зв'язок", "name": "Ім'я", "consent": "Згоду зафіксовано", "representative": "Представник",
-        "protected": "(захищено; не показано)", "facts": "Задокументовані факти", "form_item": "Форма заяви вимагає",
-        "status": "Svidok", "detail": "Подробиці", "s_held": "має", "s_partly": "частково", "s_lacking": "бракує",
-        "s_claimant": "надає заявник", "evidence": "Докази", "no_evidence": "Файли доказів не обрано.",
-        "file": "Файл", "in_archive": "В архіві", "hash_only": "лише хеш (джерело не погодилося на передачу)",
-        "verify": "SHA-256 кожного файлу наведено тут і в SHA256SUMS; `sha256sum -c SHA256SUMS` перевіряє архів.",
-    },
+#: The dossier's words: each phrase once, in English and in Ukrainian (the order of ``LANGUAGES``).
+LANGUAGES = ("en", "uk")
+_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Claim dossier — Register of Damage for Ukraine", "Досьє заяви — Реєстр збитків для України"),
+    "not_submitted": (
+        "Prepared by Svidok for the claimant or their representative. It has NOT been submitted: claims are "
+        "filed by the claimant (or a representative) through the Register's own portal.",
+        "Підготовлено у Svidok для заявника або його представника. Заяву НЕ подано: заяви подає заявник (або "
+        "представник) через портал самого Реєстру.",
+    ),
+    "victim": ("Person (victim)", "Особа (потерпілий)"),
+    "born": ("born", "нар."),
+    "record": ("record", "запис"),
+    "register": ("Register", "Реєстр"),
+    "categories_as_of": ("categories as of", "категорії станом на"),
+    "eligibility": ("Eligibility", "Умови"),
+    "prepared": ("Prepared", "Підготовлено"),
+    "categories": ("Categories the documented facts support", "Категорії, які підтверджують задокументовані факти"),
+    "none": ("No category is supported by the records.", "Записи не підтверджують жодної категорії."),
+    "unconfirmed": (
+        "category code not confirmed from a published source",
+        "код категорії не підтверджено з опублікованого джерела",
+    ),
+    "who": ("Who may claim", "Хто може подати заяву"),
+    "claimant_family": ("close family members of the victim", "члени найближчої родини потерпілого"),
+    "claimant_victim": (
+        "the victim (for a child: a parent or legal guardian)",
+        "потерпілий (за дитину — батьки або законний опікун)",
+    ),
+    "relationship": ("Relationship", "Родинний зв'язок"),
+    "name": ("Name", "Ім'я"),
+    "consent": ("Consent recorded", "Згоду зафіксовано"),
+    "representative": ("Representative", "Представник"),
+    "protected": ("(protected; not shown)", "(захищено; не показано)"),
+    "facts": ("Documented facts", "Задокументовані факти"),
+    "form_item": ("Claim form asks for", "Форма заяви вимагає"),
+    "status": ("Svidok", "Svidok"),
+    "detail": ("Detail", "Подробиці"),
+    "s_held": ("holds", "має"),
+    "s_partly": ("partly", "частково"),
+    "s_lacking": ("lacks", "бракує"),
+    "s_claimant": ("claimant provides", "надає заявник"),
+    "evidence": ("Supporting evidence", "Докази"),
+    "no_evidence": ("No evidence files selected.", "Файли доказів не обрано."),
+    "file": ("File", "Файл"),
+    "in_archive": ("In the archive", "В архіві"),
+    "hash_only": ("hash only (source did not consent to sharing)", "лише хеш (джерело не погодилося на передачу)"),
+    "verify": (
+        "Each file's SHA-256 is listed here and in SHA256SUMS; `sha256sum -c SHA256SUMS` checks the archive.",
+        "SHA-256 кожного файлу наведено тут і в SHA256SUMS; `sha256sum -c SHA256SUMS` перевіряє архів.",
+    ),
 }
+
+
+def texts(lang: str) -> dict[str, str]:
+    """The dossier's words in one language ("en" or "uk")."""
+    i = LANGUAGES.index(lang)
+    return {key: pair[i] for key, pair in _WORDS.items()}
 
 
 def _safe(name: str | None) -> str:
@@ -76,7 +100,7 @@ def render_html(a: dict, lang: str, evidence_rows: list[dict], prepared_by: str,
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False)
     chosen = [c for c in a["categories"] if cats_codes is None or c["code"] in cats_codes]
     return env.get_template("claim_dossier.html.j2").render(
-        a=a, lang=lang, t=TEXT[lang], categories=chosen, evidence=evidence_rows, version=__version__,
+        a=a, lang=lang, t=texts(lang), categories=chosen, evidence=evidence_rows, version=__version__,
         prepared_by=prepared_by, prepared_at=prepared_at, eligibility=cats.eligibility.get(lang, ""),
         relationships=cats.relationships)
 
@@ -105,7 +129,7 @@ def create(app: Svidok, actor: Actor, person_id: int, out: Path | str, categorie
             rows.append(row)
         for lang in ("uk", "en"):
             html = render_html(a, lang, rows, actor.username, now, categories, app)
-            pdf = html_to_pdf(html, TEXT[lang]["title"], "RD4U")
+            pdf = html_to_pdf(html, texts(lang)["title"], "RD4U")
             name = f"dossier-{lang}.pdf"
             z.writestr(name, pdf)
             sums[name] = hashlib.sha256(pdf).hexdigest()

@@ -57,3 +57,10 @@ class Strict(TextChecked):
     """Unknown fields are errors, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DecisionIn(TextChecked):
+    """A reviewer's note with a decision on a review pair (persons, incidents) or an undo."""
+
+    model_config = {"extra": "forbid"}
+    note: str | None = Field(None, max_length=5000, description="why (kept with the decision and in the ledger)")

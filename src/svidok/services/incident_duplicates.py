@@ -16,18 +16,17 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from svidok.core import access
 from svidok.core.actors import Actor
-from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from svidok.core.errors import FieldError, Forbidden, ValidationFailed
 from svidok.domain import dates, names
 from svidok.linkage.incident_duplicates import LINK_GAP_DAYS, IncidentFacts, find
 from svidok.storage.models import (
     Act,
     Incident,
     IncidentDuplicatePair,
-    IncidentMerge,
     IncidentSource,
     Person,
     Place,
@@ -35,6 +34,7 @@ from svidok.storage.models import (
 )
 
 from . import incident_merges, ledger, merges, places
+from .review_queue import PairKind
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -214,13 +214,6 @@ def run(app: Svidok, actor: Actor, *, min_probability: float = MIN_PROBABILITY) 
 
 # -- the review queue ------------------------------------------------------------------
 
-def _pair_query(actor: Actor):
-    il, ir = aliased(Incident), aliased(Incident)
-    return (select(IncidentDuplicatePair, il, ir).join(il, il.id == IncidentDuplicatePair.incident_id_l)
-            .join(ir, ir.id == IncidentDuplicatePair.incident_id_r)
-            .where(access.visibility_clause(il, actor), access.visibility_clause(ir, actor)))
-
-
 def _summary(i: Incident) -> dict:
     return {"id": i.id, "title": i.title, "date_start": i.date_start, "date_end": i.date_end,
             "place_id": i.place_id, "lat": i.lat, "lon": i.lon, "merged_into_id": i.merged_into_id}
@@ -232,30 +225,16 @@ def _item(p: IncidentDuplicatePair, il: Incident, ir: Incident) -> dict:
             "left": _summary(il), "right": _summary(ir), "evidence": p.evidence}
 
 
+PAIRS = PairKind(pair=IncidentDuplicatePair, merges=incident_merges.INCIDENTS, left="incident_id_l",
+                 right="incident_id_r", probability="probability", decisions=DECISIONS, same="same",
+                 actions={"same": "incident_duplicates.same", "different": "incident_duplicates.different",
+                          "undo": "incident_duplicates.undo"},
+                 entity="incident_duplicate_pair", logged=("probability",), item=_item, already="decided ({status})")
+
+
 def queue(app: Svidok, actor: Actor, *, status: str = "pending", limit: int = 50, after: int | None = None) -> dict:
     """Pairs to review, most likely first (``after``: the previous page's ``next_cursor``)."""
-    if status not in DECISIONS:
-        raise ValidationFailed(FieldError("status", f"{status!r} is not one of {', '.join(DECISIONS)}"))
-    q = _pair_query(actor).where(IncidentDuplicatePair.status == status)
-    with app.db.session() as s:
-        total = s.scalar(select(func.count()).select_from(q.subquery()))
-        if after:
-            cur = s.get(IncidentDuplicatePair, after)
-            if cur is None:
-                raise ValidationFailed(FieldError("after", f"{after} is not a pair of a previous page"))
-            q = q.where(or_(IncidentDuplicatePair.probability < cur.probability,
-                            and_(IncidentDuplicatePair.probability == cur.probability, IncidentDuplicatePair.id > cur.id)))
-        rows = s.execute(q.order_by(IncidentDuplicatePair.probability.desc(), IncidentDuplicatePair.id)
-                         .limit(limit + 1)).all()
-        return {"items": [_item(*r) for r in rows[:limit]], "total": total,
-                "next_cursor": rows[limit - 1][0].id if len(rows) > limit else None}
-
-
-def _require(s: Session, actor: Actor, pair_id: int):
-    row = s.execute(_pair_query(actor).where(IncidentDuplicatePair.id == pair_id)).first()
-    if row is None:
-        raise NotFound(f"pair {pair_id} not found")
-    return row[0], row[1], row[2]
+    return PAIRS.queue(app, actor, status=status, limit=limit, after=after)
 
 
 def _side(s: Session, i: Incident) -> dict:
@@ -273,59 +252,26 @@ def _side(s: Session, i: Incident) -> dict:
 def show(app: Svidok, actor: Actor, pair_id: int) -> dict:
     """Both incidents side by side, the reasons with their weights, and the merges the pair made."""
     with app.db.session() as s:
-        pair, il, ir = _require(s, actor, pair_id)
+        pair, il, ir = PAIRS.require(s, actor, pair_id)
         out = _item(pair, il, ir)
         out["left"], out["right"] = _side(s, il), _side(s, ir)
-        out["merges"] = [incident_merges.describe(m) for m in s.scalars(
-            select(IncidentMerge).where(IncidentMerge.pair_id == pair.id).order_by(IncidentMerge.id))]
+        out["merges"] = PAIRS.merges_of(s, pair)
         return out
-
-
-def _decide(app: Svidok, actor: Actor, pair_id: int, verdict: str, note: str | None) -> dict:
-    access.require_writer(actor)
-    with app.db.session() as s:
-        pair, il, ir = _require(s, actor, pair_id)
-        if pair.status != "pending":
-            raise Conflict(f"pair {pair_id} was already decided ({pair.status}) by {pair.decided_by}; "
-                           "undo that decision first")
-        pair.status, pair.decided_by, pair.decided_at, pair.note = verdict, actor.username, datetime.now(UTC), note
-        merge = incident_merges.merge_in(s, actor, il.id, ir.id, pair_id=pair.id, reason=note) if verdict == "same" else None
-        ledger.append(s, actor.username, f"incident_duplicates.{verdict}", "incident_duplicate_pair", pair.id, {
-            "incidents": [il.id, ir.id], "probability": pair.probability, "note": note,
-            "merge_id": merge.id if merge else None})
-        s.flush()
-        s.refresh(il), s.refresh(ir)
-        return _item(pair, il, ir) | {"merge": incident_merges.describe(merge) if merge else None}
 
 
 def same(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """One incident reported twice: the newer is merged into the older (reversible); figures count it once."""
-    return _decide(app, actor, pair_id, "same", note)
+    return PAIRS.decide(app, actor, pair_id, "same", note)
 
 
 def different(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """Two incidents: the pair is never queued again."""
-    return _decide(app, actor, pair_id, "different", note)
+    return PAIRS.decide(app, actor, pair_id, "different", note)
 
 
 def undo(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """Take a decision back: undo its merge (both incidents as they were) and queue the pair again."""
-    access.require_writer(actor)
-    with app.db.session() as s:
-        pair, il, ir = _require(s, actor, pair_id)
-        if pair.status == "pending":
-            raise Conflict(f"pair {pair_id} has no decision to undo")
-        undone = []
-        for m in s.scalars(select(IncidentMerge).where(IncidentMerge.pair_id == pair.id, IncidentMerge.undone_at.is_(None))):
-            incident_merges.undo_in(s, actor, m, note)
-            undone.append(m.id)
-        previous = pair.status
-        pair.status, pair.decided_by, pair.decided_at, pair.note = "pending", None, None, None
-        ledger.append(s, actor.username, "incident_duplicates.undo", "incident_duplicate_pair", pair.id, {
-            "incidents": [il.id, ir.id], "undid": previous, "merges_undone": undone, "note": note})
-        s.flush()
-        s.refresh(il), s.refresh(ir)
-        return _item(pair, il, ir) | {"merges_undone": undone}
+    return PAIRS.undo(app, actor, pair_id, note)
 
 
 def merge_note(s: Session, incident_id: int) -> dict:

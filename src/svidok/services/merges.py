@@ -3,43 +3,34 @@
 A merge never edits or deletes a record: it sets ``merged_into_id`` of one cluster's
 root to the other cluster's root and keeps a :class:`PersonMerge` saying what the
 field held before. Undoing the merge puts that value back, so both records are
-exactly as they were. Every merge and undo is written to the ledger.
+exactly as they were. Every merge and undo is written to the ledger. The steps are
+:mod:`.reversible_merges`' (shared with incidents), for persons.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from svidok.core import access
 from svidok.core.actors import Actor
-from svidok.core.errors import Conflict, NotFound
+from svidok.core.errors import NotFound
 from svidok.storage.models import Person, PersonMerge
 
-from . import history, ledger
+from .reversible_merges import MergeKind
+from .reversible_merges import describe as _describe
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
 
-#: Longest chain of merges followed before the data is declared broken (a cycle).
-_MAX_DEPTH = 10_000
+PERSONS = MergeKind(record=Person, merge=PersonMerge, noun="person", members="persons", linked="linked to")
 
 
 def root_of(session: Session, person_id: int) -> int:
     """The person a record is (transitively) merged into; itself when not merged."""
-    seen = [person_id]
-    current = person_id
-    while True:
-        nxt = session.scalar(select(Person.merged_into_id).where(Person.id == current))
-        if nxt is None:
-            return current
-        if nxt in seen or len(seen) > _MAX_DEPTH:
-            raise Conflict(f"person {person_id}: merge links form a cycle ({seen})")
-        seen.append(nxt)
-        current = nxt
+    return PERSONS.root_of(session, person_id)
 
 
 def cluster_ids(session: Session, root_id: int) -> set[int]:
@@ -59,37 +50,12 @@ def merge_in(session: Session, actor: Actor, person_a: int, person_b: int, *, pa
     The older cluster (lower root id) survives. Returns None when the two are already
     one cluster (nothing to do).
     """
-    ra, rb = root_of(session, person_a), root_of(session, person_b)
-    if ra == rb:
-        return None
-    survivor, merged = min(ra, rb), max(ra, rb)
-    previous = session.scalar(select(Person.merged_into_id).where(Person.id == merged))
-    session.execute(update(Person).where(Person.id == merged).values(merged_into_id=survivor))
-    m = PersonMerge(pair_id=pair_id, survivor_id=survivor, merged_id=merged, previous_merged_into_id=previous,
-                    merged_by=actor.username, reason=reason)
-    session.add(m)
-    session.flush()
-    ledger.append(session, actor.username, "person.merge", "person", merged, {
-        "merge_id": m.id, "survivor_id": survivor, "merged_id": merged, "previous_merged_into_id": previous,
-        "pair_id": pair_id, "persons": [person_a, person_b], "reason": reason})
-    return m
+    return PERSONS.merge_in(session, actor, person_a, person_b, pair_id=pair_id, reason=reason)
 
 
 def undo_in(session: Session, actor: Actor, merge: PersonMerge, reason: str | None = None) -> None:
     """Put back what the merge changed; Conflict when it was undone or changed since."""
-    if merge.undone_at is not None:
-        raise Conflict(f"merge {merge.id} was already undone by {merge.undone_by}")
-    now = session.scalar(select(Person.merged_into_id).where(Person.id == merge.merged_id))
-    if now != merge.survivor_id:
-        raise Conflict(f"merge {merge.id}: person {merge.merged_id} is now linked to {now}, "
-                       f"not {merge.survivor_id}; undo the later merge first")
-    session.execute(update(Person).where(Person.id == merge.merged_id)
-                    .values(merged_into_id=merge.previous_merged_into_id))
-    merge.undone_by, merge.undone_at, merge.undo_reason = actor.username, datetime.now(UTC), reason
-    session.flush()
-    ledger.append(session, actor.username, "person.unmerge", "person", merge.merged_id, {
-        "merge_id": merge.id, "survivor_id": merge.survivor_id, "merged_id": merge.merged_id,
-        "restored_merged_into_id": merge.previous_merged_into_id, "reason": reason})
+    PERSONS.undo_in(session, actor, merge, reason)
 
 
 def _visible_person(session: Session, actor: Actor, person_id: int) -> Person:
@@ -126,6 +92,4 @@ def merges_of(app: Svidok, actor: Actor, person_id: int) -> list[dict]:
 
 
 def describe(m: PersonMerge) -> dict:
-    out = history.snapshot(m)
-    out["active"] = m.undone_at is None
-    return out
+    return _describe(m)

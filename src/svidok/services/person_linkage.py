@@ -14,18 +14,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from svidok.core import access
 from svidok.core.actors import Actor
-from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from svidok.core.errors import FieldError, Forbidden, ValidationFailed
 from svidok.linkage import LabelledPair, LinkageConfig, link_records
 from svidok.linkage.explain import sentences
-from svidok.storage.models import CustodyEpisode, LinkagePair, LinkageRun, Person, PersonMerge, Place
+from svidok.storage.models import CustodyEpisode, LinkagePair, LinkageRun, Person, Place
 
 from . import ledger, merges
 from .linkage_evidence import PersonFacts, compare, facts_of
+from .review_queue import PairKind
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -112,14 +113,6 @@ def run(app: Svidok, actor: Actor, *, threshold: float = 0.9, review_threshold: 
 
 # -- the review queue ------------------------------------------------------------------
 
-def _pair_query(actor: Actor):
-    """Pairs whose two persons the actor may both see (need-to-know)."""
-    pl, pr = aliased(Person), aliased(Person)
-    return (select(LinkagePair, pl, pr).join(pl, pl.id == LinkagePair.person_id_l)
-            .join(pr, pr.id == LinkagePair.person_id_r)
-            .where(access.visibility_clause(pl, actor), access.visibility_clause(pr, actor)))
-
-
 def _summary(p: Person) -> dict:
     return {"id": p.id, "full_name": p.full_name, "birth_date": p.birth_date, "sex": p.sex,
             "status": p.status, "merged_into_id": p.merged_into_id}
@@ -131,32 +124,17 @@ def _item(pair: LinkagePair, pl: Person, pr: Person) -> dict:
             "run_id": pair.run_id, "left": _summary(pl), "right": _summary(pr), "evidence": pair.evidence}
 
 
+PAIRS = PairKind(pair=LinkagePair, merges=merges.PERSONS, left="person_id_l", right="person_id_r",
+                 probability="match_probability", decisions=DECISIONS, same="accepted",
+                 actions={"accepted": "linkage.accept", "rejected": "linkage.reject", "undo": "linkage.undo"},
+                 entity="linkage_pair", logged=("match_probability", "evidence"), item=_item)
+
+
 def queue(app: Svidok, actor: Actor, *, status: str = "pending", min_probability: float = 0.0,
           max_probability: float = 1.0, limit: int = 50, after: int | None = None) -> dict:
     """Pairs to review, most likely first (``after``: the previous page's ``next_cursor``)."""
-    if status not in DECISIONS:
-        raise ValidationFailed(FieldError("status", f"{status!r} is not one of {', '.join(DECISIONS)}"))
-    q = _pair_query(actor).where(LinkagePair.status == status,
-                                 LinkagePair.match_probability.between(min_probability, max_probability))
-    with app.db.session() as s:
-        if after:
-            cur = s.get(LinkagePair, after)
-            if cur is None:
-                raise ValidationFailed(FieldError("after", f"{after} is not a pair of a previous page"))
-            q = q.where(or_(LinkagePair.match_probability < cur.match_probability,
-                            and_(LinkagePair.match_probability == cur.match_probability, LinkagePair.id > cur.id)))
-        rows = s.execute(q.order_by(LinkagePair.match_probability.desc(), LinkagePair.id).limit(limit + 1)).all()
-        total = s.scalar(select(func.count()).select_from(
-            _pair_query(actor).where(LinkagePair.status == status).subquery()))
-        items = [_item(*r) for r in rows[:limit]]
-        return {"items": items, "total": total, "next_cursor": rows[limit - 1][0].id if len(rows) > limit else None}
-
-
-def _require_pair(s: Session, actor: Actor, pair_id: int) -> tuple[LinkagePair, Person, Person]:
-    row = s.execute(_pair_query(actor).where(LinkagePair.id == pair_id)).first()
-    if row is None:
-        raise NotFound(f"pair {pair_id} not found")
-    return row[0], row[1], row[2]
+    return PAIRS.queue(app, actor, status=status, limit=limit, after=after,
+                       where=[LinkagePair.match_probability.between(min_probability, max_probability)])
 
 
 def _side(s: Session, actor: Actor, p: Person) -> dict:
@@ -179,54 +157,24 @@ def show(app: Svidok, actor: Actor, pair_id: int) -> dict:
     """A pair side by side: both persons, the evidence for and against, the weight
     each field carried in the model (``why``, in words), and its merges."""
     with app.db.session() as s:
-        pair, pl, pr = _require_pair(s, actor, pair_id)
+        pair, pl, pr = PAIRS.require(s, actor, pair_id)
         out = _item(pair, pl, pr)
         out["why"] = sentences((pair.evidence or {}).get("model") or {})
         out["left"], out["right"] = _side(s, actor, pl), _side(s, actor, pr)
-        out["merges"] = [merges.describe(m) for m in
-                         s.scalars(select(PersonMerge).where(PersonMerge.pair_id == pair.id).order_by(PersonMerge.id))]
-        return out
-
-
-def _decide(app: Svidok, actor: Actor, pair_id: int, verdict: str, note: str | None) -> dict:
-    access.require_writer(actor)
-    with app.db.session() as s:
-        pair, pl, pr = _require_pair(s, actor, pair_id)
-        if pair.status != "pending":
-            raise Conflict(f"pair {pair_id} was already {pair.status} by {pair.decided_by}; undo that decision first")
-        pair.status, pair.decided_by, pair.decided_at, pair.note = verdict, actor.username, datetime.now(UTC), note
-        merge = merges.merge_in(s, actor, pl.id, pr.id, pair_id=pair.id, reason=note) if verdict == "accepted" else None
-        ledger.append(s, actor.username, f"linkage.{verdict[:-2]}", "linkage_pair", pair.id, {
-            "persons": [pl.id, pr.id], "match_probability": pair.match_probability, "evidence": pair.evidence,
-            "note": note, "merge_id": merge.id if merge else None})
-        out = _item(pair, pl, pr)
-        out["merge"] = merges.describe(merge) if merge else None
+        out["merges"] = PAIRS.merges_of(s, pair)
         return out
 
 
 def accept(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """The two records are the same person: link their clusters (reversibly)."""
-    return _decide(app, actor, pair_id, "accepted", note)
+    return PAIRS.decide(app, actor, pair_id, "accepted", note)
 
 
 def reject(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """Two different people: the pair is never linked again by later runs."""
-    return _decide(app, actor, pair_id, "rejected", note)
+    return PAIRS.decide(app, actor, pair_id, "rejected", note)
 
 
 def undo(app: Svidok, actor: Actor, pair_id: int, note: str | None = None) -> dict:
     """Take a decision back: undo its merge (records as they were) and return the pair to the queue."""
-    access.require_writer(actor)
-    with app.db.session() as s:
-        pair, pl, pr = _require_pair(s, actor, pair_id)
-        if pair.status == "pending":
-            raise Conflict(f"pair {pair_id} has no decision to undo")
-        undone = []
-        for m in s.scalars(select(PersonMerge).where(PersonMerge.pair_id == pair.id, PersonMerge.undone_at.is_(None))):
-            merges.undo_in(s, actor, m, note)
-            undone.append(m.id)
-        previous = pair.status
-        pair.status, pair.decided_by, pair.decided_at, pair.note = "pending", None, None, None
-        ledger.append(s, actor.username, "linkage.undo", "linkage_pair", pair.id, {
-            "persons": [pl.id, pr.id], "undid": previous, "merges_undone": undone, "note": note})
-        return _item(pair, pl, pr) | {"merges_undone": undone}
+    return PAIRS.undo(app, actor, pair_id, note)

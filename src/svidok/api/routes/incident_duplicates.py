@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI, Query
 from pydantic import Field
 
 from svidok.http.deps import ActorDep, AppDep, CursorId, PathId
-from svidok.schemas.common import TextChecked
+from svidok.schemas.common import DecisionIn, TextChecked
 from svidok.schemas.records import IncidentIn
 from svidok.services import incident_duplicates
 
@@ -18,11 +18,6 @@ router = APIRouter(prefix="/api/v1/incident-duplicates", tags=["incident duplica
 class RunIn(TextChecked):
     model_config = {"extra": "forbid"}
     min_probability: float = Field(0.5, gt=0, lt=1, description="lowest probability of a pair put in the queue")
-
-
-class DecisionIn(TextChecked):
-    model_config = {"extra": "forbid"}
-    note: str | None = Field(None, max_length=5000, description="why (kept with the decision and in the ledger)")
 
 
 @router.post("/runs", status_code=201)

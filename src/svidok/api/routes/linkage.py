@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from svidok.http.deps import ActorDep, AppDep, CursorId, PathId
-from svidok.schemas.common import Id, TextChecked
+from svidok.schemas.common import DecisionIn, Id, TextChecked
 from svidok.services import jobs, merges, person_linkage
 
 from .jobs import submitted
@@ -21,11 +21,6 @@ class RunIn(TextChecked):
     model_config = {"extra": "forbid"}
     threshold: float = Field(0.9, gt=0, lt=1, description="probability at which two records are one person")
     review_threshold: float = Field(0.5, gt=0, lt=1, description="lowest probability of a pair put in the queue")
-
-
-class DecisionIn(TextChecked):
-    model_config = {"extra": "forbid"}
-    note: str | None = Field(None, max_length=5000, description="why (kept with the decision and in the ledger)")
 
 
 class MergeIn(DecisionIn):

@@ -74,6 +74,55 @@ class Confidential:
         return mapped_column(ForeignKey("cases.id"), index=True)
 
 
+class ReversibleMerge:
+    """Columns of a reversible merge of one record into another (persons, incidents).
+
+    Nothing in either record changes except ``merged_into_id`` of the merged root; undoing
+    the merge puts back ``previous_merged_into_id``. A subclass names the tables its
+    references point at: ``_records`` (the merged records) and ``_pairs`` (the review pairs).
+    """
+
+    _records: str
+    _pairs: str
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    @declared_attr
+    def pair_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey(f"{cls._pairs}.id"), index=True)
+
+    @declared_attr
+    def survivor_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey(f"{cls._records}.id"), index=True, nullable=False)
+
+    @declared_attr
+    def merged_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey(f"{cls._records}.id"), index=True, nullable=False)
+
+    # sort_order=1: after the references (declared last), in the order the migrations made them.
+    previous_merged_into_id: Mapped[int | None] = mapped_column(Integer, sort_order=1)
+    merged_by: Mapped[str] = mapped_column(String(100), nullable=False, sort_order=1)
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, sort_order=1)
+    reason: Mapped[str | None] = mapped_column(Text, sort_order=1)
+    undone_by: Mapped[str | None] = mapped_column(String(100), sort_order=1)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), sort_order=1)
+    undo_reason: Mapped[str | None] = mapped_column(Text, sort_order=1)
+
+
+class ReviewDecision:
+    """Columns of a reviewer's decision on a candidate pair (persons, incidents).
+
+    ``sort_order=1``: after the pair's own columns, in the order the migrations made them.
+    """
+
+    #: "pending", or the verdict (persons: accepted / rejected; incidents: same / different).
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending", sort_order=1)
+    decided_by: Mapped[str | None] = mapped_column(String(100), sort_order=1)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), sort_order=1)
+    note: Mapped[str | None] = mapped_column(Text, sort_order=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, sort_order=1)
+
+
 def partial_indexes(metadata: MetaData) -> None:
     """``ix_<table>_<column>`` on the rows where a flagged column is not NULL.
 
@@ -91,4 +140,5 @@ def partial_indexes(metadata: MetaData) -> None:
                 Index(name, column, sqlite_where=where, postgresql_where=where)
 
 
-__all__ = ["Base", "Record", "Confidential", "PARTIAL_INDEX", "partial_indexes", "key_id_index", "key_id_of", "utcnow"]
+__all__ = ["Base", "Record", "Confidential", "ReversibleMerge", "ReviewDecision", "PARTIAL_INDEX", "partial_indexes",
+           "key_id_index", "key_id_of", "utcnow"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from .base import Base, ReversibleMerge, ReviewDecision, utcnow
 
 
-class IncidentDuplicatePair(Base):
+class IncidentDuplicatePair(ReviewDecision, Base):
     """Two incidents that may be one (``incident_id_l`` < ``incident_id_r``)."""
 
     __tablename__ = "incident_duplicate_pairs"
@@ -29,29 +29,13 @@ class IncidentDuplicatePair(Base):
     evidence: Mapped[dict | None] = mapped_column()
     #: How it was found: "batch" (a run over all incidents) or "entry" (when an incident was saved).
     found_by: Mapped[str] = mapped_column(String(20), nullable=False, default="batch")
-    #: pending / same / different
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
-    decided_by: Mapped[str | None] = mapped_column(String(100))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False,
+                                                 sort_order=2)  # after the decision's columns
 
 
-class IncidentMerge(Base):
+class IncidentMerge(ReversibleMerge, Base):
     """A reversible link of one incident into another: only ``merged_into_id`` of the
     merged incident changes; undoing puts back ``previous_merged_into_id``."""
 
     __tablename__ = "incident_merges"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair_id: Mapped[int | None] = mapped_column(ForeignKey("incident_duplicate_pairs.id"), index=True)
-    survivor_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True, nullable=False)
-    merged_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True, nullable=False)
-    previous_merged_into_id: Mapped[int | None] = mapped_column(Integer)
-    merged_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    reason: Mapped[str | None] = mapped_column(Text)
-    undone_by: Mapped[str | None] = mapped_column(String(100))
-    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    undo_reason: Mapped[str | None] = mapped_column(Text)
+    _records, _pairs = "incidents", "incident_duplicate_pairs"

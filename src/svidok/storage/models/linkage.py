@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from .base import Base, ReversibleMerge, ReviewDecision, utcnow
 from .custody import CustodyEpisode
 
 # Indexes for the custody status views (services/custody.py), declared here because
@@ -46,7 +46,7 @@ class LinkageRun(Base):
     model: Mapped[dict | None] = mapped_column()
 
 
-class LinkagePair(Base):
+class LinkagePair(ReviewDecision, Base):
     """Two person records that may be the same person (``person_id_l`` < ``person_id_r``)."""
 
     __tablename__ = "linkage_pairs"
@@ -64,15 +64,9 @@ class LinkagePair(Base):
     match_weight: Mapped[float | None] = mapped_column(Float)
     #: {"for": [...], "against": [...], "missing": [...]}: what agrees and what does not.
     evidence: Mapped[dict | None] = mapped_column()
-    #: pending / accepted / rejected
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
-    decided_by: Mapped[str | None] = mapped_column(String(100))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
-class PersonMerge(Base):
+class PersonMerge(ReversibleMerge, Base):
     """A reversible link of one person's cluster into another's.
 
     Nothing in either person record changes except ``merged_into_id`` of the merged
@@ -80,15 +74,4 @@ class PersonMerge(Base):
     """
 
     __tablename__ = "person_merges"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair_id: Mapped[int | None] = mapped_column(ForeignKey("linkage_pairs.id"), index=True)
-    survivor_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True, nullable=False)
-    merged_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True, nullable=False)
-    previous_merged_into_id: Mapped[int | None] = mapped_column(Integer)
-    merged_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    reason: Mapped[str | None] = mapped_column(Text)
-    undone_by: Mapped[str | None] = mapped_column(String(100))
-    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    undo_reason: Mapped[str | None] = mapped_column(Text)
+    _records, _pairs = "persons", "linkage_pairs"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.errors import FieldError, ServiceError, ValidationFailed
+
+from ..i18n import _
+from ..render import redirect, render
 
 call = run_in_threadpool
 
@@ -81,3 +85,23 @@ def listed(value: Any) -> list[str]:
     for v in values:
         out.extend(x.strip() for x in str(v).split(",") if x.strip())
     return out
+
+
+async def review_decision(request: Request, actor: Any, pair_id: int, verdict: str,
+                          decisions: dict[str, tuple[Callable[..., Any], str]], page: str):
+    """A decision on a review pair (persons, incidents) or its undo, from the pair page's form.
+
+    ``decisions`` maps each verdict to the service function and what to say when done;
+    back to ``page`` with that, or with the service's words when the pair was decided meanwhile.
+    """
+    if verdict not in decisions:
+        return render(request, "error.html", status=404, status_code=404, message=_("No such decision."))
+    fn, done = decisions[verdict]
+    form = await form_dict(request)
+    try:
+        await call(fn, request.app.state.svidok, actor, pair_id, text(form.get("note")))
+    except ServiceError as exc:
+        if exc.status == 409:
+            return redirect(request, page, str(exc))
+        raise
+    return redirect(request, page, _(done))

@@ -10,14 +10,14 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.core.errors import ServiceError, ValidationFailed
+from svidok.core.errors import ValidationFailed
 from svidok.http.deps import PathId
 from svidok.services import custody, person_linkage
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
-from ..render import redirect, render
-from .common import call, form_dict, text, whole
+from ..render import render
+from .common import call, review_decision, whole
 
 monitor_router = APIRouter()
 review_router = APIRouter()
@@ -75,14 +75,4 @@ _DECIDE = {"accept": (person_linkage.accept, "Accepted: the two records are now 
 
 @review_router.post("/review/{pair_id}/{verdict}", dependencies=[Depends(csrf_checked)])
 async def review_decide(request: Request, pair_id: PathId, verdict: str, actor: Writer):
-    if verdict not in _DECIDE:
-        return render(request, "error.html", status=404, status_code=404, message=_("No such decision."))
-    fn, done = _DECIDE[verdict]
-    form = await form_dict(request)
-    try:
-        await call(fn, request.app.state.svidok, actor, pair_id, text(form.get("note")))
-    except ServiceError as exc:
-        if exc.status == 409:
-            return redirect(request, f"/review/{pair_id}", str(exc))
-        raise
-    return redirect(request, f"/review/{pair_id}", _(done))
+    return await review_decision(request, actor, pair_id, verdict, _DECIDE, f"/review/{pair_id}")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from svidok.core.errors import ServiceError
 from svidok.http.deps import PathId
 from svidok.services import incident_duplicates
 
 from ..deps import SignedIn, Writer, csrf_checked
-from ..i18n import N_, _
-from ..render import redirect, render
-from .common import call, form_dict, text, whole
+from ..i18n import N_
+from ..render import render
+from .common import call, review_decision, whole
 
 router = APIRouter()
 
@@ -38,14 +37,4 @@ _DECIDE = {"same": (incident_duplicates.same, N_("The same incident: the newer r
 
 @router.post("/review/incidents/{pair_id}/{verdict}", dependencies=[Depends(csrf_checked)])
 async def decide(request: Request, pair_id: PathId, verdict: str, actor: Writer):
-    if verdict not in _DECIDE:
-        return render(request, "error.html", status=404, status_code=404, message=_("No such decision."))
-    fn, done = _DECIDE[verdict]
-    form = await form_dict(request)
-    try:
-        await call(fn, request.app.state.svidok, actor, pair_id, text(form.get("note")))
-    except ServiceError as exc:
-        if exc.status == 409:
-            return redirect(request, f"/review/incidents/{pair_id}", str(exc))
-        raise
-    return redirect(request, f"/review/incidents/{pair_id}", _(done))
+    return await review_decision(request, actor, pair_id, verdict, _DECIDE, f"/review/incidents/{pair_id}")
