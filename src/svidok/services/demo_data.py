@@ -255,9 +255,11 @@ class DemoGenerator:
         title = sc.title_en.format(place=name_en)
         narrative = (f"Synthetic record. {title} on {text}. Witnesses describe the event; "
                      f"the documenter recorded victims and sources.")
+        narrative_uk = (f"Синтетичний запис. {sc.title_uk.format(place=name_uk)} — {text}. Свідки описують "
+                        f"подію; документувальник записав потерпілих і джерела.")
         confidentiality = rnd.choices(("public", "restricted", "confidential"), (30, 60, 10))[0]
         b.rows["incidents"].append((
-            iid, confidentiality, title, narrative, json.dumps({"uk": sc.title_uk.format(place=name_uk)}),
+            iid, confidentiality, title, narrative, json.dumps({"uk": narrative_uk}),
             text, lo.isoformat(), hi.isoformat(), pid_,
             round(lat + rnd.uniform(-0.05, 0.05), 5) if lat is not None else None,
             round(lon + rnd.uniform(-0.05, 0.05), 5) if lon is not None else None,
