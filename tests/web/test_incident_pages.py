@@ -222,10 +222,16 @@ def test_the_list_is_in_date_order_with_its_count_and_ukrainian_place_names(web,
 def test_the_incident_page_shows_the_narrative_in_the_interfaces_language(web, client_for):
     core, _ = web
     inc = fx.incident(core, confidentiality="public", narrative="Synthetic. Shells hit a school.",
-                      narrative_i18n={"uk": "Синтетичний запис. Снаряди влучили в школу."})
+                      narrative_i18n={"uk": "Синтетичний запис. Снаряди влучили в школу."},
+                      title="Synthetic shelling of a school", title_i18n={"uk": "Синтетичний обстріл школи"})
     c = client_for("viewer")
     assert "Shells hit a school." in c.get(f"/incidents/{inc['id']}").text
+    assert "Синтетичний обстріл школи" not in c.get("/incidents").text
     c.post("/language", data={"lang": "uk", "csrf_token": csrf(c)})
     page = c.get(f"/incidents/{inc['id']}").text
+    assert "<h1>Синтетичний обстріл школи</h1>" in page and "Назва, як її записано: Synthetic shelling of a school" in page
+    assert f'<a href="/incidents/{inc["id"]}">Синтетичний обстріл школи</a>' in c.get("/incidents").text
+    assert "Синтетичний обстріл школи" in c.get("/search?q=обстріл школи").text
+    assert "Синтетичний обстріл школи" in c.get("/search?q=shelling").text
     assert '<div class="narrative" lang="uk">Синтетичний запис. Снаряди влучили в школу.</div>' in page
     assert "Опис, як його записано" in page and "Shells hit a school." in page  # the original, folded

@@ -208,7 +208,7 @@ def listing(app: Svidok, actor: Actor, f: IncidentFilter, cursor: str | None = N
     (``place``) and Ukrainian (``place_uk``)."""
     with app.db.session() as s:
         check_filter(app, s, f)
-        cols = (Incident.id, Incident.title, Incident.date_start, Incident.date_end, Incident.place_id,
+        cols = (Incident.id, Incident.title, Incident.title_i18n, Incident.date_start, Incident.date_end, Incident.place_id,
                 Incident.lat, Incident.lon, Incident.verification_status, Incident.confidentiality, Incident.date_lo)
         if order == "date":
             after_date = decode_date_cursor(cursor)
@@ -236,7 +236,8 @@ def listing(app: Svidok, actor: Actor, f: IncidentFilter, cursor: str | None = N
             types.setdefault(inc_id, []).append(vt)
         items = [
             {
-                "id": r.id, "title": r.title, "date_start": r.date_start, "date_end": r.date_end,
+                "id": r.id, "title": r.title, "title_i18n": r.title_i18n, "date_start": r.date_start,
+                "date_end": r.date_end,
                 "place_id": r.place_id, "place": names_by_id.get(r.place_id, (None, None))[0],
                 "place_uk": names_by_id.get(r.place_id, (None, None))[1], "lat": r.lat, "lon": r.lon,
                 "verification_status": r.verification_status, "confidentiality": r.confidentiality,
@@ -266,14 +267,14 @@ def map_points(app: Svidok, actor: Actor, f: IncidentFilter, limit: int) -> dict
     condition is in the query, so unlocated incidents never crowd located ones out of the map."""
     with app.db.session() as s:
         check_filter(app, s, f)
-        q = select(Incident.id, Incident.title, Incident.date_start, Incident.lat, Incident.lon,
+        q = select(Incident.id, Incident.title, Incident.title_i18n, Incident.date_start, Incident.lat, Incident.lon,
                    Incident.place_id).where(
             *conditions(app, s, actor, f), Incident.lat.is_not(None), Incident.lon.is_not(None))
         rows, next_id = paging.newest_first(s, q, Incident.id, None, limit, scalars=False)
         place_ids = {r.place_id for r in rows if r.place_id}
         names = {pid: (en, uk) for pid, en, uk in s.execute(
             select(Place.id, Place.name_en, Place.name_uk).where(Place.id.in_(place_ids)))} if place_ids else {}
-        return {"items": [{"id": r.id, "title": r.title, "date_start": r.date_start, "lat": r.lat, "lon": r.lon,
+        return {"items": [{"id": r.id, "title": r.title, "title_i18n": r.title_i18n, "date_start": r.date_start, "lat": r.lat, "lon": r.lon,
                            "place": names.get(r.place_id, (None, None))[0],
                            "place_uk": names.get(r.place_id, (None, None))[1]}
                           for r in rows], "truncated": next_id is not None}

@@ -77,6 +77,11 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
             groups.setdefault(instrument, []).append((t.code, t.label(lang), t.extra.get("article")))
         return list(groups.items())
 
+    def title_of(record: Any) -> str:
+        """A record's title in the interface's language when it has one (``title_i18n``), else as written."""
+        get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
+        return (get("title_i18n") or {}).get(lang) or get("title") or ""
+
     def url_with(**changes: Any) -> str:
         params = {k: v for k, v in request.query_params.items() if k not in changes}
         params.update({k: v for k, v in changes.items() if v not in (None, "")})
@@ -86,7 +91,7 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     ctx.setdefault("errors", {})
     html = env.get_template(name).render(
         request=request, actor=actor, lang=lang, csrf=session.csrf if session is not None else "",
-        label=label, terms=terms, provision_groups=provision_groups, url_with=url_with, tile_url=core.settings.tile_url,
+        label=label, terms=terms, provision_groups=provision_groups, url_with=url_with, title_of=title_of, tile_url=core.settings.tile_url,
         flash=_pop_flash(session), blur_media=getattr(request.state, "blur_media", True), **ctx,
     )
     response = HTMLResponse(html, status_code=status)
