@@ -128,7 +128,7 @@ def test_the_page_offers_every_kind_of_file(client_for):
     page = client_for("investigator").get("/imports").text
     for kind in ("spreadsheet", "acled", "uwazi", "odk"):
         assert f'<option value="{kind}"' in page
-    assert "ODK Central or KoboToolbox form submissions (JSON or CSV)" in page
+    assert "ODK or Kobo forms (JSON, CSV)" in page
     assert 'accept=".csv,.tsv,.txt,.xlsx,.xlsm,.json"' in page
 
 

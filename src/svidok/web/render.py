@@ -39,6 +39,23 @@ def coord(value: float | str | None, places: int = 5) -> str:
 env.filters["coord"] = coord
 
 
+def filesize(value: int | float | None) -> str:
+    """A file's size for reading, in the interface's language (decimal units, as Jinja's own filter)."""
+    if value is None:
+        return ""
+    size = float(value)
+    if size < 1000:
+        return i18n.ngettext("%(num)d byte", "%(num)d bytes", int(size)) % {"num": int(size)}
+    for unit in (i18n.N_("%(size)s kB"), i18n.N_("%(size)s MB"), i18n.N_("%(size)s GB"), i18n.N_("%(size)s TB")):
+        size /= 1000
+        if size < 1000 or unit.endswith("TB"):
+            return i18n.gettext(unit) % {"size": f"{size:.1f}"}
+    return str(value)  # not reached
+
+
+env.filters["filesizeformat"] = filesize  # Jinja's own says "Bytes" and "kB" in every language
+
+
 class LoginRequired(Exception):
     """Raised by page dependencies when nobody is signed in (answered with a redirect)."""
 

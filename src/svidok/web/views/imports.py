@@ -29,9 +29,8 @@ RUN_STATUSES = {"running": N_("Running"), "finished": N_("Finished")}
 
 
 #: The kinds of file, as the page offers them.
-KINDS = {"spreadsheet": N_("A spreadsheet of your own (CSV or Excel .xlsx), with a mapping"),
-         "acled": N_("ACLED events export (CSV)"), "uwazi": N_("Uwazi export (CSV)"),
-         "odk": N_("ODK Central or KoboToolbox form submissions (JSON or CSV)")}
+KINDS = {"spreadsheet": N_("Own spreadsheet (CSV, .xlsx)"), "acled": N_("ACLED export (CSV)"),
+         "uwazi": N_("Uwazi export (CSV)"), "odk": N_("ODK or Kobo forms (JSON, CSV)")}
 
 
 async def _page(request: Request, actor, status: int = 200, **extra):
