@@ -9,6 +9,7 @@ Run: ``uv run pytest tests/web/test_browser_documenter.py -m browser``.
 from __future__ import annotations
 
 import hashlib
+import re
 import io
 
 import pytest
@@ -121,5 +122,25 @@ def test_a_file_of_an_unknown_type_saves_nothing(server, browser, tmp_path):
         expect(page.get_by_label("Title")).to_have_value("Synthetic incident that must not be saved")
         page.goto(server + "/incidents?q=must+not+be+saved")
         expect(page.get_by_role("link", name="Synthetic incident that must not be saved")).to_have_count(0)
+    finally:
+        page.close()
+
+
+def test_place_suggestions_are_in_ukrainian_in_the_ukrainian_interface(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_default_timeout(20000)
+    try:
+        sign_in_page(page, server, "investigator")
+        page.get_by_role("button", name="Українська").click()
+        page.goto(server + "/incidents/new")
+        page.get_by_label("Місце (назва або код)").press_sequentially("Буча", delay=50)
+        options = page.locator("#place-options option")
+        expect(options.first).to_have_attribute("label", re.compile(r"^Буча"))
+        labels = [options.nth(i).get_attribute("label") for i in range(options.count())]
+        assert all(re.search(r"[А-ЯІЇЄҐа-яіїєґ]", label) for label in labels), labels
+        assert not any(re.search(r"\((hromada|settlement|raion|oblast)\)$", label) for label in labels), labels
+        assert any(label.endswith("(Територіальна громада)") for label in labels), labels
     finally:
         page.close()
