@@ -9,8 +9,8 @@ Run: ``uv run pytest tests/web/test_browser_documenter.py -m browser``.
 from __future__ import annotations
 
 import hashlib
-import re
 import io
+import re
 
 import pytest
 
