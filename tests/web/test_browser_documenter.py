@@ -35,8 +35,7 @@ def _no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_documenter_records_an_incident_with_a_photo_on_a_phone_and_finds_it_by_a_latin_spelling(
-        server, browser, tmp_path):
+def test_documenter_records_an_incident_with_a_photo_on_a_phone_and_finds_it_by_a_latin_spelling(server, browser, tmp_path):
     from playwright.sync_api import expect
 
     photo = _jpeg()
@@ -54,8 +53,8 @@ def test_documenter_records_an_incident_with_a_photo_on_a_phone_and_finds_it_by_
         # The form is a sequence of sections, reachable from the list at its top.
         steps = page.get_by_role("navigation", name="Sections of the form")
         expect(steps.get_by_role("link")).to_have_text(
-            ["What happened", "Where and when", "Acts, victims and perpetrators", "Sources", "Evidence",
-             "Confidentiality and verification"])
+            ["What happened", "Where and when", "Acts, victims and perpetrators", "Sources", "Evidence", "Confidentiality and verification"]
+        )
 
         page.get_by_label("Title").fill(TITLE)
         page.get_by_label("Narrative").fill("A shell hit the courtyard of a block of flats (synthetic).")
