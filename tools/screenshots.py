@@ -61,7 +61,9 @@ def build(data_dir: Path, size: int):
     first = _edited_graphic_photo(app, shown)
     incidents.create(app, SYSTEM, IncidentIn.model_validate({
         "title": f"(second report) {shown['title']}", "date_start": shown["date_start"], "place": shown["place_id"],
+        "title_i18n": {k: f"(друге повідомлення) {v}" for k, v in (shown.get("title_i18n") or {}).items() if k == "uk"},
         "lat": shown["lat"], "lon": shown["lon"], "narrative": "Synthetic. The same strike, from another source.",
+        "narrative_i18n": {"uk": "Синтетичний запис. Той самий удар, з іншого джерела."},
         "acts": [{"violation_type": a["violation_type"], "means": a["means"]} for a in shown["acts"]]}))
     pair_id = incident_duplicates.queue(app, SYSTEM, limit=1)["items"][0]["id"]
     estimate = jobs.submit(app, SYSTEM, "estimate", {"method": "lcmcr", "stratify": "sex", "chains": 4, "samples": 300,

@@ -3,50 +3,28 @@ original site (real Chromium against a real uvicorn server; the site is a local 
 
 from __future__ import annotations
 
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from svidok.app import Svidok
-from svidok.config import Settings
 from svidok.core.actors import SYSTEM
 from svidok.services import accounts, captures
-from tests.conftest import TEST_KEY
-from tests.web.test_browser import ARGS, CHROMIUM, PASSWORD, _free_port
+from tests.web.conftest import ARGS, CHROMIUM, PASSWORD, fresh_core, need_chromium, serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, sites):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: apt-get install -y chromium")
-    import uvicorn
-
-    from svidok.server import create_app
-
-    core = Svidok(Settings(data_dir=tmp_path_factory.mktemp("replay"), field_key=TEST_KEY,
-                           capture_allow_private=True, capture_page_timeout=4.0))
-    core.init()
+    need_chromium()
+    core = fresh_core(tmp_path_factory, "replay", capture_allow_private=True, capture_page_timeout=4.0)
     accounts.create_user(core, SYSTEM, "reviewer", PASSWORD, "investigator")
     b = captures.create_batch(core, SYSTEM, [f"{sites.base}/article"], confidentiality="public")
     captures.run_batch(core, SYSTEM, b["id"])
     [c] = captures.batch(core, SYSTEM, b["id"])["captures"]
     assert c["status"] == "done", c
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(core), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", c["id"]
-    server.should_exit = True
-    thread.join(10)
-    core.close()
+    with serving(core) as base:
+        yield base, c["id"]
 
 
 def test_the_archived_page_is_replayed_offline_in_a_sandbox(served, sites) -> None:

@@ -17,6 +17,10 @@ def test_bulk_rows_read_back_typed_and_filter_correctly(app):
         assert len(incidents) == 400
         assert all(isinstance(i.date_lo, date) and isinstance(i.created_at, datetime) for i in incidents)
         assert all(isinstance(i.narrative_i18n, dict) for i in incidents)
+        # Demo records carry a Ukrainian title and narrative beside the English ones.
+        assert all(i.title_i18n["uk"] and i.title_i18n["uk"] != i.title for i in incidents)
+        assert all(i.narrative_i18n["uk"].startswith("Синтетичний запис. " + i.title_i18n["uk"]) for i in incidents)
+        assert all(i.narrative.startswith("Synthetic record. " + i.title) for i in incidents)
         expected = sum(1 for i in incidents if i.date_lo <= date(2023, 6, 30) and i.date_hi >= date(2023, 1, 1))
         episodes = s.scalars(select(CustodyEpisode)).all()
         assert episodes and all(isinstance(e.date_from_lo, date) for e in episodes)

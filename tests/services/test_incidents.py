@@ -5,6 +5,7 @@ from sqlalchemy import func, select, text
 
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import Conflict, ValidationFailed
+from svidok.domain import dates
 from svidok.schemas.filters import IncidentFilter
 from svidok.schemas.records import IncidentIn, IncidentUpdate
 from svidok.services import incident_queries, incidents, paging
@@ -223,3 +224,23 @@ def test_full_text_search_across_scripts(app):
     got = {i["id"] for i in incident_queries.listing(app, SYSTEM, IncidentFilter(q="Александр"))["items"]}
     assert got == {a["id"], b["id"]}
     assert c["id"] not in got
+
+
+def test_listing_in_date_order_pages_through_every_incident_once(app):
+    """Latest date first, incidents of one day newest recorded first, on both engines."""
+    days = ["2022-03-05", "2023-01", "2022-03-05", "2024", "~2022-11-20", "2022-03-05", "2022-12-31"]
+    made = [fx.incident(app, title=f"Synthetic {n}", date_start=d)["id"] for n, d in enumerate(days)]
+    seen, cursor = [], None
+    while True:
+        page = incident_queries.listing(app, SYSTEM, IncidentFilter(), cursor, 2, order="date")
+        seen += [(i["date_start"], i["id"]) for i in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(i for _, i in seen) == sorted(made)  # each once
+    expected = sorted(zip(days, made, strict=True), key=lambda p: (dates.parse(p[0]).lo, p[1]), reverse=True)
+    assert seen == expected
+    assert incident_queries.count(app, SYSTEM, IncidentFilter(), cap=3) == 3
+    assert incident_queries.count(app, SYSTEM, IncidentFilter()) == 7
+    with pytest.raises(ValidationFailed):
+        incident_queries.listing(app, SYSTEM, IncidentFilter(), "bm90LWEtY3Vyc29y", 2, order="date")

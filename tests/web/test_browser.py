@@ -6,81 +6,11 @@ is missing (install it with ``apt-get install -y chromium``).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
 
-from svidok.app import Svidok
-from svidok.config import Settings
-from svidok.core.actors import SYSTEM
-from svidok.services import accounts
-from tests.conftest import TEST_KEY
+from tests.web.conftest import PNG, sign_in_page
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-PASSWORD = "correct horse battery"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A fresh SQLite data dir served by uvicorn in a thread; yields the base URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: apt-get install -y chromium")
-    import uvicorn
-
-    from svidok.server import create_app
-
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    core = Svidok(Settings(data_dir=data_dir, field_key=TEST_KEY))
-    core.init()
-    for role in ("administrator", "investigator", "analyst", "viewer"):
-        accounts.create_user(core, SYSTEM, role, PASSWORD, role)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(core), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started:
-        if time.time() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    core.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: apt-get install -y chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def _sign_in(page, base: str, user: str) -> None:
-    page.goto(base + "/")
-    assert page.url.endswith("/login")
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(base + "/")
 
 
 def test_documenter_workflow_in_chromium(server, browser, tmp_path):
@@ -92,7 +22,9 @@ def test_documenter_workflow_in_chromium(server, browser, tmp_path):
     # The Content-Security-Policy allows nothing inline: anything it blocks shows up here.
     blocked: list[str] = []
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-    _sign_in(page, base, "investigator")
+    page.goto(base + "/")
+    assert page.url.endswith("/login")  # signed out: the login page
+    sign_in_page(page, base, "investigator")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     # Create an incident with an act and a named victim.
@@ -178,7 +110,7 @@ def test_documenter_workflow_in_chromium(server, browser, tmp_path):
     page.wait_for_url(base + "/login")
 
     # A viewer sees the pseudonym and is refused the identity.
-    _sign_in(page, base, "viewer")
+    sign_in_page(page, base, "viewer")
     page.goto(incident_url)
     expect(page.get_by_text(pseudonym)).to_be_visible()
     expect(page.get_by_text("Protected: your role sees the pseudonym only.")).to_be_visible()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import _sign_in, browser, server  # noqa: F401  (fixtures)
+from tests.web.conftest import sign_in_page
 
 pytestmark = pytest.mark.browser
 TORTURE = "Crime against humanity of torture (art. 7(1)(f))"
@@ -17,14 +17,14 @@ def _shown_options(page) -> list[str]:
     return page.locator("#f-acts\\[0\\]\\.qualifications-list [role=option]:visible").all_inner_texts()
 
 
-def test_legal_qualifications_are_chosen_by_typing_and_keys_on_a_phone(server, browser):  # noqa: F811
+def test_legal_qualifications_are_chosen_by_typing_and_keys_on_a_phone(server, browser):
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.set_default_timeout(15000)
     blocked: list[str] = []
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-    _sign_in(page, server, "investigator")
+    sign_in_page(page, server, "investigator")
     page.goto(server + "/incidents/new")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
     keys = page.evaluate("[...document.querySelectorAll('[accesskey]')].map(e => e.accessKey.toLowerCase())")

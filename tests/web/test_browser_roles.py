@@ -1,7 +1,7 @@
 """Each role's everyday work in real Chromium against a served demo installation:
 an analyst makes a brief and downloads a chart's data, a reviewer decides a same-person pair,
-an administrator revokes an API token. (The documenter's workflow is in test_browser.py and,
-on a phone, test_browser_incident_form.py.)
+an administrator revokes an API token. (The documenter's workflow is in test_browser.py, test_browser_incident_form.py and
+test_browser_documenter.py, on a phone.)
 
 Run: ``uv run pytest tests/web/test_browser_roles.py -m browser``.
 """
@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from svidok.app import Svidok
-from svidok.config import Settings
 from svidok.core.actors import SYSTEM
 from svidok.services import accounts, demo, person_linkage
 from tests import fixtures as fx
-from tests.conftest import TEST_KEY
-from tests.web.test_browser import ARGS, CHROMIUM, PASSWORD, _free_port, _sign_in
+from tests.web.conftest import PASSWORD, fresh_core, need_chromium, serving, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +25,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A demo installation (synthetic) with a same-person pair in the queue, served by uvicorn."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: apt-get install -y chromium")
-    import uvicorn
-
-    from svidok.server import create_app
-
-    core = Svidok(Settings(data_dir=tmp_path_factory.mktemp("browser-roles"), field_key=TEST_KEY))
-    core.init()
+    need_chromium()
+    core = fresh_core(tmp_path_factory, "browser-roles")
     demo.load(core, size=150)
     for name, role in (("root", "administrator"), ("reviewer", "investigator"), ("ana", "analyst")):
         accounts.create_user(core, SYSTEM, name, PASSWORD, role)  # the demo has its own users
@@ -45,37 +34,17 @@ def served(tmp_path_factory):
               confidentiality="public")
     fx.person(core, full_name="Hanna Melnyk", birth_date="1962-07-01", sex="female", confidentiality="public")
     person_linkage.run(core, SYSTEM, review_threshold=0.3)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(core), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not server.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    core.close()
+    with serving(core) as base:
+        yield base
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def test_analyst_makes_a_brief_and_downloads_a_charts_data(served, chromium):
+def test_analyst_makes_a_brief_and_downloads_a_charts_data(served, browser):
     from playwright.sync_api import expect
 
-    ctx = chromium.new_context(accept_downloads=True, viewport={"width": 1366, "height": 900})
+    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1366, "height": 900})
     page = ctx.new_page()
     page.set_default_timeout(20000)
-    _sign_in(page, served, "ana")
+    sign_in_page(page, served, "ana")
     page.get_by_role("link", name="Briefs").first.click()
     page.locator('a[href="/briefs/monthly_update"]').first.click()
     page.locator('input[name="p_month"]').fill("2023-03")
@@ -102,12 +71,12 @@ def test_analyst_makes_a_brief_and_downloads_a_charts_data(served, chromium):
     ctx.close()
 
 
-def test_reviewer_decides_that_two_records_are_one_person(served, chromium):
+def test_reviewer_decides_that_two_records_are_one_person(served, browser):
     from playwright.sync_api import expect
 
-    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    page = browser.new_page(viewport={"width": 390, "height": 844})
     page.set_default_timeout(20000)
-    _sign_in(page, served, "reviewer")
+    sign_in_page(page, served, "reviewer")
     page.goto(served + "/review")
     row = page.locator("tr", has_text="Hanna Melnyk").first
     row.get_by_role("link", name="Compare").click()
@@ -121,12 +90,12 @@ def test_reviewer_decides_that_two_records_are_one_person(served, chromium):
     page.close()
 
 
-def test_administrator_revokes_an_api_token(served, chromium):
+def test_administrator_revokes_an_api_token(served, browser):
     from playwright.sync_api import expect
 
-    page = chromium.new_page()
+    page = browser.new_page()
     page.set_default_timeout(20000)
-    _sign_in(page, served, "root")
+    sign_in_page(page, served, "root")
     page.goto(served + "/account")
     page.get_by_label("Token name").fill("nightly export")
     page.get_by_role("button", name="Create a token").click()

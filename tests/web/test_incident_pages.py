@@ -189,3 +189,49 @@ def test_form_is_in_sections_and_works_without_javascript(web, client_for):
     uk.post("/language", data={"csrf_token": csrf(uk), "lang": "uk"})
     page = uk.get("/incidents/new").text
     assert "Що сталося" in page and "Де і коли" in page and "Правова кваліфікація" in page
+
+
+def test_the_list_is_in_date_order_with_its_count_and_ukrainian_place_names(web, client_for):
+    core, _ = web
+    for title, day in (("Synthetic event B (middle)", "2022-06-10"), ("Synthetic event A (latest)", "2023-01-02"),
+                       ("Synthetic event C (earliest)", "2022-03")):
+        fx.incident(core, title=title, date_start=day, confidentiality="public", lat=49.99, lon=36.23)
+    c = client_for("viewer")
+    page = c.get("/incidents").text
+    order = [page.index(t) for t in ("event A (latest)", "event B (middle)", "event C (earliest)")]
+    assert order == sorted(order)  # latest first, whatever order they were recorded in
+    assert "3 incidents match, latest first." in page
+    assert "Kharkivska oblast" in page or "Kharkiv" in page
+    # one per page: the cursor goes on in date order
+    first = incident_queries.listing(core, SYSTEM, IncidentFilter(), None, 1, order="date")
+    second = incident_queries.listing(core, SYSTEM, IncidentFilter(), first["next_cursor"], 1, order="date")
+    third = incident_queries.listing(core, SYSTEM, IncidentFilter(), second["next_cursor"], 1, order="date")
+    assert [p["items"][0]["title"].removeprefix("Synthetic event ") for p in (first, second, third)] == [
+        "A (latest)", "B (middle)", "C (earliest)"]
+    assert third["next_cursor"] is None
+
+    c.post("/language", data={"lang": "uk", "csrf_token": csrf(c)})
+    uk = c.get("/incidents").text
+    assert "Харківська область" in uk and "Kharkiv" not in uk.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "3 інциденти відповідають фільтрам, найпізніші спершу." in uk
+    assert "Харківська область" in c.get("/").text  # the dashboard's recent incidents
+    popups = c.get("/map/incidents.geojson").json()["features"]
+    assert {f["properties"]["place"] for f in popups} == {"Харківська область"}
+
+
+def test_the_incident_page_shows_the_narrative_in_the_interfaces_language(web, client_for):
+    core, _ = web
+    inc = fx.incident(core, confidentiality="public", narrative="Synthetic. Shells hit a school.",
+                      narrative_i18n={"uk": "Синтетичний запис. Снаряди влучили в школу."},
+                      title="Synthetic shelling of a school", title_i18n={"uk": "Синтетичний обстріл школи"})
+    c = client_for("viewer")
+    assert "Shells hit a school." in c.get(f"/incidents/{inc['id']}").text
+    assert "Синтетичний обстріл школи" not in c.get("/incidents").text
+    c.post("/language", data={"lang": "uk", "csrf_token": csrf(c)})
+    page = c.get(f"/incidents/{inc['id']}").text
+    assert "<h1>Синтетичний обстріл школи</h1>" in page and "Назва, як її записано: Synthetic shelling of a school" in page
+    assert f'<a href="/incidents/{inc["id"]}">Синтетичний обстріл школи</a>' in c.get("/incidents").text
+    assert "Синтетичний обстріл школи" in c.get("/search?q=обстріл школи").text
+    assert "Синтетичний обстріл школи" in c.get("/search?q=shelling").text
+    assert '<div class="narrative" lang="uk">Синтетичний запис. Снаряди влучили в школу.</div>' in page
+    assert "Опис, як його записано" in page and "Shells hit a school." in page  # the original, folded

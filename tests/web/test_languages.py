@@ -60,3 +60,15 @@ def test_every_interface_string_has_a_ukrainian_translation():
     compiled = i18n.translations("uk")
     untranslated_in_mo = [s for s in found if isinstance(s, str) and compiled.gettext(s) == s and s not in ("Svidok",)]
     assert not untranslated_in_mo, f"the .mo is older than the .po (run pybabel compile): {untranslated_in_mo[:5]}"
+
+
+def test_file_sizes_are_written_in_the_interfaces_language():
+    from svidok.web.render import filesize
+
+    token = i18n.current.set("uk")
+    try:
+        assert [filesize(n) for n in (1, 983, 2600, 14_200_000, 2_100_000_000)] == [
+            "1 байт", "983 байти", "2.6 кБ", "14.2 МБ", "2.1 ГБ"]
+    finally:
+        i18n.current.reset(token)
+    assert [filesize(n) for n in (1, 60, 2600)] == ["1 byte", "60 bytes", "2.6 kB"]

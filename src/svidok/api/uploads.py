@@ -33,7 +33,7 @@ ROUTES = (
     ("POST", re.compile(r"^/api/v1/imports/?$")),  # a spreadsheet can be larger than a JSON body
     ("PUT", re.compile(r"^/api/v1/evidence/raw/?$")),
     ("POST", re.compile(r"^/upload/incidents/[^/]+/evidence/?$")),
-    ("POST", re.compile(r"^/api/v1/imports/?$")),
+    ("POST", re.compile(r"^/incidents/new/?$")),  # the incident form takes a photo from the phone
 )
 
 
@@ -61,7 +61,7 @@ class UploadGate:
         if scope["type"] != "http" or not is_upload(scope):
             await self.app(scope, receive, send)
             return
-        web = scope["path"].startswith("/upload/")
+        web = not scope["path"].startswith("/api/")
         refusal = await self._refusal(scope, web)
         if refusal is not None:
             await refusal(scope, receive, send)

@@ -185,3 +185,51 @@ def parse(data: dict, origin: str = "mapping") -> Mapping:
     except ValidationError as exc:
         lines = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise MappingError(f"{origin}: " + "; ".join(lines)) from None
+
+
+def _line_of(node: Any, loc: tuple) -> int | None:
+    """The line (1-based) of the entry at ``loc`` (keys and list indexes) in a composed YAML tree:
+    as deep as the path goes, so an error inside an entry points at that entry."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            hit = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if hit is None:
+                break
+            line = next(k.start_mark.line + 1 for k, v in node.value if v is hit)
+            node = hit
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def check_text(text: str, name: str = "mapping") -> tuple[Mapping | None, list[dict]]:
+    """A mapping written or edited by hand, checked without a file: (the mapping or None, problems).
+
+    Each problem is ``{"line", "entry", "reason"}``: the line of the YAML text (1-based, or None),
+    the entry ("incident.date_start") and what is wrong, for a person to correct in a text box.
+    Structural problems that need no file (a part without its required fields) are included."""
+    try:
+        data = yaml.safe_load(text)
+        tree = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x) or str(exc)
+        return None, [{"line": mark.line + 1 if mark else None, "entry": "", "reason": f"not valid YAML: {reason}"}]
+    if not isinstance(data, dict):
+        return None, [{"line": 1, "entry": "", "reason": "a mapping is a YAML object (name:, keys:, incident:, …)"}]
+    data.setdefault("name", name)
+    try:
+        mapping = Mapping.model_validate(data)
+    except ValidationError as exc:
+        return None, [{"line": _line_of(tree, tuple(e["loc"])), "entry": ".".join(str(p) for p in e["loc"]),
+                       "reason": e["msg"]} for e in exc.errors()]
+    structural = [p for p in mapping.check(sorted(mapping.columns_used())) if not p.startswith("column ")]
+    problems = []
+    for p in structural:
+        entry, _, reason = p.partition(": ")
+        problems.append({"line": _line_of(tree, tuple(entry.split("."))), "entry": entry, "reason": reason})
+    return (None if problems else mapping), problems

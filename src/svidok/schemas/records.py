@@ -79,6 +79,7 @@ class ActIn(Strict):
 class IncidentIn(Strict):
     synthetic: bool = Field(False, description="marks demo or training data, never real people")
     title: ShortText = Field(min_length=1)
+    title_i18n: dict[Code, ShortText] | None = None
     narrative: LongText | None = None
     narrative_i18n: dict[Code, LongText] | None = None
     date_start: PartialDateText
@@ -99,6 +100,7 @@ class IncidentUpdate(Strict):
 
     version: Version
     title: ShortText | None = Field(None, min_length=1)
+    title_i18n: dict[Code, ShortText] | None = None
     narrative: LongText | None = None
     narrative_i18n: dict[Code, LongText] | None = None
     date_start: PartialDateText | None = None

@@ -53,7 +53,7 @@ class Batch:
 #: Column order of the tuples the generator appends (``services.rowsets.Rows``), per table,
 #: and the values every row of that table shares (besides the audit columns of records).
 _LAYOUT: dict[str, tuple[tuple[str, ...], dict]] = {
-    "incidents": (("id", "confidentiality", "title", "narrative", "narrative_i18n", "date_start", "date_lo", "date_hi",
+    "incidents": (("id", "confidentiality", "title", "title_i18n", "narrative", "narrative_i18n", "date_start", "date_lo", "date_hi",
                    "place_id", "lat", "lon", "verification_status", "search_text"),
                   {"import_source": None, "date_end": None, "location_precision": "settlement"}),
     "sources": (("id", "kind", "pseudonym", "reliability", "credibility", "consent_contact",
@@ -255,14 +255,17 @@ class DemoGenerator:
         title = sc.title_en.format(place=name_en)
         narrative = (f"Synthetic record. {title} on {text}. Witnesses describe the event; "
                      f"the documenter recorded victims and sources.")
+        title_uk = sc.title_uk.format(place=name_uk)
+        narrative_uk = (f"Синтетичний запис. {title_uk} — {text}. Свідки описують подію; документувальник "
+                        f"записав потерпілих і джерела.")
         confidentiality = rnd.choices(("public", "restricted", "confidential"), (30, 60, 10))[0]
         b.rows["incidents"].append((
-            iid, confidentiality, title, narrative, json.dumps({"uk": sc.title_uk.format(place=name_uk)}),
+            iid, confidentiality, title, json.dumps({"uk": title_uk}), narrative, json.dumps({"uk": narrative_uk}),
             text, lo.isoformat(), hi.isoformat(), pid_,
             round(lat + rnd.uniform(-0.05, 0.05), 5) if lat is not None else None,
             round(lon + rnd.uniform(-0.05, 0.05), 5) if lon is not None else None,
             rnd.choices(("unverified", "partially_verified", "verified"), (40, 35, 25))[0],
-            self._search_text(title, name_uk)))
+            self._search_text(title, name_uk, title_uk)))
         # A source (a witness, a channel) usually speaks to several incidents.
         if self._recent_sources and rnd.random() < 0.7:
             src = rnd.choice(self._recent_sources)
@@ -294,11 +297,12 @@ class DemoGenerator:
         self._recent_sources = (self._recent_sources + [src])[-50:]
         return src
 
-    def _search_text(self, title: str, name_uk: str) -> str:
-        key = (title, name_uk)
+    def _search_text(self, title: str, name_uk: str, title_uk: str) -> str:
+        key = (title, name_uk)  # the Ukrainian title follows from the same scenario and place
         text = self._title_keys.get(key)
         if text is None:
-            text = self._title_keys[key] = " ".join(dict.fromkeys(names.search_keys(title) + names.search_keys(name_uk)))
+            text = self._title_keys[key] = " ".join(dict.fromkeys(
+                names.search_keys(title) + names.search_keys(name_uk) + names.search_keys(title_uk)))
         return text
 
     def _victims(self, b: Batch, sc, aid: int, day: date, iid: int, place: tuple) -> None:

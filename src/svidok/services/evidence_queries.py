@@ -61,12 +61,14 @@ def conditions(actor: Actor, f: EvidenceFilter) -> list:
     return out
 
 
-def _incident_titles(s: Session, actor: Actor, ids: set[int]) -> dict[int, str]:
-    """Titles of the items' incidents (an item is never visible when its incident is not)."""
+def _incident_titles(s: Session, actor: Actor, ids: set[int]) -> dict[int, tuple[str, dict | None]]:
+    """Titles of the items' incidents, with their other-language titles (an item is never visible
+    when its incident is not)."""
     if not ids:
         return {}
-    q = select(Incident.id, Incident.title).where(Incident.id.in_(ids), access.visibility_clause(Incident, actor))
-    return dict(s.execute(q).all())
+    q = select(Incident.id, Incident.title, Incident.title_i18n).where(Incident.id.in_(ids),
+                                                                       access.visibility_clause(Incident, actor))
+    return {i: (t, t18) for i, t, t18 in s.execute(q).all()}
 
 
 def listing(app, actor: Actor, f: EvidenceFilter, cursor: str | None = None, limit: int = 50) -> dict:
@@ -78,7 +80,9 @@ def listing(app, actor: Actor, f: EvidenceFilter, cursor: str | None = None, lim
         titles = _incident_titles(s, actor, {r.incident_id for r in rows if r.incident_id})
         items = [
             {"id": r.id, "original_name": r.original_name, "media_type": r.media_type, "size": r.size,
-             "sha256": r.sha256, "incident_id": r.incident_id, "incident_title": titles.get(r.incident_id),
+             "sha256": r.sha256, "incident_id": r.incident_id,
+             "incident_title": titles.get(r.incident_id, (None, None))[0],
+             "incident_title_i18n": titles.get(r.incident_id, (None, None))[1],
              "source_id": r.source_id, "case_id": r.case_id, "confidentiality": r.confidentiality,
              "acquired_by": r.acquired_by, "acquired_at": r.acquired_at, "created_at": r.created_at}
             for r in rows

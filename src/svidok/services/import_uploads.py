@@ -19,7 +19,7 @@ from sqlalchemy import select
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
-from svidok.interop import builtin
+from svidok.interop import builtin, submissions
 from svidok.interop import mapping as mapping_mod
 from svidok.interop.tables import TableError, read_table
 from svidok.storage.models import ImportRun
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from svidok.app import Svidok
 
 SPREADSHEETS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+FORM_FILES = (".json", ".csv")
+#: The kinds of file the imports page takes, as its messages name them.
+KINDS = {"spreadsheet": "a spreadsheet (CSV or Excel .xlsx)", "acled": "an ACLED export (CSV)",
+         "uwazi": "an Uwazi export (CSV)", "odk": "ODK Central or KoboToolbox submissions (JSON or CSV)"}
 MAX_MAPPING_BYTES = 200_000
 _CHUNK = 1 << 20
 
@@ -55,48 +59,104 @@ def _copy(src: BinaryIO, dest: Path, limit: int) -> int:
     return size
 
 
-def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, mapping_name: str | None = None,
-          mapping_text: bytes | None = None, limit: int | None = None) -> dict:
-    """Keep an uploaded spreadsheet and its mapping for the import job; ValidationFailed naming the
-    field (``file`` or ``mapping``) and what to change. Nothing is kept when anything is wrong."""
+def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, kind: str = "spreadsheet",
+          mapping_name: str | None = None, mapping_text: bytes | str | None = None, limit: int | None = None) -> dict:
+    """Keep an uploaded file and its mapping for the import job; ValidationFailed naming the field
+    (``kind``, ``file``, ``mapping`` or ``mapping_text``) and what to change. Nothing is kept when
+    anything is wrong.
+
+    ``kind``: ``spreadsheet`` (CSV/XLSX with a mapping chosen or written), ``acled`` and ``uwazi``
+    (their CSV exports, with the shipped mapping unless one is written), ``odk`` (ODK Central or
+    KoboToolbox submissions, JSON or CSV, read into rows for the shipped ``odk`` mapping).
+    ``mapping_text``: a mapping written or edited on the page; its problems name their line."""
     access.require_writer(actor)
     limit = limit or int(app.settings.max_upload_bytes)
+    if kind not in KINDS:
+        raise ValidationFailed(FieldError("kind", f"unknown kind of file {kind!r}; choose one of: {', '.join(KINDS)}"))
     name = _safe_name(filename or "")
+    accepted = FORM_FILES if kind == "odk" else SPREADSHEETS
     if not filename:
-        raise ValidationFailed(FieldError("file", "choose a CSV or Excel (.xlsx) file"))
-    if Path(name).suffix.lower() not in SPREADSHEETS:
-        raise ValidationFailed(FieldError("file", f"{name} is not a spreadsheet this page reads: save it as CSV or "
-                                                  "Excel (.xlsx)"))
-    if not mapping_text and mapping_name not in builtin.names():
-        raise ValidationFailed(FieldError("mapping", "choose one of the mappings, or upload your own mapping file"))
+        raise ValidationFailed(FieldError("file", f"choose a file ({KINDS[kind]})"))
+    if Path(name).suffix.lower() not in accepted:
+        raise ValidationFailed(FieldError("file", f"{name} is not a file this page reads as {KINDS[kind]}: "
+                                                  f"save it as {', '.join(accepted[:-1])} or {accepted[-1]}"))
+    if isinstance(mapping_text, bytes):
+        try:
+            mapping_text = mapping_text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationFailed(FieldError("mapping", "the mapping file is not UTF-8 text")) from None
+    mapping_text = mapping_text if mapping_text and mapping_text.strip() else None
+    if mapping_text is None:
+        mapping_name = kind if kind != "spreadsheet" else mapping_name
+        if mapping_name not in builtin.names():
+            raise ValidationFailed(FieldError("mapping", "choose one of the mappings, or write or upload your own"))
+    else:
+        check_mapping(mapping_text)
     target = folder(app) / secrets.token_hex(8)
     target.mkdir(parents=True)
     try:
         path = target / name
         _copy(data, path, limit)
         if mapping_text:
-            if len(mapping_text) > MAX_MAPPING_BYTES:
-                raise ValidationFailed(FieldError("mapping", f"the mapping file is over {MAX_MAPPING_BYTES} bytes"))
             mapping_path = target / "mapping.yaml"
-            mapping_path.write_bytes(mapping_text)
+            mapping_path.write_text(mapping_text, encoding="utf-8")
         else:
             mapping_path = builtin.FOLDER / f"{mapping_name}.yaml"
         try:
             mapping = mapping_mod.load(mapping_path)
         except mapping_mod.MappingError as exc:
             raise ValidationFailed(FieldError("mapping", str(exc))) from None
-        try:  # only the header is read here; the rows are read by the job
-            table = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet, mapping.header_row)
-        except (TableError, OSError, ValueError) as exc:
-            raise ValidationFailed(FieldError("file", f"{name} cannot be read as a table: {exc}")) from None
-        problems = mapping.check(table.header)
+        header = _header(path, name, kind, mapping)
+        problems = mapping.check(header)
         if problems:
-            raise ValidationFailed([FieldError("mapping", f"the mapping {mapping.name!r} does not fit {name}: {p}")
+            field = "mapping_text" if mapping_text else "mapping"
+            raise ValidationFailed([FieldError(field, f"the mapping {mapping.name!r} does not fit {name}: {p}")
                                     for p in problems])
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    return {"path": str(path), "mapping": str(mapping_path), "file": name, "mapping_name": mapping.name}
+    return {"path": str(path), "mapping": str(mapping_path), "file": name, "mapping_name": mapping.name, "kind": kind}
+
+
+def check_mapping(text: str | bytes):
+    """A mapping written or edited on the page, checked before use (no file needed): the mapping,
+    or ValidationFailed with one ``mapping_text`` error per problem, its YAML line as ``row``."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationFailed(FieldError("mapping_text", "the mapping file is not UTF-8 text")) from None
+    if len(text.encode("utf-8")) > MAX_MAPPING_BYTES:
+        raise ValidationFailed(FieldError("mapping_text", f"the mapping is over {MAX_MAPPING_BYTES} bytes"))
+    mapping, problems = mapping_mod.check_text(text)
+    if problems:
+        raise ValidationFailed([FieldError("mapping_text", f"{p['entry']}: {p['reason']}" if p["entry"] else p["reason"],
+                                           row=p["line"]) for p in problems])
+    return mapping
+
+
+def _header(path: Path, name: str, kind: str, mapping) -> list[str]:
+    """The columns the mapping will read (only the header is read here; the rows are read by the job)."""
+    if kind == "odk":
+        try:
+            subs = submissions.read(path)
+        except (TableError, OSError, ValueError) as exc:
+            raise ValidationFailed(FieldError("file", f"{name} cannot be read as form submissions: {exc}")) from None
+        if not subs:
+            raise ValidationFailed(FieldError("file", f"{name} holds no submissions"))
+        return list(submissions.HEADER)
+    try:
+        table = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet, mapping.header_row)
+    except (TableError, OSError, ValueError) as exc:
+        raise ValidationFailed(FieldError("file", f"{name} cannot be read as a table: {exc}")) from None
+    return table.header
+
+
+def shipped_mapping(name: str) -> str:
+    """The YAML text of a shipped mapping, to start an edited copy from."""
+    if name not in builtin.names():
+        raise ValidationFailed(FieldError("start", f"no shipped mapping {name!r} (shipped: {', '.join(builtin.names())})"))
+    return (builtin.FOLDER / f"{name}.yaml").read_text(encoding="utf-8")
 
 
 def runs(app: Svidok, actor: Actor, limit: int = 50) -> list[dict]:

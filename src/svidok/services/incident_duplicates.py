@@ -240,7 +240,8 @@ def queue(app: Svidok, actor: Actor, *, status: str = "pending", limit: int = 50
 def _side(s: Session, i: Incident) -> dict:
     out = _summary(i)
     out["narrative"] = i.narrative
-    out["place"] = s.scalar(select(Place.name_en).where(Place.id == i.place_id)) if i.place_id else None
+    names = s.execute(select(Place.name_en, Place.name_uk).where(Place.id == i.place_id)).first() if i.place_id else None
+    out["place"], out["place_uk"] = (names[0], names[1]) if names else (None, None)
     out["acts"] = [{"violation_type": a.violation_type, "means": a.means} for a in i.acts if a.deleted_at is None]
     out["victims"] = int(s.scalar(select(func.coalesce(func.sum(Victim.count), 0)).join(Act, Act.id == Victim.act_id)
                                   .where(Act.incident_id == i.id, Act.deleted_at.is_(None))) or 0)

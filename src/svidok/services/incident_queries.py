@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy import exists, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from svidok.core import access
@@ -24,6 +25,23 @@ if TYPE_CHECKING:
 
 def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(f"i:{last_id}".encode()).decode().rstrip("=")
+
+
+def encode_date_cursor(last_date: date, last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"d:{last_date.isoformat()}:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_date_cursor(cursor: str | None) -> tuple[date, int] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, day, value = raw.split(":", 2)
+        if kind != "d":
+            raise ValueError
+        return date.fromisoformat(day), int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed(FieldError("cursor", "not a cursor this server gave out")) from None
 
 
 def decode_cursor(cursor: str | None) -> int | None:
@@ -182,18 +200,34 @@ def text_match(session: Session, q: str):
     return text("incidents.search_tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=query)
 
 
-def listing(app: Svidok, actor: Actor, f: IncidentFilter, cursor: str | None = None, limit: int = 50) -> dict:
-    """One page of incidents, newest first, with an opaque cursor to the next page."""
-    after = decode_cursor(cursor)
+def listing(app: Svidok, actor: Actor, f: IncidentFilter, cursor: str | None = None, limit: int = 50,
+            order: str = "id") -> dict:
+    """One page of incidents with an opaque cursor to the next page: newest recorded first
+    (``order="id"``, the API's order) or by the incident's date, latest first (``order="date"``, the
+    web list's; incidents of one day newest recorded first). Each item names its place in English
+    (``place``) and Ukrainian (``place_uk``)."""
     with app.db.session() as s:
         check_filter(app, s, f)
-        q = select(
-            Incident.id, Incident.title, Incident.date_start, Incident.date_end, Incident.place_id,
-            Incident.lat, Incident.lon, Incident.verification_status, Incident.confidentiality,
-        ).where(*conditions(app, s, actor, f, before=after))
-        rows, next_id = paging.newest_first(s, q, Incident.id, after, limit, scalars=False)
+        cols = (Incident.id, Incident.title, Incident.title_i18n, Incident.date_start, Incident.date_end, Incident.place_id,
+                Incident.lat, Incident.lon, Incident.verification_status, Incident.confidentiality, Incident.date_lo)
+        if order == "date":
+            after_date = decode_date_cursor(cursor)
+            q = select(*cols).where(*conditions(app, s, actor, f))
+            if after_date is not None:
+                q = q.where(tuple_(Incident.date_lo, Incident.id) < tuple_(*after_date))
+            with paging.one_process(s):
+                rows = list(s.execute(q.order_by(Incident.date_lo.desc(), Incident.id.desc()).limit(limit + 1)))
+            more = len(rows) > limit
+            rows = rows[:limit]
+            next_cursor = encode_date_cursor(rows[-1].date_lo, rows[-1].id) if more else None
+        else:
+            after = decode_cursor(cursor)
+            q = select(*cols).where(*conditions(app, s, actor, f, before=after))
+            rows, next_id = paging.newest_first(s, q, Incident.id, after, limit, scalars=False)
+            next_cursor = encode_cursor(next_id) if next_id else None
         place_ids = {r.place_id for r in rows if r.place_id}
-        names_by_id = dict(s.execute(select(Place.id, Place.name_en).where(Place.id.in_(place_ids))).all()) if place_ids else {}
+        names_by_id = {pid: (en, uk) for pid, en, uk in s.execute(
+            select(Place.id, Place.name_en, Place.name_uk).where(Place.id.in_(place_ids)))} if place_ids else {}
         act_rows = s.execute(
             select(Act.incident_id, Act.violation_type).where(Act.incident_id.in_([r.id for r in rows]))
         ).all() if rows else []
@@ -202,21 +236,28 @@ def listing(app: Svidok, actor: Actor, f: IncidentFilter, cursor: str | None = N
             types.setdefault(inc_id, []).append(vt)
         items = [
             {
-                "id": r.id, "title": r.title, "date_start": r.date_start, "date_end": r.date_end,
-                "place_id": r.place_id, "place": names_by_id.get(r.place_id), "lat": r.lat, "lon": r.lon,
+                "id": r.id, "title": r.title, "title_i18n": r.title_i18n, "date_start": r.date_start,
+                "date_end": r.date_end,
+                "place_id": r.place_id, "place": names_by_id.get(r.place_id, (None, None))[0],
+                "place_uk": names_by_id.get(r.place_id, (None, None))[1], "lat": r.lat, "lon": r.lon,
                 "verification_status": r.verification_status, "confidentiality": r.confidentiality,
                 "violation_types": sorted(set(types.get(r.id, []))),
             }
             for r in rows
         ]
-        return {"items": items, "next_cursor": encode_cursor(next_id) if next_id else None}
+        return {"items": items, "next_cursor": next_cursor}
 
 
-def count(app: Svidok, actor: Actor, f: IncidentFilter) -> int:
-    """How many incidents match — only among those the actor may see."""
+def count(app: Svidok, actor: Actor, f: IncidentFilter, cap: int | None = None) -> int:
+    """How many incidents match — only among those the actor may see. With ``cap``, counting stops
+    at ``cap`` (a list page says "more than ..." rather than count a million rows on every visit)."""
     with app.db.session() as s:
         check_filter(app, s, f)
-        return s.scalar(select(func.count()).select_from(Incident).where(*conditions(app, s, actor, f))) or 0
+        where = conditions(app, s, actor, f)
+        if cap is not None:
+            capped = select(Incident.id).where(*where).limit(cap).subquery()
+            return s.scalar(select(func.count()).select_from(capped)) or 0
+        return s.scalar(select(func.count()).select_from(Incident).where(*where)) or 0
 
 
 
@@ -226,8 +267,14 @@ def map_points(app: Svidok, actor: Actor, f: IncidentFilter, limit: int) -> dict
     condition is in the query, so unlocated incidents never crowd located ones out of the map."""
     with app.db.session() as s:
         check_filter(app, s, f)
-        q = select(Incident.id, Incident.title, Incident.date_start, Incident.lat, Incident.lon).where(
+        q = select(Incident.id, Incident.title, Incident.title_i18n, Incident.date_start, Incident.lat, Incident.lon,
+                   Incident.place_id).where(
             *conditions(app, s, actor, f), Incident.lat.is_not(None), Incident.lon.is_not(None))
         rows, next_id = paging.newest_first(s, q, Incident.id, None, limit, scalars=False)
-        return {"items": [{"id": r.id, "title": r.title, "date_start": r.date_start, "lat": r.lat, "lon": r.lon}
+        place_ids = {r.place_id for r in rows if r.place_id}
+        names = {pid: (en, uk) for pid, en, uk in s.execute(
+            select(Place.id, Place.name_en, Place.name_uk).where(Place.id.in_(place_ids)))} if place_ids else {}
+        return {"items": [{"id": r.id, "title": r.title, "title_i18n": r.title_i18n, "date_start": r.date_start, "lat": r.lat, "lon": r.lon,
+                           "place": names.get(r.place_id, (None, None))[0],
+                           "place_uk": names.get(r.place_id, (None, None))[1]}
                           for r in rows], "truncated": next_id is not None}

@@ -132,7 +132,7 @@ def _write_acts(app: Svidok, s: Session, actor: Actor, incident: Incident, acts:
 
 
 def _set_fields(s: Session, incident: Incident, data: IncidentIn | IncidentUpdate, fields: set[str]) -> None:
-    for f in ("title", "narrative", "narrative_i18n", "lat", "lon", "location_precision",
+    for f in ("title", "title_i18n", "narrative", "narrative_i18n", "lat", "lon", "location_precision",
               "verification_status", "confidentiality", "case_id"):
         if f in fields:
             setattr(incident, f, getattr(data, f))
@@ -148,7 +148,9 @@ def _set_fields(s: Session, incident: Incident, data: IncidentIn | IncidentUpdat
         if place is not None and incident.lat is None and place.lat is not None:
             incident.lat, incident.lon = place.lat, place.lon
             incident.location_precision = incident.location_precision or {"facility": "exact"}.get(place.level, place.level)
-    incident.search_text = search_text(incident.title, incident.narrative, incident.narrative_i18n)
+    incident.search_text = search_text(incident.title, incident.narrative,
+                                       {**(incident.narrative_i18n or {}),
+                                        **{f"title_{k}": v for k, v in (incident.title_i18n or {}).items()}})
 
 
 def _write_sources(s: Session, incident: Incident, source_ids: list[int]) -> None:

@@ -52,8 +52,8 @@ def everything(app: Svidok, actor: Actor, q: str, limit: int = 20) -> dict:
                     victims.setdefault(inc_id, set()).add(pid)
         ids = by_text | set(victims)
         rows = s.execute(
-            select(Incident.id, Incident.title, Incident.date_start, Incident.date_end, Incident.place_id,
-                   Incident.lat, Incident.lon, Incident.verification_status, Incident.confidentiality)
+            select(Incident.id, Incident.title, Incident.title_i18n, Incident.date_start, Incident.date_end,
+                   Incident.place_id, Incident.lat, Incident.lon, Incident.verification_status, Incident.confidentiality)
             .where(Incident.id.in_(ids)).order_by(Incident.date_lo.desc(), Incident.id.desc()).limit(limit)
         ).all() if ids else []
         place_ids = {r.place_id for r in rows if r.place_id}
@@ -62,7 +62,7 @@ def everything(app: Svidok, actor: Actor, q: str, limit: int = 20) -> dict:
         named = {p.id: p.full_name for p in s.execute(select(Person.id, Person.full_name).where(
             Person.id.in_({pid for r in rows for pid in victims.get(r.id, ())})))} if victims else {}
         incidents = [
-            {"id": r.id, "title": r.title, "date_start": r.date_start, "date_end": r.date_end,
+            {"id": r.id, "title": r.title, "title_i18n": r.title_i18n, "date_start": r.date_start, "date_end": r.date_end,
              "place_id": r.place_id, "place": place_names.get(r.place_id, (None, None))[0],
              "lat": r.lat, "lon": r.lon, "verification_status": r.verification_status,
              "confidentiality": r.confidentiality,

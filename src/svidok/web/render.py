@@ -39,6 +39,23 @@ def coord(value: float | str | None, places: int = 5) -> str:
 env.filters["coord"] = coord
 
 
+def filesize(value: int | float | None) -> str:
+    """A file's size for reading, in the interface's language (decimal units, as Jinja's own filter)."""
+    if value is None:
+        return ""
+    size = float(value)
+    if size < 1000:
+        return i18n.ngettext("%(num)d byte", "%(num)d bytes", int(size)) % {"num": int(size)}
+    for unit in (i18n.N_("%(size)s kB"), i18n.N_("%(size)s MB"), i18n.N_("%(size)s GB"), i18n.N_("%(size)s TB")):
+        size /= 1000
+        if size < 1000 or unit.endswith("TB"):
+            return i18n.gettext(unit) % {"size": f"{size:.1f}"}
+    return str(value)  # not reached
+
+
+env.filters["filesizeformat"] = filesize  # Jinja's own says "Bytes" and "kB" in every language
+
+
 class LoginRequired(Exception):
     """Raised by page dependencies when nobody is signed in (answered with a redirect)."""
 
@@ -77,6 +94,11 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
             groups.setdefault(instrument, []).append((t.code, t.label(lang), t.extra.get("article")))
         return list(groups.items())
 
+    def title_of(record: Any) -> str:
+        """A record's title in the interface's language when it has one (``title_i18n``), else as written."""
+        get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
+        return (get("title_i18n") or {}).get(lang) or get("title") or ""
+
     def url_with(**changes: Any) -> str:
         params = {k: v for k, v in request.query_params.items() if k not in changes}
         params.update({k: v for k, v in changes.items() if v not in (None, "")})
@@ -86,8 +108,8 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
     ctx.setdefault("errors", {})
     html = env.get_template(name).render(
         request=request, actor=actor, lang=lang, csrf=session.csrf if session is not None else "",
-        label=label, terms=terms, provision_groups=provision_groups, url_with=url_with, tile_url=core.settings.tile_url,
-        flash=_pop_flash(session), blur_media=getattr(request.state, "blur_media", True),
+        label=label, terms=terms, provision_groups=provision_groups, url_with=url_with, title_of=title_of,
+        tile_url=core.settings.tile_url, flash=_pop_flash(session), blur_media=getattr(request.state, "blur_media", True),
         blur_all_media=getattr(request.state, "blur_all_media", True), **ctx,
     )
     response = HTMLResponse(html, status_code=status)

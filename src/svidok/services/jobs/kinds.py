@@ -71,7 +71,16 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
         out = {"import_run": rep.base.run_id, **out}
     else:
         ctx.progress(message=f"importing {path.name}")
-        report = imports.run(app, actor, path, mapping, bool(params.get("dry_run")),
+        table = None
+        if params.get("kind") == "odk":  # form submissions, read into one row per victim for the odk mapping
+            from svidok.interop import submissions
+            from svidok.interop.tables import TableError
+
+            try:
+                table = submissions.table(submissions.read(path))
+            except TableError as exc:
+                raise ValidationFailed(FieldError("file", str(exc))) from None
+        report = imports.run(app, actor, path, mapping, bool(params.get("dry_run")), table=table,
                              progress=lambda rows: ctx.progress(advance=rows, message=f"importing {path.name}: rows"))
         out = report.to_dict()
         out["problems"] = out["problems"][:50]

@@ -18,6 +18,8 @@ class Incident(Record, Confidential, Base):
     )
 
     title: Mapped[str] = mapped_column(String(500), nullable=False)
+    #: Other-language versions of the title, e.g. {"uk": "..."} (shown in that interface language).
+    title_i18n: Mapped[dict | None] = mapped_column()
     narrative: Mapped[str | None] = mapped_column(Text)
     #: Other-language versions of the narrative, e.g. {"uk": "..."}.
     narrative_i18n: Mapped[dict | None] = mapped_column()

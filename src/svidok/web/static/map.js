@@ -45,7 +45,8 @@
           return L.circleMarker(latlng, { radius: 5, color: "#083d73", weight: 1, fillColor: "#0b5cad", fillOpacity: 0.8 });
         },
         onEachFeature: function (f, layer) {
-          layer.bindPopup('<a href="/incidents/' + f.properties.id + '">' + esc(f.properties.title) + "</a><br>" + esc(f.properties.date));
+          layer.bindPopup('<a href="/incidents/' + f.properties.id + '">' + esc(f.properties.title) + "</a><br>" + esc(f.properties.date) +
+            (f.properties.place ? " · " + esc(f.properties.place) : ""));
           layer.feature = f;
         }
       }).addTo(map);

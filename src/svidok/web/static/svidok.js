@@ -35,6 +35,7 @@
   window.addEventListener("resize", scrollables);
   // Place fields suggest gazetteer entries (name or KATOTTG code) from the API as you type.
   var timer = null;
+  var levels = JSON.parse(document.body.dataset.placeLevels || "{}");  // "hromada" in the interface's language
   document.querySelectorAll("input[data-places]").forEach(function (input) {
     input.addEventListener("input", function () {
       clearTimeout(timer);
@@ -50,7 +51,7 @@
             places.forEach(function (p) {
               var o = document.createElement("option");
               o.value = p.code;
-              o.label = (document.documentElement.lang === "uk" ? p.name_uk : p.name_en) + " (" + p.level + ")";
+              o.label = (document.documentElement.lang === "uk" ? p.name_uk : p.name_en) + " (" + (levels[p.level] || p.level) + ")";
               list.appendChild(o);
             });
           });

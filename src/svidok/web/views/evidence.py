@@ -52,6 +52,23 @@ def check_upload(upload: object, limit: int) -> str:
     return media_type
 
 
+async def ingest_upload(core, actor, file: UploadFile, media_type: str, incident: dict, form,
+                        purpose: str) -> dict:
+    """Store a checked upload as evidence of ``incident`` (its confidentiality and case), with how it
+    was obtained from the form's optional method, device and url fields."""
+    limit = max_upload_bytes(core.settings)
+    fields = {"acquisition_method": text(form.get("method")) or "web upload",
+              "acquisition_device": text(form.get("device")), "acquisition_url": text(form.get("url")),
+              "acquired_by": actor.username}
+    check_texts(file=file.filename, method=fields["acquisition_method"], device=fields["acquisition_device"],
+                url=fields["acquisition_url"])
+    return await call(lambda: evidence.ingest(
+        core, actor, file.file, original_name=file.filename, media_type=media_type, max_size=limit,
+        purpose=purpose, incident_id=incident["id"], confidentiality=incident["confidentiality"],
+        case_id=incident["case_id"], graphic=form.get("graphic") == "on",
+        **{k: v for k, v in fields.items() if v is not None}))
+
+
 @router.post("/upload/incidents/{incident_id}/evidence", dependencies=[Depends(csrf_checked)])
 async def upload(incident_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
@@ -61,16 +78,7 @@ async def upload(incident_id: PathId, request: Request, actor: Writer):
     file = form.get("file")
     try:
         media_type = check_upload(file, limit)
-        fields = {"acquisition_method": text(form.get("method")) or "web upload",
-                  "acquisition_device": text(form.get("device")), "acquisition_url": text(form.get("url")),
-                  "acquired_by": actor.username}
-        check_texts(file=file.filename, method=fields["acquisition_method"], device=fields["acquisition_device"],
-                    url=fields["acquisition_url"])
-        item = await call(lambda: evidence.ingest(
-            core, actor, file.file, original_name=file.filename, media_type=media_type, max_size=limit,
-            purpose="uploaded through the web form", incident_id=incident_id,
-            confidentiality=incident["confidentiality"], case_id=incident["case_id"],
-            graphic=form.get("graphic") == "on", **{k: v for k, v in fields.items() if v is not None}))
+        item = await ingest_upload(core, actor, file, media_type, incident, form, "uploaded through the web form")
     except ValidationFailed as exc:
         history = await call(incidents.history_of, core, actor, incident_id)
         return render(request, "incidents/show.html", status=422, incident=incident, history=list(reversed(history)),

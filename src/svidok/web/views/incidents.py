@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import UploadFile
 
 from svidok.core.errors import Conflict, Forbidden, ValidationFailed
 from svidok.http.deps import PathId
@@ -15,9 +16,12 @@ from ..i18n import _
 from ..incident_form import IncidentForm, layout, values_of
 from ..render import redirect, render
 from .common import call, errors_by_field, form_dict, parse, text
+from .evidence import check_upload, ingest_upload, max_upload_bytes
 
 router = APIRouter()
 FILTERS = tuple(IncidentFilter.model_fields)
+#: The list counts matches up to this many and says "more than" beyond.
+COUNT_CAP = 10_000
 
 
 def read_filter(request: Request) -> tuple[IncidentFilter, dict, dict]:
@@ -33,14 +37,16 @@ def read_filter(request: Request) -> tuple[IncidentFilter, dict, dict]:
 async def incident_list(request: Request, actor: SignedIn):
     core = request.app.state.svidok
     f, raw, errors = read_filter(request)
-    page = {"items": [], "next_cursor": None}
+    page, total = {"items": [], "next_cursor": None}, None
     if not errors:
         try:
-            page = await call(incident_queries.listing, core, actor, f, request.query_params.get("cursor"), 50)
+            page = await call(incident_queries.listing, core, actor, f, request.query_params.get("cursor"), 50,
+                              order="date")
+            total = await call(incident_queries.count, core, actor, f, COUNT_CAP + 1)
         except ValidationFailed as exc:
             errors = errors_by_field(exc)
-    return render(request, "incidents/list.html", page=page, filters=raw, errors=errors,
-                  families=sorted(core.vocab.families()))
+    return render(request, "incidents/list.html", page=page, filters=raw, errors=errors, total=total,
+                  count_cap=COUNT_CAP, families=sorted(core.vocab.families()))
 
 
 async def _show(request: Request, actor, incident_id: PathId, status: int = 200, **extra):
@@ -60,21 +66,36 @@ async def new_incident(request: Request, actor: Writer):
 async def create_incident(request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await form_dict(request)
+    upload = form.pop("file", None)  # a photo taken on the phone, or any evidence file (optional)
+    upload = upload if isinstance(upload, UploadFile) and upload.filename else None
     parsed = None
     try:
         parsed = IncidentForm(form)
         model = parsed.model(IncidentIn)
+        media_type = check_upload(upload, max_upload_bytes(core.settings)) if upload else None
         # Warn before saving; "Save anyway" sends confirm_new and the pair is queued for review.
         likely = [] if form.get("confirm_new") else await call(incident_duplicates.check, core, actor, model)
         if likely:
             return render(request, "incidents/form.html", values=form, errors={}, layout=layout(form), incident=None,
-                          duplicates=likely)
+                          duplicates=likely, file_again=upload is not None)
         created = await call(incidents.create, core, actor, model)
     except ValidationFailed as exc:
         exc = parsed.remap(exc) if parsed else exc
         return render(request, "incidents/form.html", status=422, values=form, errors=errors_by_field(exc),
-                      layout=layout(form), incident=None, message=_("The incident was not saved: correct the fields marked below."))
-    return redirect(request, f"/incidents/{created['id']}", _("Incident saved."))
+                      layout=layout(form), incident=None, file_again=upload is not None,
+                      message=_("The incident was not saved: correct the fields marked below."))
+    if upload is None:
+        return redirect(request, f"/incidents/{created['id']}", _("Incident saved."))
+    try:
+        item = await ingest_upload(core, actor, upload, media_type, created, form, "attached on the incident form")
+    except ValidationFailed as exc:
+        problem = "; ".join(errors_by_field(exc).values())
+        return redirect(request, f"/incidents/{created['id']}#evidence",
+                        _("Incident saved, but the file %(name)s was not added: %(problem)s. Add it again below.")
+                        % {"name": upload.filename, "problem": problem})
+    return redirect(request, f"/incidents/{created['id']}#evidence",
+                    _("Incident saved with the file %(name)s (SHA-256 %(sha)s).")
+                    % {"name": upload.filename, "sha": item["sha256"][:16] + "…"})
 
 
 @router.get("/incidents/{incident_id}")

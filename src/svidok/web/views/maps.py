@@ -17,6 +17,7 @@ from svidok.core.errors import ValidationFailed
 from svidok.figures import dashboard
 from svidok.services import incident_queries, records
 
+from .. import i18n
 from ..deps import SignedIn
 from ..render import render
 from .common import call, errors_by_field
@@ -63,9 +64,13 @@ async def incident_points(request: Request, actor: SignedIn):
         page = await call(incident_queries.map_points, request.app.state.svidok, actor, f, MAP_LIMIT)
     except ValidationFailed as exc:
         return JSONResponse({"errors": errors_by_field(exc)}, status_code=422)
+    lang = i18n.current.get()  # titles and place names in the interface's language
+    uk = lang == "uk"
     features = [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [i["lon"], i["lat"]]},
-         "properties": {"id": i["id"], "title": i["title"], "date": i["date_start"]}}
+         "properties": {"id": i["id"], "title": ((i["title_i18n"] or {}).get(lang) or i["title"]),
+                        "date": i["date_start"],
+                        "place": (i["place_uk"] if uk else None) or i["place"]}}
         for i in page["items"]
     ]
     return JSONResponse({"type": "FeatureCollection", "features": features, "truncated": page["truncated"]},
