@@ -23,8 +23,26 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Integer, String, and_, case, cast, extract, false, func, literal, null, or_, select, true, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
 
 from svidok.core import access
 from svidok.core.actors import Actor
@@ -68,25 +86,32 @@ def _supports(c: domain.Category, f, age):
 
 
 def _facts(actor: Actor):
-    """Every visible fact: (person counted, kind, harm, act type, displacement kind, forced labour, age, day, place)."""
-    owner = select(Person.id.label("id"), func.coalesce(Person.merged_into_id, Person.id).label("owner")
+    """Every visible fact: (person counted, kind, harm, act type, displacement kind, forced labour, age, day,
+    place, the counted person's birth date)."""
+    # The person a record counts for, with that person's birth date if the actor may see them.
+    target = aliased(Person, name="target")
+    target_birth = (select(target.birth_lo).where(target.id == Person.merged_into_id,
+                                                   access.visibility_clause(target, actor)).scalar_subquery())
+    owner = select(Person.id.label("id"), func.coalesce(Person.merged_into_id, Person.id).label("owner"),
+                   case((Person.merged_into_id.is_(None), Person.birth_lo), else_=target_birth).label("birth")
                    ).where(access.visibility_clause(Person, actor)).subquery("owner")
     s_null, b_null, i_null = cast(null(), String), cast(null(), Boolean), cast(null(), Integer)
     acts = (select(owner.c.owner.label("pid"), literal("act", String).label("kind"), Victim.harm.label("harm"),
                    Act.violation_type.label("vtype"), s_null.label("dkind"), b_null.label("labour"),
-                   Victim.age.label("age"), Incident.date_lo.label("day"), Incident.place_id.label("place"))
+                   Victim.age.label("age"), Incident.date_lo.label("day"), Incident.place_id.label("place"),
+                   owner.c.birth.label("birth"))
             .select_from(Victim).join(owner, owner.c.id == Victim.person_id).join(Act, Act.id == Victim.act_id)
             .join(Incident, Incident.id == Act.incident_id)
             .where(Act.deleted_at.is_(None), access.visibility_clause(Incident, actor)))
     moved = (select(owner.c.owner, literal("displacement", String), s_null, s_null, Displacement.kind, b_null, i_null,
-                    Displacement.date_lo, Displacement.from_place_id)
+                    Displacement.date_lo, Displacement.from_place_id, owner.c.birth)
              .select_from(Displacement).join(owner, owner.c.id == Displacement.person_id)
              .where(access.visibility_clause(Displacement, actor)))
     held = (select(owner.c.owner, literal("custody", String), s_null, s_null, s_null, CustodyEpisode.forced_labour,
-                   i_null, CustodyEpisode.date_from_lo, CustodyEpisode.facility_place_id)
+                   i_null, CustodyEpisode.date_from_lo, CustodyEpisode.facility_place_id, owner.c.birth)
             .select_from(CustodyEpisode).join(owner, owner.c.id == CustodyEpisode.person_id)
             .where(access.visibility_clause(CustodyEpisode, actor)))
-    return union_all(acts, moved, held).subquery("f")
+    return union_all(acts, moved, held).cte("f")
 
 
 def _rows(*rows: tuple, names: tuple[str, ...]):
@@ -101,27 +126,16 @@ def count(s: Session, actor: Actor, cats: domain.Categories) -> tuple[list[tuple
     if not matchable:
         return [], []
     f = _facts(actor)
-    births = select(Person.id.label("id"), Person.birth_lo.label("birth")).where(
-        access.visibility_clause(Person, actor)).subquery("births")
-    age = func.coalesce(f.c.age, _years(s, f.c.day, births.c.birth))
-    codes = _rows(*[(c.code,) for c, _ in matchable], names=("code",)).subquery("cats")
+    age = func.coalesce(f.c.age, _years(s, f.c.day, f.c.birth))
     supports = [(c.code, _supports(c, f, age)) for c, _ in matchable]
-    wanted = _rows(*[(c.code, r) for c, _ in matchable
-                     for r in (c.relationships if c.claimant == "family" else VICTIM_CLAIMANTS)],
-                   names=("code", "rel")).subquery("wanted")
-    claimant = (select(ClaimRelative.person_id.label("pid"), wanted.c.code.label("code"))
-                .join(wanted, wanted.c.rel == ClaimRelative.relationship)
-                .where(access.visibility_clause(ClaimRelative, actor), ClaimRelative.consent.is_(True))
-                .distinct().subquery("claimant"))
     prepared = (select(cast(LedgerEntry.record_id, Integer).label("pid"))
                 .where(LedgerEntry.action == claims_service.DOSSIER_ACTION).distinct().subquery("prepared"))
     since = date.fromisoformat(cats.since)
-    # Persons × categories × the places of their supporting facts, each once.
-    supported = (select(f.c.pid, codes.c.code, f.c.place).distinct()
-                 .select_from(f).outerjoin(births, births.c.id == f.c.pid)
-                 .join(codes, or_(*[and_(codes.c.code == code, cond) for code, cond in supports]))
-                 .where(or_(f.c.day.is_(None), f.c.day >= literal(since, Date)))
-                 .subquery("supported"))
+    # Persons × categories × the places of their supporting facts, each once: one pass over the
+    # facts (kept by the database, not re-read) per category.
+    recent = or_(f.c.day.is_(None), f.c.day >= literal(since, Date))
+    supported = union_all(*[select(f.c.pid, literal(code, String).label("code"), f.c.place).where(cond, recent)
+                            for code, cond in supports]).subquery("supported")
     # Oblast of a place: the oblast whose materialised path its path begins with.
     oblast = Place.__table__.alias("oblast")
     place = Place.__table__.alias("place")
@@ -129,10 +143,15 @@ def count(s: Session, actor: Actor, cats: domain.Categories) -> tuple[list[tuple
                  .join(oblast, and_(oblast.c.level == "oblast",
                                            func.substr(place.c.path, 1, func.length(oblast.c.path)) == oblast.c.path))
                  .subquery("in_oblast"))
-    m = (select(supported.c.pid, supported.c.code, in_oblast.c.oblast,
-                (claimant.c.pid.is_not(None)).label("has_claimant"), (prepared.c.pid.is_not(None)).label("prepared"))
+    # A family member recorded with consent, of a relationship that may claim in the category.
+    claimant = exists().where(
+        ClaimRelative.person_id == supported.c.pid, ClaimRelative.consent.is_(True),
+        access.visibility_clause(ClaimRelative, actor),
+        or_(*[and_(supported.c.code == c.code, ClaimRelative.relationship.in_(
+            c.relationships if c.claimant == "family" else VICTIM_CLAIMANTS)) for c, _ in matchable]))
+    m = (select(supported.c.pid, supported.c.code, in_oblast.c.oblast, claimant.label("has_claimant"),
+                (prepared.c.pid.is_not(None)).label("prepared"))
          .select_from(supported).outerjoin(in_oblast, in_oblast.c.place == supported.c.place)
-         .outerjoin(claimant, and_(claimant.c.pid == supported.c.pid, claimant.c.code == supported.c.code))
          .outerjoin(prepared, prepared.c.pid == supported.c.pid)).cte("m")
 
     def figures():
