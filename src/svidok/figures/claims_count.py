@@ -57,11 +57,17 @@ VICTIM_CLAIMANTS = ("parent", "legal_guardian", "spouse", "civil_partner", "chil
 def _years(s: Session, day, birth):
     """Whole years from ``birth`` to ``day`` (never below 0), as ``services.claims.with_ages`` counts them."""
     if s.get_bind().dialect.name == "postgresql":
-        years = (cast(extract("year", day), Integer) - cast(extract("year", birth), Integer)
-                 - case((func.to_char(day, "MM-DD") < func.to_char(birth, "MM-DD"), 1), else_=0))
+        years = (
+            cast(extract("year", day), Integer)
+            - cast(extract("year", birth), Integer)
+            - case((func.to_char(day, "MM-DD") < func.to_char(birth, "MM-DD"), 1), else_=0)
+        )
     else:  # SQLite keeps dates as ISO text
-        years = (cast(func.substr(day, 1, 4), Integer) - cast(func.substr(birth, 1, 4), Integer)
-                 - case((func.substr(day, 6) < func.substr(birth, 6), 1), else_=0))
+        years = (
+            cast(func.substr(day, 1, 4), Integer)
+            - cast(func.substr(birth, 1, 4), Integer)
+            - case((func.substr(day, 6) < func.substr(birth, 6), 1), else_=0)
+        )
     return case((years < 0, 0), else_=years)
 
 
@@ -77,8 +83,7 @@ def _supports(c: domain.Category, f, age):
     if "displaced" in harms:
         moved = or_(moved, f.c.dkind.in_(["internally_displaced", "evacuated"]))
     held = true() if rules.get("custody") else (f.c.labour == true()) if rules.get("forced_labour") else false()
-    kind = or_(and_(f.c.kind == "act", act), and_(f.c.kind == "displacement", moved),
-               and_(f.c.kind == "custody", held))
+    kind = or_(and_(f.c.kind == "act", act), and_(f.c.kind == "displacement", moved), and_(f.c.kind == "custody", held))
     rule = rules.get("age")
     if rule is None:
         return kind
@@ -90,27 +95,72 @@ def _facts(actor: Actor):
     place, the counted person's birth date)."""
     # The person a record counts for, with that person's birth date if the actor may see them.
     target = aliased(Person, name="target")
-    target_birth = (select(target.birth_lo).where(target.id == Person.merged_into_id,
-                                                   access.visibility_clause(target, actor)).scalar_subquery())
-    owner = select(Person.id.label("id"), func.coalesce(Person.merged_into_id, Person.id).label("owner"),
-                   case((Person.merged_into_id.is_(None), Person.birth_lo), else_=target_birth).label("birth")
-                   ).where(access.visibility_clause(Person, actor)).subquery("owner")
+    target_birth = (
+        select(target.birth_lo).where(target.id == Person.merged_into_id, access.visibility_clause(target, actor)).scalar_subquery()
+    )
+    owner = (
+        select(
+            Person.id.label("id"),
+            func.coalesce(Person.merged_into_id, Person.id).label("owner"),
+            case((Person.merged_into_id.is_(None), Person.birth_lo), else_=target_birth).label("birth"),
+        )
+        .where(access.visibility_clause(Person, actor))
+        .subquery("owner")
+    )
     s_null, b_null, i_null = cast(null(), String), cast(null(), Boolean), cast(null(), Integer)
-    acts = (select(owner.c.owner.label("pid"), literal("act", String).label("kind"), Victim.harm.label("harm"),
-                   Act.violation_type.label("vtype"), s_null.label("dkind"), b_null.label("labour"),
-                   Victim.age.label("age"), Incident.date_lo.label("day"), Incident.place_id.label("place"),
-                   owner.c.birth.label("birth"))
-            .select_from(Victim).join(owner, owner.c.id == Victim.person_id).join(Act, Act.id == Victim.act_id)
-            .join(Incident, Incident.id == Act.incident_id)
-            .where(Act.deleted_at.is_(None), access.visibility_clause(Incident, actor)))
-    moved = (select(owner.c.owner, literal("displacement", String), s_null, s_null, Displacement.kind, b_null, i_null,
-                    Displacement.date_lo, Displacement.from_place_id, owner.c.birth)
-             .select_from(Displacement).join(owner, owner.c.id == Displacement.person_id)
-             .where(access.visibility_clause(Displacement, actor)))
-    held = (select(owner.c.owner, literal("custody", String), s_null, s_null, s_null, CustodyEpisode.forced_labour,
-                   i_null, CustodyEpisode.date_from_lo, CustodyEpisode.facility_place_id, owner.c.birth)
-            .select_from(CustodyEpisode).join(owner, owner.c.id == CustodyEpisode.person_id)
-            .where(access.visibility_clause(CustodyEpisode, actor)))
+    acts = (
+        select(
+            owner.c.owner.label("pid"),
+            literal("act", String).label("kind"),
+            Victim.harm.label("harm"),
+            Act.violation_type.label("vtype"),
+            s_null.label("dkind"),
+            b_null.label("labour"),
+            Victim.age.label("age"),
+            Incident.date_lo.label("day"),
+            Incident.place_id.label("place"),
+            owner.c.birth.label("birth"),
+        )
+        .select_from(Victim)
+        .join(owner, owner.c.id == Victim.person_id)
+        .join(Act, Act.id == Victim.act_id)
+        .join(Incident, Incident.id == Act.incident_id)
+        .where(Act.deleted_at.is_(None), access.visibility_clause(Incident, actor))
+    )
+    moved = (
+        select(
+            owner.c.owner,
+            literal("displacement", String),
+            s_null,
+            s_null,
+            Displacement.kind,
+            b_null,
+            i_null,
+            Displacement.date_lo,
+            Displacement.from_place_id,
+            owner.c.birth,
+        )
+        .select_from(Displacement)
+        .join(owner, owner.c.id == Displacement.person_id)
+        .where(access.visibility_clause(Displacement, actor))
+    )
+    held = (
+        select(
+            owner.c.owner,
+            literal("custody", String),
+            s_null,
+            s_null,
+            s_null,
+            CustodyEpisode.forced_labour,
+            i_null,
+            CustodyEpisode.date_from_lo,
+            CustodyEpisode.facility_place_id,
+            owner.c.birth,
+        )
+        .select_from(CustodyEpisode)
+        .join(owner, owner.c.id == CustodyEpisode.person_id)
+        .where(access.visibility_clause(CustodyEpisode, actor))
+    )
     return union_all(acts, moved, held).cte("f")
 
 
@@ -128,36 +178,61 @@ def count(s: Session, actor: Actor, cats: domain.Categories) -> tuple[list[tuple
     f = _facts(actor)
     age = func.coalesce(f.c.age, _years(s, f.c.day, f.c.birth))
     supports = [(c.code, _supports(c, f, age)) for c, _ in matchable]
-    prepared = (select(cast(LedgerEntry.record_id, Integer).label("pid"))
-                .where(LedgerEntry.action == claims_service.DOSSIER_ACTION).distinct().subquery("prepared"))
+    prepared = (
+        select(cast(LedgerEntry.record_id, Integer).label("pid"))
+        .where(LedgerEntry.action == claims_service.DOSSIER_ACTION)
+        .distinct()
+        .subquery("prepared")
+    )
     since = date.fromisoformat(cats.since)
     # Persons × categories × the places of their supporting facts, each once: one pass over the
     # facts (kept by the database, not re-read) per category.
     recent = or_(f.c.day.is_(None), f.c.day >= literal(since, Date))
-    supported = union_all(*[select(f.c.pid, literal(code, String).label("code"), f.c.place).where(cond, recent)
-                            for code, cond in supports]).subquery("supported")
+    supported = union_all(
+        *[select(f.c.pid, literal(code, String).label("code"), f.c.place).where(cond, recent) for code, cond in supports]
+    ).subquery("supported")
     # Oblast of a place: the oblast whose materialised path its path begins with.
     oblast = Place.__table__.alias("oblast")
     place = Place.__table__.alias("place")
-    in_oblast = (select(place.c.id.label("place"), oblast.c.id.label("oblast"))
-                 .join(oblast, and_(oblast.c.level == "oblast",
-                                           func.substr(place.c.path, 1, func.length(oblast.c.path)) == oblast.c.path))
-                 .subquery("in_oblast"))
+    in_oblast = (
+        select(place.c.id.label("place"), oblast.c.id.label("oblast"))
+        .join(oblast, and_(oblast.c.level == "oblast", func.substr(place.c.path, 1, func.length(oblast.c.path)) == oblast.c.path))
+        .subquery("in_oblast")
+    )
     # A family member recorded with consent, of a relationship that may claim in the category.
     claimant = exists().where(
-        ClaimRelative.person_id == supported.c.pid, ClaimRelative.consent.is_(True),
+        ClaimRelative.person_id == supported.c.pid,
+        ClaimRelative.consent.is_(True),
         access.visibility_clause(ClaimRelative, actor),
-        or_(*[and_(supported.c.code == c.code, ClaimRelative.relationship.in_(
-            c.relationships if c.claimant == "family" else VICTIM_CLAIMANTS)) for c, _ in matchable]))
-    m = (select(supported.c.pid, supported.c.code, in_oblast.c.oblast, claimant.label("has_claimant"),
-                (prepared.c.pid.is_not(None)).label("prepared"))
-         .select_from(supported).outerjoin(in_oblast, in_oblast.c.place == supported.c.place)
-         .outerjoin(prepared, prepared.c.pid == supported.c.pid)).cte("m")
+        or_(
+            *[
+                and_(
+                    supported.c.code == c.code,
+                    ClaimRelative.relationship.in_(c.relationships if c.claimant == "family" else VICTIM_CLAIMANTS),
+                )
+                for c, _ in matchable
+            ]
+        ),
+    )
+    m = (
+        select(
+            supported.c.pid,
+            supported.c.code,
+            in_oblast.c.oblast,
+            claimant.label("has_claimant"),
+            (prepared.c.pid.is_not(None)).label("prepared"),
+        )
+        .select_from(supported)
+        .outerjoin(in_oblast, in_oblast.c.place == supported.c.place)
+        .outerjoin(prepared, prepared.c.pid == supported.c.pid)
+    ).cte("m")
 
     def figures():
-        return (func.count(m.c.pid.distinct()),
-                func.count(case((m.c.has_claimant, m.c.pid)).distinct()),
-                func.count(case((m.c.prepared, m.c.pid)).distinct()))
+        return (
+            func.count(m.c.pid.distinct()),
+            func.count(case((m.c.has_claimant, m.c.pid)).distinct()),
+            func.count(case((m.c.prepared, m.c.pid)).distinct()),
+        )
 
     cells = select(literal("cell", String).label("level"), m.c.code, m.c.oblast, *figures()).group_by(m.c.code, m.c.oblast)
     totals = select(literal("total", String), m.c.code, cast(null(), Integer), *figures()).group_by(m.c.code)
