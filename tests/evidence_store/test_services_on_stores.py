@@ -63,5 +63,5 @@ def test_a_bundle_holds_the_original_bytes(store_app, tmp_path):
     report = verify_bundle(out["path"], evidence.public_key(store_app)["public_key_pem"])
     assert report.ok, report
     with tarfile.open(out["path"]) as tf:
-        member = next(m for m in tf.getmembers() if item["sha256"] in m.name)
+        member = next(m for m in tf.getmembers() if m.name.split("/")[-2:-1] == ["files"] and item["sha256"] in m.name)
         assert tf.extractfile(member).read() == BODY

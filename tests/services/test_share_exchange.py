@@ -13,6 +13,7 @@ from svidok.config import Settings
 from svidok.core.actors import SYSTEM
 from svidok.core.errors import Forbidden
 from svidok.figures import dashboard, incident_figures
+from svidok.interop.share_format import FORMAT_VERSION
 from svidok.schemas.records import IncidentUpdate
 from svidok.services import incidents, share_export, share_import, share_review, sharing, sources
 from svidok.storage.models import Incident, LedgerEntry, Person, ShareRecord, Source
@@ -198,7 +199,7 @@ def test_bad_packages_are_refused_with_the_reason_and_nothing_imported(pair, tmp
     _refused(b, cut, "altered or damaged|cut short")
 
     newer = tmp_path / "newer.svp"
-    newer.write_bytes(bytes(data).replace(b'"format":1', b'"format":2', 1))
+    newer.write_bytes(bytes(data).replace(b'"format":%d' % FORMAT_VERSION, b'"format":%d' % (FORMAT_VERSION + 1), 1))
     _refused(b, newer, "newer Svidok")
 
     other = tmp_path / "for-c.svp"

@@ -37,8 +37,9 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 MAGIC = b"SVIDOK-SHARE\n"
-#: The package format this code writes and the newest it reads.
-FORMAT_VERSION = 1
+#: The package format this code writes and the newest it reads. 2: evidence file lines
+#: (``--evidence files``), which a reader of version 1 would refuse as damaged rather than newer.
+FORMAT_VERSION = 2
 CHUNK = 1 << 20
 _MAX_HEADER = 64 * 1024
 _MAX_FRAME = CHUNK + 1024 + 16  # zlib may grow incompressible data slightly; + the tag
