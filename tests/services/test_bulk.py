@@ -51,6 +51,8 @@ def test_initial_load_sets_indexes_aside_and_rebuilds_them_with_full_text(sqlite
     assert "ix_persons_address_enc_key_id" not in dropped and "ix_sources_identity_enc_key_id" not in dropped
     with sqlite_app.db.engine.connect() as c:
         assert deferred_indexes.missing(c) == []
+        names = {r[0] for r in c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"ix_persons_address_enc_key_id", "ix_sources_identity_enc_key_id"} <= names
         word = c.exec_driver_sql("SELECT title FROM incidents ORDER BY id LIMIT 1").scalar().split()[0]
         with_word = c.exec_driver_sql("SELECT count(*) FROM incidents WHERE title LIKE ?", (f"%{word}%",)).scalar()
     # the full-text index was rebuilt: a word of a title finds at least the incidents whose title has it
