@@ -260,7 +260,8 @@ class DemoGenerator:
                         f"записав потерпілих і джерела.")
         confidentiality = rnd.choices(("public", "restricted", "confidential"), (30, 60, 10))[0]
         b.rows["incidents"].append((
-            iid, confidentiality, title, json.dumps({"uk": title_uk}), narrative, json.dumps({"uk": narrative_uk}),
+            iid, confidentiality, title, json.dumps({"uk": title_uk}, ensure_ascii=False), narrative,
+            json.dumps({"uk": narrative_uk}, ensure_ascii=False),
             text, lo.isoformat(), hi.isoformat(), pid_,
             round(lat + rnd.uniform(-0.05, 0.05), 5) if lat is not None else None,
             round(lon + rnd.uniform(-0.05, 0.05), 5) if lon is not None else None,
