@@ -18,7 +18,7 @@ from svidok.services import jobs
 from ..deps import SignedIn, csrf_checked
 from ..i18n import N_, _
 from ..render import PageError, redirect, render
-from .common import call, errors_by_field, form_dict, text, whole
+from .common import call, errors_by_field, form_dict, job_of_kind, text, whole
 
 router = APIRouter()
 
@@ -124,8 +124,6 @@ async def brief_make(name: str, request: Request, actor: SignedIn):
 
 @router.get("/briefs/jobs/{job_id}")
 async def brief_job(job_id: PathId, request: Request, actor: SignedIn):
-    job = await call(jobs.get, request.app.state.svidok, actor, job_id)
-    if job["kind"] != "brief":
-        raise PageError(404, _("No such page."))
+    job = await job_of_kind(request, actor, job_id, {"brief"})
     tpl = next((t for t in _templates() if t.name == (job["params"] or {}).get("template")), None)
     return render(request, "briefs/job.html", job=job, tpl=tpl, explanation=explain(job))

@@ -16,8 +16,8 @@ from svidok.services import claims, jobs
 
 from ..deps import SignedIn, csrf_checked
 from ..i18n import _
-from ..render import PageError, redirect, render
-from .common import call, errors_by_field, form_dict, listed, text, whole
+from ..render import redirect, render
+from .common import call, errors_by_field, form_dict, job_of_kind, listed, text, whole
 
 router = APIRouter()
 
@@ -143,7 +143,5 @@ async def make_dossier(person_id: PathId, request: Request, actor: SignedIn):
 
 @router.get("/persons/{person_id}/claims/dossiers/{job_id}")
 async def dossier_job(person_id: PathId, job_id: PathId, request: Request, actor: SignedIn):
-    job = await call(jobs.get, request.app.state.svidok, actor, job_id)
-    if job["kind"] != DOSSIER_JOB or (job["params"] or {}).get("person_id") != person_id:
-        raise PageError(404, _("No such page."))
+    job = await job_of_kind(request, actor, job_id, {DOSSIER_JOB}, person_id=person_id)
     return render(request, "claims/dossier_job.html", job=job, person_id=person_id)

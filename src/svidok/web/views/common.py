@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from fastapi import Request
@@ -10,9 +10,10 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from svidok.core.errors import FieldError, ServiceError, ValidationFailed
+from svidok.services import jobs
 
 from ..i18n import _
-from ..render import redirect, render
+from ..render import PageError, redirect, render
 
 call = run_in_threadpool
 
@@ -105,3 +106,13 @@ async def review_decision(request: Request, actor: Any, pair_id: int, verdict: s
             return redirect(request, page, str(exc))
         raise
     return redirect(request, page, _(done))
+
+
+async def job_of_kind(request: Request, actor, job_id: int, kinds: Collection[str], **params: Any) -> dict:
+    """The job a page shows, when it is of one of ``kinds`` and its parameters include ``params``;
+    any other job (or none the actor may see) is "no such page", not another page's job."""
+    job = await call(jobs.get, request.app.state.svidok, actor, job_id)
+    given = job["params"] or {}
+    if job["kind"] not in kinds or any(given.get(k) != v for k, v in params.items()):
+        raise PageError(404, _("No such page."))
+    return job

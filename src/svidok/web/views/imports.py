@@ -21,7 +21,7 @@ from svidok.services import import_uploads, jobs
 from ..deps import Writer, csrf_checked
 from ..i18n import N_, _
 from ..render import PageError, redirect, render
-from .common import call, errors_by_field
+from .common import call, errors_by_field, job_of_kind
 
 router = APIRouter()
 #: An import run's states, as its list shows them (``ImportRun.status``).
@@ -94,23 +94,16 @@ async def upload(request: Request, actor: Writer):
     return redirect(request, f"/imports/jobs/{job['id']}", _("The file is being checked; nothing is saved yet."))
 
 
-async def _import_job(request: Request, actor, job_id: int) -> dict:
-    job = await call(jobs.get, request.app.state.svidok, actor, job_id)
-    if job["kind"] != "import":
-        raise PageError(404, _("No such page."))
-    return job
-
-
 @router.get("/imports/jobs/{job_id}")
 async def import_job(job_id: PathId, request: Request, actor: Writer):
-    job = await _import_job(request, actor, job_id)
+    job = await job_of_kind(request, actor, job_id, {"import"})
     return render(request, "imports/job.html", job=job, report=job["result"] or {})
 
 
 @router.post("/imports/jobs/{job_id}/apply", dependencies=[Depends(csrf_checked)])
 async def apply(job_id: PathId, request: Request, actor: Writer):
     """Import the file of a finished dry run for real (the same staged file and mapping)."""
-    job = await _import_job(request, actor, job_id)
+    job = await job_of_kind(request, actor, job_id, {"import"})
     params = job["params"] or {}
     if not params.get("dry_run") or job["status"] != "done":
         raise PageError(409, _("Only a finished check can be imported."))

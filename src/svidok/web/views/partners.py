@@ -19,7 +19,7 @@ from svidok.services.jobs import starts
 from ..deps import Administrator, csrf_checked
 from ..i18n import _
 from ..render import PageError, redirect, render
-from .common import call, errors_by_field, form_dict, text
+from .common import call, errors_by_field, form_dict, job_of_kind, text
 
 router = APIRouter()
 
@@ -209,22 +209,15 @@ async def upload_package(request: Request, actor: Administrator):
     return redirect(request, f"/partners/jobs/{job['id']}", _("The package is being checked; nothing is saved yet."))
 
 
-async def _share_job(request: Request, actor, job_id: int) -> dict:
-    job = await call(jobs.get, request.app.state.svidok, actor, job_id)
-    if job["kind"] not in SHARE_JOBS:
-        raise PageError(404, _("No such page."))
-    return job
-
-
 @router.get("/partners/jobs/{job_id}")
 async def share_job(job_id: PathId, request: Request, actor: Administrator):
-    job = await _share_job(request, actor, job_id)
+    job = await job_of_kind(request, actor, job_id, SHARE_JOBS)
     return render(request, "partners/job.html", job=job, r=job["result"] or {})
 
 
 @router.post("/partners/jobs/{job_id}/import", dependencies=[Depends(csrf_checked)])
 async def import_checked(job_id: PathId, request: Request, actor: Administrator):
-    job = await _share_job(request, actor, job_id)
+    job = await job_of_kind(request, actor, job_id, SHARE_JOBS)
     if job["kind"] != "share_import" or not job["params"].get("dry_run") or job["status"] != "done":
         raise PageError(409, _("Only a package whose check has finished can be imported from here."))
     new = await call(jobs.submit, request.app.state.svidok, actor, "share_import", {**job["params"], "dry_run": False})
