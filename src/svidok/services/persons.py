@@ -132,11 +132,7 @@ def update(app: Svidok, actor: Actor, person_id: int, data: PersonUpdate) -> dic
         _apply(app, s, person, data, fields)
         if fields & {"full_name", "other_names"}:
             _write_names(s, person, data if "other_names" in fields else data.model_copy(update={"other_names": []}))
-        person.version += 1
-        person.updated_at = func.now()
-        s.flush()
-        s.refresh(person)
-        history.record(s, actor, ENTITY, person, "update", before)
+        _new_version(s, actor, person, before)
         return to_dict(app, s, person, actor)
 
 
@@ -246,6 +242,15 @@ def listing(app: Svidok, actor: Actor, after: int | None = None, limit: int = 50
         return items, next_id
 
 
+def _new_version(session: Session, actor: Actor, person: Person, before: dict, reason: str | None = None) -> None:
+    """Record an update of ``person`` (already changed in the session): version, time, history."""
+    person.version += 1
+    person.updated_at = func.now()
+    session.flush()
+    session.refresh(person)
+    history.record(session, actor, ENTITY, person, "update", before, reason=reason)
+
+
 def remove(app: Svidok, actor: Actor, person_id: int, reason: str) -> None:
     access.require_writer(actor)
     with app.db.session() as s:
@@ -319,12 +324,8 @@ def learn_from_victim(app: Svidok, session: Session, actor: Actor, person: Perso
     if "birth_date" in changes:
         bd = dates.parse(changes["birth_date"])
         person.birth_lo, person.birth_hi = bd.lo, bd.hi
-    person.version += 1
-    person.updated_at = func.now()
-    session.flush()
-    session.refresh(person)
-    history.record(session, actor, ENTITY, person, "update", before,
-                   reason=learnt_reason(incident_id, changes) if incident_id is not None else None)
+    _new_version(session, actor, person, before,
+                 learnt_reason(incident_id, changes) if incident_id is not None else None)
 
 
 def unlearn_death(session: Session, actor: Actor, person_id: int, incident_id: int) -> None:
@@ -346,9 +347,5 @@ def unlearn_death(session: Session, actor: Actor, person_id: int, incident_id: i
         return
     before = history.snapshot(person)
     person.life_status = (last.before or {}).get("life_status") or "unknown"
-    person.version += 1
-    person.updated_at = func.now()
-    session.flush()
-    session.refresh(person)
-    history.record(session, actor, ENTITY, person, "update", before,
-                   reason=f"no victim row says killed any more (corrected on incident {incident_id})")
+    _new_version(session, actor, person, before,
+                 f"no victim row says killed any more (corrected on incident {incident_id})")
