@@ -56,6 +56,14 @@ def _flip(path, member: str, at: float = 0.5) -> None:
         fh.write(bytes([b[0] ^ 0xFF]))
 
 
+
+def _openssl_ts_verify(root, token: str) -> subprocess.CompletedProcess:
+    """The prosecutor's command of docs/bundle-format.md, run inside the extracted bundle."""
+    return subprocess.run(
+        ["openssl", "ts", "-verify", "-data", token.removesuffix(".tsr") + ".json", "-in", token,
+         "-CAfile", "timestamps/tsa-roots.pem", "-untrusted", "timestamps/tsa-certificates.pem"],
+        cwd=root, capture_output=True, text=True)
+
 def test_bundle_carries_certificates_captures_and_the_documented_openssl_commands_pass(bundle, tsa, tmp_path) -> None:
     _app, _inc, path = bundle
     report = evidence_bundles.verify(path, None)
@@ -86,24 +94,7 @@ def test_bundle_carries_certificates_captures_and_the_documented_openssl_command
     tokens = sorted(p.relative_to(root) for p in (root / "timestamps").glob("*.tsr"))
     assert len(tokens) == 2
     for tsr in tokens:
-        v = subprocess.run(
-            [
-                "openssl",
-                "ts",
-                "-verify",
-                "-data",
-                str(tsr.with_suffix(".json")),
-                "-in",
-                str(tsr),
-                "-CAfile",
-                "timestamps/tsa-roots.pem",
-                "-untrusted",
-                "timestamps/tsa-certificates.pem",
-            ],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        )
+        v = _openssl_ts_verify(root, str(tsr))
         assert "Verification: OK" in v.stdout, v.stdout + v.stderr
         shown = subprocess.run(["openssl", "ts", "-reply", "-in", str(tsr), "-text"], cwd=root, capture_output=True, text=True)
         assert "Time stamp:" in shown.stdout and "Test TSA" in shown.stdout
@@ -151,24 +142,7 @@ def test_a_tampered_archive_or_token_in_a_bundle_is_reported(bundle, tmp_path) -
     assert any(p.startswith(f"timestamp {token}") for p in r.problems), r.problems
     # and openssl, given the extracted files, refuses the token too
     root = _extract(bad_token, tmp_path / "y")
-    v = subprocess.run(
-        [
-            "openssl",
-            "ts",
-            "-verify",
-            "-data",
-            token.removesuffix(".tsr") + ".json",
-            "-in",
-            token,
-            "-CAfile",
-            "timestamps/tsa-roots.pem",
-            "-untrusted",
-            "timestamps/tsa-certificates.pem",
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
+    v = _openssl_ts_verify(root, token)
     assert "Verification: OK" not in v.stdout
 
 
