@@ -41,10 +41,8 @@ def set_aside(conn: Connection, tables: Iterable[str], keep: Iterable[str] = ())
     present = _existing(conn, "index")
     for name in empty:
         for index in Base.metadata.tables[name].indexes:
-            # Partial indexes of ciphertexts' key ids stay: loads leave those columns empty, so
-            # keeping them costs a NULL test per row, while rebuilding one scans the whole table.
-            partial = index.dialect_options["sqlite"].get("where") is not None and index.name.endswith("_key_id")
-            if index.name in present and not index.unique and index.name not in keep and not partial:
+            live = index.info.get("live_during_loads", False)  # declared so by the index (models.base)
+            if index.name in present and not index.unique and index.name not in keep and not live:
                 conn.exec_driver_sql(f"DROP INDEX {index.name}")
         if name == "incidents" and FTS_TRIGGER in _existing(conn, "trigger"):
             conn.exec_driver_sql(f"DROP TRIGGER {FTS_TRIGGER}")
