@@ -25,6 +25,7 @@ from svidok.storage.models import CustodyEpisode, Displacement, HazardArea, Inci
 
 from . import row_commitments
 from .demo_scenarios import FACILITY_OUTCOMES, FRONTLINE_PREFIXES, HOST_COUNTRIES, OCCUPIED_PREFIXES, SCENARIOS
+from .incidents import search_text
 from .rowsets import Rows
 
 if TYPE_CHECKING:
@@ -302,8 +303,9 @@ class DemoGenerator:
         key = (title, name_uk)  # the Ukrainian title follows from the same scenario and place
         text = self._title_keys.get(key)
         if text is None:
-            text = self._title_keys[key] = " ".join(dict.fromkeys(
-                names.search_keys(title) + names.search_keys(name_uk) + names.search_keys(title_uk)))
+            # The service's keys of a title and its translation, with the place's Ukrainian name
+            # (the narrative, all template, is left out of the demo's full-text index).
+            text = self._title_keys[key] = search_text(title, None, {"place": name_uk, "title_uk": title_uk})
         return text
 
     def _victims(self, b: Batch, sc, aid: int, day: date, iid: int, place: tuple) -> None:
