@@ -115,6 +115,7 @@ def test_demo_killed_half_way_resumes_without_duplicates(tmp_path):
         assert partial < 8000 and partial % 2000 == 0  # whole batches only
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "killed" / ".bulk-scratch").exists()  # the killed load's scratch files are gone
     clean = Svidok(Settings(data_dir=tmp_path / "clean"))
     from svidok.services import demo
 

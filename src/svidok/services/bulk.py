@@ -47,10 +47,17 @@ def start_run(session: Session, name: str, actor: Actor, file_sha256: str, mappi
 
 def _commit_batch(s: Session, actor: Actor, run_id: int, i: int, batch: Batch) -> None:
     """One batch, its ledger entry and the run's progress: one transaction."""
-    insert_batch(s, batch, actor.username)
-    counts = {t: len(r) for t, r in batch.rows.items() if r}
-    incidents = batch.rows["incidents"]
-    first = (incidents.first("id") if isinstance(incidents, Rows) else incidents[0]["id"]) if incidents else None
+    from . import bulk_spill
+
+    if isinstance(batch, bulk_spill.Spilled):
+        bulk_spill.insert_spilled(s, batch, actor.username)
+        counts = {t.table: t.count for t in batch.tables if t.count}
+        first = batch.first_incident
+    else:
+        insert_batch(s, batch, actor.username)
+        counts = {t: len(r) for t, r in batch.rows.items() if r}
+        incidents = batch.rows["incidents"]
+        first = (incidents.first("id") if isinstance(incidents, Rows) else incidents[0]["id"]) if incidents else None
     ledger.append(s, actor.username, "bulk.load", "import_run", run_id,
                   content_hash({"batch": i, "first_incident": first, "counts": counts}))
     run = s.get(ImportRun, run_id)
@@ -90,7 +97,7 @@ def insert_batch(session: Session, batch: Batch, actor: str | None = None) -> No
                 continue
             if checking:
                 before[name] = cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {name}").fetchone()[0]
-            p = (_prepare_rowset if isinstance(rows, Rows) else prepare_sqlite)(dialect, tables[name], rows)
+            p = prepare(dialect, tables[name], rows)
             _execute_sqlite(session, p)
             prepared.append(p)
     finally:
@@ -120,7 +127,7 @@ class BrokenReference(ValueError):
     """A row of a bulk batch refers to a record that does not exist."""
 
 
-def verify_references(session: Session, prepared: list[Prepared], before: dict[str, int]) -> None:
+def verify_references(session: Session, prepared: list, before: dict[str, int]) -> None:
     """Every foreign key of the rows just inserted names an existing row (SQLite).
 
     What SQLite's foreign-key enforcement checks row by row (a B-tree probe per reference;
@@ -136,9 +143,9 @@ def verify_references(session: Session, prepared: list[Prepared], before: dict[s
             start = before[p.table]
             count, top = cursor.execute(f"SELECT count(*), max(rowid) FROM {p.table} WHERE rowid > ?",
                                         (start,)).fetchone()
-            if count != len(p.tuples):
+            if count != p.count:
                 start = -(2**63)  # some rows went in below the previous maximum: check the whole table
-            new[p.table] = (start, top if count == len(p.tuples) and top - start == count else None)
+            new[p.table] = (start, top if count == p.count and top - start == count else None)
         for p in prepared:
             start = new[p.table][0]
             for fk in Base.metadata.tables[p.table].foreign_key_constraints:
@@ -176,7 +183,7 @@ def _column(values: list, proc) -> list:
     return out
 
 
-_BIND = "?"
+_BIND = BIND = "?"  # the expression of a bound column (a literal is never a bare "?")
 LOAD_CACHE_KIB = -262144  # PRAGMA cache_size of the load connection (negative: KiB)
 
 
@@ -204,6 +211,15 @@ class Prepared:
     exprs: tuple[str, ...]  # per column: a literal, or the placeholder _BIND
     tuples: list[tuple]
     constants: dict  # column -> the (converted) value written as a literal
+
+    @property
+    def count(self) -> int:
+        return len(self.tuples)
+
+
+def prepare(dialect, table, rows) -> Prepared:
+    """``rows`` (a :class:`Rows` or a list of dicts) ready for the SQLite driver."""
+    return (_prepare_rowset if isinstance(rows, Rows) else prepare_sqlite)(dialect, table, rows)
 
 
 def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:
@@ -388,16 +404,29 @@ def _rollback_journal(engine: Engine, conn: Connection) -> bool:
     return False
 
 
-def load(app: Svidok, actor: Actor, run_id: int, batches: Iterable[Batch], skip: int = 0,
+def load(app: Svidok, actor: Actor, run_id: int, batches: Iterable, skip: int = 0,
          progress: Callable[[int], None] | None = None) -> int:
-    """Insert batches after the first ``skip`` (already committed); returns incidents inserted."""
+    """Insert batches after the first ``skip`` (already committed); returns incidents inserted.
+
+    A batch is a :class:`Batch` of rows, or (SQLite) a ``bulk_spill.Spilled`` scratch file.
+    """
+    from . import bulk_spill
+
     total = 0
     with no_gc_pauses(), loading(app.db.engine) as conn:
         for i, batch in enumerate(batches):
             if i < skip:
                 continue
-            with Session(bind=conn) as s, s.begin():
-                _commit_batch(s, actor, run_id, i, batch)
+            if isinstance(batch, bulk_spill.Spilled):
+                bulk_spill.attach(conn, batch)
+                try:
+                    with Session(bind=conn) as s, s.begin():
+                        _commit_batch(s, actor, run_id, i, batch)
+                finally:
+                    bulk_spill.detach(conn, batch)
+            else:
+                with Session(bind=conn) as s, s.begin():
+                    _commit_batch(s, actor, run_id, i, batch)
             total += batch.incidents
             if progress:
                 progress(batch.incidents)

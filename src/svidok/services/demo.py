@@ -13,7 +13,7 @@ from svidok.schemas.others import InterventionIn, RecommendationIn
 from svidok.schemas.records import SourceIn
 from svidok.storage.models import ImportRun, Incident, Intervention, User
 
-from . import accounts, bulk, demo_data, demo_files, records, sources
+from . import accounts, bulk, bulk_spill, demo_data, demo_files, records, sources
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -34,10 +34,12 @@ def ensure_users(app: Svidok) -> list[str]:
 
 
 def load(app: Svidok, size: int = 2000, seed: int = 2022, batch_size: int = 2000,
-         progress: Callable[[int], None] | None = None) -> dict:
+         progress: Callable[[int], None] | None = None, parallel: bool | None = None) -> dict:
     """Load ``size`` synthetic incidents unless the database already has incidents.
 
     Resumable: a run interrupted half-way continues where it stopped when called again.
+    ``parallel`` (default: where it can, see ``bulk_spill.worth_it``): the batches are made
+    in a forked process that hands them over as scratch files. Not inside a server.
     """
     app.init()
     name = f"demo:seed={seed}:size={size}"
@@ -56,7 +58,10 @@ def load(app: Svidok, size: int = 2000, seed: int = 2022, batch_size: int = 2000
     with app.db.session() as s:
         gen = demo_data.generator_for(app, s, seed)
     gen.ids.next = dict(mapping["start_ids"])
-    loaded = bulk.load(app, SYSTEM, run_id, gen.batches(size, mapping["batch_size"]), skip, progress)
+    batches = gen.batches(size, mapping["batch_size"])
+    if bulk_spill.worth_it(app) if parallel is None else parallel:
+        batches = bulk_spill.spilled_batches(app, batches, skip)
+    loaded = bulk.load(app, SYSTEM, run_id, batches, skip, progress)
     extras(app)
     return {"loaded": loaded, "resumed_after_batches": skip}
 

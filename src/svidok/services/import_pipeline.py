@@ -8,7 +8,8 @@ its ledger entry, as before. The report's counts and problems travel with each b
 so the report is the same as a single-process run's. Only for command-line imports into
 SQLite: forking a multi-threaded server is unsafe, and PostgreSQL ids come from sequences.
 
-The child never writes. If the parent dies (kill -9), the child notices at its next
+The demo load hands its batches over the same way, written to scratch files
+(``services.bulk_spill``). The child never writes to the database. If the parent dies (kill -9), the child notices at its next
 hand-over and exits; if the child dies, the parent stops with an error and the batches
 already committed stay, to be resumed by the next run like any interrupted import.
 """
@@ -32,17 +33,22 @@ _INHERITED: list = []
 MIN_BYTES = 2_000_000
 
 
+def can_fork() -> bool:
+    """A machine with a second core, and fork available."""
+    return (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
+
+
 def worth_it(path: Path) -> bool:
     """A file big enough, a machine with a second core, and fork available."""
     try:
         big = path.stat().st_size >= MIN_BYTES
     except OSError:
         return False
-    return big and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
+    return big and can_fork()
 
 
-def batches_from_child(app: Svidok, produce: Callable[[], Iterator], report) -> Iterator:
-    """The batches ``produce()`` yields, computed in a forked child; ``report`` kept up to date."""
+def batches_from_child(app: Svidok, produce: Callable[[], Iterator], report=None) -> Iterator:
+    """The batches ``produce()`` yields, computed in a forked child; ``report`` (if any) kept up to date."""
     ctx = mp.get_context("fork")
     handover = ctx.Queue(maxsize=2)
     child = ctx.Process(target=_child, args=(app, produce, report, handover, os.getpid()), daemon=True)
@@ -55,7 +61,8 @@ def batches_from_child(app: Svidok, produce: Callable[[], Iterator], report) -> 
                 if not child.is_alive():
                     raise RuntimeError(f"the process validating the rows ended unexpectedly (exit code {child.exitcode})") from None
                 continue
-            _apply(report, stats)
+            if report is not None:
+                _apply(report, stats)
             if kind == "batch":
                 yield payload
             elif kind == "done":
@@ -77,6 +84,8 @@ def _child(app: Svidok, produce: Callable[[], Iterator], report, handover, paren
 
     def stats() -> dict:
         nonlocal sent
+        if report is None:
+            return {}
         new, sent = report.problems[sent:], len(report.problems)
         return {"rows_read": report.rows_read, "rows_bad": report.rows_bad, "rows_skipped": report.rows_skipped,
                 "problems_not_listed": report.problems_not_listed, "problems": new}

@@ -128,15 +128,20 @@ def pre_seal(batch) -> None:
             batch.sealed[tbl] = pack(rows.columns, rows)
 
 
-def seal(tbl: str, columns: Sequence[str], tuples: Sequence[tuple], constants: dict | None = None,
-         deleted: bool = False, packed: Packed | None = None) -> Sealed:
+def seal(tbl: str, columns: Sequence[str], tuples: Sequence[tuple] | None, constants: dict | None = None,
+         deleted: bool = False, packed: Packed | None = None, count: int | None = None) -> Sealed:
     """Seal rows given as tuples in storage form (``columns`` order) plus shared ``constants``.
 
     Derived columns are dropped; table columns given neither way are NULL (what a raw
     insert stores), so they are committed as constants None. ``packed``: the tuples
-    already packed (:func:`pre_seal`), used when its columns are ``columns``.
+    already packed (:func:`pre_seal`), used when its columns are ``columns``; without the
+    tuples at hand (``None``: written elsewhere, ``services.bulk_spill``) it must be, for
+    ``count`` rows.
     """
-    if packed is None or packed.given != tuple(columns) or packed.count != len(tuples):
+    count = len(tuples) if tuples is not None else count
+    if packed is None or packed.given != tuple(columns) or packed.count != count:
+        if tuples is None:
+            raise ValueError(f"{tbl}: no packed rows match the {count} rows written")
         packed = pack(columns, tuples)
     columns = packed.columns
     consts = {k: v for k, v in (constants or {}).items() if k not in DERIVED}
