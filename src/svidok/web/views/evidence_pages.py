@@ -14,7 +14,7 @@ from svidok.services import captures, evidence, evidence_queries, incidents
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, text
+from .common import call, errors_by_field, form_again, form_dict, text
 
 router = APIRouter()
 FILTERS = ("incident_id", "case_id", "media_type", "acquired_from", "acquired_to", "q")
@@ -107,12 +107,10 @@ async def mark_graphic(evidence_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await form_dict(request)
     graphic, reason = form.get("graphic") == "on", text(form.get("reason"))
-    try:
+    async with form_again(lambda errors: _show(request, actor, evidence_id, status=422, errors=errors,
+            message=_("The mark was not changed: correct the fields marked below."))):
         check_texts(reason=reason)
         await call(lambda: evidence.mark_graphic(core, actor, evidence_id, graphic, reason))
-    except ValidationFailed as exc:
-        return await _show(request, actor, evidence_id, status=422, errors=errors_by_field(exc),
-                           message=_("The mark was not changed: correct the fields marked below."))
     return redirect(request, f"/evidence/{evidence_id}", _("Marked graphic.") if graphic
                     else _("The graphic mark was removed."))
 
@@ -122,10 +120,8 @@ async def add_assessment(evidence_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await form_dict(request)
     values = {k: text(form.get(k)) for k in ("kind", "method", "result", "confidence")}
-    try:
+    async with form_again(lambda errors: _show(request, actor, evidence_id, status=422, values=values, errors=errors,
+            message=_("The assessment was not saved: correct the fields marked below."))):
         check_texts(method=values["method"], result=values["result"])
         await call(lambda: evidence.assess(core, actor, evidence_id, **values))
-    except ValidationFailed as exc:
-        return await _show(request, actor, evidence_id, status=422, values=values, errors=errors_by_field(exc),
-                           message=_("The assessment was not saved: correct the fields marked below."))
     return redirect(request, f"/evidence/{evidence_id}#assessments", _("Assessment added."))
