@@ -16,6 +16,7 @@ from svidok.services import evidence, evidence_c2pa, history
 from svidok.storage.models import LedgerEntry
 from tests import fixtures as fx
 from tests.evidence import c2pa_samples as samples
+from tests.web.conftest import client_for, web  # noqa: F401  (the web pages' fixtures)
 
 pytest.importorskip("c2pa")
 ADMIN = Actor("admin1", "administrator")
@@ -113,3 +114,21 @@ def test_the_command_applies_a_changed_trust_list(tmp_path, monkeypatch, signed)
         assert "0 item(s) re-examined" in r.output and "1 left as they are" in r.output
     finally:
         get_settings.cache_clear()
+
+
+def test_the_evidence_page_says_a_verdict_was_reached_with_an_earlier_list(web, client_for, signed) -> None:  # noqa: F811
+    core, _asgi = web
+    data, ours, _other = signed
+    inc = fx.incident(core, confidentiality="public")
+    item = evidence.ingest(core, SYSTEM, io.BytesIO(data), original_name="a.jpg", media_type="image/jpeg",
+                           incident_id=inc["id"], confidentiality="public")
+    viewer = client_for("viewer")
+    assert "earlier trust list" not in viewer.get(f"/evidence/{item['id']}").text
+    core.settings.c2pa_trust_anchors = [ours]
+    try:
+        assert "earlier trust list" in viewer.get(f"/evidence/{item['id']}").text
+        evidence_c2pa.recheck(core, ADMIN)
+        page = viewer.get(f"/evidence/{item['id']}").text
+        assert "earlier trust list" not in page and "The signer is on the trust list of this installation." in page
+    finally:
+        core.settings.c2pa_trust_anchors = []

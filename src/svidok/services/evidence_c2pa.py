@@ -45,6 +45,11 @@ def current_trust_list(app: Svidok) -> str | None:
     return trust_list_id(c2pa_trust_anchors(app.settings))
 
 
+def judged_with_another_list(app: Svidok, extracted: dict | None) -> bool:
+    """Whether :func:`recheck` would read this item again (its page says so)."""
+    return stale(extracted, current_trust_list(app))
+
+
 def recheck(app: Svidok, actor: Actor, *, everything: bool = False,
             progress: Callable[[str], None] | None = None) -> dict:
     """Re-read the C2PA credentials of items judged with another trust list (all with ``everything``)."""

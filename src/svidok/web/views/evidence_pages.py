@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.core.validation import check_texts
 from svidok.http.deps import PathId
-from svidok.services import captures, evidence, evidence_queries, incidents
+from svidok.services import captures, evidence, evidence_c2pa, evidence_queries, incidents
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
@@ -72,8 +72,9 @@ async def _show(request: Request, actor, evidence_id: int, status: int = 200, **
     item = await call(evidence.get, core, actor, evidence_id)
     incident = await call(incidents.get, core, actor, item["incident_id"]) if item.get("incident_id") else None
     capture = await call(captures.of_evidence, core, actor, evidence_id)
+    c2pa_stale = await call(evidence_c2pa.judged_with_another_list, core, item.get("extracted"))
     return render(request, "evidence/show.html", status=status, item=item, incident=incident, capture=capture,
-                  preview=preview_kind(item["media_type"]), custody_actions=custody_actions(),
+                  preview=preview_kind(item["media_type"]), custody_actions=custody_actions(), c2pa_stale=c2pa_stale,
                   confidence_names=confidence_names(), **extra)
 
 
