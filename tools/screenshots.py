@@ -152,20 +152,21 @@ def partnered(app) -> dict[str, str]:
             "partner-import-check": f"/partners/jobs/{check['id']}"}
 
 
-def serve(app) -> tuple[str, object]:
+def serve(app) -> tuple[str, object, threading.Thread]:
     import uvicorn
 
     from svidok.server import create_app
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     deadline = time.time() + 60
     while not server.started:
         if time.time() > deadline:
             raise RuntimeError("the server did not start")
         time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server
+    return f"http://127.0.0.1:{port}", server, thread
 
 
 def pages(evidence_id: int, incident_id: int, pair_id: int, batch_id: int, capture_id: int,
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         app, evidence_id, incident_id, pair_id, q, estimate_id = build(Path(tmp), args.size)
         batch_id, capture_id = captured(app, incident_id)
         shares = partnered(app)
-        base, server = serve(app)
+        base, server, thread = serve(app)
         try:
             targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id, estimate_id, q)
             targets.update(shares)
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             problems = shoot(base, args.out, targets, DEMO_PASSWORD)
         finally:
             server.should_exit = True
-            time.sleep(0.3)
+            thread.join(30)  # the server's shutdown stops the web's job worker before the database goes
             app.close()
     if problems:
         print("pages that scroll sideways:\n  " + "\n  ".join(problems))

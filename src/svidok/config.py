@@ -106,7 +106,8 @@ class Settings(BaseSettings):
     ots_calendars: list[str] = []
     #: PEM files of the C2PA signers' root certificates you trust (a trust list). A file whose content
     #: credentials chain to one of them shows "valid, signer trusted"; other valid ones "valid, signer
-    #: unknown". Read when a file is ingested.
+    #: unknown". Read when a file is ingested; after a change, ``svidok evidence c2pa-recheck`` re-examines
+    #: the items judged with another list.
     c2pa_trust_anchors: list[Path] = []
     #: Background jobs: ``inline`` (a worker thread inside each Svidok process, jobs kept in the
     #: database; nothing else to start) or ``redis`` (a queue on Redis, ``svidok worker`` processes).

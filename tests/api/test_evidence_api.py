@@ -183,3 +183,12 @@ def test_a_viewer_does_not_list_evidence_of_a_strictly_confidential_incident(cli
         assert viewer.get("/api/v1/evidence", params={"incident_id": secret["id"]}).json()["items"] == []
     everything = [i["id"] for i in client.get("/api/v1/evidence").json()["items"]]
     assert hidden["id"] not in everything and shown["id"] in everything  # an investigator's clearance ends below
+
+
+def test_a_file_c2pa_cannot_parse_is_not_examined_not_failed(client, app):
+    """PHOTO starts like a JPEG and is none: the API says the credentials could not be examined, and why."""
+    r = client.post("/api/v1/evidence", files={"file": ("odd.jpg", PHOTO, "image/jpeg")},
+                    data={"incident_id": str(fx.incident(app)["id"])})
+    assert r.status_code == 201, r.text
+    c2pa = client.get(f"/api/v1/evidence/{r.json()['id']}").json()["extracted"]["c2pa"]
+    assert (c2pa["state"], c2pa["trust"]) == ("NotExamined", "not examined") and c2pa["reason"]

@@ -3,70 +3,29 @@ its signer and actions as verified; the same file changed after signing shows as
 
 from __future__ import annotations
 
-import datetime
 import io
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image
 
 from svidok.core.actors import SYSTEM
 from svidok.services import evidence
 from tests import fixtures as fx
+from tests.evidence import c2pa_samples as samples
 from tests.web.conftest import client_for, web  # noqa: F401  (the web pages' fixtures)
 
 c2pa = pytest.importorskip("c2pa")
 
 
-def _cert(subject: str, issuer: x509.Name | None, key, signer, ca: bool) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.UTC)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Svidok test")])
-    usage = dict(digital_signature=True, key_cert_sign=ca, crl_sign=ca, content_commitment=False,
-                 key_encipherment=False, data_encipherment=False, key_agreement=False, encipher_only=False,
-                 decipher_only=False)
-    b = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer or name).public_key(key.public_key())
-         .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-         .not_valid_after(now + datetime.timedelta(days=30))
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-         .add_extension(x509.KeyUsage(**usage), critical=True)
-         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
-    if not ca:
-        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False)
-    return b.sign(signer, hashes.SHA256())
-
-
 @pytest.fixture(scope="module")
 def signed_jpeg() -> bytes:
     """A synthetic JPEG with a C2PA manifest: created by a camera app, signed by "Test camera"."""
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = _cert("Test C2PA CA", None, ca_key, ca_key, ca=True)
-    leaf = _cert("Test camera", ca.subject, key, ca_key, ca=False)
-    pem = serialization.Encoding.PEM
-    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(
-        alg=b"es256", sign_cert=leaf.public_bytes(pem) + ca.public_bytes(pem), ta_url=None,
-        private_key=key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())))
-    manifest = {"claim_generator_info": [{"name": "Synthetic Camera App", "version": "1.0"}], "title": "strike.jpg",
-                "assertions": [{"label": "c2pa.actions", "data": {"actions": [
-                    {"action": "c2pa.created",
-                     "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}}]}
-    src = io.BytesIO()
-    Image.new("RGB", (96, 64), (10, 120, 200)).save(src, "JPEG")
-    src.seek(0)
-    out = io.BytesIO()
-    with c2pa.Builder(manifest) as b:
-        b.sign(signer, "image/jpeg", src, out)
-    return out.getvalue()
+    return samples.signed_jpeg("Test camera", "Test C2PA CA", (10, 120, 200), (96, 64), {
+        "claim_generator_info": [{"name": "Synthetic Camera App", "version": "1.0"}], "title": "strike.jpg",
+        "assertions": [samples.CREATED]})[0]
 
 
-def _tampered(data: bytes) -> bytes:
-    changed = bytearray(data)
-    changed[-200] ^= 0xFF  # a byte of the picture, after the manifest: the hash no longer matches
-    return bytes(changed)
+_tampered = samples.tampered
 
 
 def test_signed_file_verified_and_changed_file_failed(app, signed_jpeg) -> None:
@@ -106,26 +65,12 @@ def test_evidence_page_says_verified_or_failed(web, client_for, signed_jpeg) -> 
 @pytest.fixture(scope="module")
 def signed_with_root(tmp_path_factory):
     """(a JPEG signed by "Trusted camera", its root's PEM file, another root's PEM file)."""
-    ca_key, key, other_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
-    ca = _cert("Test C2PA trusted CA", None, ca_key, ca_key, ca=True)
-    other = _cert("Some other CA", None, other_key, other_key, ca=True)
-    leaf = _cert("Trusted camera", ca.subject, key, ca_key, ca=False)
-    pem = serialization.Encoding.PEM
-    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(
-        alg=b"es256", sign_cert=leaf.public_bytes(pem) + ca.public_bytes(pem), ta_url=None,
-        private_key=key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())))
-    src, out = io.BytesIO(), io.BytesIO()
-    Image.new("RGB", (80, 60), (200, 40, 40)).save(src, "JPEG")
-    src.seek(0)
-    with c2pa.Builder({"claim_generator_info": [{"name": "Synthetic Camera App", "version": "2.0"}],
-                       "assertions": [{"label": "c2pa.actions", "data": {"actions": [
-                           {"action": "c2pa.created", "digitalSourceType":
-                            "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}}]}) as b:
-        b.sign(signer, "image/jpeg", src, out)
+    data, ca = samples.signed_jpeg("Trusted camera", "Test C2PA trusted CA", (200, 40, 40), (80, 60), {
+        "claim_generator_info": [{"name": "Synthetic Camera App", "version": "2.0"}], "assertions": [samples.CREATED]})
     folder = tmp_path_factory.mktemp("c2pa-trust")
-    (folder / "ours.pem").write_bytes(ca.public_bytes(pem))
-    (folder / "other.pem").write_bytes(other.public_bytes(pem))
-    return out.getvalue(), folder / "ours.pem", folder / "other.pem"
+    (folder / "ours.pem").write_bytes(ca.public_bytes(samples.PEM))
+    (folder / "other.pem").write_bytes(samples.other_root().public_bytes(samples.PEM))
+    return data, folder / "ours.pem", folder / "other.pem"
 
 
 def test_trust_list_tells_trusted_from_unknown_signers_and_a_changed_file_still_fails(app, signed_with_root) -> None:

@@ -24,6 +24,7 @@ evidence_similar = lazy.module("svidok.services.evidence_similar")
 evidence_bundles = lazy.module("svidok.services.evidence_bundles")
 integrity = lazy.module("svidok.services.integrity")
 evidence_migration = lazy.module("svidok.services.evidence_migration")
+evidence_c2pa = lazy.module("svidok.services.evidence_c2pa")
 ledger_heads = lazy.module("svidok.services.ledger_heads")
 row_commitments = lazy.module("svidok.services.row_commitments")
 
@@ -152,6 +153,26 @@ def migrate(
         if out["failed"] or out["missing"]:
             raise typer.Exit(1)
         console.print(f"[green]every file verified in {out['target']}[/green]; now set SVIDOK_EVIDENCE_BACKEND={to}")
+    run(go)
+
+
+@evidence_app.command("c2pa-recheck")
+def c2pa_recheck(everything: bool = typer.Option(False, "--all",
+                                                 help="Every item with C2PA credentials, not only those judged "
+                                                      "with another trust list")) -> None:
+    """Re-examine C2PA content credentials with the current trust list (SVIDOK_C2PA_TRUST_ANCHORS).
+
+    Run it after changing the trust list: items judged with another list get the new verdict as a
+    new version (the old one stays in their history and the ledger); evidence files are only read."""
+    def go(app: Svidok):
+        out = evidence_c2pa.recheck(app, cli_actor(), everything=everything)
+        console.print(f"{out['examined']} item(s) re-examined: {out['changed']} verdict(s) changed, "
+                      f"{out['unchanged']} unchanged; {out['skipped']} left as they are (judged with this "
+                      "trust list, or failed or not examined: no trust list changes that)")
+        for f in out["failed"]:
+            console.print(f"[red]FAIL[/red]  {f}")
+        if out["failed"]:
+            raise typer.Exit(1)
     run(go)
 
 

@@ -454,6 +454,9 @@ def _check_provenance(tf, members, manifest, report: Report) -> None:
                 trust = ("signer on the sender's trust list" if state == "Trusted"
                          else "signer not on a trust list: who signed is what the certificate claims")
                 report.passed.append(f"{label}: C2PA content credentials valid on ingest, signed by {signer} ({trust})")
+            elif state == "NotExamined":
+                report.warnings.append(f"{label}: C2PA content credentials could not be examined on ingest "
+                                       f"({c2pa.get('reason') or 'the file could not be parsed'})")
             else:
                 report.warnings.append(f"{label}: C2PA content credentials not checked on ingest ({state})")
         pm = data.get("proofmode")

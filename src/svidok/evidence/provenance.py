@@ -6,16 +6,40 @@ manifest was changed: shown as failed, never as valid), ``Valid`` (the signature
 hold; a signer outside the SDK's trust list is reported as ``signingCredential.untrusted``)
 or ``Trusted`` (the signer chains to a configured trust anchor: ``trust_anchors``). ``trust`` says it
 plainly: ``trusted``, ``unknown`` (valid, but the signer is on no trust list) or ``failed``. Pinned to c2pa-python 0.38.1: 0.38.2 ships no Linux wheels.
+
+A file the SDK cannot parse at all (a truncated JPEG, a malformed PDF, a type it does not read) is
+``NotExamined`` (trust ``not examined``), with the SDK's ``reason``: nothing was learnt about its
+credentials, which is not a sign that they were changed. ``Invalid`` stays for a manifest that was
+found and failed validation, or that was found and could not be decoded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 CAVEAT = "a valid manifest proves who signed the file and that it is unchanged since, not that the scene is true"
 _TYPES = ("image/jpeg", "image/png", "image/webp", "image/tiff", "image/heic", "image/avif", "image/gif",
           "video/mp4", "video/quicktime", "audio/mp4", "audio/mpeg", "audio/wav", "application/pdf")
+
+
+NOT_EXAMINED = "NotExamined"
+
+
+def trust_list_id(trust_anchors_pem: str | None) -> str | None:
+    """SHA-256 of the trust list a verdict was reached with (None: no list), to tell when it changed."""
+    return hashlib.sha256(trust_anchors_pem.encode()).hexdigest() if trust_anchors_pem else None
+
+
+def _unparsable(c2pa, exc: Exception) -> bool:
+    """The SDK could not parse the file itself (so it never reached a manifest): not a verdict on one."""
+    errors = c2pa.C2paError
+    if not isinstance(exc, errors):
+        return True  # an OS or library failure: nothing was examined
+    if isinstance(exc, errors.NotSupported | errors.Io):
+        return True
+    return isinstance(exc, errors.Other) and "asset could not be parsed" in str(exc)
 
 
 def _context(c2pa, trust_anchors_pem: str | None):
@@ -42,6 +66,9 @@ def read_c2pa(path: Path, media_type: str, trust_anchors_pem: str | None = None)
         text = str(exc)
         if "ManifestNotFound" in text or "JumbfNotFound" in text or "no JUMBF" in text.lower():
             return None
+        if _unparsable(c2pa, exc):
+            return {"state": NOT_EXAMINED, "trust": "not examined", "reason": text[:300], "problems": [],
+                    "caveat": CAVEAT}
         return {"state": "Invalid", "trust": "failed", "problems": [f"the manifest could not be read: {text[:300]}"],
                 "caveat": CAVEAT}
     active = (store.get("manifests") or {}).get(store.get("active_manifest") or "", {})
@@ -57,6 +84,7 @@ def read_c2pa(path: Path, media_type: str, trust_anchors_pem: str | None = None)
     codes = [v.get("code") for v in store.get("validation_status") or [] if v.get("code")]
     state = store.get("validation_state") or ("Invalid" if any(not c.endswith("untrusted") for c in codes) else "Valid")
     trust = {"Trusted": "trusted", "Valid": "unknown"}.get(state, "failed")
-    return {"state": state, "trust": trust, "trust_list": bool(trust_anchors_pem), "signer": sig.get("common_name"), "issuer": sig.get("issuer"), "signed_at": sig.get("time"),
+    return {"state": state, "trust": trust, "trust_list": bool(trust_anchors_pem),
+            "trust_list_sha256": trust_list_id(trust_anchors_pem), "signer": sig.get("common_name"), "issuer": sig.get("issuer"), "signed_at": sig.get("time"),
             "algorithm": sig.get("alg"), "claim_generator": gen or None, "title": active.get("title"),
             "actions": actions, "problems": codes, "manifests": len(store.get("manifests") or {}), "caveat": CAVEAT}

@@ -28,7 +28,6 @@ from svidok.storage.models import (
     Displacement,
     EvidenceItem,
     Incident,
-    LedgerEntry,
     Person,
     Source,
     Victim,
@@ -388,8 +387,3 @@ def record_dossier(app: Svidok, actor: Actor, person_id: int, content: dict) -> 
     with app.db.session() as s:
         access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
         return ledger.append(s, actor.username, DOSSIER_ACTION, "person", person_id, content).seq
-
-
-def dossiers_prepared(s: Session) -> set[int]:
-    """Persons for whom a claim dossier was prepared."""
-    return {int(r) for r in s.scalars(select(LedgerEntry.record_id).where(LedgerEntry.action == DOSSIER_ACTION))}

@@ -33,12 +33,22 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:" and not path.startswith("file:"):
+        watched = bool(path) and path != ":memory:" and not path.startswith("file:")
+        if watched:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
+        opened = [False]  # once the file was opened, a missing file is an error, not a new empty database
+
+        @event.listens_for(engine, "do_connect")
+        def _still_there(_dialect, _record, _cargs, _cparams):
+            if watched and opened[0] and not Path(path).exists():
+                # sqlite3 would create an empty file, and every query would fail with "no such table":
+                # say what happened instead (the file was removed or moved while Svidok still ran).
+                raise sqlite3.OperationalError(f"the database file {path} is gone (removed or moved while in use)")
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
+            opened[0] = True
             cur = dbapi_conn.cursor()
             try:
                 cur.execute("PRAGMA journal_mode=WAL")

@@ -45,6 +45,7 @@ from .views import (
     search,
     statistics,
 )
+from .views.common import FormAgain
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("svidok.web")
@@ -80,6 +81,10 @@ def install(api: FastAPI, core: Svidok) -> None:
         if request.method == "GET" and request.url.path not in ("/", "/login"):
             target += ("&" if "?" in target else "?") + "next=" + request.url.path
         return redirect(request, target)
+
+    @api.exception_handler(FormAgain)
+    async def _form_again(_request: Request, exc: FormAgain):
+        return exc.response
 
     @api.exception_handler(PageError)
     async def _page(request: Request, exc: PageError):

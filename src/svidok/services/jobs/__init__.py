@@ -10,7 +10,7 @@ Kinds are registered in one line (:func:`register`); see ``registry``.
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
@@ -20,7 +20,7 @@ from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from svidok.storage.models import Job, JobWorker
 
 from . import registry, secrets, store
-from .context import JobCancelled, JobContext, now
+from .context import JobCancelled, JobContext, now, side_progress
 from .registry import KINDS, JobKind, register
 from .worker import DatabaseWorker, wake
 
@@ -86,7 +86,19 @@ def _require(s, actor: Actor, job_id: int) -> Job:
 
 def get(app: Svidok, actor: Actor, job_id: int) -> dict:
     with app.db.session() as s:
-        return view(_require(s, actor, job_id))
+        out = view(_require(s, actor, job_id))
+    if out["status"] == "running":  # newer progress beside the database (JobContext.one_transaction)?
+        side = side_progress(app, job_id)
+        if side and _later(side["at"], out["progress"]["updated_at"]):
+            out["progress"] = {"done": side["done"], "total": side["total"], "message": side["message"],
+                               "updated_at": side["at"]}
+    return out
+
+
+def _later(a: str, b: str | None) -> bool:
+    if b is None:
+        return True
+    return _aware(datetime.fromisoformat(a)) > _aware(datetime.fromisoformat(b))
 
 
 def list_jobs(app: Svidok, actor: Actor, *, status: str | None = None, kind: str | None = None,

@@ -7,12 +7,23 @@ is to be cancelled, or the lease was lost (another worker took the job after thi
 presumed dead), ``cancelled()`` turns true and the next ``progress`` raises
 :class:`JobCancelled`, so services that report progress between their transactions stop at
 a clean boundary without knowing about jobs.
+
+A service that reports progress from inside one long write transaction (a partner's package
+imported whole) runs in :meth:`JobContext.one_transaction`. On SQLite that transaction holds
+the database's only write lock, so a progress write from the same thread would wait for its
+own transaction and fail after the busy timeout ("database is locked"). There, progress goes
+to ``<data_dir>/jobs/<id>/progress.json`` (:func:`side_progress`, read by ``jobs.get``) and
+the heartbeat thread carries it into the row with the lease once the lock is free; the file's
+age also tells a reaper that the job's worker is alive while the lease cannot be renewed.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +32,7 @@ from sqlalchemy import update
 from svidok.storage.models import Job
 
 WRITE_EVERY = 0.5
+SIDE_FILE = "progress.json"
 
 
 class JobCancelled(Exception):
@@ -39,6 +51,7 @@ class JobContext:
         self._last_write = 0.0
         self._state: dict = {"done": 0, "total": None, "message": None}
         self._written_message: str | None = None
+        self._side = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._beat = threading.Thread(target=self._heartbeat, name=f"svidok-job-{job_id}-lease", daemon=True)
@@ -65,8 +78,25 @@ class JobContext:
                 self._state["message"] = message
             due = time.monotonic() - self._last_write >= WRITE_EVERY or self._state["message"] != self._written_message
         if due:
-            self._write(with_progress=True)
+            if self._side:
+                self._write_side()
+            else:
+                self._write(with_progress=True)
         self.check()
+
+    @contextmanager
+    def one_transaction(self):
+        """Around a service that reports progress inside one long write transaction (see the module)."""
+        if self.app.db.dialect != "sqlite":
+            yield
+            return
+        self._side = True
+        self._write_side()
+        try:
+            yield
+        finally:
+            self._side = False
+            side_path(self.app, self.job_id).unlink(missing_ok=True)
 
     def forget_secrets(self) -> None:
         """Drop the job's secret parameters from its row (once they are no longer needed)."""
@@ -101,9 +131,21 @@ class JobContext:
     def _heartbeat(self) -> None:
         while not self._stop.wait(self.lease_seconds / 3):
             try:
-                self._write(with_progress=False)
+                if self._side:
+                    self._write_side()  # alive, while the lease waits for the job's own write lock
+                self._write(with_progress=self._side)
             except Exception:
                 continue
+
+    def _write_side(self) -> None:
+        with self._lock:
+            state = {**self._state, "at": now().isoformat()}
+            self._last_write = time.monotonic()
+        path = side_path(self.app, self.job_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{SIDE_FILE}.{threading.get_ident()}")
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, path)
 
     def _write(self, with_progress: bool) -> None:
         t = now()
@@ -122,3 +164,23 @@ class JobContext:
             self.lost = True
         elif row[0]:
             self._cancel = True
+
+
+def side_path(app, job_id: int) -> Path:
+    return app.settings.data_dir / "jobs" / str(job_id) / SIDE_FILE
+
+
+def side_progress(app, job_id: int) -> dict | None:
+    """The progress a job wrote beside the database (:meth:`JobContext.one_transaction`), or None."""
+    try:
+        return json.loads(side_path(app, job_id).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def side_alive(app, job_id: int, within: float) -> bool:
+    """Whether the job's worker wrote its side file in the last ``within`` seconds."""
+    try:
+        return time.time() - side_path(app, job_id).stat().st_mtime < within
+    except OSError:
+        return False

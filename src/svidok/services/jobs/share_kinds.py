@@ -36,9 +36,9 @@ def share_export(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
     name = params["partner"]
     part = ctx.output_dir / ".part-package"
     ctx.progress(message=f"writing the package for {name}")
-    with open(part, "wb") as out:
-        # No per-record progress: it would write the job's row while the export's own session is open.
-        made = exporter.export(app, actor, name, out)
+    with open(part, "wb") as out:  # the export reads in one session and writes only at its end
+        made = exporter.export(app, actor, name, out, progress=lambda n: ctx.progress(
+            advance=n, message=f"writing the package for {name}: incidents"))
     final = ctx.output_dir / f"{name}-{made['sequence']:05d}.svidok-share"
     os.replace(part, final)
     return {"file": str(final), **made}
@@ -58,10 +58,11 @@ def share_import(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
 
     path = Path(params["path"])
     dry = bool(params.get("dry_run"))
-    ctx.progress(message=("checking " if dry else "importing ") + (params.get("file_name") or path.name))
-    # No progress while it runs: the import is one transaction, which on SQLite holds the only
-    # write lock, so the job's own progress row could not be written until it ends.
-    out = importer.run(app, actor, path, dry_run=dry)
+    doing = ("checking " if dry else "importing ") + (params.get("file_name") or path.name)
+    ctx.progress(message=doing)
+    with ctx.one_transaction():  # the import is one transaction: on SQLite it holds the only write lock
+        out = importer.run(app, actor, path, dry_run=dry,
+                           progress=lambda n: ctx.progress(advance=n, message=f"{doing}: incidents"))
     uploads = (app.settings.data_dir / "jobs" / "uploads").resolve()
     if not dry and path.resolve().parent.parent == uploads:
         shutil.rmtree(path.resolve().parent, ignore_errors=True)

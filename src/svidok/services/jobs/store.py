@@ -10,6 +10,7 @@ delivers ids) is the same UPDATE on that id: a job delivered twice runs once.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select, text, update
@@ -69,12 +70,16 @@ def expired(s: Session) -> list[Job]:
     return list(s.scalars(select(Job).where(Job.status == "running", Job.lease_until < now()).order_by(Job.id)))
 
 
-def reap(s: Session, max_attempts: int, resumable_kinds: set[str], on_loss: dict[str, str]) -> list[tuple[int, str]]:
+def reap(s: Session, max_attempts: int, resumable_kinds: set[str], on_loss: dict[str, str],
+         alive: Callable[[int], bool] = lambda _job_id: False) -> list[tuple[int, str]]:
     """Jobs whose worker stopped renewing its lease: queued again or ended with the reason.
 
-    Returns ``(id, new status)`` for each one settled here."""
+    ``alive(id)``: the worker shows it is alive otherwise (a side file written while its own write
+    transaction keeps the lease from being renewed). Returns ``(id, new status)`` for each one settled here."""
     out = []
     for job in expired(s):
+        if alive(job.id):
+            continue
         seen = job.lease_until.isoformat(timespec="seconds") if job.lease_until else "?"
         lost = f"worker {job.worker} stopped during the job (its lease ran out at {seen})"
         if job.cancel_requested:

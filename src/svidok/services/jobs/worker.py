@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from svidok.storage.models import Job, JobWorker
 
 from . import registry, store
-from .context import now
+from .context import now, side_alive
 from .runner import run_claimed
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ def reap(app: Svidok) -> list[tuple[int, str]]:
     on_loss = {k.name: k.on_loss for k in registry.KINDS.values()}
     with app.db.session() as s:
         store.lock_timeout(s)
-        settled = store.reap(s, app.settings.jobs_max_attempts, resumable, on_loss)
+        settled = store.reap(s, app.settings.jobs_max_attempts, resumable, on_loss,
+                             alive=lambda job_id: side_alive(app, job_id, app.settings.jobs_lease_seconds))
     for job_id, status in settled:
         log.warning("job %s: its worker died; now %s", job_id, status)
     return settled

@@ -12,7 +12,7 @@ from ..deps import Enrolling, SignedIn, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
 from .auth import _begin
-from .common import call, errors_by_field, form_dict, text
+from .common import call, form_again, form_dict, text
 
 router = APIRouter()
 
@@ -70,13 +70,11 @@ async def media_setting(request: Request, actor: SignedIn):
 @router.post("/account/password", dependencies=[Depends(csrf_checked)])
 async def change_password(request: Request, actor: SignedIn):
     form = await form_dict(request)
-    try:
+    async with form_again(lambda errors: _page(request, actor, 422, errors=errors)):
         if form.get("new_password") != form.get("new_password_again"):
             raise ValidationFailed(FieldError("new_password_again", "the two passwords differ"))
         await call(accounts.change_password, request.app.state.svidok, actor, str(form.get("current_password") or ""),
                    str(form.get("new_password") or ""), request.state.web_session.session_id)
-    except ValidationFailed as exc:
-        return await _page(request, actor, 422, errors=errors_by_field(exc))
     return redirect(request, "/account", _("Password changed; your other sessions were ended."))
 
 
@@ -97,12 +95,13 @@ async def two_factor_begin(request: Request, actor: Enrolling):
 async def two_factor_confirm(request: Request, actor: Enrolling):
     core = request.app.state.svidok
     form = await form_dict(request)
-    try:
+
+    async def again(errors: dict[str, str]):
+        return render(request, "two_factor.html", status=422, errors=errors, user=actor,
+                      setup=await call(two_factor.pending, core, actor), status_=await call(two_factor.status, core, actor))
+
+    async with form_again(again):
         codes = await call(two_factor.confirm, core, actor, text(form.get("code")) or "")
-    except ValidationFailed as exc:
-        return render(request, "two_factor.html", status=422, errors=errors_by_field(exc), user=actor,
-                      setup=await call(two_factor.pending, core, actor),
-                      status_=await call(two_factor.status, core, actor))
     await _begin(request, actor.user_id, "full")  # a new session: the old one was weaker
     await call(sessions.end_others, core, actor.user_id, request.state.web_session.token, "two-factor sign-in set up")
     return render(request, "two_factor.html", codes=codes, user=actor,

@@ -18,7 +18,7 @@ from svidok.services import jobs
 from ..deps import SignedIn, csrf_checked
 from ..i18n import N_, _
 from ..render import PageError, redirect, render
-from .common import call, errors_by_field, form_dict, job_of_kind, text, whole
+from .common import call, form_again, form_dict, job_of_kind, text, whole
 
 router = APIRouter()
 
@@ -94,7 +94,8 @@ async def brief_make(name: str, request: Request, actor: SignedIn):
     tpl = _template(name)
     form = await form_dict(request)
     params = {k: text(form.get(f"p_{k}")) for k in tpl.defaults()}
-    try:
+    async with form_again(lambda errors: _form(request, tpl, 422, values=form, errors=errors,
+            message=_("The brief was not started: correct the fields marked below."))):
         errors = []
         for k, v in params.items():
             if v is None:
@@ -116,9 +117,6 @@ async def brief_make(name: str, request: Request, actor: SignedIn):
         job = await call(jobs.submit, request.app.state.svidok, actor, "brief", {
             "template": tpl.name, "edition": form["edition"], "format": form["format"], "threshold": threshold,
             "band": form.get("small_counts") == "band", "params": params})
-    except ValidationFailed as exc:
-        return _form(request, tpl, 422, values=form, errors=errors_by_field(exc),
-                     message=_("The brief was not started: correct the fields marked below."))
     return redirect(request, f"/briefs/jobs/{job['id']}", _("The brief is being made."))
 
 

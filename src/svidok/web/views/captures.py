@@ -17,7 +17,7 @@ from svidok.services import captures, evidence, incidents
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, text
+from .common import call, errors_by_field, form_again, text
 from .evidence_pages import evidence_list
 
 router = APIRouter()
@@ -37,14 +37,16 @@ async def preserve(incident_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await request.form()
     incident = await call(incidents.get, core, actor, incident_id)  # need-to-know before anything else
-    try:
+
+    async def again(errors: dict[str, str]):
+        history = await call(incidents.history_of, core, actor, incident_id)
+        return render(request, "incidents/show.html", status=422, incident=incident, history=list(reversed(history)),
+                      capture_errors=errors, capture_urls=form.get("urls") or "")
+
+    async with form_again(again):
         b = await call(lambda: captures.preserve(
             core, actor, _urls(form), incident_id=incident_id, confidentiality=incident["confidentiality"],
             case_id=incident["case_id"], purpose=text(form.get("purpose"))))
-    except ValidationFailed as exc:
-        history = await call(incidents.history_of, core, actor, incident_id)
-        return render(request, "incidents/show.html", status=422, incident=incident, history=list(reversed(history)),
-                      capture_errors=errors_by_field(exc), capture_urls=form.get("urls") or "")
     return _started(request, b)
 
 

@@ -17,7 +17,7 @@ from svidok.services import claims, jobs
 from ..deps import SignedIn, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, job_of_kind, listed, text, whole
+from .common import call, form_again, form_dict, job_of_kind, listed, text, whole
 
 router = APIRouter()
 
@@ -74,7 +74,8 @@ async def person_claims_page(person_id: PathId, request: Request, actor: SignedI
 @router.post("/persons/{person_id}/claims/relatives", dependencies=[Depends(csrf_checked)])
 async def add_family_member(person_id: PathId, request: Request, actor: SignedIn):
     form = await form_dict(request)
-    try:
+    async with form_again(lambda errors: _page(request, actor, person_id, 422, values=form, errors=errors,
+            form="family", message=_("The family member was not recorded: correct the fields marked below."))):
         await call(
             claims.add_relative,
             request.app.state.svidok,
@@ -88,17 +89,6 @@ async def add_family_member(person_id: PathId, request: Request, actor: SignedIn
             consent_scope=text(form.get("consent_scope")),
             representative=text(form.get("representative")),
             notes=text(form.get("notes")),
-        )
-    except ValidationFailed as exc:
-        return await _page(
-            request,
-            actor,
-            person_id,
-            422,
-            values=form,
-            errors=errors_by_field(exc),
-            form="family",
-            message=_("The family member was not recorded: correct the fields marked below."),
         )
     return redirect(request, f"/persons/{person_id}/claims#family", _("The family member was recorded."))
 
@@ -125,19 +115,9 @@ def _dossier_params(person_id: int, form: dict) -> dict:
 @router.post("/persons/{person_id}/claims/dossier", dependencies=[Depends(csrf_checked)])
 async def make_dossier(person_id: PathId, request: Request, actor: SignedIn):
     form = await form_dict(request)
-    try:
+    async with form_again(lambda errors: _page(request, actor, person_id, 422, values=form, errors=errors,
+            form="dossier", message=_("The dossier was not started: correct the fields marked below."))):
         job = await call(jobs.submit, request.app.state.svidok, actor, DOSSIER_JOB, _dossier_params(person_id, form))
-    except ValidationFailed as exc:
-        return await _page(
-            request,
-            actor,
-            person_id,
-            422,
-            values=form,
-            errors=errors_by_field(exc),
-            form="dossier",
-            message=_("The dossier was not started: correct the fields marked below."),
-        )
     return redirect(request, f"/persons/{person_id}/claims/dossiers/{job['id']}", _("The dossier is being prepared."))
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -44,6 +46,26 @@ def errors_by_field(exc: ValidationFailed) -> dict[str, str]:
     for e in exc.errors:
         out.setdefault(e.field, e.reason)
     return out
+
+
+class FormAgain(Exception):
+    """The page to answer with instead of the route's own (a form shown again); see :func:`form_again`."""
+
+    def __init__(self, response: Response):
+        super().__init__("form shown again")
+        self.response = response
+
+
+@asynccontextmanager
+async def form_again(again: Callable[[dict[str, str]], Response | Awaitable[Response]]) -> AsyncIterator[None]:
+    """Around a form's work: when a service refuses the input (``ValidationFailed``), the answer is
+    ``again(errors by field)``, the form shown again (with its status, usually 422) instead of the
+    route's own answer. ``mount`` answers the :class:`FormAgain` this raises with that page."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        page = again(errors_by_field(exc))
+        raise FormAgain(await page if inspect.isawaitable(page) else page) from None
 
 
 async def form_dict(request: Request) -> dict[str, Any]:

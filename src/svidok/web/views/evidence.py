@@ -21,7 +21,7 @@ from svidok.services import evidence, evidence_video, incidents
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, text
+from .common import call, form_again, text
 
 router = APIRouter()
 #: Media a documenter uploads: photos, video, audio, documents, web archives.
@@ -76,13 +76,15 @@ async def upload(incident_id: PathId, request: Request, actor: Writer):
     incident = await call(incidents.get, core, actor, incident_id)  # need-to-know before anything else
     limit = max_upload_bytes(core.settings)
     file = form.get("file")
-    try:
-        media_type = check_upload(file, limit)
-        item = await ingest_upload(core, actor, file, media_type, incident, form, "uploaded through the web form")
-    except ValidationFailed as exc:
+
+    async def again(errors: dict[str, str]):
         history = await call(incidents.history_of, core, actor, incident_id)
         return render(request, "incidents/show.html", status=422, incident=incident, history=list(reversed(history)),
-                      evidence_errors=errors_by_field(exc))
+                      evidence_errors=errors)
+
+    async with form_again(again):
+        media_type = check_upload(file, limit)
+        item = await ingest_upload(core, actor, file, media_type, incident, form, "uploaded through the web form")
     return redirect(request, f"/incidents/{incident_id}#evidence",
                     _("File %(name)s added (SHA-256 %(sha)s).") % {"name": file.filename, "sha": item["sha256"][:16] + "…"})
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from svidok.core.errors import FieldError, ValidationFailed
 from svidok.core.validation import check_texts
 from svidok.http.deps import PathId
-from svidok.services import captures, evidence, evidence_queries, incidents
+from svidok.services import captures, evidence, evidence_c2pa, evidence_queries, incidents
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, text
+from .common import call, errors_by_field, form_again, form_dict, text
 
 router = APIRouter()
 FILTERS = ("incident_id", "case_id", "media_type", "acquired_from", "acquired_to", "q")
@@ -72,8 +72,9 @@ async def _show(request: Request, actor, evidence_id: int, status: int = 200, **
     item = await call(evidence.get, core, actor, evidence_id)
     incident = await call(incidents.get, core, actor, item["incident_id"]) if item.get("incident_id") else None
     capture = await call(captures.of_evidence, core, actor, evidence_id)
+    c2pa_stale = await call(evidence_c2pa.judged_with_another_list, core, item.get("extracted"))
     return render(request, "evidence/show.html", status=status, item=item, incident=incident, capture=capture,
-                  preview=preview_kind(item["media_type"]), custody_actions=custody_actions(),
+                  preview=preview_kind(item["media_type"]), custody_actions=custody_actions(), c2pa_stale=c2pa_stale,
                   confidence_names=confidence_names(), **extra)
 
 
@@ -107,12 +108,10 @@ async def mark_graphic(evidence_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await form_dict(request)
     graphic, reason = form.get("graphic") == "on", text(form.get("reason"))
-    try:
+    async with form_again(lambda errors: _show(request, actor, evidence_id, status=422, errors=errors,
+            message=_("The mark was not changed: correct the fields marked below."))):
         check_texts(reason=reason)
         await call(lambda: evidence.mark_graphic(core, actor, evidence_id, graphic, reason))
-    except ValidationFailed as exc:
-        return await _show(request, actor, evidence_id, status=422, errors=errors_by_field(exc),
-                           message=_("The mark was not changed: correct the fields marked below."))
     return redirect(request, f"/evidence/{evidence_id}", _("Marked graphic.") if graphic
                     else _("The graphic mark was removed."))
 
@@ -122,10 +121,8 @@ async def add_assessment(evidence_id: PathId, request: Request, actor: Writer):
     core = request.app.state.svidok
     form = await form_dict(request)
     values = {k: text(form.get(k)) for k in ("kind", "method", "result", "confidence")}
-    try:
+    async with form_again(lambda errors: _show(request, actor, evidence_id, status=422, values=values, errors=errors,
+            message=_("The assessment was not saved: correct the fields marked below."))):
         check_texts(method=values["method"], result=values["result"])
         await call(lambda: evidence.assess(core, actor, evidence_id, **values))
-    except ValidationFailed as exc:
-        return await _show(request, actor, evidence_id, status=422, values=values, errors=errors_by_field(exc),
-                           message=_("The assessment was not saved: correct the fields marked below."))
     return redirect(request, f"/evidence/{evidence_id}#assessments", _("Assessment added."))

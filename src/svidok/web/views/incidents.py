@@ -15,7 +15,7 @@ from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..incident_form import IncidentForm, layout, values_of
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, parse, text
+from .common import call, errors_by_field, form_again, form_dict, parse, text
 from .evidence import check_upload, ingest_upload, max_upload_bytes
 
 router = APIRouter()
@@ -141,13 +141,11 @@ async def add_source(incident_id: PathId, request: Request, actor: Writer):
                                              "credibility", "confidentiality")}
     data = {k: v for k, v in data.items() if v is not None}
     data["identity_protected"] = True
-    try:
+    async with form_again(lambda errors: _show(request, actor, incident_id, source_errors=errors, source_values=form)):
         incident = await call(incidents.get, core, actor, incident_id)
         src = await call(sources.create, core, actor, parse(SourceIn, data))
         update = IncidentUpdate(version=incident["version"], source_ids=[*incident["source_ids"], src["id"]])
         await call(incidents.update, core, actor, incident_id, update)
-    except ValidationFailed as exc:
-        return await _show(request, actor, incident_id, source_errors=errors_by_field(exc), source_values=form)
     return redirect(request, f"/incidents/{incident_id}#sources", _("Source added."))
 
 

@@ -17,7 +17,7 @@ from svidok.services import advocacy, records
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import N_, _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, parse, text, whole
+from .common import call, form_again, form_dict, parse, text, whole
 
 router = APIRouter()
 ENTITY = "intervention"
@@ -88,11 +88,9 @@ async def new_intervention(request: Request, actor: Writer):
 @router.post("/interventions/new", dependencies=[Depends(csrf_checked)])
 async def create_intervention(request: Request, actor: Writer):
     form = await form_dict(request)
-    try:
+    async with form_again(lambda errors: _form(request, None, _form_values(form), 422, errors,
+            _("Nothing was saved: correct the fields marked below."))):
         created = await call(records.create, request.app.state.svidok, actor, ENTITY, _model(form, "draft"))
-    except ValidationFailed as exc:
-        return _form(request, None, _form_values(form), 422, errors_by_field(exc),
-                     _("Nothing was saved: correct the fields marked below."))
     return redirect(request, f"/interventions/{created['id']}", _("Saved."))
 
 
@@ -119,12 +117,11 @@ async def update_intervention(ident: PathId, request: Request, actor: Writer):
     record = await call(records.get, core, actor, ENTITY, ident)
     version = whole(form.get("version"), 2**31)
     try:
-        if version is None:
-            raise ValidationFailed(FieldError("version", "missing; reload the form"))
-        await call(records.update, core, actor, ENTITY, ident, _model(form, record["status"]), version)
-    except ValidationFailed as exc:
-        return _form(request, record, _form_values(form), 422, errors_by_field(exc),
-                     _("Your changes were not saved: correct the fields marked below."))
+        async with form_again(lambda errors: _form(request, record, _form_values(form), 422, errors,
+                _("Your changes were not saved: correct the fields marked below."))):
+            if version is None:
+                raise ValidationFailed(FieldError("version", "missing; reload the form"))
+            await call(records.update, core, actor, ENTITY, ident, _model(form, record["status"]), version)
     except Conflict:
         return _form(request, record, _form_values(form), 409, message=_(
             "Someone else saved this record after you opened the form, so your changes were not saved. "

@@ -19,7 +19,7 @@ from svidok.services.jobs import starts
 from ..deps import Administrator, csrf_checked
 from ..i18n import _
 from ..render import PageError, redirect, render
-from .common import call, errors_by_field, form_dict, job_of_kind, text
+from .common import call, form_again, form_dict, job_of_kind, text
 
 router = APIRouter()
 
@@ -50,25 +50,17 @@ async def partners_page(request: Request, actor: Administrator):
 @router.post("/partners/own-keys", dependencies=[Depends(csrf_checked)])
 async def make_own_keys(request: Request, actor: Administrator):
     form = await form_dict(request)
-    try:
+    async with form_again(lambda errors: _list(request, actor, 422, values=form, errors=errors, form="own",
+            message=_("The keys were not made: correct the fields marked below."))):
         await call(sharing.create_keys, request.app.state.svidok, actor, text(form.get("organisation")) or "")
-    except ValidationFailed as exc:
-        return await _list(
-            request,
-            actor,
-            422,
-            values=form,
-            errors=errors_by_field(exc),
-            form="own",
-            message=_("The keys were not made: correct the fields marked below."),
-        )
     return redirect(request, "/partners", _("This installation's exchange keys were made. Send the public keys to your partners."))
 
 
 @router.post("/partners", dependencies=[Depends(csrf_checked)])
 async def add_partner(request: Request, actor: Administrator):
     form = await form_dict(request)
-    try:
+    async with form_again(lambda errors: _list(request, actor, 422, values=form, errors=errors, form="add",
+            message=_("The partner was not added: correct the fields marked below."))):
         await call(
             sharing.add_partner,
             request.app.state.svidok,
@@ -78,16 +70,6 @@ async def add_partner(request: Request, actor: Administrator):
             text(form.get("encryption_key")) or "",
             text(form.get("signing_key")) or "",
             text(form.get("notes")),
-        )
-    except ValidationFailed as exc:
-        return await _list(
-            request,
-            actor,
-            422,
-            values=form,
-            errors=errors_by_field(exc),
-            form="add",
-            message=_("The partner was not added: correct the fields marked below."),
         )
     return redirect(
         request, f"/partners/{form['name'].strip()}", _("The partner was added. Compare its key ids with the partner by another channel.")
@@ -138,26 +120,17 @@ async def change_rule(name: str, request: Request, actor: Administrator):
     core = request.app.state.svidok
     form = await form_dict(request)
     current = (await call(sharing.partner, core, actor, name))["rule"] or {}
-    try:
+    async with form_again(lambda errors: _detail(request, actor, name, 422, values=form, errors=errors, form="rule",
+            message=_("The rule was not changed: correct the fields marked below."))):
         await call(lambda: sharing.set_rule(core, actor, name, **_rule_args(form, current.get("filter") or {})))
-    except ValidationFailed as exc:
-        return await _detail(
-            request,
-            actor,
-            name,
-            422,
-            values=form,
-            errors=errors_by_field(exc),
-            form="rule",
-            message=_("The rule was not changed: correct the fields marked below."),
-        )
     return redirect(request, f"/partners/{name}", _("The sharing rule was changed (recorded in the ledger)."))
 
 
 @router.post("/partners/{name}/keys", dependencies=[Depends(csrf_checked)])
 async def replace_keys(name: str, request: Request, actor: Administrator):
     form = await form_dict(request)
-    try:
+    async with form_again(lambda errors: _detail(request, actor, name, 422, values=form, errors=errors, form="keys",
+            message=_("The keys were not replaced: correct the fields marked below."))):
         await call(
             lambda: share_keys.rotate_partner_keys(
                 request.app.state.svidok,
@@ -167,17 +140,6 @@ async def replace_keys(name: str, request: Request, actor: Administrator):
                 signing_key=text(form.get("signing_key")),
                 reason=text(form.get("reason")) or "",
             )
-        )
-    except ValidationFailed as exc:
-        return await _detail(
-            request,
-            actor,
-            name,
-            422,
-            values=form,
-            errors=errors_by_field(exc),
-            form="keys",
-            message=_("The keys were not replaced: correct the fields marked below."),
         )
     return redirect(request, f"/partners/{name}", _("The partner's keys were replaced; the old ones are kept as retired."))
 
@@ -193,19 +155,11 @@ async def upload_package(request: Request, actor: Administrator):
     core = request.app.state.svidok
     form = await request.form()
     file = form.get("file")
-    try:
+    async with form_again(lambda errors: _list(request, actor, 422, errors=errors, form="import",
+            message=_("Nothing was imported: correct what is marked below."))):
         if not isinstance(file, UploadFile) or not file.filename:
             raise ValidationFailed(FieldError("file", "choose the package file a partner sent"))
         job = await call(starts.start_share_import, core, actor, file.file, file.filename, True)
-    except ValidationFailed as exc:
-        return await _list(
-            request,
-            actor,
-            422,
-            errors=errors_by_field(exc),
-            form="import",
-            message=_("Nothing was imported: correct what is marked below."),
-        )
     return redirect(request, f"/partners/jobs/{job['id']}", _("The package is being checked; nothing is saved yet."))
 
 

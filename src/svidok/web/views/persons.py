@@ -12,7 +12,7 @@ from svidok.services import persons
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict, listed, parse, text, whole
+from .common import call, form_again, form_dict, listed, parse, text, whole
 
 router = APIRouter()
 FIELDS = ("full_name", "family_name", "given_name", "patronymic", "sex", "birth_date", "age_band", "status",
@@ -53,11 +53,9 @@ async def new_person(request: Request, actor: Writer):
 @router.post("/persons/new", dependencies=[Depends(csrf_checked)])
 async def create_person(request: Request, actor: Writer):
     form = await form_dict(request)
-    try:
+    async with form_again(lambda errors: render(request, "persons/form.html", status=422, values=form, errors=errors,
+            person=None, message=_("The person was not saved: correct the fields marked below."))):
         person = await call(persons.create, request.app.state.svidok, actor, parse(PersonIn, _data(form, False)))
-    except ValidationFailed as exc:
-        return render(request, "persons/form.html", status=422, values=form, errors=errors_by_field(exc), person=None,
-                      message=_("The person was not saved: correct the fields marked below."))
     return redirect(request, f"/persons/{person['id']}", _("Person saved."))
 
 
@@ -86,10 +84,10 @@ async def update_person(person_id: PathId, request: Request, actor: Writer):
     form = await form_dict(request)
     person = await call(persons.get, core, actor, person_id)
     try:
-        await call(persons.update, core, actor, person_id, parse(PersonUpdate, _data(form, True)))
-    except ValidationFailed as exc:
-        return render(request, "persons/form.html", status=422, values=form, errors=errors_by_field(exc), person=person,
-                      message=_("Your changes were not saved: correct the fields marked below."))
+        async with form_again(lambda errors: render(request, "persons/form.html", status=422, values=form,
+                errors=errors, person=person,
+                message=_("Your changes were not saved: correct the fields marked below."))):
+            await call(persons.update, core, actor, person_id, parse(PersonUpdate, _data(form, True)))
     except Conflict:
         return render(request, "persons/form.html", status=409, values=form, errors={}, person=person, message=_(
             "Someone else saved this person after you opened the form, so your changes were not saved. "

@@ -16,7 +16,7 @@ from svidok.services import persons, records
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import N_, _
 from ..render import PageError, redirect, render
-from .common import call, errors_by_field, form_dict, parse, text, whole
+from .common import call, errors_by_field, form_again, form_dict, parse, text, whole
 
 router = APIRouter()
 
@@ -198,13 +198,12 @@ async def update_record(slug: str, ident: PathId, request: Request, actor: Write
     record = await call(records.get, core, actor, entity, ident)
     version = text(form.get("version"))
     try:
-        if whole(version, 2**31) is None:
-            raise ValidationFailed(FieldError("version", "missing; reload the form"))
-        await call(records.update, core, actor, entity, ident, _model(schema, fields, form), whole(version, 2**31))
-    except ValidationFailed as exc:
-        return _render(request, "records/form.html", status=422, slug=slug, title=TITLES[slug], fields=fields,
-                      values=form, errors=errors_by_field(exc), record=record,
-                      message=_("Your changes were not saved: correct the fields marked below."))
+        async with form_again(lambda errors: _render(request, "records/form.html", status=422, slug=slug,
+                title=TITLES[slug], fields=fields, values=form, errors=errors, record=record,
+                message=_("Your changes were not saved: correct the fields marked below."))):
+            if whole(version, 2**31) is None:
+                raise ValidationFailed(FieldError("version", "missing; reload the form"))
+            await call(records.update, core, actor, entity, ident, _model(schema, fields, form), whole(version, 2**31))
     except Conflict:
         return _render(request, "records/form.html", status=409, slug=slug, title=TITLES[slug], fields=fields,
                       values=form, errors={}, record=record, message=_(

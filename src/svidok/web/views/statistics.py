@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from svidok.core.errors import ValidationFailed
 from svidok.figures import estimate_job
 from svidok.http.deps import PathId
 from svidok.services import jobs
@@ -16,7 +15,7 @@ from svidok.services import jobs
 from ..deps import SignedIn, csrf_checked
 from ..i18n import _
 from ..render import redirect, render
-from .common import call, errors_by_field, form_dict
+from .common import call, form_again, form_dict
 
 router = APIRouter()
 
@@ -40,11 +39,10 @@ async def start_estimate(request: Request, actor: SignedIn):
     form["harm"] = estimate_job.jobs_list(form.get("harm"))
     form["lists"] = estimate_job.jobs_list(form.get("lists"))
     core = request.app.state.svidok
-    try:  # the job keeps its settings complete, so its page can say what was estimated
+    # the job keeps its settings complete, so its page can say what was estimated
+    async with form_again(lambda errors: _form_page(request, actor, form, errors, 422)):
         params = estimate_job.clean_params(core, form)
         job = await call(jobs.submit, core, actor, estimate_job.KIND, params)
-    except ValidationFailed as exc:
-        return await _form_page(request, actor, form, errors_by_field(exc), 422)
     return redirect(request, f"/statistics/estimates/{job['id']}", _("Estimate started."))
 
 
