@@ -104,6 +104,8 @@ def main() -> None:
         show(truth[truth["class"] == c], c)
     show(wrong[wrong["direct"]], "wrong direct")
     truth.to_pickle(f"/tmp/diag_truth_{args.records}.pkl")
+    result.clusters.to_pickle(f"/tmp/diag_clusters_{args.records}.pkl")
+    result.pairs.to_pickle(f"/tmp/diag_pairs_{args.records}.pkl")
     wrong.to_pickle(f"/tmp/diag_wrong_{args.records}.pkl")
 
 
