@@ -211,12 +211,13 @@ def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
     greedy way to the most likely partition under the pairwise model (correlation
     clustering). One exception: a single record joins a group through its strongest
     link alone when none of its pairs with the group contradicts (birth years more
-    than a year apart, another sex). Its other pairs then lack a field rather than
+    than a year apart, another sex, patronymic or place: ``_contradicting``). Its other pairs then lack a field rather than
     disagree on one ("Ярослав Ткачін, Ізюм" beside a registry record with the place
     and two without it), and adding them up counted the odds against a random pair
-    once per record of the group (yardstick 2026-12-05: F1 0.9407 -> 0.9408 at
-    200,000, P 0.969 -> 0.952, R 0.914 -> 0.930; 0.971 -> 0.974 at 20,000; for any
-    two groups, not only a single record, precision fell to 0.932). Reviewers' decisions are final: an accepted pair always joins, a
+    once per record of the group (yardstick 2026-12-05: F1 0.941 -> 0.946 at
+    200,000, P 0.969 -> 0.965, R 0.914 -> 0.928; 0.971 -> 0.974 at 20,000; with
+    birth years and sex alone as contradictions 0.941, P 0.952; for any two groups,
+    not only a single record, precision fell to 0.932). Reviewers' decisions are final: an accepted pair always joins, a
     rejected one keeps its groups apart unless accepted pairs join them.
     """
     sizes = clustered.groupby("cluster_id")["unique_id"].transform("size")
@@ -262,8 +263,9 @@ def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
 
 def _contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
     """True for pairs whose records say different things that one person's records
-    rarely do: birth years more than a year apart (beyond what an age allows), or
-    another sex."""
+    rarely do: birth years more than a year apart (beyond what an age allows), another
+    sex, another patronymic, another place (keys that differ: a place in a form the
+    keys do not bring together counts too, which errs on the side of apart)."""
     f = features.set_index("unique_id")
     out = np.zeros(len(lo), dtype=bool)
     if "birth_year" in f:
@@ -272,9 +274,10 @@ def _contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
         gap = (y.reindex(lo).to_numpy() - y.reindex(hi).to_numpy())
         slack = 1 + np.maximum(span.reindex(lo).to_numpy(), span.reindex(hi).to_numpy())
         out |= np.nan_to_num(np.abs(gap), nan=0.0) > slack
-    if "sex" in f:
-        a, b = f["sex"].reindex(lo).to_numpy(), f["sex"].reindex(hi).to_numpy()
-        out |= pd.notna(a) & pd.notna(b) & (a != b)
+    for col in ("sex", "patronymic_key", "place_key"):
+        if col in f:
+            a, b = f[col].reindex(lo).to_numpy(), f[col].reindex(hi).to_numpy()
+            out |= pd.notna(a) & pd.notna(b) & (a != b)
     return out
 
 
