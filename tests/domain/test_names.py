@@ -177,6 +177,19 @@ def test_names_split_whatever_the_order_or_spacing(text, parts):
     assert split_full_name(text) == parts
 
 
+@pytest.mark.parametrize(("text", "parts"), [
+    # a typo in the given name still tells the order: "Ігро" is one swap from Ігор
+    ("Ігро Заїкосський", NameParts("Заїкосський", "Ігро", None)),
+    ("Алексадр Гончар", NameParts("Гончар", "Алексадр", None)),
+    ("Гончар Алексадр", NameParts("Гончар", "Алексадр", None)),
+    ("Pero Kovalenko", NameParts("Kovalenko", "Pero", None)),
+    # without a typo the order stays as before: the family name first in Cyrillic
+    ("Гончар Мельник", NameParts("Гончар", "Мельник", None)),
+])
+def test_a_given_name_with_a_typo_still_tells_the_name_order(text, parts):
+    assert split_full_name(text) == parts
+
+
 def test_crimean_tatar_names_typed_without_their_letters():
     # Without ç and ş a keyboard gives "Celebi", "Sevket"; the official Latin c of Cemilev is дж.
     for typed, name in [("Celebi", "Челебі"), ("Celebi", "Çelebi"), ("Cemilev", "Джемілєв"), ("Cemilev", "Dzhemiliev"),

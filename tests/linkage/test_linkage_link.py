@@ -140,3 +140,25 @@ def test_an_english_form_of_two_names_links_to_either():
     c = clusters_of(link_records(AMBIGUOUS))
     assert c["g1"] == c["g2"] and c["h1"] == c["h2"]
     assert c["k1"] != c["k2"]
+
+
+def _grouped(weights: dict[tuple[str, str], float], apart: set[tuple[str, str]] = frozenset()) -> dict[str, str]:
+    from svidok.linkage.link import _rebuild
+
+    pairs = sorted(weights, key=lambda k: -weights[k])
+    lo, hi = [a for a, _ in pairs], [b for _, b in pairs]
+    new_id: dict[str, str] = {}
+    _rebuild(list(range(len(pairs))), lo, hi, [weights[k] for k in pairs], 0.0, new_id,
+             [k in apart for k in pairs])
+    return new_id
+
+
+def test_a_record_missing_fields_joins_a_person_through_its_strongest_link():
+    # a1-a3: one person. x (a report without a date) agrees with a1 on the place too;
+    # with a2 and a3 it shares only the name, which alone is worth less than nothing.
+    weights = {("a1", "a2"): 12.0, ("a1", "a3"): 11.0, ("a2", "a3"): 10.0,
+               ("a1", "x"): 1.9, ("a2", "x"): -1.1, ("a3", "x"): -1.1}
+    assert len(set(_grouped(weights).values())) == 1
+    # a birth year that contradicts keeps it apart, as the weights added up say
+    grouped = _grouped(weights, apart={("a3", "x")})
+    assert grouped["x"] != grouped["a1"] and grouped["a1"] == grouped["a3"]

@@ -262,6 +262,25 @@ def is_given_name(token: str) -> bool:
     return name_key(token) in _given_keys()
 
 
+@cache
+def _given_deletes() -> tuple[frozenset[str], frozenset[str]]:
+    """(known given-name keys of four letters or more with one letter dropped, those
+    keys and their one-letter drops together)."""
+    drops = frozenset(k[:i] + k[i + 1:] for k in _given_keys() if len(k) >= 4 for i in range(len(k)))
+    return drops, drops | _given_keys()
+
+
+@lru_cache(maxsize=1 << 18)
+def _near_given_name(token: str) -> bool:
+    """True when the token is one typo (a letter added, dropped, changed or two swapped)
+    from a known given name of four letters or more; only to tell the name order."""
+    key = name_key(token)
+    if len(key) < 4:
+        return False
+    drops, both = _given_deletes()
+    return key in drops or any(key[:i] + key[i + 1:] in both for i in range(len(key)))
+
+
 @dataclass(frozen=True)
 class NameParts:
     """A full name split into family name, given name(s) and patronymic (None if absent)."""
@@ -302,6 +321,8 @@ def split_full_name(text: str) -> NameParts:
     if n >= 3 and patr_at and patr_at[-1] == n - 1:
         return NameParts(words[0], " ".join(words[1:-1]), words[-1])
     first_given, last_given = is_given_name(words[0]), is_given_name(words[-1])
+    if first_given == last_given and n == 2:  # a typo in the given name ("Ігро Заїкосський")
+        first_given, last_given = _near_given_name(words[0]), _near_given_name(words[-1])
     if first_given and not last_given:
         return NameParts(" ".join(words[1:]), words[0], None)
     if last_given and not first_given:
