@@ -16,7 +16,7 @@ class Incident(Record, Confidential, Base):
         UniqueConstraint("import_source", "source_key", name="uq_incidents_source_key"),
         Index("ix_incidents_dates", "date_lo", "date_hi"),
         # The web list's date order for need-to-know outside cases (migration 0030).
-        Index("ix_incidents_case_date", "case_id", "date_lo", "id"),
+        Index("ix_incidents_case_date", "case_id", "date_lo", "id", "date_hi", "confidentiality", "deleted_at"),
     )
 
     title: Mapped[str] = mapped_column(String(500), nullable=False)

@@ -17,9 +17,14 @@ down_revision = "0025_incident_title_i18n"
 branch_labels = None
 depends_on = None
 
+#: The order's columns, then what need-to-know and a date filter read: a page, and a count of
+#: the matches, skip the rows they do not want in the index alone (a date filter on early 2022
+#: skipped the 110,000 incidents of the war's first days row by row: 370 ms of CPU per count).
+COLUMNS = ["case_id", "date_lo", "id", "date_hi", "confidentiality", "deleted_at"]
+
 
 def upgrade() -> None:
-    op.create_index("ix_incidents_case_date", "incidents", ["case_id", "date_lo", "id"], unique=False)
+    op.create_index("ix_incidents_case_date", "incidents", COLUMNS, unique=False)
 
 
 def downgrade() -> None:
