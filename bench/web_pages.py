@@ -8,7 +8,10 @@ through the login form as an administrator and an analyst (created if missing), 
 each page sequentially. Prints, per role, how long the dashboard's figures take to count in the background
 (svidok.figures.dashboard: pages never wait for it; figures are recounted every 60 s),
 then p50/p95 per page and the first request of each page separately (and, for a page whose
-figures are counted in the background, such as /claims, how long until they are shown).
+figures are counted in the background, such as /claims, /statistics's list sizes or the count on
+/custody/monitor, how long until they are shown). The incident list is in date order, latest first:
+besides its first page it is measured on the next page and on a page from the middle of the
+war (the cursor "before 30 June 2023").
 """
 
 from __future__ import annotations
