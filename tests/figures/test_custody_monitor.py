@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from svidok.core.actors import SYSTEM
-from svidok.figures import custody_monitor
+from svidok.figures import cached, custody_monitor
 from svidok.schemas.others import CustodyEpisodeIn
-from svidok.services import custody, records
+from svidok.services import custody, figure_cache, records
 from tests import fixtures as fx
 
 TODAY = date(2026, 11, 1)
@@ -29,6 +29,8 @@ def test_count_is_per_clearance_and_follows_the_records(app):
     seen = custody_monitor.page(app, investigator, today=TODAY)
     assert seen["total"] == 2 == custody.monitor(app, investigator, today=TODAY)["total"]
     assert [i["full_name"] for i in seen["items"]] == ["Synthetic Person One", "Synthetic Person Two"]
+    kept = figure_cache.get(app, cached.clearance_key(custody_monitor.count_name(TODAY, {}), investigator))
+    assert kept is not None and kept.value["total"] == 2  # kept in the shared cache (keys fit its column)
     hidden = custody_monitor.page(app, analyst, today=TODAY)
     assert hidden["total"] == 0 and hidden["items"] == [] and not hidden["total_stale"]
     # Filters are counted apart: no sign of life for more than 30 days.

@@ -11,6 +11,7 @@ visit the page does not wait for it (``total`` is None; the page says it is bein
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from typing import TYPE_CHECKING
@@ -24,12 +25,18 @@ if TYPE_CHECKING:
     from svidok.app import Svidok
 
 
+def count_name(today: date, filters: dict) -> str:
+    """The figure's name for these filters and day (hashed: cache keys are at most 200 characters)."""
+    spec = json.dumps({**filters, "today": today.isoformat()}, sort_keys=True, default=str)
+    return "custody-monitor:" + hashlib.sha256(spec.encode()).hexdigest()[:24]
+
+
 def page(app: Svidok, actor: Actor, *, after: str | None = None, today: date | None = None, limit: int = 50,
          **filters) -> dict:
     """``custody.monitor``'s page (same filters) with ``total`` from the cache (None while a first
     count runs) and ``total_stale`` when the count predates the last change of the records."""
     today = today or date.today()
-    name = "custody-monitor:" + json.dumps({**filters, "today": today.isoformat()}, sort_keys=True, default=str)
+    name = count_name(today, filters)
 
     def count() -> dict:
         return {"total": custody.monitor(app, actor, today=today, limit=1, **filters)["total"]}

@@ -9,6 +9,7 @@ row keeps only the headline, so listing jobs stays cheap.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -149,7 +150,9 @@ def list_sizes_now(app: Svidok, actor: Actor, harms: list[str]) -> dict[str, int
             return {"sizes": visible_list_sizes(app, s, actor, harm=harms)}
 
     # A short wait: a first visit answers at once rather than hold the request for the count.
-    figures = cached.current(app, actor, f"list-sizes:{','.join(sorted(harms))}", compute, wait=0.2)
+    # Hashed: cache keys are at most 200 characters, and every harm may be chosen.
+    name = "list-sizes:" + hashlib.sha256(",".join(sorted(set(harms))).encode()).hexdigest()[:24]
+    figures = cached.current(app, actor, name, compute, wait=0.2)
     return None if figures is None else figures["sizes"]
 
 
