@@ -256,7 +256,7 @@ def _date_pages(app, actor, f: IncidentFilter, size: int = 2) -> list[tuple]:
 
 
 def test_date_order_for_a_user_outside_cases_lists_only_what_they_may_see(app):
-    """An analyst's date-ordered list (read through ``ix_incidents_case_date``, migration 0030):
+    """An analyst's date-ordered list (read through ``ix_incidents_open_by_date``, migration 0030):
     latest first, every visible incident once, nothing confidential or of a case not granted;
     with a grant the case's incidents join in date order."""
     from svidok.schemas.others import CaseIn
@@ -282,9 +282,10 @@ def test_date_order_for_a_user_outside_cases_lists_only_what_they_may_see(app):
     assert _date_pages(app, analyst, IncidentFilter(), 3) == expected(True)
     if app.db.engine.dialect.name == "sqlite":  # the plan: a walk of the new index, no sort of every row
         with app.db.session() as s:
-            q = (select(Incident.id).where(*incident_queries.conditions(app, s, fx.user(app, "analyst", "a2"),
-                                                                         IncidentFilter()))
-                 .order_by(Incident.date_lo.desc(), Incident.id.desc()).limit(3))
+            plain = fx.user(app, "analyst", "a2")
+            q = incident_queries.by_date(s, plain, IncidentFilter(), select(Incident.id).where(
+                *incident_queries.conditions(app, s, plain, IncidentFilter()))
+                .order_by(Incident.date_lo.desc(), Incident.id.desc()).limit(3))
             sql = str(q.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
             plan = " ".join(r[-1] for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
-        assert "ix_incidents_case_date" in plan and "TEMP B-TREE" not in plan, plan
+        assert "ix_incidents_open_by_date" in plan and "TEMP B-TREE" not in plan, plan

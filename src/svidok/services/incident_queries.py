@@ -15,6 +15,7 @@ from svidok.core.errors import FieldError, ValidationFailed
 from svidok.core.validation import Checker
 from svidok.domain import dates, names
 from svidok.schemas.filters import IncidentFilter
+from svidok.storage.hints import indexed_by
 from svidok.storage.models import Act, Incident, Place, Qualification, Victim
 
 from . import paging, places
@@ -200,6 +201,25 @@ def text_match(session: Session, q: str):
     return text("incidents.search_tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=query)
 
 
+#: Incidents outside cases in date order (migration 0030).
+DATE_INDEX = "ix_incidents_open_by_date"
+
+
+def by_date(session: Session, actor: Actor, f: IncidentFilter, query):
+    """``query`` over incidents, read through DATE_INDEX on SQLite where need-to-know confines the
+    actor to incidents outside cases (no grants, not an administrator) and no text is searched.
+
+    SQLite keeps no statistics: it read such an actor's incidents through ``ix_incidents_case_id``
+    (every one outside cases) and sorted them for each page, 2.9 s at 1,000,000 incidents. It is
+    told which index to walk rather than offered one it would choose for every query, text
+    searches and id lists included, that it would then walk whole."""
+    if session.get_bind().dialect.name != "sqlite" or actor.is_admin or actor.grants or f.q:
+        return query
+    from sqlalchemy.sql.util import ClauseAdapter
+
+    return ClauseAdapter(indexed_by(Incident.__table__, DATE_INDEX)).traverse(query)
+
+
 def listing(app: Svidok, actor: Actor, f: IncidentFilter, cursor: str | None = None, limit: int = 50,
             order: str = "id") -> dict:
     """One page of incidents with an opaque cursor to the next page: newest recorded first
@@ -215,8 +235,9 @@ def listing(app: Svidok, actor: Actor, f: IncidentFilter, cursor: str | None = N
             q = select(*cols).where(*conditions(app, s, actor, f))
             if after_date is not None:
                 q = q.where(tuple_(Incident.date_lo, Incident.id) < tuple_(*after_date))
+            q = by_date(s, actor, f, q.order_by(Incident.date_lo.desc(), Incident.id.desc()).limit(limit + 1))
             with paging.one_process(s):
-                rows = list(s.execute(q.order_by(Incident.date_lo.desc(), Incident.id.desc()).limit(limit + 1)))
+                rows = list(s.execute(q))
             more = len(rows) > limit
             rows = rows[:limit]
             next_cursor = encode_date_cursor(rows[-1].date_lo, rows[-1].id) if more else None
@@ -255,7 +276,7 @@ def count(app: Svidok, actor: Actor, f: IncidentFilter, cap: int | None = None) 
         check_filter(app, s, f)
         where = conditions(app, s, actor, f)
         if cap is not None:
-            capped = select(Incident.id).where(*where).limit(cap).subquery()
+            capped = by_date(s, actor, f, select(Incident.id).where(*where).limit(cap)).subquery()
             return s.scalar(select(func.count()).select_from(capped)) or 0
         return s.scalar(select(func.count()).select_from(Incident).where(*where)) or 0
 
