@@ -275,6 +275,9 @@ def test_date_order_for_a_user_outside_cases_lists_only_what_they_may_see(app):
 
     assert _date_pages(app, analyst, IncidentFilter()) == expected(False)
     assert incident_queries.count(app, analyst, IncidentFilter()) == len(expected(False)) == 5
+    victims = IncidentFilter(victim_status="civilian", harm="killed")  # resolved to the incidents' ids
+    assert _date_pages(app, analyst, victims) == expected(False)
+    assert incident_queries.count(app, analyst, victims, cap=4) == 4
     in_2022 = IncidentFilter(date_from="2022", date_to="2022")
     assert _date_pages(app, analyst, in_2022, 1) == [p for p in expected(False) if p[0].year == 2022]
     accounts.grant_case(app, SYSTEM, "analyst", case["id"], "restricted")
