@@ -8,7 +8,10 @@ through the login form as an administrator and an analyst (created if missing), 
 each page sequentially. Prints, per role, how long the dashboard's figures take to count in the background
 (svidok.figures.dashboard: pages never wait for it; figures are recounted every 60 s),
 then p50/p95 per page and the first request of each page separately (and, for a page whose
-figures are counted in the background, such as /claims, how long until they are shown).
+figures are counted in the background, such as /claims, /statistics's list sizes or the count on
+/custody/monitor, how long until they are shown). The incident list is in date order, latest first:
+besides its first page it is measured on the next page and on a page from the middle of the
+war (the cursor "before 30 June 2023").
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import re
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -33,7 +37,10 @@ from svidok.schemas.filters import IncidentFilter
 from svidok.services import accounts, incident_queries
 
 PASSWORD = "bench-web-password"
-PAGES = ["/", "/incidents", "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",
+PAGES = ["/", "/incidents",
+         # The list is in date order (latest first): its next page, and one from the middle of the war.
+         "/incidents?cursor={next_page}", "/incidents?cursor={mid_page}",
+         "/incidents?family=detention", "/incidents?date_from=2022-03&date_to=2022-04",
          "/incidents?characteristic=older_person", "/incidents?q=Kharkiv", "/search?q=Kharkiv",
          "/briefs", "/briefs/monthly_update", "/interventions",
          "/search?q=Kovalenko",  # a common family name: victims lead to their incidents
@@ -68,7 +75,7 @@ def main() -> None:
     ap.add_argument("--settle", type=float, default=0.0,
                     help="seconds to wait after start-up (the statistics cache loads in the background on big databases)")
     ap.add_argument("--only", nargs="*", default=None, metavar="PAGE",
-                    help="measure only these pages (as listed above, e.g. /admin/keys '/search?q=Kovalenko')")
+                    help="measure only these pages (as listed above, e.g. /admin/keys '/incidents?cursor={mid_page}')")
     ap.add_argument("--roles", nargs="*", default=["bench-admin", "bench-analyst"], choices=["bench-admin", "bench-analyst"])
     args = ap.parse_args()
     app = Svidok(Settings(data_dir=args.data_dir), database_url=args.database_url)
@@ -91,10 +98,12 @@ def main() -> None:
             # Detail pages: the newest incident and person this user may see (ids differ by clearance).
             incident = re.search(r'href="/incidents/(\d+)"', c.get("/incidents").text).group(1)
             person = re.search(r'href="/persons/(\d+)"', c.get("/persons").text).group(1)
+            next_page = re.search(r'cursor=([\w-]+)" rel="next"', c.get("/incidents").text).group(1)
+            mid_page = incident_queries.encode_date_cursor(date(2023, 6, 30), 2**62)  # before 30 June 2023
             for page in PAGES + (ADMIN_PAGES if user == "bench-admin" else []):
                 if args.only is not None and page not in args.only:
                     continue
-                page = page.format(incident=incident, person=person)
+                page = page.format(incident=incident, person=person, next_page=next_page, mid_page=mid_page)
                 t = time.perf_counter()
                 r = c.get(page)
                 cold = time.perf_counter() - t

@@ -61,3 +61,31 @@ def test_review_pages_compare_accept_undo(sqlite_app):
         assert v.post(f"/review/{pair['id']}/accept", data={"csrf_token": csrf_of(page)}).status_code == 403
     with _browser(sqlite_app, "viewer") as v:  # restricted records are not for viewers at all
         assert v.get(f"/review/{pair['id']}").status_code == 404
+
+
+def test_monitor_page_does_not_wait_for_its_count(sqlite_app):
+    """While the figures' worker is busy, the page lists the people at once and says the count
+    is being computed; then the count is there."""
+    import threading
+
+    from svidok.figures import cached
+    from svidok.services import figure_cache
+
+    p = fx.person(sqlite_app, full_name="Ткаченко Денис Олегович", birth_date="2010-02-02")["id"]
+    records.create(sqlite_app, SYSTEM, "custody_episode", CustodyEpisodeIn(
+        person_id=p, authority="fsb", date_from="2025-12-01", acknowledged=False))
+    release = threading.Event()
+    busy = cached.refresh(sqlite_app, "test-busy", figure_cache.data_version(sqlite_app),
+                          lambda: release.wait(30) and {})
+    with _browser(sqlite_app, "investigator") as c:
+        try:
+            html = c.get("/custody/monitor", params={"today": "2026-11-01"}).text
+            assert "being computed" in html and "Ткаченко Денис Олегович" in html
+        finally:
+            release.set()
+            busy.result(30)
+        for _ in range(100):
+            html = c.get("/custody/monitor", params={"today": "2026-11-01"}).text
+            if "being computed" not in html:
+                break
+        assert "1 people, as of 2026-11-01" in html.replace("\u202f", " ")

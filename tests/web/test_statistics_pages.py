@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import re
+import threading
+import time
 
 from sqlalchemy import update
 
@@ -48,6 +50,16 @@ def _three_lists(app, place: str, size: int = 400, seed: int = 1) -> int:
     return len(first)
 
 
+def _form(client, **kw) -> str:
+    """The form once its list sizes are counted (a first visit may say they are being computed)."""
+    for _ in range(200):
+        page = client.get("/statistics", **kw).text
+        if "being computed" not in page:
+            return page
+        time.sleep(0.05)
+    raise AssertionError("the list sizes were never counted")
+
+
 def _run(client, core, data: dict) -> tuple[int, str]:
     r = client.post("/statistics", data={"csrf_token": csrf(client, "/statistics"), **data}, follow_redirects=False)
     assert r.status_code == 303, r.text
@@ -63,9 +75,9 @@ def test_stratified_estimate_shows_a_plain_summary_with_a_total(web, client_for)
     documented = _three_lists(core, KHARKIV_OBLAST) + 8
     _list(core, "A", list(range(1000, 1008)), CRIMEA)  # a stratum too small to estimate
     analyst = client_for("analyst")
-    form = analyst.get("/statistics")
-    assert form.status_code == 200 and 'href="/statistics"' in form.text
-    assert re.search(r'value="A" checked> A \((\d+) people\)', form.text)
+    form = _form(analyst)
+    assert 'href="/statistics"' in form
+    assert re.search(r'value="A" checked> A \((\d+) people\)', form)
     job_id, page = _run(analyst, core, {"lists": ["A", "B", "C"], "harm": "killed", "stratify": "oblast",
                                         "method": "loglinear", "min_records": "20"})
     summary = jobs.get(core, SYSTEM, job_id)
@@ -114,8 +126,31 @@ def test_the_page_counts_only_records_the_user_may_see(web, client_for) -> None:
     core, _asgi = web
     _three_lists(core, KHARKIV_OBLAST)
     _list(core, "Secret", list(range(2000, 2040)), KHARKIV_OBLAST, confidential=True)
-    assert "Secret" in client_for("administrator").get("/statistics").text
-    assert "Secret" not in client_for("analyst").get("/statistics").text  # analysts see up to restricted
+    assert "Secret" in _form(client_for("administrator"))
+    analyst = _form(client_for("analyst"))  # counted for the analyst's clearance, not the administrator's
+    assert "Secret" not in analyst and re.search(r'value="A" checked> A \((\d+) people\)', analyst)
+
+
+def test_a_first_visit_does_not_wait_for_the_count(web, client_for) -> None:
+    """The list sizes are counted in the background: while the figures' worker is busy the form
+    is shown at once, saying so; once counted, the sizes are there."""
+    from svidok.figures import cached
+    from svidok.services import figure_cache
+
+    core, _asgi = web
+    _three_lists(core, KHARKIV_OBLAST, size=60)
+    analyst = client_for("analyst")
+    release = threading.Event()
+    busy = cached.refresh(core, "test-busy", figure_cache.data_version(core), lambda: release.wait(30) and {})
+    try:
+        started = time.perf_counter()
+        page = analyst.get("/statistics")
+        assert page.status_code == 200 and "being computed" in page.text
+        assert "Run the estimate" in page.text and time.perf_counter() - started < 5
+    finally:
+        release.set()
+        busy.result(30)
+    assert re.search(r'value="A" checked> A \((\d+) people\)', _form(analyst))
 
 
 def test_the_page_is_in_ukrainian(web, client_for) -> None:

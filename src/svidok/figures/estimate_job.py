@@ -9,6 +9,7 @@ row keeps only the headline, so listing jobs stays cheap.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -138,31 +139,27 @@ register(KIND, run_estimate, resumable=True, check=_check)
 
 # -- what the page reads ----------------------------------------------------------------------
 
-def _list_sizes(app: Svidok, actor: Actor, harms: list[str]) -> dict[str, int]:
-    """People documented by each list, counted in SQL and kept in the shared figure cache until
-    the ledger moves (per clearance and harms): the form must not count 2 million victims each time."""
-    import time
+def list_sizes_now(app: Svidok, actor: Actor, harms: list[str]) -> dict[str, int] | None:
+    """People documented by each list (for these harms), counted in SQL and kept in the shared
+    figure cache per clearance and harms (``figures.cached``): the form must not count 2 million
+    victims on a visit. None while a first count runs in the background (the page says so)."""
+    from . import cached
 
-    from svidok.services import figure_cache
+    def compute() -> dict:
+        with app.db.session() as s:
+            return {"sizes": visible_list_sizes(app, s, actor, harm=harms)}
 
-    from .cached import clearance_key
-
-    key = clearance_key(f"list-sizes:{','.join(sorted(harms))}", actor)
-    version = figure_cache.data_version(app)
-    hit = figure_cache.get(app, key)
-    if hit is not None and hit.version == version:
-        return hit.value["sizes"]
-    started = time.perf_counter()
-    with app.db.session() as s:
-        sizes = visible_list_sizes(app, s, actor, harm=harms)
-    figure_cache.put(app, key, version, {"sizes": sizes}, time.perf_counter() - started)
-    return sizes
+    # A short wait: a first visit answers at once rather than hold the request for the count.
+    # Hashed: cache keys are at most 200 characters, and every harm may be chosen.
+    name = "list-sizes:" + hashlib.sha256(",".join(sorted(set(harms))).encode()).hexdigest()[:24]
+    figures = cached.current(app, actor, name, compute, wait=0.2)
+    return None if figures is None else figures["sizes"]
 
 
 def form_data(app: Svidok, actor: Actor, harms: list[str]) -> dict:
-    """The lists the actor can choose from (people documented by each, for these harms) and
-    their earlier estimates."""
-    sizes = _list_sizes(app, actor, harms)
+    """The lists the actor can choose from (people documented by each, for these harms; None
+    while first counted) and their earlier estimates."""
+    sizes = list_sizes_now(app, actor, harms)
     earlier = jobs.list_jobs(app, actor, kind=KIND, limit=20)["items"]
     return {"list_sizes": sizes, "earlier": earlier, "strata": STRATA, "methods": PAGE_METHODS}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import PARTIAL_INDEX, Base, Confidential, Record
@@ -15,6 +15,10 @@ class Incident(Record, Confidential, Base):
     __table_args__ = (
         UniqueConstraint("import_source", "source_key", name="uq_incidents_source_key"),
         Index("ix_incidents_dates", "date_lo", "date_hi"),
+        # The web list's date order for need-to-know outside cases (migration 0030; named by
+        # incident_queries on SQLite, which would not choose it itself).
+        Index("ix_incidents_open_by_date", "date_lo", "id", "date_hi", "confidentiality", "deleted_at",
+              sqlite_where=text("case_id IS NULL"), postgresql_where=text("case_id IS NULL")),
     )
 
     title: Mapped[str] = mapped_column(String(500), nullable=False)

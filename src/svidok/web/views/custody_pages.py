@@ -11,8 +11,9 @@ from datetime import date
 from fastapi import APIRouter, Depends, Request
 
 from svidok.core.errors import ValidationFailed
+from svidok.figures import custody_monitor
 from svidok.http.deps import PathId
-from svidok.services import custody, person_linkage
+from svidok.services import person_linkage
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
@@ -44,7 +45,7 @@ async def monitor_page(request: Request, actor: SignedIn):
     page = {"items": [], "total": 0, "next_cursor": None, "today": today or date.today()}
     if not errors:
         try:
-            page = await call(lambda: custody.monitor(
+            page = await call(lambda: custody_monitor.page(
                 request.app.state.svidok, actor, days=days, mark=values["mark"] or None, after=values["after"] or None,
                 today=today, **{f: bool(values[f]) for f in FLAGS}))
         except ValidationFailed as exc:

@@ -20,8 +20,9 @@ from .evidence import check_upload, ingest_upload, max_upload_bytes
 
 router = APIRouter()
 FILTERS = tuple(IncidentFilter.model_fields)
-#: The list counts matches up to this many and says "more than" beyond.
-COUNT_CAP = 10_000
+#: The list counts matches up to this many and says "more than" beyond (each counted match of a
+#: filter is a row read: 10,000 cost 0.1-0.4 s of CPU at 1,000,000 incidents).
+COUNT_CAP = 1_000
 
 
 def read_filter(request: Request) -> tuple[IncidentFilter, dict, dict]:
