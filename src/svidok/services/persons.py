@@ -242,6 +242,16 @@ def listing(app: Svidok, actor: Actor, after: int | None = None, limit: int = 50
         return items, next_id
 
 
+def count(app: Svidok, actor: Actor, cap: int | None = None) -> int:
+    """How many persons the list shows (those the actor may see, not merged away); with ``cap``,
+    counting stops there (like ``incident_queries.count``: a page says "more than ...")."""
+    with app.db.session() as s:
+        q = select(Person.id).where(access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
+        if cap is not None:
+            q = q.limit(cap)
+        return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+
+
 def _new_version(session: Session, actor: Actor, person: Person, before: dict, reason: str | None = None) -> None:
     """Record an update of ``person`` (already changed in the session): version, time, history."""
     person.version += 1

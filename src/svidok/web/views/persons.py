@@ -15,6 +15,8 @@ from ..render import redirect, render
 from .common import call, errors_by_field, form_dict, listed, parse, text, whole
 
 router = APIRouter()
+#: The list counts persons up to this many and says "more than" beyond (as the incident list does).
+COUNT_CAP = 10_000
 FIELDS = ("full_name", "family_name", "given_name", "patronymic", "sex", "birth_date", "age_band", "status",
           "life_status", "residence_place", "address", "contact", "notes", "confidentiality", "case_id")
 
@@ -42,7 +44,8 @@ def _data(form: dict, update: bool) -> dict:
 async def person_list(request: Request, actor: SignedIn):
     after = request.query_params.get("after")
     items, nxt = await call(persons.listing, request.app.state.svidok, actor, whole(after), 50)
-    return render(request, "persons/list.html", items=items, next_id=nxt)
+    total = await call(persons.count, request.app.state.svidok, actor, COUNT_CAP + 1)
+    return render(request, "persons/list.html", items=items, next_id=nxt, total=total, count_cap=COUNT_CAP)
 
 
 @router.get("/persons/new")
