@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 
 from .views.common import listed, text
 
@@ -37,7 +38,7 @@ class IncidentForm:
         self.act_map: dict[int, int] = {}          # compact act index -> form act index
         self.victim_map: dict[tuple[int, int], int] = {}
         self.perp_map: dict[tuple[int, int], int] = {}
-        self.missing = [FieldError(f, "required") for f in REQUIRED
+        self.missing = [FieldError(f, M_("required")) for f in REQUIRED
                         if not text(form.get(f)) and (for_update or f in ("title", "date_start"))]
         data: dict[str, Any] = {}
         for f in SCALARS:

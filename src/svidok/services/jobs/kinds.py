@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ValidationFailed
+from svidok.core.messages import M_
 
 from .context import JobCancelled
 from .registry import register
@@ -26,16 +27,16 @@ if TYPE_CHECKING:
 
 def _admin(app: Svidok, actor: Actor, params: dict) -> None:
     if not actor.is_admin:
-        raise Forbidden("administrators only")
+        raise Forbidden(M_("administrators only"))
 
 
 def _file(params: dict, name: str) -> Path:
     value = params.get(name)
     if not value:
-        raise ValidationFailed(FieldError(name, "required"))
+        raise ValidationFailed(FieldError(name, M_("required")))
     path = Path(value)
     if not path.is_file():
-        raise ValidationFailed(FieldError(name, f"no such file on the server: {value}"))
+        raise ValidationFailed(FieldError(name, M_("no such file on the server: %(value)s", value=value)))
     return path
 
 
@@ -148,7 +149,7 @@ def _check_bundle(app: Svidok, actor: Actor, params: dict) -> None:
 
     access.require_writer(actor)
     if not (params.get("purpose") or "").strip():
-        raise ValidationFailed(FieldError("purpose", "say for whom and why the bundle is made"))
+        raise ValidationFailed(FieldError("purpose", M_("say for whom and why the bundle is made")))
     with app.db.session() as s:
         evidence_bundles.select_items(s, actor, params.get("incident_ids") or (), params.get("case_id"),
                                       params.get("evidence_ids") or ())
@@ -202,7 +203,7 @@ def backup(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
 def _check_backup(app: Svidok, actor: Actor, params: dict) -> None:
     _admin(app, actor, params)
     if not params.get("secret_passphrase"):
-        raise ValidationFailed(FieldError("passphrase", "required (it seals the keys in the backup)"))
+        raise ValidationFailed(FieldError("passphrase", M_("required (it seals the keys in the backup)")))
 
 
 register("backup", backup, resumable=True, check=_check_backup)

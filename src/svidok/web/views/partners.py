@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.services import jobs, share_keys, sharing
 from svidok.services.jobs import starts
@@ -195,7 +196,7 @@ async def upload_package(request: Request, actor: Administrator):
     file = form.get("file")
     try:
         if not isinstance(file, UploadFile) or not file.filename:
-            raise ValidationFailed(FieldError("file", "choose the package file a partner sent"))
+            raise ValidationFailed(FieldError("file", M_("choose the package file a partner sent")))
         job = await call(starts.start_share_import, core, actor, file.file, file.filename, True)
     except ValidationFailed as exc:
         return await _list(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.schemas.records import PersonIn, PersonUpdate
 from svidok.services import persons
@@ -24,7 +25,7 @@ FIELDS = ("full_name", "family_name", "given_name", "patronymic", "sex", "birth_
 def _data(form: dict, update: bool) -> dict:
     data = {f: text(form.get(f)) for f in FIELDS}
     if not data["full_name"]:
-        raise ValidationFailed(FieldError("full_name", "required"))
+        raise ValidationFailed(FieldError("full_name", M_("required")))
     if not update:
         data = {k: v for k, v in data.items() if v is not None}
     else:
