@@ -61,7 +61,8 @@ def _copy(src: BinaryIO, dest: Path, limit: int) -> int:
 
 
 def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, kind: str = "spreadsheet",
-          mapping_name: str | None = None, mapping_text: bytes | str | None = None, limit: int | None = None) -> dict:
+          mapping_name: str | None = None, mapping_text: bytes | str | None = None, limit: int | None = None,
+          attachments: list[tuple[str, BinaryIO]] | None = None) -> dict:
     """Keep an uploaded file and its mapping for the import job; ValidationFailed naming the field
     (``kind``, ``file``, ``mapping`` or ``mapping_text``) and what to change. Nothing is kept when
     anything is wrong.
@@ -69,11 +70,15 @@ def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, kind: str
     ``kind``: ``spreadsheet`` (CSV/XLSX with a mapping chosen or written), ``acled`` and ``uwazi``
     (their CSV exports, with the shipped mapping unless one is written), ``odk`` (ODK Central or
     KoboToolbox submissions, JSON or CSV, read into rows for the shipped ``odk`` mapping).
-    ``mapping_text``: a mapping written or edited on the page; its problems name their line."""
+    ``mapping_text``: a mapping written or edited on the page; its problems name their line.
+    ``attachments`` (``odk`` only): the submissions' files, (name, data), or a .zip of them
+    (``services.import_attachments``); kept in ``media/`` beside the file."""
     access.require_writer(actor)
     limit = limit or int(app.settings.max_upload_bytes)
     if kind not in KINDS:
         raise ValidationFailed(FieldError("kind", M_("unknown kind of file %(kind)r; choose one of: %(items)s", kind=kind, items=", ".join(KINDS))))
+    if attachments and kind != "odk":
+        raise ValidationFailed(FieldError("attachments", M_("attachments go with ODK or Kobo form submissions only")))
     name = _safe_name(filename or "")
     accepted = FORM_FILES if kind == "odk" else SPREADSHEETS
     if not filename:
@@ -112,10 +117,17 @@ def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, kind: str
             field = "mapping_text" if mapping_text else "mapping"
             raise ValidationFailed([FieldError(field, M_("the mapping %(name)r does not fit %(name2)s: %(p)s", name=mapping.name, name2=name, p=p))
                                     for p in problems])
+        media = None
+        if attachments:
+            from . import import_attachments
+
+            media = target / "media"
+            import_attachments.stage(media, submissions.read(path), attachments, limit)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    return {"path": str(path), "mapping": str(mapping_path), "file": name, "mapping_name": mapping.name, "kind": kind}
+    return {"path": str(path), "mapping": str(mapping_path), "file": name, "mapping_name": mapping.name, "kind": kind,
+            **({"attachments": str(media)} if media else {})}
 
 
 def check_mapping(text: str | bytes):

@@ -47,6 +47,8 @@ def _check_import(app: Svidok, actor: Actor, params: dict) -> None:
         access.require_writer(actor)
     _file(params, "path")
     _file(params, "mapping")
+    if params.get("attachments"):
+        _folder(params, "attachments")
 
 
 def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
@@ -72,19 +74,23 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
         out = {"import_run": rep.base.run_id, **out}
     else:
         ctx.progress(message=f"importing {path.name}")
-        table = None
+        table = subs = None
         if params.get("kind") == "odk":  # form submissions, read into one row per victim for the odk mapping
             from svidok.interop import submissions
             from svidok.interop.tables import TableError
 
             try:
-                table = submissions.table(submissions.read(path))
+                subs = submissions.read(path)
+                table = submissions.table(subs)
             except TableError as exc:
                 raise ValidationFailed(FieldError("file", str(exc))) from None
         report = imports.run(app, actor, path, mapping, bool(params.get("dry_run")), table=table,
                              progress=lambda rows: ctx.progress(advance=rows, message=f"importing {path.name}: rows"))
+        media = _attachments(app, actor, params, subs, report, ctx)
         out = report.to_dict()
         out["problems"] = out["problems"][:50]
+        if media is not None:
+            out["attachments"] = media
         # Every problem, for the person who corrects the spreadsheet; "file" is what the job's download gives.
         problems = _problems_csv(report.problems, ctx.output_dir / "problems.csv") if report.problems else None
         out = {"import_run": report.run_id, **out, "source_file": out["file"], "file": problems}
@@ -96,6 +102,29 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
 
         shutil.rmtree(path.resolve().parent, ignore_errors=True)
     return out
+
+
+def _attachments(app: Svidok, actor: Actor, params: dict, subs, report, ctx) -> dict | None:
+    """The form submissions' attachments uploaded with them (``params["attachments"]``, a folder
+    the imports page staged): counted by a check, stored as evidence by the import; a submission
+    whose file is missing gets a problem row. None when no attachments came with the file."""
+    if not params.get("attachments") or subs is None:
+        return None
+    from .. import import_forms
+
+    ctx.progress(message="attachments")
+    forms = import_forms.FormReport(report)
+    import_forms.attach(app, actor, subs, _folder(params, "attachments"), bool(params.get("dry_run")), forms)
+    report.problems.extend(forms.problems)
+    return {"found": forms.attachments_found, "stored": forms.attachments_stored,
+            "existing": forms.attachments_existing, "missing": len(forms.problems)}
+
+
+def _folder(params: dict, name: str) -> Path:
+    path = Path(params[name])
+    if not path.is_dir():
+        raise ValidationFailed(FieldError(name, M_("no such folder on the server: %(value)s", value=params[name])))
+    return path
 
 
 def _problems_csv(problems, final: Path) -> str:

@@ -83,11 +83,13 @@ async def upload(request: Request, actor: Writer):
                                message=_("The mapping %(name)s is valid: choose the file and check it.") % {"name": checked.name})
         name = file.filename if isinstance(file, UploadFile) else ""
         data = file.file if isinstance(file, UploadFile) else None
+        media = [(f.filename, f.file) for f in form.getlist("attachments") if isinstance(f, UploadFile) and f.filename]
         staged = await call(lambda: import_uploads.stage(core, actor, name or "", data, kind=kind, mapping_name=mapping_name,
-                                                         mapping_text=mapping_text))
+                                                         mapping_text=mapping_text, attachments=media))
         job = await call(jobs.submit, core, actor, "import",
                          {"path": staged["path"], "mapping": staged["mapping"], "dry_run": True, "kind": staged["kind"],
-                          "file": staged["file"], "mapping_name": staged["mapping_name"]})
+                          "file": staged["file"], "mapping_name": staged["mapping_name"],
+                          **({"attachments": staged["attachments"]} if "attachments" in staged else {})})
     except ValidationFailed as exc:
         return await _page(request, actor, 422, values=values, editing=bool(values["mapping_text"].strip()),
                            message=_("Nothing was imported: correct what is marked below and upload again."),
