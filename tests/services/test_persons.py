@@ -54,3 +54,16 @@ def test_protected_address_is_encrypted_and_each_read_is_logged(app):
     with app.db.session() as s:
         reads = s.scalars(select(LedgerEntry).where(LedgerEntry.action == "protected.read")).all()
         assert [(r.actor, r.record_id) for r in reads] == [("investigator", str(p["id"]))]
+
+
+def test_the_count_is_of_the_persons_the_actor_may_see_and_stops_at_its_cap(app):
+    from svidok.core.actors import Actor
+
+    before = {role: persons.count(app, Actor(role, role)) for role in ("viewer", "investigator")}
+    fx.person(app, full_name="Публічна Особа", confidentiality="public")
+    fx.person(app, full_name="Конфіденційна Особа", confidentiality="confidential")
+    removed = fx.person(app, full_name="Вилучена Особа", confidentiality="public")
+    persons.remove(app, SYSTEM, removed["id"], "test")
+    assert persons.count(app, Actor("viewer", "viewer")) == before["viewer"] + 1
+    assert persons.count(app, Actor("investigator", "investigator")) == before["investigator"] + 2
+    assert persons.count(app, Actor("investigator", "investigator"), cap=1) == 1

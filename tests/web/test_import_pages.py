@@ -209,3 +209,81 @@ def test_bad_kind_type_and_size_are_refused_and_nothing_kept(web, client_for, mo
     assert big.status_code == 422 and "larger than the limit of 100 bytes" in big.text
     assert _staged(core) == [] and _incidents(core) == 0
     assert jobs.list_jobs(core, _admin(core), kind="import")["items"] == []
+
+
+ODK = FORMATS / "odk-example"
+SCHOOL = "uuid:0b6a9c1e-0000-4000-8000-000000000001"
+
+
+def _post_forms(c, attachments: list[tuple[str, bytes]], kind: str = "odk"):
+    files = [("file", ("submissions.json", (ODK / "submissions.json").read_bytes(), "application/json"))]
+    files += [("attachments", (name, data, "application/octet-stream")) for name, data in attachments]
+    return c.post("/imports", data={"csrf_token": csrf(c, "/imports"), "kind": kind, "mapping": ""}, files=files,
+                  follow_redirects=False)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_odk_submissions_with_a_zip_of_their_attachments_become_evidence(web, client_for):
+    from sqlalchemy import select
+
+    from svidok.services import evidence
+    from svidok.storage.models import EvidenceItem, Incident
+
+    core, _ = web
+    c = client_for("investigator")
+    photo = (ODK / "school.png").read_bytes()
+    # As ODK Central exports them: a folder per submission, and files no submission names (left out).
+    bundle = _zip({f"media/{SCHOOL.removeprefix('uuid:')}/school.png": photo, "README.txt": b"export notes"})
+    r = _post_forms(c, [("attachments.zip", bundle)])
+    assert r.status_code == 303, r.text
+    check = r.headers["location"]
+    jobs.DatabaseWorker(core).run(burst=True)
+    page = c.get(check).text
+    assert re.search(r"Attachments found</dt><dd>1<", page) and re.search(r"Attachments missing</dt><dd>1<", page)
+    assert "missing-photo.jpg" in page  # the other submission's photo is not in the zip: a problem row
+    r = c.post(check + "/apply", data={"csrf_token": csrf(c, check)}, follow_redirects=False)
+    jobs.DatabaseWorker(core).run(burst=True)
+    done = c.get(r.headers["location"]).text
+    assert re.search(r"Attachments stored as evidence</dt><dd>1<", done)
+    with core.db.session() as s:
+        incident_id = s.scalar(select(Incident.id).where(Incident.source_key == SCHOOL))
+        item_id = s.scalar(select(EvidenceItem.id).where(EvidenceItem.incident_id == incident_id))
+    assert b"".join(evidence.download(core, SYSTEM, item_id, purpose="test")) == photo
+    assert _staged(core) == []  # the upload, attachments too, is gone once imported
+
+
+def test_attachments_chosen_one_by_one_are_checked_and_a_bad_one_refuses_the_upload(web, client_for):
+    core, _ = web
+    c = client_for("investigator")
+    photo = (ODK / "school.png").read_bytes()
+    refused = {
+        "not named": _post_forms(c, [("school.png", photo), ("holiday.png", photo)]),
+        "wrong type": _post_forms(c, [("school.png", b"MZ\x90\x00" + bytes(300))]),
+        "broken zip": _post_forms(c, [("media.zip", b"PK\x03\x04 not really a zip")]),
+        "not forms": c.post("/imports", data={"csrf_token": csrf(c, "/imports"), "kind": "acled", "mapping": ""},
+                            files=[("file", ("acled.csv", (FORMATS / "acled-example.csv").read_bytes(), "text/csv")),
+                                   ("attachments", ("school.png", photo, "image/png"))], follow_redirects=False),
+    }
+    said = {"not named": "holiday.png is not an attachment of any of these submissions",
+            "wrong type": "school.png is not a photo, video, audio or PDF file",
+            "broken zip": "media.zip is not a zip file that can be read",
+            "not forms": "attachments go with ODK or Kobo form submissions only"}
+    for case, r in refused.items():
+        assert r.status_code == 422 and said[case] in r.text, case
+        assert 'id="attachments-error"' in r.text, case
+    assert _staged(core) == [] and jobs.list_jobs(core, _admin(core), kind="import")["items"] == []
+    big_photo = photo + bytes(1_500_000)  # over the 1 MB of an ordinary request: the page takes uploads
+    ok = _post_forms(c, [("school.png", big_photo)])
+    assert ok.status_code == 303
+    [staged] = _staged(core)
+    assert (staged / "media" / "school.png").read_bytes() == big_photo

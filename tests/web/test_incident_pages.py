@@ -123,6 +123,55 @@ def test_edit_an_incident_and_see_the_history(web, client_for):
     assert after["acts"][0]["victims"][0]["count"] == 3  # acts survived the round trip
 
 
+def _form_fields(form_html: str) -> dict:
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form_html))
+    fields.update(re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', form_html))
+    fields.update({k: v for k, v in re.findall(
+        r'<select[^>]*name="([^"]+)"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)" selected', form_html, re.S)})
+    return fields
+
+
+def test_the_title_and_narrative_in_each_language_round_trip_through_the_form(web, client_for):
+    core, _ = web
+    inc = fx.incident(core, title_i18n={"uk": "Удар по житловому будинку"})
+    c = client_for("investigator")
+    form_html = c.get(f"/incidents/{inc['id']}/edit").text
+    assert 'name="title_i18n.uk" value="Удар по житловому будинку"' in form_html
+    assert "<details class=\"translations\" open>" in form_html  # a filled translation is not hidden
+    fields = _form_fields(form_html)
+    fields.update({"title_i18n.en": "Strike on a block of flats", "title_i18n.uk": "Удар по багатоквартирному будинку",
+                   "narrative_i18n.uk": "Снаряд влучив у п'ятий поверх (synthetic)."})
+    r = c.post(f"/incidents/{inc['id']}/edit", data=fields, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    after = incidents.get(core, SYSTEM, inc["id"])
+    assert after["title_i18n"] == {"en": "Strike on a block of flats", "uk": "Удар по багатоквартирному будинку"}
+    assert after["narrative_i18n"] == {"uk": "Снаряд влучив у п'ятий поверх (synthetic)."}
+    assert after["title"] == inc["title"]  # the title as recorded stays
+    c.post("/language", data={"csrf_token": csrf(c), "lang": "uk"})
+    assert "Удар по багатоквартирному будинку" in c.get(f"/incidents/{inc['id']}").text
+    again = _form_fields(c.get(f"/incidents/{inc['id']}/edit").text)
+    assert again["title_i18n.uk"] == "Удар по багатоквартирному будинку" and again["version"] == "2"
+    again.update({"title_i18n.en": "", "title_i18n.uk": "", "narrative_i18n.uk": " "})  # blank clears
+    assert c.post(f"/incidents/{inc['id']}/edit", data=again, follow_redirects=False).status_code == 303
+    cleared = incidents.get(core, SYSTEM, inc["id"])
+    assert not cleared["title_i18n"] and not cleared["narrative_i18n"]
+    too_long = {**_form_fields(c.get(f"/incidents/{inc['id']}/edit").text), "title_i18n.en": "x" * 5000}
+    r = c.post(f"/incidents/{inc['id']}/edit", data=too_long)
+    assert r.status_code == 422 and 'id="title_i18n.en-error"' in r.text
+
+
+def test_a_new_incident_takes_its_title_in_another_language(web, client_for):
+    core, _ = web
+    c = client_for("investigator")
+    r = c.post("/incidents/new", data={
+        "csrf_token": csrf(c), "title": "Обстріл ринку", "title_i18n.en": "Shelling of a market",
+        "date_start": "2022-07-01", "verification_status": "unverified", "confidentiality": "restricted"},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text
+    made = incidents.get(core, SYSTEM, int(r.headers["location"].rsplit("/", 1)[1]))
+    assert made["title_i18n"] == {"en": "Shelling of a market"} and made["narrative_i18n"] is None
+
+
 def test_a_conflicting_save_is_refused_with_a_clear_message(web, client_for):
     core, _ = web
     inc = fx.incident(core)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -44,12 +45,25 @@ def test_ukrainian_plurals():
     assert one.startswith("21 інцидент,") and few.startswith("3 інциденти,") and many.startswith("11 інцидентів,")
 
 
-def test_every_interface_string_has_a_ukrainian_translation():
-    """Extract like pybabel does (babel.cfg) and compare with the shipped catalogue and its .mo."""
-    method_map = [("src/svidok/web/templates/**.html", "jinja2"), ("src/svidok/web/**.py", "python")]
+#: Where the interface's strings (templates, N_, _) and the services' messages (M_) are written.
+SOURCES = ("src/svidok/web", "src/svidok/core", "src/svidok/services", "src/svidok/figures", "src/svidok/reports")
+#: Service errors whose message a person reads; their message must be marked with M_.
+SERVICE_ERRORS = {"ServiceError", "ValidationFailed", "NotFound", "Forbidden", "Conflict", "StorageUnavailable",
+                  "RangeNotSatisfiable", "EstimateFailed", "QueueUnreachable", "PdfUnavailable", "StoredFileChanged",
+                  "BriefError"}
+
+
+def _extracted() -> set[str]:
+    """Extract like pybabel does (babel.cfg, -k N_ -k M_)."""
+    method_map = [("src/svidok/web/templates/**.html", "jinja2")] + [(f"{d}/**.py", "python") for d in SOURCES]
     options = {"src/svidok/web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    keywords = {**DEFAULT_KEYWORDS, "N_": None}
-    found = {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(str(ROOT), method_map, options, keywords)}
+    keywords = {**DEFAULT_KEYWORDS, "N_": None, "M_": None}
+    return {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(str(ROOT), method_map, options, keywords)}
+
+
+def test_every_interface_string_and_service_message_has_a_ukrainian_translation():
+    """Compare what is marked with the shipped catalogue and its .mo."""
+    found = _extracted()
     po_path = i18n.LOCALE_DIR / "uk" / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as fh:
         catalog = read_po(fh, locale="uk")
@@ -62,6 +76,53 @@ def test_every_interface_string_has_a_ukrainian_translation():
     assert not untranslated_in_mo, f"the .mo is older than the .po (run pybabel compile): {untranslated_in_mo[:5]}"
 
 
+def _unmarked_messages(source: str) -> list[int]:
+    """Lines where a service error or a field error is given a bare string or f-string (not M_(...))."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        said = (node.args[:1] if name in SERVICE_ERRORS else
+                node.args[1:2] + [k.value for k in node.keywords if k.arg == "reason"] if name == "FieldError" else [])
+        lines += [a.lineno for a in said if isinstance(a, ast.JoinedStr | ast.Constant) and isinstance(
+            getattr(a, "value", ""), str)]
+    return lines
+
+
+def test_every_service_error_message_is_marked_for_translation():
+    """An unmarked message would reach the Ukrainian interface in English with no test noticing."""
+    unmarked = {}
+    for d in SOURCES:
+        for path in sorted((ROOT / d).rglob("*.py")):
+            if lines := _unmarked_messages(path.read_text(encoding="utf-8")):
+                unmarked[str(path.relative_to(ROOT))] = lines
+    assert not unmarked, f"wrap these messages in M_(...) from svidok.core.messages: {unmarked}"
+
+
+def test_the_checker_sees_an_unmarked_message():
+    assert _unmarked_messages('raise NotFound(f"user {name} not found")\nFieldError("x", "required")\n') == [1, 2]
+    assert _unmarked_messages('raise NotFound(M_("user %(n)s not found", n=name))\nFieldError("x", M_("required"))') == []
+
+
+def test_a_service_message_is_shown_in_the_interfaces_language_with_its_values():
+    from svidok.core.errors import FieldError, NotFound, ValidationFailed
+    from svidok.core.messages import M_
+
+    missing = NotFound(M_("%(what)s not found", what=M_("person %(id)s", id=7)))
+    invalid = ValidationFailed([FieldError("password", M_("at least %(min_password)s characters", min_password=12))])
+    assert str(missing) == "person 7 not found" and str(invalid) == "password: at least 12 characters"
+    token = i18n.current.set("uk")
+    try:
+        uk_missing, uk_invalid = i18n.say(missing), i18n.say(invalid)
+    finally:
+        i18n.current.reset(token)
+    tr = i18n.translations("uk")
+    assert uk_missing == tr.gettext("%(what)s not found") % {"what": tr.gettext("person %(id)s") % {"id": 7}}
+    assert "7" in uk_missing and "not found" not in uk_missing and "person" not in uk_missing
+    assert uk_invalid.startswith(tr.gettext("password") + ": ") and "12" in uk_invalid and "characters" not in uk_invalid
+
+
 def test_file_sizes_are_written_in_the_interfaces_language():
     from svidok.web.render import filesize
 
@@ -72,3 +133,19 @@ def test_file_sizes_are_written_in_the_interfaces_language():
     finally:
         i18n.current.reset(token)
     assert [filesize(n) for n in (1, 60, 2600)] == ["1 byte", "60 bytes", "2.6 kB"]
+
+
+def test_service_errors_reach_the_ukrainian_interface_in_ukrainian(web, client_for):
+    c = client_for("administrator")
+    c.post("/language", data={"csrf_token": csrf(c), "lang": "uk"})
+    missing = c.get("/persons/987654")
+    assert missing.status_code == 404
+    assert "особа 987654: не знайдено" in missing.text and "not found" not in missing.text
+    r = c.post("/admin/users", data={"csrf_token": csrf(c, "/admin/users"), "username": "investigator",
+                                     "password": "a-long-enough-password", "password_again": "a-long-enough-password",
+                                     "role": "investigator"})
+    assert r.status_code == 409
+    assert "користувач &#39;investigator&#39; уже існує" in r.text and "exists" not in r.text
+    r = c.post("/admin/users", data={"csrf_token": csrf(c, "/admin/users"), "username": "new.one", "password": "short",
+                                     "password_again": "short", "role": "investigator"})
+    assert r.status_code == 422 and "щонайменше" in r.text and "characters" not in r.text

@@ -44,3 +44,18 @@ def test_person_page_lists_incidents_of_that_person(web, client_for):
                                                              "victims": [{"person_id": p["id"], "harm": "injured"}]}])
     page = client_for("analyst").get(f"/persons/{p['id']}").text
     assert "Shelling of a bus stop" in page and "Injured" in page
+
+
+def test_the_list_says_how_many_persons_the_user_may_see(web, client_for):
+    core, _ = web
+    from svidok.core.actors import Actor
+
+    for name in ("Бойко Марія", "Ткаченко Іван", "Кравець Олена"):
+        fx.person(core, full_name=name, confidentiality="restricted")
+    fx.person(core, full_name="Секретна Особа", confidentiality="confidential")
+    analyst, investigator = Actor("a", "analyst"), Actor("i", "investigator")
+    seen_by_analyst = persons.count(core, analyst)
+    assert persons.count(core, investigator) == seen_by_analyst + 1  # the confidential one is not counted for her
+    assert f"{seen_by_analyst} persons are recorded" in client_for("analyst").get("/persons").text
+    assert f"{seen_by_analyst + 1} persons are recorded" in client_for("investigator").get("/persons").text
+    assert persons.count(core, investigator, cap=2) == 2

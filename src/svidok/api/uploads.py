@@ -34,6 +34,7 @@ ROUTES = (
     ("PUT", re.compile(r"^/api/v1/evidence/raw/?$")),
     ("POST", re.compile(r"^/upload/incidents/[^/]+/evidence/?$")),
     ("POST", re.compile(r"^/incidents/new/?$")),  # the incident form takes a photo from the phone
+    ("POST", re.compile(r"^/imports/?$")),  # the imports page: a spreadsheet, or form submissions with their photos
 )
 
 

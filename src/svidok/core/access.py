@@ -7,6 +7,7 @@ from sqlalchemy.orm import object_session
 
 from svidok.core.actors import LEVELS, Actor
 from svidok.core.errors import Forbidden, NotFound
+from svidok.core.messages import M_
 
 
 def _parents(model) -> list[tuple[str, type]]:
@@ -99,13 +100,13 @@ def _parent_visible(record, column: str, parent, actor: Actor) -> bool:
 def require_visible(record, actor: Actor, what: str):
     """Return the record, or raise NotFound — never reveal that a hidden record exists."""
     if record is None or record.deleted_at is not None and not actor.is_admin or not can_see(record, actor):
-        raise NotFound(f"{what} not found")
+        raise NotFound(M_("%(what)s not found", what=what))
     return record
 
 
 def require_writer(actor: Actor) -> None:
     if not actor.can_write:
-        raise Forbidden(f"role {actor.role!r} may not change records")
+        raise Forbidden(M_("role %(role)r may not change records", role=actor.role))
 
 
 def nothing():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from svidok.core.messages import translated
+
 
 @dataclass
 class FieldError:
@@ -23,10 +25,21 @@ class FieldError:
         where = f"row {self.row}, " if self.row is not None else ""
         return f"{where}{self.field}: {self.reason}"
 
+    def said(self, gettext, field_name=None) -> str:
+        """The problem in the language of ``gettext`` (``field_name`` names a field for people)."""
+        field = field_name(self.field) if field_name else self.field
+        where = gettext("row %(row)s, ") % {"row": self.row} if self.row is not None else ""
+        return f"{where}{field}: {translated(self.reason, gettext)}"
+
 
 class ServiceError(Exception):
     status = 400
     title = "Bad request"
+
+    def said(self, gettext, field_name=None) -> str:
+        """The message in the language of ``gettext``: its first argument when the service marked
+        it with ``M_`` (``svidok.core.messages``), else as written."""
+        return translated(self.args[0], gettext) if self.args else ""
 
 
 class ValidationFailed(ServiceError):
@@ -36,6 +49,9 @@ class ValidationFailed(ServiceError):
     def __init__(self, errors: list[FieldError] | FieldError):
         self.errors = errors if isinstance(errors, list) else [errors]
         super().__init__("; ".join(map(str, self.errors)))
+
+    def said(self, gettext, field_name=None) -> str:
+        return "; ".join(e.said(gettext, field_name) for e in self.errors)
 
 
 class NotFound(ServiceError):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, NotFound, ServiceError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.services import jobs
 from svidok.services.jobs import register
 
@@ -46,9 +47,9 @@ def _whole(params: dict, name: str) -> int:
     try:
         n = int(str(value).strip())
     except ValueError:
-        raise ValidationFailed(FieldError(name, "a whole number")) from None
+        raise ValidationFailed(FieldError(name, M_("a whole number"))) from None
     if not lo <= n <= hi:
-        raise ValidationFailed(FieldError(name, f"must be {lo:,} to {hi:,}"))
+        raise ValidationFailed(FieldError(name, M_("must be %(lo)s to %(hi)s", lo=f"{lo:,}", hi=f"{hi:,}")))
     return n
 
 
@@ -58,14 +59,14 @@ def clean_params(app: Svidok, params: dict) -> dict:
     errors: list[FieldError] = []
     method = params.get("method") or DEFAULTS["method"]
     if method not in PAGE_METHODS:
-        errors.append(FieldError("method", f"must be one of {', '.join(PAGE_METHODS)}"))
+        errors.append(FieldError("method", M_("must be one of %(items)s", items=", ".join(PAGE_METHODS))))
     stratify = params.get("stratify") or DEFAULTS["stratify"]
     if stratify not in STRATA:
-        errors.append(FieldError("stratify", f"must be one of {', '.join(STRATA)}"))
+        errors.append(FieldError("stratify", M_("must be one of %(items)s", items=", ".join(STRATA))))
     harms = [h for h in jobs_list(params.get("harm")) if h] or list(DEFAULTS["harm"])
     for h in harms:
         if h not in app.vocab["harms"]:
-            errors.append(FieldError("harm", f"unknown harm {h!r}"))
+            errors.append(FieldError("harm", M_("unknown harm %(h)r", h=h)))
     out.update(method=method, stratify=stratify, harm=harms,
                lists=sorted({str(x) for x in jobs_list(params.get("lists")) if x})[:50])
     for name in _BOUNDS:
@@ -74,8 +75,9 @@ def clean_params(app: Svidok, params: dict) -> dict:
         except ValidationFailed as exc:
             errors += exc.errors
     if not errors and method == "lcmcr" and out["chains"] * (out["burnin"] + out["samples"] * out["thinning"]) > MAX_SWEEPS:
-        errors.append(FieldError("samples", f"chains x (burn-in + samples x thinning) must be at most {MAX_SWEEPS:,} "
-                                            "sweeps per stratum here (the command line has no such limit)"))
+        errors.append(FieldError("samples", M_("chains x (burn-in + samples x thinning) must be at most %(most)s "
+                                               "sweeps per stratum here (the command line has no such limit)",
+                                               most=f"{MAX_SWEEPS:,}")))
     if errors:
         raise ValidationFailed(errors)
     return out
@@ -109,10 +111,9 @@ def run_estimate(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
         people = visible_people(app, s, actor, p["stratify"], lists=p["lists"] or None, harm=p["harm"])
     sizes = list_sizes(people)
     if not people:
-        raise EstimateFailed("no linked victim records that you may see match these choices")
+        raise EstimateFailed(M_("no linked victim records that you may see match these choices"))
     if len(sizes) < 2:
-        raise EstimateFailed(f"every record comes from one list ({', '.join(sizes)}): estimating the undocumented "
-                             "needs people documented by at least two independently collected lists")
+        raise EstimateFailed(M_("every record comes from one list (%(items)s): estimating the undocumented needs people documented by at least two independently collected lists", items=", ".join(sizes)))
     tables = stratified_tables(people)
 
     def progress(done: int, total: int, stratum) -> None:
@@ -168,13 +169,13 @@ def estimate_of(app: Svidok, actor: Actor, job_id: int) -> tuple[dict, dict | No
     """(the job, its summary once done); another user's job is not found (jobs' need-to-know)."""
     job = jobs.get(app, actor, job_id)
     if job["kind"] != KIND:
-        raise NotFound(f"no estimate {job_id}")
+        raise NotFound(M_("no estimate %(job_id)s", job_id=job_id))
     if job["status"] != "done":
         return job, None
     path = Path((job["result"] or {}).get("file") or "")
     root = (app.settings.data_dir / "jobs").resolve()
     if not path.resolve().is_relative_to(root) or not path.is_file():
-        raise NotFound(f"the summary of estimate {job_id} is no longer there")
+        raise NotFound(M_("the summary of estimate %(job_id)s is no longer there", job_id=job_id))
     return job, json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -187,8 +188,8 @@ def trace_svg(app: Svidok, actor: Actor, job_id: int, index: int, labels: dict[s
     _job, data = estimate_of(app, actor, job_id)
     strata = (data or {}).get("strata") or []
     if not 0 <= index < len(strata):
-        raise NotFound(f"estimate {job_id} has no stratum {index}")
+        raise NotFound(M_("estimate %(job_id)s has no stratum %(index)s", job_id=job_id, index=index))
     traces = ((strata[index].get("detail") or {}).get("traces"))
     if not traces:
-        raise NotFound(f"estimate {job_id}, stratum {index}: no traces (only the latent-class model has them)")
+        raise NotFound(M_("estimate %(job_id)s, stratum %(index)s: no traces (only the latent-class model has them)", job_id=job_id, index=index))
     return vlc.vegalite_to_svg(trace_chart(traces, labels, title=f"{title}: {strata[index]['stratum']}").to_json())

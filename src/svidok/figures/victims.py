@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.schemas.filters import IncidentFilter
 from svidok.services import incident_queries
 from svidok.storage.models import Act, Incident, Person, Qualification, Victim
@@ -64,7 +65,7 @@ def victim_conditions(app: Svidok, kwargs: dict) -> list:
     harms = as_list(kwargs.get("harm"))
     for h in harms:
         if h not in app.vocab["harms"]:
-            raise ValidationFailed(FieldError("harm", f"unknown harm {h!r}"))
+            raise ValidationFailed(FieldError("harm", M_("unknown harm %(h)r", h=h)))
     if harms:
         conds.append(Victim.harm.in_(harms))
     if kwargs.get("characteristic"):
@@ -84,7 +85,7 @@ def act_conditions(app: Svidok, kwargs: dict) -> list:
     if kwargs.get("family"):
         fam = app.vocab.families()
         if kwargs["family"] not in fam:
-            raise ValidationFailed(FieldError("family", f"unknown violation family {kwargs['family']!r} (known: {', '.join(sorted(fam))})"))
+            raise ValidationFailed(FieldError("family", M_("unknown violation family %(family)r (known: %(items)s)", family=kwargs['family'], items=", ".join(sorted(fam)))))
         conds.append(Act.violation_type.in_(fam[kwargs["family"]]))
     if kwargs.get("means"):
         conds.append(Act.means.in_([app.vocab.check("means", v) for v in as_list(kwargs["means"])]))

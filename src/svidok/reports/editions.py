@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 
 EDITIONS = ("internal", "public")
 DEFAULT_THRESHOLD = 5
@@ -28,11 +29,11 @@ class Edition:
     def __post_init__(self) -> None:
         errors = []
         if self.name not in EDITIONS:
-            errors.append(FieldError("edition", f"must be one of {', '.join(EDITIONS)}, not {self.name!r}"))
+            errors.append(FieldError("edition", M_("must be one of %(items)s, not %(name)r", items=", ".join(EDITIONS), name=self.name)))
         if not 1 <= self.threshold <= 100:
-            errors.append(FieldError("threshold", f"must be between 1 and 100, not {self.threshold}"))
+            errors.append(FieldError("threshold", M_("must be between 1 and 100, not %(threshold)s", threshold=self.threshold)))
         if self.small_counts not in ("suppress", "band"):
-            errors.append(FieldError("small_counts", f"must be 'suppress' or 'band', not {self.small_counts!r}"))
+            errors.append(FieldError("small_counts", M_("must be 'suppress' or 'band', not %(small_counts)r", small_counts=self.small_counts)))
         if errors:
             raise ValidationFailed(errors)
 

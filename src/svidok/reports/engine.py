@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 import svidok
 from svidok.core.actors import Actor
+from svidok.core.messages import M_
 from svidok.figures import queries
 from svidok.stats.estimate_strata import json_safe
 
@@ -222,7 +223,7 @@ def reproduce(app: Svidok, actor: Actor, name: str, args: dict) -> dict:
             res = queries.run(app, s, actor, name, **args)
             as_of = queries.data_as_of(s, res.entity, actor)
     except queries.QueryError as exc:
-        raise BriefError(f"query {name}", None, str(exc)) from None
+        raise BriefError(M_("query %(name)s", name=name), None, str(exc)) from None
     value = res.value.to_dict() if hasattr(res.value, "to_dict") else res.value
     return {"query": name, "args": args, "kind": res.kind, "value": json_safe(value), "records": res.records,
             "entity": res.entity, "unit": res.unit, "data_as_of": as_of.isoformat() if as_of else None}

@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.services.jobs import register
 from svidok.services.jobs.context import JobCancelled
 
@@ -25,9 +26,9 @@ def _edition(params: dict) -> Edition:
 
 def _check(app: Svidok, actor, params: dict) -> None:
     if not params.get("template"):
-        raise ValidationFailed(FieldError("template", "required"))
+        raise ValidationFailed(FieldError("template", M_("required")))
     if params.get("format", "pdf") not in ("pdf", "html"):
-        raise ValidationFailed(FieldError("format", "must be pdf or html"))
+        raise ValidationFailed(FieldError("format", M_("must be pdf or html")))
     from . import engine
 
     engine.load_template(params["template"])
@@ -102,13 +103,13 @@ def _dossier_args(params: dict) -> tuple[int, list[str] | None, list[int] | None
     try:
         person_id = int(params.get("person_id"))
     except (TypeError, ValueError):
-        raise ValidationFailed(FieldError("person_id", "required: the person the claim is for")) from None
+        raise ValidationFailed(FieldError("person_id", M_("required: the person the claim is for"))) from None
     cats = params.get("categories") or None
     ev = params.get("evidence_ids")
     if cats is not None and not (isinstance(cats, list) and all(isinstance(c, str) for c in cats)):
-        raise ValidationFailed(FieldError("categories", "a list of category codes"))
+        raise ValidationFailed(FieldError("categories", M_("a list of category codes")))
     if ev is not None and not (isinstance(ev, list) and all(isinstance(i, int) for i in ev)):
-        raise ValidationFailed(FieldError("evidence", "a list of evidence numbers"))
+        raise ValidationFailed(FieldError("evidence", M_("a list of evidence numbers")))
     return person_id, cats, ev, (params.get("purpose") or None)
 
 

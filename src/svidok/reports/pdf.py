@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from svidok.config import Settings
 from svidok.core.errors import ServiceError
+from svidok.core.messages import M_
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -32,7 +33,7 @@ def chromium_path() -> str:
     found = Settings().resolved_chromium
     if found:
         return found
-    raise PdfUnavailable("no Chromium found: install it (apt-get install -y chromium) or set SVIDOK_CHROMIUM")
+    raise PdfUnavailable(M_("no Chromium found: install it (apt-get install -y chromium) or set SVIDOK_CHROMIUM"))
 
 
 def heading_pages(pdf: bytes) -> list[tuple[str, int]]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from svidok.core.actors import LEVELS, ROLES, Actor
 from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.storage.models import ApiToken, Case, CaseGrant, User, utcnow
 
 from . import ledger, sessions
@@ -31,19 +32,19 @@ def _hash_token(token: str) -> str:
 
 def create_user(app: Svidok, actor: Actor, username: str, password: str, role: str, display_name: str | None = None) -> dict:
     if not actor.is_admin:
-        raise Forbidden("only an administrator creates users")
+        raise Forbidden(M_("only an administrator creates users"))
     errors = []
     if role not in ROLES:
-        errors.append(FieldError("role", f"unknown role {role!r} (one of {', '.join(ROLES)})"))
+        errors.append(FieldError("role", M_("unknown role %(role)r (one of %(items)s)", role=role, items=", ".join(ROLES))))
     if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum() or len(username) > 80:
-        errors.append(FieldError("username", "letters, digits, '.', '-' and '_' only, at most 80"))
+        errors.append(FieldError("username", M_("letters, digits, '.', '-' and '_' only, at most 80")))
     if len(password) < MIN_PASSWORD:
-        errors.append(FieldError("password", f"at least {MIN_PASSWORD} characters"))
+        errors.append(FieldError("password", M_("at least %(min_password)s characters", min_password=MIN_PASSWORD)))
     if errors:
         raise ValidationFailed(errors)
     with app.db.session() as s:
         if s.scalar(select(User.id).where(User.username == username)):
-            raise Conflict(f"user {username!r} exists")
+            raise Conflict(M_("user %(username)r exists", username=username))
         user = User(username=username, role=role, display_name=display_name, password_hash=_hasher.hash(password))
         s.add(user)
         s.flush()
@@ -74,7 +75,7 @@ def actor_by_name(app: Svidok, username: str) -> Actor:
     with app.db.session() as s:
         user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
         if user is None:
-            raise NotFound(f"user {username!r} not found (or deactivated)")
+            raise NotFound(M_("user %(username)r not found (or deactivated)", username=username))
         return actor_of(s, user)
 
 
@@ -89,9 +90,9 @@ def create_token(app: Svidok, actor: Actor, username: str, name: str = "script")
     with app.db.session() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            raise NotFound(f"user {username!r} not found")
+            raise NotFound(M_("user %(username)r not found", username=username))
         if not actor.is_admin and actor.user_id != user.id:
-            raise Forbidden("you may create tokens only for yourself")
+            raise Forbidden(M_("you may create tokens only for yourself"))
         token = "svk_" + secrets.token_urlsafe(32)
         s.add(ApiToken(user_id=user.id, name=name, token_hash=_hash_token(token)))
         ledger.append(s, actor.username, "token.create", "user", user.id, {"name": name})
@@ -129,7 +130,7 @@ def revoke_token(app: Svidok, actor: Actor, token_id: int) -> None:
     with app.db.session() as s:
         row = s.get(ApiToken, token_id)
         if row is None or (row.user_id != actor.user_id and not actor.is_admin):
-            raise NotFound(f"token {token_id} not found")
+            raise NotFound(M_("token %(token_id)s not found", token_id=token_id))
         if not row.revoked:
             row.revoked = True
             ledger.append(s, actor.username, "token.revoke", "user", row.user_id, {"token": token_id})
@@ -149,7 +150,7 @@ def set_media_blur(app: Svidok, actor: Actor, on: bool, all_media: bool | None =
     with app.db.session() as s:
         user = s.get(User, actor.user_id) if actor.user_id else None
         if user is None:
-            raise NotFound("only a user with an account has this setting")
+            raise NotFound(M_("only a user with an account has this setting"))
         user.blur_media = bool(on)
         if all_media is not None:
             user.blur_all_media = bool(all_media)
@@ -158,13 +159,13 @@ def set_media_blur(app: Svidok, actor: Actor, on: bool, all_media: bool | None =
 def change_password(app: Svidok, actor: Actor, current: str, new: str, keep_session: int | None = None) -> None:
     """The user's own password change; every other session of the user ends."""
     if len(new) < MIN_PASSWORD:
-        raise ValidationFailed(FieldError("new_password", f"at least {MIN_PASSWORD} characters"))
+        raise ValidationFailed(FieldError("new_password", M_("at least %(min_password)s characters", min_password=MIN_PASSWORD)))
     with app.db.session() as s:
         user = s.get(User, actor.user_id)
         try:
             _hasher.verify(user.password_hash, current)
         except (VerifyMismatchError, InvalidHashError):
-            raise ValidationFailed(FieldError("current_password", "this is not your current password")) from None
+            raise ValidationFailed(FieldError("current_password", M_("this is not your current password"))) from None
         user.password_hash = _hasher.hash(new)
         sessions.revoke_all(s, user.id, "password changed", keep_id=keep_session)
         ledger.append(s, actor.username, "user.password", "user", user.id, {})
@@ -173,9 +174,9 @@ def change_password(app: Svidok, actor: Actor, current: str, new: str, keep_sess
 def set_password(app: Svidok, actor: Actor, username: str, new: str) -> None:
     """An administrator sets a user's password; all the user's sessions end."""
     if not actor.is_admin:
-        raise Forbidden("only an administrator sets another user's password")
+        raise Forbidden(M_("only an administrator sets another user's password"))
     if len(new) < MIN_PASSWORD:
-        raise ValidationFailed(FieldError("password", f"at least {MIN_PASSWORD} characters"))
+        raise ValidationFailed(FieldError("password", M_("at least %(min_password)s characters", min_password=MIN_PASSWORD)))
     with app.db.session() as s:
         user = _target(s, actor, username)
         user.password_hash = _hasher.hash(new)
@@ -186,11 +187,11 @@ def set_password(app: Svidok, actor: Actor, username: str, new: str) -> None:
 def set_active(app: Svidok, actor: Actor, username: str, active: bool) -> None:
     """Deactivate (every session and token stops at once) or reactivate a user."""
     if not actor.is_admin:
-        raise Forbidden("only an administrator deactivates users")
+        raise Forbidden(M_("only an administrator deactivates users"))
     with app.db.session() as s:
         user = _target(s, actor, username)
         if not active and user.id == actor.user_id:
-            raise Conflict("you cannot deactivate yourself")
+            raise Conflict(M_("you cannot deactivate yourself"))
         user.active = active
         if not active:
             sessions.revoke_all(s, user.id, "deactivated")
@@ -202,24 +203,24 @@ def _target(s: Session, actor: Actor, username: str | None) -> User:
         user = s.get(User, actor.user_id) if actor.user_id is not None else None
     else:
         if not actor.is_admin:
-            raise Forbidden("only an administrator manages other users")
+            raise Forbidden(M_("only an administrator manages other users"))
         user = s.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"user {username!r} not found")
+        raise NotFound(M_("user %(username)r not found", username=username))
     return user
 
 
 def grant_case(app: Svidok, actor: Actor, username: str, case_id: int, level: str = "confidential") -> None:
     if not actor.is_admin:
-        raise Forbidden("only an administrator grants cases")
+        raise Forbidden(M_("only an administrator grants cases"))
     if level not in LEVELS:
-        raise ValidationFailed(FieldError("level", f"unknown level {level!r}"))
+        raise ValidationFailed(FieldError("level", M_("unknown level %(level)r", level=level)))
     with app.db.session() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            raise NotFound(f"user {username!r} not found")
+            raise NotFound(M_("user %(username)r not found", username=username))
         if s.get(Case, case_id) is None:
-            raise NotFound(f"case {case_id} not found")
+            raise NotFound(M_("case %(case_id)s not found", case_id=case_id))
         existing = s.get(CaseGrant, (case_id, user.id))
         if existing:
             existing.level = level

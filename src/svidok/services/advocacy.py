@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.storage.models import (
     Act,
     CustodyEpisode,
@@ -45,8 +46,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 def _intervention(s: Session, actor: Actor, ident: int) -> Intervention:
     obj = s.get(Intervention, ident)
     if obj is None or obj.deleted_at is not None:
-        raise NotFound(f"intervention {ident} not found")
-    return access.require_visible(obj, actor, f"intervention {ident}")
+        raise NotFound(M_("intervention %(ident)s not found", ident=ident))
+    return access.require_visible(obj, actor, M_("intervention %(id)s", id=ident))
 
 
 def set_status(app: Svidok, actor: Actor, ident: int, status: str, note: str | None = None,
@@ -55,22 +56,21 @@ def set_status(app: Svidok, actor: Actor, ident: int, status: str, note: str | N
     access.require_writer(actor)
     if status not in app.vocab["intervention_statuses"]:
         known = ", ".join(app.vocab["intervention_statuses"].terms)
-        raise ValidationFailed(FieldError("status", f"unknown status {status!r} (known: {known})"))
+        raise ValidationFailed(FieldError("status", M_("unknown status %(status)r (known: %(known)s)", status=status, known=known)))
     with app.db.session() as s:
         obj = _intervention(s, actor, ident)
         if version is not None and obj.version != version:
-            raise Conflict(f"intervention {ident} was changed by someone else (you read version {version}, "
-                           f"it is now {obj.version}); reload and try again")
+            raise Conflict(M_("intervention %(ident)s was changed by someone else (you read version %(version)s, it is now %(version2)s); reload and try again", ident=ident, version=version, version2=obj.version))
         allowed = TRANSITIONS.get(obj.status, ())
         if status not in allowed:
             hint = f"from {obj.status!r} it may become {', '.join(allowed)}" if allowed else f"{obj.status!r} is final"
-            raise ValidationFailed(FieldError("status", f"intervention {ident} is {obj.status!r}; cannot become {status!r} ({hint})"))
+            raise ValidationFailed(FieldError("status", M_("intervention %(ident)s is %(status)r; cannot become %(status2)r (%(hint)s)", ident=ident, status=obj.status, status2=status, hint=hint)))
         now = datetime.now(UTC)
         when = _aware(at) if at else now
         if when > now:
-            raise ValidationFailed(FieldError("at", f"{when.isoformat()} is in the future"))
+            raise ValidationFailed(FieldError("at", M_("%(value)s is in the future", value=when.isoformat())))
         if when.date() < obj.date:
-            raise ValidationFailed(FieldError("at", f"{when.date().isoformat()} is before the intervention's date {obj.date.isoformat()}"))
+            raise ValidationFailed(FieldError("at", M_("%(value)s is before the intervention's date %(value2)s", value=when.date().isoformat(), value2=obj.date.isoformat())))
         before = records.to_dict(s, records.KINDS["intervention"], obj)
         obj.status = status
         obj.version += 1
@@ -177,7 +177,7 @@ def since_last_letter(app: Svidok, actor: Actor, target: str) -> dict:
     with app.db.session() as s:
         its = _visible(s, actor, target)
         if not its:
-            raise NotFound(f"no intervention to target {target!r}")
+            raise NotFound(M_("no intervention to target %(target)r", target=target))
         last = its[-1]
         prev = its[-2] if len(its) > 1 else None
         recs = _recs(s, [i.id for i in its])

@@ -36,6 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from svidok.core.errors import Conflict, FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.evidence.signing import KEY_FILE_NAME, SignedTreeHead, key_path
 from svidok.storage import migrate
 from svidok.storage.models import LedgerEntry
@@ -97,7 +98,7 @@ def _open_keys(blob: bytes, passphrase: str) -> dict[str, bytes]:
     try:
         plain = AESGCM(key).decrypt(bytes.fromhex(data["nonce"]), base64.b64decode(data["ciphertext"]), FORMAT.encode())
     except InvalidTag:
-        raise ValidationFailed([FieldError("passphrase", "wrong passphrase, or keys.enc was altered")]) from None
+        raise ValidationFailed([FieldError("passphrase", M_("wrong passphrase, or keys.enc was altered"))]) from None
     return {k: base64.b64decode(v) for k, v in json.loads(plain).items()}
 
 
@@ -110,9 +111,9 @@ def create(app: Svidok, dest: Path, passphrase: str, progress=None) -> dict:
     say = progress or (lambda message: None)
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
-        raise Conflict(f"{dest} is not empty: give a new folder for the backup")
+        raise Conflict(M_("%(dest)s is not empty: give a new folder for the backup", dest=dest))
     if len(passphrase) < 12:
-        raise ValidationFailed([FieldError("passphrase", "use at least 12 characters")])
+        raise ValidationFailed([FieldError("passphrase", M_("use at least 12 characters"))])
     head = seal(app)  # the backup carries the newest signed head
     dest.mkdir(parents=True, exist_ok=True)
     say("copying the database")
@@ -217,7 +218,7 @@ def restore(app: Svidok, dest: Path, passphrase: str) -> dict:
     for name, path in _key_files(app).items():
         if name in keys:
             if path.exists() and path.read_bytes() != keys[name]:
-                raise Conflict(f"{path} exists and differs from the backup's key: move it away first")
+                raise Conflict(M_("%(path)s exists and differs from the backup's key: move it away first", path=path))
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
@@ -241,15 +242,14 @@ def _require_fresh(app: Svidok) -> None:
     with app.db.session() as s:
         entries = s.scalar(select(func.count()).select_from(LedgerEntry))
     if entries:
-        raise Conflict(f"the database already holds records ({entries} ledger entries): restore into a fresh data "
-                       "directory and an empty database")
+        raise Conflict(M_("the database already holds records (%(entries)s ledger entries): restore into a fresh data directory and an empty database", entries=entries))
 
 
 def _restore_database(app: Svidok, dest: Path, db: dict) -> None:
     src = dest / db["file"]
     if db["method"] == "sqlite-online-backup":
         if app.db.dialect != "sqlite":
-            raise Conflict("this backup holds a SQLite database; restore it with a SQLite database URL")
+            raise Conflict(M_("this backup holds a SQLite database; restore it with a SQLite database URL"))
         app.db.dispose()
         target = sqlite3.connect(app.db.engine.url.database)
         source = sqlite3.connect(f"file:{src}?mode=ro&immutable=1", uri=True)  # leaves the backup untouched
@@ -260,12 +260,12 @@ def _restore_database(app: Svidok, dest: Path, db: dict) -> None:
             target.close()
     elif db["method"] == "pg_dump":
         if app.db.dialect != "postgresql" or not shutil.which("pg_restore"):
-            raise Conflict("this backup holds a pg_dump archive: restore it into PostgreSQL with pg_restore installed")
+            raise Conflict(M_("this backup holds a pg_dump archive: restore it into PostgreSQL with pg_restore installed"))
         app.db.dispose()
         done = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
                                "--dbname", _libpq_url(app), str(src)], capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise Conflict(f"pg_restore failed: {done.stderr.strip()[-500:]}")
+            raise Conflict(M_("pg_restore failed: %(value)s", value=done.stderr.strip()[-500:]))
     else:
         from svidok.core.actors import SYSTEM
 

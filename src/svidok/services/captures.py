@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.evidence.capture import diff, replay
 from svidok.evidence.capture.browser import CaptureFailed, Capturer, Options, PageCapture
 from svidok.evidence.capture.urls import CaptureRefused, target
@@ -64,7 +65,7 @@ def create_batch(app: Svidok, actor: Actor, urls: list[str], *, incident_id: int
     access.require_writer(actor)
     problems = []
     if not urls:
-        problems.append(FieldError("urls", "give at least one URL"))
+        problems.append(FieldError("urls", M_("give at least one URL")))
     clean = []
     for n, u in enumerate(urls, start=1):
         try:
@@ -103,7 +104,7 @@ def preserve(app: Svidok, actor: Actor, urls: list[str], **links) -> dict:
 def _batch(s, actor: Actor, batch_id: int) -> CaptureBatch:
     b = s.get(CaptureBatch, batch_id)
     if b is None or not access.can_see(b, actor):
-        raise NotFound(f"capture batch {batch_id} not found")
+        raise NotFound(M_("capture batch %(batch_id)s not found", batch_id=batch_id))
     return b
 
 
@@ -261,7 +262,7 @@ def view(c: Capture) -> dict[str, Any]:
 
 def _visible(s, actor: Actor, c: Capture | None, what: str) -> Capture:
     if c is None:
-        raise NotFound(f"{what} not found")
+        raise NotFound(M_("%(what)s not found", what=what))
     ids = [a["evidence_id"] for a in c.artefacts or []]
     if ids:  # a capture is seen by those who may see its evidence items
         access.require_visible(s.get(EvidenceItem, ids[0]), actor, what)
@@ -271,7 +272,7 @@ def _visible(s, actor: Actor, c: Capture | None, what: str) -> Capture:
 def get(app: Svidok, actor: Actor, capture_id: int) -> dict:
     """A capture with its artefacts, metadata and what changed since the previous capture of its URL."""
     with app.db.session() as s:
-        c = _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
+        c = _visible(s, actor, s.get(Capture, capture_id), M_("capture %(id)s", id=capture_id))
         out = view(c)
         ids = [a["evidence_id"] for a in c.artefacts or []]
         out["graphic"] = bool(ids) and s.scalar(select(EvidenceItem.id).where(
@@ -293,10 +294,10 @@ def replayed(app: Svidok, actor: Actor, capture_id: int, url: str | None, prefix
     """One response of the capture's archive (its main page when ``url`` is None), rewritten to stay in
     the archive: (body, media type, HTTP status). A read, not a custody event (like the screenshot)."""
     with app.db.session() as s:
-        c = _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
+        c = _visible(s, actor, s.get(Capture, capture_id), M_("capture %(id)s", id=capture_id))
         sha = next((a["sha256"] for a in c.artefacts or [] if a["role"] == "archive"), None)
     if sha is None:
-        raise NotFound(f"capture {capture_id} has no web archive")
+        raise NotFound(M_("capture %(capture_id)s has no web archive", capture_id=capture_id))
     archive = _archives.get(sha)
     if archive is None:
         with tempfile.NamedTemporaryFile(suffix=".wacz") as tmp:
@@ -309,7 +310,7 @@ def replayed(app: Svidok, actor: Actor, capture_id: int, url: str | None, prefix
         _archives[sha] = archive
     r = archive.get(url or archive.main_url or "")
     if r is None:
-        raise NotFound(f"capture {capture_id} did not keep {url}")
+        raise NotFound(M_("capture %(capture_id)s did not keep %(url)s", capture_id=capture_id, url=url))
     return archive.rewritten(r, prefix), r.media_type, r.status
 
 
@@ -319,7 +320,7 @@ REPLAY_CONTEXT, REPLAY_SECONDS = "capture-replay-token", 3600
 def replay_token(app: Svidok, actor: Actor, capture_id: int) -> str:
     """A token for the replay's resources: the sandboxed frame has no origin, so it sends no session cookie."""
     with app.db.session() as s:
-        _visible(s, actor, s.get(Capture, capture_id), f"capture {capture_id}")
+        _visible(s, actor, s.get(Capture, capture_id), M_("capture %(id)s", id=capture_id))
     blob = app.keyring.encrypt(json.dumps([capture_id, actor.username, int(time.time()) + REPLAY_SECONDS]),
                                context=REPLAY_CONTEXT)
     return base64.urlsafe_b64encode(blob).decode().rstrip("=")
@@ -335,7 +336,7 @@ def replayed_by_token(app: Svidok, capture_id: int, token: str, url: str | None,
     except Exception:
         ident, username, expires = None, None, 0
     if ident != capture_id or expires < time.time():
-        raise NotFound("no such replay (the page's replay link is valid for an hour)")
+        raise NotFound(M_("no such replay (the page's replay link is valid for an hour)"))
     return replayed(app, accounts.actor_by_name(app, username), capture_id, url, prefix)
 
 
@@ -357,7 +358,7 @@ def batch(app: Svidok, actor: Actor, batch_id: int) -> dict:
 def of_evidence(app: Svidok, actor: Actor, evidence_id: int) -> dict | None:
     """The capture an evidence item came from (None for other items), for the evidence page."""
     with app.db.session() as s:
-        item = access.require_visible(s.get(EvidenceItem, evidence_id), actor, f"evidence item {evidence_id}")
+        item = access.require_visible(s.get(EvidenceItem, evidence_id), actor, M_("evidence item %(id)s", id=evidence_id))
         if item.acquisition_method != METHOD:
             return None
         for c in s.scalars(select(Capture).where(Capture.status == "done",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ValidationFailed
+from svidok.core.messages import M_
 from svidok.domain import claims as domain
 from svidok.domain import dates
 from svidok.storage.models import (
@@ -64,11 +65,9 @@ def add_relative(app: Svidok, actor: Actor, person_id: int, relationship: str, n
     access.require_writer(actor)
     errors = []
     if not consent:
-        errors.append(FieldError("consent", "a family member is recorded only with the family's consent; "
-                                 "record when and for what it was given"))
+        errors.append(FieldError("consent", M_("a family member is recorded only with the family's consent; record when and for what it was given")))
     if relationship not in domain.RELATIONSHIPS:
-        errors.append(FieldError("relationship", f"unknown relationship {relationship!r} "
-                                 f"(one of {', '.join(domain.RELATIONSHIPS)})"))
+        errors.append(FieldError("relationship", M_("unknown relationship %(relationship)r (one of %(items)s)", relationship=relationship, items=", ".join(domain.RELATIONSHIPS))))
     try:
         day = dates.parse(consent_date or "").to_iso()
     except ValueError as exc:
@@ -76,7 +75,7 @@ def add_relative(app: Svidok, actor: Actor, person_id: int, relationship: str, n
     if errors:
         raise ValidationFailed(errors)
     with app.db.session() as s:
-        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        person = access.require_visible(s.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
         rel = ClaimRelative(person_id=person.id, relationship=relationship, consent=True, consent_date=day,
                             consent_scope=consent_scope, representative=representative, notes=notes,
                             confidentiality=person.confidentiality, case_id=person.case_id, created_by=actor.username)
@@ -95,9 +94,9 @@ def withdraw_relative(app: Svidok, actor: Actor, relative_id: int, reason: str) 
     Returns the person they were recorded for."""
     access.require_writer(actor)
     if not (reason or "").strip():
-        raise ValidationFailed(FieldError("reason", "give a reason (e.g. the family withdrew its consent)"))
+        raise ValidationFailed(FieldError("reason", M_("give a reason (e.g. the family withdrew its consent)")))
     with app.db.session() as s:
-        rel = access.require_visible(s.get(ClaimRelative, relative_id), actor, f"family member {relative_id}")
+        rel = access.require_visible(s.get(ClaimRelative, relative_id), actor, M_("family member %(id)s", id=relative_id))
         before = history.snapshot(rel)
         rel.deleted_at, rel.deleted_reason, rel.version = func.now(), reason, rel.version + 1
         s.flush()
@@ -120,9 +119,9 @@ def relatives(app: Svidok, actor: Actor, person_id: int, protected: bool = False
               session: Session | None = None) -> list[dict]:
     """Family members of a person; names and contacts only for cleared roles, each read in the ledger."""
     if protected and not actor.can_read_protected:
-        raise Forbidden("your role may not read family members' names and contacts")
+        raise Forbidden(M_("your role may not read family members' names and contacts"))
     if protected and not (purpose or "").strip():
-        raise ValidationFailed(FieldError("purpose", "say why the names are read (it goes to the ledger)"))
+        raise ValidationFailed(FieldError("purpose", M_("say why the names are read (it goes to the ledger)")))
 
     def go(s: Session) -> list[dict]:
         rows = s.scalars(select(ClaimRelative).where(ClaimRelative.person_id == person_id,
@@ -239,7 +238,7 @@ def assess(app: Svidok, actor: Actor, person_id: int, protected: bool = False, p
     """Categories, claimants, checklist and supporting evidence for one person (see the module docstring)."""
     cats = categories(app)
     with app.db.session() as s:
-        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        person = access.require_visible(s.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
         found = with_ages(facts(s, actor, [person.id]).get(person.id, []), person.birth_lo)
         rels = relatives(app, actor, person.id, protected, purpose, session=s)
         support = domain.supported(cats, found)
@@ -370,14 +369,12 @@ def dossier_choice(app: Svidok, actor: Actor, person_id: int, categories: list[s
     if categories:
         unknown = [c for c in categories if c not in known]
         if unknown:
-            raise ValidationFailed(FieldError("categories", f"{', '.join(unknown)}: not supported by the documented "
-                                              f"facts of person {person_id} (supported: {', '.join(sorted(known)) or 'none'})"))
+            raise ValidationFailed(FieldError("categories", M_("%(items)s: not supported by the documented facts of person %(person_id)s (supported: %(value)s)", items=", ".join(unknown), person_id=person_id, value=", ".join(sorted(known)) or 'none')))
     wanted = {i for c in a["categories"] if not categories or c["code"] in categories for i in c["evidence"]}
     if evidence_ids is not None:
         missing = [i for i in evidence_ids if i not in {e["id"] for e in a["evidence"]}]
         if missing:
-            raise ValidationFailed(FieldError("evidence", f"evidence {missing} is not among the supporting evidence "
-                                              "of this person that you may see"))
+            raise ValidationFailed(FieldError("evidence", M_("evidence %(missing)s is not among the supporting evidence of this person that you may see", missing=missing)))
         wanted = set(evidence_ids)
     return a, wanted
 
@@ -385,5 +382,5 @@ def dossier_choice(app: Svidok, actor: Actor, person_id: int, categories: list[s
 def record_dossier(app: Svidok, actor: Actor, person_id: int, content: dict) -> int:
     """Record in the ledger that a claim dossier was prepared (never submitted); returns the entry's number."""
     with app.db.session() as s:
-        access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        access.require_visible(s.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
         return ledger.append(s, actor.username, DOSSIER_ACTION, "person", person_id, content).seq

@@ -11,6 +11,7 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.storage.models import EvidenceItem, IncidentSource, Source
 
 
@@ -48,7 +49,7 @@ def require_sharing_with_prosecutors(s: Session, items: list[EvidenceItem]) -> N
     if not source_ids:
         return
     refused = set(s.scalars(select(Source.id).where(Source.id.in_(source_ids), Source.consent_share_prosecutors.is_(False))))
-    errors = [FieldError(f"evidence {i.id}", f"its source {i.source_id} did not consent to sharing with prosecutors")
+    errors = [FieldError(f"evidence {i.id}", M_("its source %(source_id)s did not consent to sharing with prosecutors", source_id=i.source_id))
               for i in items if i.source_id in refused]
     if errors:
         raise ValidationFailed(errors)

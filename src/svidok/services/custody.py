@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.domain import people
 from svidok.storage.hints import indexed_by
 from svidok.storage.models import CustodyEpisode, Person, Place, PlaceOccupation
@@ -139,7 +140,7 @@ def person_status(app: Svidok, actor: Actor, person_id: int, today: date | None 
     """Derived custody status of a person (and every record merged with it), with the facts."""
     today = today or date.today()
     with app.db.session() as s:
-        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        person = access.require_visible(s.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
         ids = merges.cluster_ids(s, merges.root_of(s, person.id))
         rows = s.scalars(select(CustodyEpisode).where(
             CustodyEpisode.person_id.in_(ids), access.visibility_clause(CustodyEpisode, actor))
@@ -276,18 +277,18 @@ def monitor(app: Svidok, actor: Actor, *, days: int | None = None, incommunicado
     today = today or date.today()
     errors = []
     if days is not None and days < 0:
-        errors.append(FieldError("days", "must be 0 or more"))
+        errors.append(FieldError("days", M_("must be 0 or more")))
     if mark is not None and mark not in ("child", "older_person"):
-        errors.append(FieldError("mark", f"{mark!r} is not one of child, older_person"))
+        errors.append(FieldError("mark", M_("%(mark)r is not one of child, older_person", mark=mark)))
     if not 1 <= limit <= 1000:
-        errors.append(FieldError("limit", "must be between 1 and 1000"))
+        errors.append(FieldError("limit", M_("must be between 1 and 1000")))
     cursor = None
     if after:
         try:
             d, i = after.split("_")
             cursor = (date.fromisoformat(d), int(i))
         except ValueError:
-            errors.append(FieldError("after", f"{after!r} is not a cursor from a previous page"))
+            errors.append(FieldError("after", M_("%(after)r is not a cursor from a previous page", after=after)))
     if errors:
         raise ValidationFailed(errors)
     o = _Open()

@@ -257,7 +257,7 @@ class DemoGenerator:
         narrative = (f"Synthetic record. {title} on {text}. Witnesses describe the event; "
                      f"the documenter recorded victims and sources.")
         title_uk = sc.title_uk.format(place=name_uk)
-        narrative_uk = (f"Синтетичний запис. {title_uk} — {text}. Свідки описують подію; документувальник "
+        narrative_uk = (f"Синтетичний запис. {title_uk}. Дата: {text}. Свідки описують подію; документувальник "
                         f"записав потерпілих і джерела.")
         confidentiality = rnd.choices(("public", "restricted", "confidential"), (30, 60, 10))[0]
         b.rows["incidents"].append((

@@ -18,6 +18,7 @@ from sqlalchemy.sql.sqltypes import _Binary
 
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.storage import migrate
 from svidok.storage.models import Base
 from svidok.storage.sequences import reset_sequences
@@ -104,7 +105,7 @@ def import_lines(app: Svidok, actor: Actor, lines: IO[str], progress: Callable[[
     with app.db.engine.begin() as conn:
         busy = _empty(conn)
         if busy:
-            raise ValidationFailed(FieldError("database", f"not empty (rows in {', '.join(busy[:5])}); import into a new database"))
+            raise ValidationFailed(FieldError("database", M_("not empty (rows in %(items)s); import into a new database", items=", ".join(busy[:5]))))
         for name in reversed(REFERENCE_TABLES):
             conn.execute(delete(tables[name]))
 
@@ -122,35 +123,35 @@ def import_lines(app: Svidok, actor: Actor, lines: IO[str], progress: Callable[[
             try:
                 obj = json.loads(raw)
             except json.JSONDecodeError as exc:
-                raise ValidationFailed(FieldError("line", f"malformed JSON: {exc.msg}", row=lineno)) from None
+                raise ValidationFailed(FieldError("line", M_("malformed JSON: %(msg)s", msg=exc.msg), row=lineno)) from None
             if not header_seen:
                 if obj.get("format") != FORMAT:
-                    raise ValidationFailed(FieldError("format", f"not a {FORMAT} file", row=lineno))
+                    raise ValidationFailed(FieldError("format", M_("not a %(format)s file", format=FORMAT), row=lineno))
                 header_seen = True
                 continue
             name, row = obj.get("table"), obj.get("row")
             if name not in tables or not isinstance(row, dict):
-                raise ValidationFailed(FieldError("table", f"unknown table {name!r}", row=lineno))
+                raise ValidationFailed(FieldError("table", M_("unknown table %(name)r", name=name), row=lineno))
             if current is not None and name != current:
                 if order.index(name) < order.index(current):
-                    raise ValidationFailed(FieldError("table", f"{name} after {current}: rows out of order", row=lineno))
+                    raise ValidationFailed(FieldError("table", M_("%(name)s after %(current)s: rows out of order", name=name, current=current), row=lineno))
                 flush(current)
             current = name
             columns, convert = decoders[name]
             unknown = set(row) - columns
             if unknown:
-                raise ValidationFailed(FieldError(f"{name}.{sorted(unknown)[0]}", "unknown column", row=lineno))
+                raise ValidationFailed(FieldError(f"{name}.{sorted(unknown)[0]}", M_("unknown column"), row=lineno))
             try:
                 pending.setdefault(name, []).append({k: convert[k](v) if k in convert else v for k, v in row.items()})
             except (ValueError, TypeError, KeyError) as exc:
-                raise ValidationFailed(FieldError(name, f"bad value: {exc}", row=lineno)) from None
+                raise ValidationFailed(FieldError(name, M_("bad value: %(exc)s", exc=exc), row=lineno)) from None
             counts[name] = counts.get(name, 0) + 1
             if len(pending[name]) >= 5000:
                 flush(name)
             if progress and lineno % 5000 == 0:
                 progress(lineno)
         if not header_seen:
-            raise ValidationFailed(FieldError("file", "empty file"))
+            raise ValidationFailed(FieldError("file", M_("empty file")))
         if current:
             flush(current)
         reset_sequences(conn)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ServiceError, StorageUnavailable, ValidationFailed
+from svidok.core.messages import M_
 from svidok.core.validation import Checker
 from svidok.evidence import consistency
 from svidok.evidence.blobs import BlobStore, EvidenceStoreError, StoredBlob, StoreUnavailableError
@@ -98,7 +99,7 @@ def custody_content(ev: CustodyEvent) -> dict[str, Any]:
 def add_custody(s: Session, actor: Actor, item: EvidenceItem, action: str, purpose: str | None,
                 sha256_seen: str | None = None) -> CustodyEvent:
     if action not in CUSTODY_ACTIONS:
-        raise ValidationFailed(FieldError("action", f"unknown custody action {action!r} (known: {', '.join(CUSTODY_ACTIONS)})"))
+        raise ValidationFailed(FieldError("action", M_("unknown custody action %(action)r (known: %(items)s)", action=action, items=", ".join(CUSTODY_ACTIONS))))
     ev = CustodyEvent(evidence_id=item.id, at=datetime.now(UTC), actor=actor.username, action=action,
                       purpose=purpose, sha256_seen=sha256_seen or item.sha256)
     s.add(ev)
@@ -141,7 +142,7 @@ def ingest(app: Svidok, actor: Actor, fileobj: BinaryIO, *, original_name: str |
                                 media_type=media_type, original_name=original_name, max_size=max_size,
                                 inspect=inspector(app))
     except StoreUnavailableError as exc:
-        raise StorageUnavailable(f"{exc}; nothing was recorded") from None
+        raise StorageUnavailable(M_("%(exc)s; nothing was recorded", exc=exc)) from None
     except EvidenceStoreError as exc:
         raise ValidationFailed(FieldError("file", str(exc))) from None
     try:
@@ -203,8 +204,7 @@ def _check_size_fits(app: Svidok, size: int) -> None:
 
     column = EvidenceItem.__table__.c.size
     if size > _INT4_MAX and app.db.dialect == "postgresql" and not isinstance(column.type, BigInteger):
-        raise ValidationFailed(FieldError("file", f"{size} bytes: files over 2 GiB need evidence_items.size to be "
-                                                  "a BIGINT column on PostgreSQL (schema upgrade pending)"))
+        raise ValidationFailed(FieldError("file", M_("%(size)s bytes: files over 2 GiB need evidence_items.size to be a BIGINT column on PostgreSQL (schema upgrade pending)", size=size)))
 
 
 def record_blob(s: Session, actor: Actor, blob: StoredBlob, original_name: str | None, purpose: str | None,
@@ -285,7 +285,7 @@ def mark_graphic(app: Svidok, actor: Actor, evidence_id: int, graphic: bool, rea
     """A reviewer marks an item graphic (or takes the mark away): a new version, in the item's history."""
     access.require_writer(actor)
     if not isinstance(graphic, bool):
-        raise ValidationFailed(FieldError("graphic", "true or false"))
+        raise ValidationFailed(FieldError("graphic", M_("true or false")))
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
         if item.graphic != graphic:
@@ -302,7 +302,7 @@ def mark_graphic(app: Svidok, actor: Actor, evidence_id: int, graphic: bool, rea
 
 
 def _require(s: Session, actor: Actor, evidence_id: int) -> EvidenceItem:
-    return access.require_visible(s.get(EvidenceItem, evidence_id), actor, f"evidence item {evidence_id}")
+    return access.require_visible(s.get(EvidenceItem, evidence_id), actor, M_("evidence item %(id)s", id=evidence_id))
 
 
 def get(app: Svidok, actor: Actor, evidence_id: int) -> dict:
@@ -355,8 +355,7 @@ class Download:
         except StoreUnavailableError as exc:
             raise StorageUnavailable(str(exc)) from None
         except (OSError, EvidenceStoreError):
-            raise StoredFileChanged(f"evidence item {item.id}: the stored file {item.sha256} is missing; "
-                                    "run `svidok verify`") from None
+            raise StoredFileChanged(M_("evidence item %(id)s: the stored file %(sha256)s is missing; run `svidok verify`", id=item.id, sha256=item.sha256)) from None
         if stored_size != item.size:  # changed length: refuse before a byte is sent
             with self.fh:
                 self.sha256_read = _hash_all(self.fh, chunk)
@@ -384,9 +383,7 @@ class Download:
     def _mismatch(self) -> None:
         self._record("verification", f"download refused: the stored file hashes to {self.sha256_read}, "
                                      f"not the recorded {self.info['sha256']} (mismatch)")
-        raise StoredFileChanged(f"evidence item {self.evidence_id}: the stored file no longer matches its SHA-256 "
-                                f"{self.info['sha256']} (read {self.sha256_read}); nothing complete was served; "
-                                "run `svidok verify`")
+        raise StoredFileChanged(M_("evidence item %(evidence_id)s: the stored file no longer matches its SHA-256 %(sha256)s (read %(sha256_read)s); nothing complete was served; run `svidok verify`", evidence_id=self.evidence_id, sha256=self.info['sha256'], sha256_read=self.sha256_read))
 
     def _record(self, action: str, purpose: str | None) -> None:
         with self.app.db.session() as s:
@@ -437,8 +434,7 @@ def _check_view_token(app: Svidok, actor: Actor, evidence_id: int, token: str | 
     except Exception:
         ident, username, expires = None, None, 0
     if ident != evidence_id or username != actor.username or expires < time.time():
-        raise Forbidden("a viewing token from POST /api/v1/evidence/{id}/view is needed, for this item and user, "
-                        "less than an hour old")
+        raise Forbidden(M_("a viewing token from POST /api/v1/evidence/{id}/view is needed, for this item and user, less than an hour old"))
 
 
 def open_preview(app: Svidok, actor: Actor, evidence_id: int) -> tuple[BinaryIO, dict]:
@@ -448,7 +444,7 @@ def open_preview(app: Svidok, actor: Actor, evidence_id: int) -> tuple[BinaryIO,
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
         if not (item.media_type or "").startswith("image/"):
-            raise Forbidden(f"evidence item {evidence_id} is not an image: download it or ask for a viewing token")
+            raise Forbidden(M_("evidence item %(evidence_id)s is not an image: download it or ask for a viewing token", evidence_id=evidence_id))
         info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type}
     try:
         return evidence_store(app).open(info["sha256"]), info
@@ -475,7 +471,7 @@ def transfer(app: Svidok, actor: Actor, evidence_id: int, purpose: str, action: 
     """Record a hand-over (or another custody action) of an item."""
     access.require_writer(actor)
     if not purpose or not purpose.strip():
-        raise ValidationFailed(FieldError("purpose", "say why the item changes hands"))
+        raise ValidationFailed(FieldError("purpose", M_("say why the item changes hands")))
     with app.db.session() as s:
         item = _require(s, actor, evidence_id)
         ev = add_custody(s, actor, item, action, purpose)

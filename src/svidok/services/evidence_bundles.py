@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
+from svidok.core.messages import M_
 from svidok.evidence.blobs import StoreUnavailableError
 from svidok.evidence.bundle_format import BundleItem, LedgerRecord, write_bundle
 from svidok.evidence.bundle_verify import Report, verify_bundle
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 
 def select_items(s: Session, actor: Actor, incident_ids=(), case_id=None, evidence_ids=()) -> list[EvidenceItem]:
     if not (incident_ids or case_id or evidence_ids):
-        raise ValidationFailed(FieldError("selection", "name at least one incident, case or evidence item"))
+        raise ValidationFailed(FieldError("selection", M_("name at least one incident, case or evidence item")))
     q = select(EvidenceItem).where(access.visibility_clause(EvidenceItem, actor))
     conds = []
     if incident_ids:
@@ -65,7 +66,7 @@ def select_items(s: Session, actor: Actor, incident_ids=(), case_id=None, eviden
         conds.append((EvidenceItem.case_id == case_id) | EvidenceItem.incident_id.in_(in_case))
     items = s.scalars(q.where(or_(*conds)).order_by(EvidenceItem.id)).all()
     if not items:
-        raise ValidationFailed(FieldError("selection", "no evidence items you may see match the selection"))
+        raise ValidationFailed(FieldError("selection", M_("no evidence items you may see match the selection")))
     return list(items)
 
 
@@ -90,7 +91,7 @@ def create(app: Svidok, actor: Actor, out_path: Path | str, *, incident_ids=(), 
     """Write a bundle of the selection to ``out_path``; returns what was written."""
     access.require_writer(actor)
     if not purpose or not purpose.strip():
-        raise ValidationFailed(FieldError("purpose", "say for whom and why the bundle is made"))
+        raise ValidationFailed(FieldError("purpose", M_("say for whom and why the bundle is made")))
     store = evidence_store(app)
     with app.db.session() as s:
         items = select_items(s, actor, tuple(incident_ids), case_id, tuple(evidence_ids))
@@ -99,10 +100,9 @@ def create(app: Svidok, actor: Actor, out_path: Path | str, *, incident_ids=(), 
             try:
                 stored_size = store.size(it.sha256)
             except StoreUnavailableError as exc:
-                raise StorageUnavailable(f"{exc}; no bundle written, nothing recorded") from None
+                raise StorageUnavailable(M_("%(exc)s; no bundle written, nothing recorded", exc=exc)) from None
             if stored_size != it.size:
-                raise ValidationFailed(FieldError(f"evidence {it.id}", f"stored file {it.sha256} is missing or has "
-                                                  "the wrong size; run `svidok verify`"))
+                raise ValidationFailed(FieldError(f"evidence {it.id}", M_("stored file %(sha256)s is missing or has the wrong size; run `svidok verify`", sha256=it.sha256)))
         item_ids = [it.id for it in items]
     head = seal(app)
     key = installation_key(app)

@@ -23,6 +23,7 @@ from svidok.core.errors import (
     StorageUnavailable,
     ValidationFailed,
 )
+from svidok.core.messages import M_
 from svidok.evidence.blobs import EvidenceStoreError, StoreUnavailableError
 from svidok.evidence.store import plain_path
 from svidok.evidence.stores import local_store, s3_store
@@ -64,9 +65,9 @@ def migrate(app: Svidok, actor: Actor, to: str = "s3", remove_local: bool = Fals
             progress: Callable[[str], None] | None = None) -> dict:
     """Copy every local evidence file to ``to``, verify each copy, optionally remove the local file."""
     if not actor.is_admin:
-        raise Forbidden("only an administrator moves the evidence store")
+        raise Forbidden(M_("only an administrator moves the evidence store"))
     if to not in TARGETS:
-        raise ValidationFailed(FieldError("to", f"unknown target {to!r} (known: {', '.join(TARGETS)})"))
+        raise ValidationFailed(FieldError("to", M_("unknown target %(to)r (known: %(items)s)", to=to, items=", ".join(TARGETS))))
     keys = lambda: app.keyring  # noqa: E731 - (read only when a blob is encrypted)
     source = local_store(app.settings, keys)
     try:
@@ -101,7 +102,7 @@ def migrate(app: Svidok, actor: Actor, to: str = "s3", remove_local: bool = Fals
                 if sha not in local and sha not in done["verified"] and not target.exists(sha):
                     out["missing"].append(sha)
     except StoreUnavailableError as exc:
-        raise StorageUnavailable(f"{exc}; progress so far is kept in {journal.path}: run the command again") from None
+        raise StorageUnavailable(M_("%(exc)s; progress so far is kept in %(path)s: run the command again", exc=exc, path=journal.path)) from None
     return out
 
 

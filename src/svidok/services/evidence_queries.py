@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.storage.models import EvidenceItem, Incident
 
 from . import paging
@@ -30,7 +31,7 @@ class EvidenceFilter:
 
     def check(self) -> None:
         if self.acquired_from and self.acquired_to and self.acquired_from > self.acquired_to:
-            raise ValidationFailed(FieldError("acquired_to", "the end of the date range is before its start"))
+            raise ValidationFailed(FieldError("acquired_to", M_("the end of the date range is before its start")))
 
 
 def _escape_like(text: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 
 from svidok.core import access
 from svidok.core.actors import Actor
+from svidok.core.messages import M_
 from svidok.evidence.keyframes import DEFAULT_MAX_DISTANCE, KeyframeError, keyframe_hashes, pdq_file
 from svidok.evidence.near_duplicates import NearDuplicateIndex
 from svidok.storage.models import EvidenceItem
@@ -63,7 +64,7 @@ def near_duplicates(app: Svidok, actor: Actor, evidence_id: int,
     ``frames`` (``t`` in this item, ``other_t`` in the other; None for a photo).
     """
     with app.db.session() as s:
-        item = access.require_visible(s.get(EvidenceItem, evidence_id), actor, f"evidence item {evidence_id}")
+        item = access.require_visible(s.get(EvidenceItem, evidence_id), actor, M_("evidence item %(id)s", id=evidence_id))
         mine = item_hashes(item.extracted)
         if not mine:
             return []

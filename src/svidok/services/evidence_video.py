@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
+from svidok.core.messages import M_
 from svidok.evidence.blobs import StoreUnavailableError
 from svidok.evidence.keyframes import KeyframeError, keyframes
 from svidok.evidence.keyframes import contact_sheet as tile
@@ -28,7 +29,7 @@ def contact_sheet(app: Svidok, actor: Actor, evidence_id: int, purpose: str | No
     with app.db.session() as s:
         item = evidence._require(s, actor, evidence_id)
         if not (item.media_type or "").startswith("video/"):
-            raise ValidationFailed(FieldError("evidence_id", f"item {evidence_id} is {item.media_type}, not a video"))
+            raise ValidationFailed(FieldError("evidence_id", M_("item %(evidence_id)s is %(media_type)s, not a video", evidence_id=evidence_id, media_type=item.media_type)))
         evidence.add_custody(s, actor, item, "access", purpose)
         sha256 = item.sha256
     with tempfile.TemporaryDirectory(prefix="svidok-sheet-") as tmp:

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING
 from sqlalchemy import select
 
 from svidok.core.actors import Actor
+from svidok.core.messages import M_
 from svidok.domain import people
 from svidok.schemas.filters import IncidentFilter
 from svidok.storage.models import Act, Incident, Perpetrator, Place, Victim
@@ -197,7 +198,7 @@ def export(app: Svidok, actor: Actor, f: IncidentFilter, fmt: str, out: IO[str])
         if writer is None:
             from svidok.core.errors import FieldError, ValidationFailed
 
-            raise ValidationFailed(FieldError("format", f"unknown format {fmt!r} (hxl, geojson, jsonl, acled)"))
+            raise ValidationFailed(FieldError("format", M_("unknown format %(fmt)r (hxl, geojson, jsonl, acled)", fmt=fmt)))
         n = writer(rows(fmt == "jsonl"), out)
     with app.db.session() as s:
         ledger.append(s, actor.username, "export.data", "incidents", fmt,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.schemas.filters import IncidentFilter
 
 from . import consent, ledger
@@ -129,8 +130,7 @@ def _rows(app: Svidok, actor: Actor, f: IncidentFilter, cfg: PublicConfig, place
 def export(app: Svidok, actor: Actor, f: IncidentFilter, cfg: PublicConfig, out: IO[str]) -> PublicResult:
     """Write the redacted selection, or raise ValidationFailed naming the rows that single people out."""
     if bad := [lvl for lvl in cfg.levels if lvl not in EXPORT_LEVELS]:
-        raise ValidationFailed(FieldError("levels", f"{', '.join(bad)}: never published (allowed: "
-                                                    f"{', '.join(EXPORT_LEVELS)})"))
+        raise ValidationFailed(FieldError("levels", M_("%(items)s: never published (allowed: %(items2)s)", items=", ".join(bad), items2=", ".join(EXPORT_LEVELS))))
     with app.db.session() as s:
         places = PlaceIndex(s)
     sizes: Counter = Counter()
@@ -143,12 +143,10 @@ def export(app: Svidok, actor: Actor, f: IncidentFilter, cfg: PublicConfig, out:
             result.blockers.append(Blocker(r["event"], inc_id, victim_id, key, sizes[key]))
     if result.blockers:
         shown = result.blockers[:50]
-        errors = [FieldError("k", f"{len(result.blockers)} victim record(s) fall in groups of fewer than {cfg.k} people "
-                                  f"(age group, sex, place, period); nothing was written. Coarsen the period, place or "
-                                  f"age, or leave these records out:")]
+        errors = [FieldError("k", M_("%(count)s victim record(s) fall in groups of fewer than %(k)s people (age group, sex, place, period); nothing was written. Coarsen the period, place or age, or leave these records out:", count=len(result.blockers), k=cfg.k))]
         errors += [FieldError(f"incident {b.incident_id}", str(b)) for b in shown]
         if len(result.blockers) > len(shown):
-            errors.append(FieldError("k", f"… and {len(result.blockers) - len(shown)} more"))
+            errors.append(FieldError("k", M_("… and %(value)s more", value=len(result.blockers) - len(shown))))
         raise ValidationFailed(errors)
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)

@@ -34,6 +34,7 @@ class FormReport:
     records: imports.ImportReport
     attachments_stored: int = 0
     attachments_existing: int = 0
+    attachments_found: int = 0
     problems: list[Problem] = field(default_factory=list)
     update: Any = None  # import_update.UpdateReport of an update in place
 
@@ -81,6 +82,15 @@ def run(app: Svidok, actor: Actor, path: Path | str, attachments: Path | str | N
     else:
         report = FormReport(imports.run(app, actor, path, builtin.load("odk"), dry_run, table=submissions.table(subs)))
     report.problems.extend(report.records.problems)
+    attach(app, actor, subs, folder, dry_run, report)
+    return report
+
+
+def attach(app: Svidok, actor: Actor, subs: list[submissions.Submission], folder: Path | None, dry_run: bool,
+           report: FormReport) -> None:
+    """Store the submissions' attachments found in ``folder`` as evidence of their incidents (after
+    their records are imported); a missing one is a problem of its submission. A dry run only
+    counts what it finds (``attachments_found``)."""
     for sub in subs:
         files = []
         for name in sub.attachments:
@@ -90,10 +100,10 @@ def run(app: Svidok, actor: Actor, path: Path | str, attachments: Path | str | N
                                                f"{sub.instance} is not in {folder}", value=name))
             else:
                 files.append(found)
+        report.attachments_found += len(files)
         if dry_run or not files:
             continue
         _store(app, actor, sub, files, report)
-    return report
 
 
 def _store(app: Svidok, actor: Actor, sub: submissions.Submission, files: list[Path], report: FormReport) -> None:

@@ -31,6 +31,7 @@ from sqlalchemy import select, text, update
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.interop import mapping as mapping_mod
 from svidok.interop.convert import ParsedRow
 from svidok.interop.tables import Table
@@ -89,8 +90,7 @@ def _stored_sql(fields: dict[str, list[str]], by: str) -> str:
 
 def _refuse_changed_keys(app: Svidok, mapping: mapping_mod.Mapping) -> None:
     if not mapping.keys.row or not mapping.act:
-        raise ValidationFailed(FieldError("keys.row", "updating in place needs a mapping with a row key "
-                                          "(keys: row:) and acts: each row is matched to the act it created"))
+        raise ValidationFailed(FieldError("keys.row", M_("updating in place needs a mapping with a row key (keys: row:) and acts: each row is matched to the act it created")))
     with app.db.session() as s:
         first = s.scalar(select(ImportRun).where(ImportRun.name == f"import:{mapping.name}",
                                                  ImportRun.status == "finished").order_by(ImportRun.id).limit(1))
@@ -100,9 +100,7 @@ def _refuse_changed_keys(app: Svidok, mapping: mapping_mod.Mapping) -> None:
         for k in ("row", "incident"):
             if before.get(k, []) != now.get(k, []):
                 raise ValidationFailed(FieldError(f"keys.{k}", (
-                    f"the {k} key column changed since the first import of {mapping.name!r} "
-                    f"(was {before.get(k)}, now {now.get(k)}); rows cannot be matched to their records. "
-                    "Keep the original key column, or import under a new mapping name")))
+                    M_("the %(k)s key column changed since the first import of %(name)r (was %(value)s, now %(value2)s); rows cannot be matched to their records. Keep the original key column, or import under a new mapping name", k=k, name=mapping.name, value=before.get(k), value2=now.get(k)))))
 
 
 def run(app: Svidok, actor: Actor, path: Path | str, mapping: mapping_mod.Mapping, dry_run: bool = False,
@@ -116,7 +114,7 @@ def run(app: Svidok, actor: Actor, path: Path | str, mapping: mapping_mod.Mappin
     if not dry_run:
         access.require_writer(actor)
     if withdraw_reason is not None and not withdraw_reason.strip():
-        raise ValidationFailed(FieldError("withdraw_reason", "give a reason for withdrawing the missing rows"))
+        raise ValidationFailed(FieldError("withdraw_reason", M_("give a reason for withdrawing the missing rows")))
     _refuse_changed_keys(app, mapping)
     table, conv = open_file(app, path, mapping, table)
     base = ImportReport(path.name, file_sha256(path), mapping.name, dry_run, notes=list(table.notes))
@@ -156,16 +154,14 @@ def run(app: Svidok, actor: Actor, path: Path | str, mapping: mapping_mod.Mappin
     dupes = [p for p in base.problems if p.field == "keys.row"]
     if dupes:
         raise ValidationFailed([FieldError(f"row {p.row}", p.reason) for p in dupes[:50]]
-                               + ([FieldError("keys.row", f"… {len(dupes) - 50} more")] if len(dupes) > 50 else []))
+                               + ([FieldError("keys.row", M_("… %(value)s more", value=len(dupes) - 50))] if len(dupes) > 50 else []))
     known = rep.rows_unchanged + len(changed)
     if known == 0 and stored:
         raise ValidationFailed(FieldError("keys.row", (
-            f"none of the row keys in column(s) {mapping.keys.row} matches the {len(stored)} rows stored from "
-            f"earlier imports of {src!r}: the key column's content changed; nothing was written")))
+            M_("none of the row keys in column(s) %(row)s matches the %(count)s rows stored from earlier imports of %(src)r: the key column's content changed; nothing was written", row=mapping.keys.row, count=len(stored), src=src))))
     if withdraw_reason and base.rows_bad:
         raise ValidationFailed(FieldError("file", (
-            f"{base.rows_bad} row(s) have problems, so rows missing from the file cannot be told apart from rows "
-            "that could not be read; correct them first, or update without withdrawing")))
+            M_("%(rows_bad)s row(s) have problems, so rows missing from the file cannot be told apart from rows that could not be read; correct them first, or update without withdrawing", rows_bad=base.rows_bad))))
     missing = sorted(stored) if withdraw_reason else []
     rep.rows_new, rep.rows_withdrawn = len(new_rows), len(missing)
     rep.withdrawn_keys = missing

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.interop import builtin, submissions
 from svidok.interop import mapping as mapping_mod
 from svidok.interop.tables import TableError, read_table
@@ -52,15 +53,16 @@ def _copy(src: BinaryIO, dest: Path, limit: int) -> int:
         while chunk := src.read(_CHUNK):
             size += len(chunk)
             if size > limit:
-                raise ValidationFailed(FieldError("file", f"the file is larger than the limit of {limit} bytes"))
+                raise ValidationFailed(FieldError("file", M_("the file is larger than the limit of %(limit)s bytes", limit=limit)))
             out.write(chunk)
     if size == 0:
-        raise ValidationFailed(FieldError("file", "the file is empty"))
+        raise ValidationFailed(FieldError("file", M_("the file is empty")))
     return size
 
 
 def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, kind: str = "spreadsheet",
-          mapping_name: str | None = None, mapping_text: bytes | str | None = None, limit: int | None = None) -> dict:
+          mapping_name: str | None = None, mapping_text: bytes | str | None = None, limit: int | None = None,
+          attachments: list[tuple[str, BinaryIO]] | None = None) -> dict:
     """Keep an uploaded file and its mapping for the import job; ValidationFailed naming the field
     (``kind``, ``file``, ``mapping`` or ``mapping_text``) and what to change. Nothing is kept when
     anything is wrong.
@@ -68,28 +70,31 @@ def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, kind: str
     ``kind``: ``spreadsheet`` (CSV/XLSX with a mapping chosen or written), ``acled`` and ``uwazi``
     (their CSV exports, with the shipped mapping unless one is written), ``odk`` (ODK Central or
     KoboToolbox submissions, JSON or CSV, read into rows for the shipped ``odk`` mapping).
-    ``mapping_text``: a mapping written or edited on the page; its problems name their line."""
+    ``mapping_text``: a mapping written or edited on the page; its problems name their line.
+    ``attachments`` (``odk`` only): the submissions' files, (name, data), or a .zip of them
+    (``services.import_attachments``); kept in ``media/`` beside the file."""
     access.require_writer(actor)
     limit = limit or int(app.settings.max_upload_bytes)
     if kind not in KINDS:
-        raise ValidationFailed(FieldError("kind", f"unknown kind of file {kind!r}; choose one of: {', '.join(KINDS)}"))
+        raise ValidationFailed(FieldError("kind", M_("unknown kind of file %(kind)r; choose one of: %(items)s", kind=kind, items=", ".join(KINDS))))
+    if attachments and kind != "odk":
+        raise ValidationFailed(FieldError("attachments", M_("attachments go with ODK or Kobo form submissions only")))
     name = _safe_name(filename or "")
     accepted = FORM_FILES if kind == "odk" else SPREADSHEETS
     if not filename:
-        raise ValidationFailed(FieldError("file", f"choose a file ({KINDS[kind]})"))
+        raise ValidationFailed(FieldError("file", M_("choose a file (%(value)s)", value=KINDS[kind])))
     if Path(name).suffix.lower() not in accepted:
-        raise ValidationFailed(FieldError("file", f"{name} is not a file this page reads as {KINDS[kind]}: "
-                                                  f"save it as {', '.join(accepted[:-1])} or {accepted[-1]}"))
+        raise ValidationFailed(FieldError("file", M_("%(name)s is not a file this page reads as %(value)s: save it as %(items)s or %(value2)s", name=name, value=KINDS[kind], items=", ".join(accepted[:-1]), value2=accepted[-1])))
     if isinstance(mapping_text, bytes):
         try:
             mapping_text = mapping_text.decode("utf-8")
         except UnicodeDecodeError:
-            raise ValidationFailed(FieldError("mapping", "the mapping file is not UTF-8 text")) from None
+            raise ValidationFailed(FieldError("mapping", M_("the mapping file is not UTF-8 text"))) from None
     mapping_text = mapping_text if mapping_text and mapping_text.strip() else None
     if mapping_text is None:
         mapping_name = kind if kind != "spreadsheet" else mapping_name
         if mapping_name not in builtin.names():
-            raise ValidationFailed(FieldError("mapping", "choose one of the mappings, or write or upload your own"))
+            raise ValidationFailed(FieldError("mapping", M_("choose one of the mappings, or write or upload your own")))
     else:
         check_mapping(mapping_text)
     target = folder(app) / secrets.token_hex(8)
@@ -110,12 +115,19 @@ def stage(app: Svidok, actor: Actor, filename: str, data: BinaryIO, *, kind: str
         problems = mapping.check(header)
         if problems:
             field = "mapping_text" if mapping_text else "mapping"
-            raise ValidationFailed([FieldError(field, f"the mapping {mapping.name!r} does not fit {name}: {p}")
+            raise ValidationFailed([FieldError(field, M_("the mapping %(name)r does not fit %(name2)s: %(p)s", name=mapping.name, name2=name, p=p))
                                     for p in problems])
+        media = None
+        if attachments:
+            from . import import_attachments
+
+            media = target / "media"
+            import_attachments.stage(media, submissions.read(path), attachments, limit)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    return {"path": str(path), "mapping": str(mapping_path), "file": name, "mapping_name": mapping.name, "kind": kind}
+    return {"path": str(path), "mapping": str(mapping_path), "file": name, "mapping_name": mapping.name, "kind": kind,
+            **({"attachments": str(media)} if media else {})}
 
 
 def check_mapping(text: str | bytes):
@@ -125,9 +137,9 @@ def check_mapping(text: str | bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise ValidationFailed(FieldError("mapping_text", "the mapping file is not UTF-8 text")) from None
+            raise ValidationFailed(FieldError("mapping_text", M_("the mapping file is not UTF-8 text"))) from None
     if len(text.encode("utf-8")) > MAX_MAPPING_BYTES:
-        raise ValidationFailed(FieldError("mapping_text", f"the mapping is over {MAX_MAPPING_BYTES} bytes"))
+        raise ValidationFailed(FieldError("mapping_text", M_("the mapping is over %(max_mapping_bytes)s bytes", max_mapping_bytes=MAX_MAPPING_BYTES)))
     mapping, problems = mapping_mod.check_text(text)
     if problems:
         raise ValidationFailed([FieldError("mapping_text", f"{p['entry']}: {p['reason']}" if p["entry"] else p["reason"],
@@ -141,21 +153,21 @@ def _header(path: Path, name: str, kind: str, mapping) -> list[str]:
         try:
             subs = submissions.read(path)
         except (TableError, OSError, ValueError) as exc:
-            raise ValidationFailed(FieldError("file", f"{name} cannot be read as form submissions: {exc}")) from None
+            raise ValidationFailed(FieldError("file", M_("%(name)s cannot be read as form submissions: %(exc)s", name=name, exc=exc))) from None
         if not subs:
-            raise ValidationFailed(FieldError("file", f"{name} holds no submissions"))
+            raise ValidationFailed(FieldError("file", M_("%(name)s holds no submissions", name=name)))
         return list(submissions.HEADER)
     try:
         table = read_table(path, mapping.encoding, mapping.delimiter, mapping.sheet, mapping.header_row)
     except (TableError, OSError, ValueError) as exc:
-        raise ValidationFailed(FieldError("file", f"{name} cannot be read as a table: {exc}")) from None
+        raise ValidationFailed(FieldError("file", M_("%(name)s cannot be read as a table: %(exc)s", name=name, exc=exc))) from None
     return table.header
 
 
 def shipped_mapping(name: str) -> str:
     """The YAML text of a shipped mapping, to start an edited copy from."""
     if name not in builtin.names():
-        raise ValidationFailed(FieldError("start", f"no shipped mapping {name!r} (shipped: {', '.join(builtin.names())})"))
+        raise ValidationFailed(FieldError("start", M_("no shipped mapping %(name)r (shipped: %(items)s)", name=name, items=", ".join(builtin.names()))))
     return (builtin.FOLDER / f"{name}.yaml").read_text(encoding="utf-8")
 
 

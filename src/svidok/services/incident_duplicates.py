@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ValidationFailed
+from svidok.core.messages import M_
 from svidok.domain import dates, names
 from svidok.linkage.incident_duplicates import LINK_GAP_DAYS, IncidentFacts, find
 from svidok.storage.models import (
@@ -197,9 +198,9 @@ def _store(s: Session, pairs: list[dict], found_by: str, counts: dict) -> None:
 def run(app: Svidok, actor: Actor, *, min_probability: float = MIN_PROBABILITY) -> dict:
     """Compare every incident and refresh the queue (administrators: it reads every incident)."""
     if not actor.is_admin:
-        raise Forbidden("the duplicate search compares every incident: administrators only")
+        raise Forbidden(M_("the duplicate search compares every incident: administrators only"))
     if not 0 < min_probability < 1:
-        raise ValidationFailed(FieldError("min_probability", "must be strictly between 0 and 1"))
+        raise ValidationFailed(FieldError("min_probability", M_("must be strictly between 0 and 1")))
     started = datetime.now(UTC)
     with app.db.session() as s:
         facts = load_facts(s)

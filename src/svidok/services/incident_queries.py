@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.core.validation import Checker
 from svidok.domain import dates, names
 from svidok.schemas.filters import IncidentFilter
@@ -42,7 +43,7 @@ def decode_date_cursor(cursor: str | None) -> tuple[date, int] | None:
             raise ValueError
         return date.fromisoformat(day), int(value)
     except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed(FieldError("cursor", "not a cursor this server gave out")) from None
+        raise ValidationFailed(FieldError("cursor", M_("not a cursor this server gave out"))) from None
 
 
 def decode_cursor(cursor: str | None) -> int | None:
@@ -55,7 +56,7 @@ def decode_cursor(cursor: str | None) -> int | None:
             raise ValueError
         return int(value)
     except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed(FieldError("cursor", "not a cursor this server gave out")) from None
+        raise ValidationFailed(FieldError("cursor", M_("not a cursor this server gave out"))) from None
 
 
 def check_filter(app: Svidok, session: Session, f: IncidentFilter) -> None:
@@ -195,7 +196,7 @@ def _many_of_status(session: Session, f: IncidentFilter) -> bool:
 def text_match(session: Session, q: str):
     keys = list(dict.fromkeys(names.search_keys(q)))
     if not keys:
-        raise ValidationFailed(FieldError("q", "nothing to search for"))
+        raise ValidationFailed(FieldError("q", M_("nothing to search for")))
     if session.get_bind().dialect.name == "sqlite":
         # Prefix match: "Kharkiv" also finds "Kharkivskyi raion".
         match = " ".join(f'"{k}"*' for k in keys)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, ValidationFailed
+from svidok.core.messages import M_
 from svidok.core.validation import Checker
 from svidok.domain import dates, names, people
 from svidok.schemas.records import ActIn, IncidentIn, IncidentUpdate
@@ -181,11 +182,10 @@ def create(app: Svidok, actor: Actor, data: IncidentIn) -> dict:
 def update(app: Svidok, actor: Actor, incident_id: int, data: IncidentUpdate) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
-        incident = access.require_visible(s.get(Incident, incident_id), actor, f"incident {incident_id}")
+        incident = access.require_visible(s.get(Incident, incident_id), actor, M_("incident %(id)s", id=incident_id))
         if incident.version != data.version:
             raise Conflict(
-                f"incident {incident_id} was changed by someone else since you opened it "
-                f"(you read version {data.version}, it is now {incident.version}); reload it and save your change again"
+                M_("incident %(incident_id)s was changed by someone else since you opened it (you read version %(version)s, it is now %(version2)s); reload it and save your change again", incident_id=incident_id, version=data.version, version2=incident.version)
             )
         check(app, s, data, actor).raise_if_any()
         before = _full_snapshot(s, incident)
@@ -211,7 +211,7 @@ def update(app: Svidok, actor: Actor, incident_id: int, data: IncidentUpdate) ->
             .values(version=data.version + 1, updated_at=func.now())
         ).rowcount
         if bumped != 1:
-            raise Conflict(f"incident {incident_id} was changed by someone else; reload it and save again")
+            raise Conflict(M_("incident %(incident_id)s was changed by someone else; reload it and save again", incident_id=incident_id))
         s.flush()
         s.expire_all()
         incident = s.get(Incident, incident_id)
@@ -223,9 +223,9 @@ def remove(app: Svidok, actor: Actor, incident_id: int, reason: str, version: in
     """Withdraw an incident: it stays in the database and its history, marked with the reason."""
     access.require_writer(actor)
     with app.db.session() as s:
-        incident = access.require_visible(s.get(Incident, incident_id), actor, f"incident {incident_id}")
+        incident = access.require_visible(s.get(Incident, incident_id), actor, M_("incident %(id)s", id=incident_id))
         if version is not None and version != incident.version:
-            raise Conflict(f"incident {incident_id} was changed by someone else; reload it first")
+            raise Conflict(M_("incident %(incident_id)s was changed by someone else; reload it first", incident_id=incident_id))
         before = history.snapshot(incident)
         incident.deleted_at = func.now()
         incident.deleted_reason = reason
@@ -287,13 +287,13 @@ def detail(app: Svidok, s: Session, actor: Actor, incident: Incident) -> dict:
 
 def get(app: Svidok, actor: Actor, incident_id: int) -> dict:
     with app.db.session() as s:
-        incident = access.require_visible(s.get(Incident, incident_id), actor, f"incident {incident_id}")
+        incident = access.require_visible(s.get(Incident, incident_id), actor, M_("incident %(id)s", id=incident_id))
         return detail(app, s, actor, incident)
 
 
 def history_of(app: Svidok, actor: Actor, incident_id: int) -> list[dict]:
     with app.db.session() as s:
-        access.require_visible(s.get(Incident, incident_id), actor, f"incident {incident_id}")
+        access.require_visible(s.get(Incident, incident_id), actor, M_("incident %(id)s", id=incident_id))
         out = []
         for v in history.versions(s, ENTITY, incident_id):
             out.append({"version": v.version, "op": v.op, "at": v.at.isoformat(), "actor": v.actor,

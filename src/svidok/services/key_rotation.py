@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict
+from svidok.core.messages import M_
 from svidok.storage.models import Person, Source
 from svidok.storage.models.base import key_id_of
 
@@ -53,7 +54,7 @@ def rotate(app: Svidok, actor: Actor, batch: int = 500, new_key: bool = True) ->
         access.require_writer(actor)
     keyring = Keyring.load(app.key_file, app.settings.field_key)
     if app.settings.field_key:
-        raise Conflict("the key comes from SVIDOK_FIELD_KEY: rotate it where that variable is set, then re-run")
+        raise Conflict(M_("the key comes from SVIDOK_FIELD_KEY: rotate it where that variable is set, then re-run"))
     if new_key:
         keyring.rotate()
         keyring.save(app.key_file)

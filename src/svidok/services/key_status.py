@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from svidok.core.actors import Actor
 from svidok.core.errors import Forbidden
+from svidok.core.messages import M_
 from svidok.evidence.signing import SignatureError, key_id, key_path, load_or_create_key
 from svidok.storage.models import Job, LedgerEntry, TreeHead
 
@@ -51,7 +52,7 @@ def _keyring(app: Svidok) -> dict:
 def status(app: Svidok, actor: Actor) -> dict:
     """Keys, seal and sign-in policy at a glance (administrators only)."""
     if not actor.is_admin:
-        raise Forbidden("administrators only")
+        raise Forbidden(M_("administrators only"))
     with app.db.session() as s:
         last = s.scalar(select(TreeHead).order_by(TreeHead.id.desc()).limit(1))
         heads = s.scalar(select(func.count()).select_from(TreeHead)) or 0

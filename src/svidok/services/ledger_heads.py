@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.evidence import bundle_verify as bv
 from svidok.evidence.merkle import MerkleTree
 from svidok.evidence.signing import SignatureError, SignedTreeHead, key_id, verify_tree_head
@@ -50,7 +51,7 @@ def read_head(path: Path) -> SignedTreeHead:
                                   base64.b64encode(signature).decode("ascii"))
         return SignedTreeHead.from_dict(json.loads(path.read_text()))
     except (OSError, KeyError, TypeError, ValueError, AttributeError, tarfile.TarError) as exc:
-        raise ValidationFailed([FieldError("head", f"{path}: not a tree head file or evidence bundle ({exc})")]) from exc
+        raise ValidationFailed([FieldError("head", M_("%(path)s: not a tree head file or evidence bundle (%(exc)s)", path=path, exc=exc))]) from exc
 
 
 def check_head(tree: MerkleTree, sth: SignedTreeHead, public_key, where: str) -> list[str]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import NotFound
+from svidok.core.messages import M_
 from svidok.storage.models import Person, PersonMerge
 
 from .reversible_merges import MergeKind
@@ -59,7 +60,7 @@ def undo_in(session: Session, actor: Actor, merge: PersonMerge, reason: str | No
 
 
 def _visible_person(session: Session, actor: Actor, person_id: int) -> Person:
-    return access.require_visible(session.get(Person, person_id), actor, f"person {person_id}")
+    return access.require_visible(session.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
 
 
 def merge(app: Svidok, actor: Actor, person_a: int, person_b: int, reason: str | None = None) -> dict | None:
@@ -76,7 +77,7 @@ def undo(app: Svidok, actor: Actor, merge_id: int, reason: str | None = None) ->
     with app.db.session() as s:
         m = s.get(PersonMerge, merge_id)
         if m is None:
-            raise NotFound(f"merge {merge_id} not found")
+            raise NotFound(M_("merge %(merge_id)s not found", merge_id=merge_id))
         _visible_person(s, actor, m.survivor_id), _visible_person(s, actor, m.merged_id)
         undo_in(s, actor, m, reason)
         return describe(m)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ValidationFailed
+from svidok.core.messages import M_
 from svidok.linkage import LabelledPair, LinkageConfig, link_records
 from svidok.linkage.explain import sentences
 from svidok.storage.models import CustodyEpisode, LinkagePair, LinkageRun, Person, Place
@@ -60,12 +61,12 @@ def run(app: Svidok, actor: Actor, *, threshold: float = 0.9, review_threshold: 
         backend: str | None = None, progress: Callable[[str], None] | None = None) -> dict:
     """Score candidate pairs among all persons and refresh the review queue; returns counts."""
     if not actor.is_admin:
-        raise Forbidden("linkage compares every person record: administrators only")
+        raise Forbidden(M_("linkage compares every person record: administrators only"))
     # 0 and 1 themselves are infinite match weights, which the linkage engine cannot compare.
-    errors = [FieldError(n, "must be strictly between 0 and 1") for n, v in
+    errors = [FieldError(n, M_("must be strictly between 0 and 1")) for n, v in
               (("threshold", threshold), ("review_threshold", review_threshold)) if not 0 < v < 1]
     if not errors and review_threshold > threshold:
-        errors.append(FieldError("review_threshold", "must not be above threshold"))
+        errors.append(FieldError("review_threshold", M_("must not be above threshold")))
     if errors:
         raise ValidationFailed(errors)
     with app.db.session() as s:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict
+from svidok.core.messages import M_
 from svidok.core.validation import Checker
 from svidok.domain import dates, names, people
 from svidok.schemas.records import PersonIn, PersonUpdate
@@ -123,9 +124,9 @@ def create(app: Svidok, actor: Actor, data: PersonIn) -> dict:
 def update(app: Svidok, actor: Actor, person_id: int, data: PersonUpdate) -> dict:
     access.require_writer(actor)
     with app.db.session() as s:
-        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        person = access.require_visible(s.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
         if person.version != data.version:
-            raise Conflict(f"person {person_id} was changed by someone else (you read version {data.version}, it is now {person.version}); reload and save again")
+            raise Conflict(M_("person %(person_id)s was changed by someone else (you read version %(version)s, it is now %(version2)s); reload and save again", person_id=person_id, version=data.version, version2=person.version))
         check(app, s, data, actor).raise_if_any()
         before = history.snapshot(person)
         fields = data.model_fields_set - {"version"}
@@ -138,7 +139,7 @@ def update(app: Svidok, actor: Actor, person_id: int, data: PersonUpdate) -> dic
 
 def get(app: Svidok, actor: Actor, person_id: int) -> dict:
     with app.db.session() as s:
-        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        person = access.require_visible(s.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
         out = to_dict(app, s, person, actor, protected=True)
         inc_rows = s.execute(
             select(Incident.id, Incident.title, Incident.date_start, Victim.harm, Act.violation_type)
@@ -179,9 +180,9 @@ def read_protected(app: Svidok, actor: Actor, person_id: int, purpose: str) -> d
     from svidok.core.errors import Forbidden
 
     with app.db.session() as s:
-        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        person = access.require_visible(s.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
         if not actor.can_read_protected:
-            raise Forbidden("your role may not read protected fields")
+            raise Forbidden(M_("your role may not read protected fields"))
         out = {
             "address": app.keyring.decrypt(person.address_enc, f"persons.address:{person.id}"),
             "contact": app.keyring.decrypt(person.contact_enc, f"persons.contact:{person.id}"),
@@ -242,6 +243,16 @@ def listing(app: Svidok, actor: Actor, after: int | None = None, limit: int = 50
         return items, next_id
 
 
+def count(app: Svidok, actor: Actor, cap: int | None = None) -> int:
+    """How many persons the list shows (those the actor may see, not merged away); with ``cap``,
+    counting stops there (like ``incident_queries.count``: a page says "more than ...")."""
+    with app.db.session() as s:
+        q = select(Person.id).where(access.visibility_clause(Person, actor), Person.merged_into_id.is_(None))
+        if cap is not None:
+            q = q.limit(cap)
+        return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+
+
 def _new_version(session: Session, actor: Actor, person: Person, before: dict, reason: str | None = None) -> None:
     """Record an update of ``person`` (already changed in the session): version, time, history."""
     person.version += 1
@@ -254,7 +265,7 @@ def _new_version(session: Session, actor: Actor, person: Person, before: dict, r
 def remove(app: Svidok, actor: Actor, person_id: int, reason: str) -> None:
     access.require_writer(actor)
     with app.db.session() as s:
-        person = access.require_visible(s.get(Person, person_id), actor, f"person {person_id}")
+        person = access.require_visible(s.get(Person, person_id), actor, M_("person %(id)s", id=person_id))
         before = history.snapshot(person)
         person.deleted_at = func.now()
         person.deleted_reason = reason

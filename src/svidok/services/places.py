@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from svidok.core.errors import FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.domain import dates
 from svidok.storage.models import Place, PlaceOccupation
 
@@ -90,7 +91,7 @@ def resolve(session: Session, ref: str | int | None, field: str = "place") -> Pl
             .limit(1)
         )
     if place is None:
-        raise ValidationFailed(FieldError(field, f"unknown place {ref!r}"))
+        raise ValidationFailed(FieldError(field, M_("unknown place %(ref)r", ref=ref)))
     return place
 
 
@@ -105,7 +106,7 @@ def descendants_clause(session: Session, place_column, ref: str | int):
 def get(session: Session, place_id: int) -> Place:
     place = session.get(Place, place_id)
     if place is None:
-        raise NotFound(f"place {place_id} not found")
+        raise NotFound(M_("place %(place_id)s not found", place_id=place_id))
     return place
 
 

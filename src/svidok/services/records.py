@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import ROLE_CLEARANCE, Actor
 from svidok.core.errors import Conflict, ValidationFailed
+from svidok.core.messages import M_
 from svidok.core.validation import Checker
 from svidok.domain import dates
 from svidok.schemas import others
@@ -175,9 +176,17 @@ def _visible(model, actor: Actor):
     return access.readable(model, actor)
 
 
+#: How a missing record is named ("case 7 not found"), in words the interface translates.
+_NAMED = {
+    "organisation": lambda i: M_("organisation %(id)s", id=i), "case": lambda i: M_("case %(id)s", id=i),
+    "custody_episode": lambda i: M_("custody episode %(id)s", id=i),
+    "displacement": lambda i: M_("displacement %(id)s", id=i), "hazard_area": lambda i: M_("hazard area %(id)s", id=i),
+    "intervention": lambda i: M_("intervention %(id)s", id=i),
+}
+
+
 def _require(s: Session, kind: Kind, actor: Actor, ident: int):
-    label = f"{kind.entity.replace('_', ' ')} {ident}"
-    return access.require_visible(s.get(kind.model, ident), actor, label)
+    return access.require_visible(s.get(kind.model, ident), actor, _NAMED[kind.entity](ident))
 
 
 def to_dict(s: Session, kind: Kind, obj: Any) -> dict:
@@ -194,7 +203,7 @@ def _unique_case_code(s: Session, entity: str, data: BaseModel, ident: int | Non
     if ident is not None:
         q = q.where(Case.id != ident)
     if s.scalar(q) is not None:
-        raise Conflict(f"a case with code {data.code!r} exists")  # type: ignore[attr-defined]
+        raise Conflict(M_("a case with code %(code)r exists", code=data.code))  # type: ignore[attr-defined]
 
 
 def _grant_creator(s: Session, actor: Actor, case: Case) -> None:
@@ -234,7 +243,7 @@ def update(app: Svidok, actor: Actor, entity: str, ident: int, data: BaseModel, 
     with app.db.session() as s:
         obj = _require(s, kind, actor, ident)
         if obj.version != version:
-            raise Conflict(f"{entity} {ident} was changed by someone else (you read version {version}, it is now {obj.version}); reload and save again")
+            raise Conflict(M_("%(entity)s %(ident)s was changed by someone else (you read version %(version)s, it is now %(version2)s); reload and save again", entity=entity, ident=ident, version=version, version2=obj.version))
         before = to_dict(s, kind, obj)
         c = Checker(app.vocab, s, actor)
         values = kind.prepare(app, s, data, c)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from svidok.core.errors import NotFound
+from svidok.core.messages import M_
 from svidok.storage.models import Place
 
 from . import places
@@ -37,7 +38,7 @@ def place(app: Svidok, place_id: int) -> dict:
 
 def vocabulary(app: Svidok, name: str) -> dict:
     if name not in app.vocab:
-        raise NotFound(f"no vocabulary named {name!r}")
+        raise NotFound(M_("no vocabulary named %(name)r", name=name))
     v = app.vocab[name]
     return {
         "name": v.name, "version": v.version, "description": v.description,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict
+from svidok.core.messages import M_
 
 from . import history, ledger
 
@@ -51,7 +52,7 @@ class MergeKind:
             if nxt is None:
                 return current
             if nxt in seen or len(seen) > MAX_DEPTH:
-                raise Conflict(f"{self.noun} {record_id}: merge links form a cycle ({seen})")
+                raise Conflict(M_("%(noun)s %(record_id)s: merge links form a cycle (%(seen)s)", noun=self.noun, record_id=record_id, seen=seen))
             seen.append(nxt)
             current = nxt
 
@@ -98,13 +99,12 @@ class MergeKind:
     def undo_in(self, session: Session, actor: Actor, merge: Any, reason: str | None = None) -> None:
         """Put back what the merge changed; Conflict when it was undone or changed since."""
         if merge.undone_at is not None:
-            raise Conflict(f"merge {merge.id} was already undone by {merge.undone_by}")
+            raise Conflict(M_("merge %(id)s was already undone by %(undone_by)s", id=merge.id, undone_by=merge.undone_by))
         rec = self.record
         now = session.scalar(select(rec.merged_into_id).where(rec.id == merge.merged_id))
         if now != merge.survivor_id:
             raise Conflict(
-                f"merge {merge.id}: {self.noun} {merge.merged_id} is now {self.linked} {now}, "
-                f"not {merge.survivor_id}; undo the later merge first"
+                M_("merge %(id)s: %(noun)s %(merged_id)s is now %(linked)s %(now)s, not %(survivor_id)s; undo the later merge first", id=merge.id, noun=self.noun, merged_id=merge.merged_id, linked=self.linked, now=now, survivor_id=merge.survivor_id)
             )
         session.execute(update(rec).where(rec.id == merge.merged_id).values(merged_into_id=merge.previous_merged_into_id))
         merge.undone_by, merge.undone_at, merge.undo_reason = actor.username, datetime.now(UTC), reason

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 
 from . import ledger
 from .reversible_merges import MergeKind, describe
@@ -72,7 +73,7 @@ class PairKind:
         """Pairs of one status, most likely first (``after``: the previous page's ``next_cursor``);
         ``total`` counts every pair of that status the actor may see, whatever ``where`` says."""
         if status not in self.decisions:
-            raise ValidationFailed(FieldError("status", f"{status!r} is not one of {', '.join(self.decisions)}"))
+            raise ValidationFailed(FieldError("status", M_("%(status)r is not one of %(items)s", status=status, items=", ".join(self.decisions))))
         prob, pid = self._col(self.probability), self.pair.id
         of_status = self.query(actor).where(self.pair.status == status)
         q = of_status.where(*where)
@@ -80,7 +81,7 @@ class PairKind:
             if after:
                 cur = s.get(self.pair, after)
                 if cur is None:
-                    raise ValidationFailed(FieldError("after", f"{after} is not a pair of a previous page"))
+                    raise ValidationFailed(FieldError("after", M_("%(after)s is not a pair of a previous page", after=after)))
                 here = getattr(cur, self.probability)
                 q = q.where(or_(prob < here, and_(prob == here, pid > cur.id)))
             rows = s.execute(q.order_by(prob.desc(), pid).limit(limit + 1)).all()
@@ -95,7 +96,7 @@ class PairKind:
         """The pair and its two records; NotFound when it does not exist or the actor may not see both."""
         row = s.execute(self.query(actor).where(self.pair.id == pair_id)).first()
         if row is None:
-            raise NotFound(f"pair {pair_id} not found")
+            raise NotFound(M_("pair %(pair_id)s not found", pair_id=pair_id))
         return row[0], row[1], row[2]
 
     def merges_of(self, s: Session, pair: Any) -> list[dict]:
@@ -109,7 +110,7 @@ class PairKind:
             pair, rl, rr = self.require(s, actor, pair_id)
             if pair.status != "pending":
                 raise Conflict(
-                    f"pair {pair_id} was already {self.already.format(status=pair.status)} by {pair.decided_by}; undo that decision first"
+                    M_("pair %(pair_id)s was already %(value)s by %(decided_by)s; undo that decision first", pair_id=pair_id, value=self.already.format(status=pair.status), decided_by=pair.decided_by)
                 )
             pair.status, pair.decided_by, pair.decided_at, pair.note = verdict, actor.username, datetime.now(UTC), note
             merge = self.merges.merge_in(s, actor, rl.id, rr.id, pair_id=pair.id, reason=note) if verdict == self.same else None
@@ -135,7 +136,7 @@ class PairKind:
         with app.db.session() as s:
             pair, rl, rr = self.require(s, actor, pair_id)
             if pair.status == "pending":
-                raise Conflict(f"pair {pair_id} has no decision to undo")
+                raise Conflict(M_("pair %(pair_id)s has no decision to undo", pair_id=pair_id))
             undone = []
             for m in self.merges.of_pair(s, pair.id, active_only=True):
                 self.merges.undo_in(s, actor, m, note)

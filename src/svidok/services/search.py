@@ -12,6 +12,7 @@ from sqlalchemy import select
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.domain import names
 from svidok.storage.models import Act, Incident, Person, Place, Victim
 
@@ -32,7 +33,7 @@ def everything(app: Svidok, actor: Actor, q: str, limit: int = 20) -> dict:
     than CAP matches the page is the latest-dated among the newest-recorded ones."""
     keys = list(dict.fromkeys(names.search_keys(q)))
     if not keys:
-        raise ValidationFailed(FieldError("q", "nothing to search for"))
+        raise ValidationFailed(FieldError("q", M_("nothing to search for")))
     with app.db.session() as s:
         person_ids = persons.matching_ids(s, actor, keys, CAP + 1)
         visible = access.visibility_clause(Incident, actor)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from svidok.core.actors import Actor
 from svidok.core.errors import Forbidden, NotFound
+from svidok.core.messages import M_
 from svidok.storage.models import User, WebSession, utcnow
 
 from . import accounts, ledger
@@ -145,7 +146,7 @@ def revoke(app: Svidok, actor: Actor, session_id: int) -> None:
     with app.db.session() as s:
         row = s.get(WebSession, session_id)
         if row is None or (row.user_id != actor.user_id and not actor.is_admin):
-            raise NotFound(f"session {session_id} not found")
+            raise NotFound(M_("session %(session_id)s not found", session_id=session_id))
         if row.revoked_at is None:
             row.revoked_at, row.revoked_reason = utcnow(), f"revoked by {actor.username}"[:60]
             ledger.append(s, actor.username, "session.revoke", "user", row.user_id, {"session": session_id})
@@ -163,11 +164,11 @@ def revoke_user(app: Svidok, actor: Actor, username: str) -> int:
 def _user_id(s: Session, actor: Actor, username: str | None) -> int:
     if username is None or username == actor.username:
         if actor.user_id is None:
-            raise NotFound("no such user")
+            raise NotFound(M_("no such user"))
         return actor.user_id
     if not actor.is_admin:
-        raise Forbidden("only an administrator sees other users' sessions")
+        raise Forbidden(M_("only an administrator sees other users' sessions"))
     user_id = s.scalar(select(User.id).where(User.username == username))
     if user_id is None:
-        raise NotFound(f"user {username!r} not found")
+        raise NotFound(M_("user %(username)r not found", username=username))
     return user_id

@@ -26,6 +26,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from svidok.core.actors import LEVELS, Actor
+from svidok.core.messages import M_
 from svidok.domain import people
 from svidok.interop.share_format import PackageWriter, canonical, x25519_public
 from svidok.schemas.filters import IncidentFilter
@@ -341,8 +342,8 @@ def _files(app: Svidok, s: Session, writer: PackageWriter, incident_ids: list[in
             with store.open(r.sha256) as fh:
                 body = fh.read()
             if hashlib.sha256(body).hexdigest() != r.sha256:
-                raise StoredFileChanged(f"evidence item {r.id}: the stored file no longer matches its SHA-256 {r.sha256}; "
-                                        "nothing was exported; run `svidok verify`")
+                raise StoredFileChanged(M_("evidence item %(id)s: the stored file no longer matches its SHA-256 %(sha256)s; "
+                                           "nothing was exported; run `svidok verify`", id=r.id, sha256=r.sha256))
             writer.write({"type": "file", "sha256": r.sha256, "size": r.size, "media_type": r.media_type,
                           "data": base64.b64encode(body).decode()})
             done.add(r.sha256)

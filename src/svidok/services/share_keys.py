@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.interop.share_format import PackageError, b64, ed25519_public, key_id, raw_public, unb64, x25519_public
 from svidok.storage.models import ShareIdentity, SharePartner, ShareRetiredKey
 
@@ -43,7 +44,7 @@ def _reason(reason: str | None) -> str:
         raise ValidationFailed(
             FieldError(
                 "reason",
-                "say why the key is replaced (e.g. the partner's server was reinstalled; new key ids checked by phone on 2026-12-05)",
+                M_("say why the key is replaced (e.g. the partner's server was reinstalled; new key ids checked by phone on 2026-12-05)"),
             )
         )
     return reason
@@ -72,7 +73,7 @@ def rotate_partner_keys(
     require_admin(actor)
     errors = []
     if not encryption_key and not signing_key:
-        errors.append(FieldError("encryption_key", "give the partner's new encryption key, signing key, or both"))
+        errors.append(FieldError("encryption_key", M_("give the partner's new encryption key, signing key, or both")))
     for field, value, check in (("encryption_key", encryption_key, x25519_public), ("signing_key", signing_key, ed25519_public)):
         if value:
             try:
@@ -94,10 +95,10 @@ def rotate_partner_keys(
             field = f"{kind}_key"
             old = getattr(partner, field)
             if new == old:
-                raise ValidationFailed(FieldError(field, f"this is already {name}'s {kind} key (key id {_kid(new)})"))
+                raise ValidationFailed(FieldError(field, M_("this is already %(name)s's %(kind)s key (key id %(value)s)", name=name, kind=kind, value=_kid(new))))
             used = _in_use(s, new)
             if used:
-                raise ValidationFailed(FieldError(field, f"key id {_kid(new)} is {used}"))
+                raise ValidationFailed(FieldError(field, M_("key id %(value)s is %(used)s", value=_kid(new), used=used)))
             s.add(
                 ShareRetiredKey(
                     partner_id=partner.id, kind=kind, key=old, key_id=_kid(old), replaced_by=new, retired_by=actor.username, reason=reason
@@ -177,7 +178,7 @@ def rotate_own_keys(app: Svidok, actor: Actor, reason: str) -> dict:
         pending = path.with_name(path.name + ".new")
         if pending.exists():
             raise Conflict(
-                f"{pending} exists: an earlier rotation did not finish; run it again after `svidok share keys` (which finishes it)"
+                M_("%(pending)s exists: an earlier rotation did not finish; run it again after `svidok share keys` (which finishes it)", pending=pending)
             )
         _write_new(pending, key)
     try:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from svidok.core.actors import LEVELS, Actor
 from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.interop.share_format import PackageError, b64, ed25519_public, key_id, raw_public, x25519_public
 from svidok.schemas.filters import IncidentFilter
 from svidok.storage.models import ShareIdentity, SharePackage, SharePartner, ShareRule
@@ -41,7 +42,7 @@ EVIDENCE = ("hashes", "files", "none")
 def require_admin(actor: Actor) -> None:
     # Partners, rules and packages decide what leaves the organisation: administrators only.
     if not actor.is_admin:
-        raise Forbidden("only an administrator may manage partners and exchange packages")
+        raise Forbidden(M_("only an administrator may manage partners and exchange packages"))
 
 
 def key_files(app: Svidok) -> tuple[Path, Path]:
@@ -81,7 +82,7 @@ def create_keys(app: Svidok, actor: Actor, organisation: str) -> dict:
         return public_keys(app)
     organisation = (organisation or "").strip()
     if not organisation:
-        raise ValidationFailed(FieldError("organisation", "name this installation's organisation (partners see it)"))
+        raise ValidationFailed(FieldError("organisation", M_("name this installation's organisation (partners see it)")))
     enc_path, sig_path = key_files(app)
     for path in (enc_path, sig_path):
         if path.exists():
@@ -102,7 +103,7 @@ def own_keys(app: Svidok) -> tuple[ShareIdentity, X25519PrivateKey, Ed25519Priva
     """The identity and private keys; refused when missing or not the keys on record."""
     ident = identity(app)
     if ident is None:
-        raise Conflict("this installation has no exchange keys yet: run `svidok share keys --organisation NAME`")
+        raise Conflict(M_("this installation has no exchange keys yet: run `svidok share keys --organisation NAME`"))
     enc_path, sig_path = key_files(app)
     for path in (enc_path, sig_path):
         if not path.exists():
@@ -123,7 +124,7 @@ def own_keys(app: Svidok) -> tuple[ShareIdentity, X25519PrivateKey, Ed25519Priva
 def public_keys(app: Svidok) -> dict:
     ident = identity(app)
     if ident is None:
-        raise Conflict("this installation has no exchange keys yet: run `svidok share keys --organisation NAME`")
+        raise Conflict(M_("this installation has no exchange keys yet: run `svidok share keys --organisation NAME`"))
     return {"organisation": ident.organisation,
             "encryption_key": ident.encryption_key, "encryption_key_id": key_id(x25519_raw(ident.encryption_key)),
             "signing_key": ident.signing_key, "signing_key_id": key_id(x25519_raw(ident.signing_key))}
@@ -154,9 +155,9 @@ def add_partner(app: Svidok, actor: Actor, name: str, organisation: str, encrypt
     require_admin(actor)
     errors = []
     if not name or not name.replace("-", "").replace("_", "").isalnum() or len(name) > 100:
-        errors.append(FieldError("name", "letters, digits, - and _ only (it names the partner's namespace)"))
+        errors.append(FieldError("name", M_("letters, digits, - and _ only (it names the partner's namespace)")))
     if not (organisation or "").strip():
-        errors.append(FieldError("organisation", "the partner's organisation, as its installation names itself"))
+        errors.append(FieldError("organisation", M_("the partner's organisation, as its installation names itself")))
     for field, check in (("encryption_key", x25519_public), ("signing_key", ed25519_public)):
         try:
             check(locals()[field])
@@ -166,7 +167,7 @@ def add_partner(app: Svidok, actor: Actor, name: str, organisation: str, encrypt
         raise ValidationFailed(errors)
     with app.db.session() as s:
         if s.scalar(select(SharePartner.id).where(SharePartner.name == name)):
-            raise Conflict(f"a partner named {name!r} exists already")
+            raise Conflict(M_("a partner named %(name)r exists already", name=name))
         p = SharePartner(name=name, organisation=organisation.strip(), encryption_key=encryption_key,
                          signing_key=signing_key, created_by=actor.username, notes=notes)
         s.add(p)
@@ -181,7 +182,7 @@ def add_partner(app: Svidok, actor: Actor, name: str, organisation: str, encrypt
 def require_partner(s: Session, name: str) -> tuple[SharePartner, ShareRule]:
     p = s.scalar(select(SharePartner).where(SharePartner.name == name))
     if p is None:
-        raise NotFound(f"no partner named {name!r} (see `svidok share partners`)")
+        raise NotFound(M_("no partner named %(name)r (see `svidok share partners`)", name=name))
     return p, s.scalar(select(ShareRule).where(ShareRule.partner_id == p.id))
 
 
@@ -199,7 +200,7 @@ def set_rule(app: Svidok, actor: Actor, name: str, *, filter: dict | None = None
     for field, value, allowed in (("ceiling", ceiling, LEVELS), ("consent", consent, CONSENTS),
                                   ("coordinates", coordinates, COORDINATES), ("evidence", evidence, EVIDENCE)):
         if value is not None and value not in allowed:
-            errors.append(FieldError(field, f"{value!r} is not one of {', '.join(allowed)}"))
+            errors.append(FieldError(field, M_("%(value)r is not one of %(items)s", value=value, items=", ".join(allowed))))
     if errors:
         raise ValidationFailed(errors)
     with app.db.session() as s:
@@ -254,17 +255,17 @@ def link(app: Svidok, actor: Actor, entity: str, record_id: int, same_as_id: int
 
     require_admin(actor)
     if entity != "incident":
-        raise ValidationFailed(FieldError("entity", "only incidents are linked here; persons go through `svidok review`"))
+        raise ValidationFailed(FieldError("entity", M_("only incidents are linked here; persons go through `svidok review`")))
     if not (reason or "").strip():
-        raise ValidationFailed(FieldError("reason", "say why the two records are the same incident"))
+        raise ValidationFailed(FieldError("reason", M_("say why the two records are the same incident")))
     if record_id == same_as_id:
-        raise ValidationFailed(FieldError("same_as", "an incident is not linked to itself"))
+        raise ValidationFailed(FieldError("same_as", M_("an incident is not linked to itself")))
     with app.db.session() as s:
         for ident in (record_id, same_as_id):
-            access.require_visible(s.get(Incident, ident), actor, f"incident {ident}")
+            access.require_visible(s.get(Incident, ident), actor, M_("incident %(id)s", id=ident))
         m = incident_merges.merge_in(s, actor, same_as_id, record_id, reason=f"share link: {reason.strip()}")
         if m is None:
-            raise Conflict(f"incidents {record_id} and {same_as_id} are already one (merged)")
+            raise Conflict(M_("incidents %(record_id)s and %(same_as_id)s are already one (merged)", record_id=record_id, same_as_id=same_as_id))
         ledger.append(s, actor.username, "share.link", entity, record_id,
                       {"same_as": same_as_id, "reason": reason, "merge_id": m.id})
         return {"entity": entity, "record_id": record_id, "same_as_id": same_as_id, "merge_id": m.id,
@@ -293,6 +294,6 @@ def unlink(app: Svidok, actor: Actor, entity: str, record_id: int, reason: str) 
                                                  IncidentMerge.reason.like("share link:%"))
                      .order_by(IncidentMerge.id.desc()).limit(1))
         if m is None:
-            raise NotFound(f"{entity} {record_id} is not linked")
+            raise NotFound(M_("%(entity)s %(record_id)s is not linked", entity=entity, record_id=record_id))
         incident_merges.undo_in(s, actor, m, reason)
         ledger.append(s, actor.username, "share.unlink", entity, record_id, {"merge_id": m.id, "reason": reason})

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import Forbidden
+from svidok.core.messages import M_
 from svidok.core.validation import Checker
 from svidok.schemas.records import SourceIn
 from svidok.storage.models import Case, Source
@@ -69,15 +70,15 @@ def public_view(src: Source) -> dict:
 
 def get(app: Svidok, actor: Actor, source_id: int) -> dict:
     with app.db.session() as s:
-        return public_view(access.require_visible(s.get(Source, source_id), actor, f"source {source_id}"))
+        return public_view(access.require_visible(s.get(Source, source_id), actor, M_("source %(id)s", id=source_id)))
 
 
 def reveal(app: Svidok, actor: Actor, source_id: int, purpose: str) -> dict:
     """Decrypt identity and contact for a cleared role; the read is written to the ledger."""
     with app.db.session() as s:
-        src = access.require_visible(s.get(Source, source_id), actor, f"source {source_id}")
+        src = access.require_visible(s.get(Source, source_id), actor, M_("source %(id)s", id=source_id))
         if not actor.can_read_protected:
-            raise Forbidden("your role may not read source identities; you see the pseudonym")
+            raise Forbidden(M_("your role may not read source identities; you see the pseudonym"))
         out = public_view(src)
         out["identity"] = app.keyring.decrypt(src.identity_enc, f"sources.identity:{src.id}")
         out["contact"] = app.keyring.decrypt(src.contact_enc, f"sources.contact:{src.id}")

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 
 from svidok.core.actors import ROLES, Actor
 from svidok.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.storage.models import RecoveryCode, RolePolicy, User, utcnow
 
 from . import ledger, sessions
@@ -46,7 +47,7 @@ def _new_recovery_code() -> str:
 def _user(s, username: str) -> User:
     user = s.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"user {username!r} not found")
+        raise NotFound(M_("user %(username)r not found", username=username))
     return user
 
 
@@ -65,7 +66,7 @@ def begin(app: Svidok, actor: Actor) -> dict:
     with app.db.session() as s:
         user = s.get(User, actor.user_id)
         if user.totp_enabled_at is not None:
-            raise Conflict("two-factor sign-in is already on; turn it off first to set up a new device")
+            raise Conflict(M_("two-factor sign-in is already on; turn it off first to set up a new device"))
         user.totp_secret = app.keyring.encrypt(secret, _context(user.id))
         uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
     return {"secret": secret, "uri": uri}
@@ -86,13 +87,12 @@ def confirm(app: Svidok, actor: Actor, code: str) -> list[str]:
     with app.db.session() as s:
         user = s.get(User, actor.user_id)
         if user.totp_secret is None:
-            raise ValidationFailed(FieldError("code", "start the set-up first"))
+            raise ValidationFailed(FieldError("code", M_("start the set-up first")))
         if user.totp_enabled_at is not None:
-            raise Conflict("two-factor sign-in is already on")
+            raise Conflict(M_("two-factor sign-in is already on"))
         step = _matching_step(app.keyring.decrypt(user.totp_secret, _context(user.id)), code, None)
         if step is None:
-            raise ValidationFailed(FieldError("code", "the code does not match; check the device's clock and "
-                                                      "type the six digits it shows now"))
+            raise ValidationFailed(FieldError("code", M_("the code does not match; check the device's clock and type the six digits it shows now")))
         user.totp_enabled_at, user.totp_last_step = utcnow(), step
         codes = _replace_recovery_codes(s, user.id)
         ledger.append(s, actor.username, "user.2fa_on", "user", user.id, {})
@@ -103,7 +103,7 @@ def new_recovery_codes(app: Svidok, actor: Actor) -> list[str]:
     with app.db.session() as s:
         user = s.get(User, actor.user_id)
         if user.totp_enabled_at is None:
-            raise Conflict("two-factor sign-in is off")
+            raise Conflict(M_("two-factor sign-in is off"))
         codes = _replace_recovery_codes(s, user.id)
         ledger.append(s, actor.username, "user.2fa_codes", "user", user.id, {})
         return codes
@@ -166,7 +166,7 @@ def disable(app: Svidok, actor: Actor, username: str, reason: str) -> None:
     with app.db.session() as s:
         user = _user(s, username)
         if not actor.is_admin and actor.user_id != user.id:
-            raise Forbidden("only an administrator turns off another user's two-factor sign-in")
+            raise Forbidden(M_("only an administrator turns off another user's two-factor sign-in"))
         user.totp_secret, user.totp_enabled_at, user.totp_last_step = None, None, None
         s.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
         sessions.revoke_all(s, user.id, "two-factor sign-in turned off")
@@ -181,9 +181,9 @@ def role_requires(s, role: str) -> bool:
 def set_role_policy(app: Svidok, actor: Actor, role: str, require_2fa: bool) -> None:
     """Require (or stop requiring) two-factor sign-in for a role: its users enrol at their next sign-in."""
     if not actor.is_admin:
-        raise Forbidden("only an administrator sets sign-in policy")
+        raise Forbidden(M_("only an administrator sets sign-in policy"))
     if role not in ROLES:
-        raise ValidationFailed(FieldError("role", f"unknown role {role!r} (one of {', '.join(ROLES)})"))
+        raise ValidationFailed(FieldError("role", M_("unknown role %(role)r (one of %(items)s)", role=role, items=", ".join(ROLES))))
     with app.db.session() as s:
         policy = s.get(RolePolicy, role)
         if policy is None:

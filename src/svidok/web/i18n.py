@@ -9,8 +9,11 @@ from __future__ import annotations
 import contextvars
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.support import NullTranslations, Translations
+
+from svidok.core.messages import translated
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = {"en": "English", "uk": "Українська"}
@@ -67,6 +70,23 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def field_name(field: str) -> str:
+    """A field a service names in an error ("new_password"), as people call it in this language."""
+    label = FIELD_NAMES.get(field)
+    return gettext(label) if label else field
+
+
+def say(exc: Any) -> str:
+    """A service's error in the interface's language (its ``M_`` messages translated)."""
+    said = getattr(exc, "said", None)
+    return said(gettext, field_name) if said else str(exc)
+
+
+def reason(text: Any) -> str:
+    """One field error's reason (or any service text) in the interface's language."""
+    return translated(text, gettext)
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; translated later where it is shown."""
     return message
@@ -85,4 +105,14 @@ FAMILIES = {
     "property": N_("Property and cultural heritage"),
     "weapons": N_("Prohibited weapons, mines and explosive remnants"),
     "other": N_("Other"),
+}
+
+#: Fields that services name in errors shown on a page (not beside a form's own field).
+FIELD_NAMES = {
+    "username": N_("user name"), "password": N_("password"), "new_password": N_("new password"),
+    "current_password": N_("current password"), "role": N_("role"), "level": N_("level"),
+    "file": N_("file"), "mapping": N_("mapping"), "mapping_name": N_("mapping"), "version": N_("version"),
+    "title": N_("title"), "date_start": N_("start date"), "date_end": N_("end date"), "place": N_("place"),
+    "selection": N_("selection"), "purpose": N_("purpose"), "passphrase": N_("passphrase"), "note": N_("note"),
+    "form": N_("form"), "body": N_("form"),
 }

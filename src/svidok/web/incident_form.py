@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 
 from .views.common import listed, text
 
@@ -18,6 +19,10 @@ VICTIM_FIELDS = ("person_id", "person.full_name", "count", "group_description", 
                  "characteristics")
 ACT_FIELDS = ("violation_type", "means", "description", "date_start", "qualifications")
 PERP_FIELDS = ("description", "mode", "organisation_id")
+#: The title and narrative in each interface language, beside the ones as recorded
+#: (form fields ``title_i18n.uk``, ``narrative_i18n.en``...).
+TRANSLATED = ("title_i18n", "narrative_i18n")
+LANGUAGES = ("en", "uk")
 
 
 def _indices(form: dict, pattern: str) -> list[int]:
@@ -33,13 +38,17 @@ class IncidentForm:
         self.act_map: dict[int, int] = {}          # compact act index -> form act index
         self.victim_map: dict[tuple[int, int], int] = {}
         self.perp_map: dict[tuple[int, int], int] = {}
-        self.missing = [FieldError(f, "required") for f in REQUIRED
+        self.missing = [FieldError(f, M_("required")) for f in REQUIRED
                         if not text(form.get(f)) and (for_update or f in ("title", "date_start"))]
         data: dict[str, Any] = {}
         for f in SCALARS:
             value = text(form.get(f))
             if value is not None or for_update:
                 data[f] = value
+        for f in TRANSLATED:
+            given = {lang: value for lang in LANGUAGES if (value := text(form.get(f"{f}.{lang}")))}
+            if given or for_update:  # on an update, all blank clears the translations
+                data[f] = given or None
         data["acts"] = self._acts()
         if for_update:
             data["version"] = text(form.get("version"))
@@ -125,6 +134,9 @@ def values_of(incident: dict) -> dict[str, Any]:
     out: dict[str, Any] = {f: incident.get(f) for f in SCALARS if f != "place"}
     out["place"] = (incident.get("place") or {}).get("code") if isinstance(incident.get("place"), dict) else incident.get("place")
     out["version"] = incident.get("version")
+    for f in TRANSLATED:
+        for lang, value in (incident.get(f) or {}).items():
+            out[f"{f}.{lang}"] = value
     for i, act in enumerate(incident.get("acts", [])):
         p = f"acts[{i}]"
         for f in ACT_FIELDS:

@@ -20,7 +20,7 @@ from svidok.app import Svidok
 from svidok.core.errors import ServiceError, ValidationFailed
 
 from . import session
-from .i18n import _
+from .i18n import _, say
 from .render import LoginRequired, PageError, redirect, render
 from .views import (
     account,
@@ -94,13 +94,13 @@ def install(api: FastAPI, core: Svidok) -> None:
     async def _service(request: Request, exc: ServiceError):
         if _is_api(request) and delegate(ServiceError):
             return await delegate(ServiceError)(request, exc)
-        return _error_page(request, exc.status, str(exc))
+        return _error_page(request, exc.status, say(exc))
 
     @api.exception_handler(ValidationFailed)
     async def _invalid(request: Request, exc: ValidationFailed):
         if _is_api(request) and delegate(ValidationFailed):
             return await delegate(ValidationFailed)(request, exc)
-        return _error_page(request, 422, str(exc))
+        return _error_page(request, 422, say(exc))
 
     @api.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError):

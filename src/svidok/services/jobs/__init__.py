@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from svidok.core.actors import Actor
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.storage.models import Job, JobWorker
 
 from . import registry, secrets, store
@@ -50,7 +51,7 @@ def submit(app: Svidok, actor: Actor, kind: str, params: dict | None = None) -> 
     k = registry.kind(kind)
     params = store.plain(params or {})
     if len(str(params)) > MAX_PARAMS_BYTES:
-        raise ValidationFailed(FieldError("params", f"more than {MAX_PARAMS_BYTES} bytes"))
+        raise ValidationFailed(FieldError("params", M_("more than %(max_params_bytes)s bytes", max_params_bytes=MAX_PARAMS_BYTES)))
     if k.check is not None:
         k.check(app, actor, params)
     with app.db.session() as s:
@@ -80,7 +81,7 @@ def _visible(actor: Actor):
 def _require(s, actor: Actor, job_id: int) -> Job:
     job = s.get(Job, job_id)
     if job is None or not (actor.is_admin or job.owner == actor.username):
-        raise NotFound(f"no job {job_id}")  # another user's job is not even said to exist
+        raise NotFound(M_("no job %(job_id)s", job_id=job_id))  # another user's job is not even said to exist
     return job
 
 
@@ -105,7 +106,7 @@ def list_jobs(app: Svidok, actor: Actor, *, status: str | None = None, kind: str
               limit: int = 50, after: int | None = None) -> dict:
     """The actor's jobs (an administrator's: everyone's), newest first, a page keyed by id."""
     if status is not None and status not in STATUSES:
-        raise ValidationFailed(FieldError("status", f"must be one of {', '.join(STATUSES)}"))
+        raise ValidationFailed(FieldError("status", M_("must be one of %(items)s", items=", ".join(STATUSES))))
     q = select(Job).where(_visible(actor)).order_by(Job.id.desc()).limit(limit)
     if status:
         q = q.where(Job.status == status)
@@ -123,7 +124,7 @@ def cancel(app: Svidok, actor: Actor, job_id: int) -> dict:
     with app.db.session() as s:
         job = _require(s, actor, job_id)
         if job.status in store.FINAL:
-            raise Conflict(f"job {job_id} has already ended ({job.status})")
+            raise Conflict(M_("job %(job_id)s has already ended (%(status)s)", job_id=job_id, status=job.status))
         t = now()
         if job.status == "queued":
             s.execute(update(Job).where(Job.id == job_id, Job.status == "queued").values(
@@ -139,7 +140,7 @@ def retry(app: Svidok, actor: Actor, job_id: int) -> dict:
     with app.db.session() as s:
         job = _require(s, actor, job_id)
         if job.status not in ("failed", "cancelled"):
-            raise Conflict(f"job {job_id} is {job.status}: only failed or cancelled jobs are retried")
+            raise Conflict(M_("job %(job_id)s is %(status)s: only failed or cancelled jobs are retried", job_id=job_id, status=job.status))
         registry.load(app.settings.job_modules)
         k = registry.kind(job.kind)
         if k.check is not None:
@@ -167,11 +168,11 @@ def result_file(app: Svidok, actor: Actor, job_id: int):
     job = get(app, actor, job_id)
     path = (job["result"] or {}).get("file")
     if job["status"] != "done" or not path:
-        raise NotFound(f"job {job_id} has no file to download")
+        raise NotFound(M_("job %(job_id)s has no file to download", job_id=job_id))
     path = Path(path)
     root = (app.settings.data_dir / "jobs").resolve()
     if not path.resolve().is_relative_to(root) or not path.is_file():
-        raise NotFound(f"the file of job {job_id} is no longer there")
+        raise NotFound(M_("the file of job %(job_id)s is no longer there", job_id=job_id))
     return path, path.name
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from svidok.core import access
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, Forbidden, ValidationFailed
+from svidok.core.messages import M_
 
 from .context import JobCancelled
 from .registry import register
@@ -26,16 +27,16 @@ if TYPE_CHECKING:
 
 def _admin(app: Svidok, actor: Actor, params: dict) -> None:
     if not actor.is_admin:
-        raise Forbidden("administrators only")
+        raise Forbidden(M_("administrators only"))
 
 
 def _file(params: dict, name: str) -> Path:
     value = params.get(name)
     if not value:
-        raise ValidationFailed(FieldError(name, "required"))
+        raise ValidationFailed(FieldError(name, M_("required")))
     path = Path(value)
     if not path.is_file():
-        raise ValidationFailed(FieldError(name, f"no such file on the server: {value}"))
+        raise ValidationFailed(FieldError(name, M_("no such file on the server: %(value)s", value=value)))
     return path
 
 
@@ -46,6 +47,8 @@ def _check_import(app: Svidok, actor: Actor, params: dict) -> None:
         access.require_writer(actor)
     _file(params, "path")
     _file(params, "mapping")
+    if params.get("attachments"):
+        _folder(params, "attachments")
 
 
 def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
@@ -71,19 +74,23 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
         out = {"import_run": rep.base.run_id, **out}
     else:
         ctx.progress(message=f"importing {path.name}")
-        table = None
+        table = subs = None
         if params.get("kind") == "odk":  # form submissions, read into one row per victim for the odk mapping
             from svidok.interop import submissions
             from svidok.interop.tables import TableError
 
             try:
-                table = submissions.table(submissions.read(path))
+                subs = submissions.read(path)
+                table = submissions.table(subs)
             except TableError as exc:
                 raise ValidationFailed(FieldError("file", str(exc))) from None
         report = imports.run(app, actor, path, mapping, bool(params.get("dry_run")), table=table,
                              progress=lambda rows: ctx.progress(advance=rows, message=f"importing {path.name}: rows"))
+        media = _attachments(app, actor, params, subs, report, ctx)
         out = report.to_dict()
         out["problems"] = out["problems"][:50]
+        if media is not None:
+            out["attachments"] = media
         # Every problem, for the person who corrects the spreadsheet; "file" is what the job's download gives.
         problems = _problems_csv(report.problems, ctx.output_dir / "problems.csv") if report.problems else None
         out = {"import_run": report.run_id, **out, "source_file": out["file"], "file": problems}
@@ -95,6 +102,29 @@ def import_file(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
 
         shutil.rmtree(path.resolve().parent, ignore_errors=True)
     return out
+
+
+def _attachments(app: Svidok, actor: Actor, params: dict, subs, report, ctx) -> dict | None:
+    """The form submissions' attachments uploaded with them (``params["attachments"]``, a folder
+    the imports page staged): counted by a check, stored as evidence by the import; a submission
+    whose file is missing gets a problem row. None when no attachments came with the file."""
+    if not params.get("attachments") or subs is None:
+        return None
+    from .. import import_forms
+
+    ctx.progress(message="attachments")
+    forms = import_forms.FormReport(report)
+    import_forms.attach(app, actor, subs, _folder(params, "attachments"), bool(params.get("dry_run")), forms)
+    report.problems.extend(forms.problems)
+    return {"found": forms.attachments_found, "stored": forms.attachments_stored,
+            "existing": forms.attachments_existing, "missing": len(forms.problems)}
+
+
+def _folder(params: dict, name: str) -> Path:
+    path = Path(params[name])
+    if not path.is_dir():
+        raise ValidationFailed(FieldError(name, M_("no such folder on the server: %(value)s", value=params[name])))
+    return path
 
 
 def _problems_csv(problems, final: Path) -> str:
@@ -148,7 +178,7 @@ def _check_bundle(app: Svidok, actor: Actor, params: dict) -> None:
 
     access.require_writer(actor)
     if not (params.get("purpose") or "").strip():
-        raise ValidationFailed(FieldError("purpose", "say for whom and why the bundle is made"))
+        raise ValidationFailed(FieldError("purpose", M_("say for whom and why the bundle is made")))
     with app.db.session() as s:
         evidence_bundles.select_items(s, actor, params.get("incident_ids") or (), params.get("case_id"),
                                       params.get("evidence_ids") or ())
@@ -202,7 +232,7 @@ def backup(app: Svidok, actor: Actor, params: dict, ctx) -> dict:
 def _check_backup(app: Svidok, actor: Actor, params: dict) -> None:
     _admin(app, actor, params)
     if not params.get("secret_passphrase"):
-        raise ValidationFailed(FieldError("passphrase", "required (it seals the keys in the backup)"))
+        raise ValidationFailed(FieldError("passphrase", M_("required (it seals the keys in the backup)")))
 
 
 register("backup", backup, resumable=True, check=_check_backup)

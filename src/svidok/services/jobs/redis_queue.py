@@ -23,6 +23,7 @@ import redis
 from rq import Queue, SimpleWorker
 
 from svidok.core.errors import ServiceError
+from svidok.core.messages import M_
 
 from . import store
 from .runner import run_claimed
@@ -71,8 +72,7 @@ def send(app: Svidok, ids: list[int]) -> list[int]:
                                job_id=f"{_safe(app.settings.jobs_queue)}-{job_id}-{uuid.uuid4().hex[:8]}")
             pipe.execute()
     except redis.exceptions.RedisError as exc:
-        raise QueueUnreachable(f"Redis at {app.settings.redis_url} did not answer ({exc}); the job stays queued "
-                               "and is sent when Redis is back") from None
+        raise QueueUnreachable(M_("Redis at %(redis_url)s did not answer (%(exc)s); the job stays queued and is sent when Redis is back", redis_url=app.settings.redis_url, exc=exc)) from None
     with app.db.session() as s:
         store.mark_enqueued(s, ids)
     return ids

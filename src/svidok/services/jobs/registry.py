@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 
 RunFn = Callable[[Any, Any, dict, Any], dict | None]
 CheckFn = Callable[[Any, Any, dict], None]
@@ -66,4 +67,4 @@ def kind(name: str) -> JobKind:
         return KINDS[name]
     except KeyError:
         known = ", ".join(sorted(KINDS)) or "none"
-        raise ValidationFailed(FieldError("kind", f"unknown job kind {name!r} (known: {known})")) from None
+        raise ValidationFailed(FieldError("kind", M_("unknown job kind %(name)r (known: %(known)s)", name=name, known=known))) from None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from svidok.core.actors import Actor
 from svidok.core.errors import ServiceError
+from svidok.core.messages import M_
 
 from .. import accounts
 from . import registry, store
@@ -39,7 +40,7 @@ def run_claimed(app: Svidok, job_id: int, worker: str) -> str:
     status, result, error, message = "failed", None, None, None
     try:
         if actor is None:
-            raise ServiceError("the account that submitted this job is no longer active")
+            raise ServiceError(M_("the account that submitted this job is no longer active"))
         kind = registry.kind(kind_name)
         result = kind.run(app, actor, params, ctx) or {}
         status, message = "done", "finished"

@@ -8,6 +8,7 @@ import base64
 from typing import TYPE_CHECKING
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -24,7 +25,7 @@ def seal(app: Svidok, name: str, value: str) -> dict:
 def reveal(app: Svidok, job_id: int, params: dict, name: str) -> str:
     value = params.get(PREFIX + name)
     if not value:
-        raise ValidationFailed(FieldError(name, f"job {job_id} no longer holds its {name}; submit it again"))
+        raise ValidationFailed(FieldError(name, M_("job %(job_id)s no longer holds its %(name)s; submit it again", job_id=job_id, name=name)))
     return app.keyring.decrypt(base64.b64decode(value), f"job:{name}") or ""
 
 

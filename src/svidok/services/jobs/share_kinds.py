@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 
 from .registry import register
 
@@ -49,7 +50,7 @@ def _check_import(app: Svidok, actor: Actor, params: dict) -> None:
 
     sharing.require_admin(actor)
     if not params.get("path") or not Path(params["path"]).is_file():
-        raise ValidationFailed(FieldError("file", "the package file is no longer on the server: upload it again"))
+        raise ValidationFailed(FieldError("file", M_("the package file is no longer on the server: upload it again")))
 
 
 def share_import(app: Svidok, actor: Actor, params: dict, ctx) -> dict:

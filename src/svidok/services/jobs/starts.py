@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from svidok.core.actors import Actor
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 
 from . import secrets
 
@@ -46,16 +47,14 @@ def start_import(app: Svidok, actor: Actor, data: BinaryIO, filename: str | None
 
     name = _safe_name(filename, "upload.csv")
     if Path(name).suffix.lower() not in IMPORT_SUFFIXES:
-        raise ValidationFailed(FieldError("file", f"{name}: import a {', '.join(IMPORT_SUFFIXES)} file"))
+        raise ValidationFailed(FieldError("file", M_("%(name)s: import a %(items)s file", name=name, items=", ".join(IMPORT_SUFFIXES))))
     if bool(mapping_text) == bool(mapping_name):
-        raise ValidationFailed(FieldError("mapping", "send a mapping file or name a shipped mapping "
-                                                     f"({', '.join(builtin.names())}), not both"))
+        raise ValidationFailed(FieldError("mapping", M_("send a mapping file or name a shipped mapping (%(items)s), not both", items=", ".join(builtin.names()))))
     folder = upload_folder(app)
     try:
         if mapping_name:
             if mapping_name not in builtin.names():
-                raise ValidationFailed(FieldError("mapping_name", f"no shipped mapping {mapping_name!r} "
-                                                                  f"(shipped: {', '.join(builtin.names())})"))
+                raise ValidationFailed(FieldError("mapping_name", M_("no shipped mapping %(mapping_name)r (shipped: %(items)s)", mapping_name=mapping_name, items=", ".join(builtin.names()))))
             mapping_path = builtin.FOLDER / f"{mapping_name}.yaml"
         else:
             mapping_path = folder / "mapping.yaml"
@@ -79,7 +78,7 @@ def start_backup(app: Svidok, actor: Actor, passphrase: str) -> dict:
     from . import submit
 
     if len(passphrase or "") < 12:
-        raise ValidationFailed(FieldError("passphrase", "use at least 12 characters"))
+        raise ValidationFailed(FieldError("passphrase", M_("use at least 12 characters")))
     return submit(app, actor, "backup", secrets.seal(app, "passphrase", passphrase))
 
 
@@ -99,7 +98,7 @@ def start_share_import(app: Svidok, actor: Actor, data: BinaryIO, filename: str 
         with open(path, "wb") as out:
             shutil.copyfileobj(data, out, COPY_CHUNK)
         if path.stat().st_size == 0:
-            raise ValidationFailed(FieldError("file", "choose the package file a partner sent (it is empty)"))
+            raise ValidationFailed(FieldError("file", M_("choose the package file a partner sent (it is empty)")))
         return submit(app, actor, "share_import", {"path": str(path), "dry_run": dry_run, "file_name": name})
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -33,6 +33,16 @@
   }
   scrollables();
   window.addEventListener("resize", scrollables);
+  // A list's filters fill a phone's screen: there they fold behind their summary (which says how
+  // many are set) unless one is marked wrong; on a wide screen they are open (CSS hides the summary).
+  var narrow = window.matchMedia("(max-width: 600px)");
+  function foldFilters() {
+    document.querySelectorAll("details[data-narrow-closed]").forEach(function (box) {
+      box.open = !narrow.matches || !!box.querySelector("[aria-invalid=true]");
+    });
+  }
+  foldFilters();
+  narrow.addEventListener("change", foldFilters);
   // Place fields suggest gazetteer entries (name or KATOTTG code) from the API as you type.
   var timer = null;
   var levels = JSON.parse(document.body.dataset.placeLevels || "{}");  // "hromada" in the interface's language

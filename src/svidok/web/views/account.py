@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.services import accounts, sessions, two_factor
 
@@ -72,7 +73,7 @@ async def change_password(request: Request, actor: SignedIn):
     form = await form_dict(request)
     async with form_again(lambda errors: _page(request, actor, 422, errors=errors)):
         if form.get("new_password") != form.get("new_password_again"):
-            raise ValidationFailed(FieldError("new_password_again", "the two passwords differ"))
+            raise ValidationFailed(FieldError("new_password_again", M_("the two passwords differ")))
         await call(accounts.change_password, request.app.state.svidok, actor, str(form.get("current_password") or ""),
                    str(form.get("new_password") or ""), request.state.web_session.session_id)
     return redirect(request, "/account", _("Password changed; your other sessions were ended."))

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Request
 
 from svidok.core.actors import LEVELS, ROLES
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.services import accounts, key_status, records, sessions, two_factor
 
 from ..deps import Administrator, csrf_checked
-from ..i18n import _
+from ..i18n import _, say
 from ..render import redirect, render
 from .common import call, form_again, form_dict, text, whole
 
@@ -35,11 +36,11 @@ async def add_user(request: Request, actor: Administrator):
     try:
         async with form_again(lambda errors: _page(request, 422, values=form, errors=errors)):
             if form.get("password") != form.get("password_again"):
-                raise ValidationFailed(FieldError("password_again", "the two passwords differ"))
+                raise ValidationFailed(FieldError("password_again", M_("the two passwords differ")))
             await call(accounts.create_user, request.app.state.svidok, actor, username, str(form.get("password") or ""),
                        text(form.get("role")) or "", text(form.get("display_name")))
     except Conflict as exc:
-        return await _page(request, 409, values=form, errors={"username": str(exc)})
+        return await _page(request, 409, values=form, errors={"username": say(exc)})
     return redirect(request, "/admin/users", _("User %(name)s created.") % {"name": username})
 
 
@@ -50,15 +51,15 @@ async def grant(request: Request, actor: Administrator):
     try:
         async with form_again(lambda errors: _page(request, 422, grant_values=form, grant_errors=errors)):
             if whole(case_id) is None:
-                raise ValidationFailed(FieldError("case_id", "a case number"))
+                raise ValidationFailed(FieldError("case_id", M_("a case number")))
             try:
                 await call(records.get, request.app.state.svidok, actor, "case", whole(case_id))
             except NotFound:
-                raise ValidationFailed(FieldError("case_id", f"there is no case {case_id}")) from None
+                raise ValidationFailed(FieldError("case_id", M_("there is no case %(case_id)s", case_id=case_id))) from None
             await call(accounts.grant_case, request.app.state.svidok, actor, text(form.get("grant_username")) or "",
                        whole(case_id), text(form.get("level")) or "confidential")
     except NotFound as exc:
-        return await _page(request, 404, grant_values=form, grant_errors={"grant_username": str(exc)})
+        return await _page(request, 404, grant_values=form, grant_errors={"grant_username": say(exc)})
     return redirect(request, "/admin/users", _("Case access granted."))
 
 

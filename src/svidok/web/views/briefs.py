@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.reports import engine
 from svidok.reports.editions import DEFAULT_THRESHOLD
@@ -99,19 +100,19 @@ async def brief_make(name: str, request: Request, actor: SignedIn):
         errors = []
         for k, v in params.items():
             if v is None:
-                errors.append(FieldError(f"p_{k}", "required"))
+                errors.append(FieldError(f"p_{k}", M_("required")))
             elif isinstance(tpl.defaults()[k], int):
                 if whole(v) is None:
-                    errors.append(FieldError(f"p_{k}", "a whole number"))
+                    errors.append(FieldError(f"p_{k}", M_("a whole number")))
                 else:
                     params[k] = whole(v)
         threshold = whole(form.get("threshold"), 100)
         if threshold is None:
-            errors.append(FieldError("threshold", "a whole number from 1 to 100"))
+            errors.append(FieldError("threshold", M_("a whole number from 1 to 100")))
         if form.get("edition") not in ("internal", "public"):
-            errors.append(FieldError("edition", "internal or public"))
+            errors.append(FieldError("edition", M_("internal or public")))
         if form.get("format") not in ("pdf", "html"):
-            errors.append(FieldError("format", "PDF or HTML"))
+            errors.append(FieldError("format", M_("PDF or HTML")))
         if errors:
             raise ValidationFailed(errors)
         job = await call(jobs.submit, request.app.state.svidok, actor, "brief", {

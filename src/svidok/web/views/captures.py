@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from svidok.core.errors import FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.services import captures, evidence, incidents
 
@@ -135,7 +136,7 @@ async def screenshot(capture_id: PathId, request: Request, actor: SignedIn):
     c = await call(captures.get, core, actor, capture_id)
     shot = next((a for a in c["artefacts"] or [] if a["role"] == "screenshot"), None)
     if shot is None:
-        raise NotFound(f"capture {capture_id} has no screenshot")
+        raise NotFound(M_("capture %(capture_id)s has no screenshot", capture_id=capture_id))
     fh, _info = await call(evidence.open_preview, core, actor, shot["evidence_id"])
 
     def chunks():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.figures import claims as claim_figures
 from svidok.http.deps import PathId
 from svidok.services import claims, jobs
@@ -107,7 +108,7 @@ def _dossier_params(person_id: int, form: dict) -> dict:
         chosen = listed(form.get("evidence"))
         ids = [whole(v) for v in chosen]
         if None in ids:
-            raise ValidationFailed(FieldError("evidence", "evidence numbers only"))
+            raise ValidationFailed(FieldError("evidence", M_("evidence numbers only")))
         params["evidence_ids"] = ids
     return params
 

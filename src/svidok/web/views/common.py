@@ -12,9 +12,10 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from svidok.core.errors import FieldError, ServiceError, ValidationFailed
+from svidok.core.validation import pydantic_reason
 from svidok.services import jobs
 
-from ..i18n import _
+from ..i18n import _, reason, say
 from ..render import PageError, redirect, render
 
 call = run_in_threadpool
@@ -36,7 +37,7 @@ def parse(schema: type[BaseModel], data: dict) -> BaseModel:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed([
-            FieldError(field_path(tuple(e["loc"])) or "form", e["msg"].removeprefix("Value error, "))
+            FieldError(field_path(tuple(e["loc"])) or "form", pydantic_reason(e))
             for e in exc.errors()
         ]) from None
 
@@ -44,7 +45,7 @@ def parse(schema: type[BaseModel], data: dict) -> BaseModel:
 def errors_by_field(exc: ValidationFailed) -> dict[str, str]:
     out: dict[str, str] = {}
     for e in exc.errors:
-        out.setdefault(e.field, e.reason)
+        out.setdefault(e.field, reason(e.reason))
     return out
 
 
@@ -125,7 +126,7 @@ async def review_decision(request: Request, actor: Any, pair_id: int, verdict: s
         await call(fn, request.app.state.svidok, actor, pair_id, text(form.get("note")))
     except ServiceError as exc:
         if exc.status == 409:
-            return redirect(request, page, str(exc))
+            return redirect(request, page, say(exc))
         raise
     return redirect(request, page, _(done))
 

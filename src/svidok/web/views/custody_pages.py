@@ -16,7 +16,7 @@ from svidok.http.deps import PathId
 from svidok.services import person_linkage
 
 from ..deps import SignedIn, Writer, csrf_checked
-from ..i18n import _
+from ..i18n import _, reason
 from ..render import render
 from .common import call, review_decision, whole
 
@@ -49,7 +49,7 @@ async def monitor_page(request: Request, actor: SignedIn):
                 request.app.state.svidok, actor, days=days, mark=values["mark"] or None, after=values["after"] or None,
                 today=today, **{f: bool(values[f]) for f in FLAGS}))
         except ValidationFailed as exc:
-            errors = {e.field: e.reason for e in exc.errors}
+            errors = {e.field: reason(e.reason) for e in exc.errors}
     return render(request, "custody/monitor.html", status=422 if errors else 200, page=page, values=values,
                   errors=errors, flags=FLAGS)
 

@@ -12,6 +12,7 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.core.validation import check_texts
 from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
 from svidok.http.deps import PathId
@@ -38,17 +39,16 @@ def max_upload_bytes(settings) -> int:
 def check_upload(upload: object, limit: int) -> str:
     """The file's media type, or ValidationFailed naming the problem (nothing stored yet)."""
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise ValidationFailed(FieldError("file", "choose a file to upload"))
+        raise ValidationFailed(FieldError("file", M_("choose a file to upload")))
     if upload.size is not None and upload.size > limit:
-        raise ValidationFailed(FieldError("file", f"the file is {upload.size} bytes; the limit is {limit} bytes"))
+        raise ValidationFailed(FieldError("file", M_("the file is %(size)s bytes; the limit is %(limit)s bytes", size=upload.size, limit=limit)))
     head = upload.file.read(4096)
     upload.file.seek(0)
     if not head:
-        raise ValidationFailed(FieldError("file", "the file is empty"))
+        raise ValidationFailed(FieldError("file", M_("the file is empty")))
     media_type = sniff_media_type(head, upload.filename)
     if media_type == OCTET_STREAM or not (media_type.startswith(ACCEPTED_PREFIXES) or media_type in ACCEPTED_TYPES):
-        raise ValidationFailed(FieldError("file", f"unknown or unsupported file type ({media_type}); accepted: "
-                                                  "photos, video, audio, PDF, plain text, web archives"))
+        raise ValidationFailed(FieldError("file", M_("unknown or unsupported file type (%(media_type)s); accepted: photos, video, audio, PDF, plain text, web archives", media_type=media_type)))
     return media_type
 
 

@@ -14,12 +14,13 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.interop import builtin
 from svidok.services import import_uploads, jobs
 
 from ..deps import Writer, csrf_checked
-from ..i18n import N_, _
+from ..i18n import N_, _, reason
 from ..render import PageError, redirect, render
 from .common import call, errors_by_field, job_of_kind
 
@@ -45,8 +46,8 @@ async def _page(request: Request, actor, status: int = 200, **extra):
 def _refused(exc: ValidationFailed) -> dict:
     """The page's view of a refusal: the first problem beside each field, every problem in the list,
     and the edited mapping's problems with their lines."""
-    return {"errors": errors_by_field(exc), "problems": [str(e.reason) for e in exc.errors if e.field != "mapping_text"],
-            "mapping_problems": [{"line": e.row, "reason": e.reason} for e in exc.errors if e.field == "mapping_text"]}
+    return {"errors": errors_by_field(exc), "problems": [reason(e.reason) for e in exc.errors if e.field != "mapping_text"],
+            "mapping_problems": [{"line": e.row, "reason": reason(e.reason)} for e in exc.errors if e.field == "mapping_text"]}
 
 
 @router.get("/imports")
@@ -76,17 +77,19 @@ async def upload(request: Request, actor: Writer):
             mapping_text = await mapping_file.read(import_uploads.MAX_MAPPING_BYTES + 1)
         if form.get("action") == "check_mapping":  # the edited mapping only, before any file
             if not (mapping_text or "").strip():
-                raise ValidationFailed(FieldError("mapping_text", "write a mapping, or start from a shipped one"))
+                raise ValidationFailed(FieldError("mapping_text", M_("write a mapping, or start from a shipped one")))
             checked = await call(import_uploads.check_mapping, mapping_text)
             return await _page(request, actor, values=values, editing=True,
                                message=_("The mapping %(name)s is valid: choose the file and check it.") % {"name": checked.name})
         name = file.filename if isinstance(file, UploadFile) else ""
         data = file.file if isinstance(file, UploadFile) else None
+        media = [(f.filename, f.file) for f in form.getlist("attachments") if isinstance(f, UploadFile) and f.filename]
         staged = await call(lambda: import_uploads.stage(core, actor, name or "", data, kind=kind, mapping_name=mapping_name,
-                                                         mapping_text=mapping_text))
+                                                         mapping_text=mapping_text, attachments=media))
         job = await call(jobs.submit, core, actor, "import",
                          {"path": staged["path"], "mapping": staged["mapping"], "dry_run": True, "kind": staged["kind"],
-                          "file": staged["file"], "mapping_name": staged["mapping_name"]})
+                          "file": staged["file"], "mapping_name": staged["mapping_name"],
+                          **({"attachments": staged["attachments"]} if "attachments" in staged else {})})
     except ValidationFailed as exc:
         return await _page(request, actor, 422, values=values, editing=bool(values["mapping_text"].strip()),
                            message=_("Nothing was imported: correct what is marked below and upload again."),

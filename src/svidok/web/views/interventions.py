@@ -10,12 +10,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.schemas import others
 from svidok.services import advocacy, records
 
 from ..deps import SignedIn, Writer, csrf_checked
-from ..i18n import N_, _
+from ..i18n import N_, _, say
+from ..i18n import reason as say_reason
 from ..render import redirect, render
 from .common import call, form_again, form_dict, parse, text, whole
 
@@ -50,7 +52,7 @@ def _model(form: dict, status: str):
     data["recommendations"] = _recommendations(form)
     errors = []
     if "case_id" in data and whole(data["case_id"]) is None:
-        errors.append(FieldError("case_id", "a case number"))
+        errors.append(FieldError("case_id", M_("a case number")))
     try:
         model = parse(others.InterventionIn, data)
     except ValidationFailed as exc:
@@ -120,7 +122,7 @@ async def update_intervention(ident: PathId, request: Request, actor: Writer):
         async with form_again(lambda errors: _form(request, record, _form_values(form), 422, errors,
                 _("Your changes were not saved: correct the fields marked below."))):
             if version is None:
-                raise ValidationFailed(FieldError("version", "missing; reload the form"))
+                raise ValidationFailed(FieldError("version", M_("missing; reload the form")))
             await call(records.update, core, actor, ENTITY, ident, _model(form, record["status"]), version)
     except Conflict:
         return _form(request, record, _form_values(form), 409, message=_(
@@ -137,7 +139,7 @@ async def change_status(ident: PathId, request: Request, actor: Writer):
         await call(advocacy.set_status, core, actor, ident, text(form.get("status")) or "", text(form.get("note")),
                    None, whole(form.get("version"), 2**31))
     except (ValidationFailed, Conflict) as exc:
-        reason = "; ".join(e.reason for e in exc.errors) if isinstance(exc, ValidationFailed) else str(exc)
+        reason = "; ".join(say_reason(e.reason) for e in exc.errors) if isinstance(exc, ValidationFailed) else say(exc)
         return redirect(request, f"/interventions/{ident}", _("The status was not changed: %(why)s") % {"why": reason})
     except NotFound:
         raise

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from svidok.core.errors import FieldError, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.services import jobs, share_keys, sharing
 from svidok.services.jobs import starts
@@ -158,7 +159,7 @@ async def upload_package(request: Request, actor: Administrator):
     async with form_again(lambda errors: _list(request, actor, 422, errors=errors, form="import",
             message=_("Nothing was imported: correct what is marked below."))):
         if not isinstance(file, UploadFile) or not file.filename:
-            raise ValidationFailed(FieldError("file", "choose the package file a partner sent"))
+            raise ValidationFailed(FieldError("file", M_("choose the package file a partner sent")))
         job = await call(starts.start_share_import, core, actor, file.file, file.filename, True)
     return redirect(request, f"/partners/jobs/{job['id']}", _("The package is being checked; nothing is saved yet."))
 

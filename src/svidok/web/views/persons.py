@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from svidok.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.schemas.records import PersonIn, PersonUpdate
 from svidok.services import persons
@@ -15,6 +16,8 @@ from ..render import redirect, render
 from .common import call, form_again, form_dict, listed, parse, text, whole
 
 router = APIRouter()
+#: The list counts persons up to this many and says "more than" beyond (as the incident list does).
+COUNT_CAP = 10_000
 FIELDS = ("full_name", "family_name", "given_name", "patronymic", "sex", "birth_date", "age_band", "status",
           "life_status", "residence_place", "address", "contact", "notes", "confidentiality", "case_id")
 
@@ -22,7 +25,7 @@ FIELDS = ("full_name", "family_name", "given_name", "patronymic", "sex", "birth_
 def _data(form: dict, update: bool) -> dict:
     data = {f: text(form.get(f)) for f in FIELDS}
     if not data["full_name"]:
-        raise ValidationFailed(FieldError("full_name", "required"))
+        raise ValidationFailed(FieldError("full_name", M_("required")))
     if not update:
         data = {k: v for k, v in data.items() if v is not None}
     else:
@@ -42,7 +45,8 @@ def _data(form: dict, update: bool) -> dict:
 async def person_list(request: Request, actor: SignedIn):
     after = request.query_params.get("after")
     items, nxt = await call(persons.listing, request.app.state.svidok, actor, whole(after), 50)
-    return render(request, "persons/list.html", items=items, next_id=nxt)
+    total = await call(persons.count, request.app.state.svidok, actor, COUNT_CAP + 1)
+    return render(request, "persons/list.html", items=items, next_id=nxt, total=total, count_cap=COUNT_CAP)
 
 
 @router.get("/persons/new")

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Request
 
 from svidok.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from svidok.core.messages import M_
 from svidok.http.deps import PathId
 from svidok.schemas import others
 from svidok.services import persons, records
 
 from ..deps import SignedIn, Writer, csrf_checked
-from ..i18n import N_, _
+from ..i18n import N_, _, say
 from ..render import PageError, redirect, render
 from .common import call, errors_by_field, form_again, form_dict, parse, text, whole
 
@@ -112,7 +113,7 @@ def _data(fields: list[F], form: dict) -> dict:
             try:
                 data[f.name] = json.loads(value)
             except json.JSONDecodeError as exc:
-                errors.append(FieldError(f.name, f"not valid GeoJSON: {exc.msg} at character {exc.pos}"))
+                errors.append(FieldError(f.name, M_("not valid GeoJSON: %(msg)s at character %(pos)s", msg=exc.msg, pos=exc.pos)))
             continue
         data[f.name] = value
     if errors:
@@ -168,7 +169,7 @@ async def create_record(slug: str, request: Request, actor: Writer):
         errors = errors_by_field(exc) if isinstance(exc, ValidationFailed) else {}
         return _render(request, "records/form.html", status=422 if errors else 409, slug=slug, title=TITLES[slug],
                       fields=fields, values=form, errors=errors, record=None,
-                      message=_("Nothing was saved: correct the fields marked below.") if errors else str(exc))
+                      message=_("Nothing was saved: correct the fields marked below.") if errors else say(exc))
     return redirect(request, f"/records/{slug}/{created['id']}", _("Saved."))
 
 
@@ -202,7 +203,7 @@ async def update_record(slug: str, ident: PathId, request: Request, actor: Write
                 title=TITLES[slug], fields=fields, values=form, errors=errors, record=record,
                 message=_("Your changes were not saved: correct the fields marked below."))):
             if whole(version, 2**31) is None:
-                raise ValidationFailed(FieldError("version", "missing; reload the form"))
+                raise ValidationFailed(FieldError("version", M_("missing; reload the form")))
             await call(records.update, core, actor, entity, ident, _model(schema, fields, form), whole(version, 2**31))
     except Conflict:
         return _render(request, "records/form.html", status=409, slug=slug, title=TITLES[slug], fields=fields,

@@ -8,6 +8,7 @@ from svidok.core.errors import ValidationFailed
 from svidok.services import search
 
 from ..deps import SignedIn
+from ..i18n import reason
 from ..render import render
 from .common import call
 
@@ -22,5 +23,5 @@ async def search_page(request: Request, actor: SignedIn):
         try:
             results = await call(search.everything, request.app.state.svidok, actor, q, 50)
         except ValidationFailed as exc:
-            error = exc.errors[0].reason
+            error = reason(exc.errors[0].reason)
     return render(request, "search.html", q=q, results=results, error=error)
