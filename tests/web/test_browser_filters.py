@@ -7,6 +7,7 @@ Run: ``uv run pytest tests/web/test_browser_filters.py -m browser``.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.conftest import sign_in_page
 
@@ -36,6 +37,7 @@ def test_filters_fold_on_a_phone_and_stay_open_on_a_laptop(server, browser, path
         assert page.locator("form.filters").is_visible()
         assert not page.locator("details.filter-box summary").is_visible()
         page.set_viewport_size({"width": 390, "height": 844})  # narrowing the window folds them again
-        assert not page.locator("form.filters").is_visible()
+        # the fold follows the media query's change event, which comes after the resize: wait for it
+        expect(page.locator("form.filters")).to_be_hidden()
     finally:
         ctx.close()

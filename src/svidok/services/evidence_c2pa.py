@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from svidok.core.actors import Actor
 from svidok.core.errors import Forbidden, StorageUnavailable
+from svidok.core.messages import M_
 from svidok.evidence.blobs import EvidenceStoreError, StoreUnavailableError
 from svidok.evidence.provenance import read_c2pa, trust_list_id
 from svidok.evidence.staging import stage
@@ -54,7 +55,7 @@ def recheck(app: Svidok, actor: Actor, *, everything: bool = False,
             progress: Callable[[str], None] | None = None) -> dict:
     """Re-read the C2PA credentials of items judged with another trust list (all with ``everything``)."""
     if not actor.is_admin:
-        raise Forbidden("only an administrator re-examines the content credentials of the whole vault")
+        raise Forbidden(M_("only an administrator re-examines the content credentials of the whole vault"))
     pem = c2pa_trust_anchors(app.settings)
     current = trust_list_id(pem)
     try:
