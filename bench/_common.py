@@ -33,7 +33,7 @@ def summary_ms(values: list[float]) -> str:
 
 
 def serve(data_dir, database_url: str | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `svidok.server:create_app` under uvicorn on a free loopback port, as a separate process
+    """Start `svidok.server:serving_app` (what `svidok serve` runs) under uvicorn on a free loopback port, as a separate process
     (its CPU is then its own), and wait until it answers; returns the process and its base URL."""
     import httpx
 
@@ -43,7 +43,7 @@ def serve(data_dir, database_url: str | None = None) -> tuple[subprocess.Popen, 
     env = {**os.environ, "SVIDOK_DATA_DIR": str(data_dir)}
     if database_url:
         env["SVIDOK_DATABASE_URL"] = database_url
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:create_app", "--factory",
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "svidok.server:serving_app", "--factory",
                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

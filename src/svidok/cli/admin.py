@@ -64,7 +64,7 @@ def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn
 
     from svidok.cli.common import make_app
-    from svidok.server import create_app
+    from svidok.server import create_app, serving_app
 
     app = make_app()
     app.init()
@@ -80,10 +80,10 @@ def _serve(host: str | None, port: int | None, workers: int = 1) -> None:
         # starting together do not race to create them.
         create_app(app)
         app.close()
-        uvicorn.run("svidok.server:create_app", factory=True, host=h, port=p, workers=workers,
+        uvicorn.run("svidok.server:serving_app", factory=True, host=h, port=p, workers=workers,
                     log_level="warning", **proxy)
         return
-    uvicorn.run(create_app(app), host=h, port=p, log_level="warning", **proxy)
+    uvicorn.run(serving_app(app), host=h, port=p, log_level="warning", **proxy)
 
 
 def serve(host: str = typer.Option(None), port: int = typer.Option(None),
