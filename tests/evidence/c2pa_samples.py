@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -52,6 +53,17 @@ def signed_jpeg(signer_name: str, ca_name: str, colour: tuple[int, int, int], si
     with c2pa.Builder(manifest) as b:
         b.sign(signer, "image/jpeg", src, out)
     return out.getvalue(), ca
+
+
+def signed_jpeg_and_roots(folder, signer_name: str, ca_name: str, colour: tuple[int, int, int],
+                          size: tuple[int, int], app_version: str) -> tuple[bytes, Path, Path]:
+    """A JPEG signed by ``signer_name`` as a camera app would, with its CA's PEM file and another
+    CA's PEM file written in ``folder``: (the file, our root's PEM path, the other root's PEM path)."""
+    data, ca = signed_jpeg(signer_name, ca_name, colour, size, {
+        "claim_generator_info": [{"name": "Synthetic Camera App", "version": app_version}], "assertions": [CREATED]})
+    (folder / "ours.pem").write_bytes(ca.public_bytes(PEM))
+    (folder / "other.pem").write_bytes(other_root().public_bytes(PEM))
+    return data, folder / "ours.pem", folder / "other.pem"
 
 
 def other_root() -> x509.Certificate:

@@ -25,12 +25,8 @@ ADMIN = Actor("admin1", "administrator")
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory):
     """(a JPEG signed under our root, our root's PEM file, another root's PEM file)."""
-    data, ca = samples.signed_jpeg("Field camera", "Test recheck CA", (120, 60, 20), (72, 48), {
-        "claim_generator_info": [{"name": "Synthetic Camera App", "version": "3.0"}], "assertions": [samples.CREATED]})
-    folder = tmp_path_factory.mktemp("c2pa-recheck")
-    (folder / "ours.pem").write_bytes(ca.public_bytes(samples.PEM))
-    (folder / "other.pem").write_bytes(samples.other_root().public_bytes(samples.PEM))
-    return data, folder / "ours.pem", folder / "other.pem"
+    return samples.signed_jpeg_and_roots(tmp_path_factory.mktemp("c2pa-recheck"), "Field camera", "Test recheck CA",
+                                         (120, 60, 20), (72, 48), "3.0")
 
 
 def _ledger(app) -> list[tuple[int, str]]:

@@ -65,12 +65,8 @@ def test_evidence_page_says_verified_or_failed(web, client_for, signed_jpeg) -> 
 @pytest.fixture(scope="module")
 def signed_with_root(tmp_path_factory):
     """(a JPEG signed by "Trusted camera", its root's PEM file, another root's PEM file)."""
-    data, ca = samples.signed_jpeg("Trusted camera", "Test C2PA trusted CA", (200, 40, 40), (80, 60), {
-        "claim_generator_info": [{"name": "Synthetic Camera App", "version": "2.0"}], "assertions": [samples.CREATED]})
-    folder = tmp_path_factory.mktemp("c2pa-trust")
-    (folder / "ours.pem").write_bytes(ca.public_bytes(samples.PEM))
-    (folder / "other.pem").write_bytes(samples.other_root().public_bytes(samples.PEM))
-    return data, folder / "ours.pem", folder / "other.pem"
+    return samples.signed_jpeg_and_roots(tmp_path_factory.mktemp("c2pa-trust"), "Trusted camera",
+                                         "Test C2PA trusted CA", (200, 40, 40), (80, 60), "2.0")
 
 
 def test_trust_list_tells_trusted_from_unknown_signers_and_a_changed_file_still_fails(app, signed_with_root) -> None:

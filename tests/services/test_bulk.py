@@ -9,6 +9,8 @@ from svidok.schemas.filters import IncidentFilter
 from svidok.services import demo, incident_queries
 from svidok.storage.models import CustodyEpisode, Incident, LedgerEntry
 
+from .bulk_batches import dangling_batch
+
 
 def test_bulk_rows_read_back_typed_and_filter_correctly(app):
     demo.load(app, size=400, seed=11, batch_size=100)
@@ -108,23 +110,6 @@ def test_constant_columns_written_as_literals_keep_quotes_and_types(app):
         assert all(g.created_at.replace(tzinfo=None) == now for g in got)
 
 
-def _dangling_batch(person_id: int):
-    """A demo-shaped batch: one person with a search key, and a key of a person that does not exist."""
-    from svidok.services.demo_data import Batch
-    from svidok.services.rowsets import Rows
-
-    batch = Batch()
-    now = datetime(2026, 11, 1, 12, 0)
-    persons = Rows(("id", "full_name", "sex", "status", "life_status", "characteristics", "confidentiality"),
-                   {"version": 1, "created_at": now, "updated_at": now, "created_by": "test", "synthetic": True})
-    persons.append((person_id, "Ткач Олена", "female", "civilian", "unknown", "|", "restricted"))
-    keys = Rows(("id", "person_id", "key"))
-    keys.append((person_id, person_id, "tkach"))
-    keys.append((person_id + 1, person_id + 999, "olena"))  # no such person
-    batch.rows["persons"], batch.rows["person_name_keys"] = persons, keys
-    return batch
-
-
 def test_a_dangling_reference_fails_the_whole_batch_during_a_bulk_load(sqlite_app):
     """Foreign keys are checked per batch while a load runs without row-by-row enforcement."""
     import pytest
@@ -135,7 +120,7 @@ def test_a_dangling_reference_fails_the_whole_batch_during_a_bulk_load(sqlite_ap
     with sqlite_app.db.session() as s:
         run_id = bulk.start_run(s, "dangling", SYSTEM, "0" * 64, {}).id
     with pytest.raises(bulk.BrokenReference, match=r"person_name_keys\.person_id = 71000 refers to no row of persons"):
-        bulk.load(sqlite_app, SYSTEM, run_id, [_dangling_batch(70_001)])
+        bulk.load(sqlite_app, SYSTEM, run_id, [dangling_batch(70_001)])
     with sqlite_app.db.session() as s:  # nothing of the batch stays
         assert s.scalar(select(Person).where(Person.id == 70_001)) is None
         assert s.scalar(select(PersonNameKey).where(PersonNameKey.person_id == 70_001)) is None
@@ -188,7 +173,7 @@ def test_a_dangling_reference_outside_a_load_is_refused_by_the_database(app):
 
     refused = (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
     with pytest.raises(refused, match="(?i)foreign key"), app.db.session() as s:
-        bulk.insert_batch(s, _dangling_batch(70_001))
+        bulk.insert_batch(s, dangling_batch(70_001))
     with app.db.session() as s:
         assert s.scalar(select(Person).where(Person.id == 70_001)) is None
 

@@ -1,6 +1,5 @@
 """Batches handed over as scratch files (services.bulk_spill) store what the direct path stores."""
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from svidok.services.demo_data import TABLES
 from svidok.storage.models import LedgerEntry, Person, PersonNameKey, RowCommitment
 
 from ..conftest import TEST_KEY, _sqlite_app
+from .bulk_batches import dangling_batch
 
 
 def _contents(app) -> dict[str, list[tuple]]:
@@ -69,27 +69,10 @@ def test_scratch_files_a_killed_load_left_are_removed_by_the_next(sqlite_app):
     assert not root.exists()
 
 
-def _dangling_batch(person_id: int):
-    """One person with a search key, and a key of a person that does not exist."""
-    from svidok.services.demo_data import Batch
-    from svidok.services.rowsets import Rows
-
-    batch = Batch()
-    now = datetime(2026, 11, 1, 12, 0)
-    persons = Rows(("id", "full_name", "sex", "status", "life_status", "characteristics", "confidentiality"),
-                   {"version": 1, "created_at": now, "updated_at": now, "created_by": "test", "synthetic": True})
-    persons.append((person_id, "Ткач Олена", "female", "civilian", "unknown", "|", "restricted"))
-    keys = Rows(("id", "person_id", "key"))
-    keys.append((person_id, person_id, "tkach"))
-    keys.append((person_id + 1, person_id + 999, "olena"))  # no such person
-    batch.rows["persons"], batch.rows["person_name_keys"] = persons, keys
-    return batch
-
-
 def test_a_dangling_reference_in_a_scratch_file_fails_the_whole_batch(sqlite_app, tmp_path):
     from svidok.services import row_commitments
 
-    batch = _dangling_batch(80_001)
+    batch = dangling_batch(80_001)
     row_commitments.pre_seal(batch)
     spilled = bulk_spill.spill(sqlite_app.db.engine.dialect, batch, tmp_path / "batch.db")
     with sqlite_app.db.session() as s:

@@ -8,8 +8,8 @@ committed one (ids are assigned up front from the run's recorded start).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -56,8 +56,7 @@ def _commit_batch(s: Session, actor: Actor, run_id: int, i: int, batch: Batch) -
     else:
         insert_batch(s, batch, actor.username)
         counts = {t: len(r) for t, r in batch.rows.items() if r}
-        incidents = batch.rows["incidents"]
-        first = (incidents.first("id") if isinstance(incidents, Rows) else incidents[0]["id"]) if incidents else None
+        first = first_incident(batch)
     ledger.append(s, actor.username, "bulk.load", "import_run", run_id,
                   content_hash({"batch": i, "first_incident": first, "counts": counts}))
     run = s.get(ImportRun, run_id)
@@ -65,6 +64,25 @@ def _commit_batch(s: Session, actor: Actor, run_id: int, i: int, batch: Batch) -
     done["batches"] = i + 1
     done["incidents"] = done.get("incidents", 0) + batch.incidents
     s.execute(update(ImportRun).where(ImportRun.id == run_id).values(counts=done))
+
+
+def first_incident(batch: Batch) -> int | None:
+    """The id of the batch's first incident (named in its ledger entry)."""
+    incidents = batch.rows.get("incidents")
+    if not incidents:
+        return None
+    return incidents.first("id") if isinstance(incidents, Rows) else incidents[0]["id"]
+
+
+def references_unchecked(session: Session) -> bool:
+    """Whether this SQLite connection writes without foreign-key enforcement (a bulk load, see
+    :func:`loading`): a batch's references are then checked by :func:`verify_references`."""
+    return not session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar()
+
+
+def top_rowid(cursor, table: str) -> int:
+    """The table's highest rowid: the rows a batch adds come after it (:func:`verify_references`)."""
+    return cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
 
 
 def insert_batch(session: Session, batch: Batch, actor: str | None = None) -> None:
@@ -87,7 +105,7 @@ def insert_batch(session: Session, batch: Batch, actor: str | None = None) -> No
                 sealed += row_commitments.seal_read(session.connection(), name, _keys(name, batch.rows[name]))
         row_commitments.record(session, actor, sealed)
         return
-    checking = not session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar()
+    checking = references_unchecked(session)
     cursor = session.connection().connection.cursor()
     prepared, before = [], {}
     try:
@@ -96,7 +114,7 @@ def insert_batch(session: Session, batch: Batch, actor: str | None = None) -> No
             if not rows:
                 continue
             if checking:
-                before[name] = cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {name}").fetchone()[0]
+                before[name] = top_rowid(cursor, name)
             p = prepare(dialect, tables[name], rows)
             _execute_sqlite(session, p)
             prepared.append(p)
@@ -109,8 +127,7 @@ def insert_batch(session: Session, batch: Batch, actor: str | None = None) -> No
 
 def _seal_prepared(p: Prepared, packed: row_commitments.Packed | None) -> row_commitments.Sealed:
     """The tuples as the driver wrote them (packed already by the producer if it could), the literal columns as constants."""
-    bound = [c for c, e in zip(p.columns, p.exprs) if e is _BIND]
-    return row_commitments.seal(p.table, bound, p.tuples, p.constants, packed=packed)
+    return row_commitments.seal(p.table, p.bound, p.tuples, p.constants, packed=packed)
 
 
 def _keys(table: str, rows: list) -> list[tuple]:
@@ -183,7 +200,7 @@ def _column(values: list, proc) -> list:
     return out
 
 
-_BIND = BIND = "?"  # the expression of a bound column (a literal is never a bare "?")
+BIND = "?"  # the expression of a bound column (a literal is never a bare "?")
 LOAD_CACHE_KIB = -262144  # PRAGMA cache_size of the load connection (negative: KiB)
 
 
@@ -208,13 +225,27 @@ class Prepared:
 
     table: str
     columns: tuple[str, ...]
-    exprs: tuple[str, ...]  # per column: a literal, or the placeholder _BIND
+    exprs: tuple[str, ...]  # per column: a literal, or the placeholder BIND
     tuples: list[tuple]
     constants: dict  # column -> the (converted) value written as a literal
 
     @property
     def count(self) -> int:
         return len(self.tuples)
+
+    @property
+    def bound(self) -> list[str]:
+        return bound_columns(self.columns, self.exprs)
+
+
+def bound_columns(columns: Sequence[str], exprs: Sequence[str]) -> list[str]:
+    """The columns whose values are bound per row (the others are written as literals)."""
+    return [c for c, e in zip(columns, exprs) if e == BIND]
+
+
+def select_list(columns: Sequence[str], exprs: Sequence[str]) -> str:
+    """A staging table's columns in ``columns`` order, each literal in its place."""
+    return ", ".join(f'"{c}"' if e == BIND else e for c, e in zip(columns, exprs))
 
 
 def prepare(dialect, table, rows) -> Prepared:
@@ -255,7 +286,7 @@ def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:
             column = [None if v is None else v.isoformat() for v in values]
         else:
             column = _column(values, proc)
-        exprs.append(_BIND)
+        exprs.append(BIND)
         columns.append(column)
     tuples = list(zip(*columns)) if columns else [()] * n
     return Prepared(table.name, tuple(keys), tuple(exprs), tuples, constants)
@@ -263,7 +294,7 @@ def prepare_sqlite(dialect, table, rows: list[dict]) -> Prepared:
 
 def _prepare_rowset(dialect, table, rows: Rows) -> Prepared:
     """Tuples already in storage form: only the constants are converted (once) into literals."""
-    exprs, constants = [_BIND] * len(rows.columns), {}
+    exprs, constants = [BIND] * len(rows.columns), {}
     for k, value in rows.constants.items():
         proc = table.c[k].type._cached_bind_processor(dialect)
         value = proc(value) if proc is not None and value is not None else value
@@ -287,16 +318,15 @@ def _execute_sqlite(session: Session, p: Prepared) -> None:
     than once per row.
     """
     cols = ", ".join(p.columns)
-    bound = [c for c, e in zip(p.columns, p.exprs) if e is _BIND]
+    bound = p.bound
     cursor = session.connection().connection.cursor()
     try:
         if p.table == "incidents" and bound and _has_fts_trigger(cursor):
             stage = f"stage_{p.table}"
             cursor.execute(f"DROP TABLE IF EXISTS temp.{stage}")
             cursor.execute(f"CREATE TEMP TABLE {stage} AS SELECT {', '.join(bound)} FROM {p.table} WHERE 0")
-            cursor.executemany(f"INSERT INTO temp.{stage} VALUES ({', '.join(_BIND * len(bound))})", p.tuples)
-            select_list = ", ".join(c if e is _BIND else e for c, e in zip(p.columns, p.exprs))
-            cursor.execute(f"INSERT INTO {p.table} ({cols}) SELECT {select_list} FROM temp.{stage}")
+            cursor.executemany(f"INSERT INTO temp.{stage} VALUES ({', '.join(BIND * len(bound))})", p.tuples)
+            cursor.execute(f"INSERT INTO {p.table} ({cols}) SELECT {select_list(p.columns, p.exprs)} FROM temp.{stage}")
             cursor.execute(f"DROP TABLE temp.{stage}")
         else:
             cursor.executemany(f"INSERT INTO {p.table} ({cols}) VALUES ({', '.join(p.exprs)})", p.tuples)
@@ -417,16 +447,10 @@ def load(app: Svidok, actor: Actor, run_id: int, batches: Iterable, skip: int = 
         for i, batch in enumerate(batches):
             if i < skip:
                 continue
-            if isinstance(batch, bulk_spill.Spilled):
-                bulk_spill.attach(conn, batch)
-                try:
-                    with Session(bind=conn) as s, s.begin():
-                        _commit_batch(s, actor, run_id, i, batch)
-                finally:
-                    bulk_spill.detach(conn, batch)
-            else:
-                with Session(bind=conn) as s, s.begin():
-                    _commit_batch(s, actor, run_id, i, batch)
+            # a scratch file is attached before the transaction begins and detached after it ends
+            scratch = bulk_spill.attached(conn, batch) if isinstance(batch, bulk_spill.Spilled) else nullcontext()
+            with scratch, Session(bind=conn) as s, s.begin():
+                _commit_batch(s, actor, run_id, i, batch)
             total += batch.incidents
             if progress:
                 progress(batch.incidents)

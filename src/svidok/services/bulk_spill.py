@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,7 +53,7 @@ class SpilledTable:
 
     @property
     def bound(self) -> list[str]:
-        return [c for c, e in zip(self.columns, self.exprs) if e == bulk.BIND]
+        return bulk.bound_columns(self.columns, self.exprs)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def spill(dialect, batch: Batch, path: Path, producer_cpu: float = 0.0) -> Spill
             if not rows:
                 continue
             p = bulk.prepare(dialect, Base.metadata.tables[name], rows)
-            bound = [c for c, e in zip(p.columns, p.exprs) if e is bulk.BIND]
+            bound = p.bound
             # Untyped columns keep each value's storage class; the copy applies the real affinities.
             cols = ", ".join(f'"{c}"' for c in bound) or '"_"'
             db.execute(f'CREATE TABLE "{name}" ({cols})')
@@ -106,10 +107,8 @@ def spill(dialect, batch: Batch, path: Path, producer_cpu: float = 0.0) -> Spill
         db.execute("COMMIT")
     finally:
         db.close()
-    incidents = batch.rows.get("incidents")
-    first = incidents.first("id") if incidents and hasattr(incidents, "first") else (
-        incidents[0]["id"] if incidents else None)
-    return Spilled(str(path), batch.incidents, first, tuple(tables), dict(batch.sealed), producer_cpu)
+    return Spilled(str(path), batch.incidents, bulk.first_incident(batch), tuple(tables), dict(batch.sealed),
+                   producer_cpu)
 
 
 def spilled_batches(app: Svidok, batches: Iterator[Batch], skip: int = 0) -> Iterator[Spilled | None]:
@@ -136,14 +135,16 @@ def spilled_batches(app: Svidok, batches: Iterator[Batch], skip: int = 0) -> Ite
         shutil.rmtree(root, ignore_errors=True)
 
 
-def attach(conn, spilled: Spilled) -> None:
-    """Attach the batch's scratch file to the load's connection (outside any transaction)."""
-    conn.connection.dbapi_connection.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (spilled.path,))
-
-
-def detach(conn, spilled: Spilled, remove: bool = True) -> None:
-    conn.connection.dbapi_connection.execute(f"DETACH DATABASE {SCHEMA}")
-    if remove:
+@contextmanager
+def attached(conn, spilled: Spilled) -> Iterator[None]:
+    """The batch's scratch file attached to the load's connection (outside any transaction:
+    SQLite attaches and detaches only between transactions), then detached and deleted."""
+    dbapi = conn.connection.dbapi_connection
+    dbapi.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (spilled.path,))
+    try:
+        yield
+    finally:
+        dbapi.execute(f"DETACH DATABASE {SCHEMA}")
         Path(spilled.path).unlink(missing_ok=True)
 
 
@@ -153,13 +154,13 @@ def insert_spilled(session: Session, spilled: Spilled, actor: str) -> None:
     As :func:`bulk.insert_batch` does with tuples: references checked per batch when
     foreign keys are off, and the rows committed to the ledger (packed by the producer).
     """
-    checking = not session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar()
+    checking = bulk.references_unchecked(session)
     cursor = session.connection().connection.cursor()
     before: dict[str, int] = {}
     try:
         for t in spilled.tables:
             if checking:
-                before[t.table] = cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {t.table}").fetchone()[0]
+                before[t.table] = bulk.top_rowid(cursor, t.table)
             copy_table(cursor, t)
     finally:
         cursor.close()
@@ -172,6 +173,5 @@ def insert_spilled(session: Session, spilled: Spilled, actor: str) -> None:
 
 def copy_table(cursor, t: SpilledTable) -> None:
     """One table's rows from the scratch file, literals filled in: one statement."""
-    select_list = ", ".join(f'"{c}"' if e == bulk.BIND else e for c, e in zip(t.columns, t.exprs))
     cursor.execute(f'INSERT INTO main.{t.table} ({", ".join(t.columns)}) '
-                   f'SELECT {select_list} FROM {SCHEMA}."{t.table}"')
+                   f'SELECT {bulk.select_list(t.columns, t.exprs)} FROM {SCHEMA}."{t.table}"')
