@@ -21,7 +21,7 @@ from splink import Linker
 
 FIELDS = {"name": "name", "birth": "birth date", "patronymic": "patronymic", "place_key": "place",
           "sex": "sex", "facility_key": "custody facility", "document_id": "document number",
-          "custody_from": "first date in custody"}
+          "custody_from": "first date in custody", "source": "source"}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from svidok.linkage import model
 from svidok.linkage.backends import make_db_api
 from svidok.linkage.explain import explain_pairs
 from svidok.linkage.frequencies import frequency_table, match_share_by_count, same_source_when_one_person
+from svidok.linkage.source_weight import source_comparison
 from svidok.linkage.records import RowIssue, prepare
 from svidok.linkage.splink_compat import em_values_clamped
 
@@ -79,6 +80,8 @@ class LinkageConfig:
     seed: int = 1
     #: Explain every returned pair (each field's verdict and weight), see ``explain``.
     explain: bool = False
+    #: Weigh whether two records come from one source (see :mod:`svidok.linkage.source_weight`).
+    weigh_sources: bool = True
 
     def __post_init__(self) -> None:
         # A probability of exactly 0 or 1 is an infinite match weight: the engine cannot compare it.
@@ -143,9 +146,14 @@ def link_records(
         say("estimating parameters from the data")
         trained, same_name_matches = _train(sdf, present, config, usable["name_concat"])
         trained = _with_floor(trained, config.m_floor)
+        q1 = same_source_when_one_person(usable["name_concat"], usable["source"], same_name_matches,
+                                         usable["birth_date_key"] if "birth_date_key" in usable else None)
+        by_source = None if q1 is None or not config.weigh_sources else source_comparison(usable["source"], q1)
+        if by_source:
+            trained["comparisons"].append(by_source)
     else:
         say("too few records to train on: using the shipped default model")
-        same_name_matches = 0.0
+        same_name_matches, q1 = 0.0, None
         trained = _from_default(Linker(sdf, model.settings(present), log_level=None).misc.save_model_to_json(),
                                 len(usable))
     decided = {(min(p.record_id_l, p.record_id_r), max(p.record_id_l, p.record_id_r)): p.is_match
@@ -158,7 +166,7 @@ def link_records(
 
     def with_frequencies(linker: Linker) -> None:
         if same_name_matches > 0:
-            _register_name_frequencies(linker, db_api, usable, same_name_matches, trained)
+            _register_name_frequencies(linker, db_api, usable, same_name_matches, q1, trained)
 
     with_frequencies(linker)
     lap("train")
@@ -274,6 +282,9 @@ def _contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
         gap = (y.reindex(lo).to_numpy() - y.reindex(hi).to_numpy())
         slack = 1 + np.maximum(span.reindex(lo).to_numpy(), span.reindex(hi).to_numpy())
         out |= np.nan_to_num(np.abs(gap), nan=0.0) > slack
+    if "source" in f:  # a source lists a person once, as a rule
+        a, b = f["source"].reindex(lo).to_numpy(), f["source"].reindex(hi).to_numpy()
+        out |= pd.notna(a) & (a == b)
     for col in ("sex", "patronymic_key", "place_key"):
         if col in f:
             a, b = f[col].reindex(lo).to_numpy(), f[col].reindex(hi).to_numpy()
@@ -422,13 +433,11 @@ def _prior_from_name_block(trained: dict, names: pd.Series) -> tuple[float, floa
 
 
 def _register_name_frequencies(linker: Linker, db_api, usable: pd.DataFrame, same_name_matches: float,
-                               trained: dict) -> None:
+                               q1: float | None, trained: dict) -> None:
     """Term frequencies of full names, by how many records carry each name and how
     often same-name records fall in one source (see :mod:`svidok.linkage.frequencies`)."""
     level = next((lv for c in trained.get("comparisons", []) if c.get("output_column_name") == "name"
                   for lv in c["comparison_levels"] if lv.get("tf_adjustment_column") == "name_concat"), {})
-    q1 = same_source_when_one_person(usable["name_concat"], usable["source"], same_name_matches,
-                                     usable["birth_date_key"] if "birth_date_key" in usable else None)
     shares = None if q1 is None else match_share_by_count(usable["name_concat"], usable["source"], q1)
     tf = frequency_table("name_concat", usable["name_concat"], shares,
                          trained.get("probability_two_random_records_match") or 0.0,
