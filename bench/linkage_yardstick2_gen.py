@@ -130,8 +130,31 @@ FEMALE = _given(T.FEMALE)
 PATRONYMICS = [Patronymic(*p[1:5], float(p[5])) for p in (line.split("|") for line in T.PATRONYMICS.strip().splitlines())]
 CT_PATRONYMICS = [Patronymic(p[3], p[4], p[1], p[2], float(p[5]))
                   for p in (line.split("|") for line in T.CT_PATRONYMICS.strip().splitlines())]
+
+
+def _tail() -> tuple[list[str], list[float]]:
+    """Stem + suffix surnames (Гнатенко, Костюк, Гнатишин, Гнатів), the long tail a list of 300 lacks."""
+    head = set(T.SURNAMES.split())
+    names: list[str] = []
+    weights: list[float] = []
+    for stem in T.TAIL_STEMS.split():
+        for suf, w in T.TAIL_SUFFIXES.items():
+            if (stem[-1] == "к" and suf == "ко") or (stem[-1] == "ч" and suf[0] == "ч") or (stem[-1] in "ьщш" and suf == "як"):
+                continue
+            if stem.endswith("ь"):
+                name = stem[:-1] + ("юк" if suf == "ук" else suf)
+            else:
+                name = stem + suf
+            if name not in head and name not in names:
+                names.append(name)
+                weights.append(w)
+    return names, weights
+
+
 SURNAMES = T.SURNAMES.split()
-SURNAME_WEIGHTS = [1.0 / (rank + 4) ** 0.9 for rank in range(len(SURNAMES))]
+SURNAME_WEIGHTS = [1.0 / (rank + 8) ** 0.9 for rank in range(len(SURNAMES))]
+TAIL, TAIL_WEIGHTS = _tail()
+HEAD_SHARE = 0.25  # the 330 common surnames cover about a quarter of people (Мельник ~0.4 %); the rest draw from the tail
 CT_MALE = _ct(T.CT_MALE)
 CT_FEMALE = _ct(T.CT_FEMALE)
 CT_SURNAMES = _ct(T.CT_SURNAMES)
@@ -237,8 +260,6 @@ def ru_surname(uk: str) -> str:
         s = s[:-5] + "ский"
     elif s.endswith("цький"):
         s = s[:-5] + "цкий"
-    elif s.endswith("ів"):
-        s = s[:-2] + "ов"
     s = s.replace("ї", "и").replace("і", "и").replace("І", "И").replace("є", "е").replace("Є", "Е").replace("ґ", "г")
     return s
 
@@ -370,7 +391,7 @@ def make_person(i: int, rng: random.Random) -> Person:
         return Person(f"p{i:07d}", sex, True, True, None, g, f.uk, f, patr, _birth(rng), place)
     names = MALE if sex == "m" else FEMALE
     g = wchoice(rng, names, [n.weight for n in names])
-    fam = wchoice(rng, SURNAMES, SURNAME_WEIGHTS)
+    fam = wchoice(rng, SURNAMES, SURNAME_WEIGHTS) if rng.random() < HEAD_SHARE else wchoice(rng, TAIL, TAIL_WEIGHTS)
     return Person(f"p{i:07d}", sex, False, crimea, g, None, fam, None, patr, _birth(rng), place)
 
 
