@@ -137,9 +137,12 @@ def _tail() -> tuple[list[str], list[float]]:
     head = set(T.SURNAMES.split())
     names: list[str] = []
     weights: list[float] = []
-    for stem in T.TAIL_STEMS.split():
+    syllabic = [o.lower().capitalize() + c for o in T.STEM_ONSETS for c in T.STEM_CODAS]
+    for stem in T.TAIL_STEMS.split() + syllabic:
         for suf, w in T.TAIL_SUFFIXES.items():
             if (stem[-1] == "к" and suf == "ко") or (stem[-1] == "ч" and suf[0] == "ч") or (stem[-1] in "ьщш" and suf == "як"):
+                continue
+            if stem in syllabic and len(stem) > 3 and stem[-2] not in "аеиіоуюя" and suf in ("ко", "чак", "ченко"):
                 continue
             if stem.endswith("ь"):
                 name = stem[:-1] + ("юк" if suf == "ук" else suf)
@@ -152,9 +155,9 @@ def _tail() -> tuple[list[str], list[float]]:
 
 
 SURNAMES = T.SURNAMES.split()
-SURNAME_WEIGHTS = [1.0 / (rank + 8) ** 0.9 for rank in range(len(SURNAMES))]
+SURNAME_WEIGHTS = [1.0 / (rank + 10) ** 0.9 for rank in range(len(SURNAMES))]
 TAIL, TAIL_WEIGHTS = _tail()
-HEAD_SHARE = 0.25  # the 330 common surnames cover about a quarter of people (Мельник ~0.4 %); the rest draw from the tail
+HEAD_SHARE = 0.2  # the 330 common surnames cover a fifth of people (Мельник ~0.4 %); the rest draw from the tail
 CT_MALE = _ct(T.CT_MALE)
 CT_FEMALE = _ct(T.CT_FEMALE)
 CT_SURNAMES = _ct(T.CT_SURNAMES)
@@ -379,7 +382,7 @@ def _birth(rng: random.Random) -> dt.date:
 
 def make_person(i: int, rng: random.Random) -> Person:
     sex = "m" if rng.random() < 0.64 else "f"
-    ct = rng.random() < 0.08
+    ct = rng.random() < 0.05
     crimea = ct or rng.random() < 0.03
     patr_table = CT_PATRONYMICS if ct and rng.random() < 0.8 else PATRONYMICS
     patr = wchoice(rng, patr_table, [p.weight for p in patr_table])

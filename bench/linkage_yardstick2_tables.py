@@ -545,3 +545,8 @@ TAIL_STEMS = """
 Сав Сем Стеф Тимош Федь Харит Бут Гайов Дробот Жеребц Зайч Кисл Кравц Кузьм Лисиц Мороз Пархом Рябок Сирот
 """
 TAIL_SUFFIXES = {"енко": 30, "ук": 20, "ченко": 10, "ишин": 8, "ів": 8, "ович": 6, "ик": 8, "ко": 4, "чак": 4, "ищак": 3, "ейко": 3, "ан": 3, "як": 3}
+
+# Syllables for more stems (Бортенко, Мастюк, Гобрищак): with them the tail holds ~7,000 surnames, so a rare
+# surname is ~1e-4 of people, as in real lists, and namesakes do not swamp a file of 100,000 people.
+STEM_ONSETS = "Бо Ва Го Да Жу За Ко Лу Ма Но Па Ру Са Та Фе Ха Чу Ше Ю Я Бі Ви Гу Ду Зі Ки Ле Мо Ні Пи".split()
+STEM_CODAS = "бр вк гн дз лм рт ст шк рн лк мб хн ц р л н т с к д".split()
