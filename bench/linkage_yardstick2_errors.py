@@ -18,7 +18,8 @@ names in two different scripts or systems), uk_variant, cross_script (Cyrillic
 ~ Latin), ru_vs_uk (Russian ~ Ukrainian Cyrillic), namesake_no_date (the name is
 shared by another person and a record has no birth information), no_date,
 other. Wrongly linked pairs: same_name (namesakes), same_family, same_given, other;
-each with whether their stated dates and places disagree.
+each with whether their stated dates disagree; and how many wrong pairs sit in clusters
+of 3+ records holding an undated record (joined, perhaps, through that record).
 """
 
 from __future__ import annotations
@@ -175,7 +176,12 @@ def main() -> None:
     print("  tags most over-represented among missed pairs (pairs carrying it, lift):")
     for t, n, lift in [x for x in tag_lift(missed) if x[1] >= 20][:14]:
         print(f"    {t:20s} {n:6,}  x{lift:.1f}")
-    print(f"\nwrongly linked pairs: {len(wrong):,}")
+    size = df.groupby("cluster")["record_id"].transform("size").to_numpy()
+    clusters = df.groupby("cluster").groups
+    undated = df["stated_birth"].eq("").to_numpy()
+    chained = sum(1 for i, j in wrong if size[i] > 2 and any(undated[k] for k in clusters[df.at[i, "cluster"]]))
+    print(f"\nwrongly linked pairs: {len(wrong):,}  (in clusters of 3+ records that hold an undated record, "
+          f"so possibly joined through it: {chained:,})")
     for name, pairs in sorted(wclasses.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         print(f"  {name:40s} {len(pairs):6,}")
 
