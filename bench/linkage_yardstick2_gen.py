@@ -464,7 +464,8 @@ def render_name(p: Person, source: str, rng: random.Random, tags: list[str]) -> 
             ru = g.ru
             if "ё" in ru and rng.random() < 0.7 and script in ("ru", "lat"):
                 ru = ru.replace("ё", "е")
-                tags.append("yo_as_e")
+                if script == "ru" or system == "ru":
+                    tags.append("yo_as_e")
             if script in ("ru", "lat") and g.ru != g.uk and (script == "ru" or system == "ru"):
                 tags.append("given_ru_form")
             given = {"uk": uk, "ru": ru}.get(script) or _lat(uk, ru, system, rng)
