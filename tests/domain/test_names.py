@@ -232,3 +232,20 @@ def test_a_form_that_is_itself_another_name_does_not_take_it_over():
     # "Jan" may be Іван in a Polish list, but Ян is a name of its own.
     assert name_key("Ян") != name_key("Іван")
     assert name_key("John") == name_key("Іван")
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    # initials: the one full word is the family name, the first initial the given name
+    ("Витко Р. В.", NameParts("Витко", "Р", None)),
+    ("О. Шевченко", NameParts("Шевченко", "О", None)),
+    ("Shevchenko O.", NameParts("Shevchenko", "O", None)),
+    ("Лурук А.А.", NameParts("Лурук", "А", None)),
+    ("Олександр В. Шевченко", NameParts("Шевченко", "Олександр", None)),
+    # the one word in capitals is the family name, even where both words are given names
+    ("TARAS Yuliia", NameParts("TARAS", "Yuliia", None)),
+    ("Юлія ТАРАС", NameParts("ТАРАС", "Юлія", None)),
+    # a name wholly in capitals gives no such cue
+    ("ДАХНЕНКО ЗІНОВІЙ ВІКТОРОВИЧ", NameParts("ДАХНЕНКО", "ЗІНОВІЙ", "ВІКТОРОВИЧ")),
+])
+def test_initials_and_a_family_name_in_capitals(text, parts):
+    assert split_full_name(text) == parts

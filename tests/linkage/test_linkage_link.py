@@ -11,6 +11,7 @@ import pytest
 
 from svidok.linkage import LabelledPair, LinkageConfig, link_records
 from svidok.linkage.evaluate import score_clusters
+from svidok.linkage.explain import sentences
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from linkage_data import generate
@@ -162,3 +163,18 @@ def test_a_record_missing_fields_joins_a_person_through_its_strongest_link():
     # a birth year that contradicts keeps it apart, as the weights added up say
     grouped = _grouped(weights, apart={("a3", "x")})
     assert grouped["x"] != grouped["a1"] and grouped["a1"] == grouped["a3"]
+
+
+def test_a_given_name_written_as_an_initial_links_to_the_full_name():
+    from linkage_oracle import TRUTH_COLUMNS
+    from linkage_yardstick_gen import generate as yardstick
+
+    # invented persons; "Витко Р. В." is Роман Витко, not his namesake Андрій Витко
+    rows = [dict(record_id="i1", source="ru", name="Витко Р. В.", birth_date="12.03.1981", place="Волчанск"),
+            dict(record_id="i2", source="ua", name="Витко Роман Васильович", birth_date="1981-03-12", place="Вовчанськ"),
+            dict(record_id="i3", source="ngo", name="Andrii Vytko", birth_date="1964-10-02", place="Vovchansk")]
+    filler = pd.DataFrame(yardstick(2000, seed=3)).drop(columns=list(TRUTH_COLUMNS))
+    result = link_records(pd.concat([pd.DataFrame(rows), filler], ignore_index=True), config=LinkageConfig(explain=True))
+    c = clusters_of(result)
+    assert c["i1"] == c["i2"] != c["i3"]
+    assert "name: family exact, the given name's initial" in " ".join(sentences(result.explanations[("i1", "i2")]))

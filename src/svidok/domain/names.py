@@ -37,6 +37,7 @@ __all__ = [
     "NameParts",
     "given_name_keys",
     "is_given_name",
+    "key_spellings",
     "is_patronymic",
     "name_forms",
     "name_key",
@@ -257,6 +258,20 @@ def _feminine_patronymic(token: str) -> bool:
     return _token_skeleton(token).endswith(("ivna", "ovna", "evna", "ichna", "kizi"))
 
 
+@cache
+def _spellings_by_key() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for spelling, key in _aliases().items():
+        out.setdefault(key, []).append(spelling)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def key_spellings(key: str) -> tuple[str, ...]:
+    """The skeletons of the spellings that :func:`name_key` reads as ``key`` (Volodymyr,
+    Wolodymyr, Владимир for ``vladimir``), the key itself first."""
+    return (key, *(s for s in _spellings_by_key().get(key, ()) if s != key))
+
+
 def is_given_name(token: str) -> bool:
     """True when the token is a given name known to the name dictionaries."""
     return name_key(token) in _given_keys()
@@ -294,8 +309,11 @@ def split_full_name(text: str) -> NameParts:
     """Split "Прізвище Ім'я По батькові", "Ім'я По батькові Прізвище", "Given Family"
     or "Family, Given Patronymic" into parts.
 
-    The order is read from the patronymic's position and, failing that, from which
-    word is a known given name; a word that cannot be placed goes to ``family``.
+    The order is read from the patronymic's position, then from the one word written
+    in capitals ("SOROKA Hanna"), then from which word is a known given name; a word
+    that cannot be placed goes to ``family``. With initials ("Витко Р. В.", "О.
+    Шевченко") the one full word is the family name and the first initial the given
+    name; a patronymic's initial is dropped.
     """
     text = _unjoin(_clean(text or "")).strip()
     if "," in text:
@@ -305,6 +323,11 @@ def split_full_name(text: str) -> NameParts:
         given_words = words[:-1] if patr else words
         return NameParts(family.strip() or None, " ".join(given_words) or None, patr)
     words = _WORD_RE.findall(text)
+    full = [w for w in words if len(w) > 1]
+    if len(full) < len(words):  # initials: "Витко Р. В.", "О. Шевченко"
+        if len(full) == 1:
+            return NameParts(full[0], next(w for w in words if len(w) == 1), None)
+        words = full
     n = len(words)
     if n == 0:
         return NameParts(None, None, None)
@@ -320,6 +343,10 @@ def split_full_name(text: str) -> NameParts:
         return NameParts(" ".join(words[2:]) or None, words[0], words[1])
     if n >= 3 and patr_at and patr_at[-1] == n - 1:
         return NameParts(words[0], " ".join(words[1:-1]), words[-1])
+    capitals = [i for i, w in enumerate(words) if w.isupper()]
+    if len(capitals) == 1:  # "SOROKA Hanna", "TARAS Yuliia": lists write the family name in capitals
+        i = capitals[0]
+        return NameParts(words[i], " ".join(words[:i] + words[i + 1:]), None)
     first_given, last_given = is_given_name(words[0]), is_given_name(words[-1])
     if first_given == last_given and n == 2:  # a typo in the given name ("Ігро Заїкосський")
         first_given, last_given = _near_given_name(words[0]), _near_given_name(words[-1])

@@ -83,6 +83,7 @@ def explain_pairs(sdf, model: dict, db_api, pairs: pd.DataFrame,
         return {}
     model = copy.deepcopy(model)
     model["retain_intermediate_calculation_columns"] = True
+    model["retain_matching_columns"] = True  # with it, the level each pair reached (gamma_)
     linker = Linker(sdf, model, log_level=None)
     if prepare:
         prepare(linker)
@@ -101,7 +102,7 @@ def explain_pairs(sdf, model: dict, db_api, pairs: pd.DataFrame,
             w = row.get(f"mw_{name}")
             if w is None or (isinstance(w, float) and math.isnan(w)):
                 continue
-            finding, is_null = _closest(options, float(w))
+            finding, is_null = _level_of(options, row.get(f"gamma_{name}"), float(w))
             tf = row.get(f"mw_tf_adj_{name}") or 0.0
             total = float(w) + (0.0 if isinstance(tf, float) and math.isnan(tf) else float(tf))
             if tf and abs(tf) >= 0.05:
@@ -114,6 +115,19 @@ def explain_pairs(sdf, model: dict, db_api, pairs: pd.DataFrame,
         out[(a, b)] = {"prior": round(prior, 2), "total": round(float(row["match_weight"]), 2),
                        "fields": [asdict(f) for f in fields]}
     return out
+
+
+def _level_of(options: list[tuple[float | None, str, bool]], gamma, w: float) -> tuple[str, bool]:
+    """The level the pair reached: from the engine's level number (``gamma``: -1 for the
+    null level, then the other levels counted from the last), else from the weight."""
+    if gamma is not None and not (isinstance(gamma, float) and math.isnan(gamma)):
+        others = [o for o in options if not o[2]]
+        g = int(gamma)
+        if g == -1:
+            return next(((words, True) for _w, words, is_null in options if is_null), ("", True))
+        if 0 <= g < len(others):
+            return others[len(others) - 1 - g][1], False
+    return _closest(options, w)
 
 
 def _closest(options: list[tuple[float | None, str, bool]], w: float) -> tuple[str, bool]:

@@ -29,11 +29,12 @@ from svidok.linkage import model
 from svidok.linkage.backends import make_db_api
 from svidok.linkage.explain import explain_pairs
 from svidok.linkage.frequencies import frequency_table, match_share_by_count, same_source_when_one_person
-from svidok.linkage.source_weight import source_comparison
 from svidok.linkage.records import RowIssue, prepare
+from svidok.linkage.source_weight import source_comparison
 from svidok.linkage.splink_compat import em_values_clamped
 
-_FEATURES = ("unique_id", "source", "family_key", "family_sound", "given_key", "given_alt", "patronymic_key",
+_FEATURES = ("unique_id", "source", "family_key", "family_sound", "given_key", "given_alt", "given_first",
+             "given_initial", "patronymic_key",
              "name_concat", "birth_year", "birth_month", "birth_day", "birth_year_span", "birth_date_key",
              "place_key", "place_sound", "sex", "facility_key", "custody_from", "document_id", "name_count")
 
@@ -164,9 +165,13 @@ def link_records(
     trained = _rounded(trained)
     linker = Linker(sdf, trained, log_level=None)
 
+    registered: list = []  # the frequency table, computed once for the run and its explanations
+
     def with_frequencies(linker: Linker) -> None:
         if same_name_matches > 0:
-            _register_name_frequencies(linker, db_api, usable, same_name_matches, q1, trained)
+            if not registered:
+                registered.append(_name_frequencies(db_api, usable, same_name_matches, q1, trained))
+            linker.table_management.register_term_frequency_lookup(registered[0], "name_concat")
 
     with_frequencies(linker)
     lap("train")
@@ -432,8 +437,7 @@ def _prior_from_name_block(trained: dict, names: pd.Series) -> tuple[float, floa
     return (min(prior, 0.5), share_in_block) if prior > 0 else None
 
 
-def _register_name_frequencies(linker: Linker, db_api, usable: pd.DataFrame, same_name_matches: float,
-                               q1: float | None, trained: dict) -> None:
+def _name_frequencies(db_api, usable: pd.DataFrame, same_name_matches: float, q1: float | None, trained: dict):
     """Term frequencies of full names, by how many records carry each name and how
     often same-name records fall in one source (see :mod:`svidok.linkage.frequencies`)."""
     level = next((lv for c in trained.get("comparisons", []) if c.get("output_column_name") == "name"
@@ -442,8 +446,7 @@ def _register_name_frequencies(linker: Linker, db_api, usable: pd.DataFrame, sam
     tf = frequency_table("name_concat", usable["name_concat"], shares,
                          trained.get("probability_two_random_records_match") or 0.0,
                          level.get("m_probability") or 0.0, scale=1 - same_name_matches)
-    linker.table_management.register_term_frequency_lookup(
-        db_api.register(tf, table_name="svidok_name_frequencies"), "name_concat")
+    return db_api.register(tf, table_name="svidok_name_frequencies")
 
 
 def _with_floor(trained: dict, floor: float) -> dict:

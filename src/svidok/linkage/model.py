@@ -20,16 +20,22 @@ def _null(*cols: str) -> cll.CustomLevel:
     return cll.CustomLevel(cond, "missing").configure(is_null_level=True)
 
 
-def name_comparison(ambiguous_given: bool = False) -> cl.CustomComparison:
+def name_comparison(ambiguous_given: bool = False, initials: bool = False) -> cl.CustomComparison:
     """Family and given name together, so that swapped names are one level.
 
     With ``ambiguous_given`` (the data has ``given_alt``), a given name that may stand
-    for two names (George: Георгій or Юрій) agrees with either, on a level of its own."""
+    for two names (George: Георгій or Юрій) agrees with either, on a level of its own.
+    With ``initials`` (the data has ``given_initial``), a given name written as an
+    initial ("Витко Р.") agrees with a given name that starts with it, on a level of its own."""
     f, g = "family_key", "given_key"
     ambiguous = [cll.CustomLevel(
         "family_key_l = family_key_r AND (given_alt_l = given_key_r OR given_alt_r = given_key_l)",
         "family exact, given names that may be one name").configure(tf_adjustment_column=f)
     ] if ambiguous_given else []
+    initial = [cll.CustomLevel(
+        "family_key_l = family_key_r AND (given_initial_l = given_first_r OR given_initial_r = given_first_l)",
+        "family exact, the given name's initial").configure(tf_adjustment_column=f)
+    ] if initials else []
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
@@ -39,6 +45,7 @@ def name_comparison(ambiguous_given: bool = False) -> cl.CustomComparison:
             *ambiguous,
             cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(tf_adjustment_column=f),
             cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)).configure(tf_adjustment_column=g),
+            *initial,
             # Another transliteration table (German Zymbal for Цимбал) or the Russian form
             # of the family name (Черновол for Чорновіл): the name sounds alike.
             cll.And(cll.ExactMatchLevel(g), cll.ExactMatchLevel("family_sound")).configure(
@@ -96,7 +103,7 @@ def place_comparison() -> cl.CustomComparison:
 
 def comparisons(columns: set[str]) -> list:
     """Comparisons for the optional features the data actually has."""
-    out = [name_comparison("given_alt" in columns), birth_comparison()]
+    out = [name_comparison("given_alt" in columns, "given_initial" in columns), birth_comparison()]
     out.append(cl.CustomComparison(
         output_column_name="patronymic",
         comparison_levels=[
@@ -144,6 +151,12 @@ def blocking_rules(columns: set[str]) -> list:
         rules += [
             CustomRule("l.family_sound = r.family_sound AND l.given_alt = r.given_key"),
             CustomRule("l.family_sound = r.family_sound AND l.given_key = r.given_alt"),
+        ]
+    if "given_initial" in columns:
+        # "Витко Р." ~ "Роман Витко": the initial and the first letter, both ways.
+        rules += [
+            CustomRule("l.family_sound = r.family_sound AND l.given_initial = r.given_first"),
+            CustomRule("l.family_sound = r.family_sound AND l.given_first = r.given_initial"),
         ]
     if "place_key" in columns:
         rules += [

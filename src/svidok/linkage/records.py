@@ -22,9 +22,18 @@ from pathlib import Path
 import pandas as pd
 
 from svidok.domain import dates
-from svidok.domain.names import given_name_keys, name_key, name_tokens, patronymic_key, split_full_name
+from svidok.domain.names import (
+    given_name_keys,
+    is_given_name,
+    key_spellings,
+    name_key,
+    name_tokens,
+    patronymic_key,
+    split_full_name,
+)
 
 from .columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from .mending import mended_keys
 
 EARLIEST_BIRTH_YEAR = 1880
 
@@ -175,9 +184,11 @@ def records_frame(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.
 
 
 @lru_cache(maxsize=1 << 18)
-def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple[str, str, str, str]:
-    """Keys of the family name, given name and patronymic, and the key of another given
-    name that a one-word given name may stand for (George: Юрій beside Георгій), or ""."""
+def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple[str, str, str, str, str, str]:
+    """Keys of the family name, given name and patronymic; the key of another given
+    name that a one-word given name may stand for (George: Юрій beside Георгій), or "";
+    the key of the given name's first letter ("o" for Олександр), or ""; and, when the
+    given name is an initial ("Витко Р. В."), the initial's key, or ""."""
     if not (family or given or patronymic):
         parts = split_full_name(name)
         family, given, patronymic = parts.family or "", parts.given or "", parts.patronymic or ""
@@ -187,7 +198,10 @@ def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple
 
     given_tokens = name_tokens(given)
     alternative = given_name_keys(given_tokens[0])[1:2] if len(given_tokens) == 1 else ()
-    return keys(family), keys(given), keys(patronymic, patronymic_key), alternative[0] if alternative else ""
+    initial = name_key(given_tokens[0]) if len(given_tokens) == 1 and len(given_tokens[0]) == 1 else ""
+    first = name_key(given_tokens[0][0]) if given_tokens and not initial else ""
+    return (keys(family), keys(given), keys(patronymic, patronymic_key), alternative[0] if alternative else "",
+            first, initial)
 
 
 # Letters that transliteration tables write differently for one Cyrillic letter, in
@@ -265,7 +279,9 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     """Derived features for every record, and the issues found on the way.
 
     Columns: unique_id, source, family_key, family_sound, given_key, given_alt (the key of
-    another given name the given name may stand for: Юрій for George), patronymic_key,
+    another given name the given name may stand for: Юрій for George), given_first (the
+    key of the given name's first letter), given_initial (the key of a given name written
+    as an initial), patronymic_key,
     name_concat, birth_year/month/day, birth_year_span (1 when the year comes from an
     age: the person was born that year or the one before), birth_date_key, place_key,
     place_sound, sex, facility_key, custody_from, document_id, usable (False when the
@@ -280,19 +296,20 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     n = len(df)
     empty = [""] * n
     out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day", "birth_year_span")}
-    fam, giv, pat, usable, giv_alt = [], [], [], [], []
+    fam, giv, pat, usable, giv_alt, giv_first, giv_initial = [], [], [], [], [], [], []
     names = df["name"].tolist()
     this_year = date.today().year
     id_list = ids.tolist()
     for i in range(n):
         rid = id_list[i]
-        f, g, p, alt = _name_features(names[i], (col["family_name"] or empty)[i],
+        f, g, p, alt, first, initial = _name_features(names[i], (col["family_name"] or empty)[i],
                                  (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i])
         ok = bool(f or g or p)
         if not ok:
             issues.append(RowIssue(row_numbers[i], rid, "name", f"no usable name in {names[i]!r}; "
                                    "the record is kept apart, not compared", excluded=True))
         fam.append(f), giv.append(g), pat.append(p), usable.append(ok), giv_alt.append(alt)
+        giv_first.append(first), giv_initial.append(initial)
         birth = (col["birth_date"] or empty)[i]
         y = mo = d = None
         if birth:
@@ -314,11 +331,14 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         "unique_id": ids.values,
         "source": df["source"].values,
         "family_key": fam, "given_key": giv, "given_alt": giv_alt, "patronymic_key": pat,
+        "given_first": giv_first, "given_initial": giv_initial,
         **{k: pd.array(v, dtype="Int64") for k, v in out.items()},
         "usable": usable,
     })
+    frame["given_key"] = mended_keys(frame["given_key"], keep=is_given_name, spellings=key_spellings)
+    frame["family_key"] = mended_keys(frame["family_key"])
     frame["name_concat"] = frame["given_key"] + "|" + frame["family_key"]
-    frame["family_sound"] = [sound_key(f) if f else "" for f in fam]
+    frame["family_sound"] = [sound_key(f) if f else "" for f in frame["family_key"]]
     full = frame["birth_day"].notna()
     frame["birth_date_key"] = None
     frame.loc[full, "birth_date_key"] = (
@@ -339,7 +359,8 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         frame["custody_from"] = [_full_date(v, row_numbers[i], id_list[i], "custody_from", issues)
                                  for i, v in enumerate(col["custody_from"])]
         frame["custody_from"] = pd.to_datetime(frame["custody_from"])
-    for c in ("family_key", "family_sound", "given_key", "given_alt", "patronymic_key", "place_key", "place_sound",
+    for c in ("family_key", "family_sound", "given_key", "given_alt", "given_first", "given_initial",
+              "patronymic_key", "place_key", "place_sound",
               "facility_key", "name_concat"):
         if c in frame:
             frame[c] = frame[c].replace({"": None, "|": None})
