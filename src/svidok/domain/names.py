@@ -324,7 +324,7 @@ def split_full_name(text: str) -> NameParts:
         return NameParts(family.strip() or None, " ".join(given_words) or None, patr)
     words = _WORD_RE.findall(text)
     full = [w for w in words if len(w) > 1]
-    if len(full) < len(words):  # initials: "Витко Р. В.", "О. Шевченко"
+    if full and len(full) < len(words):  # initials: "Витко Р. В.", "О. Шевченко"
         if len(full) == 1:
             return NameParts(full[0], next(w for w in words if len(w) == 1), None)
         words = full
