@@ -229,6 +229,13 @@ def sound_key(key: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
+def _a_name_of_its_own(key: str, form: str) -> bool:
+    """A known given name one letter from another at its start or end is a name of its
+    own (Арина/Ірина, Ярослава/Ярослав); inside, it may be a misspelling the name
+    dictionary picked up (Владимр)."""
+    return is_given_name(key) and (key[0] != form[0] or key[-1] != form[-1] or len(key) < 5)
+
+
 def _place_key(place: str) -> str:
     return " ".join(k for k in map(name_key, name_tokens(place)) if k)
 
@@ -335,7 +342,8 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         **{k: pd.array(v, dtype="Int64") for k, v in out.items()},
         "usable": usable,
     })
-    frame["given_key"] = mended_keys(frame["given_key"], keep=is_given_name, spellings=key_spellings)
+    frame["given_key"] = mended_keys(frame["given_key"], min_length=4, protect=_a_name_of_its_own,
+                                     spellings=key_spellings)
     frame["family_key"] = mended_keys(frame["family_key"])
     frame["name_concat"] = frame["given_key"] + "|" + frame["family_key"]
     frame["family_sound"] = [sound_key(f) if f else "" for f in frame["family_key"]]
