@@ -249,3 +249,128 @@ def test_a_form_that_is_itself_another_name_does_not_take_it_over():
 ])
 def test_initials_and_a_family_name_in_capitals(text, parts):
     assert split_full_name(text) == parts
+
+
+# -- everyday diminutives (issue 17: "Тоня Журненко" ~ "Журненко Антоніна Іванівна") ----
+
+@pytest.mark.parametrize(
+    ("full", "ukrainian", "russian", "latin"),
+    [
+        ("Антоніна", "Тоня", "Тоня", "Tonia"),
+        ("Антоніна", "Тося", "Тося", "Tosya"),
+        ("Тимофій", "Тимко", "Тимоша", "Tymko"),
+        ("Едуард", "Едик", "Эдик", "Edik"),
+        ("Ігор", "Ігорьок", "Игорёк", "Igorek"),
+        ("Ігор", "Ігорьок", "Игорек", "Ihorok"),
+        ("Ірина", "Ірочка", "Ирочка", "Irochka"),
+        ("Олександр", "Сашуня", "Сашенька", "Sashunia"),
+        ("Олександр", "Саньок", "Санёк", "Sanyok"),
+        ("Сергій", "Сергійко", "Серёжа", "Serhiiko"),
+        ("Сергій", "Сєрьога", "Серёга", "Seryoga"),
+        ("Олена", "Оленка", "Леночка", "Olenka"),
+        ("Марія", "Марічка", "Машенька", "Marichka"),
+        ("Олексій", "Льоша", "Алёша", "Alyosha"),
+        ("Олексій", "Льоха", "Лёха", "Lyokha"),
+        ("Семен", "Сьома", "Сёма", "Syoma"),
+        ("Артем", "Тьомка", "Тёмка", "Tyomka"),
+        ("Віктор", "Вітьок", "Витёк", "Vitek"),
+        ("Микола", "Колюня", "Коленька", "Kolyan"),
+        ("Дмитро", "Дімон", "Димочка", "Dimka"),
+        ("Іван", "Івасик", "Ванюша", "Vaniusha"),
+        ("Володимир", "Вовчик", "Вовочка", "Vovchik"),
+        ("Михайло", "Мішко", "Мишаня", "Mishko"),
+        ("Юрій", "Юрась", "Юрочка", "Yuras"),
+        ("Василь", "Васильок", "Василёк", "Vasylko"),
+        ("Ілля", "Іллюша", "Илюша", "Illiusha"),
+        ("Кирило", "Кирилко", "Кирюша", "Kiriusha"),
+        ("Данило", "Данилко", "Даня", "Danya"),
+        ("Георгій", "Жорик", "Гоша", "Gosha"),
+        ("Лев", "Льова", "Лёва", "Lyova"),
+        ("Ростислав", "Ростик", "Ростик", "Rostyk"),
+        ("Зіновій", "Зеник", "Зеник", "Zenyk"),
+        ("Катерина", "Катруся", "Катюша", "Katiusha"),
+        ("Ганна", "Ганнуся", "Анюта", "Aniuta"),
+        ("Наталія", "Наталочка", "Наташка", "Natalochka"),
+        ("Тетяна", "Тетянка", "Танечка", "Tanechka"),
+        ("Ольга", "Олюня", "Олечка", "Oliusia"),
+        ("Людмила", "Люся", "Людочка", "Liusia"),
+        ("Галина", "Галюня", "Галочка", "Halia"),
+        ("Надія", "Надійка", "Наденька", "Nadiika"),
+        ("Вікторія", "Вікуся", "Викуля", "Vikusia"),
+        ("Анастасія", "Настуся", "Настенька", "Nastia"),
+        ("Єлизавета", "Ліза", "Лизочка", "Liza"),
+        ("Валерія", "Лера", "Леруся", "Lera"),
+        ("Маргарита", "Рита", "Рита", "Rita"),
+        ("Ксенія", "Ксеня", "Ксюха", "Ksenia"),
+    ],
+)
+def test_an_everyday_diminutive_gets_the_full_names_key_in_every_script(full, ukrainian, russian, latin):
+    key = name_key(full)
+    assert {form: name_key(form) for form in (ukrainian, russian, latin)} == dict.fromkeys(
+        (ukrainian, russian, latin), key
+    )
+
+
+def test_every_diminutive_row_reaches_its_name_also_in_latin():
+    """Each row of given_name_diminutives.tsv: the form, and its Ukrainian (KMU 2010) and
+    Russian passport romanisations, agree with the full name."""
+    from translitua import RussianInternationalPassport, UkrainianKMU, translit
+
+    from svidok.domain.names import _diminutive_rows
+
+    wrong = []
+    for form, full in _diminutive_rows():
+        for spelling in (form, translit(form, UkrainianKMU), translit(form, RussianInternationalPassport)):
+            if name_key(full) not in given_name_keys(spelling):
+                wrong.append((form, full, spelling, name_key(spelling)))
+    assert not wrong
+
+
+@pytest.mark.parametrize(
+    ("form", "one", "other"),
+    [("Тима", "Тимофій", "Тимур"), ("Ксюша", "Ксенія", "Оксана"), ("Оленька", "Олена", "Ольга"),
+     ("Slavik", "Ярослав", "В'ячеслав"), ("Слава", "Ярослав", "Владислав"), ("Владик", "Владислав", "Володимир"),
+     ("Саня", "Олександр", "Олександра"), ("Лёнька", "Леонід", "Олена")],
+)
+def test_a_diminutive_two_names_share_agrees_with_both(form, one, other):
+    keys = given_name_keys(form)
+    assert keys[0] == name_key(one) and name_key(other) in keys
+    assert name_key(one) != name_key(other)
+
+
+# Full given names that look like familiar forms of another name; none may be taken over.
+# (Антоній is not here: Anthony, Antony in en_given_names.tsv make it one name with Антон.)
+_OWN_NAMES = ["Ксенія", "Ксения", "Kseniia", "Олеся", "Леся", "Ян", "Яна", "Ніка", "Мілана", "Алла", "Аліна",
+              "Віта", "Влад", "Влада", "Злата", "Кіра", "Дана", "Ліна", "Ліля", "Тамара", "Антонія",
+              "Тимур", "Богдана", "Оксана", "Олександра", "Олена", "Ольга", "Євгенія", "Леонід", "Станіслав"]
+
+
+@pytest.mark.parametrize("name", _OWN_NAMES)
+def test_a_full_name_that_looks_like_a_diminutive_keeps_its_own_key(name):
+    from svidok.domain.names import _generated_aliases
+    from svidok.domain.names_scripts import skeleton
+
+    aliases = _generated_aliases()[0]
+    assert name_key(name) == aliases.get(skeleton(name), skeleton(name))
+    assert given_name_keys(name) == (name_key(name),)
+
+
+def test_no_diminutive_is_itself_another_full_name_in_the_tables():
+    """A familiar form whose spelling is the key of a different full name the tables know
+    (Ксеня was once a row for Оксана and took Ксенія over) would merge two names."""
+    from svidok.domain.names import _ambiguous_rows, _diminutive_rows, _english_rows, _generated_aliases
+    from svidok.domain.names_scripts import skeleton
+
+    aliases = _generated_aliases()[0]
+
+    def base(word):
+        return aliases.get(skeleton(word), skeleton(word))
+
+    full_names = {full for _, full in _diminutive_rows()} | {uk for uk, _, _ in _english_rows()}
+    full_names |= {n for _, names in _ambiguous_rows() for n in names} | set(_OWN_NAMES)
+    by_key = {}
+    for n in full_names:
+        by_key.setdefault(base(n), set()).add(n)
+    clashes = [(form, full, by_key[base(form)]) for form, full in _diminutive_rows()
+               if base(form) in by_key and base(form) != base(full)]
+    assert not clashes

@@ -101,6 +101,7 @@ def _aliases() -> dict[str, str]:
         target = aliases.get(skeleton(full), skeleton(full))
         if (v := skeleton(short)) and v != target:
             aliases[v] = target  # Сашко, Саша, Sasha -> the key of Олександр
+    _add_diminutive_romanisations(aliases)
     for typed, name in _plain_latin_rows():
         target = aliases.get(skeleton(name), skeleton(name))
         if (v := skeleton(typed)) and v != target:
@@ -110,7 +111,37 @@ def _aliases() -> dict[str, str]:
         # A form that is itself one of the other names (Jan, Ян) would take that name over.
         if (v := skeleton(form)) and v != target and v not in {skeleton(n) for n in names[1:]}:
             aliases[v] = target  # George -> Георгій (and Юрій: see given_name_keys)
+    # A generated alias may point at a spelling the tables above now send elsewhere
+    # (Aliosha -> Алёша, itself a diminutive of Олексій): follow it to the end.
+    for v, target in aliases.items():
+        seen = {v}
+        while target in aliases and target not in seen:
+            seen.add(target)
+            target = aliases[target]
+        aliases[v] = target
     return aliases
+
+
+def _add_diminutive_romanisations(aliases: dict[str, str]) -> None:
+    """Alias the romanisations of each diminutive that its skeleton does not cover:
+    ё and ьо written yo/io/jo (Санёк, Саньок -> Sanyok, Sanjok). names_build does the
+    same for full names from the same translitua tables. A spelling that is already
+    an alias or some given name's key keeps its meaning."""
+    from translitua import ALL_RUSSIAN, ALL_UKRAINIAN, translit
+
+    given = _given_keys_raw()
+    for short, full in _diminutive_rows():
+        target = aliases.get(skeleton(full), skeleton(full))
+        for table in (*ALL_UKRAINIAN, *ALL_RUSSIAN):
+            v = skeleton(translit(short, table))
+            if v and v != target and v not in aliases and v not in given:
+                aliases[v] = target
+
+
+@cache
+def _given_keys_raw() -> frozenset[str]:
+    lines = read_names_data("given_name_keys.txt").splitlines()
+    return frozenset(k for k in lines if k and not k.startswith("#"))
 
 
 @cache
@@ -176,10 +207,7 @@ def _english_by_key() -> dict[str, str]:
 
 @cache
 def _given_keys() -> frozenset[str]:
-    lines = read_names_data("given_name_keys.txt").splitlines()
-    return frozenset(k for k in lines if k and not k.startswith("#")) | frozenset(
-        name_key(uk) for uk, _, _ in _english_rows()
-    )
+    return _given_keys_raw() | frozenset(name_key(uk) for uk, _, _ in _english_rows())
 
 
 @lru_cache(maxsize=1 << 20)
