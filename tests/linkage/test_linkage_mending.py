@@ -4,30 +4,32 @@ from __future__ import annotations
 
 import pandas as pd
 
-from svidok.domain.names import is_given_name
 from svidok.linkage.mending import mended_keys
-from svidok.linkage.records import prepare
+from svidok.linkage.records import _a_name_of_its_own, prepare
 
 
 def _keys(**counts: int) -> pd.Series:
     return pd.Series([k for k, n in counts.items() for _ in range(n)])
 
 
-def test_a_rare_key_one_typo_from_a_common_one_is_read_as_it():
-    keys = _keys(vladimir=50, vladimr=1, burlakoschuk=12, burlakooschuk=1, burlakshcuk=1)
+def test_a_key_one_typo_from_a_much_commoner_one_is_read_as_it():
+    keys = _keys(vladimir=50, vladimr=1, burlakoschuk=12, burlakooschuk=1, burlakshcuk=1, khmarich=9, gmarich=2)
     out = mended_keys(keys)
-    assert set(out) == {"vladimir", "burlakoschuk", "burlakshcuk"}  # two typos away: left alone
-    assert (out == "vladimir").sum() == 51
+    assert set(out) == {"vladimir", "burlakoschuk", "burlakshcuk", "khmarich"}  # two typos away: left alone
+    assert (out == "vladimir").sum() == 51 and (out == "khmarich").sum() == 11  # Latin h for х
+    # a typo of a common name recurs: read as the name when the name is twenty times as common
+    assert set(mended_keys(_keys(iuri=400, iuiri=20))) == {"iuri"}
+    assert set(mended_keys(_keys(olga=400, olda=20))) == {"olga", "olda"}  # four letters: too short
+    assert set(mended_keys(_keys(iaroslav=100, iaoslav=6))) == {"iaroslav", "iaoslav"}  # only 17 times
 
 
-def test_known_names_short_keys_and_close_calls_stay():
-    # Олеся is a name of its own, however many Олена there are
-    assert set(mended_keys(_keys(elena=500, olesia=1), keep=is_given_name)) == {"elena", "olesia"}
-    # a four-letter key: one letter is too much of it
-    assert set(mended_keys(_keys(petr=100, petp=1))) == {"petr", "petp"}
+def test_names_of_their_own_and_close_calls_stay():
+    # Арина is a name of its own beside Ірина, Ярослава beside Ярослав
+    out = mended_keys(_keys(irina=500, arina=1, iaroslav=300, iaroslava=2), min_length=4, protect=_a_name_of_its_own)
+    assert set(out) == {"irina", "arina", "iaroslav", "iaroslava"}
     # two common keys one typo away: which one is meant cannot be told
     assert set(mended_keys(_keys(kovalenko=40, kovalenka=30, kovalenk=1))) == {"kovalenko", "kovalenka", "kovalenk"}
-    # a key as common as its neighbour is a name, not a typo
+    # a key about as common as its neighbour is a name, not a typo
     assert set(mended_keys(_keys(shevchuk=20, shevchun=6))) == {"shevchuk", "shevchun"}
 
 
