@@ -43,6 +43,10 @@ def name_comparison(ambiguous_given: bool = False, initials: bool = False) -> cl
             cll.ExactMatchLevel("name_concat").configure(tf_adjustment_column="name_concat"),
             cll.ColumnsReversedLevel(f, g, symmetrical=True).configure(label_for_charts="swapped"),
             *ambiguous,
+            # One typo (a letter added, dropped, changed, two swapped) is likelier the same
+            # name than any two similar spellings: its own level, before the broad ones.
+            cll.And(cll.ExactMatchLevel(f), cll.DamerauLevenshteinLevel(g, 1)).configure(tf_adjustment_column=f),
+            cll.And(cll.ExactMatchLevel(g), cll.DamerauLevenshteinLevel(f, 1)).configure(tf_adjustment_column=g),
             cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(tf_adjustment_column=f),
             cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)).configure(tf_adjustment_column=g),
             *initial,
