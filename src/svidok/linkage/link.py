@@ -83,6 +83,9 @@ class LinkageConfig:
     explain: bool = False
     #: Weigh whether two records come from one source (see :mod:`svidok.linkage.source_weight`).
     weigh_sources: bool = True
+    #: Two groups with birth years more than a year apart between them (beyond what an
+    #: age allows) never join in the clustering, whatever the other pairs add up to.
+    birth_years_veto: bool = True
 
     def __post_init__(self) -> None:
         # A probability of exactly 0 or 1 is an infinite match weight: the engine cannot compare it.
@@ -256,6 +259,7 @@ def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
         weight[[v is True for v in verdict]] = float("inf")
         weight[[v is False for v in verdict]] = float("-inf")
     apart = _contradicting(features, lo, hi) if features is not None else np.zeros(len(lo), dtype=bool)
+    veto = _years_apart(features, lo, hi) if features is not None and config.birth_years_veto else None
     group = pd.Series(big["cluster_id"].to_numpy(), index=big["unique_id"].to_numpy())
     comp = group.reindex(lo).to_numpy()
     # Ties are broken by the record ids, so the same input always gives the same clusters.
@@ -267,7 +271,7 @@ def _split_components(linker: Linker, db_api, clustered: pd.DataFrame,
         end = start
         while end < len(order) and comp[order[end]] == comp[order[start]]:
             end += 1
-        _rebuild(order[start:end], lo, hi, weight, limit, new_id, apart)
+        _rebuild(order[start:end], lo, hi, weight, limit, new_id, apart, veto)
         start = end
     out = clustered.copy()
     out["cluster_id"] = out["unique_id"].map(new_id).fillna(out["cluster_id"])
@@ -280,13 +284,7 @@ def _contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
     sex, another patronymic, another place (keys that differ: a place in a form the
     keys do not bring together counts too, which errs on the side of apart)."""
     f = features.set_index("unique_id")
-    out = np.zeros(len(lo), dtype=bool)
-    if "birth_year" in f:
-        y = f["birth_year"].astype("float64")
-        span = f["birth_year_span"].astype("float64").fillna(0)
-        gap = (y.reindex(lo).to_numpy() - y.reindex(hi).to_numpy())
-        slack = 1 + np.maximum(span.reindex(lo).to_numpy(), span.reindex(hi).to_numpy())
-        out |= np.nan_to_num(np.abs(gap), nan=0.0) > slack
+    out = _years_apart(features, lo, hi)
     if "source" in f:  # a source lists a person once, as a rule
         a, b = f["source"].reindex(lo).to_numpy(), f["source"].reindex(hi).to_numpy()
         out |= pd.notna(a) & (a == b)
@@ -297,10 +295,26 @@ def _contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
     return out
 
 
-def _rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str], apart=None) -> None:
-    """Greedy merging inside one component: pairs ``idx``, strongest first."""
+def _years_apart(features: pd.DataFrame, lo, hi) -> np.ndarray:
+    """True for pairs whose birth years are more than a year apart beyond what an age allows."""
+    out = np.zeros(len(lo), dtype=bool)
+    if "birth_year" in features:
+        f = features.set_index("unique_id")
+        y = f["birth_year"].astype("float64")
+        span = f["birth_year_span"].astype("float64").fillna(0)
+        gap = (y.reindex(lo).to_numpy() - y.reindex(hi).to_numpy())
+        slack = 1 + np.maximum(span.reindex(lo).to_numpy(), span.reindex(hi).to_numpy())
+        out |= np.nan_to_num(np.abs(gap), nan=0.0) > slack
+    return out
+
+
+def _rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str], apart=None,
+             veto=None) -> None:
+    """Greedy merging inside one component: pairs ``idx``, strongest first. Two groups
+    with a ``veto`` pair between them (birth years apart) join only by a reviewer's word."""
     w = {(lo[i], hi[i]): weight[i] for i in idx}
     no = {(lo[i], hi[i]) for i in idx if apart is not None and apart[i]}
+    never = {(lo[i], hi[i]) for i in idx if veto is not None and veto[i]}
     members = {n: [n] for i in idx for n in (lo[i], hi[i])}
     root = {n: n for n in members}
 
@@ -322,6 +336,8 @@ def _rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str
             # The pairs' weights added up, or, for a single record that contradicts
             # nothing in the group, its strongest link (see _split_components).
             single = min(len(members[a]), len(members[b])) == 1
+            if never and any(k in never for k in between):
+                continue
             if not (total >= limit or (single and not any(k in no for k in between))):
                 continue  # NaN (an accepted and a rejected pair) does not join either
         if len(members[a]) < len(members[b]):
