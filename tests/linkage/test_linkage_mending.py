@@ -39,3 +39,10 @@ def test_prepare_mends_given_and_family_names_and_the_name_key_with_them():
     features = prepare(rows)[0].set_index("unique_id")
     assert features.loc["t1", "name_concat"] == features.loc["a0", "name_concat"]
     assert features.loc["t1", "family_sound"] == features.loc["a0", "family_sound"]
+
+
+def test_a_womans_family_name_in_russian_and_ukrainian_form_has_one_key():
+    rows = [dict(record_id=str(i), source="s", name=n) for i, n in enumerate(
+        ["Ковальська Олена", "Ковальская Елена", "Olena Kovalska", "Elena Kovalskaya", "Lilâ Cemileva", "Джемілєва Ліля"])]
+    features = prepare(rows)[0]
+    assert features["family_key"].tolist() == ["kovalska"] * 4 + ["dzhemileva"] * 2

@@ -175,6 +175,8 @@ def _plain_latin_rows() -> list[tuple[str, str]]:
         if line.strip() and not line.startswith("#"):
             typed, name = line.split("\t")[:2]
             rows.append((typed.strip(), name.strip()))
+            if typed.strip().endswith(("ev", "ov", "in")):  # Cemileva, Cubarova: a woman's family name
+                rows.append((typed.strip() + "a", name.strip() + "а"))
     return rows
 
 

@@ -200,8 +200,15 @@ def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple
     alternative = given_name_keys(given_tokens[0])[1:2] if len(given_tokens) == 1 else ()
     initial = name_key(given_tokens[0]) if len(given_tokens) == 1 and len(given_tokens[0]) == 1 else ""
     first = name_key(given_tokens[0][0]) if given_tokens and not initial else ""
-    return (keys(family), keys(given), keys(patronymic, patronymic_key), alternative[0] if alternative else "",
-            first, initial)
+    return (keys(family, _family_key), keys(given), keys(patronymic, patronymic_key),
+            alternative[0] if alternative else "", first, initial)
+
+
+def _family_key(token: str) -> str:
+    """:func:`name_key` of a family name, with the Russian feminine adjective ending read
+    as the Ukrainian one: Ковальская, Kovalskaya as Ковальська (-ая for -а)."""
+    key = name_key(token)
+    return key[:-2] if key.endswith("aia") and len(key) > 5 else key
 
 
 # Letters that transliteration tables write differently for one Cyrillic letter, in
