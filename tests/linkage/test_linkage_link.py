@@ -144,12 +144,12 @@ def test_an_english_form_of_two_names_links_to_either():
 
 
 def _grouped(weights: dict[tuple[str, str], float], apart: set[tuple[str, str]] = frozenset()) -> dict[str, str]:
-    from svidok.linkage.link import _rebuild
+    from svidok.linkage.clustering import rebuild
 
     pairs = sorted(weights, key=lambda k: -weights[k])
     lo, hi = [a for a, _ in pairs], [b for _, b in pairs]
     new_id: dict[str, str] = {}
-    _rebuild(list(range(len(pairs))), lo, hi, [weights[k] for k in pairs], 0.0, new_id,
+    rebuild(list(range(len(pairs))), lo, hi, [weights[k] for k in pairs], 0.0, new_id,
              [k in apart for k in pairs])
     return new_id
 
