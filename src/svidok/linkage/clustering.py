@@ -61,7 +61,6 @@ def split_components(linker: Linker, db_api, clustered: pd.DataFrame,
         weight[[v is True for v in verdict]] = float("inf")
         weight[[v is False for v in verdict]] = float("-inf")
     apart = contradicting(features, lo, hi) if features is not None else np.zeros(len(lo), dtype=bool)
-    veto = years_apart(features, lo, hi) if features is not None and config.birth_years_veto else None
     group = pd.Series(big["cluster_id"].to_numpy(), index=big["unique_id"].to_numpy())
     comp = group.reindex(lo).to_numpy()
     # Ties are broken by the record ids, so the same input always gives the same clusters.
@@ -73,7 +72,7 @@ def split_components(linker: Linker, db_api, clustered: pd.DataFrame,
         end = start
         while end < len(order) and comp[order[end]] == comp[order[start]]:
             end += 1
-        rebuild(order[start:end], lo, hi, weight, limit, new_id, apart, veto)
+        rebuild(order[start:end], lo, hi, weight, limit, new_id, apart)
         start = end
     out = clustered.copy()
     out["cluster_id"] = out["unique_id"].map(new_id).fillna(out["cluster_id"])
@@ -110,13 +109,10 @@ def years_apart(features: pd.DataFrame, lo, hi) -> np.ndarray:
     return out
 
 
-def rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str], apart=None,
-             veto=None) -> None:
-    """Greedy merging inside one component: pairs ``idx``, strongest first. Two groups
-    with a ``veto`` pair between them (birth years apart) join only by a reviewer's word."""
+def rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str], apart=None) -> None:
+    """Greedy merging inside one component: pairs ``idx``, strongest first."""
     w = {(lo[i], hi[i]): weight[i] for i in idx}
     no = {(lo[i], hi[i]) for i in idx if apart is not None and apart[i]}
-    never = {(lo[i], hi[i]) for i in idx if veto is not None and veto[i]}
     members = {n: [n] for i in idx for n in (lo[i], hi[i])}
     root = {n: n for n in members}
 
@@ -138,8 +134,6 @@ def rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str]
             # The pairs' weights added up, or, for a single record that contradicts
             # nothing in the group, its strongest link (see split_components).
             single = min(len(members[a]), len(members[b])) == 1
-            if never and any(k in never for k in between):
-                continue
             if not (total >= limit or (single and not any(k in no for k in between))):
                 continue  # NaN (an accepted and a rejected pair) does not join either
         if len(members[a]) < len(members[b]):

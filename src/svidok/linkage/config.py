@@ -51,9 +51,6 @@ class LinkageConfig:
     explain: bool = False
     #: Weigh whether two records come from one source (see :mod:`svidok.linkage.source_weight`).
     weigh_sources: bool = True
-    #: Two groups with birth years more than a year apart between them (beyond what an
-    #: age allows) never join in the clustering, whatever the other pairs add up to.
-    birth_years_veto: bool = True
 
     def __post_init__(self) -> None:
         # A probability of exactly 0 or 1 is an infinite match weight: the engine cannot compare it.
