@@ -177,4 +177,4 @@ def test_a_given_name_written_as_an_initial_links_to_the_full_name():
     result = link_records(pd.concat([pd.DataFrame(rows), filler], ignore_index=True), config=LinkageConfig(explain=True))
     c = clusters_of(result)
     assert c["i1"] == c["i2"] != c["i3"]
-    assert "name: family exact, the given name's initial" in " ".join(sentences(result.explanations[("i1", "i2")]))
+    assert "name: the same family name, the given name's initial" in " ".join(sentences(result.explanations[("i1", "i2")]))

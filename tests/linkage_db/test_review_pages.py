@@ -46,6 +46,11 @@ def test_review_pages_compare_accept_undo(sqlite_app):
         assert "How the model weighed it" in page
         why = page.split("How the model weighed it", 1)[1]
         assert "birth date</th><td>same date</td><td>+" in why and "for one person" in why
+        # ...and in the reader's language
+        c.post("/language", data={"lang": "uk", "csrf_token": csrf_of(page)})
+        why_uk = c.get(f"/review/{pair['id']}").text
+        assert "дата народження</th><td>та сама дата</td><td>+" in why_uk
+        c.post("/language", data={"lang": "en", "csrf_token": csrf_of(why_uk)})
         r = c.post(f"/review/{pair['id']}/accept", data={"note": "same person", "csrf_token": csrf_of(page)},
                    follow_redirects=False)
         assert r.status_code in (302, 303)

@@ -45,3 +45,20 @@ def translated(text: Any, gettext: Callable[[str], str]) -> str:
         return said % params if params else said
     except (KeyError, ValueError, TypeError):  # a broken translation must not hide the message
         return str(text)
+
+
+def stored(text: Any) -> dict[str, Any]:
+    """A ``Text`` as JSON keeps it (message id, values, the English), for text that is saved
+    and shown later in another language; :func:`restored` reads it back."""
+    if not isinstance(text, Text):
+        return {"text": "" if text is None else str(text)}
+    params = {k: stored(v) if isinstance(v, Text) else v for k, v in text.params.items()}
+    return {"text": str(text), "msgid": text.msgid, "params": params}
+
+
+def restored(value: Any) -> Any:
+    """What :func:`stored` saved, as a ``Text`` again; anything else as it is."""
+    if not isinstance(value, dict) or "msgid" not in value:
+        return value.get("text", "") if isinstance(value, dict) else value
+    params = {k: restored(v) if isinstance(v, dict) else v for k, v in (value.get("params") or {}).items()}
+    return Text(value["msgid"], params)

@@ -19,9 +19,31 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from splink import Linker
 
-FIELDS = {"name": "name", "birth": "birth date", "patronymic": "patronymic", "place_key": "place",
-          "sex": "sex", "facility_key": "custody facility", "document_id": "document number",
-          "custody_from": "first date in custody", "source": "source"}
+from svidok.core.messages import M_, Text, stored
+
+#: Field names in words; ``M_`` so that the review page can say them in its language.
+FIELDS = {"name": M_("name"), "birth": M_("birth date"), "patronymic": M_("patronymic"), "place_key": M_("place"),
+          "sex": M_("sex"), "facility_key": M_("custody facility"), "document_id": M_("document number"),
+          "custody_from": M_("first date in custody"), "source": M_("source")}
+
+#: Levels whose chart label is written for people already (model.py, source_weight.py).
+LEVELS = {
+    "the same": M_("the same"), "swapped": M_("family and given names swapped"),
+    "family exact, given names that may be one name": M_("the same family name, given names that may be one name"),
+    "family the same, given one typo apart": M_("the same family name, the given name one typo apart"),
+    "given the same, family one typo apart": M_("the same given name, the family name one typo apart"),
+    "family the same, given spelt alike": M_("the same family name, the given name spelt alike"),
+    "given the same, family spelt alike": M_("the same given name, the family name spelt alike"),
+    "family exact, the given name's initial": M_("the same family name, the given name's initial"),
+    "given exact, family sounds alike": M_("the same given name, the family name sounds alike"),
+    "both spelt alike": M_("both names spelt alike"), "family only": M_("only the family name the same"),
+    "given only": M_("only the given name the same"), "same date": M_("same date"),
+    "same year and month": M_("same year and month"), "day/month swapped": M_("day and month swapped"),
+    "same year, less precise": M_("same year, one less precise"), "year fits an age": M_("a year that fits an age"),
+    "same year, other month": M_("same year, another month"), "within a year": M_("within a year"),
+    "within 3 years": M_("within 3 years"), "sounds alike": M_("sounds alike"),
+    "both from one source": M_("both from one source"), "from two sources": M_("from two sources"),
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,10 @@ class FieldWeight:
     finding: str  # what the comparison found: "same date"
     weight: float  # bits for (+) or against (-) one person
     verdict: str  # "for", "against", "neutral" or "not known"
+    #: ``field`` and ``finding`` as message ids and values (:func:`svidok.core.messages.stored`),
+    #: for an interface in another language; absent in explanations stored before them.
+    field_said: dict | None = None
+    finding_said: dict | None = None
 
     def sentence(self) -> str:
         if self.verdict == "not known":
@@ -42,24 +68,26 @@ class FieldWeight:
                 f"{'likelier' if self.weight > 0 else 'less likely'} for one person)")
 
 
-def _words(label: str) -> str:
+def _words(label: str) -> Text:
     """Splink's chart label of a level, in words ("Exact match on sex" -> "the same")."""
     if re.search(r"\bis NULL\b", label) or label == "missing":
-        return "not known for both records"
+        return M_("not known for both records")
     if label.startswith("Exact match"):
-        return "the same"
+        return M_("the same")
     if label == "All other comparisons":
-        return "different"
+        return M_("different")
+    if label in LEVELS:
+        return LEVELS[label]
     m = re.match(r"Jaro-Winkler distance of \w+ >= ([\d.]+)", label)
     if m:
-        return f"nearly the same spelling (similarity at least {m.group(1)})"
+        return M_("nearly the same spelling (similarity at least %(t)s)", t=m.group(1))
     m = re.match(r"Levenshtein distance of \w+ <= (\d+)", label)
     if m:
-        return f"at most {m.group(1)} character(s) apart"
-    m = re.match(r"Abs date difference of '?\w+'? <= (\d+) day", label, re.I)
+        return M_("at most %(n)s character(s) apart", n=m.group(1))
+    m = re.match(r"Abs (?:date )?difference of '?\w+'? <= (\d+) day", label, re.I)
     if m:
-        return f"within {m.group(1)} days"
-    return label
+        return M_("within %(n)s days", n=m.group(1))
+    return Text(label)
 
 
 def _level_weights(comparison: dict) -> list[tuple[float | None, str, bool]]:
@@ -106,10 +134,14 @@ def explain_pairs(sdf, model: dict, db_api, pairs: pd.DataFrame,
             tf = row.get(f"mw_tf_adj_{name}") or 0.0
             total = float(w) + (0.0 if isinstance(tf, float) and math.isnan(tf) else float(tf))
             if tf and abs(tf) >= 0.05:
-                finding += f", {'a rare' if tf > 0 else 'a common'} one ({tf:+.1f} bits for how {'rare' if tf > 0 else 'common'})"
+                finding = (M_("%(finding)s, a rare one (%(bits)s bits for how rare)", finding=finding, bits=f"{tf:+.1f}")
+                           if tf > 0 else
+                           M_("%(finding)s, a common one (%(bits)s bits for how common)", finding=finding, bits=f"{tf:+.1f}"))
             verdict = ("not known" if is_null else "for" if total >= 0.5 else "against" if total <= -0.5
                        else "neutral")
-            fields.append(FieldWeight(FIELDS.get(name, name), finding, round(total, 2), verdict))
+            field_name = FIELDS.get(name, Text(name))
+            fields.append(FieldWeight(str(field_name), str(finding), round(total, 2), verdict,
+                                      stored(field_name), stored(finding)))
         fields.sort(key=lambda f: -abs(f.weight))
         a, b = sorted((str(row["unique_id_l"]), str(row["unique_id_r"])))
         out[(a, b)] = {"prior": round(prior, 2), "total": round(float(row["match_weight"]), 2),

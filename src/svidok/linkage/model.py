@@ -39,22 +39,28 @@ def name_comparison(ambiguous_given: bool = False, initials: bool = False) -> cl
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
-            cll.And(cll.NullLevel(f), cll.NullLevel(g)),
-            cll.ExactMatchLevel("name_concat").configure(tf_adjustment_column="name_concat"),
+            cll.And(cll.NullLevel(f), cll.NullLevel(g)).configure(label_for_charts="missing"),
+            cll.ExactMatchLevel("name_concat").configure(tf_adjustment_column="name_concat",
+                                                         label_for_charts="the same"),
             cll.ColumnsReversedLevel(f, g, symmetrical=True).configure(label_for_charts="swapped"),
             *ambiguous,
             # One typo (a letter added, dropped, changed, two swapped) is likelier the same
             # name than any two similar spellings: its own level, before the broad ones.
-            cll.And(cll.ExactMatchLevel(f), cll.DamerauLevenshteinLevel(g, 1)).configure(tf_adjustment_column=f),
-            cll.And(cll.ExactMatchLevel(g), cll.DamerauLevenshteinLevel(f, 1)).configure(tf_adjustment_column=g),
-            cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(tf_adjustment_column=f),
-            cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)).configure(tf_adjustment_column=g),
+            cll.And(cll.ExactMatchLevel(f), cll.DamerauLevenshteinLevel(g, 1)).configure(
+                tf_adjustment_column=f, label_for_charts="family the same, given one typo apart"),
+            cll.And(cll.ExactMatchLevel(g), cll.DamerauLevenshteinLevel(f, 1)).configure(
+                tf_adjustment_column=g, label_for_charts="given the same, family one typo apart"),
+            cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(
+                tf_adjustment_column=f, label_for_charts="family the same, given spelt alike"),
+            cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)).configure(
+                tf_adjustment_column=g, label_for_charts="given the same, family spelt alike"),
             *initial,
             # Another transliteration table (German Zymbal for Цимбал) or the Russian form
             # of the family name (Черновол for Чорновіл): the name sounds alike.
             cll.And(cll.ExactMatchLevel(g), cll.ExactMatchLevel("family_sound")).configure(
                 label_for_charts="given exact, family sounds alike"),
-            cll.And(cll.JaroWinklerLevel(f, 0.88), cll.JaroWinklerLevel(g, 0.85)),
+            cll.And(cll.JaroWinklerLevel(f, 0.88), cll.JaroWinklerLevel(g, 0.85)).configure(
+                label_for_charts="both spelt alike"),
             cll.ExactMatchLevel(f).configure(label_for_charts="family only"),
             cll.ExactMatchLevel(g).configure(label_for_charts="given only"),
             cll.ElseLevel(),

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from svidok.core.actors import Actor
+from svidok.core.messages import restored
 
 from . import i18n
 
@@ -37,6 +38,8 @@ def coord(value: float | str | None, places: int = 5) -> str:
 
 
 env.filters["coord"] = coord
+# Text a service saved with its message id (svidok.core.messages.stored), in the page's language.
+env.filters["said"] = lambda value: i18n.reason(restored(value))
 
 
 def filesize(value: int | float | None) -> str:
