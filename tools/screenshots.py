@@ -152,6 +152,16 @@ def partnered(app) -> dict[str, str]:
             "partner-import-check": f"/partners/jobs/{check['id']}"}
 
 
+def person_pair(app) -> dict[str, str]:
+    """The same-person review page of the strongest pair the linkage finds among the demo's persons."""
+    from svidok.core.actors import SYSTEM
+    from svidok.services import person_linkage
+
+    person_linkage.run(app, SYSTEM, review_threshold=0.3)
+    items = person_linkage.queue(app, SYSTEM)["items"]
+    return {"person-pair": f"/review/{items[0]['id']}"} if items else {}
+
+
 def serve(app) -> tuple[str, object, threading.Thread]:
     import uvicorn
 
@@ -259,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         app, evidence_id, incident_id, pair_id, q, estimate_id = build(Path(tmp), args.size)
         batch_id, capture_id = captured(app, incident_id)
         shares = partnered(app)
+        shares.update(person_pair(app))
         base, server, thread = serve(app)
         try:
             targets = pages(evidence_id, incident_id, pair_id, batch_id, capture_id, estimate_id, q)

@@ -50,6 +50,7 @@ def test_review_pages_compare_accept_undo(sqlite_app):
         c.post("/language", data={"lang": "uk", "csrf_token": csrf_of(page)})
         why_uk = c.get(f"/review/{pair['id']}").text
         assert "дата народження</th><td>та сама дата</td><td>+" in why_uk
+        assert "та сама дата народження (1962-07-01)" in why_uk and "стать збігається (жінка / жінка)" in why_uk
         c.post("/language", data={"lang": "en", "csrf_token": csrf_of(why_uk)})
         r = c.post(f"/review/{pair['id']}/accept", data={"note": "same person", "csrf_token": csrf_of(page)},
                    follow_redirects=False)

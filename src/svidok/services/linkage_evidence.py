@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from svidok.core.messages import M_, Text, stored
 from svidok.domain import names
 from svidok.storage.models import CustodyEpisode, Person, PersonNameKey, Place
 
@@ -80,56 +81,66 @@ def _parts(f: PersonFacts) -> tuple[str, str, str]:
     return _key(p.family), _key(p.given), _key(p.patronymic)
 
 
-def compare(a: PersonFacts, b: PersonFacts) -> dict[str, list[str]]:
-    """{"for": [...], "against": [...], "missing": [...]} for two records."""
-    pro: list[str] = []
-    con: list[str] = []
-    missing: list[str] = []
+def compare(a: PersonFacts, b: PersonFacts) -> dict:
+    """{"for": [...], "against": [...], "missing": [...]} for two records, in English, and
+    the same under "said" with each line's message id and values (``core.messages.stored``),
+    for the review page in the reader's language."""
+    pro: list[Text] = []
+    con: list[Text] = []
+    missing: list[Text] = []
     (fa, ga, pa), (fb, gb, pb) = _parts(a), _parts(b)
-    for label, x, y in (("family name", fa, fb), ("given name", ga, gb), ("patronymic", pa, pb)):
+    parts = ((M_("family name"), fa, fb, "family"), (M_("given name"), ga, gb, "given"), (M_("patronymic"), pa, pb, "patronymic"))
+    for label, x, y, part in parts:
         if not x or not y:
-            missing.append(f"{label}: not recorded for both")
+            missing.append(M_("%(part)s: not recorded for both", part=label))
         elif x == y:
-            pro.append(f"same {label} across spellings ({x})")
-        elif fa and fb and label != "patronymic" and (fa, ga) == (gb, fb):
-            pro.append("family and given names swapped")
+            pro.append(M_("same %(part)s across spellings (%(key)s)", part=label, key=x))
+        elif fa and fb and part != "patronymic" and (fa, ga) == (gb, fb):
+            pro.append(M_("family and given names swapped"))
         else:
-            con.append(f"{label} differs ({x} / {y})")
+            con.append(M_("%(part)s differs (%(a)s / %(b)s)", part=label, a=x, b=y))
     common = (a.name_keys & b.name_keys) - {fa, ga, pa}
     if common:
-        pro.append(f"other recorded spellings share {', '.join(sorted(common))}")
+        pro.append(M_("other recorded spellings share %(keys)s", keys=", ".join(sorted(common))))
     if a.birth_lo and b.birth_lo:
         if a.birth_text == b.birth_text:
-            pro.append(f"same birth date ({a.birth_text})")
+            pro.append(M_("same birth date (%(date)s)", date=a.birth_text))
         elif a.birth_lo <= b.birth_hi and b.birth_lo <= a.birth_hi:
-            pro.append(f"birth dates compatible ({a.birth_text} / {b.birth_text})")
+            pro.append(M_("birth dates compatible (%(a)s / %(b)s)", a=a.birth_text, b=b.birth_text))
         else:
             gap = abs(a.birth_lo.year - b.birth_lo.year)
-            con.append(f"birth dates differ ({a.birth_text} / {b.birth_text}, ~{gap} year(s))")
+            con.append(M_("birth dates differ (%(a)s / %(b)s, ~%(n)s year(s))", a=a.birth_text, b=b.birth_text, n=gap))
     else:
-        missing.append("birth date: not recorded for both")
+        missing.append(M_("%(part)s: not recorded for both", part=M_("birth date")))
     if a.sex in ("male", "female") and b.sex in ("male", "female"):
-        (pro if a.sex == b.sex else con).append(f"sex {'agrees' if a.sex == b.sex else 'differs'} ({a.sex} / {b.sex})")
+        sexes = {"male": M_("male"), "female": M_("female")}
+        if a.sex == b.sex:
+            pro.append(M_("sex agrees (%(a)s / %(b)s)", a=sexes[a.sex], b=sexes[b.sex]))
+        else:
+            con.append(M_("sex differs (%(a)s / %(b)s)", a=sexes[a.sex], b=sexes[b.sex]))
     else:
-        missing.append("sex: not recorded for both")
+        missing.append(M_("%(part)s: not recorded for both", part=M_("sex")))
     if a.residence_id and b.residence_id:
         if a.residence_id == b.residence_id:
-            pro.append(f"same place of residence ({a.residence})")
+            pro.append(M_("same place of residence (%(place)s)", place=a.residence))
         else:
-            con.append(f"places of residence differ ({a.residence} / {b.residence})")
+            con.append(M_("places of residence differ (%(a)s / %(b)s)", a=a.residence, b=b.residence))
     if a.custody_from and b.custody_from:
         shared = sorted(set(a.facility_codes) & set(b.facility_codes))
         if shared:
-            pro.append(f"held in the same facility ({a.facility_names[shared[0]]})")
+            pro.append(M_("held in the same facility (%(facility)s)", facility=a.facility_names[shared[0]]))
         elif a.facility_codes and b.facility_codes:
-            con.append("held in different facilities")
+            con.append(M_("held in different facilities"))
         gap = min(abs((x - y).days) for x in a.custody_from for y in b.custody_from)
         if gap <= SAME_ARREST_DAYS:
-            pro.append(f"detained within {gap} day(s) of each other")
+            pro.append(M_("detained within %(n)s day(s) of each other", n=gap))
         else:
-            con.append(f"detention dates {gap} days apart")
+            con.append(M_("detention dates %(n)s days apart", n=gap))
     elif a.custody_from or b.custody_from:
-        missing.append("custody: recorded for one only")
+        missing.append(M_("custody: recorded for one only"))
     if a.source == b.source and a.source != "svidok":
-        con.append(f"both from the same source ({a.source}): a duplicate within one list is less likely")
-    return {"for": pro, "against": con, "missing": missing}
+        con.append(M_("both from the same source (%(source)s): a duplicate within one list is less likely",
+                      source=a.source))
+    lists = {"for": pro, "against": con, "missing": missing}
+    return {**{k: [str(t) for t in v] for k, v in lists.items()},
+            "said": {k: [stored(t) for t in v] for k, v in lists.items()}}
