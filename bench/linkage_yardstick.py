@@ -4,6 +4,7 @@
     uv run python bench/linkage_yardstick.py --records 1000000     # scale: time, CPU, memory
     uv run python bench/linkage_yardstick.py --runs 2              # the same clusters twice?
     uv run python bench/linkage_yardstick.py --file labelled.csv   # any file with truth columns
+    uv run python bench/linkage_yardstick.py --truth-names         # the same records, names as the truth spells them
 
 The records come from ``linkage_yardstick_gen.py`` (written apart from the linker);
 the linker sees only the columns a real list has, never the truth columns. The
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from linkage_oracle import TRUTH_COLUMNS, ceiling, read_labelled
 from linkage_yardstick_gen import generate
 
+from svidok.domain.names import split_full_name
 from svidok.linkage import LinkageConfig, link_records
 from svidok.linkage.evaluate import score_clusters
 
@@ -46,6 +48,9 @@ def main() -> None:
     ap.add_argument("--file", help="a labelled CSV instead of generating one")
     ap.add_argument("--runs", type=int, default=1, help="link this many times and compare the clusters")
     ap.add_argument("--no-ceiling", action="store_true", help="skip the oracle (slow at 1,000,000)")
+    ap.add_argument("--truth-names", action="store_true",
+                    help="link with every name as the truth spells it (the patronymic as the record states it): "
+                         "what the model does when name handling is perfect")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -57,6 +62,11 @@ def main() -> None:
     print(f"records: {len(labelled):,}  persons: {labelled['person_id'].nunique():,}  sources: "
           f"{labelled['source'].nunique()}  (ready in {time.perf_counter() - t0:.1f} s)")
     records = labelled.drop(columns=list(TRUTH_COLUMNS))
+    if args.truth_names:
+        given_family = labelled["truth_name"].str.split("|")
+        records["given_name"], records["family_name"] = given_family.str[0], given_family.str[1]
+        records["patronymic"] = [split_full_name(n).patronymic or "" for n in records["name"]]
+        records["name"] = records["family_name"] + " " + records["given_name"]
     truth = labelled["person_id"]
 
     partitions = []
