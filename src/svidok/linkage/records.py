@@ -235,7 +235,6 @@ def sound_key(key: str) -> str:
     return " ".join(out)
 
 
-@lru_cache(maxsize=1 << 16)
 def _a_name_of_its_own(key: str, form: str) -> bool:
     """A known given name one letter from another at its start or end is a name of its
     own (Арина/Ірина, Ярослава/Ярослав); inside, it may be a misspelling the name
@@ -243,6 +242,7 @@ def _a_name_of_its_own(key: str, form: str) -> bool:
     return is_given_name(key) and (key[0] != form[0] or key[-1] != form[-1] or len(key) < 5)
 
 
+@lru_cache(maxsize=1 << 16)
 def _place_key(place: str) -> str:
     return " ".join(k for k in map(name_key, name_tokens(place)) if k)
 
