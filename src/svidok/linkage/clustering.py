@@ -85,7 +85,13 @@ def contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
     sex, another patronymic, another place (keys that differ: a place in a form the
     keys do not bring together counts too, which errs on the side of apart)."""
     f = features.set_index("unique_id")
-    out = years_apart(features, lo, hi)
+    out = np.zeros(len(lo), dtype=bool)
+    if "birth_year" in f:
+        y = f["birth_year"].astype("float64")
+        span = f["birth_year_span"].astype("float64").fillna(0)
+        gap = (y.reindex(lo).to_numpy() - y.reindex(hi).to_numpy())
+        slack = 1 + np.maximum(span.reindex(lo).to_numpy(), span.reindex(hi).to_numpy())
+        out |= np.nan_to_num(np.abs(gap), nan=0.0) > slack
     if "source" in f:  # a source lists a person once, as a rule
         a, b = f["source"].reindex(lo).to_numpy(), f["source"].reindex(hi).to_numpy()
         out |= pd.notna(a) & (a == b)
@@ -93,19 +99,6 @@ def contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
         if col in f:
             a, b = f[col].reindex(lo).to_numpy(), f[col].reindex(hi).to_numpy()
             out |= pd.notna(a) & pd.notna(b) & (a != b)
-    return out
-
-
-def years_apart(features: pd.DataFrame, lo, hi) -> np.ndarray:
-    """True for pairs whose birth years are more than a year apart beyond what an age allows."""
-    out = np.zeros(len(lo), dtype=bool)
-    if "birth_year" in features:
-        f = features.set_index("unique_id")
-        y = f["birth_year"].astype("float64")
-        span = f["birth_year_span"].astype("float64").fillna(0)
-        gap = (y.reindex(lo).to_numpy() - y.reindex(hi).to_numpy())
-        slack = 1 + np.maximum(span.reindex(lo).to_numpy(), span.reindex(hi).to_numpy())
-        out |= np.nan_to_num(np.abs(gap), nan=0.0) > slack
     return out
 
 
