@@ -26,26 +26,6 @@ FIELDS = {"name": M_("name"), "birth": M_("birth date"), "patronymic": M_("patro
           "sex": M_("sex"), "facility_key": M_("custody facility"), "document_id": M_("document number"),
           "custody_from": M_("first date in custody"), "source": M_("source")}
 
-#: Levels whose chart label is written for people already (model.py, source_weight.py).
-LEVELS = {
-    "the same": M_("the same"), "swapped": M_("family and given names swapped"),
-    "family exact, given names that may be one name": M_("the same family name, given names that may be one name"),
-    "family the same, given one typo apart": M_("the same family name, the given name one typo apart"),
-    "given the same, family one typo apart": M_("the same given name, the family name one typo apart"),
-    "family the same, given spelt alike": M_("the same family name, the given name spelt alike"),
-    "given the same, family spelt alike": M_("the same given name, the family name spelt alike"),
-    "family exact, the given name's initial": M_("the same family name, the given name's initial"),
-    "given exact, family sounds alike": M_("the same given name, the family name sounds alike"),
-    "both spelt alike": M_("both names spelt alike"), "family only": M_("only the family name the same"),
-    "given only": M_("only the given name the same"), "same date": M_("same date"),
-    "same year and month": M_("same year and month"), "day/month swapped": M_("day and month swapped"),
-    "same year, less precise": M_("same year, one less precise"), "year fits an age": M_("a year that fits an age"),
-    "same year, other month": M_("same year, another month"), "within a year": M_("within a year"),
-    "within 3 years": M_("within 3 years"), "sounds alike": M_("sounds alike"),
-    "both from one source": M_("both from one source"), "from two sources": M_("from two sources"),
-}
-
-
 @dataclass(frozen=True)
 class FieldWeight:
     field: str  # in words: "birth date"
@@ -76,8 +56,6 @@ def _words(label: str) -> Text:
         return M_("the same")
     if label == "All other comparisons":
         return M_("different")
-    if label in LEVELS:
-        return LEVELS[label]
     m = re.match(r"Jaro-Winkler distance of \w+ >= ([\d.]+)", label)
     if m:
         return M_("nearly the same spelling (similarity at least %(t)s)", t=m.group(1))
@@ -87,7 +65,7 @@ def _words(label: str) -> Text:
     m = re.match(r"Abs (?:date )?difference of '?\w+'? <= (\d+) day", label, re.I)
     if m:
         return M_("within %(n)s days", n=m.group(1))
-    return Text(label)
+    return Text(label)  # a label written in words (model.py): its own message id
 
 
 def _level_weights(comparison: dict) -> list[tuple[float | None, str, bool]]:

@@ -14,6 +14,8 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
+from svidok.core.messages import M_
+
 
 def _null(*cols: str) -> cll.CustomLevel:
     cond = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in cols)
@@ -30,39 +32,39 @@ def name_comparison(ambiguous_given: bool = False, initials: bool = False) -> cl
     f, g = "family_key", "given_key"
     ambiguous = [cll.CustomLevel(
         "family_key_l = family_key_r AND (given_alt_l = given_key_r OR given_alt_r = given_key_l)",
-        "family exact, given names that may be one name").configure(tf_adjustment_column=f)
+        M_("the same family name, given names that may be one name")).configure(tf_adjustment_column=f)
     ] if ambiguous_given else []
     initial = [cll.CustomLevel(
         "family_key_l = family_key_r AND (given_initial_l = given_first_r OR given_initial_r = given_first_l)",
-        "family exact, the given name's initial").configure(tf_adjustment_column=f)
+        M_("the same family name, the given name's initial")).configure(tf_adjustment_column=f)
     ] if initials else []
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
             cll.And(cll.NullLevel(f), cll.NullLevel(g)).configure(label_for_charts="missing"),
             cll.ExactMatchLevel("name_concat").configure(tf_adjustment_column="name_concat",
-                                                         label_for_charts="the same"),
-            cll.ColumnsReversedLevel(f, g, symmetrical=True).configure(label_for_charts="swapped"),
+                                                         label_for_charts=M_("the same")),
+            cll.ColumnsReversedLevel(f, g, symmetrical=True).configure(label_for_charts=M_("family and given names swapped")),
             *ambiguous,
             # One typo (a letter added, dropped, changed, two swapped) is likelier the same
             # name than any two similar spellings: its own level, before the broad ones.
             cll.And(cll.ExactMatchLevel(f), cll.DamerauLevenshteinLevel(g, 1)).configure(
-                tf_adjustment_column=f, label_for_charts="family the same, given one typo apart"),
+                tf_adjustment_column=f, label_for_charts=M_("the same family name, the given name one typo apart")),
             cll.And(cll.ExactMatchLevel(g), cll.DamerauLevenshteinLevel(f, 1)).configure(
-                tf_adjustment_column=g, label_for_charts="given the same, family one typo apart"),
+                tf_adjustment_column=g, label_for_charts=M_("the same given name, the family name one typo apart")),
             cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(
-                tf_adjustment_column=f, label_for_charts="family the same, given spelt alike"),
+                tf_adjustment_column=f, label_for_charts=M_("the same family name, the given name spelt alike")),
             cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)).configure(
-                tf_adjustment_column=g, label_for_charts="given the same, family spelt alike"),
+                tf_adjustment_column=g, label_for_charts=M_("the same given name, the family name spelt alike")),
             *initial,
             # Another transliteration table (German Zymbal for Цимбал) or the Russian form
             # of the family name (Черновол for Чорновіл): the name sounds alike.
             cll.And(cll.ExactMatchLevel(g), cll.ExactMatchLevel("family_sound")).configure(
-                label_for_charts="given exact, family sounds alike"),
+                label_for_charts=M_("the same given name, the family name sounds alike")),
             cll.And(cll.JaroWinklerLevel(f, 0.88), cll.JaroWinklerLevel(g, 0.85)).configure(
-                label_for_charts="both spelt alike"),
-            cll.ExactMatchLevel(f).configure(label_for_charts="family only"),
-            cll.ExactMatchLevel(g).configure(label_for_charts="given only"),
+                label_for_charts=M_("both names spelt alike")),
+            cll.ExactMatchLevel(f).configure(label_for_charts=M_("only the family name the same")),
+            cll.ExactMatchLevel(g).configure(label_for_charts=M_("only the given name the same")),
             cll.ElseLevel(),
         ],
     )
@@ -80,15 +82,15 @@ def birth_comparison() -> cl.CustomComparison:
         output_column_name="birth",
         comparison_levels=[
             _null(y),
-            cll.CustomLevel("birth_date_key_l = birth_date_key_r", "same date"),
-            cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {m}_r", "same year and month"),
-            cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {d}_r AND {d}_l = {m}_r", "day/month swapped"),
+            cll.CustomLevel("birth_date_key_l = birth_date_key_r", M_("same date")),
+            cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {m}_r", M_("same year and month")),
+            cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {d}_r AND {d}_l = {m}_r", M_("day and month swapped")),
             cll.CustomLevel(f"{y}_l = {y}_r AND {s}_l = 0 AND {s}_r = 0 AND ({m}_l IS NULL OR {m}_r IS NULL)",
-                            "same year, less precise"),
-            cll.CustomLevel(f"({s}_l > 0 OR {s}_r > 0) AND {fits}", "year fits an age"),
-            cll.CustomLevel(f"{y}_l = {y}_r", "same year, other month"),
-            cll.CustomLevel(f"abs({y}_l - {y}_r) <= 1", "within a year"),
-            cll.CustomLevel(f"abs({y}_l - {y}_r) <= 3", "within 3 years"),
+                            M_("same year, one less precise")),
+            cll.CustomLevel(f"({s}_l > 0 OR {s}_r > 0) AND {fits}", M_("a year that fits an age")),
+            cll.CustomLevel(f"{y}_l = {y}_r", M_("same year, another month")),
+            cll.CustomLevel(f"abs({y}_l - {y}_r) <= 1", M_("within a year")),
+            cll.CustomLevel(f"abs({y}_l - {y}_r) <= 3", M_("within 3 years")),
             cll.ElseLevel(),
         ],
     )
@@ -104,7 +106,7 @@ def place_comparison() -> cl.CustomComparison:
             cll.NullLevel(p),
             cll.ExactMatchLevel(p).configure(tf_adjustment_column=p),
             cll.JaroWinklerLevel(p, 0.95),
-            cll.ExactMatchLevel("place_sound").configure(label_for_charts="sounds alike"),
+            cll.ExactMatchLevel("place_sound").configure(label_for_charts=M_("sounds alike")),
             cll.JaroWinklerLevel(p, 0.85),
             cll.ElseLevel(),
         ],

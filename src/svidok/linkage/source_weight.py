@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-SAME = "both from one source"
-DIFFERENT = "from two sources"
+from svidok.core.messages import M_
+
+#: Level labels in words (``M_``: the review page says them in its language).
+SAME = M_("both from one source")
+DIFFERENT = M_("from two sources")
 
 
 def same_source_share(sources: pd.Series) -> float | None:
