@@ -185,21 +185,18 @@ def main() -> None:
     for name, pairs in sorted(wclasses.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         print(f"  {name:40s} {len(pairs):6,}")
 
-    budget = args.examples
-    print("\nexamples of missed pairs")
-    top = sorted(classes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    per = max(1, round(budget * 0.7 / max(1, min(len(top), 7))))
-    for name, pairs in top[:7]:
-        print(f"- {name}")
-        for i, j in rng.sample(pairs, min(per, len(pairs))):
-            print(f"    {_show(df, i)}\n  ~ {_show(df, j)}")
-    print("\nexamples of wrongly linked pairs")
-    wtop = sorted(wclasses.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    per = max(1, round(budget * 0.3 / max(1, min(len(wtop), 3))))
-    for name, pairs in wtop[:3]:
-        print(f"- {name}")
-        for i, j in rng.sample(pairs, min(per, len(pairs))):
-            print(f"    {_show(df, i)}\n  ~ {_show(df, j)}")
+    def examples(title: str, by_class: dict, share: float, n_classes: int) -> None:
+        """A share of the example budget, spread over the largest classes."""
+        print(f"\nexamples of {title}")
+        top = sorted(by_class.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        per = max(1, round(args.examples * share / max(1, min(len(top), n_classes))))
+        for name, pairs in top[:n_classes]:
+            print(f"- {name}")
+            for i, j in rng.sample(pairs, min(per, len(pairs))):
+                print(f"    {_show(df, i)}\n  ~ {_show(df, j)}")
+
+    examples("missed pairs", classes, 0.7, 7)
+    examples("wrongly linked pairs", wclasses, 0.3, 3)
 
 
 if __name__ == "__main__":
