@@ -178,3 +178,27 @@ def test_a_given_name_written_as_an_initial_links_to_the_full_name():
     c = clusters_of(result)
     assert c["i1"] == c["i2"] != c["i3"]
     assert "name: the same family name, the given name's initial" in " ".join(sentences(result.explanations[("i1", "i2")]))
+
+
+def test_typos_and_romanisations_that_keys_used_to_keep_apart_link():
+    from linkage_oracle import TRUTH_COLUMNS
+    from linkage_yardstick_gen import generate as yardstick
+
+    # invented persons: a typo of one Cyrillic letter written with two Latin ones (я: ia),
+    # Latin h for х, and a typo in a given name with no date or place to block on
+    rows = [dict(record_id="t1", source="ua", name="Теслюк Тетяна Іванівна", birth_date="1977-06-30", place="Суми"),
+            dict(record_id="t2", source="ru", name="Теслюк Тетяяна", birth_date="30.06.1977"),
+            dict(record_id="h1", source="ua", name="Хоманчук Вікторія", birth_date="1990-11-02", place="Ізюм"),
+            dict(record_id="h2", source="ngo", name="Victoria Homanchuk", place="Izium"),
+            dict(record_id="v1", source="ua", name="Віра Сергіївна Брикаленко", birth_date="1953-02-21"),
+            dict(record_id="v2", source="ru", name="Брикаленко Вра")]
+    filler = pd.DataFrame(yardstick(3000, seed=5)).drop(columns=list(TRUTH_COLUMNS))
+    result = link_records(pd.concat([pd.DataFrame(rows), filler], ignore_index=True),
+                          config=LinkageConfig(explain=True, review_threshold=0.1))
+    c = clusters_of(result)
+    assert c["t1"] == c["t2"] and c["h1"] == c["h2"] and c["t1"] != c["h1"]
+    # the name alone, with one typo, is not enough to link; but the pair is compared, and
+    # a reviewer sees it with its reason
+    assert c["v1"] != c["v2"]
+    said = " ".join(sentences(result.explanations[("v1", "v2")]))
+    assert "name: the same family name, the given name one typo apart" in said

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from svidok.domain.names import key_spellings
 from svidok.linkage.mending import mended_keys
 from svidok.linkage.records import _a_name_of_its_own, prepare
 
@@ -46,3 +47,33 @@ def test_a_womans_family_name_in_russian_and_ukrainian_form_has_one_key():
         ["Ковальська Олена", "Ковальская Елена", "Olena Kovalska", "Elena Kovalskaya", "Lilâ Cemileva", "Джемілєва Ліля"])]
     features = prepare(rows)[0]
     assert features["family_key"].tolist() == ["kovalska"] * 4 + ["dzhemileva"] * 2
+
+
+def test_a_typo_of_one_cyrillic_letter_written_with_two_latin_ones_is_one_typo():
+    # Анярей for Андрей: the key "aniarei" is two letters from "andrei", the name one
+    out = mended_keys(_keys(andrei=400, aniarei=2, oleksandr=300, oleksanrd=1), min_length=4)
+    assert set(out) == {"andrei", "oleksandr"}
+
+
+def test_only_keys_one_typo_away_compete():
+    # Tmara is one typo from Тамара; Марія is two ("mara" is a drop of both), so the
+    # commoner Марія does not make the choice look close
+    out = mended_keys(_keys(tamara=200, maria=300, tmara=1), min_length=4, protect=_a_name_of_its_own,
+                      spellings=key_spellings)
+    assert set(out) == {"tamara", "maria"}
+
+
+def test_two_letters_swapped_are_a_slip_even_where_the_dictionary_knows_the_spelling():
+    # the name dictionary holds Иавн; beside hundreds of Иван it is Иван mistyped
+    out = mended_keys(_keys(ivan=500, iavn=3, lada=200, lara=2), min_length=4, protect=_a_name_of_its_own,
+                      spellings=key_spellings)
+    assert set(out) == {"ivan", "lada", "lara"}  # Лара is a name of its own beside Лада
+
+
+def test_the_name_key_reads_latin_h_and_russian_vowels_as_the_ukrainian_name():
+    rows = [dict(record_id=str(i), source="s", name=n) for i, n in enumerate(
+        ["Хоманчук Вікторія", "Victoria Homanchuk", "Олійник Олена", "Олейник Елена", "Oliynyk Olena",
+         "Олійчук Олена"])]
+    features = prepare(rows)[0]["name_concat"].tolist()
+    assert features[0] == features[1] and features[2] == features[3] == features[4]
+    assert features[5] != features[2]

@@ -37,8 +37,9 @@ from svidok.linkage.training import (
 
 _FEATURES = ("unique_id", "source", "family_key", "family_sound", "given_key", "given_alt", "given_first",
              "given_initial", "patronymic_key",
-             "name_concat", "birth_year", "birth_month", "birth_day", "birth_year_span", "birth_date_key",
-             "place_key", "place_sound", "sex", "facility_key", "custody_from", "document_id", "name_count")
+             "name_concat", "family_compact", "given_compact", "birth_year", "birth_month", "birth_day", "birth_year_span", "birth_date_key",
+             "place_key", "place_sound", "sex", "facility_key", "custody_from", "document_id", "name_count",
+             "family_rare")
 
 __all__ = ["DEFAULT_MODEL", "LabelledPair", "LinkageConfig", "LinkageResult", "link_records"]
 
@@ -68,6 +69,8 @@ def link_records(
     labels = list(labels)
     usable = features[features["usable"]].copy()
     usable["name_count"] = usable["name_concat"].map(usable["name_concat"].value_counts()).astype("Int64")
+    family_count = usable["family_key"].map(usable["family_key"].value_counts())
+    usable["family_rare"] = usable["family_key"].where(family_count <= model.RARE_FAMILY_RECORDS)
     cols = [c for c in _FEATURES if c in usable.columns]
     present = {c for c in cols if usable[c].notna().any()}
     empty_pairs = pd.DataFrame(columns=["record_id_l", "record_id_r", "match_probability",

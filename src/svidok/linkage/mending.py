@@ -31,6 +31,38 @@ def _drops(key: str) -> Iterable[str]:
     return (key[:i] + key[i + 1:] for i in range(len(key)))
 
 
+# Letters that a key writes with two or more (щ as shch, я as ia): one letter each in
+# ``compact_key``, so that a typo of one Cyrillic letter (Анярей for Андрей, "aniarei"
+# for "andrei") is one typo of the key too. Longest first; keys are lower-case ASCII,
+# so the upper-case stand-ins cannot clash (a lone h never occurs: it reads as g).
+_COMPACT = (("shch", "Q"), ("dzh", "J"), ("zh", "Z"), ("kh", "X"), ("ts", "C"), ("ch", "H"), ("sh", "W"),
+            ("ia", "A"), ("iu", "U"), ("ie", "E"))
+
+
+def compact_key(key: str) -> str:
+    """A name key with each letter that it writes as two or more as one (see above)."""
+    for a, b in _COMPACT:
+        key = key.replace(a, b)
+    return key
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one letter added, dropped or changed, or two
+    neighbours swapped. (Dropping a letter from each, as the index does, also pairs
+    words two typos apart: Tmara and Maria both give "mara".)"""
+    if a == b:
+        return True
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) - len(b) > 1:
+        return False
+    i = next((k for k in range(len(b)) if a[k] != b[k]), len(b))
+    if len(a) != len(b):
+        return a[i + 1:] == b[i:]
+    return a[i + 1:] == b[i + 1:] or (i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
+                                      and a[i + 2:] == b[i + 2:])
+
+
 def _g_kh(key: str) -> Iterable[str]:
     """The key with one г written as х or the reverse: Latin h stands for both."""
     for i in range(len(key)):
@@ -61,6 +93,10 @@ def mended_keys(keys: pd.Series, *, min_length: int = 5,
                 index.setdefault(form, set()).add((form, key))
                 for d in _drops(form):
                     index.setdefault(d, set()).add((form, key))
+                c = compact_key(form)
+                if c != form:
+                    for d in (c, *_drops(c)):
+                        index.setdefault(d, set()).add((form, key))
     fix: dict[str, str] = {}
     top = int(counts.iloc[0]) if len(counts) else 0
     for key, n in counts.items():
@@ -69,6 +105,11 @@ def mended_keys(keys: pd.Series, *, min_length: int = 5,
         near = set(index.get(key, ()))
         for d in _drops(key):
             near.update(index.get(d, ()))
+        c = compact_key(key)
+        if c != key:
+            for d in (c, *_drops(c)):
+                near.update(index.get(d, ()))
+        near = {(form, k) for form, k in near if _one_typo(key, form) or _one_typo(c, compact_key(form))}
         for v in _g_kh(key):
             near.update(exact.get(v, ()))
         near = {(form, k) for form, k in near if k != key}

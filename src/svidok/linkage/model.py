@@ -48,9 +48,9 @@ def name_comparison(ambiguous_given: bool = False, initials: bool = False) -> cl
             *ambiguous,
             # One typo (a letter added, dropped, changed, two swapped) is likelier the same
             # name than any two similar spellings: its own level, before the broad ones.
-            cll.And(cll.ExactMatchLevel(f), cll.DamerauLevenshteinLevel(g, 1)).configure(
+            cll.And(cll.ExactMatchLevel(f), cll.DamerauLevenshteinLevel("given_compact", 1)).configure(
                 tf_adjustment_column=f, label_for_charts=M_("the same family name, the given name one typo apart")),
-            cll.And(cll.ExactMatchLevel(g), cll.DamerauLevenshteinLevel(f, 1)).configure(
+            cll.And(cll.ExactMatchLevel(g), cll.DamerauLevenshteinLevel("family_compact", 1)).configure(
                 tf_adjustment_column=g, label_for_charts=M_("the same given name, the family name one typo apart")),
             cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(
                 tf_adjustment_column=f, label_for_charts=M_("the same family name, the given name spelt alike")),
@@ -139,6 +139,11 @@ def comparisons(columns: set[str]) -> list:
     return out
 
 
+#: A family name carried by at most this many records is rare enough to block on with
+#: the given name's first letter alone.
+RARE_FAMILY_RECORDS = 200
+
+
 def blocking_rules(columns: set[str]) -> list:
     """Which pairs are compared at all. Each rule survives a different kind of error:
     a typo in one name, a name in another transliteration, swapped names, a missing
@@ -158,6 +163,12 @@ def blocking_rules(columns: set[str]) -> list:
         CustomRule("l.given_key = r.given_key AND substr(l.family_key, 1, 3) = substr(r.family_key, 1, 3) "
                    "AND l.patronymic_key = r.patronymic_key"),
     ]
+    if "family_rare" in columns:
+        # A typo in the given name and nothing else to block on ("Олексенишин Вра" ~
+        # "Віра Олексенишин, 1953"): a rare family name and the given name's first letter.
+        # A common family name (Мельник) would make millions of pairs, and could not
+        # link them on the name alone.
+        rules.append(block_on("family_rare", "given_first"))
     if "given_alt" in columns:
         # George ~ Юрій: the other name a given name may stand for, on either side.
         rules += [

@@ -33,7 +33,7 @@ from svidok.domain.names import (
 )
 
 from .columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
-from .mending import mended_keys
+from .mending import compact_key, mended_keys
 
 EARLIEST_BIRTH_YEAR = 1880
 
@@ -220,6 +220,23 @@ _VOWELS_RE = re.compile(r"[aeiouy]")
 _DOUBLED_RE = re.compile(r"(.)\1+")
 
 
+# ch, sh, zh are letters of their own (upper case marks them), kh, g and a lone h one letter.
+_LOOSE_CLASSES = (("ch", "C"), ("sh", "S"), ("zh", "Z"), ("kh", "x"), ("g", "x"), ("h", "x"))
+_LOOSE_VOWELS_RE = re.compile(r"[eiy]+")
+
+
+@lru_cache(maxsize=1 << 18)
+def loose_key(key: str) -> str:
+    """A name key with what romanisation leaves open made one: Latin h for г or х
+    (Homanchuk for Хоманчук, Prihodko for Приходко: kh, g and h alike) and the runs of
+    e, i, y that Ukrainian і/и/ий and Russian е/ей/и give (Олійник and Олейник, Oliynik).
+    Finer than :func:`sound_key`: the other vowels and consonants stay."""
+    s = key
+    for a, b in _LOOSE_CLASSES:
+        s = s.replace(a, b)
+    return _DOUBLED_RE.sub(r"\1", _LOOSE_VOWELS_RE.sub("i", s))
+
+
 @lru_cache(maxsize=1 << 18)
 def sound_key(key: str) -> str:
     """A coarse form of a name key: its consonants, with sibilants merged (s z ts c sh
@@ -238,8 +255,16 @@ def sound_key(key: str) -> str:
 def _a_name_of_its_own(key: str, form: str) -> bool:
     """A known given name one letter from another at its start or end is a name of its
     own (Арина/Ірина, Ярослава/Ярослав); inside, it may be a misspelling the name
-    dictionary picked up (Владимр)."""
+    dictionary picked up (Владимр). Two letters swapped are a slip, never a name of its
+    own: the dictionary holds Иавн beside Иван."""
+    if _swapped(key, form):
+        return False
     return is_given_name(key) and (key[0] != form[0] or key[-1] != form[-1] or len(key) < 5)
+
+
+def _swapped(a: str, b: str) -> bool:
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y] if len(a) == len(b) else []
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -352,8 +377,13 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     frame["given_key"] = mended_keys(frame["given_key"], min_length=4, protect=_a_name_of_its_own,
                                      spellings=key_spellings)
     frame["family_key"] = mended_keys(frame["family_key"])
-    frame["name_concat"] = frame["given_key"] + "|" + frame["family_key"]
+    # The full name as the exact-name level and its worth see it: the family name with
+    # what romanisation leaves open made one (Homanchuk = Хоманчук, Oliynik = Олейник).
+    frame["name_concat"] = frame["given_key"] + "|" + [loose_key(f) if f else "" for f in frame["family_key"]]
     frame["family_sound"] = [sound_key(f) if f else "" for f in frame["family_key"]]
+    # For the one-typo levels: a typo of one Cyrillic letter is one typo here (compact_key).
+    frame["family_compact"] = [compact_key(f) if f else "" for f in frame["family_key"]]
+    frame["given_compact"] = [compact_key(g) if g else "" for g in frame["given_key"]]
     full = frame["birth_day"].notna()
     frame["birth_date_key"] = None
     frame.loc[full, "birth_date_key"] = (
@@ -376,7 +406,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         frame["custody_from"] = pd.to_datetime(frame["custody_from"])
     for c in ("family_key", "family_sound", "given_key", "given_alt", "given_first", "given_initial",
               "patronymic_key", "place_key", "place_sound",
-              "facility_key", "name_concat"):
+              "facility_key", "name_concat", "family_compact", "given_compact"):
         if c in frame:
             frame[c] = frame[c].replace({"": None, "|": None})
     return frame, issues
