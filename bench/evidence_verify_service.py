@@ -23,7 +23,7 @@ from svidok.app import Svidok
 from svidok.config import Settings
 from svidok.domain.ledger import GENESIS_HASH, content_hash, entry_hash
 from svidok.evidence.ledger_check import ROW_FIELDS
-from svidok.services import evidence, integrity
+from svidok.services import integrity, ledger_sealing
 
 N = int(os.environ.get("SVIDOK_BENCH_ENTRIES", "1000000"))
 
@@ -60,11 +60,11 @@ def main() -> None:
         append_entries(Path(d) / "svidok.db", N)
         build_s = time.perf_counter() - t
         t = time.perf_counter()
-        head = evidence.seal(app)
+        head = ledger_sealing.seal(app)
         seal_s = time.perf_counter() - t
         append_entries(Path(d) / "svidok.db", 10_000)
         t = time.perf_counter()
-        evidence.seal(app)
+        ledger_sealing.seal(app)
         reseal_s = time.perf_counter() - t
         t = time.perf_counter()
         report = integrity.verify(app)

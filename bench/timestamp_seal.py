@@ -25,7 +25,7 @@ def main() -> None:
     from svidok.app import Svidok
     from svidok.config import Settings
     from svidok.core.actors import Actor
-    from svidok.services import captures, evidence
+    from svidok.services import captures, ledger_sealing
     from tests.captures.tsa import TestTSA
 
     app = Svidok(Settings(data_dir=Path(tempfile.mkdtemp(prefix="svidok-bench-tsa-")), field_key="a" * 43 + "="))
@@ -39,7 +39,7 @@ def main() -> None:
             for _ in range(20):
                 captures.create_batch(app, actor, ["https://example.org/x"])
                 t = time.perf_counter()
-                head = evidence.seal(app)
+                head = ledger_sealing.seal(app)
                 times.append(time.perf_counter() - t)
                 assert all("error" not in x for x in head.get("timestamps", []))
             print(f"seal, {label}: median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from svidok.core.actors import Actor
 from svidok.evidence import opentimestamps as ots
 from svidok.schemas.records import IncidentIn
-from svidok.services import captures, evidence, evidence_bundles, incidents, integrity, timestamps
+from svidok.services import captures, evidence, evidence_bundles, incidents, integrity, ledger_sealing, timestamps
 from svidok.storage.models import LedgerEntry, Timestamp
 
 from .ots_calendar import TestCalendar
@@ -40,14 +40,14 @@ def _proofs(app) -> list[Timestamp]:
 def test_no_calendar_no_proof_and_no_network(app) -> None:
     assert app.settings.ots_calendars == []  # the default: nothing is sent anywhere
     captures.create_batch(app, ADMIN, ["https://example.org/a"])
-    head = evidence.seal(app)
+    head = ledger_sealing.seal(app)
     assert head["timestamps"] == [] and _proofs(app) == []
 
 
 def test_seal_writes_a_pending_proof_in_the_standard_format(app, calendar) -> None:
     app.settings.ots_calendars = [calendar.url]
     captures.create_batch(app, ADMIN, ["https://example.org/a"])
-    head = evidence.seal(app)
+    head = ledger_sealing.seal(app)
     (stamp,) = head["timestamps"]
     assert stamp["kind"] == "opentimestamps" and stamp["status"] == "pending" and stamp["problems"] == []
     (row,) = _proofs(app)
@@ -74,7 +74,7 @@ def test_seal_writes_a_pending_proof_in_the_standard_format(app, calendar) -> No
 def test_upgrade_completes_the_proof_when_the_calendar_has_it(app, calendar) -> None:
     app.settings.ots_calendars = [calendar.url]
     captures.create_batch(app, ADMIN, ["https://example.org/a"])
-    evidence.seal(app)
+    ledger_sealing.seal(app)
     (before,) = _proofs(app)
     # not yet in a block: stays pending, the calendar's answer is said, nothing is rewritten
     (r,) = timestamps.upgrade_ots(app, "tester")
@@ -104,7 +104,7 @@ def test_unreachable_calendar_is_reported_and_the_seal_stands(app) -> None:
     app.settings.ots_calendars = ["http://127.0.0.1:9/"]  # discard port: nothing answers
     app.settings.tsa_timeout = 2
     captures.create_batch(app, ADMIN, ["https://example.org/a"])
-    head = evidence.seal(app)
+    head = ledger_sealing.seal(app)
     assert head["new"] and "no OpenTimestamps calendar answered" in head["timestamps"][0]["error"]
     assert _proofs(app) == []
 

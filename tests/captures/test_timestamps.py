@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from svidok.core.actors import Actor
-from svidok.services import captures, evidence, integrity, timestamps
+from svidok.services import captures, integrity, ledger_sealing, timestamps
 from svidok.storage.models import Timestamp, TreeHead
 
 from .tsa import TestTSA
@@ -33,7 +33,7 @@ def test_seal_is_timestamped_and_verify_checks_the_token(app, tsa, tmp_path) -> 
     _stamped(app, tsa)
     captures.create_batch(app, ADMIN, ["https://example.org/a"])  # something in the ledger
     t0 = time.perf_counter()
-    head = evidence.seal(app)
+    head = ledger_sealing.seal(app)
     took = time.perf_counter() - t0
     [tok] = head["timestamps"]
     assert tok["tsa_url"] == tsa.url and "error" not in tok
@@ -57,7 +57,7 @@ def test_seal_is_timestamped_and_verify_checks_the_token(app, tsa, tmp_path) -> 
 def test_token_from_an_untrusted_tsa_fails_and_no_roots_warns(app, tsa) -> None:
     _stamped(app, tsa)
     captures.create_batch(app, ADMIN, ["https://example.org/a"])
-    evidence.seal(app)
+    ledger_sealing.seal(app)
     with TestTSA() as other:  # another root: the token does not chain to it
         app.settings.tsa_ca_files = [other.ca_file]
         problems = integrity.verify(app).problems
@@ -70,7 +70,7 @@ def test_token_from_an_untrusted_tsa_fails_and_no_roots_warns(app, tsa) -> None:
 def test_unreachable_tsa_is_reported_and_the_seal_stands(app) -> None:
     app.settings.tsa_urls = ["http://127.0.0.1:9/tsa"]
     captures.create_batch(app, ADMIN, ["https://example.org/a"])
-    head = evidence.seal(app)
+    head = ledger_sealing.seal(app)
     assert head["new"] and "ConnectError" in head["timestamps"][0]["error"]
     with app.db.session() as s:
         assert s.scalars(select(Timestamp)).all() == []

@@ -15,7 +15,7 @@ from svidok.core.actors import SYSTEM
 from svidok.core.errors import NotFound
 from svidok.evidence.bundle_format import BundleError
 from svidok.schemas.others import CaseIn
-from svidok.services import evidence, evidence_bundles, incidents, records
+from svidok.services import evidence, evidence_bundles, evidence_reading, incidents, ledger_sealing, records
 from svidok.storage.models import CustodyEvent
 from tests import fixtures as fx
 
@@ -47,7 +47,7 @@ def _tamper(app, sha: str, *, keep_size: bool = True) -> bytes:
 
 def test_a_download_records_the_hash_it_read_once_complete(app):
     item = _item(app)
-    dl = evidence.download(app, SYSTEM, item["id"], "court copy", chunk=1000)
+    dl = evidence_reading.download(app, SYSTEM, item["id"], "court copy", chunk=1000)
     assert _events(app, item["id"])[-1][0] == "acquisition"  # nothing yet: nothing was served
     assert b"".join(dl) == DATA
     assert _events(app, item["id"])[-1] == ("download", hashlib.sha256(DATA).hexdigest(), "court copy")
@@ -55,7 +55,7 @@ def test_a_download_records_the_hash_it_read_once_complete(app):
 
 def test_a_download_that_stops_writes_nothing(app):
     item = _item(app)
-    dl = iter(evidence.download(app, SYSTEM, item["id"], "court copy", chunk=1000))
+    dl = iter(evidence_reading.download(app, SYSTEM, item["id"], "court copy", chunk=1000))
     next(dl)
     dl.close()  # the client went away after the first chunk
     assert [e[0] for e in _events(app, item["id"])] == ["acquisition"]
@@ -65,8 +65,8 @@ def test_a_tampered_file_is_cut_short_and_the_mismatch_recorded(app):
     item = _item(app)
     changed = _tamper(app, item["sha256"])
     served = []
-    with pytest.raises(evidence.StoredFileChanged, match="no longer matches"):
-        for block in evidence.download(app, SYSTEM, item["id"], "court copy", chunk=1000):
+    with pytest.raises(evidence_reading.StoredFileChanged, match="no longer matches"):
+        for block in evidence_reading.download(app, SYSTEM, item["id"], "court copy", chunk=1000):
             served.append(block)
     assert len(b"".join(served)) < len(DATA)  # the last chunk is held back: never a complete altered copy
     action, seen, purpose = _events(app, item["id"])[-1]
@@ -78,8 +78,8 @@ def test_a_tampered_file_is_cut_short_and_the_mismatch_recorded(app):
 def test_a_file_of_another_length_is_refused_before_a_byte(app):
     item = _item(app)
     changed = _tamper(app, item["sha256"], keep_size=False)
-    with pytest.raises(evidence.StoredFileChanged):
-        evidence.download(app, SYSTEM, item["id"], "court copy")
+    with pytest.raises(evidence_reading.StoredFileChanged):
+        evidence_reading.download(app, SYSTEM, item["id"], "court copy")
     assert _events(app, item["id"])[-1][:2] == ("verification", hashlib.sha256(changed).hexdigest())
 
 
@@ -96,8 +96,8 @@ def test_evidence_is_never_more_visible_than_its_incident(app):
     secret = fx.incident(app, confidentiality="strictly_confidential")["id"]
     item = _item(app, incident=secret, confidentiality="public")
     viewer = fx.user(app, "viewer")
-    for call in (lambda i: evidence.get(app, viewer, i), lambda i: evidence.download(app, viewer, i),
-                 lambda i: evidence.record_access(app, viewer, i), lambda i: evidence.inclusion_proof(app, viewer, i)):
+    for call in (lambda i: evidence.get(app, viewer, i), lambda i: evidence_reading.download(app, viewer, i),
+                 lambda i: evidence.record_access(app, viewer, i), lambda i: ledger_sealing.inclusion_proof(app, viewer, i)):
         with pytest.raises(NotFound) as hidden:
             call(item["id"])
         with pytest.raises(NotFound) as missing:

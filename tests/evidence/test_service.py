@@ -13,7 +13,7 @@ from svidok.core.errors import ValidationFailed
 from svidok.evidence.bundle_verify import verify_bundle
 from svidok.evidence.merkle import verify_inclusion
 from svidok.schemas.records import ActIn, IncidentIn
-from svidok.services import evidence, evidence_bundles, incidents, integrity
+from svidok.services import evidence, evidence_bundles, evidence_reading, incidents, integrity, ledger_sealing
 from svidok.storage.models import CustodyEvent, EvidenceItem, Incident, LedgerEntry, RecordVersion, TreeHead
 
 from .conftest import jpeg_bytes, minimal_pdf, synthetic_photo
@@ -72,7 +72,7 @@ def test_custody_events_access_download_transfer_assessment(app):
     item = add_photo(app, new_incident(app))
     shown = evidence.record_access(app, ADMIN, item["id"], purpose="review")
     assert evidence.get(app, ADMIN, item["id"])["custody_events"] == shown["custody_events"]  # a plain read adds none
-    dl = evidence.download(app, ADMIN, item["id"], purpose="court copy")
+    dl = evidence_reading.download(app, ADMIN, item["id"], purpose="court copy")
     assert b"".join(dl) == jpeg_bytes(synthetic_photo(seed=3))
     evidence.transfer(app, ADMIN, item["id"], "handed to verification team")
     evidence.assess(app, ADMIN, item["id"], kind="geolocation", method="matched skyline with satellite imagery",
@@ -88,7 +88,7 @@ def test_custody_events_access_download_transfer_assessment(app):
 
 def test_inclusion_proof_of_an_item(app):
     item = add_photo(app, new_incident(app))
-    p = evidence.inclusion_proof(app, ADMIN, item["id"])
+    p = ledger_sealing.inclusion_proof(app, ADMIN, item["id"])
     assert p["verified"] and p["content"]["sha256"] == item["sha256"]
     assert verify_inclusion(bytes.fromhex(p["entry"]["entry_hash"]), p["leaf_index"], p["tree_head"]["tree_size"],
                             [bytes.fromhex(h) for h in p["inclusion_proof"]], bytes.fromhex(p["tree_head"]["root_hash"]))
@@ -99,7 +99,7 @@ def test_verify_is_clean_then_names_each_kind_of_damage(app):
     a = add_photo(app, inc)
     b = evidence.ingest(app, ADMIN, io.BytesIO(minimal_pdf(["Synthetic medical report"])), original_name="r.pdf",
                         incident_id=inc)
-    evidence.seal(app)
+    ledger_sealing.seal(app)
     report = integrity.verify(app)
     assert report.ok, report.problems
     assert report.counts["evidence_items"] == 2 and report.counts["tree_heads"] == 1
@@ -142,7 +142,7 @@ def test_verify_names_an_edited_history(app):
 def test_verify_names_a_removed_ledger_entry_and_a_forged_head(app):
     inc = new_incident(app)
     add_photo(app, inc)
-    evidence.seal(app)
+    ledger_sealing.seal(app)
     with app.db.session() as s:
         s.execute(delete(LedgerEntry).where(LedgerEntry.seq == 2))
         s.execute(update(TreeHead).values(tree_size=TreeHead.tree_size - 1))
@@ -186,18 +186,18 @@ def test_bundle_selection_errors_are_named(app, tmp_path):
 
 def test_seal_continues_from_the_last_head_and_survives_a_bad_cache(app):
     inc = new_incident(app)
-    first = evidence.seal(app)
-    assert first["new"] and evidence.seal(app)["new"] is False
+    first = ledger_sealing.seal(app)
+    assert first["new"] and ledger_sealing.seal(app)["new"] is False
     add_photo(app, inc)
-    second = evidence.seal(app)  # incremental: reads only the entries after the first head
+    second = ledger_sealing.seal(app)  # incremental: reads only the entries after the first head
     with app.db.session() as s:
-        tree = evidence.ledger_tree(s)
+        tree = ledger_sealing.ledger_tree(s)
     assert second["tree_size"] == tree.size and second["root_hash"] == tree.root().hex()
     frontier = app.settings.data_dir / "ledger-frontier.json"
     frontier.write_text('{"tree_size": 1, "frontier": ["00"]}')  # damaged cache: ignored
     add_photo(app, inc, name="again.jpg")
-    third = evidence.seal(app)
+    third = ledger_sealing.seal(app)
     with app.db.session() as s:
-        tree = evidence.ledger_tree(s)
+        tree = ledger_sealing.ledger_tree(s)
     assert third["root_hash"] == tree.root().hex()
     assert integrity.verify(app).ok

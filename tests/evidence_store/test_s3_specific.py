@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from svidok.core.actors import Actor
 from svidok.core.errors import StorageUnavailable
 from svidok.evidence.blobs import StoreUnavailableError
-from svidok.services import evidence
+from svidok.services import evidence, evidence_reading
 from svidok.storage.models import CustodyEvent, EvidenceItem, LedgerEntry
 from tests import seaweed
 
@@ -87,7 +87,7 @@ def test_s3_unreachable_gives_a_clear_error_and_leaves_the_database_as_it_was(ap
     store = evidence.evidence_store(app)
     assert not store.tmp.exists() or list(store.tmp.iterdir()) == []  # the staged copy is gone too
     with pytest.raises(StorageUnavailable, match="failed while reading"):
-        evidence.open_file(app, ADMIN, first["id"], evidence.start_viewing(app, ADMIN, first["id"])["token"])
+        evidence_reading.open_file(app, ADMIN, first["id"], evidence_reading.start_viewing(app, ADMIN, first["id"])["token"])
 
 
 def test_s3_without_a_bucket_is_named(app):

@@ -12,7 +12,7 @@ from svidok.cli.main import app as cli
 from svidok.core.actors import SYSTEM
 from svidok.evidence.signing import key_path
 from svidok.schemas.records import SourceIn
-from svidok.services import evidence, integrity, key_custody, ledger_heads, sources
+from svidok.services import evidence, integrity, key_custody, ledger_heads, ledger_sealing, sources
 from svidok.services.key_custody import KeyMissing
 
 
@@ -65,25 +65,25 @@ def test_verify_head_on_the_command_line(sqlite_app, tmp_path, monkeypatch):
 
 def test_seal_refuses_to_replace_a_missing_signing_key(app):
     _source(app, "Witness")
-    evidence.seal(app)
+    ledger_sealing.seal(app)
     key_path(app.settings.data_dir).rename(app.settings.data_dir / "elsewhere.pem")
     _source(app, "Witness 2")
     with pytest.raises(KeyMissing, match="missing, but the ledger has 1 signed tree head"):
-        evidence.seal(app)
+        ledger_sealing.seal(app)
     assert not key_path(app.settings.data_dir).exists()
     (app.settings.data_dir / "elsewhere.pem").rename(key_path(app.settings.data_dir))
-    assert evidence.seal(app)["new"]
+    assert ledger_sealing.seal(app)["new"]
     assert integrity.verify(app, check_files=False).ok
 
 
 def test_seal_refuses_a_different_signing_key(app):
-    evidence.seal(app)
+    ledger_sealing.seal(app)
     key_path(app.settings.data_dir).unlink()
     from svidok.evidence.signing import load_or_create_key
 
     load_or_create_key(app.settings.data_dir)
     with pytest.raises(KeyMissing, match="is not the key that signed the ledger's last tree head"):
-        evidence.seal(app)
+        ledger_sealing.seal(app)
 
 
 def test_init_refuses_to_make_a_field_key_while_ciphertexts_exist(tmp_path):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from svidok.core.actors import SYSTEM
 from svidok.interop import submissions, xlsform
-from svidok.services import evidence, import_forms, incidents, sources
+from svidok.services import evidence_reading, import_forms, incidents, sources
 from svidok.storage.models import EvidenceItem, Incident, Person, Source
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "formats" / "odk-example"
@@ -68,7 +68,7 @@ def test_odk_json_submissions_become_records_and_evidence(app, tmp_path):
     assert "child" in next(v for v in victims if v["age"] == 12)["characteristics"]
     # The photo is in the vault under its SHA-256, with an acquisition custody event.
     assert item.sha256 == import_forms.imports.file_sha256(folder / "school.png")
-    assert b"".join(evidence.download(app, SYSTEM, item.id, purpose="test")) == (folder / "school.png").read_bytes()
+    assert b"".join(evidence_reading.download(app, SYSTEM, item.id, purpose="test")) == (folder / "school.png").read_bytes()
     # The source's identity is stored encrypted and readable by a cleared role only.
     revealed = sources.reveal(app, SYSTEM, src_id, "test")
     assert revealed["identity"] == "Синтетична Свідка" and revealed["consent_share_prosecutors"] is True

@@ -114,12 +114,12 @@ def test_a_dangling_reference_fails_the_whole_batch_during_a_bulk_load(sqlite_ap
     """Foreign keys are checked per batch while a load runs without row-by-row enforcement."""
     import pytest
 
-    from svidok.services import bulk
+    from svidok.services import bulk, bulk_sqlite
     from svidok.storage.models import Person, PersonNameKey
 
     with sqlite_app.db.session() as s:
         run_id = bulk.start_run(s, "dangling", SYSTEM, "0" * 64, {}).id
-    with pytest.raises(bulk.BrokenReference, match=r"person_name_keys\.person_id = 71000 refers to no row of persons"):
+    with pytest.raises(bulk_sqlite.BrokenReference, match=r"person_name_keys\.person_id = 71000 refers to no row of persons"):
         bulk.load(sqlite_app, SYSTEM, run_id, [dangling_batch(70_001)])
     with sqlite_app.db.session() as s:  # nothing of the batch stays
         assert s.scalar(select(Person).where(Person.id == 70_001)) is None

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from svidok.core.actors import SYSTEM
-from svidok.services import bulk, bulk_spill, demo, integrity
+from svidok.services import bulk, bulk_spill, bulk_sqlite, demo, integrity
 from svidok.services.demo_data import TABLES
 from svidok.storage.models import LedgerEntry, Person, PersonNameKey, RowCommitment
 
@@ -77,7 +77,7 @@ def test_a_dangling_reference_in_a_scratch_file_fails_the_whole_batch(sqlite_app
     spilled = bulk_spill.spill(sqlite_app.db.engine.dialect, batch, tmp_path / "batch.db")
     with sqlite_app.db.session() as s:
         run_id = bulk.start_run(s, "dangling spilled", SYSTEM, "0" * 64, {}).id
-    with pytest.raises(bulk.BrokenReference, match=r"person_name_keys\.person_id = 81000 refers to no row of persons"):
+    with pytest.raises(bulk_sqlite.BrokenReference, match=r"person_name_keys\.person_id = 81000 refers to no row of persons"):
         bulk.load(sqlite_app, SYSTEM, run_id, [spilled])
     with sqlite_app.db.session() as s:  # nothing of the batch stays
         assert s.scalar(select(Person).where(Person.id == 80_001)) is None

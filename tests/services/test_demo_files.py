@@ -4,7 +4,7 @@ import io
 import wave
 
 from svidok.core.actors import SYSTEM
-from svidok.services import demo, demo_files, evidence, incidents
+from svidok.services import demo, demo_files, evidence, evidence_reading, incidents
 
 
 def test_demo_attaches_a_picture_a_pdf_and_a_sound_through_the_evidence_service(sqlite_app):
@@ -20,7 +20,7 @@ def test_demo_attaches_a_picture_a_pdf_and_a_sound_through_the_evidence_service(
         item = evidence.get(app, SYSTEM, e["id"])
         assert item["custody_events"][0]["action"] == "acquisition"
         body = io.BytesIO()
-        evidence.download(app, SYSTEM, e["id"], purpose="test").read_all_to(body)
+        evidence_reading.download(app, SYSTEM, e["id"], purpose="test").read_all_to(body)
         data = body.getvalue()
         if e["media_type"] == "image/png":
             assert data.startswith(b"\x89PNG") and item["phash"]

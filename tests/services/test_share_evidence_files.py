@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from svidok.core.actors import SYSTEM
-from svidok.services import evidence, share_import, sharing
+from svidok.services import evidence, evidence_reading, share_import, sharing
 from svidok.storage.models import CustodyEvent, EvidenceItem
 from tests.services.test_share_exchange import export, pair, received, shared_incident, state  # noqa: F401
 
@@ -58,7 +58,7 @@ def test_hashes_only_then_the_files_themselves_with_custody_on_both_sides(pair, 
     copy = received(b, "Shelling of a market")
     assert got.incident_id == copy.id and got.confidentiality == "restricted" and got.size == len(PHOTO)
     assert _custody(b, got.id) == [("acquisition", "received from Org A in exchange package 2")]
-    body = b"".join(evidence.download(b, SYSTEM, got.id, purpose="check"))
+    body = b"".join(evidence_reading.download(b, SYSTEM, got.id, purpose="check"))
     assert body == PHOTO  # the same bytes, read back through B's store and hash check
 
     # the next package sends the file again: B does not record it twice
@@ -78,6 +78,6 @@ def test_a_file_altered_at_the_sender_stops_the_export(pair, tmp_path: Path):  #
     raw[-1] ^= 1
     stored.write_bytes(bytes(raw))
     before = sharing.partner(a, SYSTEM, "orgb")["last_sent"]
-    with pytest.raises(evidence.StoredFileChanged, match="no longer matches its SHA-256 .*nothing was exported"):
+    with pytest.raises(evidence_reading.StoredFileChanged, match="no longer matches its SHA-256 .*nothing was exported"):
         export(a, "orgb", tmp_path / "bad.svp")
     assert sharing.partner(a, SYSTEM, "orgb")["last_sent"] == before

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from svidok.core.errors import Forbidden, ValidationFailed
-from svidok.services import evidence, import_uploads, imports, key_status
+from svidok.services import evidence, import_uploads, imports, key_status, ledger_sealing
 from tests import fixtures as fx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def test_key_status_before_and_after_a_seal(app):
     fx.incident(app)
     before = key_status.status(app, admin)
     assert before["last_head"] is None and before["unsealed"] == before["ledger_entries"] > 0
-    evidence.seal(app)
+    ledger_sealing.seal(app)
     after = key_status.status(app, admin)
     assert after["unsealed"] == 0 and after["tree_heads"] == 1
     assert after["last_head"]["signed_by_this_key"] and after["signing_key"]["key_id"] == evidence.public_key(app)["key_id"]

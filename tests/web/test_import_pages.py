@@ -236,7 +236,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 def test_odk_submissions_with_a_zip_of_their_attachments_become_evidence(web, client_for):
     from sqlalchemy import select
 
-    from svidok.services import evidence
+    from svidok.services import evidence_reading
     from svidok.storage.models import EvidenceItem, Incident
 
     core, _ = web
@@ -258,7 +258,7 @@ def test_odk_submissions_with_a_zip_of_their_attachments_become_evidence(web, cl
     with core.db.session() as s:
         incident_id = s.scalar(select(Incident.id).where(Incident.source_key == SCHOOL))
         item_id = s.scalar(select(EvidenceItem.id).where(EvidenceItem.incident_id == incident_id))
-    assert b"".join(evidence.download(core, SYSTEM, item_id, purpose="test")) == photo
+    assert b"".join(evidence_reading.download(core, SYSTEM, item_id, purpose="test")) == photo
     assert _staged(core) == []  # the upload, attachments too, is gone once imported
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from svidok.services import evidence, two_factor
+from svidok.services import evidence, ledger_sealing, two_factor
 from svidok.services.field_crypto import Keyring
 from tests import fixtures as fx
 
@@ -15,7 +15,7 @@ def test_keys_page_shows_fingerprints_seal_and_policy_but_no_secret(web, client_
     fx.incident(core)  # writes ledger entries
     before = client_for("administrator").get("/admin/keys").text
     assert "Never" in before  # not sealed yet
-    head = evidence.seal(core)
+    head = ledger_sealing.seal(core)
     two_factor.set_role_policy(core, fx.user(core, "administrator", "root"), "analyst", True)
     page = client_for("administrator").get("/admin/keys")
     assert page.status_code == 200

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from svidok.app import Svidok
 
 evidence = lazy.module("svidok.services.evidence")
+evidence_reading = lazy.module("svidok.services.evidence_reading")
+ledger_sealing = lazy.module("svidok.services.ledger_sealing")
 evidence_similar = lazy.module("svidok.services.evidence_similar")
 evidence_bundles = lazy.module("svidok.services.evidence_bundles")
 integrity = lazy.module("svidok.services.integrity")
@@ -100,7 +102,7 @@ def get(evidence_id: int, output: Path = typer.Option(..., "-o", "--output"),
         purpose: str = typer.Option(..., help="Why you download it (recorded)")) -> None:
     """Copy the original file out of the vault, hashing it on the way (the download is recorded)."""
     def go(app: Svidok):
-        dl = evidence.download(app, cli_actor(), evidence_id, purpose, chunk=4 << 20)
+        dl = evidence_reading.download(app, cli_actor(), evidence_id, purpose, chunk=4 << 20)
         try:
             with open(output, "wb") as out:
                 dl.read_all_to(out)
@@ -130,7 +132,7 @@ def assess(evidence_id: int, kind: str = typer.Option(..., help="verification_me
 @evidence_app.command("proof")
 def proof(evidence_id: int) -> None:
     """Inclusion proof: the item's acquisition is in the latest signed tree head (JSON)."""
-    run(lambda app: print_json(evidence.inclusion_proof(app, cli_actor(), evidence_id)))
+    run(lambda app: print_json(ledger_sealing.inclusion_proof(app, cli_actor(), evidence_id)))
 
 
 @evidence_app.command("migrate")
@@ -180,7 +182,7 @@ def seal(export: Path = typer.Option(None, "--export", dir_okay=False,
                                      help="Also write the signed head to this file, to keep outside the database")) -> None:
     """Seal the ledger: sign a Merkle tree head over every entry so far (RFC 3161-stamped by each SVIDOK_TSA_URLS)."""
     def go(app: Svidok):
-        head = evidence.seal(app)
+        head = ledger_sealing.seal(app)
         state = "new tree head" if head["new"] else "already sealed"
         console.print(f"{state}: {head['tree_size']} entries, root {head['root_hash']}, key {head['key_id']}")
         for t in head.get("timestamps", []):

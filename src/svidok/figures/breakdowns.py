@@ -32,7 +32,7 @@ from svidok.services import incident_queries
 from svidok.stats.age_bands import SEXES, VOCAB_BANDS, age_group, band_of, parse_bands
 from svidok.storage.models import Act, Incident, Place, Victim
 
-from . import harm_facts
+from . import harm_facts, harm_facts_masks
 from .places import oblast_of, occupation_periods
 from .victims import victim_base
 
@@ -171,10 +171,10 @@ _GROUPS = {0: "child", 1: "adult", 2: "older"}
 
 def _from_memory(app: Svidok, s: Session, actor: Actor, by: str, harms: list[str], filter: IncidentFilter | None
                  ) -> tuple[dict | None, str | None]:
-    if filter is not None and not harm_facts.can_filter(filter):
+    if filter is not None and not harm_facts_masks.can_filter(filter):
         return None, None
     hf, stale = harm_facts.facts_state(app, s)
-    m = harm_facts.mask(app, s, hf, actor, filter, harms)
+    m = harm_facts_masks.mask(app, s, hf, actor, filter, harms)
     note = (f"Figures as of {hf.loaded_at:%Y-%m-%d %H:%M:%S} UTC; records added since are being read in."
             if stale and hf.loaded_at else None)
     return _counts_from_memory(hf, m, by, harms), note
@@ -186,7 +186,7 @@ def _counts_from_memory(hf, m, by: str, harms: list[str]) -> dict:
 
     def collect(col: str, name) -> dict:
         acc: dict = {}
-        for h, per in harm_facts.sums(hf, m, hf.cols[col], harm_codes).items():
+        for h, per in harm_facts_masks.sums(hf, m, hf.cols[col], harm_codes).items():
             for k, n in per.items():
                 _add(acc, name(k), h, n)
         return acc
@@ -383,9 +383,9 @@ def by_band_and_sex(app: Svidok, actor: Actor, harm: Iterable[str] = HARMS, filt
             incident_queries.check_filter(app, s, filter)
         if use_memory:
             hf = harm_facts.facts(app, s)
-            m = harm_facts.mask(app, s, hf, actor, filter, harms)
+            m = harm_facts_masks.mask(app, s, hf, actor, filter, harms)
             if m is not None:
-                return harm_facts.band_sex_counts(hf, m, band_list)
+                return harm_facts_masks.band_sex_counts(hf, m, band_list)
         for (age, band, sex), _h, n in _grouped(app, s, actor, filter, harms, Victim.age, Victim.age_band, Victim.sex):
             k = (band_of(age, band_list, band), sex if sex in SEXES else None)
             out[k] = out.get(k, 0) + n

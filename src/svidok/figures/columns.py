@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from svidok.core.actors import Actor
 from svidok.schemas.filters import IncidentFilter
 
-from . import harm_facts
+from . import harm_facts, harm_facts_masks
 
 if TYPE_CHECKING:
     from svidok.app import Svidok
@@ -47,7 +47,7 @@ def _filter_of(kw: dict) -> tuple[IncidentFilter, list[str] | None] | None:
     """(incident filter, harms or None for every harm) when the columns can apply ``kw``, else None."""
     fields = {k: v for k, v in kw.items() if k in _FILTERS and v is not None}
     harm = fields.pop("harm", None)
-    if set(fields) - harm_facts.SUPPORTED or any(isinstance(v, list | tuple | set | dict) for v in fields.values()):
+    if set(fields) - harm_facts_masks.SUPPORTED or any(isinstance(v, list | tuple | set | dict) for v in fields.values()):
         return None
     harms = [harm] if isinstance(harm, str) else list(harm or [])
     if not all(isinstance(h, str) for h in harms):
@@ -76,7 +76,7 @@ def _rows(app: Svidok, s: Session, actor: Actor, kw: dict, what: str):
         return None
     f, harms = spec
     hf = harm_facts.facts_current(app, s)
-    m = harm_facts.mask(app, s, hf, actor, f, harms)
+    m = harm_facts_masks.mask(app, s, hf, actor, f, harms)
     if m is None:
         return None
     s.info.setdefault(ANSWERED, []).append(what)

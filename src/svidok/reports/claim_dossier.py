@@ -22,7 +22,7 @@ import jinja2
 
 from svidok import __version__
 from svidok.core.actors import Actor
-from svidok.services import claims, evidence
+from svidok.services import claims, evidence_reading
 
 from .pdf import html_to_pdf
 
@@ -121,7 +121,7 @@ def create(app: Svidok, actor: Actor, person_id: int, out: Path | str, categorie
             row = {**e, "path": None}
             if e["shareable"]:
                 row["path"] = f"evidence/{e['id']}-{e['sha256'][:12]}-{_safe(e['original_name'])}"
-                dl = evidence.download(app, actor, e["id"], purpose=f"claim dossier for person {person_id}")
+                dl = evidence_reading.download(app, actor, e["id"], purpose=f"claim dossier for person {person_id}")
                 with z.open(row["path"], "w") as fh:
                     for block in dl:
                         fh.write(block)

@@ -42,8 +42,9 @@ from svidok.storage import migrate
 from svidok.storage.models import LedgerEntry
 
 from . import dump
-from .evidence import evidence_store, seal
+from .evidence import evidence_store
 from .field_crypto import Keyring
+from .ledger_sealing import seal
 
 if TYPE_CHECKING:
     from svidok.app import Svidok

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from svidok.storage.models import Base
 
-from . import bulk, import_pipeline, row_commitments
+from . import bulk, bulk_sqlite, import_pipeline, row_commitments
 from .demo_data import TABLES, Batch
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ SCHEMA = "bulk_scratch"  # the name the scratch file is attached under
 @dataclass(frozen=True)
 class SpilledTable:
     """One table's rows in a scratch file: ``columns`` as written, each from the scratch
-    table (``exprs`` item :data:`bulk.BIND`) or a literal shared by every row."""
+    table (``exprs`` item :data:`bulk_sqlite.BIND`) or a literal shared by every row."""
 
     table: str
     columns: tuple[str, ...]
@@ -53,7 +53,7 @@ class SpilledTable:
 
     @property
     def bound(self) -> list[str]:
-        return bulk.bound_columns(self.columns, self.exprs)
+        return bulk_sqlite.bound_columns(self.columns, self.exprs)
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def spill(dialect, batch: Batch, path: Path, producer_cpu: float = 0.0) -> Spill
             rows = batch.rows.get(name)
             if not rows:
                 continue
-            p = bulk.prepare(dialect, Base.metadata.tables[name], rows)
+            p = bulk_sqlite.prepare(dialect, Base.metadata.tables[name], rows)
             bound = p.bound
             # Untyped columns keep each value's storage class; the copy applies the real affinities.
             cols = ", ".join(f'"{c}"' for c in bound) or '"_"'
@@ -154,18 +154,18 @@ def insert_spilled(session: Session, spilled: Spilled, actor: str) -> None:
     As :func:`bulk.insert_batch` does with tuples: references checked per batch when
     foreign keys are off, and the rows committed to the ledger (packed by the producer).
     """
-    checking = bulk.references_unchecked(session)
+    checking = bulk_sqlite.references_unchecked(session)
     cursor = session.connection().connection.cursor()
     before: dict[str, int] = {}
     try:
         for t in spilled.tables:
             if checking:
-                before[t.table] = bulk.top_rowid(cursor, t.table)
+                before[t.table] = bulk_sqlite.top_rowid(cursor, t.table)
             copy_table(cursor, t)
     finally:
         cursor.close()
     if checking:
-        bulk.verify_references(session, list(spilled.tables), before)
+        bulk_sqlite.verify_references(session, list(spilled.tables), before)
     row_commitments.record(session, actor, [
         row_commitments.seal(t.table, t.bound, None, t.constants, packed=spilled.sealed.get(t.table), count=t.count)
         for t in spilled.tables])
@@ -174,4 +174,4 @@ def insert_spilled(session: Session, spilled: Spilled, actor: str) -> None:
 def copy_table(cursor, t: SpilledTable) -> None:
     """One table's rows from the scratch file, literals filled in: one statement."""
     cursor.execute(f'INSERT INTO main.{t.table} ({", ".join(t.columns)}) '
-                   f'SELECT {bulk.select_list(t.columns, t.exprs)} FROM {SCHEMA}."{t.table}"')
+                   f'SELECT {bulk_sqlite.select_list(t.columns, t.exprs)} FROM {SCHEMA}."{t.table}"')

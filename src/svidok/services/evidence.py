@@ -1,4 +1,7 @@
-"""Evidence items: ingest into the vault, chain of custody, sealing the ledger, inclusion proofs.
+"""Evidence items: ingest into the vault, chain of custody, views, graphic marks, assessments.
+
+Reading the stored file is in :mod:`.evidence_reading`; sealing the ledger and inclusion
+proofs in :mod:`.ledger_sealing`.
 
 Every custody event (acquisition, transfer, access, download, export, verification) is a
 row *and* a ledger entry whose content is ``custody_content(event)``; that content names
@@ -7,11 +10,6 @@ the file's SHA-256, which is what ties a file to a signed tree head in a case bu
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import os
-import time
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -22,32 +20,23 @@ from sqlalchemy.orm import Session
 
 from svidok.core import access
 from svidok.core.actors import Actor
-from svidok.core.errors import FieldError, Forbidden, ServiceError, StorageUnavailable, ValidationFailed
+from svidok.core.errors import FieldError, StorageUnavailable, ValidationFailed
 from svidok.core.messages import M_
 from svidok.core.validation import Checker
 from svidok.evidence import consistency
 from svidok.evidence.blobs import BlobStore, EvidenceStoreError, StoredBlob, StoreUnavailableError
-from svidok.evidence.byte_ranges import ByteRange
 from svidok.evidence.media_metadata import extract_metadata
-from svidok.evidence.merkle import CompactRange, MerkleTree, verify_inclusion
 from svidok.evidence.perceptual import NotAnImageError, find_similar, phash
 from svidok.evidence.proofmode import read_bundle
 from svidok.evidence.provenance import read_c2pa
-from svidok.evidence.signing import (
-    SignedTreeHead,
-    key_id,
-    public_key_pem,
-    sign_tree_head,
-)
+from svidok.evidence.signing import key_id, public_key_pem
 from svidok.services.evidence_similar import visual_hashes
 from svidok.storage.models import (
     Case,
     CustodyEvent,
     EvidenceItem,
     Incident,
-    LedgerEntry,
     Source,
-    TreeHead,
     VerificationAssessment,
 )
 
@@ -324,149 +313,6 @@ def record_access(app: Svidok, actor: Actor, evidence_id: int, purpose: str | No
         return out
 
 
-class StoredFileChanged(ServiceError):
-    """The vault's file no longer hashes to its record: served incompletely, never as the original."""
-
-    status = 409
-    title = "Stored file changed"
-
-
-class Download:
-    """One download of an original: the bytes are hashed as they are read.
-
-    Iterate for the chunks. The last chunk is held back until the whole file has been
-    hashed: when the hash is the recorded one it is sent and a ``download`` custody event
-    names the hash read; when it differs, a ``verification`` event records the mismatch
-    (with the hash read) and :class:`StoredFileChanged` is raised, so the receiver gets
-    fewer bytes than ``Content-Length`` promised — never a complete-looking altered file.
-    A download stopped for any other reason (read error, the client went away) writes nothing.
-    """
-
-    def __init__(self, app, actor: Actor, item: EvidenceItem, purpose: str | None, chunk: int):
-        self.app, self.actor, self.purpose, self.chunk = app, actor, purpose, chunk
-        self.evidence_id = item.id
-        self.info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type,
-                     "original_name": item.original_name}
-        self.sha256_read: str | None = None
-        store = evidence_store(app)
-        try:
-            stored_size = store.size(item.sha256)
-            self.fh = store.open(item.sha256)
-        except StoreUnavailableError as exc:
-            raise StorageUnavailable(str(exc)) from None
-        except (OSError, EvidenceStoreError):
-            raise StoredFileChanged(M_("evidence item %(id)s: the stored file %(sha256)s is missing; run `svidok verify`", id=item.id, sha256=item.sha256)) from None
-        if stored_size != item.size:  # changed length: refuse before a byte is sent
-            with self.fh:
-                self.sha256_read = _hash_all(self.fh, chunk)
-            self._mismatch()
-
-    def __iter__(self):
-        hasher = hashlib.sha256()
-        held = b""
-        with self.fh:
-            while block := self.fh.read(self.chunk):
-                hasher.update(block)
-                if held:
-                    yield held
-                held = block
-        self.sha256_read = hasher.hexdigest()
-        if self.sha256_read != self.info["sha256"]:
-            self._mismatch()
-        if held:
-            yield held
-        self._record("download", self.purpose)
-
-    def close(self) -> None:
-        self.fh.close()
-
-    def _mismatch(self) -> None:
-        self._record("verification", f"download refused: the stored file hashes to {self.sha256_read}, "
-                                     f"not the recorded {self.info['sha256']} (mismatch)")
-        raise StoredFileChanged(M_("evidence item %(evidence_id)s: the stored file no longer matches its SHA-256 %(sha256)s (read %(sha256_read)s); nothing complete was served; run `svidok verify`", evidence_id=self.evidence_id, sha256=self.info['sha256'], sha256_read=self.sha256_read))
-
-    def _record(self, action: str, purpose: str | None) -> None:
-        with self.app.db.session() as s:
-            add_custody(s, self.actor, s.get(EvidenceItem, self.evidence_id), action, purpose,
-                        sha256_seen=self.sha256_read)
-
-    def read_all_to(self, out: BinaryIO) -> str:
-        """Write every chunk to ``out`` (the CLI); returns the hash read."""
-        for block in self:
-            out.write(block)
-        return self.sha256_read or ""
-
-
-def _hash_all(fh: BinaryIO, chunk: int) -> str:
-    hasher = hashlib.sha256()
-    while block := fh.read(chunk):
-        hasher.update(block)
-    return hasher.hexdigest()
-
-
-def download(app: Svidok, actor: Actor, evidence_id: int, purpose: str | None = None,
-             chunk: int = 1 << 20) -> Download:
-    """Start a download of the original (need-to-know checked now; custody written when it completes)."""
-    with app.db.session() as s:
-        return Download(app, actor, _require(s, actor, evidence_id), purpose, chunk)
-
-
-VIEW_TOKEN_SECONDS = 3600
-
-
-def start_viewing(app: Svidok, actor: Actor, evidence_id: int, purpose: str | None = None) -> dict:
-    """Record a viewing (custody event ``access``) and return a token that lets this actor read byte
-    ranges of the file for an hour (video playback, previews): the GETs that play it write nothing."""
-    with app.db.session() as s:
-        item = _require(s, actor, evidence_id)
-        add_custody(s, actor, item, "access", purpose)
-    expires = int(time.time()) + VIEW_TOKEN_SECONDS
-    blob = app.keyring.encrypt(json.dumps([evidence_id, actor.username, expires]), context=VIEW_CONTEXT)
-    return {"token": base64.urlsafe_b64encode(blob).decode(), "expires": expires}
-
-
-VIEW_CONTEXT = "evidence-view-token"
-
-
-def _check_view_token(app: Svidok, actor: Actor, evidence_id: int, token: str | None) -> None:
-    try:
-        ident, username, expires = json.loads(app.keyring.decrypt(base64.urlsafe_b64decode(token or ""), VIEW_CONTEXT))
-    except Exception:
-        ident, username, expires = None, None, 0
-    if ident != evidence_id or username != actor.username or expires < time.time():
-        raise Forbidden(M_("a viewing token from POST /api/v1/evidence/{id}/view is needed, for this item and user, less than an hour old"))
-
-
-def open_preview(app: Svidok, actor: Actor, evidence_id: int) -> tuple[BinaryIO, dict]:
-    """An image item's bytes for display inside Svidok's own pages (a capture's screenshot): need-to-know
-    checked, nothing recorded, so that showing a page (a GET) never writes to the ledger. Only images:
-    anything else is read through a download (POST) or a viewing token."""
-    with app.db.session() as s:
-        item = _require(s, actor, evidence_id)
-        if not (item.media_type or "").startswith("image/"):
-            raise Forbidden(M_("evidence item %(evidence_id)s is not an image: download it or ask for a viewing token", evidence_id=evidence_id))
-        info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type}
-    try:
-        return evidence_store(app).open(info["sha256"]), info
-    except StoreUnavailableError as exc:
-        raise StorageUnavailable(str(exc)) from None
-
-
-def open_file(app: Svidok, actor: Actor, evidence_id: int, token: str | None,
-              byte_range: ByteRange | None = None) -> tuple[BinaryIO, dict]:
-    """Stream ``byte_range`` of the original (in ``info["range"]``) under a viewing token (see :func:`start_viewing`)."""
-    _check_view_token(app, actor, evidence_id, token)
-    with app.db.session() as s:
-        item = _require(s, actor, evidence_id)
-        info = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type,
-                "original_name": item.original_name}
-    start, end = info["range"] = byte_range.resolve(info["size"]) if byte_range else (0, info["size"])
-    try:
-        return evidence_store(app).open(info["sha256"], start, end), info
-    except StoreUnavailableError as exc:
-        raise StorageUnavailable(str(exc)) from None
-
-
 def transfer(app: Svidok, actor: Actor, evidence_id: int, purpose: str, action: str = "transfer") -> dict:
     """Record a hand-over (or another custody action) of an item."""
     access.require_writer(actor)
@@ -499,107 +345,3 @@ def assess(app: Svidok, actor: Actor, evidence_id: int, *, kind: str, method: st
         history.record(s, actor, "verification_assessment", a, "create", None)
         add_custody(s, actor, item, "verification", f"{kind}: {result}"[:500])
         return history.snapshot(a)
-
-
-# --- sealing and proofs ---------------------------------------------------------------
-
-
-def ledger_tree(s: Session, tree_size: int | None = None) -> MerkleTree:
-    q = select(LedgerEntry.entry_hash).order_by(LedgerEntry.seq)
-    if tree_size is not None:
-        q = q.limit(tree_size)
-    # Core rows, not ORM: sealing a million entries is dominated by reading them.
-    return MerkleTree(bytes.fromhex(h) for h in s.connection().execute(q.execution_options(yield_per=50_000)).scalars())
-
-
-def head_of(row: TreeHead) -> SignedTreeHead:
-    return SignedTreeHead(row.tree_size, row.root_hash, row.at, row.key_id, row.signature)
-
-
-def _frontier_path(app: Svidok) -> Path:
-    return Path(app.settings.data_dir) / "ledger-frontier.json"
-
-
-def _cached_range(app: Svidok, last: TreeHead | None) -> CompactRange | None:
-    """The right edge of the last sealed tree, if the cache agrees with the last signed head."""
-    if last is None:
-        return None
-    try:
-        data = json.loads(_frontier_path(app).read_text())
-        rng = CompactRange(int(data["tree_size"]), [bytes.fromhex(h) for h in data["frontier"]])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return rng if rng.size == last.tree_size and rng.root().hex() == last.root_hash else None
-
-
-def _save_range(app: Svidok, rng: CompactRange) -> None:
-    path = _frontier_path(app)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        tmp.write_text(json.dumps({"tree_size": rng.size, "frontier": [h.hex() for h in rng.frontier]}))
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # only a cache: the next seal reads the whole ledger
-
-
-def seal(app: Svidok) -> dict:
-    """Sign a tree head over the whole ledger (no new head when nothing was added).
-
-    After a first seal only the entries added since are read: the right edge of the last
-    tree is cached in ``<data_dir>/ledger-frontier.json`` and used only when it reproduces
-    the last signed root. `svidok verify` still recomputes every head from all entries.
-    """
-    key = installation_key(app)
-    with app.db.session() as s:
-        last = s.scalar(select(TreeHead).order_by(TreeHead.id.desc()).limit(1))
-        rng = _cached_range(app, last)
-        if rng is not None:
-            new = s.connection().execute(select(LedgerEntry.seq, LedgerEntry.entry_hash)
-                                         .where(LedgerEntry.seq > rng.size).order_by(LedgerEntry.seq))
-            for seq, h in new:
-                if seq != rng.size + 1:  # a gap: let the full rebuild (and verify) see the ledger as it is
-                    rng = None
-                    break
-                rng.append(bytes.fromhex(h))
-        if rng is None:
-            rng = CompactRange.of(ledger_tree(s))
-        if last is not None and last.tree_size == rng.size and last.key_id == key_id(key) \
-                and last.root_hash == rng.root().hex():
-            _save_range(app, rng)
-            return {**head_of(last).to_dict(), "id": last.id, "new": False}
-        sth = sign_tree_head(key, rng.size, rng.root())
-        row = TreeHead(tree_size=sth.tree_size, root_hash=sth.root_hash, at=sth.timestamp, key_id=sth.key_id,
-                       signature=sth.signature)
-        s.add(row)
-        s.flush()
-        out = {**sth.to_dict(), "id": row.id, "new": True}
-    _save_range(app, rng)
-    from . import timestamps  # trusted time for the new head (none configured: nothing asked)
-
-    out["timestamps"] = timestamps.stamp(app, "system:seal", timestamps.TREE_HEAD, out["id"])
-    return out
-
-
-def inclusion_proof(app: Svidok, actor: Actor, evidence_id: int) -> dict:
-    """Proof that the item's acquisition entry is in the latest signed tree head (sealing if needed)."""
-    with app.db.session() as s:
-        item = _require(s, actor, evidence_id)
-        ev = s.scalar(select(CustodyEvent).where(CustodyEvent.evidence_id == item.id,
-                                                 CustodyEvent.action == "acquisition").order_by(CustodyEvent.id))
-        entry = s.scalar(select(LedgerEntry).where(LedgerEntry.entity == CUSTODY_ENTITY,
-                                                   LedgerEntry.record_id == str(ev.id)))
-        head = s.scalar(select(TreeHead).order_by(TreeHead.id.desc()).limit(1))
-    if head is None or head.tree_size < entry.seq:
-        seal(app)
-        with app.db.session() as s:
-            head = s.scalar(select(TreeHead).order_by(TreeHead.id.desc()).limit(1))
-    with app.db.session() as s:
-        tree = ledger_tree(s, head.tree_size)
-    proof = tree.inclusion_proof(entry.seq - 1, head.tree_size)
-    ok = verify_inclusion(bytes.fromhex(entry.entry_hash), entry.seq - 1, head.tree_size, proof,
-                          bytes.fromhex(head.root_hash))
-    fields = {k: getattr(entry, k) for k in ("seq", "at", "actor", "action", "entity", "record_id",
-                                            "content_hash", "prev_hash", "entry_hash")}
-    return {"evidence_id": evidence_id, "sha256": item.sha256, "leaf_index": entry.seq - 1, "entry": fields,
-            "content": custody_content(ev), "inclusion_proof": [p.hex() for p in proof],
-            "tree_head": head_of(head).to_dict(), "verified": ok}

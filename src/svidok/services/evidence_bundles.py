@@ -42,11 +42,9 @@ from .evidence import (
     add_custody,
     custody_content,
     evidence_store,
-    head_of,
     installation_key,
-    ledger_tree,
-    seal,
 )
+from .ledger_sealing import head_of, ledger_tree, seal
 
 if TYPE_CHECKING:
     from svidok.app import Svidok

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 def export_head(app: Svidok, path: Path) -> dict:
     """Seal the ledger (if anything is new) and write its newest signed head to ``path``."""
-    from .evidence import public_key, seal
+    from .evidence import public_key
+    from .ledger_sealing import seal
 
     head = seal(app)
     sth = SignedTreeHead.from_dict(head)

@@ -325,7 +325,8 @@ def _files(app: Svidok, s: Session, writer: PackageWriter, incident_ids: list[in
     with the package). A file that no longer matches its hash stops the export: nothing is recorded."""
     import base64
 
-    from .evidence import StoredFileChanged, evidence_store
+    from .evidence import evidence_store
+    from .evidence_reading import StoredFileChanged
 
     store = evidence_store(app)
     sent: list[int] = []

@@ -16,7 +16,7 @@ from svidok.http.deps import ActorDep, AppDep, PathId
 from svidok.http.downloads import CHUNK, download_headers, preview_headers
 from svidok.schemas.common import Id, TextChecked
 from svidok.schemas.public import EvidencePublic
-from svidok.services import evidence, evidence_queries, jobs
+from svidok.services import evidence, evidence_queries, evidence_reading, jobs, ledger_sealing
 
 from .jobs import submitted
 
@@ -177,7 +177,7 @@ def download_evidence(evidence_id: PathId, data: DownloadIn | None = None,
     """The original bytes, hashed while they are served. A POST: the download is recorded in the chain of
     custody (with the hash actually read) once the last byte is sent; a stored file that no longer matches
     its SHA-256 is cut short before its last chunk and recorded as a failed verification."""
-    dl = evidence.download(app, actor, evidence_id, data.purpose if data else None, chunk=CHUNK)
+    dl = evidence_reading.download(app, actor, evidence_id, data.purpose if data else None, chunk=CHUNK)
     return StreamingResponse(iter(dl), media_type=dl.info["media_type"], headers=download_headers(dl.info),
                              background=BackgroundTask(dl.close))
 
@@ -187,7 +187,7 @@ def view_evidence(evidence_id: PathId, data: DownloadIn | None = None,
                   *, app: AppDep, actor: ActorDep) -> dict:
     """Record an access in the chain of custody and return a token for ``GET /evidence/{id}/file?token=…``
     (byte ranges, for an hour): a video or PDF then plays from the page without a download."""
-    return evidence.start_viewing(app, actor, evidence_id, data.purpose if data else None)
+    return evidence_reading.start_viewing(app, actor, evidence_id, data.purpose if data else None)
 
 
 @router.get("/evidence/{evidence_id}/file")
@@ -198,7 +198,7 @@ def read_evidence_range(evidence_id: PathId, token: Annotated[str | None, Query(
     ``POST /evidence/{id}/view`` (which recorded the access); these GETs write nothing."""
     byte_range = parse_range(range_header)
     try:
-        fh, info = evidence.open_file(app, actor, evidence_id, token, byte_range=byte_range)
+        fh, info = evidence_reading.open_file(app, actor, evidence_id, token, byte_range=byte_range)
     except RangeNotSatisfiable as exc:
         return Response(status_code=416, headers={"Content-Range": f"bytes */{exc.size}", "Accept-Ranges": "bytes"})
 
@@ -229,7 +229,7 @@ def add_assessment(evidence_id: PathId, data: AssessmentIn, app: AppDep, actor: 
 @router.get("/evidence/{evidence_id}/proof")
 def inclusion_proof(evidence_id: PathId, app: AppDep, actor: ActorDep) -> dict:
     """RFC 9162 inclusion proof of the item's acquisition entry in the latest signed tree head."""
-    return evidence.inclusion_proof(app, actor, evidence_id)
+    return ledger_sealing.inclusion_proof(app, actor, evidence_id)
 
 
 @router.post("/bundles", status_code=202)

@@ -13,7 +13,7 @@ from fastapi.responses import Response, StreamingResponse
 from svidok.core.errors import FieldError, NotFound, ValidationFailed
 from svidok.core.messages import M_
 from svidok.http.deps import PathId
-from svidok.services import captures, evidence, incidents
+from svidok.services import captures, evidence_reading, incidents
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
@@ -137,7 +137,7 @@ async def screenshot(capture_id: PathId, request: Request, actor: SignedIn):
     shot = next((a for a in c["artefacts"] or [] if a["role"] == "screenshot"), None)
     if shot is None:
         raise NotFound(M_("capture %(capture_id)s has no screenshot", capture_id=capture_id))
-    fh, _info = await call(evidence.open_preview, core, actor, shot["evidence_id"])
+    fh, _info = await call(evidence_reading.open_preview, core, actor, shot["evidence_id"])
 
     def chunks():
         with fh:

@@ -17,7 +17,7 @@ from svidok.core.validation import check_texts
 from svidok.evidence.media_types import OCTET_STREAM, sniff_media_type
 from svidok.http.deps import PathId
 from svidok.http.downloads import CHUNK, download_headers
-from svidok.services import evidence, evidence_video, incidents
+from svidok.services import evidence, evidence_reading, evidence_video, incidents
 
 from ..deps import SignedIn, Writer, csrf_checked
 from ..i18n import _
@@ -93,7 +93,7 @@ async def upload(incident_id: PathId, request: Request, actor: Writer):
 async def download(evidence_id: PathId, request: Request, actor: SignedIn):
     """The original file, from the incident page's download button (a form POST: it writes custody)."""
     core = request.app.state.svidok
-    dl = await call(evidence.download, core, actor, evidence_id, "downloaded from the web page", CHUNK)
+    dl = await call(evidence_reading.download, core, actor, evidence_id, "downloaded from the web page", CHUNK)
     return StreamingResponse(iter(dl), media_type=dl.info["media_type"], headers=download_headers(dl.info),
                              background=BackgroundTask(dl.close))
 
