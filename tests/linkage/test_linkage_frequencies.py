@@ -7,7 +7,12 @@ import random
 
 import pandas as pd
 
-from svidok.linkage.frequencies import frequency_table, match_share_by_count, same_source_when_one_person
+from svidok.linkage.frequencies import (
+    frequency_table,
+    match_share_by_count,
+    other_person_frequencies,
+    same_source_when_one_person,
+)
 
 SOURCES = ["ua", "ru", "ngo", "media", "crimea"]
 
@@ -56,3 +61,14 @@ def test_a_name_alone_says_the_share_it_was_read_from():
     odds = prior / (1 - prior) * m / tf
     assert abs(odds["rare0"] - 0.9 / 0.1) < 1e-6
     assert abs(odds["common0"] - 0.1 / 0.9) < 1e-6
+
+
+def test_a_family_name_counts_only_other_persons_records():
+    df = _records()
+    tf = other_person_frequencies("family_key", df["name"], df["source"], q1=0.02).set_index("family_key")["tf_family_key"]
+    n = len(df)
+    # one person's two or three records: hardly anyone else carries the name, though
+    # the plain share of records (2 / n or 3 / n) says it is commoner than most
+    assert tf["rare0"] < 1 / n
+    # forty persons' records: nearly all of them are someone else's
+    assert 30 / n < tf["common0"] <= 39 / n

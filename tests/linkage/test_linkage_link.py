@@ -194,11 +194,11 @@ def test_typos_and_romanisations_that_keys_used_to_keep_apart_link():
             dict(record_id="v2", source="ru", name="Брикаленко Вра")]
     filler = pd.DataFrame(yardstick(3000, seed=5)).drop(columns=list(TRUTH_COLUMNS))
     result = link_records(pd.concat([pd.DataFrame(rows), filler], ignore_index=True),
-                          config=LinkageConfig(explain=True, review_threshold=0.1))
+                          config=LinkageConfig(explain=True))
     c = clusters_of(result)
     assert c["t1"] == c["t2"] and c["h1"] == c["h2"] and c["t1"] != c["h1"]
-    # the name alone, with one typo, is not enough to link; but the pair is compared, and
-    # a reviewer sees it with its reason
-    assert c["v1"] != c["v2"]
+    # a family name that only this person's two records carry counts as rare, though
+    # two records of three thousand carry it
+    assert c["v1"] == c["v2"]
     said = " ".join(sentences(result.explanations[("v1", "v2")]))
-    assert "name: the same family name, the given name one typo apart" in said
+    assert "name: the same family name, the given name one typo apart, a rare one" in said

@@ -168,3 +168,25 @@ def frequency_table(
         s = np.array([shares[int(b)] for b in edges])[np.searchsorted(edges, c[many], side="right") - 1]
         tf[many] = prior / (1 - prior) * m_level * (1 - s) / s
     return pd.DataFrame({column: counts.index.astype(str), f"tf_{column}": tf})
+
+
+def other_person_frequencies(column: str, keys: pd.Series, sources: pd.Series, q1: float) -> pd.DataFrame | None:
+    """Term frequencies for a part of the name (``column``) that count only the records
+    of *other* persons: for a key carried by c records, (c - 1) x (1 - s(c)) / N, s(c)
+    the share of same-key pairs that are one person (``match_share_by_count``).
+
+    Splink's own frequency of a key is c / N, the person's own records included: a
+    family name that only one person's two records carry then reads as commoner than
+    the average name, and a typo in the given name beside it counted against the pair.
+    None when no key is carried by two records or more."""
+    shares = match_share_by_count(keys, sources, q1)
+    counts = keys.dropna().value_counts()
+    if not shares or counts.empty:
+        return None
+    edges = np.asarray(sorted(shares))
+    c = counts.to_numpy(dtype=float)
+    s = np.ones_like(c)
+    many = c >= 2
+    s[many] = np.array([shares[int(b)] for b in edges])[np.searchsorted(edges, c[many], side="right") - 1]
+    other = np.maximum((c - 1) * (1 - s), 0.5)  # a key one record carries: half a record
+    return pd.DataFrame({column: counts.index.astype(str), f"tf_{column}": other / len(keys.dropna())})

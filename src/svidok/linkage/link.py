@@ -22,7 +22,7 @@ from svidok.linkage.backends import make_db_api
 from svidok.linkage.clustering import split_components
 from svidok.linkage.config import LabelledPair, LinkageConfig, LinkageResult
 from svidok.linkage.explain import explain_pairs
-from svidok.linkage.frequencies import same_source_when_one_person
+from svidok.linkage.frequencies import other_person_frequencies, same_source_when_one_person
 from svidok.linkage.records import prepare
 from svidok.linkage.source_weight import source_comparison
 from svidok.linkage.training import (
@@ -110,7 +110,12 @@ def link_records(
         if same_name_matches > 0:
             if not registered:
                 registered.append(name_frequencies(db_api, usable, same_name_matches, q1, trained))
+                family = None if q1 is None else other_person_frequencies(
+                    "family_key", usable["family_key"], usable["source"], q1)
+                registered.append(None if family is None else db_api.register(family, table_name="svidok_family_frequencies"))
             linker.table_management.register_term_frequency_lookup(registered[0], "name_concat")
+            if registered[1] is not None:
+                linker.table_management.register_term_frequency_lookup(registered[1], "family_key")
 
     with_frequencies(linker)
     lap("train")
