@@ -191,7 +191,9 @@ def test_typos_and_romanisations_that_keys_used_to_keep_apart_link():
             dict(record_id="h1", source="ua", name="Хоманчук Вікторія", birth_date="1990-11-02", place="Ізюм"),
             dict(record_id="h2", source="ngo", name="Victoria Homanchuk", place="Izium"),
             dict(record_id="v1", source="ua", name="Віра Сергіївна Брикаленко", birth_date="1953-02-21"),
-            dict(record_id="v2", source="ru", name="Брикаленко Вра")]
+            dict(record_id="v2", source="ru", name="Брикаленко Вра"),
+            dict(record_id="d1", source="ua", name="Бурлакенів Олександр", birth_date="15 жовтня 1951"),
+            dict(record_id="d2", source="ngo", name="BURLAKENIV Alexander", birth_date="1950-10-15")]
     filler = pd.DataFrame(yardstick(3000, seed=5)).drop(columns=list(TRUTH_COLUMNS))
     result = link_records(pd.concat([pd.DataFrame(rows), filler], ignore_index=True),
                           config=LinkageConfig(explain=True))
@@ -202,3 +204,6 @@ def test_typos_and_romanisations_that_keys_used_to_keep_apart_link():
     assert c["v1"] == c["v2"]
     said = " ".join(sentences(result.explanations[("v1", "v2")]))
     assert "name: the same family name, the given name one typo apart, a rare one" in said
+    # a slip in the year of a full date
+    assert c["d1"] == c["d2"]
+    assert "birth date: same day and month, a year apart" in " ".join(sentences(result.explanations[("d1", "d2")]))

@@ -71,8 +71,8 @@ def name_comparison(ambiguous_given: bool = False, initials: bool = False) -> cl
 
 
 def birth_comparison() -> cl.CustomComparison:
-    """Partial birth dates: full date, year and month, day/month swapped, year, a year
-    that fits an age, +-1, +-3.
+    """Partial birth dates: full date, year and month, day/month swapped, day and month
+    a year apart, year, a year that fits an age, +-1, +-3.
 
     A year computed from an age (``birth_year_span`` 1) is that year or the one before;
     two years agree when those ranges overlap."""
@@ -85,6 +85,10 @@ def birth_comparison() -> cl.CustomComparison:
             cll.CustomLevel("birth_date_key_l = birth_date_key_r", M_("same date")),
             cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {m}_r", M_("same year and month")),
             cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {d}_r AND {d}_l = {m}_r", M_("day and month swapped")),
+            # A slip in the year of a full date (1951 for 1950): the day and month still
+            # agree, which a namesake born a year apart rarely does.
+            cll.CustomLevel(f"abs({y}_l - {y}_r) = 1 AND {m}_l = {m}_r AND {d}_l = {d}_r",
+                            M_("same day and month, a year apart")),
             cll.CustomLevel(f"{y}_l = {y}_r AND {s}_l = 0 AND {s}_r = 0 AND ({m}_l IS NULL OR {m}_r IS NULL)",
                             M_("same year, one less precise")),
             cll.CustomLevel(f"({s}_l > 0 OR {s}_r > 0) AND {fits}", M_("a year that fits an age")),
