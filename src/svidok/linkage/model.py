@@ -51,7 +51,7 @@ def name_comparison(ambiguous_given: bool = False, initials: bool = False) -> cl
             cll.And(cll.ExactMatchLevel(f), cll.DamerauLevenshteinLevel("given_compact", 1)).configure(
                 tf_adjustment_column=f, label_for_charts=M_("the same family name, the given name one typo apart")),
             cll.And(cll.ExactMatchLevel(g), cll.DamerauLevenshteinLevel("family_compact", 1)).configure(
-                tf_adjustment_column=g, label_for_charts=M_("the same given name, the family name one typo apart")),
+                tf_adjustment_column=f, label_for_charts=M_("the same given name, the family name one typo apart")),
             cll.And(cll.ExactMatchLevel(f), cll.JaroWinklerLevel(g, 0.88)).configure(
                 tf_adjustment_column=f, label_for_charts=M_("the same family name, the given name spelt alike")),
             cll.And(cll.ExactMatchLevel(g), cll.JaroWinklerLevel(f, 0.88)).configure(
