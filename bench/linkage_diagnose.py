@@ -7,6 +7,7 @@ Every true pair is put in one class: found (one cluster), split by the clusterin
 threshold, or never compared (no blocking rule put the two records together).
 Every wrong pair is direct (scored at or above the threshold) or chained (only
 through other records), and a direct one a namesake (the same true name) or not.
+A calibration table shows how often the pairs at each probability are one person.
 Examples print the linker's derived keys beside the truth.
 """
 
@@ -74,6 +75,15 @@ def main() -> None:
     truth["p"] = p
     print(f"true pairs {len(truth):,}")
     print(truth["class"].value_counts().to_string())
+    # Calibration: how often the pairs the model puts at each probability are one person.
+    # Where they are as often as it says, no threshold or reweighting of the pairs gains.
+    person_of = person.reindex(scored["record_id_l"]).to_numpy() == person.reindex(scored["record_id_r"]).to_numpy()
+    bins = pd.cut(scored["match_probability"], [0, 0.01, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99, 1.0001],
+                  right=False)
+    cal = pd.DataFrame({"bin": bins, "one_person": person_of, "p": scored["match_probability"]})
+    print("calibration (scored pairs by probability: how many, the share that are one person, the mean probability)")
+    print(cal.groupby("bin", observed=True).agg(pairs=("p", "size"), one_person=("one_person", "mean"),
+                                                said=("p", "mean")).round(3).to_string())
     wrong = pred[~pk.isin(set(tk))].copy()
     wp = prob.reindex(key(wrong).to_numpy()).to_numpy()
     wrong["direct"] = wp >= cfg.threshold
