@@ -316,7 +316,7 @@ def test_every_diminutive_row_reaches_its_name_also_in_latin():
     Russian passport romanisations, agree with the full name."""
     from translitua import RussianInternationalPassport, UkrainianKMU, translit
 
-    from svidok.domain.names import _diminutive_rows
+    from svidok.domain.names_keys import _diminutive_rows
 
     wrong = []
     for form, full in _diminutive_rows():
@@ -347,7 +347,7 @@ _OWN_NAMES = ["Ксенія", "Ксения", "Kseniia", "Олеся", "Леся
 
 @pytest.mark.parametrize("name", _OWN_NAMES)
 def test_a_full_name_that_looks_like_a_diminutive_keeps_its_own_key(name):
-    from svidok.domain.names import _generated_aliases
+    from svidok.domain.names_keys import _generated_aliases
     from svidok.domain.names_scripts import skeleton
 
     aliases = _generated_aliases()[0]
@@ -358,7 +358,7 @@ def test_a_full_name_that_looks_like_a_diminutive_keeps_its_own_key(name):
 def test_no_diminutive_is_itself_another_full_name_in_the_tables():
     """A familiar form whose spelling is the key of a different full name the tables know
     (Ксеня was once a row for Оксана and took Ксенія over) would merge two names."""
-    from svidok.domain.names import _ambiguous_rows, _diminutive_rows, _english_rows, _generated_aliases
+    from svidok.domain.names_keys import _ambiguous_rows, _diminutive_rows, _english_rows, _generated_aliases
     from svidok.domain.names_scripts import skeleton
 
     aliases = _generated_aliases()[0]
