@@ -6,7 +6,8 @@ import pandas as pd
 
 from svidok.domain.names import key_spellings
 from svidok.linkage.mending import mended_keys
-from svidok.linkage.records import _a_name_of_its_own, prepare
+from svidok.linkage.name_keys import _a_name_of_its_own
+from svidok.linkage.records import prepare
 
 
 def _keys(**counts: int) -> pd.Series:

@@ -22,18 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from svidok.domain import dates
-from svidok.domain.names import (
-    given_name_keys,
-    is_given_name,
-    key_spellings,
-    name_key,
-    name_tokens,
-    patronymic_key,
-    split_full_name,
-)
+from svidok.domain.names import key_spellings
 
 from .columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from .mending import compact_key, mended_keys
+from .name_keys import _a_name_of_its_own, _facility_key, _name_features, _place_key, loose_key, sound_key
 
 EARLIEST_BIRTH_YEAR = 1880
 
@@ -181,102 +174,6 @@ def records_frame(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.
     for c in df.columns:
         df[c] = df[c].astype("object").where(df[c].notna(), "").astype(str).str.strip()
     return df
-
-
-@lru_cache(maxsize=1 << 18)
-def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple[str, str, str, str, str, str]:
-    """Keys of the family name, given name and patronymic; the key of another given
-    name that a one-word given name may stand for (George: Юрій beside Георгій), or "";
-    the key of the given name's first letter ("o" for Олександр), or ""; and, when the
-    given name is an initial ("Витко Р. В."), the initial's key, or ""."""
-    if not (family or given or patronymic):
-        parts = split_full_name(name)
-        family, given, patronymic = parts.family or "", parts.given or "", parts.patronymic or ""
-
-    def keys(text: str, key=name_key) -> str:
-        return " ".join(k for k in map(key, name_tokens(text)) if k)
-
-    given_tokens = name_tokens(given)
-    alternative = given_name_keys(given_tokens[0])[1:2] if len(given_tokens) == 1 else ()
-    initial = name_key(given_tokens[0]) if len(given_tokens) == 1 and len(given_tokens[0]) == 1 else ""
-    first = name_key(given_tokens[0][0]) if given_tokens and not initial else ""
-    return (keys(family, _family_key), keys(given), keys(patronymic, patronymic_key),
-            alternative[0] if alternative else "", first, initial)
-
-
-def _family_key(token: str) -> str:
-    """:func:`name_key` of a family name, with the Russian feminine adjective ending read
-    as the Ukrainian one: Ковальская, Kovalskaya as Ковальська (-ая for -а)."""
-    key = name_key(token)
-    return key[:-2] if key.endswith("aia") and len(key) > 5 else key
-
-
-# Letters that transliteration tables write differently for one Cyrillic letter, in
-# name-key form: Crimean Tatar c for дж (Cemilev read as English gives "tsemilev"), German z/s for ц/з, sh for ж, ch for х; and the Ukrainian/Russian
-# vowel alternations (Чорновіл/Черновол, Піддубна/Поддубная), dropped with all vowels.
-_SOUND_CLASSES = (("dzh", "s"), ("kh", "x"), ("ch", "x"), ("g", "x"), ("zh", "s"), ("sh", "s"), ("ts", "s"),
-                  ("tz", "s"), ("z", "s"), ("c", "s"))
-_VOWELS_RE = re.compile(r"[aeiouy]")
-_DOUBLED_RE = re.compile(r"(.)\1+")
-
-
-# ch, sh, zh are letters of their own (upper case marks them), kh, g and a lone h one letter.
-_LOOSE_CLASSES = (("ch", "C"), ("sh", "S"), ("zh", "Z"), ("kh", "x"), ("g", "x"), ("h", "x"))
-_LOOSE_VOWELS_RE = re.compile(r"[eiy]+")
-
-
-@lru_cache(maxsize=1 << 18)
-def loose_key(key: str) -> str:
-    """A name key with what romanisation leaves open made one: Latin h for г or х
-    (Homanchuk for Хоманчук, Prihodko for Приходко: kh, g and h alike) and the runs of
-    e, i, y that Ukrainian і/и/ий and Russian е/ей/и give (Олійник and Олейник, Oliynik).
-    Finer than :func:`sound_key`: the other vowels and consonants stay."""
-    s = key
-    for a, b in _LOOSE_CLASSES:
-        s = s.replace(a, b)
-    return _DOUBLED_RE.sub(r"\1", _LOOSE_VOWELS_RE.sub("i", s))
-
-
-@lru_cache(maxsize=1 << 18)
-def sound_key(key: str) -> str:
-    """A coarse form of a name key: its consonants, with sibilants merged (s z ts c sh
-    zh dzh) and kh/ch/g merged (informal Latin writes х as h, which reads as г). "tsimbal" (Цимбал) and "zimbal" (German Zymbal), "zhuk" and
-    "shuk", "chornovil" and "chernovol" agree. Many names share one; it serves for
-    blocking and for one comparison level, never alone."""
-    out = []
-    for token in key.split():
-        s = token
-        for a, b in _SOUND_CLASSES:
-            s = s.replace(a, b)
-        out.append(_DOUBLED_RE.sub(r"\1", _VOWELS_RE.sub("", s)) or token)
-    return " ".join(out)
-
-
-def _a_name_of_its_own(key: str, form: str) -> bool:
-    """A known given name one letter from another at its start or end is a name of its
-    own (Арина/Ірина, Ярослава/Ярослав); inside, it may be a misspelling the name
-    dictionary picked up (Владимр). Two letters swapped are a slip, never a name of its
-    own: the dictionary holds Иавн beside Иван."""
-    if _swapped(key, form):
-        return False
-    return is_given_name(key) and (key[0] != form[0] or key[-1] != form[-1] or len(key) < 5)
-
-
-def _swapped(a: str, b: str) -> bool:
-    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y] if len(a) == len(b) else []
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-
-
-@lru_cache(maxsize=1 << 16)
-def _place_key(place: str) -> str:
-    return " ".join(k for k in map(name_key, name_tokens(place)) if k)
-
-
-@lru_cache(maxsize=1 << 16)
-def _facility_key(facility: str) -> str:
-    """Like a place key, but numbers count: "СІЗО-7" and "SIZO 7" agree, "СІЗО-8" does not."""
-    parts = re.findall(r"\d+|[^\W\d_]+", facility)
-    return " ".join(p.lstrip("0") or "0" if p.isdigit() else name_key(p) for p in parts).strip()
 
 
 MAX_CELL_CHARS = 1000  # names, places and dates are short; a longer cell is a paste gone wrong
