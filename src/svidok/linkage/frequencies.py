@@ -162,10 +162,9 @@ def frequency_table(
     counts = keys.dropna().value_counts()
     tf = (counts / counts.sum() * scale).to_numpy(dtype=float, copy=True)
     if shares and 0 < prior < 1 and m_level > 0:
-        edges = np.asarray(sorted(shares))
         c = counts.to_numpy()
         many = c >= 2
-        s = np.array([shares[int(b)] for b in edges])[np.searchsorted(edges, c[many], side="right") - 1]
+        s = _share_at(shares, c[many])
         tf[many] = prior / (1 - prior) * m_level * (1 - s) / s
     return pd.DataFrame({column: counts.index.astype(str), f"tf_{column}": tf})
 
@@ -183,10 +182,15 @@ def other_person_frequencies(column: str, keys: pd.Series, sources: pd.Series, q
     counts = keys.dropna().value_counts()
     if not shares or counts.empty:
         return None
-    edges = np.asarray(sorted(shares))
     c = counts.to_numpy(dtype=float)
     s = np.ones_like(c)
     many = c >= 2
-    s[many] = np.array([shares[int(b)] for b in edges])[np.searchsorted(edges, c[many], side="right") - 1]
+    s[many] = _share_at(shares, c[many])
     other = np.maximum((c - 1) * (1 - s), 0.5)  # a key one record carries: half a record
     return pd.DataFrame({column: counts.index.astype(str), f"tf_{column}": other / len(keys.dropna())})
+
+
+def _share_at(shares: dict[int, float], counts: np.ndarray) -> np.ndarray:
+    """The share of ``shares`` (keyed by the lower bound of each count group) for each count."""
+    edges = np.asarray(sorted(shares))
+    return np.array([shares[int(b)] for b in edges])[np.searchsorted(edges, counts, side="right") - 1]

@@ -104,18 +104,19 @@ def link_records(
     trained = rounded(trained)
     linker = Linker(sdf, trained, log_level=None)
 
-    registered: list = []  # the frequency table, computed once for the run and its explanations
+    registered: dict = {}  # column -> frequency table, computed once for the run and its explanations
 
     def with_frequencies(linker: Linker) -> None:
-        if same_name_matches > 0:
-            if not registered:
-                registered.append(name_frequencies(db_api, usable, same_name_matches, q1, trained))
-                family = None if q1 is None else other_person_frequencies(
-                    "family_key", usable["family_key"], usable["source"], q1)
-                registered.append(None if family is None else db_api.register(family, table_name="svidok_family_frequencies"))
-            linker.table_management.register_term_frequency_lookup(registered[0], "name_concat")
-            if registered[1] is not None:
-                linker.table_management.register_term_frequency_lookup(registered[1], "family_key")
+        if same_name_matches <= 0:
+            return
+        if not registered:
+            registered["name_concat"] = name_frequencies(db_api, usable, same_name_matches, q1, trained)
+            family = None if q1 is None else other_person_frequencies(
+                "family_key", usable["family_key"], usable["source"], q1)
+            if family is not None:
+                registered["family_key"] = db_api.register(family, table_name="svidok_family_frequencies")
+        for column, table in registered.items():
+            linker.table_management.register_term_frequency_lookup(table, column)
 
     with_frequencies(linker)
     lap("train")
