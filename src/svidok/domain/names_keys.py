@@ -110,14 +110,19 @@ def _given_keys_raw() -> frozenset[str]:
     return frozenset(k for k in lines if k and not k.startswith("#"))
 
 
+def _tsv_rows(name: str) -> list[list[str]]:
+    """The tab-separated cells of each line of a name data file, blank lines and
+    comments (#) left out."""
+    return [line.split("\t") for line in read_names_data(name).splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
 @cache
 def _ambiguous_rows() -> list[tuple[str, list[str]]]:
     """Spellings that stand for more than one given name (George: Георгій or Юрій)."""
     rows = []
-    for line in read_names_data("given_name_ambiguous.tsv").splitlines():
-        if line.strip() and not line.startswith("#"):
-            form, names = line.split("\t")[:2]
-            rows.append((form.strip(), [n.strip() for n in names.split(",") if n.strip()]))
+    for form, names, *_ in _tsv_rows("given_name_ambiguous.tsv"):
+        rows.append((form.strip(), [n.strip() for n in names.split(",") if n.strip()]))
     return rows
 
 
@@ -137,32 +142,22 @@ def _ambiguous_keys() -> dict[str, tuple[str, ...]]:
 def _plain_latin_rows() -> list[tuple[str, str]]:
     """Crimean Tatar names typed without ç, ş (and with c for дж), and the names they stand for."""
     rows = []
-    for line in read_names_data("crh_plain_latin.tsv").splitlines():
-        if line.strip() and not line.startswith("#"):
-            typed, name = line.split("\t")[:2]
-            rows.append((typed.strip(), name.strip()))
-            if typed.strip().endswith(("ev", "ov", "in")):  # Cemileva, Cubarova: a woman's family name
-                rows.append((typed.strip() + "a", name.strip() + "а"))
+    for typed, name, *_ in _tsv_rows("crh_plain_latin.tsv"):
+        rows.append((typed.strip(), name.strip()))
+        if typed.strip().endswith(("ev", "ov", "in")):  # Cemileva, Cubarova: a woman's family name
+            rows.append((typed.strip() + "a", name.strip() + "а"))
     return rows
 
 
 @cache
 def _diminutive_rows() -> list[tuple[str, str]]:
-    rows = []
-    for line in read_names_data("given_name_diminutives.tsv").splitlines():
-        if line.strip() and not line.startswith("#"):
-            short, full = line.split("\t")[:2]
-            rows.append((short.strip(), full.strip()))
-    return rows
+    return [(short.strip(), full.strip()) for short, full, *_ in _tsv_rows("given_name_diminutives.tsv")]
 
 
 @cache
 def _english_rows() -> list[tuple[str, str, list[str]]]:
     rows = []
-    for line in read_names_data("en_given_names.tsv").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        uk, en, *rest = line.split("\t")
+    for uk, en, *rest in _tsv_rows("en_given_names.tsv"):
         variants = [v.strip() for v in (rest[0] if rest else "").split(",") if v.strip()]
         rows.append((uk, en, variants))
     return rows
