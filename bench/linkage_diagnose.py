@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from linkage_oracle import TRUTH_COLUMNS
+from linkage_oracle import TRUTH_COLUMNS, read_labelled
 from linkage_yardstick_gen import generate
 
 from svidok.linkage import LinkageConfig, link_records
@@ -44,11 +44,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--file", help="a labelled CSV (either yardstick's generator) instead of generating one")
     ap.add_argument("--examples", type=int, default=10)
     ap.add_argument("--floor", type=float, default=1e-9, help="pairs scored below this count as never compared")
     args = ap.parse_args()
     cache = Path(f"/tmp/yardstick_{args.records}_{args.seed}.pkl")
-    if cache.exists():
+    if args.file:
+        labelled = read_labelled(args.file)
+        args.records = len(labelled)
+    elif cache.exists():
         labelled = pd.read_pickle(cache)
     else:
         labelled = pd.DataFrame(generate(args.records, args.seed))

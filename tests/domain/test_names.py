@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 
 from svidok.domain.names import (
+    FAMILY_FIRST,
+    GIVEN_FIRST,
     NameParts,
     given_name_keys,
     is_patronymic,
     name_forms,
     name_key,
+    name_order,
     patronymic_key,
     search_keys,
     split_full_name,
@@ -188,6 +191,32 @@ def test_names_split_whatever_the_order_or_spacing(text, parts):
 ])
 def test_a_given_name_with_a_typo_still_tells_the_name_order(text, parts):
     assert split_full_name(text) == parts
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Шевченко Петро Іванович", FAMILY_FIRST),   # the patronymic's place
+    ("Петро Іванович Шевченко", GIVEN_FIRST),
+    ("SOROKA Hanna", FAMILY_FIRST), ("Hanna SOROKA", GIVEN_FIRST),   # capitals
+    ("Soroka, Hanna", FAMILY_FIRST),
+    ("Петро Шевченко", GIVEN_FIRST), ("Шевченко Петро", FAMILY_FIRST),   # one known given name
+    ("Олексій Мартин", None),        # both are given names
+    ("Хрцстина Довгалега", None),    # neither is known
+    ("Ігро Заїкосський", None),      # a typo: the order is read, but only guessed
+    ("Шевченко", None),
+])
+def test_the_order_a_name_shows_by_itself(text, shown):
+    assert name_order(text) == shown
+
+
+def test_a_lists_habit_decides_only_what_the_words_leave_open():
+    # both words are given names: a news report writes "Олексій Мартин" given name first
+    assert split_full_name("Олексій Мартин", GIVEN_FIRST) == NameParts("Мартин", "Олексій", None)
+    assert split_full_name("Олексій Мартин") == NameParts("Олексій", "Мартин", None)
+    assert split_full_name("Хрцстина Довгалега", GIVEN_FIRST) == NameParts("Довгалега", "Хрцстина", None)
+    assert split_full_name("Mykola Petro", FAMILY_FIRST) == NameParts("Mykola", "Petro", None)
+    # what the words show wins over the habit
+    assert split_full_name("Шевченко Петро", GIVEN_FIRST) == NameParts("Шевченко", "Петро", None)
+    assert split_full_name("Петро Іванович Шевченко", FAMILY_FIRST) == NameParts("Шевченко", "Петро", "Іванович")
 
 
 def test_crimean_tatar_names_typed_without_their_letters():

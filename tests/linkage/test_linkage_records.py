@@ -123,3 +123,24 @@ def test_row_issues_name_row_field_and_reason():
     assert features["birth_year"].tolist()[3] == 1980  # 2022 - 42, from the age
     # the same person in two scripts gets the same keys; family and given found in either order
     assert features.loc[0, ["family_key", "given_key"]].tolist() == features.loc[3, ["family_key", "given_key"]].tolist()
+
+
+def test_a_lists_own_order_reads_names_whose_words_do_not_tell():
+    # A news outlet writes given name first; "Олексій Мартин" (Мартин is also a given
+    # name) and "Хрцстина Довгалега" (a typo) could be read either way on their own.
+    media = ["Петро Шевченко", "Ганна Сорока", "Іван Мельник", "Ольга Бондар", "Микола Ткачук"] * 5
+    registry = ["Шевченко Петро", "Сорока Ганна", "Мельник Іван", "Бондар Ольга", "Ткачук Микола"] * 5
+    rows = [{"record_id": f"m{i}", "source": "media", "name": n} for i, n in enumerate(media)]
+    rows += [{"record_id": f"r{i}", "source": "registry", "name": n} for i, n in enumerate(registry)]
+    rows += [{"record_id": "m-odd", "source": "media", "name": "Олексій Мартин"},
+             {"record_id": "m-typo", "source": "media", "name": "Хрцстина Довгалега"},
+             {"record_id": "r-odd", "source": "registry", "name": "Мартин Олексій"},
+             {"record_id": "x-odd", "source": "a list of two", "name": "Олексій Мартин"},
+             {"record_id": "x-two", "source": "a list of two", "name": "Петро Шевченко"}]
+    features, _ = prepare(rows)
+    keys = features.set_index("unique_id")[["family_key", "given_key"]]
+    assert tuple(keys.loc["m-odd"]) == ("martin", "aleksei")
+    assert tuple(keys.loc["r-odd"]) == ("martin", "aleksei")
+    assert keys.loc["m-typo", "family_key"] == "dovgalega"
+    # one name in a list too short to show a habit: read as Cyrillic names are by default
+    assert tuple(keys.loc["x-odd"]) == ("aleksei", "martin")

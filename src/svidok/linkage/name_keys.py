@@ -10,26 +10,61 @@ vowels), the coarse sound key, and the rule that keeps a known given name from b
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from svidok.domain.names import (
     given_name_keys,
     is_given_name,
     name_key,
+    name_order,
     name_tokens,
     patronymic_key,
     split_full_name,
 )
 
+#: A list's habit decides the order of its ambiguous names once this many of its names
+#: show an order and this share of them show the same one.
+HABIT_MIN_NAMES, HABIT_SHARE = 20, 0.8
+#: Names read per list to learn its habit: enough to see it, cheap on a million records.
+HABIT_SAMPLE = 2000
+
+
+def list_orders(names: list[str], sources: list[object]) -> dict[object, str]:
+    """The order each list (source) writes full names in, where its names show one.
+
+    A list is written one way (a registry "Шевченко Петро Іванович", a news report
+    "Петро Шевченко"). Where a name's words do not tell its order ("Олексій Мартин",
+    both given names; "Хрцстина Довгалега", a typo), the list's other names do: the
+    order most of those that show one show (:func:`svidok.domain.names.name_order`),
+    when at least ``HABIT_MIN_NAMES`` show one and ``HABIT_SHARE`` of them agree. The
+    first ``HABIT_SAMPLE`` names of each list are read."""
+    counts: dict[object, Counter] = {}
+    read: Counter = Counter()
+    for name, source in zip(names, sources):
+        if not name or read[source] >= HABIT_SAMPLE:
+            continue
+        read[source] += 1
+        shown = name_order(name)
+        if shown:
+            counts.setdefault(source, Counter())[shown] += 1
+    habits = {}
+    for source, c in counts.items():
+        (order, most), total = c.most_common(1)[0], sum(c.values())
+        if total >= HABIT_MIN_NAMES and most >= HABIT_SHARE * total:
+            habits[source] = order
+    return habits
+
 
 @lru_cache(maxsize=1 << 18)
-def _name_features(name: str, family: str, given: str, patronymic: str) -> tuple[str, str, str, str, str, str]:
+def _name_features(name: str, family: str, given: str, patronymic: str,
+                   order: str | None = None) -> tuple[str, str, str, str, str, str]:
     """Keys of the family name, given name and patronymic; the key of another given
     name that a one-word given name may stand for (George: Юрій beside Георгій), or "";
     the key of the given name's first letter ("o" for Олександр), or ""; and, when the
     given name is an initial ("Витко Р. В."), the initial's key, or ""."""
     if not (family or given or patronymic):
-        parts = split_full_name(name)
+        parts = split_full_name(name, order)
         family, given, patronymic = parts.family or "", parts.given or "", parts.patronymic or ""
 
     def keys(text: str, key=name_key) -> str:

@@ -26,7 +26,7 @@ from svidok.domain.names import key_spellings
 
 from .columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from .mending import compact_key, mended_keys
-from .name_keys import _a_name_of_its_own, _facility_key, _name_features, _place_key, loose_key, sound_key
+from .name_keys import _a_name_of_its_own, _facility_key, _name_features, _place_key, list_orders, loose_key, sound_key
 
 EARLIEST_BIRTH_YEAR = 1880
 
@@ -234,12 +234,15 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day", "birth_year_span")}
     fam, giv, pat, usable, giv_alt, giv_first, giv_initial = [], [], [], [], [], [], []
     names = df["name"].tolist()
+    sources = df["source"].tolist()
+    habits = list_orders(names, sources)
     this_year = date.today().year
     id_list = ids.tolist()
     for i in range(n):
         rid = id_list[i]
         f, g, p, alt, first, initial = _name_features(names[i], (col["family_name"] or empty)[i],
-                                 (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i])
+                                 (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i],
+                                 habits.get(sources[i]))
         ok = bool(f or g or p)
         if not ok:
             issues.append(RowIssue(row_numbers[i], rid, "name", f"no usable name in {names[i]!r}; "
