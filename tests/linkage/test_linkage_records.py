@@ -144,3 +144,23 @@ def test_a_lists_own_order_reads_names_whose_words_do_not_tell():
     assert keys.loc["m-typo", "family_key"] == "dovgalega"
     # one name in a list too short to show a habit: read as Cyrillic names are by default
     assert tuple(keys.loc["x-odd"]) == ("aleksei", "martin")
+
+
+@pytest.mark.parametrize("places", [
+    ("смт Донецьк", "м.Донецьк", "Donetsk", "Donetsk, Ukraine"),
+    ("м. Токмак, Запорізька обл.", "Токмак", "Tokmak (Ukraine)"),
+    ("пгт Скадовск", "Скадовськ", "Skadovsk, UA"),
+    ("Новая Каховка", "Нова Каховка", "Novaya Kakhovka", "Nova Kakhovka"),
+    ("с. Гусарівка", "village of Husarivka"),
+])
+def test_a_place_reads_alike_however_a_list_decorates_it(places):
+    rows = [{"record_id": f"r{i}", "source": "s", "name": "Петро Шевченко", "place": p} for i, p in enumerate(places)]
+    keys = prepare(rows)[0]["place_key"]
+    assert keys.nunique() == 1, dict(zip(places, keys))
+
+
+def test_a_place_keeps_what_tells_it_apart():
+    rows = [{"record_id": f"r{i}", "source": "s", "name": "Петро Шевченко", "place": p}
+            for i, p in enumerate(["Токмак", "Донецьк", "Нова Каховка", "Каховка", "Ukraine"])]
+    keys = prepare(rows)[0]["place_key"]
+    assert keys.nunique() == 5 and keys.iloc[-1] == "ukraine"

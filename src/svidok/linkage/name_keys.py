@@ -141,8 +141,27 @@ def _swapped(a: str, b: str) -> bool:
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
+# Words that say what kind of place it is or which country, not which place: lists
+# write "м. Токмак", "смт Донецьк", "пгт Скадовск", "Pologi, Ukraine", "village of Husarivka".
+_PLACE_KIND_WORDS = frozenset("""
+    місто міста смт селище сел село села ще хутір хут пгт смт город гор поселок посёлок пос деревня дер
+    станция ст city town village vil settlement urban type smt pgt of the
+    україна украина ukraine ukr ua
+    """.split())
+_PLACE_SEGMENTS_RE = re.compile(r"[,;()\[\]/]")
+
+
 @lru_cache(maxsize=1 << 16)
 def _place_key(place: str) -> str:
+    """The key of a place as lists write it: the first part of "м. Токмак, Запорізька
+    обл." (the rest names the region or the country), without the words for a kind of
+    place ("смт", "village") or the country and without one-letter abbreviations ("м.",
+    "г."), the Russian feminine ending read as the Ukrainian one (Новая Каховка as Нова
+    Каховка). Falls back to every word when nothing else is left ("Ukraine")."""
+    for part in _PLACE_SEGMENTS_RE.split(place):
+        words = [w for w in name_tokens(part) if len(w) > 1 and w.lower() not in _PLACE_KIND_WORDS]
+        if words:
+            return " ".join(k for k in map(_family_key, words) if k)
     return " ".join(k for k in map(name_key, name_tokens(place)) if k)
 
 
