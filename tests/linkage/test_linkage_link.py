@@ -89,6 +89,28 @@ def test_unknown_backend_is_a_clear_error():
         link_records(SMALL, config=LinkageConfig(backend="oracle"))
 
 
+def test_a_bounded_engine_spills_and_links_the_same(tmp_path, monkeypatch):
+    # The engine's memory is bounded (it spills to a temporary directory, removed after);
+    # a tight bound changes nothing in the clusters.
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data = generate(3000, seed=5).drop(columns="person_id")
+    roomy = link_records(data, config=LinkageConfig(seed=5, engine_memory=None))
+    tight = link_records(data, config=LinkageConfig(seed=5, engine_memory="300MB"))
+    assert roomy.clusters.equals(tight.clusters)
+    import gc
+
+    gc.collect()
+    assert not list(tmp_path.glob("svidok-duckdb-*"))
+
+
+@pytest.mark.parametrize("bad", ["lots", "2.5", "1GB; DROP TABLE x"])
+def test_a_memory_bound_that_is_not_a_size_is_a_clear_error(bad):
+    with pytest.raises(ValueError, match="not a size"):
+        LinkageConfig(engine_memory=bad)
+
+
 # Two namesakes born the same year, and a news report that fits both.
 NAMESAKES = [
     dict(record_id="a1", source="ua", name="Чаленко Ірина Петрівна", birth_date="1950-06-13", place="Ірміно", sex="f"),

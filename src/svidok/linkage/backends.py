@@ -11,7 +11,10 @@ is unset and the session has none, to a local temporary directory.
 
 from __future__ import annotations
 
+import re
+import shutil
 import tempfile
+import weakref
 from typing import Any
 
 from svidok.config import Settings
@@ -28,8 +31,10 @@ def default_backend() -> str:
     return Settings().linkage_backend
 
 
-def make_db_api(backend: str | None = None, *, spark_session: Any = None, threads: int | None = None):
-    """A Splink database API for the backend."""
+def make_db_api(backend: str | None = None, *, spark_session: Any = None, threads: int | None = None,
+                memory_limit: str | None = None):
+    """A Splink database API for the backend. ``memory_limit`` ("2.5GB") is what DuckDB
+    may hold before it spills to a temporary directory (removed with the connection)."""
     backend = (backend or default_backend()).lower()
     if backend == "duckdb":
         import duckdb
@@ -40,6 +45,11 @@ def make_db_api(backend: str | None = None, *, spark_session: Any = None, thread
             con.execute(f"SET threads = {int(threads)}")
         # Spill to disk instead of failing when a large blocking pass exceeds memory.
         con.execute("SET preserve_insertion_order = false")
+        if memory_limit:
+            spill = tempfile.mkdtemp(prefix="svidok-duckdb-")
+            weakref.finalize(con, shutil.rmtree, spill, True)
+            con.execute(f"SET temp_directory = '{spill}'")
+            con.execute(f"SET memory_limit = '{_size(memory_limit)}'")
         return DuckDBAPI(connection=con)
     if backend == "spark":
         try:
@@ -63,3 +73,10 @@ def make_db_api(backend: str | None = None, *, spark_session: Any = None, thread
                 str(Settings().spark_checkpoint_dir or tempfile.mkdtemp(prefix="svidok-spark-")))
         return SparkAPI(spark_session=spark)
     raise BackendError(f"unknown linkage backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+
+def _size(text: str) -> str:
+    """A memory size as DuckDB reads it ("2.5GB", "800MB"), checked: it goes into SQL."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text.strip(), flags=re.IGNORECASE):
+        raise ValueError(f"memory limit {text!r} is not a size such as '2.5GB' or '800MB'")
+    return text.strip()

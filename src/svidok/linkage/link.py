@@ -80,7 +80,8 @@ def link_records(
         return LinkageResult(clusters, empty_pairs, issues, {}, timings)
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    db_api = make_db_api(config.backend, spark_session=config.spark_session, threads=config.threads)
+    db_api = make_db_api(config.backend, spark_session=config.spark_session, threads=config.threads,
+                         memory_limit=config.engine_memory)
     sdf = db_api.register(usable[cols].reset_index(drop=True), table_name="svidok_person_records")
     if len(usable) >= config.min_records_to_train:
         say("estimating parameters from the data")
