@@ -135,7 +135,7 @@ def test_a_lists_own_order_reads_names_whose_words_do_not_tell():
     rows += [{"record_id": "m-odd", "source": "media", "name": "Олексій Мартин"},
              {"record_id": "m-typo", "source": "media", "name": "Хрцстина Довгалега"},
              {"record_id": "r-odd", "source": "registry", "name": "Мартин Олексій"},
-             {"record_id": "x-odd", "source": "a list of two", "name": "Олексій Мартин"},
+             {"record_id": "x-odd", "source": "a list of two", "name": "Олексій Гнат"},
              {"record_id": "x-two", "source": "a list of two", "name": "Петро Шевченко"}]
     features, _ = prepare(rows)
     keys = features.set_index("unique_id")[["family_key", "given_key"]]
@@ -143,7 +143,7 @@ def test_a_lists_own_order_reads_names_whose_words_do_not_tell():
     assert tuple(keys.loc["r-odd"]) == ("martin", "aleksei")
     assert keys.loc["m-typo", "family_key"] == "dovgalega"
     # one name in a list too short to show a habit: read as Cyrillic names are by default
-    assert tuple(keys.loc["x-odd"]) == ("aleksei", "martin")
+    assert tuple(keys.loc["x-odd"]) == ("aleksei", "gnat")
 
 
 @pytest.mark.parametrize("places", [
@@ -164,3 +164,20 @@ def test_a_place_keeps_what_tells_it_apart():
             for i, p in enumerate(["Токмак", "Донецьк", "Нова Каховка", "Каховка", "Ukraine"])]
     keys = prepare(rows)[0]["place_key"]
     assert keys.nunique() == 5 and keys.iloc[-1] == "ukraine"
+
+
+def test_a_guessed_order_follows_the_family_names_the_other_records_carry():
+    # A registry writes family name first; "Игоь Мороненко" has a typo in the given name
+    # (so neither word is a known given name), and the list's habit alone would read
+    # Игоь as the family name. Two other records carry Мороненко as a family name.
+    registry = ["Шевченко Петро", "Сорока Ганна", "Мельник Іван", "Бондар Ольга", "Ткачук Микола"] * 5
+    rows = [{"record_id": f"r{i}", "source": "registry", "name": n} for i, n in enumerate(registry)]
+    rows += [{"record_id": "typo", "source": "registry", "name": "Игоь Мороненко"},
+             {"record_id": "m1", "source": "media", "name": "Ігор Мороненко"},
+             {"record_id": "m2", "source": "ngo", "name": "MORONENKO Ihor"},
+             {"record_id": "rare", "source": "registry", "name": "Влдъ Дзюбаненко"}]
+    keys = prepare(rows)[0].set_index("unique_id")
+    assert keys.loc["typo", "family_key"] == "moronenko"
+    # no other record tells: the list's habit stands
+    assert keys.loc["rare", "given_key"] == "dziubanenko"
+    assert keys.loc["m1", "family_key"] == keys.loc["m2", "family_key"] == "moronenko"

@@ -22,7 +22,14 @@ from __future__ import annotations
 
 from svidok.domain.names_forms import name_forms
 from svidok.domain.names_keys import given_name_keys, is_given_name, key_spellings, name_key, name_tokens, search_keys
-from svidok.domain.names_order import FAMILY_FIRST, GIVEN_FIRST, NameParts, name_order, split_full_name
+from svidok.domain.names_order import (
+    FAMILY_FIRST,
+    GIVEN_FIRST,
+    NameParts,
+    name_order,
+    read_full_name,
+    split_full_name,
+)
 from svidok.domain.names_patronymics import is_patronymic, patronymic_key
 
 __all__ = [
@@ -38,6 +45,7 @@ __all__ = [
     "search_keys",
     "split_full_name",
     "name_order",
+    "read_full_name",
     "GIVEN_FIRST",
     "FAMILY_FIRST",
 ]

@@ -61,6 +61,12 @@ def split_full_name(text: str, order: str | None = None) -> NameParts:
     return _split(text, order)[0]
 
 
+def read_full_name(text: str, order: str | None = None) -> tuple[NameParts, str | None]:
+    """:func:`split_full_name` and, beside it, the order the name showed by itself
+    (:func:`name_order`; None when the order was only guessed)."""
+    return _split(text, order)
+
+
 def name_order(text: str) -> str | None:
     """The order a full name shows by itself (``GIVEN_FIRST`` or ``FAMILY_FIRST``):
     from a patronymic's position, a family name in capitals, a comma, or one word

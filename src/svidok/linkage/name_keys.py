@@ -20,7 +20,7 @@ from svidok.domain.names import (
     name_order,
     name_tokens,
     patronymic_key,
-    split_full_name,
+    read_full_name,
 )
 
 #: A list's habit decides the order of its ambiguous names once this many of its names
@@ -58,14 +58,21 @@ def list_orders(names: list[str], sources: list[object]) -> dict[object, str]:
 
 @lru_cache(maxsize=1 << 18)
 def _name_features(name: str, family: str, given: str, patronymic: str,
-                   order: str | None = None) -> tuple[str, str, str, str, str, str]:
+                   order: str | None = None) -> tuple[str, str, str, str, str, str, tuple[str, str] | None]:
     """Keys of the family name, given name and patronymic; the key of another given
     name that a one-word given name may stand for (George: Юрій beside Георгій), or "";
-    the key of the given name's first letter ("o" for Олександр), or ""; and, when the
-    given name is an initial ("Витко Р. В."), the initial's key, or ""."""
+    the key of the given name's first letter ("o" for Олександр), or ""; when the
+    given name is an initial ("Витко Р. В."), the initial's key, or ""; and, for a
+    two-word name whose order was only guessed, the other reading (family, given), or
+    None. ``order`` is the habit of the record's list (:func:`list_orders`), for names
+    whose words do not tell."""
+    other = None
     if not (family or given or patronymic):
-        parts = split_full_name(name, order)
+        parts, shown = read_full_name(name, order)
         family, given, patronymic = parts.family or "", parts.given or "", parts.patronymic or ""
+        if shown is None and not patronymic and len(name_tokens(family)) == len(name_tokens(given)) == 1 \
+                and len(given) > 1:
+            other = (given, family)
 
     def keys(text: str, key=name_key) -> str:
         return " ".join(k for k in map(key, name_tokens(text)) if k)
@@ -75,7 +82,25 @@ def _name_features(name: str, family: str, given: str, patronymic: str,
     initial = name_key(given_tokens[0]) if len(given_tokens) == 1 and len(given_tokens[0]) == 1 else ""
     first = name_key(given_tokens[0][0]) if given_tokens and not initial else ""
     return (keys(family, _family_key), keys(given), keys(patronymic, patronymic_key),
-            alternative[0] if alternative else "", first, initial)
+            alternative[0] if alternative else "", first, initial, other)
+
+
+def reread_by_family_names(families: list[str], others: list[tuple[str, str] | None]) -> dict[int, tuple]:
+    """Name features to replace, by record position, for names whose order was guessed.
+
+    "Игоь Мороненко", "Влаислав Датан": a typo in the given name and a list's habit can
+    put the given name in the family name's place. The records themselves tell: the
+    other reading is taken when its family name is a family name of at least two other
+    records and the guessed one of none."""
+    count = Counter(families)
+    out = {}
+    for i, other in enumerate(others):
+        if other is None:
+            continue
+        features = _name_features("", other[0], other[1], "")
+        if count[features[0]] >= 2 and count[families[i]] <= 1:
+            out[i] = features
+    return out
 
 
 def _family_key(token: str) -> str:

@@ -26,7 +26,16 @@ from svidok.domain.names import key_spellings
 
 from .columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from .mending import compact_key, mended_keys
-from .name_keys import _a_name_of_its_own, _facility_key, _name_features, _place_key, list_orders, loose_key, sound_key
+from .name_keys import (
+    _a_name_of_its_own,
+    _facility_key,
+    _name_features,
+    _place_key,
+    list_orders,
+    loose_key,
+    reread_by_family_names,
+    sound_key,
+)
 
 EARLIEST_BIRTH_YEAR = 1880
 
@@ -232,7 +241,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     n = len(df)
     empty = [""] * n
     out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day", "birth_year_span")}
-    fam, giv, pat, usable, giv_alt, giv_first, giv_initial = [], [], [], [], [], [], []
+    fam, giv, pat, usable, giv_alt, giv_first, giv_initial, others = [], [], [], [], [], [], [], []
     names = df["name"].tolist()
     sources = df["source"].tolist()
     habits = list_orders(names, sources)
@@ -240,7 +249,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     id_list = ids.tolist()
     for i in range(n):
         rid = id_list[i]
-        f, g, p, alt, first, initial = _name_features(names[i], (col["family_name"] or empty)[i],
+        f, g, p, alt, first, initial, other = _name_features(names[i], (col["family_name"] or empty)[i],
                                  (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i],
                                  habits.get(sources[i]))
         ok = bool(f or g or p)
@@ -248,7 +257,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
             issues.append(RowIssue(row_numbers[i], rid, "name", f"no usable name in {names[i]!r}; "
                                    "the record is kept apart, not compared", excluded=True))
         fam.append(f), giv.append(g), pat.append(p), usable.append(ok), giv_alt.append(alt)
-        giv_first.append(first), giv_initial.append(initial)
+        giv_first.append(first), giv_initial.append(initial), others.append(other)
         birth = (col["birth_date"] or empty)[i]
         y = mo = d = None
         if birth:
@@ -266,6 +275,8 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
             span = None if y is None else 1
         out["birth_year"][i], out["birth_month"][i], out["birth_day"][i] = y, mo, d
         out["birth_year_span"][i] = span
+    for i, (f, g, p, alt, first, initial, _) in reread_by_family_names(fam, others).items():
+        fam[i], giv[i], pat[i], giv_alt[i], giv_first[i], giv_initial[i] = f, g, p, alt, first, initial
     frame = pd.DataFrame({
         "unique_id": ids.values,
         "source": df["source"].values,
