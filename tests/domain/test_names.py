@@ -219,6 +219,16 @@ def test_a_lists_habit_decides_only_what_the_words_leave_open():
     assert split_full_name("Петро Іванович Шевченко", FAMILY_FIRST) == NameParts("Шевченко", "Петро", "Іванович")
 
 
+@pytest.mark.parametrize(("text", "parts"), [
+    ("Koval Yu.", NameParts("Koval", "Y", None)),
+    ("KOVAL YU.V.", NameParts("KOVAL", "Y", None)),
+    ("Zh. Koval", NameParts("Koval", "Z", None)),
+    ("Koval Yuliia", NameParts("Koval", "Yuliia", None)),   # a whole name stays whole
+])
+def test_a_latin_initial_of_two_letters_is_an_initial(text, parts):
+    assert split_full_name(text) == parts
+
+
 def test_crimean_tatar_names_typed_without_their_letters():
     # Without ç and ş a keyboard gives "Celebi", "Sevket"; the official Latin c of Cemilev is дж.
     for typed, name in [("Celebi", "Челебі"), ("Celebi", "Çelebi"), ("Cemilev", "Джемілєв"), ("Cemilev", "Dzhemiliev"),

@@ -181,3 +181,15 @@ def test_a_guessed_order_follows_the_family_names_the_other_records_carry():
     # no other record tells: the list's habit stands
     assert keys.loc["rare", "given_key"] == "dziubanenko"
     assert keys.loc["m1", "family_key"] == keys.loc["m2", "family_key"] == "moronenko"
+
+
+def test_a_given_names_first_letter_and_initial_agree_across_scripts():
+    names = ["Ярослав Коваль", "Yaroslav Koval", "Юлія Коваль", "Yuliia Koval", "Koval Yu.", "Коваль Ю.",
+             "Євген Коваль", "Yevhen Koval"]
+    rows = [{"record_id": f"r{i}", "source": "s", "name": n} for i, n in enumerate(names)]
+    f = prepare(rows)[0]
+    first = dict(zip(names, f["given_first"].fillna(f["given_initial"])))
+    assert first["Ярослав Коваль"] == first["Yaroslav Koval"]
+    assert first["Юлія Коваль"] == first["Yuliia Koval"] == first["Koval Yu."] == first["Коваль Ю."]
+    assert first["Євген Коваль"] == first["Yevhen Koval"]
+    assert set(f["family_key"]) == {"koval"}

@@ -4,6 +4,7 @@ whichever order the record wrote them in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -75,10 +76,14 @@ def name_order(text: str) -> str | None:
     return _split(text, None)[1]
 
 
+# A Latin initial of two letters for one Cyrillic letter ("Koval Yu. V.", "Zh."): one letter.
+_LATIN_INITIAL_RE = re.compile(r"\b(Yu|Ya|Ye|Yi|Zh|Kh|Ch|Sh|Ts)\.", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1 << 16)
 def _split(text: str, order: str | None) -> tuple[NameParts, str | None]:
     """The parts of a full name, and the order its words showed (None if guessed)."""
-    text = _unjoin(_clean(text or "")).strip()
+    text = _LATIN_INITIAL_RE.sub(lambda m: m.group(1)[0] + ".", _unjoin(_clean(text or ""))).strip()
     if "," in text:
         family, _, rest = text.partition(",")
         words = _WORD_RE.findall(rest)

@@ -79,9 +79,12 @@ def _name_features(name: str, family: str, given: str, patronymic: str,
 
     given_tokens = name_tokens(given)
     alternative = given_name_keys(given_tokens[0])[1:2] if len(given_tokens) == 1 else ()
-    initial = name_key(given_tokens[0]) if len(given_tokens) == 1 and len(given_tokens[0]) == 1 else ""
-    first = name_key(given_tokens[0][0]) if given_tokens and not initial else ""
-    return (keys(family, _family_key), keys(given), keys(patronymic, patronymic_key),
+    # The first letter of the key, not the key of the first letter: Я, Ю, Є and Latin
+    # Ya, Yu, Ye give keys (ia, iu, e, and izhi for Y) that differ by script.
+    initial = name_key(given_tokens[0])[:1] if len(given_tokens) == 1 and len(given_tokens[0]) == 1 else ""
+    given_key = keys(given)
+    first = given_key[:1] if given_tokens and not initial else ""
+    return (keys(family, _family_key), given_key, keys(patronymic, patronymic_key),
             alternative[0] if alternative else "", first, initial, other)
 
 
