@@ -80,7 +80,6 @@ def name_order(text: str) -> str | None:
 _LATIN_INITIAL_RE = re.compile(r"\b(Yu|Ya|Ye|Yi|Zh|Kh|Ch|Sh|Ts)\.", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1 << 16)
 def _split(text: str, order: str | None) -> tuple[NameParts, str | None]:
     """The parts of a full name, and the order its words showed (None if guessed)."""
     text = _LATIN_INITIAL_RE.sub(lambda m: m.group(1)[0] + ".", _unjoin(_clean(text or ""))).strip()

@@ -49,7 +49,7 @@ def make_db_api(backend: str | None = None, *, spark_session: Any = None, thread
             spill = tempfile.mkdtemp(prefix="svidok-duckdb-")
             weakref.finalize(con, shutil.rmtree, spill, True)
             con.execute(f"SET temp_directory = '{spill}'")
-            con.execute(f"SET memory_limit = '{_size(memory_limit)}'")
+            con.execute(f"SET memory_limit = '{memory_size(memory_limit)}'")
         return DuckDBAPI(connection=con)
     if backend == "spark":
         try:
@@ -75,7 +75,7 @@ def make_db_api(backend: str | None = None, *, spark_session: Any = None, thread
     raise BackendError(f"unknown linkage backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
 
-def _size(text: str) -> str:
+def memory_size(text: str) -> str:
     """A memory size as DuckDB reads it ("2.5GB", "800MB"), checked: it goes into SQL."""
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text.strip(), flags=re.IGNORECASE):
         raise ValueError(f"memory limit {text!r} is not a size such as '2.5GB' or '800MB'")

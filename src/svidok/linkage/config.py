@@ -63,9 +63,9 @@ class LinkageConfig:
             if not 0 < value < 1:
                 raise ValueError(f"{name} must be strictly between 0 and 1, not {value}")
         if self.engine_memory is not None:
-            from svidok.linkage.backends import _size
+            from svidok.linkage.backends import memory_size
 
-            _size(self.engine_memory)
+            memory_size(self.engine_memory)
 
 
 @dataclass

@@ -14,6 +14,7 @@ other key that near comes close. The same typo of a common name recurs (Юірй
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 import pandas as pd
 
@@ -39,6 +40,7 @@ _COMPACT = (("shch", "Q"), ("dzh", "J"), ("zh", "Z"), ("kh", "X"), ("ts", "C"), 
             ("ia", "A"), ("iu", "U"), ("ie", "E"))
 
 
+@lru_cache(maxsize=1 << 18)
 def compact_key(key: str) -> str:
     """A name key with each letter that it writes as two or more as one (see above)."""
     for a, b in _COMPACT:

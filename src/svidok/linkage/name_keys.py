@@ -21,6 +21,7 @@ from svidok.domain.names import (
     name_tokens,
     patronymic_key,
     read_full_name,
+    search_keys,
 )
 
 #: A list's habit decides the order of its ambiguous names once this many of its names
@@ -172,7 +173,7 @@ def _swapped(a: str, b: str) -> bool:
 # Words that say what kind of place it is or which country, not which place: lists
 # write "м. Токмак", "смт Донецьк", "пгт Скадовск", "Pologi, Ukraine", "village of Husarivka".
 _PLACE_KIND_WORDS = frozenset("""
-    місто міста смт селище сел село села ще хутір хут пгт смт город гор поселок посёлок пос деревня дер
+    місто міста селище сел село села ще хутір хут пгт смт город гор поселок посёлок пос деревня дер
     станция ст city town village vil settlement urban type smt pgt of the
     україна украина ukraine ukr ua
     """.split())
@@ -190,7 +191,7 @@ def _place_key(place: str) -> str:
         words = [w for w in name_tokens(part) if len(w) > 1 and w.lower() not in _PLACE_KIND_WORDS]
         if words:
             return " ".join(k for k in map(_family_key, words) if k)
-    return " ".join(k for k in map(name_key, name_tokens(place)) if k)
+    return " ".join(search_keys(place))
 
 
 @lru_cache(maxsize=1 << 16)
