@@ -8,6 +8,8 @@ from svidok.domain.names import (
     FAMILY_FIRST,
     GIVEN_FIRST,
     NameParts,
+    diminutive_base,
+    given_key,
     given_name_keys,
     is_patronymic,
     name_forms,
@@ -413,3 +415,22 @@ def test_no_diminutive_is_itself_another_full_name_in_the_tables():
     clashes = [(form, full, by_key[base(form)]) for form, full in _diminutive_rows()
                if base(form) in by_key and base(form) != base(full)]
     assert not clashes
+
+
+@pytest.mark.parametrize(("form", "full"), [
+    ("Ігорко", "Ігор"), ("Igorko", "Ігор"), ("Несторко", "Нестор"), ("Валерко", "Валерій"),
+    ("Артурчик", "Артур"), ("Тимурчик", "Тимур"), ("Алінка", "Аліна"), ("Ruslanka", "Руслана"),
+    ("Zakharka", "Захар"), ("Діаночка", "Діана"), ("Жанночка", "Жанна"), ("Верочка", "Віра"),
+])
+def test_a_diminutive_made_with_a_common_suffix_reads_as_its_full_name(form, full):
+    assert diminutive_base(form) == name_key(full)
+    assert given_key(form) == name_key(full)
+    assert name_key(form) != name_key(full)  # search keys stay literal: only a given name's place reads it
+
+
+@pytest.mark.parametrize("name", ["Марко", "Іванка", "Ганнуся", "Олесь", "Шевченко", "Бойко", "Фетко", "Лусик"])
+def test_a_known_name_or_a_word_without_a_name_in_it_keeps_its_key(name):
+    """Names the tables know keep their own key (Марко is not Мар-ко); a stem of three
+    letters (Бой-ко) or no name at all (Лус-ик) leaves the word as it is."""
+    assert diminutive_base(name) == ""
+    assert given_key(name) == name_key(name)

@@ -193,3 +193,16 @@ def test_a_given_names_first_letter_and_initial_agree_across_scripts():
     assert first["Юлія Коваль"] == first["Yuliia Koval"] == first["Koval Yu."] == first["Коваль Ю."]
     assert first["Євген Коваль"] == first["Yevhen Koval"]
     assert set(f["family_key"]) == {"koval"}
+
+
+def test_a_diminutive_in_the_given_names_place_reads_as_the_full_name_not_in_the_family_names():
+    # Ігорко and Алінка are in no table of everyday forms; Фетко and Заїка are family names
+    # that end the same way and keep their own keys.
+    rows = [{"record_id": "a", "source": "registry", "name": "Фетко Ігор Петрович"},
+            {"record_id": "b", "source": "media", "given_name": "Ігорко", "family_name": "Фетко"},
+            {"record_id": "c", "source": "media", "given_name": "Алінка", "family_name": "Заїка"},
+            {"record_id": "d", "source": "registry", "given_name": "Аліна", "family_name": "Заїка"}]
+    keys = prepare(rows)[0].set_index("unique_id")[["family_key", "given_key"]]
+    assert tuple(keys.loc["a"]) == tuple(keys.loc["b"])
+    assert tuple(keys.loc["c"]) == tuple(keys.loc["d"])
+    assert keys.loc["b", "family_key"] == "fetko"

@@ -21,7 +21,16 @@ The work is done in ``names_keys`` (tokens and search keys), ``names_patronymics
 from __future__ import annotations
 
 from svidok.domain.names_forms import name_forms
-from svidok.domain.names_keys import given_name_keys, is_given_name, key_spellings, name_key, name_tokens, search_keys
+from svidok.domain.names_keys import (
+    diminutive_base,
+    given_key,
+    given_name_keys,
+    is_given_name,
+    key_spellings,
+    name_key,
+    name_tokens,
+    search_keys,
+)
 from svidok.domain.names_order import (
     FAMILY_FIRST,
     GIVEN_FIRST,
@@ -34,6 +43,8 @@ from svidok.domain.names_patronymics import is_patronymic, patronymic_key
 
 __all__ = [
     "NameParts",
+    "diminutive_base",
+    "given_key",
     "given_name_keys",
     "is_given_name",
     "key_spellings",

@@ -222,6 +222,63 @@ def key_spellings(key: str) -> tuple[str, ...]:
     return (key, *(s for s in _spellings_by_key().get(key, ()) if s != key))
 
 
+# Ukrainian and Russian make a diminutive of almost any given name with a suffix
+# (Ігорко, Несторко, Глібко; Алінка, Ларочка, Іннуся; Артурчик, Дмитрик). The table of
+# everyday forms cannot list them all. Suffixes in key form, longest first, each with
+# the endings the full name may take in its place: the women's suffixes -очка, -уся, -ка
+# stand for -а or -ія (Алінка -> Аліна, Юлечка -> Юлія), the men's -ко, -чик, -ик for
+# nothing or -ій (Ігорко -> Ігор, Валерко -> Валерій); -ка for either (Захарка).
+# A full name of three letters is too easily the stem of something else (Бойко).
+_FEMININE_ENDINGS = ("a", "ia", "")
+_MASCULINE_ENDINGS = ("", "i")
+_DIMINUTIVE_SUFFIXES = (
+    ("ochka", _FEMININE_ENDINGS), ("echka", _FEMININE_ENDINGS), ("onka", _FEMININE_ENDINGS),
+    ("enka", _FEMININE_ENDINGS), ("iusia", _FEMININE_ENDINGS), ("usia", _FEMININE_ENDINGS),
+    ("iunia", _FEMININE_ENDINGS), ("unia", _FEMININE_ENDINGS), ("chik", _MASCULINE_ENDINGS),
+    ("ka", ("a", "", "ia")), ("ko", _MASCULINE_ENDINGS), ("ik", _MASCULINE_ENDINGS),
+)
+_MIN_STEM = 3
+
+
+@lru_cache(maxsize=1 << 18)
+def diminutive_base(token: str) -> str:
+    """The key of the full given name that a diminutive made with a common suffix stands
+    for (Ігорко, Igorko -> ``igor``; Алінка -> ``alina``), or "" when the token is a name
+    the dictionaries know (it keeps its own key) or no suffix leaves a known name.
+    Only for given names: many family names end the same way (Бойко, Марченко)."""
+    sk = _token_skeleton(token)
+    given = _given_keys()
+    aliases = _aliases()
+    if sk in aliases or sk in given:
+        return ""
+    for suffix, endings in _DIMINUTIVE_SUFFIXES:
+        stem = sk[: -len(suffix)]
+        if not sk.endswith(suffix) or len(stem) < _MIN_STEM:
+            continue
+        for ending in endings:
+            form = stem + ending
+            key = aliases.get(form, form)
+            if key in given and len(key) > _MIN_STEM:
+                return key
+    return ""
+
+
+@cache
+def _everyday_keys() -> frozenset[str]:
+    """Keys of the names with everyday forms in the tables (diminutives, English forms):
+    the common names. A rare name as a stem is likelier a typo of a common one
+    (Фероника: Вероніка, not Феронія) or a family name."""
+    aliases = _aliases()
+    names = [full for _, full in _diminutive_rows()] + [uk for uk, _, _ in _english_rows()]
+    return frozenset(aliases.get(skeleton(n), skeleton(n)) for n in names)
+
+
+def given_key(token: str) -> str:
+    """:func:`name_key` of a token in a given name's place, a diminutive made with a
+    common suffix read as its full name (:func:`diminutive_base`)."""
+    return diminutive_base(token) or name_key(token)
+
+
 def is_given_name(token: str) -> bool:
     """True when the token is a given name known to the name dictionaries."""
     return name_key(token) in _given_keys()

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from svidok.domain.names import given_key as domain_given_key
 from svidok.domain.names import (
     given_name_keys,
     is_given_name,
@@ -83,7 +84,7 @@ def _name_features(name: str, family: str, given: str, patronymic: str,
     # The first letter of the key, not the key of the first letter: Я, Ю, Є and Latin
     # Ya, Yu, Ye give keys (ia, iu, e, and izhi for Y) that differ by script.
     initial = name_key(given_tokens[0])[:1] if len(given_tokens) == 1 and len(given_tokens[0]) == 1 else ""
-    given_key = keys(given)
+    given_key = keys(given, domain_given_key)
     first = given_key[:1] if given_tokens and not initial else ""
     return (keys(family, _family_key), given_key, keys(patronymic, patronymic_key),
             alternative[0] if alternative else "", first, initial, other)
