@@ -434,3 +434,14 @@ def test_a_known_name_or_a_word_without_a_name_in_it_keeps_its_key(name):
     letters (Бой-ко) or no name at all (Лус-ик) leaves the word as it is."""
     assert diminutive_base(name) == ""
     assert given_key(name) == name_key(name)
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("Осатп Андреевич Чусович", ("Чусович", "Осатп", "Андреевич")),
+    ("Елизавта Григорьевна Якимович", ("Якимович", "Елизавта", "Григорьевна")),
+    ("Дашкевич Петро Іванович", ("Дашкевич", "Петро", "Іванович")),
+])
+def test_of_two_words_that_read_as_patronymics_the_one_from_a_given_name_is(text, parts):
+    """Family names end in -ович too (Чусович, Якимович): with a typo in the given name,
+    the patronymic made from a known name (a woman's before a man's) tells the order."""
+    assert split_full_name(text) == NameParts(*parts)

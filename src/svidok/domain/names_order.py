@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from svidok.domain.names_keys import _WORD_RE, _clean, _given_keys, _unjoin, is_given_name, name_key
-from svidok.domain.names_patronymics import _feminine_patronymic, is_patronymic
+from svidok.domain.names_patronymics import _feminine_patronymic, is_patronymic, patronymic_key
 from svidok.domain.names_scripts import has_cyrillic
 
 
@@ -104,6 +104,11 @@ def _split(text: str, order: str | None) -> tuple[NameParts, str | None]:
     # -ович/-евич are also common family names (Дашкевич), so with only two words
     # just the feminine endings, which no family name has, mark a patronymic.
     patr_at = [i for i, w in enumerate(words) if is_patronymic(w) and (n > 2 or _feminine_patronymic(w))]
+    if len(patr_at) > 1:
+        # Two words read as patronymics ("Осатп Андреевич Чусович"): the one made from a
+        # known given name is, and a woman's (-івна, -овна) before a family name in -ович.
+        strong = [i for i in patr_at if "~" in patronymic_key(words[i])]
+        patr_at = [i for i in strong if _feminine_patronymic(words[i])] or strong or patr_at
     if n >= 3 and patr_at and patr_at[-1] == n - 1 and not is_given_name(words[0]):
         return NameParts(words[0], " ".join(words[1:-1]), words[-1]), FAMILY_FIRST
     if patr_at and patr_at[0] == 1:
