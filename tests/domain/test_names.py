@@ -250,6 +250,12 @@ def test_crimean_tatar_names_typed_without_their_letters():
         ["Catherine", "Kateryna", "Екатерина", "Катерина", "Kate"],
         ["John", "Ivan", "Іван"],
         ["Stanislaus", "Stanislav", "Станіслав"],
+        ["Jeanne", "Zhanna", "Жанна"],
+        ["Pauline", "Polina", "Поліна"],
+        ["Elias", "Illia", "Ілля", "Илья"],
+        ["Benjamin", "Veniamin", "Веніамін"],
+        ["Joanna", "Ivanna", "Іванна"],
+        ["Salome", "Solomiia", "Соломія"],
     ],
 )
 def test_english_forms_of_given_names_share_the_key(spellings):
@@ -445,3 +451,10 @@ def test_of_two_words_that_read_as_patronymics_the_one_from_a_given_name_is(text
     """Family names end in -ович too (Чусович, Якимович): with a typo in the given name,
     the patronymic made from a known name (a woman's before a man's) tells the order."""
     assert split_full_name(text) == NameParts(*parts)
+
+
+def test_juliana_agrees_with_uliana_and_yuliana():
+    """Juliana is the Latin of Юліана and the English form lists give Уляна; its skeleton
+    is Юліана's, so Юліана also agrees with Уляна (one name in origin)."""
+    assert given_name_keys("Juliana") == (name_key("Юліана"), name_key("Уляна"))
+    assert name_key("Юліана") != name_key("Уляна")
