@@ -229,3 +229,17 @@ def test_typos_and_romanisations_that_keys_used_to_keep_apart_link():
     # a slip in the year of a full date
     assert c["d1"] == c["d2"]
     assert "birth date: same day and month, a year apart" in " ".join(sentences(result.explanations[("d1", "d2")]))
+
+
+def test_a_typo_in_the_first_letters_of_a_family_name_is_still_compared():
+    from linkage_oracle import TRUTH_COLUMNS
+    from linkage_yardstick_gen import generate as yardstick
+
+    # invented persons: Тамбик / Dambyk (the first letter), with only the given name and
+    # the birth year beside it; no rule on the family name's start or its sound finds them
+    rows = [dict(record_id="f1", source="ua", name="Тамбик Людмила Петрівна", birth_date="2000-04-20", place="Суми"),
+            dict(record_id="f2", source="ngo", name="Liudmyla Dambyk", birth_date="2000")]
+    filler = pd.DataFrame(yardstick(3000, seed=7)).drop(columns=list(TRUTH_COLUMNS))
+    result = link_records(pd.concat([pd.DataFrame(rows), filler], ignore_index=True))
+    c = clusters_of(result)
+    assert c["f1"] == c["f2"]
