@@ -458,3 +458,20 @@ def test_juliana_agrees_with_uliana_and_yuliana():
     is Юліана's, so Юліана also agrees with Уляна (one name in origin)."""
     assert given_name_keys("Juliana") == (name_key("Юліана"), name_key("Уляна"))
     assert name_key("Юліана") != name_key("Уляна")
+
+
+@pytest.mark.parametrize("spellings", [
+    ["Панас", "Опанас", "Афанасій", "Афанасий", "Panas", "Opanas", "Afanasii"],
+    ["Юхим", "Yukhym", "Ефим", "Єфим"],
+    ["Гнат", "Hnat", "Игнат", "Ігнат"],
+    ["Ярина", "Орина", "Ірина", "Ирина", "Iryna"],
+    ["Явдоха", "Євдокія", "Евдокия"],
+    ["Тиміш", "Тимофій", "Тимофей"],
+])
+def test_ukrainian_folk_forms_are_one_name_with_the_church_and_russian_forms(spellings):
+    assert len({name_key(s) for s in spellings}) == 1, dict(zip(spellings, map(name_key, spellings)))
+
+
+def test_a_folk_forms_name_stays_apart_from_its_neighbours():
+    assert name_key("Остап") != name_key("Євстафій")  # no row: Остап is a name of its own today
+    assert name_key("Ірина") != name_key("Ярослава") and name_key("Афанасій") != name_key("Опанасенко")

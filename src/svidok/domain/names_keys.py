@@ -68,6 +68,10 @@ def _aliases() -> dict[str, str]:
         if (v := skeleton(short)) and v != target:
             aliases[v] = target  # Сашко, Саша, Sasha -> the key of Олександр
     _add_diminutive_romanisations(aliases)
+    for folk, full in _folk_rows():
+        target = aliases.get(skeleton(full), skeleton(full))
+        if (v := skeleton(folk)) and v != target:
+            aliases[v] = target  # Панас, Опанас -> the key of Афанасій
     for typed, name in _plain_latin_rows():
         target = aliases.get(skeleton(name), skeleton(name))
         if (v := skeleton(typed)) and v != target:
@@ -152,6 +156,11 @@ def _plain_latin_rows() -> list[tuple[str, str]]:
 @cache
 def _diminutive_rows() -> list[tuple[str, str]]:
     return [(short.strip(), full.strip()) for short, full, *_ in _tsv_rows("given_name_diminutives.tsv")]
+
+
+@cache
+def _folk_rows() -> list[tuple[str, str]]:
+    return [(folk.strip(), full.strip()) for folk, full, *_ in _tsv_rows("given_name_folk_forms.tsv")]
 
 
 @cache
