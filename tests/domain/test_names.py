@@ -475,3 +475,14 @@ def test_ukrainian_folk_forms_are_one_name_with_the_church_and_russian_forms(spe
 def test_a_folk_forms_name_stays_apart_from_its_neighbours():
     assert name_key("Остап") != name_key("Євстафій")  # no row: Остап is a name of its own today
     assert name_key("Ірина") != name_key("Ярослава") and name_key("Афанасій") != name_key("Опанасенко")
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("Борисько Хадзик", ("Хадзик", "Борисько", None)),
+    ("Хадзик Борисько", ("Хадзик", "Борисько", None)),
+    ("Ігорко Фетко", ("Фетко", "Ігорко", None)),
+])
+def test_a_diminutive_no_table_lists_tells_the_name_order_when_nothing_else_does(text, parts):
+    """Хадзик and Фетко are one typo from a given name (Хадижа, Федько); a word made with
+    a diminutive suffix from a known name (Борис, Ігор) is the stronger sign."""
+    assert split_full_name(text) == NameParts(*parts)

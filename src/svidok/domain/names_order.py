@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from svidok.domain.names_keys import _WORD_RE, _clean, _given_keys, _unjoin, is_given_name, name_key
+from svidok.domain.names_keys import _WORD_RE, _clean, _given_keys, _unjoin, diminutive_base, is_given_name, name_key
 from svidok.domain.names_patronymics import _feminine_patronymic, is_patronymic, patronymic_key
 from svidok.domain.names_scripts import has_cyrillic
 
@@ -122,6 +122,13 @@ def _split(text: str, order: str | None) -> tuple[NameParts, str | None]:
         return NameParts(words[i], " ".join(words[:i] + words[i + 1:]), None), shown
     first_given, last_given = is_given_name(words[0]), is_given_name(words[-1])
     known = first_given != last_given  # one known given name and one word that is not: the order shows
+    if n == 2 and not (first_given or last_given):
+        # A diminutive no table lists ("Борисько Хадзик"): one word made with a common
+        # suffix from a known name and the other not tells more than a word one typo from
+        # a given name (Хадзик). Only here: family names end in -ко and -ик too.
+        first_dim, last_dim = bool(diminutive_base(words[0])), bool(diminutive_base(words[-1]))
+        if first_dim != last_dim:
+            first_given, last_given = first_dim, last_dim
     if first_given == last_given and n == 2:  # a typo in the given name ("Ігро Заїкосський")
         first_given, last_given = _near_given_name(words[0]), _near_given_name(words[-1])
     if first_given and not last_given:
