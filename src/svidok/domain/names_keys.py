@@ -38,7 +38,13 @@ def _unjoin(text: str) -> str:
 def name_tokens(text: str) -> list[str]:
     """Name tokens of ``text``: runs of letters (apostrophes inside kept); hyphens split;
     names written together ("ПетроДорошенко") split at the capital."""
-    return _TOKEN_RE.findall(_unjoin(_clean(text))) if text else []
+    return list(_tokens(text)) if text else []
+
+
+@lru_cache(maxsize=1 << 18)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Linkage reads each name part several times, and a list repeats its names.
+    return tuple(_TOKEN_RE.findall(_unjoin(_clean(text))))
 
 
 @cache
