@@ -69,15 +69,11 @@ def _aliases() -> dict[str, str]:
         for form in [en, *variants]:
             if (v := skeleton(form)) and v != target:
                 aliases[v] = target  # curated English forms override generated ones
-    for short, full in _diminutive_rows():
+    for short, full in (*_diminutive_rows(), *_folk_rows()):
         target = aliases.get(skeleton(full), skeleton(full))
         if (v := skeleton(short)) and v != target:
-            aliases[v] = target  # Сашко, Саша, Sasha -> the key of Олександр
+            aliases[v] = target  # Сашко, Саша, Sasha; Панас -> the key of Олександр; of Афанасій
     _add_diminutive_romanisations(aliases)
-    for folk, full in _folk_rows():
-        target = aliases.get(skeleton(full), skeleton(full))
-        if (v := skeleton(folk)) and v != target:
-            aliases[v] = target  # Панас, Опанас -> the key of Афанасій
     for typed, name in _plain_latin_rows():
         target = aliases.get(skeleton(name), skeleton(name))
         if (v := skeleton(typed)) and v != target:
@@ -276,16 +272,6 @@ def diminutive_base(token: str) -> str:
             if key in given and len(key) > _MIN_STEM:
                 return key
     return ""
-
-
-@cache
-def _everyday_keys() -> frozenset[str]:
-    """Keys of the names with everyday forms in the tables (diminutives, English forms):
-    the common names. A rare name as a stem is likelier a typo of a common one
-    (Фероника: Вероніка, not Феронія) or a family name."""
-    aliases = _aliases()
-    names = [full for _, full in _diminutive_rows()] + [uk for uk, _, _ in _english_rows()]
-    return frozenset(aliases.get(skeleton(n), skeleton(n)) for n in names)
 
 
 def given_key(token: str) -> str:
