@@ -143,6 +143,14 @@ def comparisons(columns: set[str]) -> list:
     return out
 
 
+class _EngineRule(CustomRule):
+    """A blocking rule that calls a string function, named as the engine names it
+    (DuckDB ``jaro_winkler_similarity``, Spark ``jaro_winkler``)."""
+
+    def create_sql(self, sql_dialect) -> str:
+        return self.sql_condition.format(jaro_winkler=sql_dialect.jaro_winkler_function_name)
+
+
 #: A family name carried by at most this many records is rare enough to block on with
 #: the given name's first letter alone.
 RARE_FAMILY_RECORDS = 200
@@ -154,9 +162,19 @@ def blocking_rules(columns: set[str]) -> list:
     or wrong birth date. ``family_sound`` is a function of ``family_key``, so a rule
     on it also finds every pair that the same rule on the exact key would."""
     rules = [
-        block_on("family_sound", "given_key"),
+        # A family name spelt another way (Zymbal, Цимбал; Черновол, Чорновіл): it sounds
+        # alike and is not far from the other spelling. Sound keys alone pair names such as
+        # Кравчук and Крючков; among a million records 5.7 million pairs of the same given name
+        # and a family name that sounds alike were under 0.8 apart, 215 of them one person.
+        _EngineRule("l.family_sound = r.family_sound AND l.given_key = r.given_key AND "
+                    "(l.family_key = r.family_key OR {jaro_winkler}(l.family_key, r.family_key) >= 0.8)"),
         CustomRule("l.family_key = r.given_key AND l.given_key = r.family_key"),
-        block_on("family_sound", "birth_year"),
+        # Another given name (a form the tables do not know, a typo) and the same birth
+        # year: the exact family name, or one that sounds alike with the given name's
+        # first letter. (The sound key and the year alone made 13.9 million pairs in a
+        # million records, for some 2,000 more matches than these two rules find.)
+        block_on("family_key", "birth_year"),
+        block_on("family_sound", "birth_year", "given_first"),
         block_on("given_key", "birth_date_key"),
         block_on("given_key", "patronymic_key", "birth_year"),
         # A typo in the family name: the given name and the family name's start agree,
@@ -193,7 +211,9 @@ def blocking_rules(columns: set[str]) -> list:
         rules += [
             CustomRule("l.given_key = r.given_key AND l.place_sound = r.place_sound "
                        "AND substr(l.family_key, 1, 2) = substr(r.family_key, 1, 2)"),
-            block_on("family_sound", "place_sound"),
+            # The same for the place, when there is no birth year.
+            block_on("family_key", "place_sound"),
+            block_on("family_sound", "place_sound", "given_first"),
         ]
     if "facility_key" in columns:
         rules.append(block_on("given_key", "facility_key"))
