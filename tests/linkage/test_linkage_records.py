@@ -206,3 +206,17 @@ def test_a_diminutive_in_the_given_names_place_reads_as_the_full_name_not_in_the
     assert tuple(keys.loc["a"]) == tuple(keys.loc["b"])
     assert tuple(keys.loc["c"]) == tuple(keys.loc["d"])
     assert keys.loc["b", "family_key"] == "fetko"
+
+
+def test_names_read_in_other_processes_give_the_same_keys():
+    """A million names are read in several processes; the keys must not depend on it."""
+    from svidok.linkage.name_keys import _name_features, name_features_of
+
+    rows = [("Шевченко Олександр Петрович", "", "", "", None), ("Hanna SOROKA", "", "", "", None),
+            ("", "Гаврилюк", "Сашко", "", None), ("ПетроДорошенко", "", "", "", None),
+            ("Сеітбеков Ескендер", "", "", "", "family first"), ("Витко Р. В.", "", "", "", None)] * 3
+    serial = name_features_of(rows, workers=1)
+    assert serial[0][:2] == ("shevchenko", "aleksandr") and serial[3][:2] == ("doroshenko", "petr")
+    _name_features.cache_clear()
+    assert name_features_of(rows, workers=2, parallel_min=2) == serial
+    assert _name_features.cache_info().currsize == 0  # read by the other processes, not here

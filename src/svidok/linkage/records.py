@@ -29,10 +29,10 @@ from .mending import compact_key, mended_keys
 from .name_keys import (
     _a_name_of_its_own,
     _facility_key,
-    _name_features,
     _place_key,
     list_orders,
     loose_key,
+    name_features_of,
     reread_by_family_names,
     sound_key,
 )
@@ -220,8 +220,10 @@ def _usable_cells(df: pd.DataFrame, rows_of: list[int],
     return df, list(rows_of)
 
 
-def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.DataFrame, list[RowIssue]]:
-    """Derived features for every record, and the issues found on the way.
+def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]],
+            workers: int = 1) -> tuple[pd.DataFrame, list[RowIssue]]:
+    """Derived features for every record, and the issues found on the way; names are
+    read in ``workers`` processes when there are many (:func:`name_features_of`).
 
     Columns: unique_id, source, family_key, family_sound, given_key, given_alt (the key of
     another given name the given name may stand for: Юрій for George), given_first (the
@@ -240,41 +242,22 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
     col = {c: (df[c].tolist() if c in df.columns else None) for c in OPTIONAL_COLUMNS}
     n = len(df)
     empty = [""] * n
-    out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day", "birth_year_span")}
-    fam, giv, pat, usable, giv_alt, giv_first, giv_initial, others = [], [], [], [], [], [], [], []
     names = df["name"].tolist()
     sources = df["source"].tolist()
     habits = list_orders(names, sources)
-    this_year = date.today().year
     id_list = ids.tolist()
-    for i in range(n):
-        rid = id_list[i]
-        f, g, p, alt, first, initial, other = _name_features(names[i], (col["family_name"] or empty)[i],
-                                 (col["given_name"] or empty)[i], (col["patronymic"] or empty)[i],
-                                 habits.get(sources[i]))
-        ok = bool(f or g or p)
-        if not ok:
-            issues.append(RowIssue(row_numbers[i], rid, "name", f"no usable name in {names[i]!r}; "
-                                   "the record is kept apart, not compared", excluded=True))
-        fam.append(f), giv.append(g), pat.append(p), usable.append(ok), giv_alt.append(alt)
-        giv_first.append(first), giv_initial.append(initial), others.append(other)
-        birth = (col["birth_date"] or empty)[i]
-        y = mo = d = None
-        if birth:
-            try:
-                y, mo, d = parse_partial_date(birth)
-                if not EARLIEST_BIRTH_YEAR <= y <= this_year:
-                    raise ValueError(f"year {y} is outside {EARLIEST_BIRTH_YEAR}-{this_year}")
-            except ValueError as e:
-                y = mo = d = None
-                issues.append(RowIssue(row_numbers[i], rid, "birth_date", f"{birth!r}: {e}; treated as unknown"))
-        span = None if y is None else 0
-        age = (col["age"] or empty)[i]
-        if y is None and age:
-            y = _birth_year_from_age(age, (col["age_date"] or empty)[i], row_numbers[i], rid, issues)
-            span = None if y is None else 1
-        out["birth_year"][i], out["birth_month"][i], out["birth_day"][i] = y, mo, d
-        out["birth_year_span"][i] = span
+    name_rows = list(zip(names, col["family_name"] or empty, col["given_name"] or empty, col["patronymic"] or empty,
+                         [habits.get(s) for s in sources]))
+    fam, giv, pat, giv_alt, giv_first, giv_initial, others = (
+        map(list, zip(*name_features_of(name_rows, workers))) if n else ([] for _ in range(7)))
+    usable = [bool(f or g or p) for f, g, p in zip(fam, giv, pat)]
+    found: list[RowIssue] = [
+        RowIssue(row_numbers[i], id_list[i], "name", f"no usable name in {names[i]!r}; "
+                 "the record is kept apart, not compared", excluded=True)
+        for i, ok in enumerate(usable) if not ok]
+    out = _birth_columns(col["birth_date"] or empty, col["age"] or empty, col["age_date"] or empty,
+                         row_numbers, id_list, found)
+    issues.extend(sorted(found, key=lambda issue: issue.row))  # a row's issues together, in row order
     for i, (f, g, p, alt, first, initial, _) in reread_by_family_names(fam, others).items():
         fam[i], giv[i], pat[i], giv_alt[i], giv_first[i], giv_initial[i] = f, g, p, alt, first, initial
     frame = pd.DataFrame({
@@ -321,6 +304,33 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]]) -> tuple[pd.
         if c in frame:
             frame[c] = frame[c].replace({"": None, "|": None})
     return frame, issues
+
+
+def _birth_columns(births: list[str], ages: list[str], age_dates: list[str], row_numbers: list[int],
+                   ids: list[str], issues: list[RowIssue]) -> dict[str, list[int | None]]:
+    """birth_year, birth_month, birth_day and birth_year_span (0 for a stated year, 1 for
+    one computed from an age) of each record; what cannot be read is an issue and unknown."""
+    n = len(births)
+    out = {k: [None] * n for k in ("birth_year", "birth_month", "birth_day", "birth_year_span")}
+    this_year = date.today().year
+    for i, birth in enumerate(births):
+        y = mo = d = None
+        if birth:
+            try:
+                y, mo, d = parse_partial_date(birth)
+                if not EARLIEST_BIRTH_YEAR <= y <= this_year:
+                    raise ValueError(f"year {y} is outside {EARLIEST_BIRTH_YEAR}-{this_year}")
+            except ValueError as e:
+                y = mo = d = None
+                issues.append(RowIssue(row_numbers[i], ids[i], "birth_date", f"{birth!r}: {e}; treated as unknown"))
+        span = None if y is None else 0
+        if y is None and ages[i]:
+            y = _birth_year_from_age(ages[i], age_dates[i], row_numbers[i], ids[i], issues)
+            span = None if y is None else 1
+        if y is not None:
+            out["birth_year"][i], out["birth_month"][i], out["birth_day"][i] = y, mo, d
+            out["birth_year_span"][i] = span
+    return out
 
 
 def _birth_year_from_age(age: str, when: str, row: int, rid: str, issues: list[RowIssue]) -> int | None:
