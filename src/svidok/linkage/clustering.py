@@ -62,18 +62,21 @@ def split_components(linker: Linker, db_api, clustered: pd.DataFrame,
         weight[[v is False for v in verdict]] = float("-inf")
     apart = contradicting(features, lo, hi) if features is not None else np.zeros(len(lo), dtype=bool)
     group = pd.Series(big["cluster_id"].to_numpy(), index=big["unique_id"].to_numpy())
-    comp = group.reindex(lo).to_numpy()
-    # Ties are broken by the record ids, so the same input always gives the same clusters.
-    order = sorted(range(len(lo)), key=lambda i: (comp[i], -weight[i], lo[i], hi[i]))
+    comp, comp_ids = pd.factorize(group.reindex(lo).to_numpy())
     limit = math.log2(config.threshold / (1 - config.threshold))
+    # A group whose every pair is a link and none contradicts stays whole: each join on
+    # the way adds up links only. Most groups are such; only the rest are rebuilt.
+    whole = pd.Series((weight >= max(limit, 0.0)) & ~apart).groupby(comp).all().to_numpy()[comp]
     new_id: dict[str, str] = {}
-    start = 0
-    while start < len(order):
-        end = start
-        while end < len(order) and comp[order[end]] == comp[order[start]]:
-            end += 1
-        rebuild(order[start:end], lo, hi, weight, limit, new_id, apart)
-        start = end
+    kept = big[big["cluster_id"].isin(set(comp_ids[np.unique(comp[whole])]))]
+    new_id.update(zip(kept["unique_id"], kept.groupby("cluster_id")["unique_id"].transform("min")))
+    rest = np.flatnonzero(~whole)
+    # Ties are broken by the record ids, so the same input always gives the same clusters.
+    codes = pd.factorize(np.concatenate([lo[rest], hi[rest]]), sort=True)[0]
+    order = rest[np.lexsort((codes[len(rest):], codes[:len(rest)], -weight[rest], comp[rest]))]
+    bounds = np.flatnonzero(np.diff(comp[order])) + 1
+    for part in np.split(order, bounds) if len(order) else ():
+        rebuild(part.tolist(), lo, hi, weight, limit, new_id, apart)
     out = clustered.copy()
     out["cluster_id"] = out["unique_id"].map(new_id).fillna(out["cluster_id"])
     return out
@@ -84,20 +87,26 @@ def contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
     rarely do: birth years more than a year apart (beyond what an age allows), another
     sex, another patronymic, another place (keys that differ: a place in a form the
     keys do not bring together counts too, which errs on the side of apart)."""
-    f = features.set_index("unique_id")
+    at = pd.Index(features["unique_id"])
+    left, right = at.get_indexer(lo), at.get_indexer(hi)  # by position: each column is then a take
+
+    def both(col: str):
+        values = features[col].to_numpy()
+        return values[left], values[right]
+
     out = np.zeros(len(lo), dtype=bool)
-    if "birth_year" in f:
-        y = f["birth_year"].astype("float64")
-        span = f["birth_year_span"].astype("float64").fillna(0)
-        gap = (y.reindex(lo).to_numpy() - y.reindex(hi).to_numpy())
-        slack = 1 + np.maximum(span.reindex(lo).to_numpy(), span.reindex(hi).to_numpy())
+    if "birth_year" in features:
+        y = features["birth_year"].astype("float64").to_numpy()
+        span = features["birth_year_span"].astype("float64").fillna(0).to_numpy()
+        gap = y[left] - y[right]
+        slack = 1 + np.maximum(span[left], span[right])
         out |= np.nan_to_num(np.abs(gap), nan=0.0) > slack
-    if "source" in f:  # a source lists a person once, as a rule
-        a, b = f["source"].reindex(lo).to_numpy(), f["source"].reindex(hi).to_numpy()
+    if "source" in features:  # a source lists a person once, as a rule
+        a, b = both("source")
         out |= pd.notna(a) & (a == b)
     for col in ("sex", "patronymic_key", "place_key"):
-        if col in f:
-            a, b = f[col].reindex(lo).to_numpy(), f[col].reindex(hi).to_numpy()
+        if col in features:
+            a, b = both(col)
             out |= pd.notna(a) & pd.notna(b) & (a != b)
     return out
 
