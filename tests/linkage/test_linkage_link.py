@@ -142,6 +142,24 @@ def test_name_and_place_in_german_transliteration_link():
     assert c["z1"] == c["z2"]
 
 
+# Given names that differ at their first letter (a form no table lists, a typo), with the
+# same family name: the birth year or, without one, the place brings them together.
+FIRST_LETTER = [
+    dict(record_id="k1", source="ngo", name="Ksana Zabrovych", birth_date="1983", place="Kramatorsk"),
+    dict(record_id="k2", source="ua", name="Забрович Оксана Петрівна", birth_date="30.03.1983", place="Краматорськ"),
+    dict(record_id="l1", source="ngo", name="Дариса Кигнук", birth_date="01.08.1946", place="Генічеськ"),
+    dict(record_id="l2", source="ru", name="Кигнук Лариса Ивановна", birth_date="1946-08-01", place="Геническ"),
+    dict(record_id="n1", source="ngo", name="Ніна Якушук", place="Мелітополь"),
+    dict(record_id="n2", source="ua", name="Якушук Міна Федорівна", place="Мелітополь", birth_date="03.04.1982"),
+]
+
+
+def test_a_given_name_that_differs_at_its_first_letter_still_links():
+    c = clusters_of(link_records(FIRST_LETTER))
+    assert c["k1"] == c["k2"] and c["l1"] == c["l2"] and c["n1"] == c["n2"]
+    assert len({c["k1"], c["l1"], c["n1"]}) == 3
+
+
 # "George" is the English form of both Георгій and Юрій (all persons invented).
 AMBIGUOUS = [
     dict(record_id="g1", source="ngo", name="George Vovkosiv", birth_date="1982-12-20", place="Kharkiv"),

@@ -29,6 +29,7 @@ class LinkageConfig:
     #: "duckdb" (default, in-process) or "spark"; None reads SVIDOK_LINKAGE_BACKEND.
     backend: str | None = None
     spark_session: Any = None
+    #: Cores the engine and the name reading may use (None: all the machine has).
     threads: int | None = None
     #: Memory the DuckDB engine may hold before it spills to a temporary directory
     #: (None: DuckDB's own default, 80 % of the machine's memory). At 1,000,000 records
