@@ -118,9 +118,9 @@ def name_features_of(rows: list[tuple[str, str, str, str, str | None]], workers:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 table = dict(zip(distinct, chain.from_iterable(pool.map(_features_chunk, chunks))))
         except (OSError, AssertionError, BrokenProcessPool):
-            table = None
+            pass  # read here, below
     if table is None:
-        table = {row: _name_features(*row) for row in distinct}
+        table = dict(zip(distinct, _features_chunk(distinct)))
     return [table[row] for row in rows]
 
 
