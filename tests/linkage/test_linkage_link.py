@@ -261,3 +261,26 @@ def test_a_typo_in_the_first_letters_of_a_family_name_is_still_compared():
     result = link_records(pd.concat([pd.DataFrame(rows), filler], ignore_index=True))
     c = clusters_of(result)
     assert c["f1"] == c["f2"]
+
+
+def test_a_date_without_the_day_fits_where_another_day_does_not():
+    from linkage_oracle import TRUTH_COLUMNS
+    from linkage_yardstick_gen import generate as yardstick
+
+    # invented persons: one list gives the month of birth without the day, another a
+    # woman of the same name born later that month. Among a million yardstick records,
+    # such pairs of a common name were one person 94 % and 19 % of the time.
+    rows = [dict(record_id="x1", source="ua", name="Мельник Ірина Петрівна", birth_date="1968-09-12", place="Суми"),
+            dict(record_id="x2", source="ngo", name="Iryna Petrivna Melnyk", birth_date="1968-09"),
+            dict(record_id="y1", source="ru", name="Мельник Ирина Петровна", birth_date="25.09.1968")]
+    filler = pd.DataFrame(yardstick(3000, seed=7)).drop(columns=list(TRUTH_COLUMNS))
+    result = link_records(pd.concat([pd.DataFrame(rows), filler], ignore_index=True),
+                          config=LinkageConfig(explain=True))
+
+    def birth(pair):
+        return next((f["finding"], f["weight"]) for f in result.explanations[pair]["fields"]
+                    if f["field"] == "birth date")
+
+    (fits, w_fits), (other, w_other) = birth(("x1", "x2")), birth(("x1", "y1"))
+    assert (fits, other) == ("same year and month, one without the day", "same year and month, another day")
+    assert w_fits > w_other + 2

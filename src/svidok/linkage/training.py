@@ -143,19 +143,30 @@ def with_floor(trained: dict, floor: float) -> dict:
     Synthetic and small training sets never show some errors (a wrong sex, a
     place of residence instead of birth); an m of 1e-12 would turn one such field
     into a veto. A floor keeps disagreement strong evidence, never proof.
+
+    On a level that says the records disagree (``model.DISAGREEING``: another given
+    name, another month of birth, nothing alike) the floor is ``floor`` times u: such a
+    level counts at most 1 / floor times against one person, and never for one. A
+    floor of 0.01 on m alone had turned "same year, another month", which expectation
+    maximisation put at m = 0.00004 beside a u of 0.008, into evidence for a link: two
+    namesakes born the same year were linked (first yardstick, 1,000,000 records: F1
+    0.9265 -> 0.9271; second, 0.9033 -> 0.9044).
     """
     for comparison in trained.get("comparisons", []):
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        for lv in levels:
-            # A level that no match showed during training gets the floor too.
-            if lv.get("m_probability") is None or lv["m_probability"] < floor:
-                lv["m_probability"] = floor
         # A level never seen among random pairs (swapped names) has no u estimate;
         # it is at least as rare as the rarest level that was seen.
         seen_u = [lv["u_probability"] for lv in levels if lv.get("u_probability")]
         for lv in levels:
             if not lv.get("u_probability") and seen_u:
                 lv["u_probability"] = min(seen_u)
+        for lv in levels:
+            low = floor
+            if str(lv.get("label_for_charts")) in model.DISAGREEING and lv.get("u_probability"):
+                low = floor * lv["u_probability"]
+            # A level that no match showed during training gets the floor too.
+            if lv.get("m_probability") is None or lv["m_probability"] < low:
+                lv["m_probability"] = low
         total = sum(lv.get("m_probability") or 0 for lv in levels)
         for lv in levels:
             if total:
