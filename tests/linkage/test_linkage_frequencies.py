@@ -72,3 +72,34 @@ def test_a_family_name_counts_only_other_persons_records():
     assert tf["rare0"] < 1 / n
     # forty persons' records: nearly all of them are someone else's
     assert 30 / n < tf["common0"] <= 39 / n
+
+
+def _lists_that_favour_spellings(seed: int = 5) -> pd.DataFrame:
+    """30,000 persons, names from a long-tailed list (the commonest carried by thousands),
+    each person named by one to three lists. A spelling is likelier in one list than in
+    the others (weight 1.6 against 1), as a Russian form is likelier in a Russian list."""
+    rng = random.Random(seed)
+    weights = [1 / (k + 1) ** 0.9 for k in range(4000)]
+    rows = []
+    for person in range(30_000):
+        n = rng.choices(range(4000), weights)[0]
+        pool, w = list(SOURCES), [1.6 if i == n % 5 else 1.0 for i in range(5)]
+        for _ in range(rng.choices((1, 2, 3), (45, 35, 20))[0]):
+            i = rng.choices(range(len(pool)), w)[0]
+            rows.append((f"name{n}", pool.pop(i), person))
+            w.pop(i)
+    return pd.DataFrame(rows, columns=["name", "source", "person"])
+
+
+def test_common_names_keep_the_share_their_persons_own_records_give():
+    # The same-source share of a common name comes within a spelling's leaning of what
+    # unrelated records show; read alone it put names of 25 records and more at the floor.
+    df = _lists_that_favour_spellings()
+    counts = df["name"].value_counts()
+    pairs = counts * (counts - 1) // 2
+    own = df.groupby(["name", "person"]).size().pipe(lambda s: s * (s - 1) // 2).groupby(level=0).sum()
+    shares = match_share_by_count(df["name"], df["source"], q1=0.0)
+    for low, high in ((25, 50), (50, 100), (100, 200)):
+        group = counts[(counts >= low) & (counts < high)].index
+        truth = own[group].sum() / pairs[group].sum()
+        assert truth / 1.5 < shares[low] < truth * 1.5, (low, shares[low], truth)

@@ -40,6 +40,9 @@ import pandas as pd
 COUNT_BINS = (2, 3, 4, 5, 7, 10, 15, 25, 50, 100, 200, 500, 1000, 2000, 5000)
 #: A group with fewer same-name pairs than this is pooled with the next one.
 MIN_PAIRS = 200
+#: Below this share the same-source estimate of a group is too faint to trust on its own
+#: (see ``_tail_by_namesakes``).
+TAIL_SHARE = 0.15
 #: s(c) is kept within these bounds: neither proof nor veto.
 S_BOUNDS = (0.001, 0.98)
 
@@ -135,6 +138,7 @@ def match_share_by_count(keys: pd.Series, sources: pd.Series, q1: float, finer: 
         q0 = float((p**2).sum())
         s = (q0 - n_same / n_pairs) / (q0 - q1) if q0 - q1 > 0.01 else S_BOUNDS[0]
         est.append([min(max(s, S_BOUNDS[0]), S_BOUNDS[1]), n_pairs])
+    est = _tail_by_namesakes(est, groups)
     # A more common name is never likelier one person: pool neighbours that say otherwise.
     blocks: list[list[float]] = []  # [weighted share, pairs, number of groups]
     for s, w in est:
@@ -150,6 +154,34 @@ def match_share_by_count(keys: pd.Series, sources: pd.Series, q1: float, finer: 
             out[groups[i][0]] = s
             i += 1
     return out
+
+
+def _tail_by_namesakes(est: list[list[float]], groups: list[list]) -> list[list[float]]:
+    """Shares for common names from how many other records a person has, where the
+    same-source estimate has too little left to measure.
+
+    For a common name the same-source share f comes close to q0 and s = (q0 - f) / (q0 - q1)
+    is a small difference of large numbers: a name whose spelling is likelier in one list
+    than in another moves f by more than the difference. On the second yardstick
+    (1,000,000 records) it put every name carried by 25 records or more at the lower
+    bound, 0.001, where the truth was 0.056 down to 0.009; the name then counted ten to
+    fifty times too little beside an agreeing birth year. Namesakes are other persons,
+    so a name carried by c records holds about c x K / 2 pairs of one person, K the
+    number of other records a record's person has: s = K x records / (2 x pairs). K is
+    read from the groups whose estimate is still clear (names carried by 4 records or
+    more, s at least ``TAIL_SHARE``); beyond them a group takes the larger of the two.
+    On that yardstick K came to about 2 and gave 0.11 / 0.058 / 0.028 / 0.015 for names
+    carried by 15 / 25 / 50 / 100 records; the truth was 0.11 / 0.056 / 0.028 / 0.014."""
+    fit = [(s * 2 * n_pairs / float(src.sum()), s * n_pairs)
+           for (s, _), (lower, n_pairs, _, src) in zip(est, groups) if lower >= 4 and s >= TAIL_SHARE]
+    if not fit:
+        return est
+    k = sum(a * w for a, w in fit) / sum(w for _, w in fit)
+    last = max(i for i, ((s, _), g) in enumerate(zip(est, groups)) if g[0] >= 4 and s >= TAIL_SHARE)
+    for i in range(last + 1, len(est)):
+        law = k * float(groups[i][3].sum()) / (2 * groups[i][1])
+        est[i][0] = min(max(est[i][0], law), S_BOUNDS[1])
+    return est
 
 
 def frequency_table(
