@@ -172,13 +172,13 @@ def _tail_by_namesakes(est: list[list[float]], groups: list[list]) -> list[list[
     more, s at least ``TAIL_SHARE``); beyond them a group takes the larger of the two.
     On that yardstick K came to about 2 and gave 0.11 / 0.058 / 0.028 / 0.015 for names
     carried by 15 / 25 / 50 / 100 records; the truth was 0.11 / 0.056 / 0.028 / 0.014."""
-    fit = [(s * 2 * n_pairs / float(src.sum()), s * n_pairs)
-           for (s, _), (lower, n_pairs, _, src) in zip(est, groups) if lower >= 4 and s >= TAIL_SHARE]
-    if not fit:
+    clear = [i for i, ((s, _), g) in enumerate(zip(est, groups)) if g[0] >= 4 and s >= TAIL_SHARE]
+    if not clear:
         return est
+    # K of each clear group (s x 2 x pairs / records), weighed by its pairs of one person.
+    fit = [(est[i][0] * 2 * groups[i][1] / float(groups[i][3].sum()), est[i][0] * groups[i][1]) for i in clear]
     k = sum(a * w for a, w in fit) / sum(w for _, w in fit)
-    last = max(i for i, ((s, _), g) in enumerate(zip(est, groups)) if g[0] >= 4 and s >= TAIL_SHARE)
-    for i in range(last + 1, len(est)):
+    for i in range(clear[-1] + 1, len(est)):
         law = k * float(groups[i][3].sum()) / (2 * groups[i][1])
         est[i][0] = min(max(est[i][0], law), S_BOUNDS[1])
     return est
