@@ -10,7 +10,7 @@ half-bit steps of the frequency adjustment), what share of the pairs are one per
 That share, counted on one random half of the pairs and used on the other (two-fold,
 so a cell's own pairs never decide it), is the best probability any weights of these
 comparisons can give. Both sets of probabilities are then clustered the same way
-(components of the links at 0.5, rebuilt link by link as ``clustering.rebuild`` does,
+(components of the links at 0.5, rebuilt link by link as ``clustering.rebuild_groups`` does,
 pairs the blocking rules never compared counting for nothing), and the script
 prints F1 for each. The gap between the two is what better parameter estimation
 could still win; what it cannot win needs other comparisons or other evidence.
@@ -42,7 +42,7 @@ from splink.internals.duckdb.dataframe import DuckDBDataFrame
 
 from svidok.linkage import LinkageConfig
 from svidok.linkage import link as link_module
-from svidok.linkage.clustering import contradicting, rebuild
+from svidok.linkage.clustering import contradicting, rebuild_groups
 from svidok.linkage.evaluate import score_clusters
 
 
@@ -115,12 +115,8 @@ def clustered(pairs: pd.DataFrame, p: np.ndarray, ids: pd.Index, features: pd.Da
     lo, hi = pairs["unique_id_l"].to_numpy()[inside], pairs["unique_id_r"].to_numpy()[inside]
     q = np.clip(p[inside], 1e-12, 1 - 1e-12)
     weight = np.log2(q / (1 - q)).round(6)
-    group = comp[li[inside]]
-    order = np.lexsort((hi, lo, -weight, group))
     new_id: dict[str, str] = {}
-    apart = contradicting(features, lo, hi)
-    for part in np.split(order, np.flatnonzero(np.diff(group[order])) + 1) if len(order) else ():
-        rebuild(part.tolist(), lo, hi, weight, 0.0, new_id, apart)
+    rebuild_groups(np.arange(len(lo)), comp[li[inside]], lo, hi, weight, 0.0, new_id, contradicting(features, lo, hi))
     out = comp.astype(str).astype(object)
     at = ids.get_indexer(list(new_id))
     out[at] = list(new_id.values())

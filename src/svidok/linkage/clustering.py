@@ -70,13 +70,7 @@ def split_components(linker: Linker, db_api, clustered: pd.DataFrame,
     new_id: dict[str, str] = {}
     kept = big[big["cluster_id"].isin(set(comp_ids[np.unique(comp[whole])]))]
     new_id.update(zip(kept["unique_id"], kept.groupby("cluster_id")["unique_id"].transform("min")))
-    rest = np.flatnonzero(~whole)
-    # Ties are broken by the record ids, so the same input always gives the same clusters.
-    codes = pd.factorize(np.concatenate([lo[rest], hi[rest]]), sort=True)[0]
-    order = rest[np.lexsort((codes[len(rest):], codes[:len(rest)], -weight[rest], comp[rest]))]
-    bounds = np.flatnonzero(np.diff(comp[order])) + 1
-    for part in np.split(order, bounds) if len(order) else ():
-        rebuild(part.tolist(), lo, hi, weight, limit, new_id, apart)
+    rebuild_groups(np.flatnonzero(~whole), comp, lo, hi, weight, limit, new_id, apart)
     out = clustered.copy()
     out["cluster_id"] = out["unique_id"].map(new_id).fillna(out["cluster_id"])
     return out
@@ -109,6 +103,17 @@ def contradicting(features: pd.DataFrame, lo, hi) -> np.ndarray:
             a, b = both(col)
             out |= pd.notna(a) & pd.notna(b) & (a != b)
     return out
+
+
+def rebuild_groups(rows: np.ndarray, comp: np.ndarray, lo, hi, weight, limit: float,
+                   new_id: dict[str, str], apart=None) -> None:
+    """:func:`rebuild` for each group (``comp``) of the pairs at positions ``rows``.
+
+    Ties are broken by the record ids, so the same input always gives the same clusters."""
+    codes = pd.factorize(np.concatenate([lo[rows], hi[rows]]), sort=True)[0]
+    order = rows[np.lexsort((codes[len(rows):], codes[:len(rows)], -weight[rows], comp[rows]))]
+    for part in np.split(order, np.flatnonzero(np.diff(comp[order])) + 1) if len(order) else ():
+        rebuild(part.tolist(), lo, hi, weight, limit, new_id, apart)
 
 
 def rebuild(idx: list[int], lo, hi, weight, limit: float, new_id: dict[str, str], apart=None) -> None:
