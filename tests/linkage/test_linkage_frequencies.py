@@ -6,11 +6,13 @@ from __future__ import annotations
 import random
 
 import pandas as pd
+import pytest
 
 from svidok.linkage.frequencies import (
     frequency_table,
     match_share_by_count,
     other_person_frequencies,
+    place_frequencies,
     same_source_when_one_person,
 )
 
@@ -103,3 +105,27 @@ def test_common_names_keep_the_share_their_persons_own_records_give():
         group = counts[(counts >= low) & (counts < high)].index
         truth = own[group].sum() / pairs[group].sum()
         assert truth / 1.5 < shares[low] < truth * 1.5, (low, shares[low], truth)
+
+
+def _tf(table: pd.DataFrame, key: str) -> float:
+    return float(table.set_index("given_place").loc[key, "tf_given_place"])
+
+
+def test_a_town_where_a_given_name_lives_counts_as_common_for_that_name():
+    # 400 persons of Ukrainian given names spread over 20 towns; 40 persons called
+    # Ескендер, 30 of them in Бахчисарай. Among Ескендери the town is common, among
+    # the rest as rare as any other.
+    rng = random.Random(5)
+    towns = [f"town{i}" for i in range(19)] + ["бахчисарай"]
+    rows = [(rng.choice(["олег", "ірина", "петро"]), rng.choice(towns[:19]), f"fam{i}") for i in range(400)]
+    rows += [("ескендер", "бахчисарай" if i < 30 else rng.choice(towns[:19]), f"crh{i}") for i in range(40)]
+    df = pd.DataFrame(rows, columns=["given", "place", "family"])
+    tf = place_frequencies(df["given"], df["place"], df["given"] + " " + df["family"])
+    overall = 30 / 440
+    assert _tf(tf, "ескендер|бахчисарай") > 3 * overall
+    assert _tf(tf, "|бахчисарай") == pytest.approx(overall)  # no given name: the town's share
+    # A person's own records (one name listed five times) do not make a town common.
+    given, town, family = rows[0]
+    again = pd.concat([df, pd.DataFrame([rows[0]] * 5, columns=df.columns)])
+    tf_again = place_frequencies(again["given"], again["place"], again["given"] + " " + again["family"])
+    assert _tf(tf_again, f"{given}|{town}") == pytest.approx(_tf(tf, f"{given}|{town}"))

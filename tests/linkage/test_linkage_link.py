@@ -284,3 +284,27 @@ def test_a_date_without_the_day_fits_where_another_day_does_not():
     (fits, w_fits), (other, w_other) = birth(("x1", "x2")), birth(("x1", "y1"))
     assert (fits, other) == ("same year and month, one without the day", "same year and month, another day")
     assert w_fits > w_other + 2
+
+
+def test_a_town_counts_for_less_among_the_persons_of_a_given_name_who_live_there():
+    from linkage_oracle import TRUTH_COLUMNS
+    from linkage_yardstick_gen import generate as yardstick
+
+    # Invented persons: a Crimean list of thirty men called Ескендер in Бахчисарай, and
+    # two pairs without a birth date, one of Ескендер, one of Тарас, in that town. The
+    # town says less about the Ескендер pair: many of his namesakes live there.
+    roots = ["Абла", "Усеін", "Мамут", "Сеіт", "Кур", "Мусл", "Алі", "Джелял", "Умер", "Ібраім"]
+    crimean = [dict(record_id=f"c{i}", source="crimea", name=f"Ескендер {roots[i % 10]}{'ов' if i < 10 else 'ев' if i < 20 else 'оглу'}",
+                    place="Бахчисарай") for i in range(30)]
+    rows = [dict(record_id="e1", source="crimea", name="Ескендер Сеітбеков", place="Бахчисарай"),
+            dict(record_id="e2", source="ru", name="Сеитбеков Эскендер", place="Бахчисарай"),
+            dict(record_id="t1", source="crimea", name="Тарас Шевчук", place="Бахчисарай"),
+            dict(record_id="t2", source="ru", name="Шевчук Тарас", place="Бахчисарай")]
+    filler = pd.DataFrame(yardstick(3000, seed=7)).drop(columns=list(TRUTH_COLUMNS))
+    result = link_records(pd.concat([pd.DataFrame(rows + crimean), filler], ignore_index=True),
+                          config=LinkageConfig(explain=True))
+
+    def place(pair):
+        return next(f["weight"] for f in result.explanations[pair]["fields"] if f["field"] == "place")
+
+    assert place(("e1", "e2")) < place(("t1", "t2")) - 2

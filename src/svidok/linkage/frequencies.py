@@ -226,3 +226,44 @@ def _share_at(shares: dict[int, float], counts: np.ndarray) -> np.ndarray:
     """The share of ``shares`` (keyed by the lower bound of each count group) for each count."""
     edges = np.asarray(sorted(shares))
     return np.array([shares[int(b)] for b in edges])[np.searchsorted(edges, counts, side="right") - 1]
+
+
+#: A given name's own places weigh as much as this many names of it spread like all
+#: names (``place_frequencies``): a given name that few records carry keeps the
+#: place's overall share.
+PLACE_PRIOR_NAMES = 50
+
+
+def place_frequencies(given: pd.Series, place: pd.Series, names: pd.Series) -> pd.DataFrame:
+    """Term frequencies of a place among the persons of one given name, keyed
+    ``given|place`` (``given_place_key``): (n(g, p) + a x P(p)) / (n(g) + a), n counting
+    the distinct full names of given name g (at place p), P(p) the place's share of
+    all distinct name-place pairs, a = ``PLACE_PRIOR_NAMES``.
+
+    Name and place are not independent: most persons called Ескендер live in a few
+    Crimean towns, so two records of the name in Бахчисарай agree far less by
+    chance than the town's share of all records says. Distinct names, not records,
+    are counted, so that a person's own records do not make the place look common
+    for their given name. A record without a given name gets the place's share."""
+    df = pd.DataFrame({"g": given.to_numpy(), "p": place.to_numpy(), "n": names.to_numpy()})
+    df = df.dropna(subset=["p", "n"]).drop_duplicates(["n", "p"])
+    if df.empty:
+        return pd.DataFrame({"given_place": pd.Series(dtype=str), "tf_given_place": pd.Series(dtype=float)})
+    share = df["p"].value_counts(normalize=True)
+    named = df.dropna(subset=["g"])
+    per_given = named.groupby("g").size()
+    pairs = named.groupby(["g", "p"]).size().reset_index(name="k")
+    tf = ((pairs["k"] + PLACE_PRIOR_NAMES * pairs["p"].map(share))
+          / (pairs["g"].map(per_given) + PLACE_PRIOR_NAMES))
+    out = pd.DataFrame({"given_place": given_place_key(pairs["g"], pairs["p"]), "tf_given_place": tf.to_numpy()})
+    alone = pd.DataFrame({"given_place": given_place_key(pd.Series([None] * len(share), dtype=object),
+                                                         pd.Series(share.index)),
+                          "tf_given_place": share.to_numpy()})
+    return pd.concat([out, alone], ignore_index=True)
+
+
+def given_place_key(given: pd.Series, place: pd.Series) -> pd.Series:
+    """``given|place`` (``|place`` without a given name); None without a place."""
+    g = given.reset_index(drop=True).fillna("").astype(str)
+    p = place.reset_index(drop=True)
+    return (g + "|" + p.astype(str)).where(p.notna().to_numpy(), None).set_axis(given.index)

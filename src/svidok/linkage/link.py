@@ -24,7 +24,12 @@ from svidok.linkage.backends import make_db_api
 from svidok.linkage.clustering import split_components
 from svidok.linkage.config import LabelledPair, LinkageConfig, LinkageResult
 from svidok.linkage.explain import explain_pairs
-from svidok.linkage.frequencies import other_person_frequencies, same_source_when_one_person
+from svidok.linkage.frequencies import (
+    given_place_key,
+    other_person_frequencies,
+    place_frequencies,
+    same_source_when_one_person,
+)
 from svidok.linkage.records import prepare
 from svidok.linkage.source_weight import source_comparison
 from svidok.linkage.training import (
@@ -40,7 +45,7 @@ from svidok.linkage.training import (
 _FEATURES = ("unique_id", "source", "family_key", "family_sound", "given_key", "given_alt", "given_first",
              "given_initial", "patronymic_key",
              "name_concat", "family_compact", "given_compact", "birth_year", "birth_month", "birth_day", "birth_year_span", "birth_date_key",
-             "place_key", "place_sound", "sex", "facility_key", "custody_from", "document_id", "name_count",
+             "place_key", "place_sound", "given_place", "sex", "facility_key", "custody_from", "document_id", "name_count",
              "family_rare")
 
 __all__ = ["DEFAULT_MODEL", "LabelledPair", "LinkageConfig", "LinkageResult", "link_records"]
@@ -73,6 +78,8 @@ def link_records(
     usable["name_count"] = usable["name_concat"].map(usable["name_concat"].value_counts()).astype("Int64")
     family_count = usable["family_key"].map(usable["family_key"].value_counts())
     usable["family_rare"] = usable["family_key"].where(family_count <= model.RARE_FAMILY_RECORDS)
+    if "place_key" in usable:
+        usable["given_place"] = given_place_key(usable["given_key"], usable["place_key"])
     cols = [c for c in _FEATURES if c in usable.columns]
     present = {c for c in cols if usable[c].notna().any()}
     empty_pairs = pd.DataFrame(columns=["record_id_l", "record_id_r", "match_probability",
@@ -110,9 +117,13 @@ def link_records(
     registered: dict = {}  # column -> frequency table, computed once for the run and its explanations
 
     def with_frequencies(linker: Linker) -> None:
-        if same_name_matches <= 0:
-            return
-        if not registered:
+        if "given_place" in present and "given_place" not in registered:
+            # Always ours: Splink's own count of given_place over all records is no
+            # share of a place among the persons of a given name.
+            registered["given_place"] = db_api.register(
+                place_frequencies(usable["given_key"], usable["place_key"], usable["name_concat"]),
+                table_name="svidok_place_frequencies")
+        if same_name_matches > 0 and "name_concat" not in registered:
             registered["name_concat"] = name_frequencies(db_api, usable, same_name_matches, q1, trained)
             family = None if q1 is None else other_person_frequencies(
                 "family_key", usable["family_key"], usable["source"], q1)
