@@ -236,15 +236,17 @@ PLACE_PRIOR_NAMES = 50
 
 def place_frequencies(given: pd.Series, place: pd.Series, names: pd.Series) -> pd.DataFrame:
     """Term frequencies of a place among the persons of one given name, keyed
-    ``given|place`` (``given_place_key``): (n(g, p) + a x P(p)) / (n(g) + a), n counting
-    the distinct full names of given name g (at place p), P(p) the place's share of
-    all distinct name-place pairs, a = ``PLACE_PRIOR_NAMES``.
+    ``given|place`` (``given_place_key``): (n(g, p) - 1 + a x P(p)) / (n(g) - 1 + a), n
+    counting the distinct full names of given name g (at place p), less the pair's own,
+    P(p) the place's share of all distinct name-place pairs, a = ``PLACE_PRIOR_NAMES``.
 
     Name and place are not independent: most persons called Ескендер live in a few
     Crimean towns, so two records of the name in Бахчисарай agree far less by
     chance than the town's share of all records says. Distinct names, not records,
-    are counted, so that a person's own records do not make the place look common
-    for their given name. A record without a given name gets the place's share."""
+    are counted, and one of them left out, so that a person's own records do not make
+    the place look common for their given name (on FEBRL3, where names and suburbs are
+    drawn apart, counting the person's name in cost recall 0.9820 -> 0.9795; left out,
+    0.9807). A record without a given name gets the place's share."""
     df = pd.DataFrame({"g": given.to_numpy(), "p": place.to_numpy(), "n": names.to_numpy()})
     df = df.dropna(subset=["p", "n"]).drop_duplicates(["n", "p"])
     if df.empty:
@@ -253,8 +255,9 @@ def place_frequencies(given: pd.Series, place: pd.Series, names: pd.Series) -> p
     named = df.dropna(subset=["g"])
     per_given = named.groupby("g").size()
     pairs = named.groupby(["g", "p"]).size().reset_index(name="k")
-    tf = ((pairs["k"] + PLACE_PRIOR_NAMES * pairs["p"].map(share))
-          / (pairs["g"].map(per_given) + PLACE_PRIOR_NAMES))
+    # Leave one name out: the pair's own person is not another person of the town.
+    tf = (((pairs["k"] - 1) + PLACE_PRIOR_NAMES * pairs["p"].map(share))
+          / ((pairs["g"].map(per_given) - 1) + PLACE_PRIOR_NAMES))
     out = pd.DataFrame({"given_place": given_place_key(pairs["g"], pairs["p"]), "tf_given_place": tf.to_numpy()})
     alone = pd.DataFrame({"given_place": given_place_key(pd.Series([None] * len(share), dtype=object),
                                                          pd.Series(share.index)),
