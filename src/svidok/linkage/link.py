@@ -78,7 +78,7 @@ def link_records(
     usable["name_count"] = usable["name_concat"].map(usable["name_concat"].value_counts()).astype("Int64")
     family_count = usable["family_key"].map(usable["family_key"].value_counts())
     usable["family_rare"] = usable["family_key"].where(family_count <= model.RARE_FAMILY_RECORDS)
-    if "place_key" in usable:
+    if "place_key" in usable:  # present wherever a place is: the place comparison needs it
         usable["given_place"] = given_place_key(usable["given_key"], usable["place_key"])
     cols = [c for c in _FEATURES if c in usable.columns]
     present = {c for c in cols if usable[c].notna().any()}

@@ -115,23 +115,20 @@ def birth_comparison() -> cl.CustomComparison:
     )
 
 
-def place_comparison(by_given: bool = False) -> cl.CustomComparison:
-    """Place names: exact (a common town counts for less), nearly the same spelling,
-    the same in another transliteration (German Losowa for Лозова), similar.
+def place_comparison() -> cl.CustomComparison:
+    """Place names: exact, nearly the same spelling, the same in another transliteration
+    (German Losowa for Лозова), similar.
 
-    With ``by_given`` (the data has ``given_place``), how common the town is is read
-    among the persons of the records' given name (``frequencies.place_frequencies``):
-    Бахчисарай is a rare town in a national list and a common one among persons
-    called Ескендер."""
+    How common a town is, on the exact level, is read among the persons of the records'
+    given name (``given_place``, ``frequencies.place_frequencies``): Бахчисарай is a rare
+    town in a national list and a common one among persons called Ескендер."""
     p = "place_key"
-    exact = (cll.ExactMatchLevel(p).configure(tf_adjustment_column="given_place",
-                                              disable_tf_exact_match_detection=True)
-             if by_given else cll.ExactMatchLevel(p).configure(tf_adjustment_column=p))
     return cl.CustomComparison(
         output_column_name=p,
         comparison_levels=[
             cll.NullLevel(p),
-            exact,
+            cll.ExactMatchLevel(p).configure(tf_adjustment_column="given_place",
+                                             disable_tf_exact_match_detection=True),
             cll.JaroWinklerLevel(p, 0.95),
             cll.ExactMatchLevel("place_sound").configure(label_for_charts=M_("sounds alike")),
             cll.JaroWinklerLevel(p, 0.85),
@@ -153,7 +150,7 @@ def comparisons(columns: set[str]) -> list:
         ],
     ))
     if "place_key" in columns:
-        out.append(place_comparison("given_place" in columns))
+        out.append(place_comparison())
     if "sex" in columns:
         out.append(cl.ExactMatch("sex"))
     if "facility_key" in columns:
