@@ -30,6 +30,9 @@ _PATRONYMIC_STEMS = (("inichna", "f"), ("levich", "m"), ("levna", "f"), ("iovich
                      ("evich", "m"), ("ichna", "f"), ("ivna", "f"), ("ovna", "f"), ("evna", "f"), ("ich", "m"))
 # Сергеевич and Алексеевич lose the й of Сергей, Алексей: try "ei" first.
 _STEM_ENDINGS = ("ei", "i", "", "a", "o", "ia")
+# Fathers' names that lose a vowel in the Ukrainian patronymic: Яків -> Якович, Яківна
+# (Russian Яковлевич keeps it), Лев -> Львович. Without this, "iak" reads as Жак.
+_SHORTENED_STEMS = {"iak": "iakov", "lv": "lev"}
 
 
 @lru_cache(maxsize=1 << 18)
@@ -43,6 +46,7 @@ def patronymic_key(token: str) -> str:
     for ending, sex in _PATRONYMIC_STEMS:
         if sk.endswith(ending) and len(sk) > len(ending) + 1:
             stem = sk[: -len(ending)]
+            stem = _SHORTENED_STEMS.get(stem, stem)
             for tail in _STEM_ENDINGS:
                 key = aliases.get(stem + tail, stem + tail)
                 if key in given:
