@@ -166,6 +166,43 @@ def test_a_place_keeps_what_tells_it_apart():
     assert keys.nunique() == 5 and keys.iloc[-1] == "ukraine"
 
 
+@pytest.mark.parametrize("forms", [
+    ("Харків", "Харьков", "Kharkiv", "Kharkov", "Harkov"),
+    ("Київ", "Киев", "Kyiv", "Kiev"),
+    ("Запоріжжя", "Запорожье", "Zaporizhzhia", "Zaporozhye"),
+    ("Ірпінь", "Ирпень", "Irpen"),
+    ("Олешки", "Алешки"),
+    ("Херсон", "Herson", "Kherson"),
+    # Russian names whose consonants differ
+    ("Миколаїв", "Николаев", "Nikolaev"),
+    ("Вовчанськ", "Волчанск", "Volchansk"),
+])
+def test_the_russian_and_latin_forms_of_a_towns_name_read_as_its_ukrainian_name(forms):
+    rows = [{"record_id": f"r{i}", "source": "s", "name": "Петро Шевченко", "place": p}
+            for i, p in enumerate(forms)]
+    keys = prepare(rows)[0]["place_key"]
+    assert keys.nunique() == 1, dict(zip(forms, keys))
+
+
+def test_two_places_of_the_codifier_stay_two_however_alike_they_are_written():
+    # Попасна (Луганська обл.) and Попасне (a village) share their consonants
+    rows = [{"record_id": f"r{i}", "source": "s", "name": "Петро Шевченко", "place": p}
+            for i, p in enumerate(["Попасна", "Попасна", "Попасне", "Попасная"])]
+    keys = list(prepare(rows)[0]["place_key"])
+    assert keys[0] == keys[1] == keys[3] != keys[2], keys
+
+
+def test_a_place_no_codifier_names_joins_another_form_only_when_that_one_is_far_commoner():
+    # Russian towns are not in the Ukrainian codifier: Таганрог and its Ukrainian name
+    # Таганріг read as one only where the records show which form is the list's own
+    common = [{"record_id": f"t{i}", "source": "s", "name": "Петро Шевченко", "place": "Таганрог"} for i in range(8)]
+    typo = [{"record_id": "x", "source": "s", "name": "Петро Шевченко", "place": "Таганріг"}]
+    keys = prepare(common + typo)[0]["place_key"]
+    assert keys.nunique() == 1
+    keys = prepare(common[:2] + typo)[0]["place_key"]
+    assert keys.nunique() == 2
+
+
 def test_a_guessed_order_follows_the_family_names_the_other_records_carry():
     # A registry writes family name first; "Игоь Мороненко" has a typo in the given name
     # (so neither word is a known given name), and the list's habit alone would read

@@ -36,6 +36,7 @@ from .name_keys import (
     reread_by_family_names,
     sound_key,
 )
+from .place_forms import merged_place_keys
 
 EARLIEST_BIRTH_YEAR = 1880
 
@@ -286,7 +287,7 @@ def prepare(records: pd.DataFrame | Iterable[Mapping[str, object]],
         + frame.loc[full, "birth_day"].astype(str).str.zfill(2)
     )
     if col["place"] is not None:
-        frame["place_key"] = [_place_key(p) if p else "" for p in col["place"]]
+        frame["place_key"] = merged_place_keys(pd.Series([_place_key(p) if p else "" for p in col["place"]])).to_numpy()
         frame["place_sound"] = [sound_key(p) if p else "" for p in frame["place_key"]]
     if col["sex"] is not None:
         frame["sex"] = [_sex(s, row_numbers[i], id_list[i], issues) for i, s in enumerate(col["sex"])]
