@@ -163,6 +163,9 @@ def test_diminutives_and_english_forms_share_the_full_names_key(spellings):
     ["Яківна", "Яковлевна", "Yakivna"],
     ["Львович", "Lvovych"],
     ["Львівна", "Львовна"],
+    # a folk form (Панас) is the patronymic of its full name (Афанасій), not of Панасій
+    ["Панасович", "Опанасович", "Афанасьевич", "Афанасійович"],
+    ["Юхимович", "Ефимович"],
 ])
 def test_patronymics_share_one_key_across_languages(spellings):
     keys = {patronymic_key(s) for s in spellings}
@@ -491,3 +494,11 @@ def test_a_diminutive_no_table_lists_tells_the_name_order_when_nothing_else_does
     """Хадзик and Фетко are one typo from a given name (Хадижа, Федько); a word made with
     a diminutive suffix from a known name (Борис, Ігор) is the stronger sign."""
     assert split_full_name(text) == NameParts(*parts)
+
+
+def test_a_double_quote_typed_for_the_apostrophe_keeps_the_word_whole():
+    parts = split_full_name('Андрухук Дем"ян В"ячеславович')
+    assert (parts.family, parts.given, parts.patronymic) == ("Андрухук", 'Дем"ян', 'В"ячеславович')
+    assert patronymic_key(parts.patronymic) == patronymic_key("В'ячеславович")
+    # around a word it still quotes it
+    assert split_full_name('"Андрухук" Дем\'ян').family == "Андрухук"

@@ -16,8 +16,10 @@ from functools import cache, lru_cache
 
 from svidok.domain.names_scripts import APOSTROPHES, read_names_data, skeleton
 
-_TOKEN_RE = re.compile(rf"[^\W\d_]+(?:[{re.escape(APOSTROPHES)}][^\W\d_]+)*")
-_WORD_RE = re.compile(rf"[^\W\d_]+(?:[-{re.escape(APOSTROPHES)}][^\W\d_]+)*")
+# A double quote between letters is an apostrophe typed on a keyboard without one
+# (Куп"янськ, В"ячеслав); around a word it quotes it.
+_TOKEN_RE = re.compile(rf"[^\W\d_]+(?:[{re.escape(APOSTROPHES)}\"][^\W\d_]+)*")
+_WORD_RE = re.compile(rf"[^\W\d_]+(?:[-{re.escape(APOSTROPHES)}\"][^\W\d_]+)*")
 
 
 def _clean(text: str) -> str:

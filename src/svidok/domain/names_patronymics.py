@@ -5,9 +5,10 @@ of the father's given name and the sex.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from svidok.domain.names_keys import _aliases, _given_keys, _token_skeleton, name_key
+from svidok.domain.names_keys import _aliases, _folk_rows, _given_keys, _token_skeleton, name_key
+from svidok.domain.names_scripts import skeleton
 
 # Patronymic endings as skeletons, so one list serves Cyrillic and Latin:
 # -ович/-евич/-ovych, -івна/-ivna, -овна, -ична; Crimean Tatar oğlu/qızı.
@@ -35,6 +36,11 @@ _STEM_ENDINGS = ("ei", "i", "", "a", "o", "ia")
 _SHORTENED_STEMS = {"iak": "iakov", "lv": "lev"}
 
 
+@cache
+def _folk_forms() -> frozenset[str]:
+    return frozenset(skeleton(folk) for folk, _full in _folk_rows())
+
+
 @lru_cache(maxsize=1 << 18)
 def patronymic_key(token: str) -> str:
     """Key of a patronymic that is the same in every language and script: the key of
@@ -47,6 +53,10 @@ def patronymic_key(token: str) -> str:
         if sk.endswith(ending) and len(sk) > len(ending) + 1:
             stem = sk[: -len(ending)]
             stem = _SHORTENED_STEMS.get(stem, stem)
+            # A folk form (Панасович: Панас) stands for its full name (Афанасій), read
+            # from there as the Russian patronymic (Афанасьевич) is, before a rarer name
+            # that the stem with an ending makes (Панасій).
+            stem = next((aliases[stem + t] for t in _STEM_ENDINGS if stem + t in _folk_forms()), stem)
             for tail in _STEM_ENDINGS:
                 key = aliases.get(stem + tail, stem + tail)
                 if key in given:
