@@ -176,6 +176,13 @@ def test_a_place_keeps_what_tells_it_apart():
     # Russian names whose consonants differ
     ("Миколаїв", "Николаев", "Nikolaev"),
     ("Вовчанськ", "Волчанск", "Volchansk"),
+    ("Дніпро", "Днепр", "Dnepr", "Днепропетровск"),
+    ("Біла Церква", "Белая Церковь", "Belaya Tserkov"),
+    # Crimean Tatar names of Crimea's towns
+    ("Сімферополь", "Симферополь", "Aqmescit"),
+    ("Джанкой", "Canköy", "Dzhankoi"),
+    # a double quote typed for the apostrophe
+    ("Куп'янськ", 'Куп"янськ', "Kupiansk"),
 ])
 def test_the_russian_and_latin_forms_of_a_towns_name_read_as_its_ukrainian_name(forms):
     rows = [{"record_id": f"r{i}", "source": "s", "name": "Петро Шевченко", "place": p}

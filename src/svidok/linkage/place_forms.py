@@ -13,8 +13,9 @@ with the same consonants, when that key is the only one there that names a place
 the codifier (KATOTTG, in ``svidok/data/gazetteer``), or, when none does, when it is
 carried by many times as many records. Two names of the codifier are never read as
 one (Попасна and Попасне are two places). A few Russian and Soviet names differ in
-their consonants too (Николаев for Миколаїв, Волчанск for Вовчанськ): they are
-listed in ``EXONYMS``.
+their consonants too (Николаев for Миколаїв, Волчанск for Вовчанськ), and Crimea's
+towns have Crimean Tatar names (Aqmescit for Сімферополь): they are listed in
+``EXONYMS``.
 """
 
 from __future__ import annotations
@@ -29,12 +30,21 @@ import pandas as pd
 
 from svidok.linkage.name_keys import _place_key
 
-#: Russian and Soviet-era names of Ukrainian towns whose consonants differ from the
-#: Ukrainian name's, so that the consonant skeleton cannot bring them together.
+#: Names of Ukrainian towns whose consonants differ from the Ukrainian name's, or
+#: whose vowels stand elsewhere, so that the consonant skeleton cannot bring them
+#: together: Russian and Soviet-era names, and the Crimean Tatar names of Crimea's
+#: towns (in the 1997 Latin alphabet and in Cyrillic).
 EXONYMS = {
+    # Russian
     "Николаев": "Миколаїв",
     "Волчанск": "Вовчанськ",
     "Кременчуг": "Кременчук",
+    "Днепр": "Дніпро",
+    "Белая Церковь": "Біла Церква",
+    # Балаклея is also a village of Черкаська область; in lists of the war's victims
+    # the Russian name almost always means the town of Харківська область.
+    "Балаклея": "Балаклія",
+    # Soviet-era
     "Днепропетровск": "Дніпро",
     "Днепродзержинск": "Кам'янське",
     "Кировоград": "Кропивницький",
@@ -42,6 +52,20 @@ EXONYMS = {
     "Красный Лиман": "Лиман",
     "Комсомольск": "Горішні Плавні",
     "Ильичевск": "Чорноморськ",
+    # Crimean Tatar
+    "Aqmescit": "Сімферополь", "Акъмесджит": "Сімферополь", "Акмесджит": "Сімферополь",
+    "Aqyar": "Севастополь", "Акъяр": "Севастополь",
+    "Kezlev": "Євпаторія", "Кезлев": "Євпаторія", "Gözleve": "Євпаторія",
+    "Kefe": "Феодосія", "Кефе": "Феодосія",
+    "Qarasuvbazar": "Білогірськ", "Къарасувбазар": "Білогірськ", "Карасубазар": "Білогірськ",
+    "Canköy": "Джанкой",
+    "Eski Qırım": "Старий Крим", "Эски Къырым": "Старий Крим",
+    "Saq": "Саки", "Сакъ": "Саки",
+    "Keriç": "Керч",
+    "Ermeni Bazar": "Армянськ", "Эрмени Базар": "Армянськ",
+    "Bağçasaray": "Бахчисарай", "Багъчасарай": "Бахчисарай",
+    "Sudaq": "Судак", "Сугъдакъ": "Судак",
+    "Aluşta": "Алушта",
 }
 
 #: The key read as another key with the same consonants is carried by at least this
