@@ -16,10 +16,11 @@ from functools import cache, lru_cache
 
 from svidok.domain.names_scripts import APOSTROPHES, read_names_data, skeleton
 
-# A double quote between letters is an apostrophe typed on a keyboard without one
-# (Куп"янськ, В"ячеслав); around a word it quotes it.
-_TOKEN_RE = re.compile(rf"[^\W\d_]+(?:[{re.escape(APOSTROPHES)}\"][^\W\d_]+)*")
-_WORD_RE = re.compile(rf"[^\W\d_]+(?:[-{re.escape(APOSTROPHES)}\"][^\W\d_]+)*")
+# Inside a word: apostrophes, and a double quote between letters, an apostrophe typed
+# on a keyboard without one (Куп"янськ, В"ячеслав); around a word it quotes it.
+_INSIDE = re.escape(APOSTROPHES) + '"'
+_TOKEN_RE = re.compile(rf"[^\W\d_]+(?:[{_INSIDE}][^\W\d_]+)*")
+_WORD_RE = re.compile(rf"[^\W\d_]+(?:[-{_INSIDE}][^\W\d_]+)*")
 
 
 def _clean(text: str) -> str:

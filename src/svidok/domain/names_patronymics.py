@@ -56,7 +56,7 @@ def patronymic_key(token: str) -> str:
             # A folk form (Панасович: Панас) stands for its full name (Афанасій), read
             # from there as the Russian patronymic (Афанасьевич) is, before a rarer name
             # that the stem with an ending makes (Панасій).
-            stem = next((aliases[stem + t] for t in _STEM_ENDINGS if stem + t in _folk_forms()), stem)
+            stem = next((aliases.get(stem + t, stem + t) for t in _STEM_ENDINGS if stem + t in _folk_forms()), stem)
             for tail in _STEM_ENDINGS:
                 key = aliases.get(stem + tail, stem + tail)
                 if key in given:

@@ -75,8 +75,6 @@ RATIO = 4
 SIMILAR = 0.85
 
 _VOWELS = re.compile(r"[aeiouy]+")
-
-
 _CONSONANTS = re.compile(r"[^aeiouy ]+")
 
 
@@ -85,7 +83,7 @@ def _plain(key: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def skeleton(key: str) -> str:
+def place_skeleton(key: str) -> str:
     """A place key's consonants, with г and х alike (Latin h writes both) and s and z
     alike (Herson is written with either), and where its vowels stand: ``kharkiv`` and
     ``garkov`` both give ``grkv/CVCVC``. Auburn and Burne share their consonants, not
@@ -126,14 +124,16 @@ def merged_place_keys(keys: pd.Series) -> pd.Series:
     town's name read as the key of its Ukrainian name where the records show it (see
     the module docstring)."""
     exonyms = _exonym_keys()
-    keys = keys.map(lambda k: exonyms.get(k, k) if isinstance(k, str) else k)
-    counts = keys[keys.notna() & keys.ne("")].value_counts()
-    if counts.empty:
+    # Worked out on the distinct keys, then applied to the records in one pass.
+    raw = keys[keys.notna() & keys.ne("")].value_counts()
+    if raw.empty:
         return keys
+    named_as = {k: exonyms.get(k, k) for k in raw.index}
+    counts = raw.groupby(raw.index.map(named_as)).sum().sort_values(ascending=False, kind="stable")
     known = codifier_keys()
     groups: dict[str, list[str]] = {}
     for key in counts.index:  # commonest first
-        groups.setdefault(skeleton(key), []).append(key)
+        groups.setdefault(place_skeleton(key), []).append(key)
     fix: dict[str, str] = {}
     by_count: list[tuple[str, str]] = []  # (key, the far commoner key) to check for spelling
     for members in groups.values():
@@ -146,6 +146,7 @@ def merged_place_keys(keys: pd.Series) -> pd.Series:
             by_count += [(k, members[0]) for k in members[1:]]
         # else: two places of the codifier, or no form clearly the commonest
     fix.update((k, t) for (k, t), sim in zip(by_count, _similarity(by_count)) if sim >= SIMILAR)
-    if not fix:
+    final = {k: fix.get(v, v) for k, v in named_as.items() if fix.get(v, v) != k}
+    if not final:
         return keys
-    return keys.map(lambda k: fix.get(k, k) if isinstance(k, str) else k)
+    return keys.map(lambda k: final.get(k, k) if isinstance(k, str) else k)
